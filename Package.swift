@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings shared by every target (STYLE.md): Swift 6 language mode plus the upcoming features that
+/// make dependencies and existentials explicit.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Countersign",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "CEL", targets: ["CEL"]),
+        .executable(name: "countersign", targets: ["countersign"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // The expression language. Depends on nothing else in Countersign.
+        .target(name: "CEL", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "countersign",
+            dependencies: [
+                "CEL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "CELTests", dependencies: ["CEL"], swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

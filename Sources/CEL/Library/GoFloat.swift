@@ -1,0 +1,52 @@
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: the shortest digits that round-trip, in `%e` form when the
+/// decimal exponent is below -4 or at least 21, else in `%f` form. CEL implementations print doubles this way,
+/// so `string(1e6)` is the same everywhere.
+enum GoFloat {
+    static func formatG(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
+        if d == 0 { return d.sign == .minus ? "-0" : "0" }
+        let (negative, digits, point) = shortestDigits(d)
+        let exp = point - 1
+        var out = negative ? "-" : ""
+        if exp < -4 || exp >= 21 {
+            out.append(digits.first!)
+            if digits.count > 1 {
+                out += "." + digits.dropFirst()
+            }
+            out += exp < 0 ? "e-" : "e+"
+            out += String(abs(exp)).leftPadded(to: 2)
+            return out
+        }
+        if point <= 0 {
+            return out + "0." + String(repeating: "0", count: -point) + digits
+        }
+        if point >= digits.count {
+            return out + digits + String(repeating: "0", count: point - digits.count)
+        }
+        let i = digits.index(digits.startIndex, offsetBy: point)
+        return out + digits[..<i] + "." + digits[i...]
+    }
+
+    /// Sign, significant digits (no leading/trailing zeros) and decimal point position: `d = 0.DIGITS × 10^point`.
+    /// Swift's `description` already prints the shortest round-tripping digits; this re-reads them.
+    static func shortestDigits(_ d: Double) -> (Bool, String, Int) {
+        var text = d.magnitude.description
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(parts[0])
+        let fracPart = parts.count > 1 ? String(parts[1]) : ""
+        var digits = intPart + fracPart
+        var point = intPart.count + exponent
+        while digits.hasPrefix("0") && digits.count > 1 {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        return (d.sign == .minus, digits, point)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `countersign` command line. Subcommands are thin: they call the same library entry points the tests call.
+@main
+struct Countersign: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "countersign",
+        abstract: "Countersign: deploy approvals decided by policy, recorded in a tamper-evident ledger.",
+        subcommands: [CELCommand.self]
+    )
+}
