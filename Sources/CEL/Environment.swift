@@ -18,6 +18,8 @@ public struct Environment: Sendable {
         public var costLimit = 1_000_000
         /// Static cost estimate above which compilation fails; Kubernetes' `StaticEstimatedCostLimit`.
         public var staticCostLimit = 10_000_000
+        /// Size assumed by the static estimate for inputs whose size is unknown (lists, maps, strings).
+        public var assumedInputSize = 1_000
         public init() {}
     }
 
@@ -81,15 +83,26 @@ public struct Environment: Sendable {
                     offset: parsed.root.offset)
             }
         }
-        return program(parsed, resultType: type)
+        let estimate = CostEstimator(assumedSize: limits.assumedInputSize).estimate(parsed.root)
+        if estimate > limits.staticCostLimit {
+            throw CompileError(
+                .cost,
+                "estimated cost \(estimate) exceeds the limit \(limits.staticCostLimit) (inputs of unknown size are "
+                    + "assumed to hold \(limits.assumedInputSize) elements)",
+                source: parsed.source, offset: parsed.root.offset)
+        }
+        var p = program(parsed, resultType: type)
+        p.estimatedCost = estimate
+        return p
     }
 
     /// Plans an already parsed (and possibly checked) expression.
     public func program(_ parsed: ParsedExpr, resultType: CELType = .dyn) -> Program {
-        var planner = Planner(functions: functions, typeNames: typeNames, container: container)
+        var planner = Planner(
+            functions: functions, typeNames: typeNames, container: container, declared: Set(variables.keys))
         let root = planner.plan(parsed.root)
         return Program(
-            root: root, localCount: planner.slotCount, resultType: resultType, costLimit: limits.costLimit,
+            root: root, localCount: planner.slotCount, globalNames: planner.globalNames, resultType: resultType, costLimit: limits.costLimit,
             source: parsed.source.text)
     }
 }

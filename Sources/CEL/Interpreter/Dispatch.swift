@@ -27,10 +27,10 @@ struct Dispatch: Sendable {
         where overload.parameters.count == 2 && a.matches(overload.parameters[0]) && b.matches(overload.parameters[1]) {
             if case .binary(let f) = overload.implementation {
                 let result = try f(a, b)
-                if case .fixed(let c) = overload.cost {
-                    try ctx.charge(c)
-                } else {
-                    try ctx.charge(overload.cost, [a, b], result)
+                switch overload.cost {
+                case .fixed(let c): try ctx.charge(c)
+                case .linear(let factor): try ctx.charge(linear: factor, size: a.costSize + b.costSize)
+                case .custom: try ctx.charge(overload.cost, [a, b], result)
                 }
                 return result
             }
@@ -44,10 +44,10 @@ struct Dispatch: Sendable {
         for overload in overloads where overload.parameters.count == 1 && a.matches(overload.parameters[0]) {
             if case .unary(let f) = overload.implementation {
                 let result = try f(a)
-                if case .fixed(let c) = overload.cost {
-                    try ctx.charge(c)
-                } else {
-                    try ctx.charge(overload.cost, [a], result)
+                switch overload.cost {
+                case .fixed(let c): try ctx.charge(c)
+                case .linear(let factor): try ctx.charge(linear: factor, size: a.costSize)
+                case .custom: try ctx.charge(overload.cost, [a], result)
                 }
                 return result
             }

@@ -3,14 +3,19 @@
 /// evaluated from many threads at once.
 struct EvalContext {
     let bindings: [String: Value]
+    /// The values of the program's directly referenced bindings, looked up once per evaluation.
+    let globals: [Value?]
+    let globalNames: [String]
     /// Slot contents. A comprehension accumulator may hold an error (`all` keeps looking for a `false` that
     /// absorbs it), so slots hold results, not values.
     var locals: [Result<Value, EvalError>?]
     var cost: Int
     let costLimit: Int
 
-    init(bindings: [String: Value], localCount: Int, costLimit: Int) {
+    init(bindings: [String: Value], globalNames: [String], localCount: Int, costLimit: Int) {
         self.bindings = bindings
+        self.globals = globalNames.map { bindings[$0] }
+        self.globalNames = globalNames
         self.locals = localCount == 0 ? [] : Array(repeating: nil, count: localCount)
         self.cost = 0
         self.costLimit = costLimit
@@ -29,9 +34,15 @@ struct EvalContext {
         case .linear(let factor):
             var size = 0
             for a in args { size += a.costSize }
-            try charge(1 + Int((factor * Double(size)).rounded(.up)))
+            try charge(linear: factor, size: size)
         case .custom(let f): try charge(f(args, result))
         }
+    }
+
+    /// `1 + ⌈factor × size⌉`, the cost of a function that traverses its inputs.
+    @inline(__always)
+    mutating func charge(linear factor: Double, size: Int) throws(EvalError) {
+        try charge(1 + Int((factor * Double(size)).rounded(.up)))
     }
 
     static func limitError(_ limit: Int) -> EvalError {

@@ -6,10 +6,10 @@ extension Node {
         case .constant(let v):
             return v
 
-        case .global(let name):
+        case .global(let i):
             try ctx.charge(1)
-            guard let v = ctx.bindings[name] else {
-                throw EvalError(.noSuchAttribute, "no such attribute: '\(name)' is not bound")
+            guard let v = ctx.globals[i] else {
+                throw EvalError(.noSuchAttribute, "no such attribute: '\(ctx.globalNames[i])' is not bound")
             }
             return v
 

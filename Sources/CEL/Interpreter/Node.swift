@@ -2,8 +2,8 @@
 /// and the hot operators given their own cases so evaluation is a tight `switch`.
 indirect enum Node: Sendable {
     case constant(Value)
-    /// A variable from the bindings.
-    case global(String)
+    /// A variable from the bindings, by its index in ``Program``'s global names (looked up once per evaluation).
+    case global(Int)
     /// A dotted name whose split between variable and field selection is decided at run time, longest variable
     /// name first (`a.b.c` is variable `a.b.c`, else `a.b` then `.c`, else `a` then `.b.c`).
     case qualified([QualifiedCandidate])

@@ -4,9 +4,13 @@ struct Planner {
     let functions: [String: Function]
     let typeNames: [String: CELType]
     let container: String
+    /// Declared variable names: when a dotted name has a declared candidate, the split is decided at plan time.
+    let declared: Set<String>
 
     private var scopes: [(name: String, slot: Int)] = []
     private(set) var slotCount = 0
+    /// Names of the bindings the program reads directly; `.global(i)` refers to `globalNames[i]`.
+    private(set) var globalNames: [String] = []
     private var blocks: [BlockScope] = []
     /// Set while planning when a comprehension-local slot is referenced (block entries that read one can't be
     /// memoized: their value changes per iteration).
@@ -18,7 +22,8 @@ struct Planner {
         var cached: [Int: Node] = [:]
     }
 
-    init(functions: [String: Function], typeNames: [String: CELType], container: String) {
+    init(functions: [String: Function], typeNames: [String: CELType], container: String, declared: Set<String>) {
+        self.declared = declared
         self.functions = functions
         self.typeNames = typeNames
         self.container = container
@@ -40,7 +45,15 @@ struct Planner {
             return planCall(name, target: target, args: args)
         case .list(let elements, let optionalIndices):
             let nodes = elements.map { plan($0) }
-            if optionalIndices.isEmpty { return .list(nodes, optional: nil) }
+            if optionalIndices.isEmpty {
+                // A list of constants is built once, at plan time.
+                var values: [Value] = []
+                for n in nodes {
+                    guard case .constant(let v) = n else { return .list(nodes, optional: nil) }
+                    values.append(v)
+                }
+                return .constant(.list(values))
+            }
             var flags = Array(repeating: false, count: nodes.count)
             for i in optionalIndices where i < flags.count { flags[i] = true }
             return .list(nodes, optional: flags)
@@ -102,8 +115,19 @@ struct Planner {
         if let t = typeNames[full] ?? Planner.builtinTypes[full] {
             return .constant(.type(t))
         }
-        if candidates.count == 1 && candidates[0].fields.isEmpty { return .global(candidates[0].variable) }
+        if candidates.count == 1 && candidates[0].fields.isEmpty { return global(candidates[0].variable) }
+        if let chosen = candidates.first(where: { declared.contains($0.variable) }) {
+            var node: Node = global(chosen.variable)
+            for field in chosen.fields { node = .select(node, field, .field) }
+            return node
+        }
         return .qualified(candidates)
+    }
+
+    private mutating func global(_ name: String) -> Node {
+        if let i = globalNames.firstIndex(of: name) { return .global(i) }
+        globalNames.append(name)
+        return .global(globalNames.count - 1)
     }
 
     /// Container prefixes, most specific first: container `a.b` gives `a.b.`, `a.`, and ``.

@@ -1,6 +1,6 @@
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: the shortest digits that round-trip, in `%e` form when the
-/// decimal exponent is below -4 or at least 21, else in `%f` form. CEL implementations print doubles this way,
-/// so `string(1e6)` is the same everywhere.
+/// decimal exponent is below -4 or at least 6 (the shortest-format precision), else in `%f` form. cel-go prints
+/// `string(double)` this way, so Countersign prints the same text for the same value.
 enum GoFloat {
     static func formatG(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
@@ -9,7 +9,7 @@ enum GoFloat {
         let (negative, digits, point) = shortestDigits(d)
         let exp = point - 1
         var out = negative ? "-" : ""
-        if exp < -4 || exp >= 21 {
+        if exp < -4 || exp >= 6 {
             out.append(digits.first!)
             if digits.count > 1 {
                 out += "." + digits.dropFirst()

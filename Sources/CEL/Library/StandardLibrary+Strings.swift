@@ -19,8 +19,8 @@ extension StandardLibrary {
         stringPredicate("contains", "contains_string") { s, t in
             t.isEmpty || s.utf8.firstRange(of: t.utf8) != nil
         },
-        stringPredicate("startsWith", "starts_with_string") { s, t in s.utf8.starts(with: t.utf8) },
-        stringPredicate("endsWith", "ends_with_string") { s, t in s.utf8.reversed().starts(with: t.utf8.reversed()) },
+        stringPredicate("startsWith", "starts_with_string") { s, t in s.utf8HasPrefix(t) },
+        stringPredicate("endsWith", "ends_with_string") { s, t in s.utf8HasSuffix(t) },
         Function(
             "matches",
             [

@@ -27,7 +27,7 @@ public struct MapKey: Hashable, Sendable {
 
     public static func == (lhs: MapKey, rhs: MapKey) -> Bool {
         switch (lhs.value, rhs.value) {
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return a.utf8Equals(b)
         case (.int(let a), .int(let b)): return a == b
         case (.uint(let a), .uint(let b)): return a == b
         case (.int(let a), .uint(let b)), (.uint(let b), .int(let a)): return a >= 0 && UInt64(a) == b

@@ -7,7 +7,7 @@ extension Value {
     public func celEquals(_ other: Value) -> Bool {
         switch (self, other) {
         case (.int(let a), .int(let b)): return a == b
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return a.utf8Equals(b)
         case (.bool(let a), .bool(let b)): return a == b
         case (.null, .null): return true
         case (.uint(let a), .uint(let b)): return a == b

@@ -14,8 +14,8 @@ extension Value {
         case (.int, .uint), (.uint, .int), (.int, .double), (.double, .int), (.uint, .double), (.double, .uint):
             return Value.compareNumbers(self, other)
         case (.string(let a), .string(let b)):
-            if a.utf8.elementsEqual(b.utf8) { return 0 }
-            return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+            if a.utf8Equals(b) { return 0 }
+            return a.utf8Precedes(b) ? -1 : 1
         case (.bytes(let a), .bytes(let b)):
             if a == b { return 0 }
             return a.lexicographicallyPrecedes(b) ? -1 : 1

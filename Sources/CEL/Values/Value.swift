@@ -27,7 +27,12 @@ public enum Value: Sendable {
 ///
 /// Host applications expose their own structured data by conforming to this protocol; field selection
 /// (`request.ref`) calls ``field(_:)``.
-public protocol ObjectValue: Sendable {
+///
+/// Conformers must be classes (use immutable `final class`es): a class-bound existential is one pointer plus a
+/// witness table, which keeps `Value` at 17 bytes and its copies trivial to inline — measured at twice the
+/// evaluation speed of a struct-based existential, whose 40-byte inline buffer forced every `Value` copy
+/// through generic value witnesses.
+public protocol ObjectValue: AnyObject, Sendable {
     /// The CEL type of this value, e.g. `.opaque("net.IP")` or `.object("countersign.Request")`.
     var celType: CELType { get }
     /// The value of field `name`, or `nil` when the field does not exist (selection then raises `no_such_field`).
@@ -87,7 +92,7 @@ extension Value: CustomStringConvertible {
         case .bytes(let b): return "b\"" + b.map { Value.escapeByte($0) }.joined() + "\""
         case .list(let l): return "[" + l.map(\.description).joined(separator: ", ") + "]"
         case .map(let m):
-            return "{" + m.entries.map { "\($0.key.value.description): \($0.value.description)" }
+            return "{" + m.entries.map { "\($0.0.value.description): \($0.1.description)" }
                 .joined(separator: ", ") + "}"
         case .timestamp(let t): return "timestamp(\"\(t.rfc3339)\")"
         case .duration(let d): return "duration(\"\(d.description)\")"
