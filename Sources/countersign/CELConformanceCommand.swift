@@ -21,7 +21,16 @@ struct CELConformanceCommand: ParsableCommand {
     @Flag(help: "List every failing test with its expression, expectation and result.")
     var verbose = false
 
+    @Flag(help: "Print, in skip-list format, the tests that need protobuf message types, and exit.")
+    var listProtobufTests = false
+
     func run() throws {
+        if listProtobufTests {
+            for test in try ConformanceRunner.allTests(directory: directory) {
+                if let reason = test.protobufReason { print("\(test.id)  # needs protobuf: \(reason)") }
+            }
+            return
+        }
         let skips = try skipList.map { try ConformanceSkipList(contentsOf: $0) } ?? ConformanceSkipList()
         let runner = ConformanceRunner(skipList: skips)
         let report = try runner.run(directory: directory, files: files.isEmpty ? nil : files)

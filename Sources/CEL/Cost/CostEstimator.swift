@@ -13,36 +13,53 @@ public struct CostEstimator: Sendable {
 
     /// The estimated maximum cost of evaluating `expr` once. Saturates at `Int.max` instead of overflowing.
     public func estimate(_ expr: Expr) -> Int {
-        cost(expr).cost
+        var known: [String: Int] = [:]
+        return cost(expr, &known).cost
     }
 
-    /// Cost of evaluating a node, and the size of the value it produces.
-    private func cost(_ e: Expr) -> (cost: Int, size: Int) {
+    /// Cost of evaluating a node, and the size of the value it produces. `known` holds the sizes of `cel.block`
+    /// slots, so `cel.index(0).map(…)` over a three-element list is not assumed to be huge.
+    private func cost(_ e: Expr, _ known: inout [String: Int]) -> (cost: Int, size: Int) {
         switch e.kind {
         case .literal(let v):
             return (0, v.costSize)
-        case .ident:
-            return (1, assumedSize)
+        case .ident(let name):
+            return (1, known[name] ?? assumedSize)
+        case .call("cel.@block", nil, let args) where args.count == 2:
+            guard case .list(let entries, _) = args[0].kind else { break }
+            var total = 0
+            for (i, entry) in entries.enumerated() {
+                let c = cost(entry, &known)
+                total = add(total, c.cost)
+                known["@index\(i)"] = c.size
+            }
+            return (add(total, cost(args[1], &known).cost), 1)
+        default:
+            break
+        }
+        switch e.kind {
+        case .literal, .ident:
+            return (0, 0)
         case .select(let operand, _, _, _):
-            return (add(1, cost(operand).cost), assumedSize)
+            return (add(1, cost(operand, &known).cost), assumedSize)
         case .list(let elements, _):
             var total = 10
-            for el in elements { total = add(total, cost(el).cost) }
+            for el in elements { total = add(total, cost(el, &known).cost) }
             return (total, elements.count)
         case .map(let entries):
             var total = 30
-            for en in entries { total = add(total, add(cost(en.key).cost, cost(en.value).cost)) }
+            for en in entries { total = add(total, add(cost(en.key, &known).cost, cost(en.value, &known).cost)) }
             return (total, entries.count)
         case .message(_, let fields):
             var total = 40
-            for f in fields { total = add(total, cost(f.value).cost) }
+            for f in fields { total = add(total, cost(f.value, &known).cost) }
             return (total, 1)
         case .call(let name, let target, let args):
             var total = 1
             var inputSize = 0
             var largest = 0
             for a in (target.map { [$0] } ?? []) + args {
-                let c = cost(a)
+                let c = cost(a, &known)
                 total = add(total, c.cost)
                 inputSize = add(inputSize, c.size)
                 largest = max(largest, c.size)
@@ -58,11 +75,11 @@ public struct CostEstimator: Sendable {
             let resultSize = name == Operator.add ? inputSize : largest
             return (total, max(resultSize, 1))
         case .comprehension(let c):
-            let range = cost(c.iterRange)
-            let perIteration = add(add(cost(c.loopCondition).cost, cost(c.loopStep).cost), 1)
-            var total = add(range.cost, cost(c.accuInit).cost)
+            let range = cost(c.iterRange, &known)
+            let perIteration = add(add(cost(c.loopCondition, &known).cost, cost(c.loopStep, &known).cost), 1)
+            var total = add(range.cost, cost(c.accuInit, &known).cost)
             total = add(total, mul(range.size, perIteration))
-            total = add(total, cost(c.result).cost)
+            total = add(total, cost(c.result, &known).cost)
             return (total, range.size)
         }
     }

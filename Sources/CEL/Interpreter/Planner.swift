@@ -145,7 +145,7 @@ struct Planner {
 
     static let builtinTypes: [String: CELType] = [
         "int": .int, "uint": .uint, "double": .double, "bool": .bool, "string": .string, "bytes": .bytes,
-        "list": .list(.dyn), "map": .map(.dyn, .dyn), "null_type": .null, "type": .type(.dyn), "dyn": .dyn,
+        "list": .list(.dyn), "map": .map(.dyn, .dyn), "null_type": .null, "type": .type(.dyn),
         "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
         "optional_type": .optional(.dyn),
     ]

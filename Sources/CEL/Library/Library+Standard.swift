@@ -1,5 +1,5 @@
 extension Library {
     /// Every library Countersign enables by default: the standard environment, optionals, time, and the extension
     /// libraries Kubernetes policy authors expect.
-    public static let standardLibraries: [Library] = [.standard, .optionals]
+    public static let standardLibraries: [Library] = [.standard, .optionals, .time]
 }

@@ -323,7 +323,7 @@ public struct Parser {
     mutating func parseFieldName() throws(CompileError) -> String {
         switch token.kind {
         case .ident(let n):
-            guard !Lexer.reserved.contains(n) else { throw error("Syntax error: reserved identifier: \(n)", at: token.offset) }
+            // Reserved words are not identifiers, but they are valid field and method names after a dot.
             try advance()
             return n
         case .quotedIdent(let n):

@@ -50,25 +50,17 @@ extension Value {
         }
     }
 
-    /// Compares an integer with a double exactly (no rounding of the integer through `Double(x)`).
+    /// Compares an integer with a double as CEL does: the integer converted to double (so the comparison is lossy
+    /// beyond 2^53, exactly like cel-go and cel-cpp), with doubles outside the int64 range ordered first.
     private static func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
         if y.isNaN { return nil }
-        if y >= 9_223_372_036_854_775_808.0 { return -1 }
-        if y < -9_223_372_036_854_775_808.0 { return 1 }
-        let t = y.rounded(.towardZero)
-        let yi = Int64(t)
-        if x != yi { return x < yi ? -1 : 1 }
-        let frac = y - t
-        return frac > 0 ? -1 : (frac < 0 ? 1 : 0)
+        let d = Double(x)
+        return d < y ? -1 : (d > y ? 1 : 0)
     }
 
     private static func compareUIntDouble(_ x: UInt64, _ y: Double) -> Int? {
         if y.isNaN { return nil }
-        if y >= 18_446_744_073_709_551_616.0 { return -1 }
-        if y < 0 { return 1 }
-        let t = y.rounded(.towardZero)
-        let yu = UInt64(t)
-        if x != yu { return x < yu ? -1 : 1 }
-        return y - t > 0 ? -1 : 0
+        let d = Double(x)
+        return d < y ? -1 : (d > y ? 1 : 0)
     }
 }
