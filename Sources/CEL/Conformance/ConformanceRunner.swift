@@ -59,7 +59,8 @@ public struct ConformanceRunner: Sendable {
 
     /// Runs one test.
     public func run(_ test: ConformanceTest) -> ConformanceOutcome {
-        let env = Environment(variables: test.variables, container: test.container, libraries: libraries)
+        let declared = test.functions.isEmpty ? [] : [Library("test", functions: test.functions)]
+        let env = Environment(variables: test.variables, container: test.container, libraries: libraries + declared)
         let program: Program
         do {
             program = try env.compile(test.expr, check: !test.disableCheck, macros: !test.disableMacros)

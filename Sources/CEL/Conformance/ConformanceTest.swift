@@ -9,6 +9,8 @@ public struct ConformanceTest: Sendable {
     public let container: String
     /// Declared variables (`type_env` idents).
     public let variables: [String: CELType]
+    /// Functions declared by the test (`type_env` functions): signatures only, for check-only tests.
+    public let functions: [Function]
     public let bindings: [String: Value]
     public let expectation: Expectation
     /// Why this test needs protobuf message types, or `nil` when it doesn't.
@@ -53,12 +55,13 @@ struct ConformanceDecoder {
             needsProtobuf("resolves names in protobuf package \(container)")
         }
         var variables: [String: CELType] = [:]
+        var functions: [Function] = []
         for case .message(let decl) in m.all("type_env") {
             guard let name = decl.string("name") else { continue }
             if let ident = decl.message("ident"), let t = ident.message("type") {
                 variables[name] = type(t)
-            } else if decl.message("function") != nil {
-                needsProtobuf("declares a function in type_env")
+            } else if let f = decl.message("function") {
+                functions.append(function(name, f))
             }
         }
         var bindings: [String: Value] = [:]
@@ -82,8 +85,27 @@ struct ConformanceDecoder {
         }
         return ConformanceTest(
             id: id, expr: expr, disableMacros: m.bool("disable_macros"), disableCheck: m.bool("disable_check"),
-            checkOnly: m.bool("check_only"), container: container, variables: variables, bindings: bindings,
+            checkOnly: m.bool("check_only"), container: container, variables: variables, functions: functions,
+            bindings: bindings,
             expectation: expectation, protobufReason: protobufReason)
+    }
+
+    /// A declared function: its overloads' signatures, with an implementation that reports it has none.
+    mutating func function(_ name: String, _ f: TextProtoMessage) -> Function {
+        var overloads: [Overload] = []
+        for case .message(let o) in f.all("overloads") {
+            let params = o.all("params").compactMap { p -> CELType? in
+                if case .message(let t) = p { return type(t) } else { return nil }
+            }
+            let result = o.message("result_type").map { type($0) } ?? .dyn
+            overloads.append(
+                Overload(
+                    o.string("overload_id") ?? name, member: o.bool("is_instance_function"), params, result,
+                    .variadic({ (args) throws(EvalError) in
+                        throw EvalError(.unsupported, "function \(name) is declared for type-checking only")
+                    })))
+        }
+        return Function(name, overloads)
     }
 
     mutating func value(_ m: TextProtoMessage) -> Value {

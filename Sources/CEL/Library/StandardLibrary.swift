@@ -133,6 +133,12 @@ enum StandardLibrary {
             [
                 Overload("index_list", [.list(a), .int], a) { (l, i) throws(EvalError) in try Node.index(l, i) },
                 Overload("index_map", [.map(a, b), a], b) { (m, k) throws(EvalError) in try Node.index(m, k) },
+                Overload("optional_list_index_int", [.optional(.list(a)), .int], .optional(a)) {
+                    (l, i) throws(EvalError) in try Node.index(l, i)
+                },
+                Overload("optional_map_index_value", [.optional(.map(a, b)), a], .optional(b)) {
+                    (m, k) throws(EvalError) in try Node.index(m, k)
+                },
             ]),
         Function(
             Operator.optionalIndex,
