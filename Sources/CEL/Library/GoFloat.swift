@@ -18,14 +18,24 @@ enum GoFloat {
             out += String(abs(exp)).leftPadded(to: 2)
             return out
         }
-        if point <= 0 {
-            return out + "0." + String(repeating: "0", count: -point) + digits
-        }
-        if point >= digits.count {
-            return out + digits + String(repeating: "0", count: point - digits.count)
-        }
+        return out + positional(digits, point)
+    }
+
+    /// The shortest round-tripping digits in positional notation, never an exponent: `3.14`, `1e20` as
+    /// `100000000000000000000` (how `format('%s')` prints doubles).
+    static func plain(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        if d == 0 { return d.sign == .minus ? "-0" : "0" }
+        let (negative, digits, point) = shortestDigits(d)
+        return (negative ? "-" : "") + positional(digits, point)
+    }
+
+    private static func positional(_ digits: String, _ point: Int) -> String {
+        if point <= 0 { return "0." + String(repeating: "0", count: -point) + digits }
+        if point >= digits.count { return digits + String(repeating: "0", count: point - digits.count) }
         let i = digits.index(digits.startIndex, offsetBy: point)
-        return out + digits[..<i] + "." + digits[i...]
+        return digits[..<i] + "." + digits[i...]
     }
 
     /// Sign, significant digits (no leading/trailing zeros) and decimal point position: `d = 0.DIGITS × 10^point`.
