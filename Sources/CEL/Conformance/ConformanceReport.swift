@@ -29,6 +29,10 @@ public struct ConformanceReport: Sendable {
         }
     }
 
+    mutating func begin(file: String) {
+        if files.last?.name != file { files.append((file, Counts())) }
+    }
+
     mutating func record(_ test: ConformanceTest, outcome: ConformanceOutcome) {
         let parts = test.id.split(separator: "/", maxSplits: 2).map(String.init)
         let file = parts[0]

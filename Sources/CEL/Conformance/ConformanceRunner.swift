@@ -25,6 +25,7 @@ public struct ConformanceRunner: Sendable {
         var report = ConformanceReport()
         for name in names {
             let text = try String(contentsOfFile: directory + "/" + name + ".textproto", encoding: .utf8)
+            report.begin(file: name)
             for test in try ConformanceRunner.tests(in: text, file: name) {
                 report.record(test, outcome: skipList.contains(test.id) ? .skipped : run(test))
             }
