@@ -102,7 +102,8 @@ public struct Environment: Sendable {
             functions: functions, typeNames: typeNames, container: container, declared: Set(variables.keys))
         let root = planner.plan(parsed.root)
         return Program(
-            root: root, localCount: planner.slotCount, globalNames: planner.globalNames, resultType: resultType, costLimit: limits.costLimit,
+            root: root, localCount: planner.slotCount, globalNames: planner.globalNames, resultType: resultType,
+            costLimit: limits.costLimit,
             source: parsed.source.text)
     }
 }

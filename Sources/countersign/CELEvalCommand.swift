@@ -22,7 +22,9 @@ struct CELEvalCommand: ParsableCommand {
     @Argument(help: "The CEL expression.")
     var expression: String
 
-    @Option(name: .customLong("var"), help: ArgumentHelp("Bind a variable: NAME=JSON (repeatable).", valueName: "NAME=JSON"))
+    @Option(
+        name: .customLong("var"), help: ArgumentHelp("Bind a variable: NAME=JSON (repeatable).", valueName: "NAME=JSON")
+    )
     var variables: [String] = []
 
     @Option(help: "Container (namespace) for name resolution.")

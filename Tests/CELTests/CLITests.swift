@@ -52,7 +52,8 @@ import Testing
 
     @Test func evalBindsJSONVariables() throws {
         let r = try Self.run([
-            "cel", "eval", "--var", #"request={"ref": "refs/heads/main", "approvals": ["alice", "bob"], "tier": "low"}"#,
+            "cel", "eval", "--var",
+            #"request={"ref": "refs/heads/main", "approvals": ["alice", "bob"], "tier": "low"}"#,
             "request.ref.startsWith('refs/heads/') && request.approvals.size() >= 2 && request.tier in ['low','medium']",
         ])
         #expect(r.status == 0)

@@ -8,7 +8,8 @@ import Testing
 /// only tests that need protobuf message types.
 @Suite struct ConformanceTests {
     static let testsDirectory = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-    static let dataDirectory = testsDirectory.appendingPathComponent("../../../shared/testdata/cel-spec").standardized.path
+    static let dataDirectory = testsDirectory.appendingPathComponent("../../../shared/testdata/cel-spec").standardized
+        .path
     static let skipListPath = testsDirectory.appendingPathComponent("Vectors/conformance-skips.txt").path
 
     @Test func suitePassesOutsideTheSkipList() throws {
@@ -44,7 +45,8 @@ import Testing
             """)
         #expect(m.string("name") == "ab")
         #expect(m.all("test").count == 2)
-        guard case .message(let t)? = m.first("test"), let v = t.message("value"), case .string(let b)? = v.first("bytes_value")
+        guard case .message(let t)? = m.first("test"), let v = t.message("value"),
+            case .string(let b)? = v.first("bytes_value")
         else {
             Issue.record("expected a bytes value")
             return

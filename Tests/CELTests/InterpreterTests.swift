@@ -10,41 +10,42 @@ func evaluate(
 }
 
 @Suite struct InterpreterTests {
-    @Test(arguments: [
-        ("1 + 2 * 3", Value.int(7)),
-        ("-9223372036854775808", .int(.min)),
-        ("10u / 3u", .uint(3)),
-        ("7 % -3", .int(1)),
-        ("1.5 + 2.0", .double(3.5)),
-        ("'ab' + 'cd'", .string("abcd")),
-        ("b'ab' + b'c'", .bytes([97, 98, 99])),
-        ("[1] + [2, 3]", .list([.int(1), .int(2), .int(3)])),
-        ("size('πέντε')", .int(5)),
-        ("'πέντε'.size()", .int(5)),
-        ("dyn(1) == 1.0", .bool(true)),
-        ("dyn(1u) == 1", .bool(true)),
-        ("1 < 1.5", .bool(true)),
-        ("-1 < 0u", .bool(true)),
-        ("18446744073709551615u > 9223372036854775807", .bool(true)),
-        ("{1u: 'a'}[1]", .string("a")),
-        ("{1: 'a'}[1.0]", .string("a")),
-        ("2.0 in {1: 1, 2u: 2}", .bool(true)),
-        ("'b' in ['a', 'b']", .bool(true)),
-        ("[1, 2, 3].map(x, x * 2)", .list([.int(2), .int(4), .int(6)])),
-        ("[1, 2, 3].filter(x, x > 1)", .list([.int(2), .int(3)])),
-        ("[1, 2, 3].exists_one(x, x > 2)", .bool(true)),
-        ("{'a': 1, 'b': 2}.all(k, k.size() == 1)", .bool(true)),
-        ("cel.bind(x, 2, x * x)", .int(4)),
-        ("type(1) == int && type(type(1)) == type", .bool(true)),
-        ("double('NaN') != double('NaN')", .bool(true)),
-        ("optional.of(1).orValue(2)", .int(1)),
-        ("optional.none().orValue(2)", .int(2)),
-        ("{'a': 1}.?b.orValue(5)", .int(5)),
-        ("[?optional.none(), ?optional.of(1)]", .list([.int(1)])),
-        ("has({'a': 1}.a) && !has({'a': 1}.b)", .bool(true)),
-        ("string(-4.5e-3)", .string("-0.0045")),
-        ("int('42') + int(3.9) + int(-3.9)", .int(42)),
-    ] as [(String, Value)])
+    @Test(
+        arguments: [
+            ("1 + 2 * 3", Value.int(7)),
+            ("-9223372036854775808", .int(.min)),
+            ("10u / 3u", .uint(3)),
+            ("7 % -3", .int(1)),
+            ("1.5 + 2.0", .double(3.5)),
+            ("'ab' + 'cd'", .string("abcd")),
+            ("b'ab' + b'c'", .bytes([97, 98, 99])),
+            ("[1] + [2, 3]", .list([.int(1), .int(2), .int(3)])),
+            ("size('πέντε')", .int(5)),
+            ("'πέντε'.size()", .int(5)),
+            ("dyn(1) == 1.0", .bool(true)),
+            ("dyn(1u) == 1", .bool(true)),
+            ("1 < 1.5", .bool(true)),
+            ("-1 < 0u", .bool(true)),
+            ("18446744073709551615u > 9223372036854775807", .bool(true)),
+            ("{1u: 'a'}[1]", .string("a")),
+            ("{1: 'a'}[1.0]", .string("a")),
+            ("2.0 in {1: 1, 2u: 2}", .bool(true)),
+            ("'b' in ['a', 'b']", .bool(true)),
+            ("[1, 2, 3].map(x, x * 2)", .list([.int(2), .int(4), .int(6)])),
+            ("[1, 2, 3].filter(x, x > 1)", .list([.int(2), .int(3)])),
+            ("[1, 2, 3].exists_one(x, x > 2)", .bool(true)),
+            ("{'a': 1, 'b': 2}.all(k, k.size() == 1)", .bool(true)),
+            ("cel.bind(x, 2, x * x)", .int(4)),
+            ("type(1) == int && type(type(1)) == type", .bool(true)),
+            ("double('NaN') != double('NaN')", .bool(true)),
+            ("optional.of(1).orValue(2)", .int(1)),
+            ("optional.none().orValue(2)", .int(2)),
+            ("{'a': 1}.?b.orValue(5)", .int(5)),
+            ("[?optional.none(), ?optional.of(1)]", .list([.int(1)])),
+            ("has({'a': 1}.a) && !has({'a': 1}.b)", .bool(true)),
+            ("string(-4.5e-3)", .string("-0.0045")),
+            ("int('42') + int(3.9) + int(-3.9)", .int(42)),
+        ] as [(String, Value)])
     func evaluates(_ source: String, _ expected: Value) throws {
         let v = try evaluate(source)
         #expect(v.celEquals(expected) && v.typeName == expected.typeName, "\(source) gave \(v)")
@@ -91,8 +92,9 @@ func evaluate(
         var limits = Environment.Limits()
         limits.costLimit = 10_000
         let env = Environment(limits: limits)
-        let program = try env.compile("[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, "
-            + "[1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, a + b + c + d > 0))))", check: false)
+        let program = try env.compile(
+            "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, "
+                + "[1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, a + b + c + d > 0))))", check: false)
         #expect {
             try program.evaluate()
         } throws: { error in
@@ -127,10 +129,12 @@ func evaluate(
     }
 
     @Test func jsonBindings() throws {
-        let request = try Value(json: #"{"ref": "refs/heads/main", "approvals": ["alice", "bob"], "tier": "low", "n": 2.5}"#)
+        let request = try Value(
+            json: #"{"ref": "refs/heads/main", "approvals": ["alice", "bob"], "tier": "low", "n": 2.5}"#)
         let env = Environment(variables: ["request": .dyn])
         let program = try env.compile(
-            "request.ref.startsWith('refs/heads/') && request.approvals.size() >= 2 && request.tier in ['low','medium']")
+            "request.ref.startsWith('refs/heads/') && request.approvals.size() >= 2 && request.tier in ['low','medium']"
+        )
         #expect(try program.evaluate(["request": request]).celEquals(.bool(true)))
         #expect(throws: JSONError.self) { try Value(json: "{\"a\": }") }
         #expect(throws: JSONError.self) { try Value(json: String(repeating: "[", count: 10_000)) }

@@ -7,8 +7,10 @@ import Testing
 @Suite struct LibraryTests {
     @Test(arguments: [
         ("[1, 2, 3, 4].slice(1, 3)", "[2, 3]"), ("[[1, [2]], [3]].flatten()", "[1, [2], 3]"),
-        ("[[1, [2]], [3]].flatten(2)", "[1, 2, 3]"), ("[1, 1u, 1.0, 2].distinct()", "[1, 2]"), ("[1, 2].reverse()", "[2, 1]"),
-        ("lists.range(3)", "[0, 1, 2]"), ("[3, 1, 2].sort()", "[1, 2, 3]"), ("['bb', 'a'].sortBy(s, s.size())", "[\"a\", \"bb\"]"),
+        ("[[1, [2]], [3]].flatten(2)", "[1, 2, 3]"), ("[1, 1u, 1.0, 2].distinct()", "[1, 2]"),
+        ("[1, 2].reverse()", "[2, 1]"),
+        ("lists.range(3)", "[0, 1, 2]"), ("[3, 1, 2].sort()", "[1, 2, 3]"),
+        ("['bb', 'a'].sortBy(s, s.size())", "[\"a\", \"bb\"]"),
         ("[1, 2].first().value()", "1"), ("[].last().hasValue()", "false"), ("[1, 2, 2].isSorted()", "true"),
         ("[1, 2, 3].sum()", "6"), ("[1.5, 0.5].sum()", "2.0"), ("[3, 1].min()", "1"), ("[3, 1].max()", "3"),
         ("[1, 2, 1].indexOf(1)", "0"), ("[1, 2, 1].lastIndexOf(1)", "2"), ("sets.contains([1, 2], [dyn(2.0)])", "true"),
@@ -27,7 +29,8 @@ import Testing
         ("semver('v1.2', true).patch()", "0"), ("isSemver('v1.2.3')", "false"),
         ("quantity('1.5Gi').asInteger()", "1610612736"), ("quantity('500m').isLessThan(quantity('1'))", "true"),
         ("quantity('1k').add(quantity('500')).asInteger()", "1500"), ("quantity('1').sub(3).sign()", "-1"),
-        ("quantity('2e3').compareTo(quantity('2k'))", "0"), ("quantity('100Mi').isGreaterThan(quantity('100M'))", "true"),
+        ("quantity('2e3').compareTo(quantity('2k'))", "0"),
+        ("quantity('100Mi').isGreaterThan(quantity('100M'))", "true"),
         ("quantity('0.5').isInteger()", "false"), ("quantity('1.5').asApproximateFloat()", "1.5"),
         ("isQuantity('12Gx')", "false"), ("isQuantity('-1.5e-3')", "true"),
     ])

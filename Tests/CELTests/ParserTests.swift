@@ -12,26 +12,31 @@ import Testing
         return v
     }
 
-    @Test(arguments: [
-        ("0x1F", Value.int(31)), ("42u", .uint(42)), ("0xFFu", .uint(255)), ("1e3", .double(1000)), (".5", .double(0.5)),
-        ("1.5e-3", .double(0.0015)), ("-9223372036854775808", .int(.min)), ("-2.5", .double(-2.5)),
-        ("'\\a\\b\\f\\n\\r\\t\\v\\\\\\?\\\"\\'\\`'", .string("\u{07}\u{08}\u{0C}\n\r\t\u{0B}\\?\"'`")),
-        ("'\\x41\\101\\u00e9\\U0001F600'", .string("AAé😀")), ("r'\\n'", .string("\\n")), ("R\"\\d+\"", .string("\\d+")),
-        ("'''a\nb'''", .string("a\nb")), ("\"\"\"x\"y\"\"\"", .string("x\"y")), ("b'\\xff\\377'", .bytes([255, 255])),
-        ("b'é'", .bytes([0xC3, 0xA9])), ("rb'\\x'", .bytes([92, 120])), ("true", .bool(true)), ("null", .null),
-    ] as [(String, Value)])
+    @Test(
+        arguments: [
+            ("0x1F", Value.int(31)), ("42u", .uint(42)), ("0xFFu", .uint(255)), ("1e3", .double(1000)),
+            (".5", .double(0.5)),
+            ("1.5e-3", .double(0.0015)), ("-9223372036854775808", .int(.min)), ("-2.5", .double(-2.5)),
+            ("'\\a\\b\\f\\n\\r\\t\\v\\\\\\?\\\"\\'\\`'", .string("\u{07}\u{08}\u{0C}\n\r\t\u{0B}\\?\"'`")),
+            ("'\\x41\\101\\u00e9\\U0001F600'", .string("AAé😀")), ("r'\\n'", .string("\\n")),
+            ("R\"\\d+\"", .string("\\d+")),
+            ("'''a\nb'''", .string("a\nb")), ("\"\"\"x\"y\"\"\"", .string("x\"y")),
+            ("b'\\xff\\377'", .bytes([255, 255])),
+            ("b'é'", .bytes([0xC3, 0xA9])), ("rb'\\x'", .bytes([92, 120])), ("true", .bool(true)), ("null", .null),
+        ] as [(String, Value)])
     func decodesLiterals(_ source: String, _ expected: Value) throws {
         let v = try literal(source)
         #expect(v.celEquals(expected) && v.typeName == expected.typeName, "\(source) → \(v)")
     }
 
-    @Test(arguments: [
-        ("1 + 2 * 3 - 4 / 2", Value.int(5)), ("-2 * 3", .int(-6)), ("!true || true", .bool(true)),
-        ("true ? 1 : false ? 2 : 3", .int(1)), ("1 < 2 == true", .bool(true)), ("!!true", .bool(true)),
-        ("--1", .int(1)), ("2 * (3 + 4)", .int(14)), ("[1, 2, 3,][1]", .int(2)), ("{'a': 1,}.a", .int(1)),
-        ("'a' in {'a': 1} && 2 in [1, 2]", .bool(true)), ("{'in': 1}.in", .int(1)),
-        ("{'if': 1}.if", .int(1)), ("{'k-1': 2}.`k-1`", .int(2)), ("1 // comment\n + 1", .int(2)),
-    ] as [(String, Value)])
+    @Test(
+        arguments: [
+            ("1 + 2 * 3 - 4 / 2", Value.int(5)), ("-2 * 3", .int(-6)), ("!true || true", .bool(true)),
+            ("true ? 1 : false ? 2 : 3", .int(1)), ("1 < 2 == true", .bool(true)), ("!!true", .bool(true)),
+            ("--1", .int(1)), ("2 * (3 + 4)", .int(14)), ("[1, 2, 3,][1]", .int(2)), ("{'a': 1,}.a", .int(1)),
+            ("'a' in {'a': 1} && 2 in [1, 2]", .bool(true)), ("{'in': 1}.in", .int(1)),
+            ("{'if': 1}.if", .int(1)), ("{'k-1': 2}.`k-1`", .int(2)), ("1 // comment\n + 1", .int(2)),
+        ] as [(String, Value)])
     func respectsPrecedenceAndForms(_ source: String, _ expected: Value) throws {
         #expect(try evaluate(source).celEquals(expected), "\(source)")
     }
@@ -77,15 +82,16 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000),
-        String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000),
-        String(repeating: "!", count: 10_000) + "true",
-        String(repeating: "-", count: 10_000) + "x",
-        Array(repeating: "a", count: 20_000).joined(separator: " + "),
-        Array(repeating: "a", count: 20_000).joined(separator: "."),
-        Array(repeating: "f(", count: 5_000).joined() + Array(repeating: ")", count: 5_000).joined(),
-    ].map { Input(text: $0) })
+    @Test(
+        arguments: [
+            String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000),
+            String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000),
+            String(repeating: "!", count: 10_000) + "true",
+            String(repeating: "-", count: 10_000) + "x",
+            Array(repeating: "a", count: 20_000).joined(separator: " + "),
+            Array(repeating: "a", count: 20_000).joined(separator: "."),
+            Array(repeating: "f(", count: 5_000).joined() + Array(repeating: ")", count: 5_000).joined(),
+        ].map { Input(text: $0) })
     func rejectsDeepInputWithoutCrashing(_ input: Input) {
         #expect(throws: CompileError.self) { try Parser.parse(input.text) }
     }
@@ -122,13 +128,16 @@ import Testing
             "-", "*", "/", "%", "!", "&&", "||", "==", "<", "in", "has(", "x.all(y,", ".map(", "size(", "'\\", "\"",
             "'''", "`", "0x", "9223372036854775808", "?.", "[?", "cel.bind(", " ", "\n", "//", "é",
         ]
-        let seeds = ["[1, 2, 3].map(x, x * 2)", "{'a': 1}.?a.orValue(0)", "has(r.a) ? r.a.b : 'c'", "'x'.matches('a+')"]
+        let seeds = [
+            "[1, 2, 3].map(x, x * 2)", "{'a': 1}.?a.orValue(0)", "has(r.a) ? r.a.b : 'c'", "'x'.matches('a+')",
+        ]
         var outcomes = 0
         for i in 0..<3_000 {
             var source: String
             if i % 2 == 0 {
-                source = (0..<Int(rng.next() % 12 + 1)).map { _ in fragments[Int(rng.next() % UInt64(fragments.count))] }
-                    .joined()
+                source = (0..<Int(rng.next() % 12 + 1)).map { _ in fragments[Int(rng.next() % UInt64(fragments.count))]
+                }
+                .joined()
             } else {
                 var chars = Array(seeds[Int(rng.next() % UInt64(seeds.count))])
                 for _ in 0..<Int(rng.next() % 4 + 1) where !chars.isEmpty {

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct TimeTests {
     @Test(arguments: [
-        ("2009-02-13T23:31:30Z", 1_234_567_890 as Int64, 0 as Int32), ("2009-02-13t23:31:30.5z", 1_234_567_890, 500_000_000),
+        ("2009-02-13T23:31:30Z", 1_234_567_890 as Int64, 0 as Int32),
+        ("2009-02-13t23:31:30.5z", 1_234_567_890, 500_000_000),
         ("2009-02-14T01:31:30+02:00", 1_234_567_890, 0), ("0001-01-01T00:00:00Z", -62_135_596_800, 0),
         ("9999-12-31T23:59:59.999999999Z", 253_402_300_799, 999_999_999), ("1970-01-01T00:00:00.000000001Z", 0, 1),
     ])
@@ -43,7 +44,8 @@ import Testing
         ("timestamp('2021-10-31T00:59:59Z').getHours('Europe/Berlin')", 2),
         ("timestamp('2021-10-31T01:00:00Z').getHours('Europe/Berlin')", 2),
         ("timestamp('2021-10-31T01:00:00Z').getMinutes('+05:30')", 30),
-        ("timestamp('2024-02-29T12:00:00Z').getDayOfYear()", 59), ("timestamp('2024-03-03T00:00:00Z').getDayOfWeek()", 0),
+        ("timestamp('2024-02-29T12:00:00Z').getDayOfYear()", 59),
+        ("timestamp('2024-03-03T00:00:00Z').getDayOfWeek()", 0),
         ("timestamp('2024-12-31T23:00:00Z').getFullYear('+01:00')", 2025), ("duration('90m').getHours()", 1),
         ("duration('-1.5s').getMilliseconds()", -500),
     ])

@@ -37,7 +37,9 @@ import Testing
         #expect(Value.string("\u{FFFF}").compare(.string("\u{10000}")) == -1, "code point order, not UTF-16")
         #expect(Value.string("same").celEquals(.string("same")))
         #expect(Value.string(String(repeating: "x", count: 40)).celEquals(.string(String(repeating: "x", count: 40))))
-        #expect(!Value.string(String(repeating: "x", count: 40)).celEquals(.string(String(repeating: "x", count: 39) + "y")))
+        #expect(
+            !Value.string(String(repeating: "x", count: 40)).celEquals(.string(String(repeating: "x", count: 39) + "y"))
+        )
     }
 
     @Test func numbersCompareExactlyAcrossTypes() {
@@ -51,10 +53,11 @@ import Testing
         #expect(!Value.double(.nan).celEquals(.double(.nan)))
     }
 
-    @Test(arguments: [
-        (123.456, "123.456"), (-4.5e-3, "-0.0045"), (1e21, "1e+21"), (123456, "123456"), (1234567, "1.234567e+06"),
-        (0.0001, "0.0001"), (0.00001, "1e-05"), (1.0, "1"), (-0.0, "-0"), (.infinity, "+Inf"),
-    ] as [(Double, String)])
+    @Test(
+        arguments: [
+            (123.456, "123.456"), (-4.5e-3, "-0.0045"), (1e21, "1e+21"), (123456, "123456"), (1234567, "1.234567e+06"),
+            (0.0001, "0.0001"), (0.00001, "1e-05"), (1.0, "1"), (-0.0, "-0"), (.infinity, "+Inf"),
+        ] as [(Double, String)])
     func doublesPrintLikeGo(_ d: Double, _ expected: String) {
         #expect(GoFloat.formatG(d) == expected)
     }

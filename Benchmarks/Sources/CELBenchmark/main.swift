@@ -69,8 +69,10 @@ let evalsPerSecond = Double(iterations) / median
 let nsPerEval = median / Double(iterations) * 1e9
 
 print("CEL benchmark — \(expression)")
-print(String(format: "countersign CEL   compile %8.1f µs (median of 200)   %12.0f evals/s   %7.1f ns/eval", compileMicros,
-    evalsPerSecond, nsPerEval))
+print(
+    String(
+        format: "countersign CEL   compile %8.1f µs (median of 200)   %12.0f evals/s   %7.1f ns/eval", compileMicros,
+        evalsPerSecond, nsPerEval))
 
 if runPeer {
     let peer = Process()
@@ -87,13 +89,21 @@ if runPeer {
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
         let peerRate = json["evals_per_second"] as? Double, let peerCompile = json["compile_us"] as? Double
     else {
-        FileHandle.standardError.write(Data("peer failed: install it with `pip install common-expression-language`\n".utf8))
+        FileHandle.standardError.write(
+            Data("peer failed: install it with `pip install common-expression-language`\n".utf8))
         exit(1)
     }
-    print(String(format: "%@ %@ compile %8.1f µs (median of 20)    %12.0f evals/s   %7.1f ns/eval",
-        json["library"] as? String ?? "peer", json["version"] as? String ?? "", peerCompile, peerRate, 1e9 / peerRate))
-    print(String(format: "ratio: evaluation %.2f× the peer's rate; compile %.2f× the peer's time", evalsPerSecond / peerRate,
-        compileMicros / peerCompile))
+    print(
+        String(
+            format: "%@ %@ compile %8.1f µs (median of 20)    %12.0f evals/s   %7.1f ns/eval",
+            json["library"] as? String ?? "peer", json["version"] as? String ?? "", peerCompile, peerRate,
+            1e9 / peerRate))
+    print(
+        String(
+            format: "ratio: evaluation %.2f× the peer's rate; compile %.2f× the peer's time", evalsPerSecond / peerRate,
+            compileMicros / peerCompile))
 }
-print("targets: ≥ 2,000,000 evals/s (≤ 500 ns) and compile ≤ 50 µs → evaluation \(nsPerEval <= 500 ? "met" : "NOT met"), compile \(compileMicros <= 50 ? "met" : "NOT met")")
+print(
+    "targets: ≥ 2,000,000 evals/s (≤ 500 ns) and compile ≤ 50 µs → evaluation \(nsPerEval <= 500 ? "met" : "NOT met"), compile \(compileMicros <= 50 ? "met" : "NOT met")"
+)
 if sink == 42 { print("") }

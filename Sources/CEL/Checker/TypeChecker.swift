@@ -16,7 +16,9 @@ public struct TypeChecker: Sendable {
     let types: [String: CELType]
     let container: String
 
-    public init(variables: [String: CELType], functions: [String: Function], types: [String: CELType], container: String) {
+    public init(
+        variables: [String: CELType], functions: [String: Function], types: [String: CELType], container: String
+    ) {
         self.variables = variables
         self.functions = functions
         self.types = types
@@ -141,7 +143,8 @@ struct CheckState {
                 v1 = .dyn
                 if c.iterVar2 != nil { v2 = .dyn }
             default:
-                throw error("expression of type '\(finalize(rangeType))' cannot be the range of a comprehension", c.iterRange)
+                throw error(
+                    "expression of type '\(finalize(rangeType))' cannot be the range of a comprehension", c.iterRange)
             }
             let accuType = try check(c.accuInit)
             let depth = scopes.count
@@ -233,7 +236,8 @@ struct CheckState {
         if let target {
             if let chain = Planner.nameChain(target), !scopes.contains(where: { $0.name == chain[0] }),
                 let qualified = resolveFunction(chain.joined(separator: ".") + "." + name),
-                resolveName(chain) == nil || checker.functions[qualified]?.overloads.contains(where: { !$0.isMember }) == true
+                resolveName(chain) == nil
+                    || checker.functions[qualified]?.overloads.contains(where: { !$0.isMember }) == true
             {
                 var argTypes: [CELType] = []
                 for a in args { argTypes.append(try check(a)) }
@@ -275,9 +279,10 @@ struct CheckState {
     private mutating func resolveOverload(_ name: String, member: Bool, args: [CELType], _ e: Expr) throws(CompileError)
         -> CELType
     {
-        let candidates = checker.functions[name]?.overloads.filter {
-            $0.isMember == member && $0.parameters.count == args.count
-        } ?? []
+        let candidates =
+            checker.functions[name]?.overloads.filter {
+                $0.isMember == member && $0.parameters.count == args.count
+            } ?? []
         var matches: [(result: CELType, substitution: [String: CELType])] = []
         for overload in candidates {
             let saved = substitution

@@ -58,10 +58,12 @@ public struct ConformanceReport: Sendable {
             let fill = String(repeating: " ", count: max(0, n - s.count))
             return left ? fill + s : s + fill
         }
-        var out = pad("file", 18) + pad("passed", 8, left: true) + pad("failed", 8, left: true)
+        var out =
+            pad("file", 18) + pad("passed", 8, left: true) + pad("failed", 8, left: true)
             + pad("skipped", 9, left: true) + "\n"
         for (name, c) in files {
-            out += pad(name, 18) + pad(String(c.passed), 8, left: true) + pad(String(c.failed), 8, left: true)
+            out +=
+                pad(name, 18) + pad(String(c.passed), 8, left: true) + pad(String(c.failed), 8, left: true)
                 + pad(String(c.skipped), 9, left: true) + "\n"
         }
         let t = total

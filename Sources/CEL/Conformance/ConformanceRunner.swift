@@ -99,7 +99,8 @@ public struct ConformanceRunner: Sendable {
         case (.map(let x), .map(let y)):
             guard x.count == y.count else { return false }
             for (k, v) in x.entries {
-                guard let w = y[k], same(v, w), y.keys.contains(where: { $0.value.typeName == k.value.typeName && $0 == k })
+                guard let w = y[k], same(v, w),
+                    y.keys.contains(where: { $0.value.typeName == k.value.typeName && $0 == k })
                 else { return false }
             }
             return true

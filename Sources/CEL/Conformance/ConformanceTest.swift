@@ -119,7 +119,8 @@ struct ConformanceDecoder {
         case ("string_value", .string(let b)): return .string(String(decoding: b, as: UTF8.self))
         case ("bytes_value", .string(let b)): return .bytes(b)
         case ("list_value", .message(let l)):
-            return .list(l.all("values").compactMap { if case .message(let v) = $0 { return value(v) } else { return nil } })
+            return .list(
+                l.all("values").compactMap { if case .message(let v) = $0 { return value(v) } else { return nil } })
         case ("map_value", .message(let mv)):
             var map = MapValue()
             for case .message(let entry) in mv.all("entries") {
@@ -185,7 +186,8 @@ struct ConformanceDecoder {
         case ("list_type", .message(let l)):
             return .list(l.message("elem_type").map { type($0) } ?? .dyn)
         case ("map_type", .message(let mt)):
-            return .map(mt.message("key_type").map { type($0) } ?? .dyn, mt.message("value_type").map { type($0) } ?? .dyn)
+            return .map(
+                mt.message("key_type").map { type($0) } ?? .dyn, mt.message("value_type").map { type($0) } ?? .dyn)
         case ("type", .message(let inner)):
             return .type(inner.fields.isEmpty ? .dyn : type(inner))
         case ("null", _): return .null

@@ -111,7 +111,9 @@ extension Node {
             guard let key = MapKey(args[1]) else {
                 throw EvalError(.invalidArgument, "unsupported key type: \(args[1].typeName)")
             }
-            guard m.insert(key, args[2]) else { throw EvalError(.invalidArgument, "insert failed: key \(args[1]) already exists") }
+            guard m.insert(key, args[2]) else {
+                throw EvalError(.invalidArgument, "insert failed: key \(args[1]) already exists")
+            }
             return .map(m)
         }
         if args.count == 2, case .map(let entries) = args[1] {

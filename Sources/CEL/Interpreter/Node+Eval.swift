@@ -190,7 +190,8 @@ extension Node {
             }
             if let inner { return orValue ? inner : v }
             let alternative = try r.eval(&ctx)
-            if !orValue, case .optional = alternative {} else if !orValue {
+            if !orValue, case .optional = alternative {
+            } else if !orValue {
                 throw EvalError.noOverload("or", [v, alternative])
             }
             return alternative

@@ -181,7 +181,8 @@ struct Planner {
     }
 
     private func noOverload(_ name: String, member: Bool) -> Node {
-        .failure(EvalError(.noMatchingOverload, "no matching overload for '\(name)'\(member ? " (receiver call)" : "")"))
+        .failure(
+            EvalError(.noMatchingOverload, "no matching overload for '\(name)'\(member ? " (receiver call)" : "")"))
     }
 
     private func resolveLocalPeek(_ name: String) -> Int? {

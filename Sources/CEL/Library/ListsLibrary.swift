@@ -72,7 +72,9 @@ enum ListsLibrary {
                         throw EvalError(.outOfRange, "cannot slice(\(start), \(end)), negative indexes not supported")
                     }
                     guard start <= end else {
-                        throw EvalError(.outOfRange, "cannot slice(\(start), \(end)), start index must be less than or equal to end index")
+                        throw EvalError(
+                            .outOfRange,
+                            "cannot slice(\(start), \(end)), start index must be less than or equal to end index")
                     }
                     guard end <= l.count else {
                         throw EvalError(.outOfRange, "cannot slice(\(start), \(end)), list is length \(l.count)")
@@ -96,10 +98,13 @@ enum ListsLibrary {
         Function(
             "distinct",
             [
-                Overload("list_distinct", member: true, [listA], listA, cost: .custom({ args, _ in
-                    let n = args.first?.costSize ?? 1
-                    return 1 + n * n
-                })) { (v) throws(EvalError) in
+                Overload(
+                    "list_distinct", member: true, [listA], listA,
+                    cost: .custom({ args, _ in
+                        let n = args.first?.costSize ?? 1
+                        return 1 + n * n
+                    })
+                ) { (v) throws(EvalError) in
                     var out: [Value] = []
                     for x in try list(v, "distinct", [v]) where !out.contains(where: { $0.celEquals(x) }) {
                         out.append(x)
@@ -120,7 +125,9 @@ enum ListsLibrary {
                 Overload("lists_range", [.int], .list(.int), cost: .custom({ _, r in 1 + r.costSize })) {
                     (n) throws(EvalError) in
                     let count = try int(n, "lists.range", [n])
-                    guard count <= 1_000_000 else { throw EvalError(.invalidArgument, "lists.range(\(count)) is too large") }
+                    guard count <= 1_000_000 else {
+                        throw EvalError(.invalidArgument, "lists.range(\(count)) is too large")
+                    }
                     return .list(count <= 0 ? [] : (0..<count).map { .int(Int64($0)) })
                 }
             ]),
@@ -189,7 +196,8 @@ enum ListsLibrary {
         Function(
             "indexOf",
             [
-                Overload("list_index_of", member: true, [listA, a], .int, cost: .linear(1)) { (v, x) throws(EvalError) in
+                Overload("list_index_of", member: true, [listA, a], .int, cost: .linear(1)) {
+                    (v, x) throws(EvalError) in
                     .int(Int64(try list(v, "indexOf", [v, x]).firstIndex { $0.celEquals(x) } ?? -1))
                 }
             ]),

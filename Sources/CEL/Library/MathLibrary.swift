@@ -12,7 +12,9 @@ enum MathLibrary {
         let pick: @Sendable ([Value]) throws(EvalError) -> Value = { (args) throws(EvalError) in
             var values = args
             if args.count == 1, case .list(let list) = args[0] {
-                guard !list.isEmpty else { throw EvalError(.invalidArgument, "\(name)(list) argument must not be empty") }
+                guard !list.isEmpty else {
+                    throw EvalError(.invalidArgument, "\(name)(list) argument must not be empty")
+                }
                 values = list
             }
             var best = values[0]
@@ -73,7 +75,9 @@ enum MathLibrary {
                     return .int(int(x, y))
                 },
                 Overload("\(name)_uint_uint", [.uint, .uint], .uint) { (a, b) throws(EvalError) in
-                    guard case .uint(let x) = a, case .uint(let y) = b else { throw EvalError.noOverload(name, [a, b]) }
+                    guard case .uint(let x) = a, case .uint(let y) = b else {
+                        throw EvalError.noOverload(name, [a, b])
+                    }
                     return .uint(uint(x, y))
                 },
             ])

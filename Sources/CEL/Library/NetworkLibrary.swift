@@ -27,7 +27,13 @@ enum NetworkLibrary {
     }
 
     static func ipPredicate(_ name: String, _ f: @escaping @Sendable (IPAddress) -> Bool) -> Function {
-        Function(name, [Overload("ip_\(name)", member: true, [ipType], .bool) { (v) throws(EvalError) in .bool(f(try ip(v, name))) }])
+        Function(
+            name,
+            [
+                Overload("ip_\(name)", member: true, [ipType], .bool) { (v) throws(EvalError) in
+                    .bool(f(try ip(v, name)))
+                }
+            ])
     }
 
     static let functions: [Function] = [
@@ -86,14 +92,19 @@ enum NetworkLibrary {
         Function(
             "containsIP",
             [cidrType, .string].map { arg in
-                Overload("cidr_contains_ip_\(arg == .string ? "string" : "ip")", member: true, [cidrType, arg == .string ? .string : ipType], .bool) {
+                Overload(
+                    "cidr_contains_ip_\(arg == .string ? "string" : "ip")", member: true,
+                    [cidrType, arg == .string ? .string : ipType], .bool
+                ) {
                     (c, i) throws(EvalError) in .bool(try cidr(c, "containsIP").contains(try ip(i, "containsIP")))
                 }
             }),
         Function(
             "containsCIDR",
             [cidrType, .string].map { arg in
-                Overload("cidr_contains_cidr_\(arg == .string ? "string" : "cidr")", member: true, [cidrType, arg], .bool) {
+                Overload(
+                    "cidr_contains_cidr_\(arg == .string ? "string" : "cidr")", member: true, [cidrType, arg], .bool
+                ) {
                     (c, o) throws(EvalError) in .bool(try cidr(c, "containsCIDR").contains(try cidr(o, "containsCIDR")))
                 }
             }),
@@ -121,7 +132,9 @@ enum NetworkLibrary {
         Function(
             "string",
             [
-                Overload("ip_to_string", [ipType], .string) { (v) throws(EvalError) in .string(try ip(v, "string").stringValue ?? "") },
+                Overload("ip_to_string", [ipType], .string) { (v) throws(EvalError) in
+                    .string(try ip(v, "string").stringValue ?? "")
+                },
                 Overload("cidr_to_string", [cidrType], .string) { (v) throws(EvalError) in
                     .string(try cidr(v, "string").stringValue ?? "")
                 },

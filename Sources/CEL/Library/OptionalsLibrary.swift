@@ -5,7 +5,8 @@ extension Library {
     public static let optionals = Library(
         "optionals",
         functions: [
-            Function("optional.of", [Overload("optional_of", [a], .optional(a)) { (v) throws(EvalError) in .optional(v) }]),
+            Function(
+                "optional.of", [Overload("optional_of", [a], .optional(a)) { (v) throws(EvalError) in .optional(v) }]),
             Function(
                 "optional.ofNonZeroValue",
                 [
@@ -13,7 +14,9 @@ extension Library {
                         .optional(v.isZeroValue ? nil : v)
                     }
                 ]),
-            Function("optional.none", [Overload("optional_none", [], .optional(a), .nullary({ () throws(EvalError) in .optional(nil) }))]),
+            Function(
+                "optional.none",
+                [Overload("optional_none", [], .optional(a), .nullary({ () throws(EvalError) in .optional(nil) }))]),
             Function(
                 "hasValue",
                 [

@@ -111,7 +111,8 @@ public final class ParsedURL: ObjectValue {
         var i = 0
         while i < b.count {
             if b[i] == UInt8(ascii: "%") {
-                guard i + 2 < b.count, Unicode.Scalar(b[i + 1]).hexValue != nil, Unicode.Scalar(b[i + 2]).hexValue != nil
+                guard i + 2 < b.count, Unicode.Scalar(b[i + 1]).hexValue != nil,
+                    Unicode.Scalar(b[i + 2]).hexValue != nil
                 else { throw invalid(s, "invalid URL escape") }
                 i += 3
             } else {

@@ -34,7 +34,9 @@ public final class Quantity: ObjectValue {
     }
 
     static func invalid(_ s: String) -> EvalError {
-        EvalError(.invalidArgument, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': '\(s)'")
+        EvalError(
+            .invalidArgument,
+            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': '\(s)'")
     }
 
     public static func parse(_ s: String) throws(EvalError) -> Quantity {
@@ -130,7 +132,9 @@ public final class Quantity: ObjectValue {
     var isInteger: Bool { exponent >= 0 || mantissa == 0 }
 
     func asInteger() throws(EvalError) -> Int64 {
-        guard isInteger else { throw EvalError(.invalidArgument, "cannot convert quantity \(stringValue ?? "") to an integer") }
+        guard isInteger else {
+            throw EvalError(.invalidArgument, "cannot convert quantity \(stringValue ?? "") to an integer")
+        }
         var r = mantissa
         for _ in 0..<exponent {
             let (x, o) = r.multipliedReportingOverflow(by: 10)

@@ -18,7 +18,9 @@ extension Library {
             Function(
                 "findAll",
                 [
-                    Overload("string_find_all_string", member: true, [.string, .string], .list(.string), cost: .linear(0.25)) {
+                    Overload(
+                        "string_find_all_string", member: true, [.string, .string], .list(.string), cost: .linear(0.25)
+                    ) {
                         (s, p) throws(EvalError) in try findAll(s, p, .int(-1))
                     },
                     Overload(

@@ -61,7 +61,9 @@ public final class SemanticVersion: ObjectValue {
             pre = s[s.index(after: dash)...].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             s = s[..<dash]
             for p in pre {
-                guard !p.isEmpty, p.allSatisfy(isIdentifierCharacter) else { throw bad("invalid pre-release identifier") }
+                guard !p.isEmpty, p.allSatisfy(isIdentifierCharacter) else {
+                    throw bad("invalid pre-release identifier")
+                }
                 if p.allSatisfy(\.isNumber) && p.count > 1 && p.hasPrefix("0") {
                     throw bad("numeric pre-release identifiers must not have leading zeros")
                 }
@@ -75,7 +77,9 @@ public final class SemanticVersion: ObjectValue {
             guard !p.isEmpty, p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(p) else {
                 throw bad("version numbers must be non-negative integers")
             }
-            if !normalize && p.count > 1 && p.hasPrefix("0") { throw bad("version numbers must not have leading zeros") }
+            if !normalize && p.count > 1 && p.hasPrefix("0") {
+                throw bad("version numbers must not have leading zeros")
+            }
             numbers.append(n)
         }
         return SemanticVersion(major: numbers[0], minor: numbers[1], patch: numbers[2], preRelease: pre, build: build)

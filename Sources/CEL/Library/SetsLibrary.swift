@@ -6,7 +6,8 @@ extension Library {
         functions: [
             setFunction("sets.contains") { a, b in b.allSatisfy { x in a.contains { $0.celEquals(x) } } },
             setFunction("sets.equivalent") { a, b in
-                b.allSatisfy { x in a.contains { $0.celEquals(x) } } && a.allSatisfy { x in b.contains { $0.celEquals(x) } }
+                b.allSatisfy { x in a.contains { $0.celEquals(x) } }
+                    && a.allSatisfy { x in b.contains { $0.celEquals(x) } }
             },
             setFunction("sets.intersects") { a, b in a.contains { x in b.contains { $0.celEquals(x) } } },
         ])
@@ -20,7 +21,9 @@ extension Library {
                     name.replacingDots() + "_list_list", [list, list], .bool,
                     cost: .custom({ args, _ in 1 + args.reduce(1) { $0 * max(1, $1.costSize) } })
                 ) { (a, b) throws(EvalError) in
-                    guard case .list(let x) = a, case .list(let y) = b else { throw EvalError.noOverload(name, [a, b]) }
+                    guard case .list(let x) = a, case .list(let y) = b else {
+                        throw EvalError.noOverload(name, [a, b])
+                    }
                     return .bool(f(x, y))
                 }
             ])

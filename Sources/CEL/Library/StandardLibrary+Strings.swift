@@ -25,7 +25,8 @@ extension StandardLibrary {
             "matches",
             [
                 Overload("matches", [.string, .string], .bool, cost: .linear(0.25), .binary(matches)),
-                Overload("matches_string", member: true, [.string, .string], .bool, cost: .linear(0.25), .binary(matches)),
+                Overload(
+                    "matches_string", member: true, [.string, .string], .bool, cost: .linear(0.25), .binary(matches)),
             ]),
     ]
 

@@ -169,7 +169,9 @@ enum StandardLibrary {
             default: throw EvalError.noOverload("size", [v])
             }
         }
-        let types: [(String, CELType)] = [("string", .string), ("bytes", .bytes), ("list", .list(a)), ("map", .map(a, b))]
+        let types: [(String, CELType)] = [
+            ("string", .string), ("bytes", .bytes), ("list", .list(a)), ("map", .map(a, b)),
+        ]
         return types.map { (n, t) in
             Overload(member ? "\(n)_size" : "size_\(n)", member: member, [t], .int, .unary(size))
         }

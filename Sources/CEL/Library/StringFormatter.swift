@@ -19,7 +19,9 @@ enum StringFormatter {
                 out.unicodeScalars.append(c)
                 continue
             }
-            guard i < f.count else { throw EvalError(.invalidArgument, "could not parse formatting clause: missing verb") }
+            guard i < f.count else {
+                throw EvalError(.invalidArgument, "could not parse formatting clause: missing verb")
+            }
             if f[i] == "%" {
                 out += "%"
                 i += 1
@@ -40,7 +42,9 @@ enum StringFormatter {
                 }
                 precision = p
             }
-            guard i < f.count else { throw EvalError(.invalidArgument, "could not parse formatting clause: missing verb") }
+            guard i < f.count else {
+                throw EvalError(.invalidArgument, "could not parse formatting clause: missing verb")
+            }
             let verb = f[i]
             i += 1
             guard "sdfeboxX".unicodeScalars.contains(verb) else {
@@ -73,7 +77,8 @@ enum StringFormatter {
             case .uint(let x): d = Double(x)
             default:
                 throw fail(
-                    "\(verb == "f" ? "fixed-point" : "scientific") clause can only be used on doubles, was given \(arg.typeName)")
+                    "\(verb == "f" ? "fixed-point" : "scientific") clause can only be used on doubles, was given \(arg.typeName)"
+                )
             }
             if !d.isFinite { return special(d) }
             return String(format: "%.\(precision ?? 6)\(verb)", d)
@@ -99,7 +104,8 @@ enum StringFormatter {
             case .string(let s): hex = s.utf8.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
             case .bytes(let b): hex = b.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
             default:
-                throw fail("only integers, byte buffers, and strings can be formatted as hex, was given \(arg.typeName)")
+                throw fail(
+                    "only integers, byte buffers, and strings can be formatted as hex, was given \(arg.typeName)")
             }
             return upper ? hex.uppercased() : hex
         }

@@ -98,14 +98,20 @@ enum StringsLibrary {
             "lowerAscii",
             [
                 Overload("string_lower_ascii", member: true, [s], s, cost: .linear(0.1)) { (a) throws(EvalError) in
-                    string(try text(a, "lowerAscii", [a]).map { ("A"..."Z").contains($0) ? Unicode.Scalar($0.value + 32)! : $0 })
+                    string(
+                        try text(a, "lowerAscii", [a]).map {
+                            ("A"..."Z").contains($0) ? Unicode.Scalar($0.value + 32)! : $0
+                        })
                 }
             ]),
         Function(
             "upperAscii",
             [
                 Overload("string_upper_ascii", member: true, [s], s, cost: .linear(0.1)) { (a) throws(EvalError) in
-                    string(try text(a, "upperAscii", [a]).map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 })
+                    string(
+                        try text(a, "upperAscii", [a]).map {
+                            ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0
+                        })
                 }
             ]),
         Function(

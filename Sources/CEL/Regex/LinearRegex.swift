@@ -103,7 +103,8 @@ struct RegexCompiler {
 
     mutating func append(_ i: RegexInstruction) throws(RegexError) {
         guard program.count < RegexCompiler.maxInstructions else {
-            throw RegexError(message: "pattern too large: more than \(RegexCompiler.maxInstructions) instructions", offset: 0)
+            throw RegexError(
+                message: "pattern too large: more than \(RegexCompiler.maxInstructions) instructions", offset: 0)
         }
         program.append(i)
     }

@@ -224,7 +224,9 @@ struct RegexParser {
     }
 
     /// An escape outside or inside a class: a node (outside) or class items (inside).
-    mutating func parseEscape(_ flags: Flags, inClass: Bool) throws(RegexError) -> (node: RegexNode, items: [CharacterClass.Item]) {
+    mutating func parseEscape(_ flags: Flags, inClass: Bool) throws(RegexError) -> (
+        node: RegexNode, items: [CharacterClass.Item]
+    ) {
         let start = i
         i += 1
         guard i < s.count else { throw fail("trailing backslash at end of expression", start) }

@@ -90,7 +90,8 @@ extension Parser {
             let bound = comprehension(
                 "#unused", range: node(.list([], optionalIndices: []), at: o), accuVar: v, initial: value,
                 condition: literal(.bool(false), o), step: node(.ident(v), at: o), result: args[1], at: o)
-            let some = name == "optMap"
+            let some =
+                name == "optMap"
                 ? call("of", [bound], at: o, target: node(.ident("optional"), at: o)) : bound
             let none = call("none", [], at: o, target: node(.ident("optional"), at: o))
             return call(Operator.conditional, [hasValue, some, none], at: o)

@@ -7,7 +7,9 @@ extension String {
         guard n == other.utf8.count else { return false }
         if let r = utf8.withContiguousStorageIfAvailable({ a in
             other.utf8.withContiguousStorageIfAvailable { b in String.bytesEqual(a, b, count: n) }
-        }), let r { return r }
+        }), let r {
+            return r
+        }
         return utf8.elementsEqual(other.utf8)
     }
 
@@ -18,7 +20,9 @@ extension String {
         guard n <= utf8.count else { return false }
         if let r = utf8.withContiguousStorageIfAvailable({ a in
             prefix.utf8.withContiguousStorageIfAvailable { b in String.bytesEqual(a, b, count: n) }
-        }), let r { return r }
+        }), let r {
+            return r
+        }
         return utf8.starts(with: prefix.utf8)
     }
 
@@ -32,7 +36,9 @@ extension String {
             suffix.utf8.withContiguousStorageIfAvailable { b in
                 String.bytesEqual(UnsafeBufferPointer(rebasing: a[(m - n)..<m]), b, count: n)
             }
-        }), let r { return r }
+        }), let r {
+            return r
+        }
         return utf8.reversed().starts(with: suffix.utf8.reversed())
     }
 
@@ -41,7 +47,9 @@ extension String {
     func utf8Precedes(_ other: String) -> Bool {
         if let r = utf8.withContiguousStorageIfAvailable({ a in
             other.utf8.withContiguousStorageIfAvailable { b in a.lexicographicallyPrecedes(b) }
-        }), let r { return r }
+        }), let r {
+            return r
+        }
         return utf8.lexicographicallyPrecedes(other.utf8)
     }
 
@@ -53,7 +61,9 @@ extension String {
         let rb = UnsafeRawPointer(pb)
         var i = 0
         while i + 8 <= count {
-            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
                 return false
             }
             i += 8

@@ -44,7 +44,8 @@ extension Timestamp {
     /// RFC 3339 in UTC with the shortest fraction CEL uses (0, 3, 6 or 9 digits): `2009-02-13T23:31:30Z`.
     public var rfc3339: String {
         let c = civil()
-        var out = String(c.year).leftPadded(to: 4) + "-" + String(c.month).leftPadded(to: 2) + "-"
+        var out =
+            String(c.year).leftPadded(to: 4) + "-" + String(c.month).leftPadded(to: 2) + "-"
             + String(c.day).leftPadded(to: 2) + "T" + String(c.hour).leftPadded(to: 2) + ":"
             + String(c.minute).leftPadded(to: 2) + ":" + String(c.second).leftPadded(to: 2)
         if nanos != 0 {

@@ -92,7 +92,8 @@ extension Value: CustomStringConvertible {
         case .bytes(let b): return "b\"" + b.map { Value.escapeByte($0) }.joined() + "\""
         case .list(let l): return "[" + l.map(\.description).joined(separator: ", ") + "]"
         case .map(let m):
-            return "{" + m.entries.map { "\($0.0.value.description): \($0.1.description)" }
+            return "{"
+                + m.entries.map { "\($0.0.value.description): \($0.1.description)" }
                 .joined(separator: ", ") + "}"
         case .timestamp(let t): return "timestamp(\"\(t.rfc3339)\")"
         case .duration(let d): return "duration(\"\(d.description)\")"
