@@ -87,4 +87,18 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("--var x"))
     }
+
+    @Test func conformanceCommandPrintsTheTable() throws {
+        let r = try Self.run([
+            "cel", "conformance", ConformanceTests.dataDirectory, "--skip-list", ConformanceTests.skipListPath,
+            "--file", "basic", "--file", "logic",
+        ])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("file") == true)
+        #expect(lines.contains { $0.hasPrefix("basic ") })
+        #expect(lines.last == "73 passed, 0 failed")
+        let missing = try Self.run(["cel", "conformance", "/nonexistent"])
+        #expect(missing.status != 0)
+    }
 }
