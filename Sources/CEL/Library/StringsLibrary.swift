@@ -197,7 +197,8 @@ enum StringsLibrary {
             "strings.quote",
             [
                 Overload("strings_quote", [s], s, cost: .linear(0.1)) { (a) throws(EvalError) in
-                    .string(quote(try text(a, "strings.quote", [a])))
+                    guard case .string(let text) = a else { throw EvalError.noOverload("strings.quote", [a]) }
+                    return .string(Value.quote(text))
                 }
             ]),
     ]
@@ -272,30 +273,5 @@ enum StringsLibrary {
             parts.append(p)
         }
         return .string(parts.joined(separator: separator))
-    }
-
-    /// A double-quoted CEL/Go string literal for `s`.
-    static func quote(_ s: [Unicode.Scalar]) -> String {
-        var out = "\""
-        for c in s {
-            switch c {
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            default:
-                if c.value < 0x20 || c.value == 0x7F {
-                    out += "\\x" + String(c.value, radix: 16).leftPadded(to: 2)
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
     }
 }

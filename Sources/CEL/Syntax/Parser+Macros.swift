@@ -71,7 +71,7 @@ extension Parser {
             ("filter", 2):
             let v = try simpleName(args[0], "argument")
             try checkNotAccumulator(v, args[0])
-            return oneVariable(name, v, target, Array(args.dropFirst()), o)
+            return expandComprehension(name, v, nil, target, Array(args.dropFirst()), o)
         case ("all", 3), ("exists", 3), ("exists_one", 3), ("existsOne", 3), ("transformList", 3),
             ("transformList", 4), ("transformMap", 3), ("transformMap", 4), ("transformMapEntry", 3),
             ("transformMapEntry", 4):
@@ -82,7 +82,7 @@ extension Parser {
             guard v1 != v2 else {
                 throw error("Syntax error: duplicate variable name: \(v1)", at: args[1].offset)
             }
-            return twoVariable(name, v1, v2, target, Array(args.dropFirst(2)), o)
+            return expandComprehension(name, v1, v2, target, Array(args.dropFirst(2)), o)
         case ("optMap", 2), ("optFlatMap", 2):
             let v = try simpleName(args[0], "optMap() variable name")
             let hasValue = call("hasValue", [], at: o, target: target)
@@ -97,7 +97,7 @@ extension Parser {
             return call(Operator.conditional, [hasValue, some, none], at: o)
         case ("sortBy", 2):
             let v = try simpleName(args[0], "sortBy() variable name")
-            let keys = oneVariable("map", v, target, [args[1]], o)
+            let keys = expandComprehension("map", v, nil, target, [args[1]], o)
             return call("@sortByAssociatedKeys", [keys], at: o, target: target)
         default:
             return nil
@@ -110,44 +110,10 @@ extension Parser {
         }
     }
 
-    private mutating func oneVariable(_ name: String, _ v: String, _ range: Expr, _ args: [Expr], _ o: Int) -> Expr {
-        let x = { (p: inout Parser) in p.node(.ident(v), at: o) }
-        switch name {
-        case "all":
-            return comprehension(
-                v, range: range, initial: literal(.bool(true), o),
-                condition: call(Operator.notStrictlyFalse, [accu(o)], at: o),
-                step: call(Operator.logicalAnd, [accu(o), args[0]], at: o), result: accu(o), at: o)
-        case "exists":
-            return comprehension(
-                v, range: range, initial: literal(.bool(false), o),
-                condition: call(Operator.notStrictlyFalse, [call(Operator.logicalNot, [accu(o)], at: o)], at: o),
-                step: call(Operator.logicalOr, [accu(o), args[0]], at: o), result: accu(o), at: o)
-        case "exists_one", "existsOne":
-            let incremented = call(Operator.add, [accu(o), literal(.int(1), o)], at: o)
-            return comprehension(
-                v, range: range, initial: literal(.int(0), o), condition: literal(.bool(true), o),
-                step: call(Operator.conditional, [args[0], incremented, accu(o)], at: o),
-                result: call(Operator.equals, [accu(o), literal(.int(1), o)], at: o), at: o)
-        case "map":
-            let transform = args.count == 2 ? args[1] : args[0]
-            let appended = call(
-                Operator.add, [accu(o), node(.list([transform], optionalIndices: []), at: o)], at: o)
-            let step = args.count == 2 ? call(Operator.conditional, [args[0], appended, accu(o)], at: o) : appended
-            return comprehension(
-                v, range: range, initial: node(.list([], optionalIndices: []), at: o),
-                condition: literal(.bool(true), o), step: step, result: accu(o), at: o)
-        default:  // filter
-            let appended = call(Operator.add, [accu(o), node(.list([x(&self)], optionalIndices: []), at: o)], at: o)
-            return comprehension(
-                v, range: range, initial: node(.list([], optionalIndices: []), at: o),
-                condition: literal(.bool(true), o),
-                step: call(Operator.conditional, [args[0], appended, accu(o)], at: o), result: accu(o), at: o)
-        }
-    }
-
-    private mutating func twoVariable(
-        _ name: String, _ v1: String, _ v2: String, _ range: Expr, _ args: [Expr], _ o: Int
+    /// The comprehension a macro expands to. `v2` is the second variable of the two-variable forms; `map` and
+    /// `transformList` (3 or 4 arguments) filter first when given a predicate.
+    private mutating func expandComprehension(
+        _ name: String, _ v1: String, _ v2: String?, _ range: Expr, _ args: [Expr], _ o: Int
     ) -> Expr {
         switch name {
         case "all":
@@ -166,11 +132,11 @@ extension Parser {
                 v1, v2, range: range, initial: literal(.int(0), o), condition: literal(.bool(true), o),
                 step: call(Operator.conditional, [args[0], incremented, accu(o)], at: o),
                 result: call(Operator.equals, [accu(o), literal(.int(1), o)], at: o), at: o)
-        case "transformList":
-            let transform = args.count == 2 ? args[1] : args[0]
-            let appended = call(
-                Operator.add, [accu(o), node(.list([transform], optionalIndices: []), at: o)], at: o)
-            let step = args.count == 2 ? call(Operator.conditional, [args[0], appended, accu(o)], at: o) : appended
+        case "map", "transformList", "filter":
+            let element = name == "filter" ? node(.ident(v1), at: o) : (args.count == 2 ? args[1] : args[0])
+            let appended = call(Operator.add, [accu(o), node(.list([element], optionalIndices: []), at: o)], at: o)
+            let filtered = name == "filter" || args.count == 2
+            let step = filtered ? call(Operator.conditional, [args[0], appended, accu(o)], at: o) : appended
             return comprehension(
                 v1, v2, range: range, initial: node(.list([], optionalIndices: []), at: o),
                 condition: literal(.bool(true), o), step: step, result: accu(o), at: o)

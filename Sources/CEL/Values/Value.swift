@@ -110,20 +110,26 @@ extension Value: CustomStringConvertible {
         return String(d)
     }
 
+    /// A double-quoted CEL string literal: `\a \b \f \n \r \t \v \\ \"` escaped, other control characters as `\xHH`,
+    /// everything printable as is. `strings.quote()` and value printing share it.
     static func quote(_ s: String) -> String {
         var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
+        for c in s.unicodeScalars {
+            switch c {
+            case "\u{07}": out += "\\a"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{0B}": out += "\\v"
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
             default:
-                if scalar.value < 0x20 {
-                    out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+                if c.value < 0x20 || c.value == 0x7F {
+                    out += "\\x" + String(c.value, radix: 16).leftPadded(to: 2)
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out.unicodeScalars.append(c)
                 }
             }
         }
