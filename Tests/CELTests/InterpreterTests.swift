@@ -107,6 +107,28 @@ func evaluate(
         #expect(cost > 0)
     }
 
+    @Test func growingValuesHitTheBudgetNotTheMemory() throws {
+        // Each level multiplies the string by ten: unchecked, 12 levels would need 10 TB.
+        var source = "'xxxxxxxxxx'"
+        for level in 0..<12 {
+            source =
+                "cel.bind(v\(level), \(source), v\(level) + v\(level) + v\(level) + v\(level) + v\(level)"
+                + " + v\(level) + v\(level) + v\(level) + v\(level) + v\(level))"
+        }
+        #expect {
+            try Environment().compile(source, check: false).evaluate()
+        } throws: { error in
+            (error as? EvalError)?.code == .costLimitExceeded
+        }
+        let replaced =
+            "cel.bind(a, 'aaaaaaaaaaaaaaaaaaaa', cel.bind(b, a.replace('a', a), cel.bind(c, b.replace('a', b), c.replace('a', c))))"
+        #expect {
+            try Environment().compile(replaced, check: false).evaluate()
+        } throws: { error in
+            (error as? EvalError)?.message.contains("the result would have 25600000000 characters") == true
+        }
+    }
+
     @Test func bindingsAndQualifiedNames() throws {
         let env = Environment(variables: ["a.b": .map(.string, .int), "x": .int])
         let program = try env.compile("a.b.c + x")

@@ -29,7 +29,8 @@ struct Dispatch: Sendable {
                 let result = try f(a, b)
                 switch overload.cost {
                 case .fixed(let c): try ctx.charge(c)
-                case .linear(let factor): try ctx.charge(linear: factor, size: a.costSize + b.costSize)
+                case .linear(let factor):
+                    try ctx.charge(linear: factor, size: a.costSize + b.costSize + result.costSize)
                 case .custom: try ctx.charge(overload.cost, [a, b], result)
                 }
                 return result
@@ -46,7 +47,7 @@ struct Dispatch: Sendable {
                 let result = try f(a)
                 switch overload.cost {
                 case .fixed(let c): try ctx.charge(c)
-                case .linear(let factor): try ctx.charge(linear: factor, size: a.costSize)
+                case .linear(let factor): try ctx.charge(linear: factor, size: a.costSize + result.costSize)
                 case .custom: try ctx.charge(overload.cost, [a], result)
                 }
                 return result

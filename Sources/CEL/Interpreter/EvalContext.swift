@@ -32,14 +32,15 @@ struct EvalContext {
         switch cost {
         case .fixed(let c): try charge(c)
         case .linear(let factor):
-            var size = 0
+            var size = result.costSize
             for a in args { size += a.costSize }
             try charge(linear: factor, size: size)
         case .custom(let f): try charge(f(args, result))
         }
     }
 
-    /// `1 + ⌈factor × size⌉`, the cost of a function that traverses its inputs.
+    /// `1 + ⌈factor × size⌉`, the cost of a function that traverses its inputs and builds its result (so output
+    /// that grows — concatenation, `replace` — is paid for, and repeated doubling hits the budget, not the memory).
     @inline(__always)
     mutating func charge(linear factor: Double, size: Int) throws(EvalError) {
         try charge(1 + Int((factor * Double(size)).rounded(.up)))

@@ -90,7 +90,15 @@ extension Node {
             try ctx.charge(1)
             let a = try l.eval(&ctx)
             let b = try r.eval(&ctx)
-            if let v = try Arithmetic.apply(op, a, b) { return v }
+            if let v = try Arithmetic.apply(op, a, b) {
+                // Concatenation pays for what it builds: 0.1 per character or byte, 1 per list element.
+                switch v {
+                case .string, .bytes: try ctx.charge(v.costSize / 10)
+                case .list(let l): try ctx.charge(l.count)
+                default: break
+                }
+                return v
+            }
             return try dispatch.invoke2(a, b, &ctx)
 
         case .negate(let operand, let dispatch):

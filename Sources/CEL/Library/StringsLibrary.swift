@@ -46,6 +46,8 @@ enum StringsLibrary {
     }
 
     static let s = CELType.string
+    /// The largest string a string function may build, in code points; larger results are errors, not allocations.
+    static let maxResultSize = 10_000_000
 
     static let functions: [Function] = [
         Function(
@@ -209,6 +211,22 @@ enum StringsLibrary {
         let new = try text(args[2], "replace", args)
         var limit = try int(args[3], "replace", args)
         if limit < 0 { limit = .max }
+        // Check the size of the result before building it: one call could otherwise multiply its inputs.
+        var occurrences = 0
+        var k = 0
+        while k + old.count <= t.count && occurrences < limit {
+            if t[k..<(k + old.count)].elementsEqual(old) {
+                occurrences += 1
+                k += max(old.count, 1)
+            } else {
+                k += 1
+            }
+        }
+        let projected = t.count + occurrences * (new.count - old.count)
+        guard projected <= maxResultSize else {
+            throw EvalError(
+                .invalidArgument, "replace: the result would have \(projected) characters (limit \(maxResultSize))")
+        }
         var out: [Unicode.Scalar] = []
         var i = 0
         var done = 0
