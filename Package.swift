@@ -14,24 +14,36 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "CEL", targets: ["CEL"]),
+        .library(name: "CountersignCore", targets: ["CountersignCore"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
         .target(name: "CEL", swiftSettings: strictSettings),
+        // The pure decision engine: policy documents, tiers, controls, separation of duties, freezes. No I/O
+        // beyond reading policy files, no clock reads.
+        .target(
+            name: "CountersignCore",
+            dependencies: ["CEL", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "countersign",
             dependencies: [
                 "CEL",
+                "CountersignCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CELTests", dependencies: ["CEL"], exclude: ["Vectors"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignCoreTests", dependencies: ["CountersignCore", "CEL"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,271 @@
+internal import CEL
+public import Foundation
+
+/// The decision engine: `decide(request, evidence, policy, now)` is a pure, deterministic function — the same
+/// inputs always give the same decision, which is what lets an auditor replay a recorded one.
+public enum Gate {
+    /// Decides whether `request` may deploy now (DESIGN §4): the artifact must be digest-pinned, the deployer
+    /// allowed and the source ref allowed; then the highest-priority matching tier's controls are evaluated and
+    /// the verdict is the worst control result. Errors deny in protected environments.
+    public static func decide(_ request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date) -> Decision
+    {
+        var d = DecisionBuilder(request: request, evidence: evidence, policy: policy, now: now)
+        d.run()
+        return d.decision()
+    }
+}
+
+/// The state of one decision while its controls are evaluated.
+struct DecisionBuilder {
+    let request: DeployRequest
+    let evidence: Evidence
+    let policy: PolicyBundle
+    let now: Date
+    var controls: [ControlResult] = []
+    var relaxations: [String] = []
+    var evidenceIDs: [String] = []
+    var tier: Tier?
+    var environment: DeploymentEnvironment?
+    var digest = ""
+
+    init(request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date) {
+        self.request = request
+        self.evidence = evidence
+        self.policy = policy
+        self.now = now
+    }
+
+    mutating func add(_ control: String, _ status: ControlResult.Status, _ message: String) {
+        controls.append(ControlResult(control, status, message))
+    }
+
+    mutating func run() {
+        guard let env = policy.environments[request.environment] else {
+            add("environment", .denied, "unknown environment '\(request.environment)'")
+            return
+        }
+        environment = env
+        do {
+            digest = try ArtifactReference(parsing: request.artifact).digest
+            add("artifact-reference", .satisfied, "pinned by digest \(digest)")
+        } catch {
+            add("artifact-reference", .denied, error.message)
+            return
+        }
+        checkDeployer(env)
+        checkSourceRef(env)
+        guard let tier = selectTier(env) else { return }
+        self.tier = tier
+        checkChecks(tier)
+        checkArtifact(tier)
+        checkApprovals(tier, env)
+        checkCanary(tier)
+        checkRequirements(tier)
+        checkFreezes(env)
+    }
+
+    func decision() -> Decision {
+        let protected = environment?.protected ?? true
+        var verdict = Decision.Verdict.allowed
+        for c in controls {
+            switch c.status {
+            case .satisfied: break
+            case .pending: verdict = max(verdict, .pending)
+            case .denied: verdict = .denied
+            case .error: verdict = max(verdict, protected ? .denied : .pending)
+            }
+        }
+        return Decision(
+            requestID: request.id, verdict: verdict, tier: tier?.name, controls: controls, relaxations: relaxations,
+            policyHash: policy.hash, evidenceIDs: evidenceIDs, decidedAt: now)
+    }
+
+    // MARK: Basic controls
+
+    mutating func checkDeployer(_ env: DeploymentEnvironment) {
+        let deployer = policy.canonical(request.deployer)
+        if !env.deployers.isEmpty && !env.deployers.map(policy.canonical).contains(deployer) {
+            add(
+                "deployer", .denied,
+                "\(request.deployer) may not deploy to \(env.name) (allowed: \(env.deployers.joined(separator: ", ")))")
+            return
+        }
+        if !policy.identities.isEmpty {
+            guard let identity = policy.identity(request.deployer) else {
+                add("deployer", .denied, "\(request.deployer) is not a known identity")
+                return
+            }
+            guard identity.roles.contains(.deployer) else {
+                add("deployer", .denied, "\(identity.name) does not have the deployer role")
+                return
+            }
+        }
+        add("deployer", .satisfied, "\(deployer) may deploy to \(env.name)")
+    }
+
+    mutating func checkSourceRef(_ env: DeploymentEnvironment) {
+        guard !env.sourceRefs.isEmpty else { return }
+        if env.sourceRefs.contains(where: { RefPattern.matches($0, request.change.ref) }) {
+            add("source-ref", .satisfied, "\(request.change.ref) is an allowed source for \(env.name)")
+        } else {
+            add(
+                "source-ref", .denied,
+                "\(request.change.ref) is not an allowed source for \(env.name) (allowed: \(env.sourceRefs.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    // MARK: Tier
+
+    var celBindings: [String: Value] {
+        let c = request.change
+        var change: [String: Value] = [
+            "commit": .string(c.commit), "ref": .string(c.ref), "kind": .string(c.kind),
+            "reversible": .bool(c.reversible),
+            "labels": .list(c.labels.map { .string($0) }), "ticket": .string(c.ticket ?? ""),
+            "rollbackPlan": .string(c.rollbackPlan ?? ""), "author": .string(c.pullRequest?.author ?? ""),
+            "committers": .list((c.pullRequest?.committers ?? []).map { .string($0) }),
+            "reviewers": .list((c.pullRequest?.reviewers ?? []).map { .string($0) }),
+        ]
+        change["pullRequest"] = .int(Int64(c.pullRequest?.number ?? 0))
+        let env = environment
+        return [
+            "change": .map(MapValue(change)),
+            "request": .map(
+                MapValue([
+                    "id": .string(request.id), "service": .string(request.service),
+                    "environment": .string(request.environment), "artifact": .string(request.artifact),
+                    "digest": .string(digest), "requester": .string(request.requester),
+                    "deployer": .string(request.deployer),
+                ])),
+            "environment": .map(
+                MapValue([
+                    "name": .string(env?.name ?? ""), "rank": .int(Int64(env?.rank ?? 0)),
+                    "protected": .bool(env?.protected ?? true),
+                ])),
+        ]
+    }
+
+    mutating func selectTier(_ env: DeploymentEnvironment) -> Tier? {
+        let bindings = celBindings
+        for tier in policy.tiers where tier.environments.isEmpty || tier.environments.contains(env.name) {
+            guard let match = tier.match else { continue }
+            do {
+                if case .bool(true) = try match.program.evaluate(bindings) {
+                    add("tier", .satisfied, "tier \(tier.name) (priority \(tier.priority)) matches: \(match.source)")
+                    return tier
+                }
+            } catch {
+                add("tier", .error, "tier \(tier.name) match failed at \(match.location): \(error.message)")
+                return nil
+            }
+        }
+        if let name = env.defaultTier, let tier = policy.tiers.first(where: { $0.name == name }) {
+            add("tier", .satisfied, "no tier matches; using \(env.name)'s default tier \(name)")
+            return tier
+        }
+        if env.protected {
+            add("tier", .denied, "no tier matches and \(env.name) is protected without a default tier")
+        } else {
+            add("tier", .satisfied, "no tier matches; \(env.name) is not protected")
+        }
+        return nil
+    }
+
+    // MARK: Checks, artifact, canary, requirements
+
+    mutating func checkChecks(_ tier: Tier) {
+        for name in tier.checks {
+            let reports = evidence.checks.filter { $0.name == name && $0.digest == digest }.sorted { $0.at < $1.at }
+            let trusted = reports.filter { r in
+                guard !policy.identities.isEmpty else { return true }
+                return policy.identity(r.reportedBy).map { $0.roles.contains(.builder) } ?? false
+            }
+            guard let latest = trusted.last else {
+                let ignored = reports.map(\.reportedBy)
+                let note =
+                    ignored.isEmpty
+                    ? "" : " (ignored reports by \(Set(ignored).sorted().joined(separator: ", ")): not builders)"
+                add("checks", .pending, "waiting for check \(name) on \(digest)\(note)")
+                continue
+            }
+            evidenceIDs.append(latest.id)
+            switch latest.status {
+            case .passed: add("checks", .satisfied, "\(name) passed (reported by \(latest.reportedBy))")
+            case .failed: add("checks", .denied, "\(name) failed for \(digest) (reported by \(latest.reportedBy))")
+            case .pending: add("checks", .pending, "\(name) is still running for \(digest)")
+            }
+        }
+    }
+
+    mutating func checkArtifact(_ tier: Tier) {
+        guard let name = tier.artifactPolicy else { return }
+        let results = evidence.artifactVerifications.filter { $0.digest == digest && $0.policy == name }.sorted {
+            $0.at < $1.at
+        }
+        guard let latest = results.last else {
+            add("artifact", .pending, "waiting for signature and provenance verification of \(digest) under \(name)")
+            return
+        }
+        evidenceIDs.append(latest.id)
+        if latest.verified {
+            add("artifact", .satisfied, "verified under \(name)\(latest.details.map { ": \($0)" } ?? "")")
+        } else {
+            add("artifact", .denied, "verification under \(name) rejected \(digest): \(latest.details ?? "no details")")
+        }
+    }
+
+    mutating func checkCanary(_ tier: Tier) {
+        guard let template = tier.canaryTemplate else { return }
+        let verdicts = evidence.canaryVerdicts.filter { $0.digest == digest && $0.template == template }.sorted {
+            $0.at < $1.at
+        }
+        guard let latest = verdicts.last else {
+            add("canary", .pending, "waiting for canary analysis \(template) of \(digest)")
+            return
+        }
+        evidenceIDs.append(latest.id)
+        switch latest.outcome {
+        case .pass: add("canary", .satisfied, "canary analysis \(template) passed")
+        case .fail: add("canary", .denied, "canary analysis \(template) failed for \(digest)")
+        case .inconclusive: add("canary", .pending, "canary analysis \(template) is inconclusive; run it again")
+        }
+    }
+
+    mutating func checkRequirements(_ tier: Tier) {
+        let bindings = celBindings
+        for r in tier.require {
+            do {
+                if case .bool(true) = try r.condition.program.evaluate(bindings) {
+                    add("require", .satisfied, r.condition.source)
+                } else {
+                    add("require", .denied, r.message)
+                }
+            } catch {
+                add("require", .error, "\(r.condition.location): \(r.condition.source): \(error.message)")
+            }
+        }
+    }
+}
+
+/// Source-ref patterns: `*` matches within one path segment; a trailing `*` matches the rest of the ref.
+enum RefPattern {
+    static func matches(_ pattern: String, _ ref: String) -> Bool {
+        let p = Array(pattern)
+        let s = Array(ref)
+        func match(_ i: Int, _ j: Int) -> Bool {
+            if i == p.count { return j == s.count }
+            if p[i] == "*" {
+                if i == p.count - 1 { return true }
+                var k = j
+                while true {
+                    if match(i + 1, k) { return true }
+                    if k == s.count || s[k] == "/" { return false }
+                    k += 1
+                }
+            }
+            return j < s.count && p[i] == s[j] && match(i + 1, j + 1)
+        }
+        return match(0, 0)
+    }
+}

@@ -1,0 +1,52 @@
+/// An OCI artifact pinned by digest: `host[:port]/path[:tag]@sha256:<64 hex>`.
+///
+/// Approvals, checks and decisions bind to ``digest``; a tag is kept only for display. A reference without a
+/// digest is rejected: approve the digest, never the tag.
+public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
+    public let repository: String
+    public let tag: String?
+    /// `sha256:<64 lowercase hex>`.
+    public let digest: String
+
+    public var description: String { "\(repository)@\(digest)" }
+
+    /// Parses a reference; throws a ``PolicyError`` explaining what is wrong.
+    public init(parsing text: String) throws(ReferenceError) {
+        guard let at = text.lastIndex(of: "@") else {
+            throw ReferenceError(
+                "artifact '\(text)' is not pinned by digest: approve the digest, not the tag "
+                    + "(use repository@sha256:<64 hex>)")
+        }
+        let digest = String(text[text.index(after: at)...])
+        let name = String(text[..<at])
+        guard digest.hasPrefix("sha256:"), digest.count == 71,
+            digest.dropFirst(7).allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) })
+        else {
+            throw ReferenceError(
+                "artifact '\(text)' has an invalid digest '\(digest)': expected sha256:<64 lowercase hex>")
+        }
+        var repository = name
+        var tag: String? = nil
+        if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") {
+            repository = String(name[..<colon])
+            tag = String(name[name.index(after: colon)...])
+            guard let t = tag, !t.isEmpty, t.count <= 128,
+                t.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") })
+            else { throw ReferenceError("artifact '\(text)' has an invalid tag") }
+        }
+        let components = repository.split(separator: "/", omittingEmptySubsequences: false)
+        guard !repository.isEmpty, components.allSatisfy({ !$0.isEmpty }),
+            repository.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isUppercase || $0 == ":" })
+        else { throw ReferenceError("artifact '\(text)' has an invalid repository name '\(repository)'") }
+        self.repository = repository
+        self.tag = tag
+        self.digest = digest
+    }
+}
+
+/// An artifact reference that cannot be used.
+public struct ReferenceError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

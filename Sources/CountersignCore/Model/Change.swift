@@ -1,0 +1,91 @@
+/// What is being shipped: the source commit and ref, the pull request, the ticket, and the properties tiers are
+/// selected by (kind, reversibility, labels).
+public struct Change: Sendable, Hashable, Codable {
+    public struct PullRequest: Sendable, Hashable, Codable {
+        public var number: Int
+        public var author: String
+        public var committers: [String]
+        public var reviewers: [String]
+        public var mergedBy: String?
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            number = try c.decode(Int.self, forKey: .number)
+            author = try c.decode(String.self, forKey: .author)
+            committers = try c.decodeIfPresent([String].self, forKey: .committers) ?? []
+            reviewers = try c.decodeIfPresent([String].self, forKey: .reviewers) ?? []
+            mergedBy = try c.decodeIfPresent(String.self, forKey: .mergedBy)
+        }
+
+        public init(
+            number: Int, author: String, committers: [String] = [], reviewers: [String] = [], mergedBy: String? = nil
+        ) {
+            self.number = number
+            self.author = author
+            self.committers = committers
+            self.reviewers = reviewers
+            self.mergedBy = mergedBy
+        }
+    }
+
+    public var commit: String
+    public var ref: String
+    public var pullRequest: PullRequest?
+    public var ticket: String?
+    /// `flag`, `config`, `code`, `code-behind-flag`, `stateless`, `schema-migration`, … (free-form; tiers match it).
+    public var kind: String
+    public var reversible: Bool
+    public var labels: [String]
+    public var rollbackPlan: String?
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        commit = try c.decode(String.self, forKey: .commit)
+        ref = try c.decode(String.self, forKey: .ref)
+        pullRequest = try c.decodeIfPresent(PullRequest.self, forKey: .pullRequest)
+        ticket = try c.decodeIfPresent(String.self, forKey: .ticket)
+        kind = try c.decode(String.self, forKey: .kind)
+        reversible = try c.decode(Bool.self, forKey: .reversible)
+        labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
+        rollbackPlan = try c.decodeIfPresent(String.self, forKey: .rollbackPlan)
+    }
+
+    public init(
+        commit: String, ref: String, pullRequest: PullRequest? = nil, ticket: String? = nil, kind: String,
+        reversible: Bool, labels: [String] = [], rollbackPlan: String? = nil
+    ) {
+        self.commit = commit
+        self.ref = ref
+        self.pullRequest = pullRequest
+        self.ticket = ticket
+        self.kind = kind
+        self.reversible = reversible
+        self.labels = labels
+        self.rollbackPlan = rollbackPlan
+    }
+}
+
+/// "Deploy artifact A of service S to environment E", asked by a requester, to be carried out by a deployer.
+public struct DeployRequest: Sendable, Hashable, Codable {
+    public var id: String
+    public var service: String
+    public var environment: String
+    /// The artifact reference as given; it must be digest-pinned.
+    public var artifact: String
+    public var change: Change
+    public var requester: String
+    public var deployer: String
+
+    public init(
+        id: String, service: String, environment: String, artifact: String, change: Change, requester: String,
+        deployer: String
+    ) {
+        self.id = id
+        self.service = service
+        self.environment = environment
+        self.artifact = artifact
+        self.change = change
+        self.requester = requester
+        self.deployer = deployer
+    }
+}

@@ -1,0 +1,160 @@
+public import Foundation
+
+/// Facts bound to a digest that the gate weighs: check results, artifact verifications, approvals, canary
+/// verdicts and break-glass grants. Every item has an id so a decision can name the evidence it used.
+public struct Evidence: Sendable, Hashable, Codable {
+    public var checks: [CheckResult]
+    public var artifactVerifications: [ArtifactVerification]
+    public var approvals: [Approval]
+    public var canaryVerdicts: [CanaryVerdict]
+    public var breakGlassGrants: [BreakGlassGrant]
+
+    public init(
+        checks: [CheckResult] = [], artifactVerifications: [ArtifactVerification] = [], approvals: [Approval] = [],
+        canaryVerdicts: [CanaryVerdict] = [], breakGlassGrants: [BreakGlassGrant] = []
+    ) {
+        self.checks = checks
+        self.artifactVerifications = artifactVerifications
+        self.approvals = approvals
+        self.canaryVerdicts = canaryVerdicts
+        self.breakGlassGrants = breakGlassGrants
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        checks = try c.decodeIfPresent([CheckResult].self, forKey: .checks) ?? []
+        artifactVerifications = try c.decodeIfPresent([ArtifactVerification].self, forKey: .artifactVerifications) ?? []
+        approvals = try c.decodeIfPresent([Approval].self, forKey: .approvals) ?? []
+        canaryVerdicts = try c.decodeIfPresent([CanaryVerdict].self, forKey: .canaryVerdicts) ?? []
+        breakGlassGrants = try c.decodeIfPresent([BreakGlassGrant].self, forKey: .breakGlassGrants) ?? []
+    }
+}
+
+/// A check (`unit`, `integration`, …) reported for a digest by an automation identity with the builder role.
+public struct CheckResult: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case passed, failed, pending
+    }
+    public var id: String
+    public var name: String
+    public var digest: String
+    public var status: Status
+    public var reportedBy: String
+    public var at: Date
+
+    public init(id: String, name: String, digest: String, status: Status, reportedBy: String, at: Date) {
+        self.id = id
+        self.name = name
+        self.digest = digest
+        self.status = status
+        self.reportedBy = reportedBy
+        self.at = at
+    }
+}
+
+/// The outcome of verifying an artifact's signatures and provenance under an `ArtifactPolicy`.
+public struct ArtifactVerification: Sendable, Hashable, Codable {
+    public var id: String
+    public var digest: String
+    public var policy: String
+    public var verified: Bool
+    /// What was checked, with which key or builder, or why it was rejected.
+    public var details: String?
+    public var at: Date
+
+    public init(id: String, digest: String, policy: String, verified: Bool, details: String? = nil, at: Date) {
+        self.id = id
+        self.digest = digest
+        self.policy = policy
+        self.verified = verified
+        self.details = details
+        self.at = at
+    }
+}
+
+/// A human's approval or rejection of one request's digest in one environment.
+public struct Approval: Sendable, Hashable, Codable {
+    public enum Decision: String, Sendable, Codable {
+        case approved, rejected, withdrawn
+    }
+    public var id: String
+    public var approver: String
+    public var digest: String
+    public var environment: String
+    public var decision: Decision
+    public var comment: String?
+    public var at: Date
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        approver = try c.decode(String.self, forKey: .approver)
+        digest = try c.decode(String.self, forKey: .digest)
+        environment = try c.decode(String.self, forKey: .environment)
+        decision = try c.decodeIfPresent(Decision.self, forKey: .decision) ?? .approved
+        comment = try c.decodeIfPresent(String.self, forKey: .comment)
+        at = try c.decode(Date.self, forKey: .at)
+    }
+
+    public init(
+        id: String, approver: String, digest: String, environment: String, decision: Decision = .approved,
+        comment: String? = nil, at: Date
+    ) {
+        self.id = id
+        self.approver = approver
+        self.digest = digest
+        self.environment = environment
+        self.decision = decision
+        self.comment = comment
+        self.at = at
+    }
+}
+
+/// A canary analysis verdict for a digest.
+public struct CanaryVerdict: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        case pass, fail, inconclusive
+    }
+    public var id: String
+    public var digest: String
+    public var template: String
+    public var outcome: Outcome
+    public var at: Date
+
+    public init(id: String, digest: String, template: String, outcome: Outcome, at: Date) {
+        self.id = id
+        self.digest = digest
+        self.template = template
+        self.outcome = outcome
+        self.at = at
+    }
+}
+
+/// A break-glass grant: lets one service's deploys in one environment through a freeze, for a bounded time,
+/// with a reason and an incident, to be reviewed afterwards.
+public struct BreakGlassGrant: Sendable, Hashable, Codable {
+    public var id: String
+    public var freeze: String
+    public var invokedBy: String
+    public var environment: String
+    public var service: String?
+    public var reason: String?
+    public var incident: String?
+    public var grantedAt: Date
+    public var expiresAt: Date
+
+    public init(
+        id: String, freeze: String, invokedBy: String, environment: String, service: String? = nil,
+        reason: String? = nil, incident: String? = nil, grantedAt: Date, expiresAt: Date
+    ) {
+        self.id = id
+        self.freeze = freeze
+        self.invokedBy = invokedBy
+        self.environment = environment
+        self.service = service
+        self.reason = reason
+        self.incident = incident
+        self.grantedAt = grantedAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,67 @@
+/// Who acts: a person or an automation, with roles and the aliases (emails, GitHub logins) that name the same
+/// identity, so separation of duties cannot be dodged with a second name.
+public struct Identity: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case human, automation
+    }
+
+    /// Least-privilege roles (DESIGN §5).
+    public enum Role: String, Sendable, Codable, CaseIterable {
+        case builder, deployer, approver, auditor, admin
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var roles: Set<Role>
+    public var aliases: [String]
+
+    public init(name: String, kind: Kind, roles: Set<Role> = [], aliases: [String] = []) {
+        self.name = name
+        self.kind = kind
+        self.roles = roles
+        self.aliases = aliases
+    }
+}
+
+/// A named set of human identities; approval rules name teams, never single people.
+public struct Team: Sendable, Hashable, Codable {
+    public var name: String
+    public var members: [String]
+
+    public init(name: String, members: [String]) {
+        self.name = name
+        self.members = members
+    }
+}
+
+/// A deploy target. Higher rank means closer to production; protected environments fail closed.
+public struct DeploymentEnvironment: Sendable, Hashable, Codable {
+    public var name: String
+    public var rank: Int
+    public var protected: Bool
+    /// Identities allowed to deploy here (after alias resolution); empty means anyone with the deployer role.
+    public var deployers: [String]
+    /// Allowed source refs, `*` matching within a path segment and a trailing `*` matching the rest
+    /// (`refs/heads/release/*`); empty means any ref.
+    public var sourceRefs: [String]
+    /// The tier used when no tier's `match` holds; a protected environment without one denies.
+    public var defaultTier: String?
+    /// Below this rank an author may approve their own change (small teams); recorded on every decision it affects.
+    public var selfApprovalBelowRank: Int?
+    /// How long an approval stays valid, in seconds; `nil` means it does not expire.
+    public var approvalMaxAge: Int64?
+
+    public init(
+        name: String, rank: Int, protected: Bool, deployers: [String] = [], sourceRefs: [String] = [],
+        defaultTier: String? = nil, selfApprovalBelowRank: Int? = nil, approvalMaxAge: Int64? = nil
+    ) {
+        self.name = name
+        self.rank = rank
+        self.protected = protected
+        self.deployers = deployers
+        self.sourceRefs = sourceRefs
+        self.defaultTier = defaultTier
+        self.selfApprovalBelowRank = selfApprovalBelowRank
+        self.approvalMaxAge = approvalMaxAge
+    }
+}

@@ -1,0 +1,103 @@
+public import CEL
+public import Foundation
+
+/// A validated set of policy documents. Immutable and `Sendable`: load once, decide many times.
+public struct PolicyBundle: Sendable {
+    public let environments: [String: DeploymentEnvironment]
+    public let teams: [String: Team]
+    public let identities: [String: Identity]
+    /// Highest priority first.
+    public let tiers: [Tier]
+    public let freezes: [Freeze]
+    public let artifactPolicies: [String: ArtifactPolicy]
+    /// Names of `AnalysisTemplate` and `CanaryConfig` documents (their schema arrives with the canary engine).
+    public let analysisTemplates: Set<String>
+    /// SHA-256 of the documents' bytes (files in path order): identifies the policy version on every decision.
+    public let hash: String
+    /// Alias or name → identity name.
+    let aliases: [String: String]
+
+    /// The identity a name or alias refers to, or `nil` when it is unknown.
+    public func identity(_ nameOrAlias: String) -> Identity? {
+        aliases[nameOrAlias.lowercased()].flatMap { identities[$0] }
+    }
+
+    /// The canonical name for a name or alias (unknown names stay as given, lowercased for comparison).
+    public func canonical(_ nameOrAlias: String) -> String {
+        aliases[nameOrAlias.lowercased()] ?? nameOrAlias.lowercased()
+    }
+}
+
+/// A risk class selected by a CEL condition; it names the controls a deploy needs.
+public struct Tier: Sendable {
+    public let name: String
+    public let priority: Int
+    public let match: Condition?
+    /// Environments this tier applies to; empty means all.
+    public let environments: [String]
+    public let checks: [String]
+    public let artifactPolicy: String?
+    public let approvals: [ApprovalRule]
+    public let require: [Requirement]
+    public let canaryTemplate: String?
+}
+
+/// `count` distinct human approvers from `team`.
+public struct ApprovalRule: Sendable, Hashable {
+    public let team: String
+    public let count: Int
+}
+
+/// An extra CEL condition with the message shown when it fails.
+public struct Requirement: Sendable {
+    public let condition: Condition
+    public let message: String
+}
+
+/// A compiled CEL condition that must yield a `bool`.
+public struct Condition: Sendable {
+    public let source: String
+    public let program: Program
+    /// `file:line` of the expression in its policy document.
+    public let location: String
+}
+
+/// A period when deploys are denied, with its break-glass path.
+public struct Freeze: Sendable {
+    public let name: String
+    public let environments: [String]
+    /// Services the freeze covers; empty means all.
+    public let services: [String]
+    public let windows: [FreezeWindow]
+    public let breakGlass: BreakGlassPolicy
+}
+
+public enum FreezeWindow: Sendable {
+    case absolute(start: Date, end: Date)
+    /// Starts whenever `cron` fires in `timeZone` and lasts `duration` seconds.
+    case recurring(cron: CronSchedule, duration: Int64, timeZone: TimeZone, text: String)
+}
+
+/// Who may break a freeze and on what terms.
+public struct BreakGlassPolicy: Sendable {
+    /// Identity names and `team:<name>` entries.
+    public let allowed: [String]
+    public let requiresReason: Bool
+    public let requiresIncident: Bool
+    /// Longest grant, in seconds.
+    public let maxDuration: Int64
+    /// The review deadline after the grant, in seconds, and the team that reviews.
+    public let reviewWithin: Int64
+    public let reviewTeam: String
+}
+
+/// How an artifact must be signed and built (verification arrives with the supply-chain engine; the gate
+/// consumes its `ArtifactVerification` evidence).
+public struct ArtifactPolicy: Sendable {
+    public let name: String
+    public let images: [String]
+    public let signatureKeys: [String]
+    public let predicateTypes: [String]
+    public let builders: [String]
+    public let condition: Condition?
+}

@@ -1,0 +1,545 @@
+public import CEL
+public import Foundation
+internal import Yams
+
+/// Reads policy documents (`apiVersion: countersign.dev/v1alpha1`, several per file) and validates them
+/// strictly: unknown fields, CEL errors, unknown references, ambiguous tiers and freezes without break-glass are
+/// all errors, each with its file and line, and all of them are reported together.
+public enum PolicyLoader {
+    public static let apiVersion = "countersign.dev/v1alpha1"
+
+    /// The CEL declarations every tier condition and requirement is checked against (see docs/policy.md).
+    public static let conditionVariables: [String: CELType] = [
+        "change": .map(.string, .dyn), "request": .map(.string, .dyn), "environment": .map(.string, .dyn),
+    ]
+
+    /// Loads a `.yaml`/`.yml` file, or every such file below a directory (in path order).
+    public static func load(path: String) throws(PolicyError) -> PolicyBundle {
+        var sources: [(file: String, text: String)] = []
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PolicyError(issues: [PolicyIssue(file: path, line: 0, message: "no such file or directory")])
+        }
+        var files = [path]
+        if isDirectory.boolValue {
+            let enumerator = FileManager.default.enumerator(atPath: path)
+            files = (enumerator?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .sorted()
+                .map { path + "/" + $0 }
+        }
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
+                throw PolicyError(issues: [PolicyIssue(file: file, line: 0, message: "cannot read the file as UTF-8")])
+            }
+            sources.append((file, text))
+        }
+        return try load(sources: sources)
+    }
+
+    /// Loads documents from in-memory sources (`file` names are used in messages).
+    public static func load(sources: [(file: String, text: String)]) throws(PolicyError) -> PolicyBundle {
+        var reader = PolicyReader()
+        var hashInput: [UInt8] = []
+        for (file, text) in sources {
+            hashInput += Array(file.split(separator: "/").last.map(String.init)?.utf8 ?? "".utf8) + [0]
+            hashInput += Array(text.utf8) + [0]
+            reader.read(file: file, text: text)
+        }
+        let bundle = reader.finish(hash: "sha256:" + SHA256.hex(hashInput))
+        guard reader.issues.isEmpty, let bundle else { throw PolicyError(issues: reader.issues) }
+        return bundle
+    }
+}
+
+/// The mutable state of one load: the documents found so far and the issues.
+struct PolicyReader {
+    var issues: [PolicyIssue] = []
+    var environments: [String: (DeploymentEnvironment, String, Int)] = [:]
+    var teams: [String: (Team, String, Int)] = [:]
+    var identities: [String: (Identity, String, Int)] = [:]
+    var tiers: [(Tier, String, Int)] = []
+    var freezes: [(Freeze, String, Int)] = []
+    var artifactPolicies: [String: ArtifactPolicy] = [:]
+    var analysisTemplates: Set<String> = []
+    var file = ""
+    let celEnvironment = CEL.Environment(variables: PolicyLoader.conditionVariables)
+    let provenanceEnvironment = CEL.Environment(variables: ["provenance": .map(.string, .dyn)])
+
+    mutating func fail(_ node: Node?, _ message: String) {
+        issues.append(PolicyIssue(file: file, line: node?.mark?.line ?? 0, message: message))
+    }
+
+    mutating func read(file: String, text: String) {
+        self.file = file
+        do {
+            for document in try Yams.compose_all(yaml: text) {
+                readDocument(document)
+            }
+        } catch {
+            issues.append(PolicyIssue(file: file, line: yamlErrorLine(error), message: "invalid YAML: \(error)"))
+        }
+    }
+
+    func yamlErrorLine(_ error: any Error) -> Int {
+        if let e = error as? YamlError, case .scanner(_, _, let mark, _) = e { return mark.line }
+        if let e = error as? YamlError, case .parser(_, _, let mark, _) = e { return mark.line }
+        return 0
+    }
+
+    // MARK: Field access
+
+    /// The mapping's fields; reports unknown fields and missing required ones.
+    mutating func fields(
+        _ node: Node?, _ context: String, allowed: Set<String>, required: Set<String> = []
+    ) -> [String: Node]? {
+        guard let node else { return nil }
+        guard let mapping = node.mapping else {
+            fail(node, "\(context): expected a mapping")
+            return nil
+        }
+        var result: [String: Node] = [:]
+        for (k, v) in mapping {
+            guard let key = k.scalar?.string else {
+                fail(k, "\(context): keys must be strings")
+                continue
+            }
+            guard allowed.contains(key) else {
+                fail(k, "\(context): unknown field '\(key)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                continue
+            }
+            if result[key] != nil { fail(k, "\(context): duplicate field '\(key)'") }
+            result[key] = v
+        }
+        for r in required.sorted() where result[r] == nil { fail(node, "\(context): missing required field '\(r)'") }
+        return result
+    }
+
+    mutating func string(_ node: Node?, _ context: String) -> String? {
+        guard let node else { return nil }
+        guard let scalar = node.scalar,
+            !(scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
+        else {
+            fail(node, "\(context): expected a string")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func int(_ node: Node?, _ context: String) -> Int? {
+        guard let node else { return nil }
+        guard let s = node.scalar?.string, let i = Int(s) else {
+            fail(node, "\(context): expected an integer")
+            return nil
+        }
+        return i
+    }
+
+    mutating func bool(_ node: Node?, _ context: String) -> Bool? {
+        guard let node else { return nil }
+        switch node.scalar?.string {
+        case "true": return true
+        case "false": return false
+        default:
+            fail(node, "\(context): expected true or false")
+            return nil
+        }
+    }
+
+    mutating func strings(_ node: Node?, _ context: String) -> [String] {
+        guard let node else { return [] }
+        guard let sequence = node.sequence else {
+            fail(node, "\(context): expected a list")
+            return []
+        }
+        return sequence.compactMap { string($0, context) }
+    }
+
+    /// A duration like `4h`, `90m`, `48h` in seconds.
+    mutating func duration(_ node: Node?, _ context: String) -> Int64? {
+        guard let text = string(node, context) else { return nil }
+        do {
+            let d = try CELDuration.parse(text)
+            guard d.nanoseconds > 0 else {
+                fail(node, "\(context): duration must be positive")
+                return nil
+            }
+            return d.nanoseconds / 1_000_000_000
+        } catch {
+            fail(node, "\(context): invalid duration '\(text)' (use h, m, s: e.g. 4h, 90m)")
+            return nil
+        }
+    }
+
+    mutating func date(_ node: Node?, _ context: String) -> Date? {
+        guard let text = string(node, context) else { return nil }
+        do {
+            let t = try Timestamp.parse(text)
+            return Date(timeIntervalSince1970: Double(t.seconds) + Double(t.nanos) / 1e9)
+        } catch {
+            fail(node, "\(context): invalid RFC 3339 time '\(text)'")
+            return nil
+        }
+    }
+
+    /// Compiles a CEL condition, mapping its error position into the file.
+    mutating func condition(_ node: Node?, _ context: String, env: CEL.Environment? = nil) -> Condition? {
+        guard let source = string(node, context) else { return nil }
+        let line = node?.mark?.line ?? 0
+        do {
+            let program = try (env ?? celEnvironment).compile(source, resultType: .bool)
+            return Condition(source: source, program: program, location: "\(file):\(line)")
+        } catch {
+            issues.append(
+                PolicyIssue(
+                    file: file, line: line + max(0, error.line - 1),
+                    message: "\(context): \(error.message) (at column \(error.column) of '\(source)')"))
+            return nil
+        }
+    }
+
+    // MARK: Documents
+
+    mutating func readDocument(_ document: Node) {
+        guard
+            let top = fields(
+                document, "document", allowed: ["apiVersion", "kind", "metadata", "spec"],
+                required: ["kind", "metadata"])
+        else {
+            return
+        }
+        if let version = top["apiVersion"], version.scalar?.string != PolicyLoader.apiVersion {
+            fail(version, "apiVersion must be \(PolicyLoader.apiVersion)")
+        } else if top["apiVersion"] == nil {
+            fail(document, "missing apiVersion (\(PolicyLoader.apiVersion))")
+        }
+        guard let kind = string(top["kind"], "kind") else { return }
+        let metadata = fields(
+            top["metadata"], "\(kind).metadata", allowed: ["name", "labels", "annotations"], required: ["name"])
+        guard let name = string(metadata?["name"], "\(kind).metadata.name"), !name.isEmpty else { return }
+        let context = "\(kind) \(name)"
+        let line = document.mark?.line ?? 0
+        let spec = top["spec"]
+        switch kind {
+        case "Environment": readEnvironment(name, spec, context, line)
+        case "Team": readTeam(name, spec, context, line)
+        case "Identity": readIdentity(name, spec, context, line)
+        case "Tier": readTier(name, spec, context, line)
+        case "Freeze": readFreeze(name, spec, context, line)
+        case "ArtifactPolicy": readArtifactPolicy(name, spec, context)
+        case "AnalysisTemplate", "CanaryConfig":
+            if !analysisTemplates.insert(name).inserted { fail(document, "\(context): defined twice") }
+        case "PolicyTest":
+            break  // policy tests are read by PolicyTestRunner
+        default:
+            fail(
+                top["kind"],
+                "unknown kind '\(kind)' (expected Environment, Team, Identity, Tier, Freeze, ArtifactPolicy, "
+                    + "AnalysisTemplate, CanaryConfig or PolicyTest)")
+        }
+    }
+
+    mutating func readEnvironment(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
+        guard
+            let f = fields(
+                spec, context,
+                allowed: [
+                    "rank", "protected", "deployers", "sourceRefs", "defaultTier", "selfApprovalBelowRank",
+                    "approvalMaxAge",
+                ],
+                required: ["rank"])
+        else {
+            if spec == nil { issues.append(PolicyIssue(file: file, line: line, message: "\(context): missing spec")) }
+            return
+        }
+        guard let rank = int(f["rank"], "\(context).rank") else { return }
+        let environment = DeploymentEnvironment(
+            name: name, rank: rank, protected: bool(f["protected"], "\(context).protected") ?? false,
+            deployers: strings(f["deployers"], "\(context).deployers"),
+            sourceRefs: strings(f["sourceRefs"], "\(context).sourceRefs"),
+            defaultTier: string(f["defaultTier"], "\(context).defaultTier"),
+            selfApprovalBelowRank: int(f["selfApprovalBelowRank"], "\(context).selfApprovalBelowRank"),
+            approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"))
+        if environments[name] != nil {
+            issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
+        }
+        environments[name] = (environment, file, line)
+    }
+
+    mutating func readTeam(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
+        guard let f = fields(spec, context, allowed: ["members"], required: ["members"]) else { return }
+        let members = strings(f["members"], "\(context).members")
+        if members.isEmpty { fail(f["members"], "\(context): a team needs at least one member") }
+        if teams[name] != nil {
+            issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
+        }
+        teams[name] = (Team(name: name, members: members), file, line)
+    }
+
+    mutating func readIdentity(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
+        guard let f = fields(spec, context, allowed: ["kind", "roles", "aliases"], required: ["kind"]) else { return }
+        guard let kindText = string(f["kind"], "\(context).kind") else { return }
+        guard let kind = Identity.Kind(rawValue: kindText) else {
+            fail(f["kind"], "\(context).kind: expected human or automation, found '\(kindText)'")
+            return
+        }
+        var roles: Set<Identity.Role> = []
+        for r in strings(f["roles"], "\(context).roles") {
+            guard let role = Identity.Role(rawValue: r) else {
+                fail(f["roles"], "\(context).roles: unknown role '\(r)' (builder, deployer, approver, auditor, admin)")
+                continue
+            }
+            roles.insert(role)
+        }
+        if kind == .automation && roles.contains(.approver) {
+            fail(f["roles"], "\(context): an automation identity cannot have the approver role")
+        }
+        if identities[name] != nil {
+            issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
+        }
+        identities[name] = (
+            Identity(name: name, kind: kind, roles: roles, aliases: strings(f["aliases"], "\(context).aliases")), file,
+            line
+        )
+    }
+
+    mutating func readTier(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
+        guard
+            let f = fields(
+                spec, context, allowed: ["priority", "match", "environments", "controls"], required: ["priority"])
+        else { return }
+        let priority = int(f["priority"], "\(context).priority") ?? 0
+        let match = f["match"].flatMap { condition($0, "\(context).match") }
+        let c =
+            fields(
+                f["controls"], "\(context).controls", allowed: ["checks", "artifact", "approvals", "require", "canary"])
+            ?? [:]
+        let artifact = fields(c["artifact"], "\(context).controls.artifact", allowed: ["policy"], required: ["policy"])
+        var rules: [ApprovalRule] = []
+        for node in c["approvals"]?.sequence ?? [] {
+            guard
+                let r = fields(node, "\(context).controls.approvals", allowed: ["team", "count"], required: ["team"]),
+                let team = string(r["team"], "\(context).controls.approvals.team")
+            else { continue }
+            let count = int(r["count"], "\(context).controls.approvals.count") ?? 1
+            if count < 1 { fail(r["count"], "\(context).controls.approvals.count must be at least 1") }
+            rules.append(ApprovalRule(team: team, count: count))
+        }
+        if let a = c["approvals"], a.sequence == nil { fail(a, "\(context).controls.approvals: expected a list") }
+        var requirements: [Requirement] = []
+        for node in c["require"]?.sequence ?? [] {
+            guard
+                let r = fields(
+                    node, "\(context).controls.require", allowed: ["expr", "message"], required: ["expr", "message"]),
+                let cond = condition(r["expr"], "\(context).controls.require.expr"),
+                let message = string(r["message"], "\(context).controls.require.message")
+            else { continue }
+            requirements.append(Requirement(condition: cond, message: message))
+        }
+        let canary = fields(c["canary"], "\(context).controls.canary", allowed: ["template"], required: ["template"])
+        let tier = Tier(
+            name: name, priority: priority, match: match,
+            environments: strings(f["environments"], "\(context).environments"),
+            checks: strings(c["checks"], "\(context).controls.checks"),
+            artifactPolicy: string(artifact?["policy"], "\(context).controls.artifact.policy"), approvals: rules,
+            require: requirements, canaryTemplate: string(canary?["template"], "\(context).controls.canary.template"))
+        if tiers.contains(where: { $0.0.name == name }) {
+            issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
+        }
+        tiers.append((tier, file, line))
+    }
+
+    mutating func readFreeze(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
+        guard
+            let f = fields(
+                spec, context, allowed: ["environments", "services", "windows", "breakGlass"],
+                required: ["environments", "windows"])
+        else { return }
+        guard f["breakGlass"] != nil else {
+            issues.append(
+                PolicyIssue(
+                    file: file, line: line,
+                    message:
+                        "\(context): every freeze must ship with a breakGlass path (allowed, requires, maxDuration, review)"
+                ))
+            return
+        }
+        var windows: [FreezeWindow] = []
+        for node in f["windows"]?.sequence ?? [] {
+            guard let w = fields(node, "\(context).windows", allowed: ["start", "end", "cron", "duration", "timezone"])
+            else {
+                continue
+            }
+            if w["start"] != nil || w["end"] != nil {
+                guard let start = date(w["start"], "\(context).windows.start"),
+                    let end = date(w["end"], "\(context).windows.end")
+                else {
+                    if w["start"] == nil || w["end"] == nil {
+                        fail(node, "\(context).windows: an absolute window needs start and end")
+                    }
+                    continue
+                }
+                if end <= start { fail(node, "\(context).windows: end must be after start") }
+                windows.append(.absolute(start: start, end: end))
+            } else if let cronText = string(w["cron"], "\(context).windows.cron") {
+                guard let seconds = duration(w["duration"], "\(context).windows.duration") else {
+                    if w["duration"] == nil { fail(node, "\(context).windows: a cron window needs a duration") }
+                    continue
+                }
+                let zoneName = string(w["timezone"], "\(context).windows.timezone") ?? "UTC"
+                guard let zone = TimeZone(identifier: zoneName) else {
+                    fail(w["timezone"], "\(context).windows.timezone: unknown time zone '\(zoneName)'")
+                    continue
+                }
+                do {
+                    windows.append(
+                        .recurring(
+                            cron: try CronSchedule(parsing: cronText), duration: seconds, timeZone: zone, text: cronText
+                        ))
+                } catch {
+                    fail(w["cron"], "\(context).windows.cron: \(error.message)")
+                }
+            } else {
+                fail(node, "\(context).windows: give start and end, or cron and duration")
+            }
+        }
+        if f["windows"]?.sequence == nil { fail(f["windows"], "\(context).windows: expected a list") }
+        guard
+            let b = fields(
+                f["breakGlass"], "\(context).breakGlass", allowed: ["allowed", "requires", "maxDuration", "review"],
+                required: ["allowed", "maxDuration", "review"]),
+            let maxDuration = duration(b["maxDuration"], "\(context).breakGlass.maxDuration"),
+            let review = fields(
+                b["review"], "\(context).breakGlass.review", allowed: ["within", "team"], required: ["within", "team"]),
+            let within = duration(review["within"], "\(context).breakGlass.review.within"),
+            let reviewTeam = string(review["team"], "\(context).breakGlass.review.team")
+        else { return }
+        let requires = strings(b["requires"], "\(context).breakGlass.requires")
+        for r in requires where r != "reason" && r != "incident" {
+            fail(b["requires"], "\(context).breakGlass.requires: unknown requirement '\(r)' (reason, incident)")
+        }
+        let allowed = strings(b["allowed"], "\(context).breakGlass.allowed")
+        if allowed.isEmpty {
+            fail(b["allowed"], "\(context).breakGlass.allowed: name at least one identity or team:<name>")
+        }
+        let freeze = Freeze(
+            name: name, environments: strings(f["environments"], "\(context).environments"),
+            services: strings(f["services"], "\(context).services"), windows: windows,
+            breakGlass: BreakGlassPolicy(
+                allowed: allowed, requiresReason: requires.contains("reason"),
+                requiresIncident: requires.contains("incident"),
+                maxDuration: maxDuration, reviewWithin: within, reviewTeam: reviewTeam))
+        freezes.append((freeze, file, line))
+    }
+
+    mutating func readArtifactPolicy(_ name: String, _ spec: Node?, _ context: String) {
+        guard let f = fields(spec, context, allowed: ["images", "signatures", "provenance"]) else { return }
+        let signatures = fields(f["signatures"], "\(context).signatures", allowed: ["keys"])
+        let provenance = fields(
+            f["provenance"], "\(context).provenance", allowed: ["predicateTypes", "builders", "condition"])
+        let policy = ArtifactPolicy(
+            name: name, images: strings(f["images"], "\(context).images"),
+            signatureKeys: strings(signatures?["keys"], "\(context).signatures.keys"),
+            predicateTypes: strings(provenance?["predicateTypes"], "\(context).provenance.predicateTypes"),
+            builders: strings(provenance?["builders"], "\(context).provenance.builders"),
+            condition: provenance?["condition"].flatMap {
+                condition($0, "\(context).provenance.condition", env: provenanceEnvironment)
+            })
+        if artifactPolicies[name] != nil { fail(spec, "\(context): defined twice") }
+        artifactPolicies[name] = policy
+    }
+
+    // MARK: Cross-document validation
+
+    mutating func finish(hash: String) -> PolicyBundle? {
+        func issue(_ file: String, _ line: Int, _ message: String) {
+            issues.append(PolicyIssue(file: file, line: line, message: message))
+        }
+        var aliases: [String: String] = [:]
+        for (name, (identity, f, l)) in identities.sorted(by: { $0.key < $1.key }) {
+            for alias in [name] + identity.aliases {
+                if let other = aliases[alias.lowercased()], other != name {
+                    issue(f, l, "Identity \(name): alias '\(alias)' already names identity \(other)")
+                }
+                aliases[alias.lowercased()] = name
+            }
+        }
+        let declared = !identities.isEmpty
+        let knownIdentity = { [aliases] (n: String) in !declared || aliases[n.lowercased()] != nil }
+        for (name, (team, f, l)) in teams {
+            for m in team.members where !knownIdentity(m) {
+                issue(f, l, "Team \(name): member '\(m)' is not a declared Identity")
+            }
+            for m in team.members {
+                if let id = aliases[m.lowercased()], identities[id]?.0.kind == .automation {
+                    issue(f, l, "Team \(name): member '\(m)' is an automation identity; approver teams are people")
+                }
+            }
+        }
+        let tierNames = Set(tiers.map(\.0.name))
+        for (name, (environment, f, l)) in environments {
+            if let d = environment.defaultTier, !tierNames.contains(d) {
+                issue(f, l, "Environment \(name): defaultTier '\(d)' is not a Tier")
+            }
+            for d in environment.deployers where !knownIdentity(d) {
+                issue(f, l, "Environment \(name): deployer '\(d)' is not a declared Identity")
+            }
+        }
+        for (tier, f, l) in tiers {
+            for e in tier.environments where environments[e] == nil {
+                issue(f, l, "Tier \(tier.name): unknown environment '\(e)'")
+            }
+            for r in tier.approvals where teams[r.team] == nil {
+                issue(f, l, "Tier \(tier.name): unknown team '\(r.team)'")
+            }
+            if let p = tier.artifactPolicy, artifactPolicies[p] == nil {
+                issue(f, l, "Tier \(tier.name): unknown ArtifactPolicy '\(p)'")
+            }
+            if let t = tier.canaryTemplate, !analysisTemplates.contains(t) {
+                issue(f, l, "Tier \(tier.name): unknown AnalysisTemplate or CanaryConfig '\(t)'")
+            }
+        }
+        for i in tiers.indices {
+            for j in tiers.indices where j > i && tiers[i].0.priority == tiers[j].0.priority {
+                let a = tiers[i].0
+                let b = tiers[j].0
+                let overlap =
+                    a.environments.isEmpty || b.environments.isEmpty
+                    || !Set(a.environments).isDisjoint(with: b.environments)
+                if overlap {
+                    issue(
+                        tiers[j].1, tiers[j].2,
+                        "Tier \(b.name): same priority \(b.priority) as tier \(a.name) and both can match; give them different priorities"
+                    )
+                }
+            }
+        }
+        for (freeze, f, l) in freezes {
+            for e in freeze.environments where environments[e] == nil {
+                issue(f, l, "Freeze \(freeze.name): unknown environment '\(e)'")
+            }
+            for a in freeze.breakGlass.allowed {
+                if a.hasPrefix("team:") {
+                    if teams[String(a.dropFirst(5))] == nil {
+                        issue(f, l, "Freeze \(freeze.name): breakGlass.allowed: unknown team '\(a)'")
+                    }
+                } else if !knownIdentity(a) {
+                    issue(f, l, "Freeze \(freeze.name): breakGlass.allowed: '\(a)' is not a declared Identity")
+                }
+            }
+            if teams[freeze.breakGlass.reviewTeam] == nil {
+                issue(
+                    f, l,
+                    "Freeze \(freeze.name): breakGlass.review.team: unknown team '\(freeze.breakGlass.reviewTeam)'")
+            }
+            if freeze.windows.isEmpty { issue(f, l, "Freeze \(freeze.name): needs at least one window") }
+        }
+        guard issues.isEmpty else { return nil }
+        return PolicyBundle(
+            environments: environments.mapValues(\.0), teams: teams.mapValues(\.0),
+            identities: identities.mapValues(\.0),
+            tiers: tiers.map(\.0).sorted { $0.priority > $1.priority }, freezes: freezes.map(\.0),
+            artifactPolicies: artifactPolicies, analysisTemplates: analysisTemplates, hash: hash, aliases: aliases)
+    }
+}

@@ -1,0 +1,140 @@
+public import Foundation
+internal import Yams
+
+/// Policy unit tests, the way `opa test` works: `PolicyTest` documents give a request, evidence and a time,
+/// and the expected verdict, tier and reasons; the runner decides each case against the bundle.
+public enum PolicyTestRunner {
+    /// One case's outcome.
+    public struct CaseResult: Sendable {
+        public let suite: String
+        public let name: String
+        /// Why it failed, or empty when it passed.
+        public let failures: [String]
+        public var passed: Bool { failures.isEmpty }
+    }
+
+    /// Runs every `PolicyTest` document found at `path` (a file or a directory) against `bundle`.
+    public static func run(path: String, bundle: PolicyBundle) throws(PolicyError) -> [CaseResult] {
+        var results: [CaseResult] = []
+        var issues: [PolicyIssue] = []
+        for file in yamlFiles(path) {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                issues.append(PolicyIssue(file: file, line: 0, message: "cannot read the file"))
+                continue
+            }
+            do {
+                for document in try Yams.compose_all(yaml: text) {
+                    guard document.mapping?["kind"]?.scalar?.string == "PolicyTest" else { continue }
+                    let suite = document.mapping?["metadata"]?.mapping?["name"]?.scalar?.string ?? file
+                    guard let cases = document.mapping?["spec"]?.mapping?["cases"]?.sequence else {
+                        issues.append(
+                            PolicyIssue(
+                                file: file, line: document.mark?.line ?? 0,
+                                message: "PolicyTest \(suite): spec.cases must be a list"))
+                        continue
+                    }
+                    for c in cases {
+                        switch runCase(c, suite: suite, bundle: bundle) {
+                        case .success(let r): results.append(r)
+                        case .failure(let error):
+                            issues.append(
+                                PolicyIssue(
+                                    file: file, line: c.mark?.line ?? 0,
+                                    message: "PolicyTest \(suite): \(error.message)"))
+                        }
+                    }
+                }
+            } catch {
+                issues.append(PolicyIssue(file: file, line: 0, message: "invalid YAML: \(error)"))
+            }
+        }
+        if !issues.isEmpty { throw PolicyError(issues: issues) }
+        return results
+    }
+
+    static func yamlFiles(_ path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { return [path] }
+        return (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { path + "/" + $0 }
+    }
+
+    static func runCase(_ node: Node, suite: String, bundle: PolicyBundle) -> Result<CaseResult, CaseError> {
+        guard let m = node.mapping, let name = m["name"]?.scalar?.string else {
+            return .failure(CaseError("a case needs a name"))
+        }
+        for key in m.keys.compactMap(\.scalar?.string)
+        where !["name", "at", "request", "evidence", "expect"].contains(key) {
+            return .failure(CaseError("case '\(name)': unknown field '\(key)'"))
+        }
+        guard let atText = m["at"]?.scalar?.string, let at = GateJSON.parseDate(atText) else {
+            return .failure(CaseError("case '\(name)': 'at' must be an RFC 3339 time"))
+        }
+        let request: DeployRequest
+        let evidence: Evidence
+        do {
+            request = try GateJSON.decoder().decode(DeployRequest.self, from: try json(m["request"]))
+            evidence =
+                try m["evidence"].map { try GateJSON.decoder().decode(Evidence.self, from: try json($0)) } ?? Evidence()
+        } catch {
+            return .failure(CaseError("case '\(name)': \(GateJSON.describe(error))"))
+        }
+        guard let expect = m["expect"]?.mapping, let verdictText = expect["verdict"]?.scalar?.string,
+            let verdict = Decision.Verdict(rawValue: verdictText)
+        else { return .failure(CaseError("case '\(name)': expect.verdict must be allowed, pending or denied")) }
+        let decision = Gate.decide(request, evidence: evidence, policy: bundle, now: at)
+        var failures: [String] = []
+        if decision.verdict != verdict {
+            failures.append("verdict \(decision.verdict.rawValue), expected \(verdict.rawValue)")
+        }
+        if let tier = expect["tier"]?.scalar?.string, decision.tier != tier {
+            failures.append("tier \(decision.tier ?? "none"), expected \(tier)")
+        }
+        let said = (decision.controls.map(\.message) + decision.relaxations).joined(separator: "\n")
+        for reason in expect["reasons"]?.sequence?.compactMap(\.scalar?.string) ?? [] where !said.contains(reason) {
+            failures.append("no reason mentions '\(reason)'")
+        }
+        if !failures.isEmpty { failures.append("reasons were: " + decision.reasons.joined(separator: " | ")) }
+        return .success(CaseResult(suite: suite, name: name, failures: failures))
+    }
+
+    /// YAML → JSON bytes, so requests and evidence share one decoder with the JSON files the CLI reads.
+    static func json(_ node: Node?) throws -> Data {
+        try JSONSerialization.data(withJSONObject: value(node) ?? [:], options: [.fragmentsAllowed])
+    }
+
+    static func value(_ node: Node?) -> Any? {
+        guard let node else { return nil }
+        if let m = node.mapping {
+            var d: [String: Any] = [:]
+            // YAML merge keys (`<<: *base`): merged fields first, explicit fields win.
+            for (k, v) in m where k.scalar?.string == "<<" {
+                for source in v.sequence ?? [v] {
+                    if let merged = value(source) as? [String: Any] { d.merge(merged) { a, _ in a } }
+                }
+            }
+            for (k, v) in m where k.scalar?.string != "<<" {
+                if let key = k.scalar?.string { d[key] = value(v) ?? NSNull() }
+            }
+            return d
+        }
+        if let s = node.sequence { return s.map { value($0) ?? NSNull() } }
+        guard let scalar = node.scalar else { return NSNull() }
+        if scalar.style != .plain { return scalar.string }
+        switch scalar.string {
+        case "true": return true
+        case "false": return false
+        case "null", "~", "": return NSNull()
+        default:
+            if let i = Int(scalar.string) { return i }
+            return scalar.string
+        }
+    }
+
+    /// A malformed test case.
+    struct CaseError: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import CountersignCore
+import Foundation
+
+/// `countersign gate …`: ask the gate for a decision.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate", abstract: "Decide deploy requests.", subcommands: [GateEvaluateCommand.self])
+}
+
+/// `countersign gate evaluate --policy PATH --request FILE --evidence FILE [--at RFC3339] [--output text|json]`
+///
+/// Exit status: 0 allowed, 2 pending, 3 denied, 1 error (bad policy or input).
+struct GateEvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Decide one deploy request against a policy, with the evidence, at a time.",
+        discussion: "Exit status: 0 allowed, 2 pending, 3 denied, 1 error. Formats: docs/policy.md.")
+
+    enum Output: String, ExpressibleByArgument {
+        case text, json
+    }
+
+    @Option(help: "Policy file or directory.")
+    var policy: String
+
+    @Option(help: "Deploy request JSON file.")
+    var request: String
+
+    @Option(help: "Evidence JSON file (optional: no evidence).")
+    var evidence: String?
+
+    @Option(help: "Decision time, RFC 3339 (default: now).")
+    var at: String?
+
+    @Option(help: "text or json.")
+    var output: Output = .text
+
+    func validate() throws {
+        if let at, GateJSON.parseDate(at) == nil { throw ValidationError("--at must be an RFC 3339 time, got '\(at)'") }
+    }
+
+    func run() throws {
+        let bundle: PolicyBundle
+        do {
+            bundle = try PolicyLoader.load(path: policy)
+        } catch {
+            for issue in error.issues { printError(issue.description) }
+            throw ExitCode(1)
+        }
+        let deployRequest: DeployRequest = try decode(DeployRequest.self, request)
+        let facts: Evidence = try evidence.map { try decode(Evidence.self, $0) } ?? Evidence()
+        let now = at.flatMap(GateJSON.parseDate) ?? Date()
+        let decision = Gate.decide(deployRequest, evidence: facts, policy: bundle, now: now)
+        switch output {
+        case .json:
+            let data = try GateJSON.encoder().encode(decision)
+            print(String(decoding: data, as: UTF8.self))
+        case .text:
+            print(
+                "\(decision.verdict.rawValue.uppercased()): \(deployRequest.service) → \(deployRequest.environment)"
+                    + (decision.tier.map { " (tier \($0))" } ?? ""))
+            for c in decision.controls {
+                let mark = c.status == .satisfied ? "✓" : (c.status == .pending ? "…" : "✗")
+                print("  \(mark) \(c.control): \(c.message)")
+            }
+            for r in decision.relaxations { print("  ! \(r)") }
+            print("policy \(decision.policyHash) at \(GateJSON.formatDate(decision.decidedAt))")
+        }
+        switch decision.verdict {
+        case .allowed: return
+        case .pending: throw ExitCode(2)
+        case .denied: throw ExitCode(3)
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("cannot read \(path)")
+            throw ExitCode(1)
+        }
+        do {
+            return try GateJSON.decoder().decode(type, from: data)
+        } catch {
+            printError("\(path): \(GateJSON.describe(error))")
+            throw ExitCode(1)
+        }
+    }
+}
