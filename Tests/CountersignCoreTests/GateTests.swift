@@ -1,1 +1,317 @@
+import Foundation
 import Testing
+
+@testable import CountersignCore
+
+/// Shared fixtures: the examples/ bundle and a request and evidence that it allows.
+enum Fixture {
+    static let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let policyPath = root.appendingPathComponent("examples/policy").path
+    static let bundle: PolicyBundle = {
+        do { return try PolicyLoader.load(path: policyPath) } catch {
+            fatalError("examples/policy must load: \(error)")
+        }
+    }()
+
+    static let digest = "sha256:" + String(repeating: "ab", count: 32)
+    static let otherDigest = "sha256:" + String(repeating: "cd", count: 32)
+
+    static func date(_ s: String) -> Date { GateJSON.parseDate(s)! }
+    static let monday = date("2026-11-02T10:00:00Z")
+
+    /// A stateless code change to payments in production, authored by alice with bob as a committer.
+    static func request(
+        environment: String = "production", artifact: String? = nil, ref: String = "refs/heads/main",
+        kind: String = "code", requester: String = "deploy-bot", deployer: String = "deploy-bot",
+        service: String = "payments"
+    ) -> DeployRequest {
+        DeployRequest(
+            id: "req-1", service: service, environment: environment,
+            artifact: artifact ?? "registry.example.com/payments/api@\(digest)",
+            change: Change(
+                commit: "a1b2c3d", ref: ref,
+                pullRequest: .init(number: 42, author: "alice", committers: ["alice", "bob"], reviewers: ["carol"]),
+                ticket: "PAY-1", kind: kind, reversible: true),
+            requester: requester, deployer: deployer)
+    }
+
+    static func approval(
+        _ who: String, digest: String = Fixture.digest, environment: String = "production", id: String? = nil,
+        at: String = "2026-11-02T09:30:00Z"
+    ) -> Approval {
+        Approval(id: id ?? "apr-\(who)", approver: who, digest: digest, environment: environment, at: date(at))
+    }
+
+    /// Everything the stateless tier needs except approvals.
+    static func evidence(approvals: [Approval] = [], grants: [BreakGlassGrant] = []) -> Evidence {
+        Evidence(
+            checks: [
+                CheckResult(
+                    id: "c1", name: "unit", digest: digest, status: .passed, reportedBy: "ci-builder",
+                    at: date("2026-11-02T09:00:00Z")),
+                CheckResult(
+                    id: "c2", name: "integration", digest: digest, status: .passed, reportedBy: "ci-builder",
+                    at: date("2026-11-02T09:00:00Z")),
+            ],
+            artifactVerifications: [
+                ArtifactVerification(
+                    id: "v1", digest: digest, policy: "signed-from-main", verified: true,
+                    at: date("2026-11-02T09:00:00Z"))
+            ],
+            approvals: approvals, breakGlassGrants: grants)
+    }
+
+    static func decide(_ request: DeployRequest, _ evidence: Evidence, at: Date = monday) -> Decision {
+        Gate.decide(request, evidence: evidence, policy: bundle, now: at)
+    }
+}
+
+@Suite struct GateTests {
+    @Test func allowsWithEveryControlSatisfied() {
+        let d = Fixture.decide(Fixture.request(), Fixture.evidence(approvals: [Fixture.approval("carol")]))
+        #expect(d.verdict == .allowed, "\(d.reasons)")
+        #expect(d.tier == "stateless")
+        #expect(d.policyHash == Fixture.bundle.hash)
+        #expect(Set(d.evidenceIDs) == ["c1", "c2", "v1", "apr-carol"])
+        #expect(d.controls.contains { $0.control == "approvals" && $0.message.contains("approved by carol") })
+    }
+
+    @Test func explainsWhatWouldSatisfyApprovals() {
+        let d = Fixture.decide(Fixture.request(), Fixture.evidence())
+        #expect(d.verdict == .pending)
+        let message = d.controls.first { $0.control == "approvals" }?.message ?? ""
+        #expect(message.contains("needs 1 more approval from team payments-owners"))
+        #expect(message.contains("alice is excluded as the change's author"))
+        #expect(message.contains("bob is excluded as a committer of the change"))
+    }
+
+    /// The adversarial suite: each attempt must be denied, or stay pending, with a specific reason.
+    @Test(
+        arguments: [
+            (
+                "self-approval by the author", Fixture.request(), [Fixture.approval("alice")], Decision.Verdict.pending,
+                "alice is excluded as the change's author"
+            ),
+            (
+                "the author approving under an alias", Fixture.request(), [Fixture.approval("alice-gh")], .pending,
+                "alice is excluded as the change's author"
+            ),
+            (
+                "a committer approving by email", Fixture.request(), [Fixture.approval("bob@example.com")], .pending,
+                "bob is excluded as a committer"
+            ),
+            (
+                "the deployer approving", Fixture.request(deployer: "deploy-bot"),
+                [Fixture.approval("deploy-bot[bot]")], .pending,
+                "deploy-bot is an automation identity and has no authority to approve"
+            ),
+            (
+                "an automation identity approving", Fixture.request(), [Fixture.approval("ci-builder")], .pending,
+                "ci-builder is an automation identity"
+            ),
+            (
+                "an approval bound to another digest", Fixture.request(),
+                [Fixture.approval("carol", digest: Fixture.otherDigest)],
+                .pending, "(stale)"
+            ),
+            (
+                "an approval for another environment", Fixture.request(),
+                [Fixture.approval("carol", environment: "staging")],
+                .pending, "approval is for staging"
+            ),
+            (
+                "a tag instead of a digest", Fixture.request(artifact: "registry.example.com/payments/api:1.2.3"),
+                [Fixture.approval("carol")], .denied, "approve the digest, not the tag"
+            ),
+            (
+                "a deploy from an unallowed ref", Fixture.request(ref: "refs/heads/feature/x"),
+                [Fixture.approval("carol")],
+                .denied, "refs/heads/feature/x is not an allowed source for production"
+            ),
+            (
+                "a deployer not on the environment's list", Fixture.request(deployer: "carol"),
+                [Fixture.approval("dave")],
+                .denied, "carol may not deploy to production"
+            ),
+            (
+                "an unknown approver", Fixture.request(), [Fixture.approval("mallory")], .pending,
+                "mallory is not a known identity"
+            ),
+        ] as [(String, DeployRequest, [Approval], Decision.Verdict, String)])
+    func refusesAttemptsToDodgeTheGate(
+        _ attempt: String, _ request: DeployRequest, _ approvals: [Approval], _ verdict: Decision.Verdict,
+        _ reason: String
+    ) {
+        let d = Fixture.decide(request, Fixture.evidence(approvals: approvals))
+        #expect(d.verdict == verdict, "\(attempt): \(d.reasons)")
+        #expect(d.controls.contains { $0.message.contains(reason) }, "\(attempt): \(d.reasons)")
+    }
+
+    static let blackFriday = Fixture.date("2026-11-27T15:00:00Z")
+
+    static func grant(
+        by who: String = "carol", reason: String? = "checkout 500s", incident: String? = "INC-1",
+        from: String = "2026-11-27T14:00:00Z", to: String = "2026-11-27T16:00:00Z"
+    ) -> BreakGlassGrant {
+        BreakGlassGrant(
+            id: "bg-1", freeze: "black-friday", invokedBy: who, environment: "production", reason: reason,
+            incident: incident,
+            grantedAt: Fixture.date(from), expiresAt: Fixture.date(to))
+    }
+
+    @Test(
+        arguments: [
+            (nil, "frozen by black-friday"),
+            (grant(to: "2026-11-27T14:30:00Z"), "grant bg-1: expired"),
+            (grant(by: "dave"), "dave may not break glass for black-friday"),
+            (grant(incident: nil), "an incident id is required"),
+            (grant(reason: " "), "a reason is required"),
+            (grant(to: "2026-11-27T20:00:00Z"), "lasts longer than the 4h maximum"),
+        ] as [(BreakGlassGrant?, String)])
+    func freezesDenyUnlessAValidBreakGlassGrantCovers(_ grant: BreakGlassGrant?, _ reason: String) {
+        let d = Fixture.decide(
+            Fixture.request(),
+            Fixture.evidence(
+                approvals: [Fixture.approval("carol", at: "2026-11-27T13:00:00Z")], grants: grant.map { [$0] } ?? []),
+            at: Self.blackFriday)
+        #expect(d.verdict == .denied, "\(d.reasons)")
+        #expect(d.controls.contains { $0.control == "freeze" && $0.message.contains(reason) }, "\(d.reasons)")
+    }
+
+    @Test func validBreakGlassLiftsOnlyTheFreezeAndIsRecorded() {
+        let allowed = Fixture.decide(
+            Fixture.request(),
+            Fixture.evidence(
+                approvals: [Fixture.approval("carol", at: "2026-11-27T13:00:00Z")], grants: [Self.grant()]),
+            at: Self.blackFriday)
+        #expect(allowed.verdict == .allowed, "\(allowed.reasons)")
+        #expect(allowed.relaxations.contains { $0.contains("review by team eng-managers due by 2026-11-29T14:00:00Z") })
+        // The grant does not replace the other controls: without an approval the request still waits.
+        let pending = Fixture.decide(Fixture.request(), Fixture.evidence(grants: [Self.grant()]), at: Self.blackFriday)
+        #expect(pending.verdict == .pending)
+    }
+
+    @Test(arguments: [
+        // payments-friday-afternoon: Friday 15:00 Europe/Berlin for 63h. 2026-10-23 is CEST (UTC+2).
+        ("2026-10-23T12:59:00Z", false), ("2026-10-23T13:00:00Z", true),
+        // Berlin leaves summer time on 2026-10-25; the duration is elapsed time: 63h after Friday 13:00Z is
+        // Monday 04:00Z (05:00 CET once the clocks have gone back).
+        ("2026-10-26T03:59:00Z", true), ("2026-10-26T04:00:00Z", false),
+        // A winter Friday (CET, UTC+1) starts at 14:00 UTC.
+        ("2026-11-06T13:59:00Z", false), ("2026-11-06T14:00:00Z", true),
+        // Spring forward on 2026-03-29: Friday 2026-03-27 15:00 CET = 14:00 UTC, ends 63h later.
+        ("2026-03-30T04:59:00Z", true), ("2026-03-30T05:00:00Z", false),
+    ])
+    func cronFreezeWindowsFollowDaylightSavingTime(_ at: String, _ frozen: Bool) throws {
+        let freeze = try #require(Fixture.bundle.freezes.first { $0.name == "payments-friday-afternoon" })
+        #expect((FreezeCalendar.activeUntil(freeze, at: Fixture.date(at)) != nil) == frozen, "\(at)")
+    }
+
+    @Test func sameInputsGiveTheSameDecision() {
+        let e = Fixture.evidence(approvals: [Fixture.approval("carol"), Fixture.approval("dave")])
+        let first = Fixture.decide(Fixture.request(), e)
+        for _ in 0..<20 { #expect(Fixture.decide(Fixture.request(), e) == first) }
+    }
+
+    @Test func propertiesHoldOverRandomEvidence() {
+        var rng = SystemRandomNumberGeneratorSeeded(seed: 99)
+        let people = ["alice", "bob", "carol", "dave", "erin", "alice-gh", "ci-builder", "mallory"]
+        for _ in 0..<300 {
+            var approvals: [Approval] = []
+            for p in people where rng.next() % 3 == 0 {
+                approvals.append(
+                    Fixture.approval(
+                        p, digest: rng.next() % 4 == 0 ? Fixture.otherDigest : Fixture.digest, id: "a-\(p)"))
+            }
+            let evidence = Fixture.evidence(approvals: approvals)
+            let base = Fixture.decide(Fixture.request(), evidence)
+            // Adding an approval never turns allowed into denied.
+            for p in people {
+                var more = evidence
+                more.approvals.append(Fixture.approval(p, id: "extra-\(p)"))
+                let after = Fixture.decide(Fixture.request(), more)
+                if base.verdict == .allowed {
+                    #expect(after.verdict == .allowed, "adding \(p) to \(approvals.map(\.approver))")
+                }
+            }
+            // Removing evidence never turns denied into allowed.
+            if base.verdict == .denied {
+                var less = evidence
+                less.checks.removeFirst()
+                #expect(Fixture.decide(Fixture.request(), less).verdict != .allowed)
+            }
+            // Removing approvals never turns pending or denied into allowed.
+            if base.verdict != .allowed, !approvals.isEmpty {
+                var less = evidence
+                less.approvals.removeLast()
+                #expect(Fixture.decide(Fixture.request(), less).verdict != .allowed)
+            }
+        }
+    }
+
+    @Test func failedChecksAndVerificationDeny() {
+        var e = Fixture.evidence(approvals: [Fixture.approval("carol")])
+        e.checks.append(
+            CheckResult(
+                id: "c3", name: "unit", digest: Fixture.digest, status: .failed, reportedBy: "ci-builder",
+                at: Fixture.date("2026-11-02T09:45:00Z")))
+        #expect(Fixture.decide(Fixture.request(), e).verdict == .denied)
+        var v = Fixture.evidence(approvals: [Fixture.approval("carol")])
+        v.artifactVerifications = [
+            ArtifactVerification(
+                id: "v2", digest: Fixture.digest, policy: "signed-from-main", verified: false,
+                details: "provenance source ref refs/heads/feature/x does not match", at: Fixture.monday)
+        ]
+        let d = Fixture.decide(Fixture.request(), v)
+        #expect(d.verdict == .denied)
+        #expect(d.reasons.contains { $0.contains("does not match") })
+    }
+
+    @Test func expiredApprovalsDoNotCount() {
+        let old = Approval(
+            id: "old", approver: "carol", digest: Fixture.digest, environment: "production",
+            at: Fixture.date("2026-10-30T09:00:00Z"))
+        let d = Fixture.decide(Fixture.request(), Fixture.evidence(approvals: [old]))
+        #expect(d.verdict == .pending)
+        #expect(d.reasons.contains { $0.contains("has expired") })
+    }
+
+    @Test func protectedEnvironmentsFailClosedOnErrors() throws {
+        let bundle = try PolicyLoader.load(sources: [
+            (
+                "p.yaml",
+                """
+                apiVersion: countersign.dev/v1alpha1
+                kind: Environment
+                metadata: { name: prod }
+                spec: { rank: 30, protected: true }
+                ---
+                apiVersion: countersign.dev/v1alpha1
+                kind: Tier
+                metadata: { name: broken }
+                spec:
+                  priority: 10
+                  match: "change.labels[5] == 'x'"
+                """
+            )
+        ])
+        let d = Gate.decide(
+            Fixture.request(environment: "prod"), evidence: Evidence(), policy: bundle, now: Fixture.monday)
+        #expect(d.verdict == .denied)
+        #expect(d.controls.contains { $0.status == .error && $0.message.contains("p.yaml:11") })
+    }
+}
+
+/// A seeded generator for property tests (SplitMix64), so failures reproduce.
+struct SystemRandomNumberGeneratorSeeded: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

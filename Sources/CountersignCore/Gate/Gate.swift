@@ -151,9 +151,18 @@ struct DecisionBuilder {
         for tier in policy.tiers where tier.environments.isEmpty || tier.environments.contains(env.name) {
             guard let match = tier.match else { continue }
             do {
-                if case .bool(true) = try match.program.evaluate(bindings) {
+                switch try match.program.evaluate(bindings) {
+                case .bool(true):
                     add("tier", .satisfied, "tier \(tier.name) (priority \(tier.priority)) matches: \(match.source)")
                     return tier
+                case .bool(false):
+                    continue
+                case let other:
+                    // A condition that yields a non-boolean is an error, never a silent "no match".
+                    add(
+                        "tier", .error,
+                        "tier \(tier.name) match at \(match.location) yielded \(other.typeName), not a bool")
+                    return nil
                 }
             } catch {
                 add("tier", .error, "tier \(tier.name) match failed at \(match.location): \(error.message)")
@@ -236,10 +245,13 @@ struct DecisionBuilder {
         let bindings = celBindings
         for r in tier.require {
             do {
-                if case .bool(true) = try r.condition.program.evaluate(bindings) {
-                    add("require", .satisfied, r.condition.source)
-                } else {
-                    add("require", .denied, r.message)
+                switch try r.condition.program.evaluate(bindings) {
+                case .bool(true): add("require", .satisfied, r.condition.source)
+                case .bool(false): add("require", .denied, r.message)
+                case let other:
+                    add(
+                        "require", .error,
+                        "\(r.condition.location): \(r.condition.source) yielded \(other.typeName), not a bool")
                 }
             } catch {
                 add("require", .error, "\(r.condition.location): \(r.condition.source): \(error.message)")

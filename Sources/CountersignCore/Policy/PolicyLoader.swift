@@ -74,9 +74,10 @@ struct PolicyReader {
     mutating func read(file: String, text: String) {
         self.file = file
         do {
-            for document in try Yams.compose_all(yaml: text) {
-                readDocument(document)
-            }
+            // The sequence stops at a syntax error and keeps it, rather than throwing: check it afterwards.
+            var documents = try Yams.compose_all(yaml: text)
+            while let document = documents.next() { readDocument(document) }
+            if let error = documents.error { throw error }
         } catch {
             issues.append(PolicyIssue(file: file, line: yamlErrorLine(error), message: "invalid YAML: \(error)"))
         }

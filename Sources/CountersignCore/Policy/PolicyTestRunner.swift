@@ -23,7 +23,13 @@ public enum PolicyTestRunner {
                 continue
             }
             do {
-                for document in try Yams.compose_all(yaml: text) {
+                var documents = try Yams.compose_all(yaml: text)
+                defer {
+                    if let e = documents.error {
+                        issues.append(PolicyIssue(file: file, line: 0, message: "invalid YAML: \(e)"))
+                    }
+                }
+                while let document = documents.next() {
                     guard document.mapping?["kind"]?.scalar?.string == "PolicyTest" else { continue }
                     let suite = document.mapping?["metadata"]?.mapping?["name"]?.scalar?.string ?? file
                     guard let cases = document.mapping?["spec"]?.mapping?["cases"]?.sequence else {

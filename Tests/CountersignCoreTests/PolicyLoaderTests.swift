@@ -1,0 +1,158 @@
+import Testing
+
+@testable import CountersignCore
+
+@Suite struct PolicyLoaderTests {
+    func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try PolicyLoader.load(sources: [("bundle.yaml", yaml)])
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    static let header = "apiVersion: countersign.dev/v1alpha1\n"
+
+    @Test func loadsTheExampleBundle() throws {
+        let b = Fixture.bundle
+        #expect(b.environments.keys.sorted() == ["dev", "production", "staging"])
+        #expect(b.tiers.map(\.name) == ["emergency", "schema-migration", "code-behind-flag", "flag-flip", "stateless"])
+        #expect(b.identity("alice@example.com")?.name == "alice")
+        #expect(b.hash.hasPrefix("sha256:") && b.hash.count == 71)
+        // The same documents always give the same hash; a change gives another.
+        let again = try PolicyLoader.load(path: Fixture.policyPath)
+        #expect(again.hash == b.hash)
+    }
+
+    @Test(arguments: [
+        (
+            "kind: Environment\nmetadata: { name: e }\nspec: { rank: 1, protectd: true }\n",
+            "bundle.yaml:4: Environment e: unknown field 'protectd'"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"change.kind ==\"\n",
+            "bundle.yaml:6: Tier t.match: Syntax error"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"change.labels.size()\"\n",
+            "expression must evaluate to bool"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"chnge.kind == 'x'\"\n",
+            "undeclared reference to 'chnge'"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  controls: { approvals: [{ team: ghosts }] }\n",
+            "Tier t: unknown team 'ghosts'"
+        ),
+        (
+            "kind: Freeze\nmetadata: { name: f }\nspec:\n  environments: [e]\n  windows: [{ cron: '0 12 * * FRI', duration: 2h }]\n",
+            "every freeze must ship with a breakGlass path"
+        ),
+        (
+            "kind: Freeze\nmetadata: { name: f }\nspec:\n  environments: [e]\n  windows: [{ cron: '0 25 * * *', duration: 2h }]\n"
+                + "  breakGlass: { allowed: [x], maxDuration: 1h, review: { within: 1h, team: t } }\n",
+            "'25' is not a valid value"
+        ),
+        ("kind: Thing\nmetadata: { name: x }\n", "unknown kind 'Thing'"),
+        (
+            "kind: Identity\nmetadata: { name: bot }\nspec: { kind: automation, roles: [approver] }\n",
+            "an automation identity cannot have the approver role"
+        ),
+        ("kind: Environment\nmetadata: { name: e }\nspec: { rank: [1] }\n", "Environment e.rank: expected an integer"),
+        ("kind: Environment\nmetadata: { name: e\n", "invalid YAML"),
+    ])
+    func reportsEveryProblemWithFileAndLine(_ body: String, _ expected: String) {
+        let found = issues(Self.header + body)
+        #expect(found.contains { $0.contains(expected) }, "\(found)")
+    }
+
+    @Test func rejectsTiersThatCanBothMatchAtOnePriority() {
+        let yaml = """
+            apiVersion: countersign.dev/v1alpha1
+            kind: Tier
+            metadata: { name: a }
+            spec: { priority: 100, match: "true" }
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: Tier
+            metadata: { name: b }
+            spec: { priority: 100, match: "false" }
+            """
+        #expect(issues(yaml).contains { $0.contains("same priority 100 as tier a and both can match") })
+    }
+
+    @Test func reportsAllIssuesAtOnce() {
+        let yaml = """
+            apiVersion: countersign.dev/v1alpha1
+            kind: Environment
+            metadata: { name: e }
+            spec: { rank: 1, defaultTier: missing, extra: 1 }
+            ---
+            apiVersion: v2
+            kind: Team
+            metadata: { name: t }
+            spec: { members: [] }
+            """
+        let found = issues(yaml)
+        #expect(found.count >= 3, "\(found)")
+        #expect(found.contains { $0.contains("apiVersion must be countersign.dev/v1alpha1") })
+        #expect(found.contains { $0.contains("a team needs at least one member") })
+    }
+
+    @Test(arguments: [
+        ("refs/heads/release/*", "refs/heads/release/2026.11", true),
+        ("refs/heads/release/*", "refs/heads/release/a/b", true),
+        ("refs/heads/*", "refs/heads/main", true), ("refs/heads/main", "refs/heads/mainline", false),
+        ("refs/heads/*/hotfix", "refs/heads/x/y/hotfix", false), ("refs/heads/*/hotfix", "refs/heads/x/hotfix", true),
+    ])
+    func matchesSourceRefPatterns(_ pattern: String, _ ref: String, _ expected: Bool) {
+        #expect(RefPattern.matches(pattern, ref) == expected)
+    }
+
+    @Test(arguments: [
+        ("registry.example.com/payments/api@sha256:" + String(repeating: "a", count: 64), true),
+        ("localhost:5000/api:1.0@sha256:" + String(repeating: "0", count: 64), true),
+        ("registry.example.com/payments/api:1.2.3", false), ("api@sha256:abc", false),
+        ("api@sha256:" + String(repeating: "A", count: 64), false),
+        ("@sha256:" + String(repeating: "a", count: 64), false),
+    ])
+    func parsesDigestPinnedReferencesOnly(_ text: String, _ valid: Bool) {
+        let parsed = try? ArtifactReference(parsing: text)
+        #expect((parsed != nil) == valid, "\(text)")
+    }
+
+    @Test func hashesLikeSHA256() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            SHA256.hex(Array(String(repeating: "a", count: 1_000).utf8))
+                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}
+
+@Suite struct LifecycleTests {
+    @Test func approvalsMoveOnlyAlongAllowedTransitions() throws {
+        #expect(try ApprovalState.pending.applying(.approve(by: "carol")).get() == .approved)
+        #expect(try ApprovalState.approved.applying(.withdraw(by: "carol")).get() == .withdrawn)
+        #expect(try ApprovalState.pending.applying(.expire).get() == .expired)
+        #expect(throws: LifecycleError.self) { try ApprovalState.rejected.applying(.approve(by: "carol")).get() }
+        #expect(throws: LifecycleError.self) { try ApprovalState.pending.applying(.withdraw(by: "carol")).get() }
+        #expect(ApprovalState.withdrawn.isTerminal && !ApprovalState.approved.isTerminal)
+    }
+
+    @Test func breakGlassExpiresAndIsReviewedByTheTeam() throws {
+        let t0 = Fixture.date("2026-11-27T14:00:00Z")
+        let t1 = Fixture.date("2026-11-27T18:00:00Z")
+        #expect(try BreakGlassState.granted.applying(.tick(now: t0, expiresAt: t1)).get() == .granted)
+        #expect(try BreakGlassState.granted.applying(.tick(now: t1, expiresAt: t1)).get() == .expired)
+        #expect(try BreakGlassState.expired.applying(.review(by: "erin", reviewers: ["erin"])).get() == .reviewed)
+        #expect(throws: LifecycleError.self) {
+            try BreakGlassState.expired.applying(.review(by: "carol", reviewers: ["erin"])).get()
+        }
+        #expect(throws: LifecycleError.self) {
+            try BreakGlassState.reviewed.applying(.tick(now: t1, expiresAt: t1)).get()
+        }
+    }
+}
