@@ -31,6 +31,8 @@ let package = Package(
             dependencies: ["CEL", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // Shared test support: runs the real CLI binary.
+        .target(name: "CountersignTesting", swiftSettings: strictSettings),
         .executableTarget(
             name: "countersign",
             dependencies: [
@@ -41,9 +43,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "CELTests", dependencies: ["CEL"], exclude: ["Vectors"], swiftSettings: strictSettings),
+            name: "CELTests", dependencies: ["CEL", "CountersignTesting"], exclude: ["Vectors"],
+            swiftSettings: strictSettings),
         .testTarget(
-            name: "CountersignCoreTests", dependencies: ["CountersignCore", "CEL"], swiftSettings: strictSettings),
+            name: "CountersignCoreTests", dependencies: ["CountersignCore", "CEL", "CountersignTesting"],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,48 +1,10 @@
-import Foundation
+import CountersignTesting
 import Testing
 
 /// Runs the real `countersign` binary (built next to the test bundle by `swift test`) and checks its output and
 /// exit status.
 @Suite struct CLITests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static func binary() throws -> URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        // macOS-style bundles nest the executable; walk up until the products directory holds `countersign`.
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("countersign")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw CLIError(message: "countersign binary not found next to \(exe.path); run `swift build` first")
-    }
-
-    struct CLIError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    static func run(_ arguments: [String]) throws -> CommandRunner.Run { try CommandRunner.run(arguments) }
 
     @Test func evalPrintsBooleans() throws {
         let r = try Self.run(["cel", "eval", "[1, 2, 3].exists(x, x > 2)"])

@@ -1,0 +1,74 @@
+import CountersignTesting
+import Foundation
+import Testing
+
+/// `countersign policy lint|test` and `countersign gate evaluate`, run as users run them.
+@Suite struct CommandTests {
+    @Test func lintAcceptsTheExamplesAndReportsEveryError() throws {
+        let ok = try CommandRunner.run(["policy", "lint", "examples/policy"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("ok: 3 environments, 6 teams, 8 identities, 5 tiers, 2 freezes"))
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: t }
+        spec:
+          priority: 1
+          match: "change.kind == "
+          controls: { checks: [unit], approvers: [] }
+        """.write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try CommandRunner.run(["policy", "lint", dir.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("bad.yaml:6: Tier t.match: Syntax error"))
+        #expect(bad.stderr.contains("bad.yaml:7: Tier t.controls: unknown field 'approvers'"))
+        #expect(bad.stderr.contains("2 errors"))
+    }
+
+    @Test func policyTestsPassForTheExamples() throws {
+        let r = try CommandRunner.run(["policy", "test", "examples/policy", "--tests", "examples/tests"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").last == "22 passed, 0 failed")
+    }
+
+    @Test(arguments: [
+        ("2026-11-03T10:00:00Z", Int32(2), "PENDING"), ("2026-11-27T12:00:00Z", 3, "DENIED"),
+    ])
+    func gateEvaluateExitsWithTheVerdict(_ at: String, _ status: Int32, _ headline: String) throws {
+        let r = try CommandRunner.run([
+            "gate", "evaluate", "--policy", "examples/policy", "--request", "examples/requests/payments-migration.json",
+            "--evidence", "examples/requests/payments-migration.evidence.json", "--at", at,
+        ])
+        #expect(r.status == status, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasPrefix("\(headline): payments → production (tier schema-migration)"))
+    }
+
+    @Test func gateEvaluatePrintsJSON() throws {
+        let r = try CommandRunner.run([
+            "gate", "evaluate", "--policy", "examples/policy", "--request", "examples/requests/payments-migration.json",
+            "--at", "2026-11-03T10:00:00Z", "--output", "json",
+        ])
+        #expect(r.status == 2)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(json?["verdict"] as? String == "pending")
+        #expect(json?["tier"] as? String == "schema-migration")
+        #expect((json?["policyHash"] as? String)?.hasPrefix("sha256:") == true)
+    }
+
+    @Test func gateEvaluateRejectsBadInputWithExitOne() throws {
+        let missing = try CommandRunner.run([
+            "gate", "evaluate", "--policy", "examples/policy", "--request", "examples/tests/gate.yaml",
+        ])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("examples/tests/gate.yaml"))
+        let badTime = try CommandRunner.run([
+            "gate", "evaluate", "--policy", "examples/policy", "--request", "examples/requests/payments-migration.json",
+            "--at", "yesterday",
+        ])
+        #expect(badTime.status != 0)
+        #expect(badTime.stderr.contains("--at must be an RFC 3339 time"))
+    }
+}
