@@ -15,7 +15,12 @@ let package = Package(
             name: "CELBenchmark",
             dependencies: [.product(name: "CEL", package: root.lastPathComponent)],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
-        )
+        ),
+        .executableTarget(
+            name: "GateBenchmark",
+            dependencies: [.product(name: "CountersignCore", package: root.lastPathComponent)],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -74,7 +74,7 @@ extension DecisionBuilder {
         // Assign approvers to rule slots so that each person counts once (augmenting-path bipartite matching).
         var slots: [(rule: Int, team: Set<String>)] = []
         for (i, rule) in tier.approvals.enumerated() {
-            let members = Set((policy.teams[rule.team]?.members ?? []).map(policy.canonical))
+            let members = policy.teamMembers[rule.team] ?? []
             for _ in 0..<rule.count { slots.append((i, members)) }
         }
         var slotOf: [String: Int] = [:]
@@ -102,7 +102,7 @@ extension DecisionBuilder {
                 let need = rule.count - have.count
                 missing.append("needs \(need) more approval\(need == 1 ? "" : "s") from team \(rule.team)")
                 // Say who on the team cannot approve this change, so nobody waits for them.
-                for member in (policy.teams[rule.team]?.members ?? []).map(policy.canonical).sorted() {
+                for member in (policy.teamMembers[rule.team] ?? []).sorted() {
                     if let why = excluded[member], !notes.contains("\(member) is excluded as \(why)") {
                         notes.append("\(member) is excluded as \(why)")
                     }

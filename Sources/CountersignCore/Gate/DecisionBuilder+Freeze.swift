@@ -1,3 +1,4 @@
+import CEL
 import Foundation
 
 extension DecisionBuilder {
@@ -47,7 +48,7 @@ extension DecisionBuilder {
         let who = policy.canonical(grant.invokedBy)
         let allowed = freeze.breakGlass.allowed.contains { entry in
             if entry.hasPrefix("team:") {
-                return policy.teams[String(entry.dropFirst(5))]?.members.map(policy.canonical).contains(who) ?? false
+                return policy.teamMembers[String(entry.dropFirst(5))]?.contains(who) ?? false
             }
             return policy.canonical(entry) == who
         }
@@ -67,6 +68,16 @@ extension DecisionBuilder {
     }
 }
 
+/// Floor division (rounds toward negative infinity), for days before 1970.
+private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+
+/// The UTC instant of a local wall-clock time: the offset is taken at the instant itself, so times after a
+/// daylight-saving change use the new offset. A time skipped by a spring-forward gap maps an hour later.
+private func utc(fromLocal local: Int64, _ zone: TimeZone) -> Int64 {
+    let guess = local - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local))))
+    return local - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess))))
+}
+
 /// Freeze windows on the calendar: absolute ranges, and cron starts in an IANA zone with a duration, evaluated
 /// with the zone's real offsets so windows stay correct across daylight-saving changes.
 enum FreezeCalendar {
@@ -84,29 +95,29 @@ enum FreezeCalendar {
         case .absolute(let start, let end):
             return start <= now && now < end ? end : nil
         case .recurring(let cron, let duration, let zone, _):
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let earliest = now.addingTimeInterval(-Double(duration))
-            var day = calendar.startOfDay(for: earliest)
+            // Walk the local calendar days that a window covering `now` could have started on, newest last;
+            // convert each candidate local start to UTC with the zone's offset at that instant (DST-correct).
+            let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
+            // UTC offsets lie within ±14h, so these local days bound every start that could cover `now`; the
+            // zone's exact offset (a comparatively slow lookup) is asked only for starts that pass that bound.
+            let slack: Int64 = 14 * 3600
+            let firstDay = floorDiv(nowSeconds - duration - slack, 86_400)
+            let today = floorDiv(nowSeconds + slack, 86_400)
             var best: Date? = nil
-            while day <= now {
-                let c = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
-                if let y = c.year, let m = c.month, let d = c.day, let w = c.weekday,
-                    cron.matchesDay(dayOfMonth: d, month: m, dayOfWeek: w - 1)
-                {
-                    for hour in cron.hours.sorted() {
-                        for minute in cron.minutes.sorted() {
-                            let parts = DateComponents(year: y, month: m, day: d, hour: hour, minute: minute)
-                            guard let start = calendar.date(from: parts), start <= now, start > earliest else {
-                                continue
-                            }
-                            let end = start.addingTimeInterval(Double(duration))
-                            if end > (best ?? .distantPast) { best = end }
-                        }
+            for day in firstDay...today {
+                let (_, m, d) = Timestamp.civilFromDays(day)
+                let weekday = Int(((day % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
+                guard cron.matchesDay(dayOfMonth: Int(d), month: Int(m), dayOfWeek: weekday) else { continue }
+                for hour in cron.hours.sorted() {
+                    for minute in cron.minutes.sorted() {
+                        let local = day * 86_400 + Int64(hour * 3600 + minute * 60)
+                        guard local - slack <= nowSeconds, local + slack > nowSeconds - duration else { continue }
+                        let start = utc(fromLocal: local, zone)
+                        guard start <= nowSeconds, start > nowSeconds - duration else { continue }
+                        let end = Date(timeIntervalSince1970: Double(start + duration))
+                        if end > (best ?? .distantPast) { best = end }
                     }
                 }
-                guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
-                day = next
             }
             return best
         }

@@ -117,7 +117,10 @@ struct DecisionBuilder {
 
     // MARK: Tier
 
-    var celBindings: [String: Value] {
+    /// The CEL variables of this request, built once per decision (tier selection and requirements share them).
+    lazy var celBindings: [String: Value] = makeBindings()
+
+    func makeBindings() -> [String: Value] {
         let c = request.change
         var change: [String: Value] = [
             "commit": .string(c.commit), "ref": .string(c.ref), "kind": .string(c.kind),

@@ -19,8 +19,8 @@ public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
         }
         let digest = String(text[text.index(after: at)...])
         let name = String(text[..<at])
-        guard digest.hasPrefix("sha256:"), digest.count == 71,
-            digest.dropFirst(7).allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) })
+        guard digest.utf8.count == 71, digest.hasPrefix("sha256:"),
+            digest.utf8.dropFirst(7).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
         else {
             throw ReferenceError(
                 "artifact '\(text)' has an invalid digest '\(digest)': expected sha256:<64 lowercase hex>")
@@ -30,17 +30,30 @@ public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
         if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") {
             repository = String(name[..<colon])
             tag = String(name[name.index(after: colon)...])
-            guard let t = tag, !t.isEmpty, t.count <= 128,
-                t.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") })
+            guard let t = tag, !t.isEmpty, t.utf8.count <= 128, t.utf8.allSatisfy(ArtifactReference.isTagByte)
             else { throw ReferenceError("artifact '\(text)' has an invalid tag") }
         }
         let components = repository.split(separator: "/", omittingEmptySubsequences: false)
         guard !repository.isEmpty, components.allSatisfy({ !$0.isEmpty }),
-            repository.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isUppercase || $0 == ":" })
+            repository.utf8.allSatisfy(ArtifactReference.isRepositoryByte)
         else { throw ReferenceError("artifact '\(text)' has an invalid repository name '\(repository)'") }
         self.repository = repository
         self.tag = tag
         self.digest = digest
+    }
+}
+
+extension ArtifactReference {
+    /// Tag characters: `[A-Za-z0-9_.-]`.
+    static func isTagByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E
+            || b == 0x2D
+    }
+
+    /// Registry and repository path characters: lowercase letters, digits, `._-/:` (a registry port).
+    static func isRepositoryByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D || b == 0x2F
+            || b == 0x3A
     }
 }
 

@@ -14,17 +14,41 @@ public struct PolicyBundle: Sendable {
     public let analysisTemplates: Set<String>
     /// SHA-256 of the documents' bytes (files in path order): identifies the policy version on every decision.
     public let hash: String
-    /// Alias or name → identity name.
+    /// Alias or name (lowercased) → identity name.
     let aliases: [String: String]
+    /// Team → canonical member names, precomputed so deciding doesn't resolve aliases again.
+    let teamMembers: [String: Set<String>]
+
+    init(
+        environments: [String: DeploymentEnvironment], teams: [String: Team], identities: [String: Identity],
+        tiers: [Tier],
+        freezes: [Freeze], artifactPolicies: [String: ArtifactPolicy], analysisTemplates: Set<String>, hash: String,
+        aliases: [String: String]
+    ) {
+        self.environments = environments
+        self.teams = teams
+        self.identities = identities
+        self.tiers = tiers
+        self.freezes = freezes
+        self.artifactPolicies = artifactPolicies
+        self.analysisTemplates = analysisTemplates
+        self.hash = hash
+        self.aliases = aliases
+        self.teamMembers = teams.mapValues { team in
+            Set(team.members.map { aliases[$0.lowercased()] ?? $0.lowercased() })
+        }
+    }
 
     /// The identity a name or alias refers to, or `nil` when it is unknown.
     public func identity(_ nameOrAlias: String) -> Identity? {
-        aliases[nameOrAlias.lowercased()].flatMap { identities[$0] }
+        identities[canonical(nameOrAlias)]
     }
 
     /// The canonical name for a name or alias (unknown names stay as given, lowercased for comparison).
     public func canonical(_ nameOrAlias: String) -> String {
-        aliases[nameOrAlias.lowercased()] ?? nameOrAlias.lowercased()
+        if let exact = aliases[nameOrAlias] { return exact }
+        let lower = nameOrAlias.lowercased()
+        return aliases[lower] ?? lower
     }
 }
 
