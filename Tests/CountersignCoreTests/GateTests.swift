@@ -107,6 +107,11 @@ enum Fixture {
                 "deploy-bot is an automation identity and has no authority to approve"
             ),
             (
+                "a human deployer approving their own deploy",
+                Fixture.request(environment: "dev", requester: "alice", deployer: "carol"),
+                [Fixture.approval("carol", environment: "dev")], .pending, "carol is excluded as the deployer"
+            ),
+            (
                 "an automation identity approving", Fixture.request(), [Fixture.approval("ci-builder")], .pending,
                 "ci-builder is an automation identity"
             ),
