@@ -1,3 +1,4 @@
+import CountersignTesting
 import Testing
 
 @testable import CEL
@@ -122,7 +123,7 @@ import Testing
     }
 
     @Test func randomAndMutatedInputNeverCrashes() {
-        var rng = SplitMix64(seed: 0xC0FFEE)
+        var rng = SeededRandom(seed: 0xC0FFEE)
         let fragments = [
             "a", "1", "2u", "3.0", "'s'", "b'x'", "true", "null", "[", "]", "{", "}", "(", ")", ",", ":", "?", ".", "+",
             "-", "*", "/", "%", "!", "&&", "||", "==", "<", "in", "has(", "x.all(y,", ".map(", "size(", "'\\", "\"",
@@ -159,18 +160,5 @@ import Testing
             }
         }
         #expect(outcomes == 3_000)
-    }
-}
-
-/// A small deterministic PRNG for property tests (SplitMix64), so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

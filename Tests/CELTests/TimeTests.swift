@@ -1,3 +1,4 @@
+import CountersignTesting
 import Testing
 
 @testable import CEL
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func randomTimestampsRoundTrip() throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for _ in 0..<2_000 {
             let span = UInt64(Timestamp.maxSeconds - Timestamp.minSeconds)
             let seconds = Timestamp.minSeconds + Int64(rng.next() % span)

@@ -1,3 +1,4 @@
+import CountersignTesting
 import Foundation
 import Testing
 
@@ -220,7 +221,7 @@ enum Fixture {
     }
 
     @Test func propertiesHoldOverRandomEvidence() {
-        var rng = SystemRandomNumberGeneratorSeeded(seed: 99)
+        var rng = SeededRandom(seed: 99)
         let people = ["alice", "bob", "carol", "dave", "erin", "alice-gh", "ci-builder", "mallory"]
         for _ in 0..<300 {
             var approvals: [Approval] = []
@@ -305,18 +306,5 @@ enum Fixture {
             Fixture.request(environment: "prod"), evidence: Evidence(), policy: bundle, now: Fixture.monday)
         #expect(d.verdict == .denied)
         #expect(d.controls.contains { $0.status == .error && $0.message.contains("p.yaml:11") })
-    }
-}
-
-/// A seeded generator for property tests (SplitMix64), so failures reproduce.
-struct SystemRandomNumberGeneratorSeeded: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
