@@ -15,11 +15,13 @@ let package = Package(
     products: [
         .library(name: "CEL", targets: ["CEL"]),
         .library(name: "CountersignCore", targets: ["CountersignCore"]),
+        .library(name: "CountersignLedger", targets: ["CountersignLedger"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
@@ -31,6 +33,13 @@ let package = Package(
             dependencies: ["CEL", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The tamper-evident ledger: canonical JSON entries, the RFC 6962 Merkle tree and its proofs, signed
+        // checkpoints.
+        .target(
+            name: "CountersignLedger",
+            dependencies: ["CEL", "CountersignCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // Shared test support: runs the real CLI binary.
         .target(name: "CountersignTesting", swiftSettings: strictSettings),
         .executableTarget(
@@ -38,6 +47,7 @@ let package = Package(
             dependencies: [
                 "CEL",
                 "CountersignCore",
+                "CountersignLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -47,6 +57,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignCoreTests", dependencies: ["CountersignCore", "CEL", "CountersignTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignLedgerTests", dependencies: ["CountersignLedger", "CountersignTesting"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

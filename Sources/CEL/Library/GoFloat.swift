@@ -1,8 +1,8 @@
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: the shortest digits that round-trip, in `%e` form when the
 /// decimal exponent is below -4 or at least 6 (the shortest-format precision), else in `%f` form. cel-go prints
 /// `string(double)` this way, so Countersign prints the same text for the same value.
-enum GoFloat {
-    static func formatG(_ d: Double) -> String {
+public enum GoFloat {
+    public static func formatG(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
@@ -23,7 +23,7 @@ enum GoFloat {
 
     /// The shortest round-tripping digits in positional notation, never an exponent: `3.14`, `1e20` as
     /// `100000000000000000000` (how `format('%s')` prints doubles).
-    static func plain(_ d: Double) -> String {
+    public static func plain(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
@@ -39,8 +39,9 @@ enum GoFloat {
     }
 
     /// Sign, significant digits (no leading/trailing zeros) and decimal point position: `d = 0.DIGITS × 10^point`.
-    /// Swift's `description` already prints the shortest round-tripping digits; this re-reads them.
-    static func shortestDigits(_ d: Double) -> (Bool, String, Int) {
+    /// Swift's `description` already prints the shortest round-tripping digits; this re-reads them. Public because
+    /// canonical JSON (RFC 8785) formats numbers from the same digits.
+    public static func shortestDigits(_ d: Double) -> (negative: Bool, digits: String, point: Int) {
         var text = d.magnitude.description
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
