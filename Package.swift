@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
@@ -40,6 +41,12 @@ let package = Package(
             dependencies: ["CEL", "CountersignCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The embedded ledger store: one SQLite file (WAL, synchronous=FULL), append-only in the database.
+        .target(
+            name: "CountersignSQLite",
+            dependencies: ["CountersignLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         // Shared test support: runs the real CLI binary.
         .target(name: "CountersignTesting", swiftSettings: strictSettings),
         .executableTarget(
@@ -48,6 +55,7 @@ let package = Package(
                 "CEL",
                 "CountersignCore",
                 "CountersignLedger",
+                "CountersignSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -60,6 +68,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignLedgerTests", dependencies: ["CountersignLedger", "CountersignTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignSQLiteTests",
+            dependencies: ["CountersignSQLite", "CountersignLedger", "CountersignTesting"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -43,8 +43,9 @@ public struct NoteSigner: Sendable {
 
     /// Reads the private key text form `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 ‖ seed)>`.
     public init(privateKey text: String) throws(NoteError) {
+        // Base64 may itself contain '+': split only at the four leading separators.
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(
-            separator: "+", omittingEmptySubsequences: false)
+            separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY",
             let raw = Data(base64Encoded: String(parts[4])), raw.count == 33, raw.first == 0x01,
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
@@ -95,7 +96,7 @@ public struct NoteVerifier: Sendable, Hashable {
 
     public init(_ text: String) throws(NoteError) {
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(
-            separator: "+", omittingEmptySubsequences: false)
+            separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == 0x01,
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw.dropFirst())
         else { throw NoteError("malformed verifier key: expected <name>+<hex id>+<base64 Ed25519 key>") }

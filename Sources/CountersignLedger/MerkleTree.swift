@@ -9,9 +9,25 @@ public struct MerkleTree: Sendable {
     /// 32-byte SHA-256 hashes.
     public typealias Hash = [UInt8]
 
-    private(set) var levels: [[Hash]] = [[]]
+    /// `levels[l][i]`: the hash of the complete subtree of leaves `i·2^l ..< (i+1)·2^l`.
+    public private(set) var levels: [[Hash]] = [[]]
 
     public init() {}
+
+    /// A tree restored from stored nodes, without rehashing; the level sizes must be consistent
+    /// (each level holds exactly half of the one below, rounded down).
+    public init(storedLevels: [[Hash]]) throws(ProofError) {
+        var levels = storedLevels.isEmpty ? [[]] : storedLevels
+        while levels.count > 1 && levels[levels.count - 1].isEmpty { levels.removeLast() }
+        for l in 1..<max(levels.count, 1) where levels[l].count != levels[l - 1].count / 2 {
+            throw ProofError(
+                "stored tree is inconsistent at level \(l): \(levels[l].count) nodes over \(levels[l - 1].count)")
+        }
+        if let last = levels.last, last.count >= 2 {
+            throw ProofError("stored tree is missing nodes above level \(levels.count - 1)")
+        }
+        self.levels = levels
+    }
 
     /// The number of leaves.
     public var size: Int { levels[0].count }

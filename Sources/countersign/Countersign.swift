@@ -6,6 +6,6 @@ struct Countersign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "countersign",
         abstract: "Countersign: deploy approvals decided by policy, recorded in a tamper-evident ledger.",
-        subcommands: [CELCommand.self, PolicyCommand.self, GateCommand.self]
+        subcommands: [CELCommand.self, PolicyCommand.self, GateCommand.self, LedgerCommand.self, KeysCommand.self]
     )
 }
