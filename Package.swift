@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CEL", targets: ["CEL"]),
         .library(name: "CountersignCore", targets: ["CountersignCore"]),
         .library(name: "CountersignLedger", targets: ["CountersignLedger"]),
+        .library(name: "CountersignSQLite", targets: ["CountersignSQLite"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [

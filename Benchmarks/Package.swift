@@ -9,11 +9,26 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let package = Package(
     name: "CountersignBenchmarks",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        // The peer for the ledger's Merkle overhead: plain inserts of the same bytes through the same SQLite.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
     targets: [
         .executableTarget(
             name: "CELBenchmark",
             dependencies: [.product(name: "CEL", package: root.lastPathComponent)],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
+            name: "LedgerBenchmark",
+            dependencies: [
+                .product(name: "CountersignLedger", package: root.lastPathComponent),
+                .product(name: "CountersignSQLite", package: root.lastPathComponent),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(

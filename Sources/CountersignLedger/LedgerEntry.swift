@@ -1,3 +1,4 @@
+public import CEL
 public import Foundation
 
 /// The kinds of events the ledger records — every state change in Countersign is one.
@@ -87,20 +88,19 @@ public struct LedgerEntry: Sendable, Hashable {
     /// The RFC 8785 bytes that are hashed into the tree.
     public var canonicalBytes: [UInt8] { json.canonicalBytes }
 
-    /// RFC 3339 UTC with milliseconds, the form entries store times in.
+    /// RFC 3339 in UTC with the shortest exact fraction (0, 3, 6 or 9 digits), the form entries store times in.
+    /// Built on CEL's timestamp code rather than `ISO8601DateFormatter`, which costs tens of microseconds a call.
     public static func formatTime(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        let t = d.timeIntervalSince1970
+        let seconds = t.rounded(.down)
+        let millis = ((t - seconds) * 1_000).rounded()
+        return Timestamp(seconds: Int64(seconds), nanos: Int64(millis) * 1_000_000)?.rfc3339 ?? "invalid"
     }
 
     /// Parses RFC 3339 with or without a fraction.
     public static func parseTime(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s)
+        guard let t = try? Timestamp.parse(s) else { return nil }
+        return Date(timeIntervalSince1970: Double(t.seconds) + Double(t.nanos) / 1e9)
     }
 
     /// Rebuilds an entry from its canonical JSON (as stored), checking every field.

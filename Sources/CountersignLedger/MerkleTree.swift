@@ -68,6 +68,13 @@ public struct MerkleTree: Sendable {
         return index
     }
 
+    /// Drops every leaf from `size` on (and the nodes above them), undoing appends that were not committed.
+    public mutating func truncate(toSize size: Int) {
+        guard size < self.size else { return }
+        for l in levels.indices { levels[l].removeLast(levels[l].count - (size >> l)) }
+        while levels.count > 1 && levels[levels.count - 1].isEmpty { levels.removeLast() }
+    }
+
     /// Appends the entry bytes (hashed as a leaf).
     @discardableResult
     public mutating func append(entry: [UInt8]) -> Int { append(leafHash: MerkleTree.leafHash(entry)) }

@@ -128,70 +128,70 @@ public final class SQLiteLedger: Sendable {
     }
 
     /// Appends a batch of entries in one durable transaction and returns them with their sequence numbers.
-    /// Either every entry of the batch is written, or none is.
+    /// Either every entry of the batch is written, or none is. The mirror is extended in place while the
+    /// transaction runs (no copy of the tree per append) and truncated back if the transaction fails.
     @discardableResult
     public func append(_ drafts: [EntryDraft]) throws(LedgerError) -> [LedgerEntry] {
         guard !drafts.isEmpty else { return [] }
-        do {
-            let (entries, tree) = try pool.writeWithoutTransaction { db -> ([LedgerEntry], MerkleTree) in
-                var result: ([LedgerEntry], MerkleTree) = ([], MerkleTree())
-                // An IMMEDIATE transaction takes the write lock first: no other process can append until we commit.
-                try db.inTransaction(.immediate) {
-                    result = try self.appendInTransaction(db, drafts)
-                    return .commit
+        return try mirror.withLock { tree throws(LedgerError) in
+            let before = tree.size
+            do {
+                return try pool.writeWithoutTransaction { db -> [LedgerEntry] in
+                    var written: [LedgerEntry] = []
+                    // IMMEDIATE takes the write lock first: no other process can append until this commits.
+                    try db.inTransaction(.immediate) {
+                        written = try SQLiteLedger.append(drafts, db, &tree)
+                        return .commit
+                    }
+                    return written
                 }
-                return result
+            } catch let error as LedgerError {
+                tree.truncate(toSize: before)
+                throw error
+            } catch {
+                tree.truncate(toSize: before)
+                throw LedgerError("append failed, nothing was written: \(SQLiteLedger.describe(error))")
             }
-            mirror.withLock { if $0.size < tree.size { $0 = tree } }
-            return entries
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw LedgerError("append failed, nothing was written: \(SQLiteLedger.describe(error))")
         }
     }
 
-    private func appendInTransaction(_ db: Database, _ drafts: [EntryDraft]) throws -> ([LedgerEntry], MerkleTree) {
+    private static func append(_ drafts: [EntryDraft], _ db: Database, _ tree: inout MerkleTree) throws -> [LedgerEntry]
+    {
+        // Catch up with entries other processes committed since the mirror last looked.
         let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
-        var tree = try self.treeInTransaction(db, size: size)
+        if tree.size > size {
+            throw LedgerError("the ledger shrank from \(tree.size) to \(size) entries: it has been tampered with")
+        }
+        if tree.size < size {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT leaf_hash FROM entries WHERE seq >= ? ORDER BY seq", arguments: [tree.size])
+            {
+                tree.append(leafHash: Array(row["leaf_hash"] as Data))
+            }
+        }
         let before = tree.levels.map(\.count)
         var written: [LedgerEntry] = []
+        written.reserveCapacity(drafts.count)
+        let insertEntry = try db.cachedStatement(
+            sql: "INSERT INTO entries (seq, type, at, actor, canonical, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)")
         for draft in drafts {
             let entry = LedgerEntry(seq: Int64(tree.size), draft: draft)
             let canonical = entry.json.canonicalString
             let leaf = MerkleTree.leafHash(Array(canonical.utf8))
-            try db.execute(
-                sql: "INSERT INTO entries (seq, type, at, actor, canonical, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    entry.seq, entry.type.rawValue, LedgerEntry.formatTime(entry.at), entry.actor, canonical,
-                    Data(leaf),
-                ])
+            try insertEntry.execute(arguments: [
+                entry.seq, entry.type.rawValue, LedgerEntry.formatTime(entry.at), entry.actor, canonical, Data(leaf),
+            ])
             tree.append(leafHash: leaf)
             written.append(entry)
         }
+        let insertNode = try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
         for level in 1..<tree.levels.count {
             let start = level < before.count ? before[level] : 0
             for idx in start..<tree.levels[level].count {
-                try db.execute(
-                    sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)",
-                    arguments: [level, idx, Data(tree.levels[level][idx])])
+                try insertNode.execute(arguments: [level, idx, Data(tree.levels[level][idx])])
             }
         }
-        return (written, tree)
-    }
-
-    /// The tree at `size` for an append: the mirror, caught up inside the write transaction.
-    private func treeInTransaction(_ db: Database, size: Int) throws -> MerkleTree {
-        var tree = mirror.withLock { $0 }
-        if tree.size == size { return tree }
-        if tree.size > size {
-            throw LedgerError("the ledger shrank from \(tree.size) to \(size) entries: it has been tampered with")
-        }
-        let leaves = try Row.fetchAll(
-            db, sql: "SELECT leaf_hash FROM entries WHERE seq >= ? ORDER BY seq", arguments: [tree.size]
-        ).map { Array(($0["leaf_hash"] as Data)) }
-        for leaf in leaves { tree.append(leafHash: leaf) }
-        return tree
+        return written
     }
 
     /// Entries `from ..< from + count`.
@@ -297,8 +297,10 @@ public final class SQLiteLedger: Sendable {
         }
     }
 
-    /// Recomputes every hash from the stored entries and checks every stored node and the latest checkpoint.
-    /// Reads straight from the database (not the mirror). `progress` is called with (done, total).
+    /// Recomputes every hash from the stored entries' canonical bytes and checks every stored node and the latest
+    /// checkpoint. Reads straight from the database (not the mirror). Entries are hashed, not parsed: any change to
+    /// an entry's bytes changes its leaf hash, and a matching change to the stored hashes breaks the nodes above it
+    /// and the signed checkpoint. `progress` is called with (done, total).
     public func verify(verifier: NoteVerifier? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws(LedgerError)
         -> VerificationReport
     {
@@ -313,13 +315,6 @@ public final class SQLiteLedger: Sendable {
                     let canonical = row["canonical"] as String
                     guard seq == expected else {
                         return .bad(seq: expected, "entry \(expected) is missing (next stored entry is \(seq))")
-                    }
-                    let entry: LedgerEntry
-                    do { entry = try LedgerEntry(canonical: canonical) } catch {
-                        return .bad(seq: seq, "entry \(seq) is not a valid entry: \(error)")
-                    }
-                    guard entry.seq == seq, entry.json.canonicalString == canonical else {
-                        return .bad(seq: seq, "entry \(seq) is not in canonical form or names another sequence number")
                     }
                     let leaf = MerkleTree.leafHash(Array(canonical.utf8))
                     guard Array(row["leaf_hash"] as Data) == leaf else {
