@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CountersignCore", targets: ["CountersignCore"]),
         .library(name: "CountersignLedger", targets: ["CountersignLedger"]),
         .library(name: "CountersignSQLite", targets: ["CountersignSQLite"]),
+        .library(name: "CountersignPostgres", targets: ["CountersignPostgres"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
@@ -48,8 +50,14 @@ let package = Package(
             dependencies: ["CountersignLedger", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
-        // Shared test support: runs the real CLI binary.
-        .target(name: "CountersignTesting", swiftSettings: strictSettings),
+        // The scale-out ledger store: PostgreSQL shared by any number of nodes, append-only in the database.
+        .target(
+            name: "CountersignPostgres",
+            dependencies: ["CountersignLedger", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
+        .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         .executableTarget(
             name: "countersign",
             dependencies: [
@@ -57,6 +65,7 @@ let package = Package(
                 "CountersignCore",
                 "CountersignLedger",
                 "CountersignSQLite",
+                "CountersignPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -73,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "CountersignSQLiteTests",
             dependencies: ["CountersignSQLite", "CountersignLedger", "CountersignTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignPostgresTests",
+            dependencies: ["CountersignPostgres", "CountersignLedger", "CountersignTesting"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

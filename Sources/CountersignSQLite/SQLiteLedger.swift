@@ -1,18 +1,14 @@
 public import CountersignLedger
 public import Foundation
 internal import GRDB
-internal import Synchronization
 
 /// The embedded ledger: one SQLite file in WAL mode with `synchronous=FULL`, so an acknowledged append survives a
 /// crash. Entries, tree nodes and checkpoints are append-only *in the database*: triggers refuse UPDATE and
 /// DELETE. Appends run in `BEGIN IMMEDIATE` transactions, so writers in several processes are serialized by
-/// SQLite and can never leave a gap or fork the log.
-///
-/// An in-memory mirror of the tree's nodes answers roots and proofs in O(log² n) without touching the disk; it
-/// catches up with appends made by other processes before every operation.
-public final class SQLiteLedger: Sendable {
+/// SQLite and can never leave a gap or fork the log; within a process, concurrent appends are group-committed.
+public final class SQLiteLedger: LedgerStore {
     private let pool: DatabasePool
-    private let mirror = Mutex(MerkleTree())
+    private let group: GroupCommit
     public let path: String
 
     /// Opens (creating if needed) the ledger at `path`.
@@ -20,20 +16,23 @@ public final class SQLiteLedger: Sendable {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(30)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try SQLiteLedger.migrator.migrate(pool)
+            // Reading the log's head proves the file is a whole, readable database now, not at first use.
+            _ = try pool.read { db in try SQLiteLedger.size(db) }
         } catch {
-            throw LedgerError("cannot open ledger database \(path): \(SQLiteLedger.describe(error))")
+            throw LedgerError(.storage, "cannot open ledger database \(path): \(SQLiteLedger.describe(error))")
         }
-        try catchUp()
+        self.pool = pool
+        group = GroupCommit { batches in await SQLiteLedger.commit(batches, pool) }
     }
 
     static func describe(_ error: any Error) -> String {
         if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        if let e = error as? LedgerError { return e.message }
         return "\(error)"
     }
 
@@ -76,314 +75,271 @@ public final class SQLiteLedger: Sendable {
                         BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
                     """)
         }
+        m.registerMigration("v2-projections") { db in
+            try db.execute(sql: "CREATE INDEX entries_by_time ON entries (at)")
+            for ddl in Projection.schema { try db.execute(sql: ddl) }
+        }
         return m
     }()
 
-    // MARK: Mirror
+    // MARK: Appends
 
-    /// Loads nodes appended since the mirror was last in step (by this or another process).
-    private func catchUp() throws(LedgerError) {
-        let known = mirror.withLock { $0.levels.map(\.count) }
-        do {
-            let (leaves, nodes) = try pool.read { db -> ([[UInt8]], [(Int, [[UInt8]])]) in
-                let leaves = try Row.fetchAll(
-                    db, sql: "SELECT leaf_hash FROM entries WHERE seq >= ? ORDER BY seq", arguments: [known[0]]
-                ).map { Array(($0["leaf_hash"] as Data)) }
-                var nodes: [(Int, [[UInt8]])] = []
-                var level = 1
-                while true {
-                    let from = level < known.count ? known[level] : 0
-                    let rows = try Row.fetchAll(
-                        db, sql: "SELECT hash FROM nodes WHERE level = ? AND idx >= ? ORDER BY idx",
-                        arguments: [level, from])
-                    if rows.isEmpty && level >= known.count { break }
-                    nodes.append((level, rows.map { Array(($0["hash"] as Data)) }))
-                    level += 1
-                }
-                return (leaves, nodes)
-            }
-            guard !leaves.isEmpty else { return }
-            try mirror.withLock { tree throws(ProofError) in
-                var levels = tree.levels
-                levels[0] += leaves
-                for (level, hashes) in nodes {
-                    while levels.count <= level { levels.append([]) }
-                    levels[level] += hashes
-                }
-                tree = try MerkleTree(storedLevels: levels)
-            }
-        } catch let error as ProofError {
-            throw LedgerError("the stored tree is damaged: \(error.message); run `countersign ledger verify`")
-        } catch {
-            throw LedgerError("cannot read the ledger: \(SQLiteLedger.describe(error))")
-        }
-    }
-
-    // MARK: Operations
-
-    /// The number of entries.
-    public func size() throws(LedgerError) -> Int {
-        try catchUp()
-        return mirror.withLock { $0.size }
-    }
-
-    /// Appends a batch of entries in one durable transaction and returns them with their sequence numbers.
-    /// Either every entry of the batch is written, or none is. The mirror is extended in place while the
-    /// transaction runs (no copy of the tree per append) and truncated back if the transaction fails.
-    @discardableResult
-    public func append(_ drafts: [EntryDraft]) throws(LedgerError) -> [LedgerEntry] {
+    public func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry] {
         guard !drafts.isEmpty else { return [] }
-        return try mirror.withLock { tree throws(LedgerError) in
-            let before = tree.size
-            do {
-                return try pool.writeWithoutTransaction { db -> [LedgerEntry] in
-                    var written: [LedgerEntry] = []
-                    // IMMEDIATE takes the write lock first: no other process can append until this commits.
-                    try db.inTransaction(.immediate) {
-                        written = try SQLiteLedger.append(drafts, db, &tree)
-                        return .commit
-                    }
-                    return written
-                }
-            } catch let error as LedgerError {
-                tree.truncate(toSize: before)
-                throw error
-            } catch {
-                tree.truncate(toSize: before)
-                throw LedgerError("append failed, nothing was written: \(SQLiteLedger.describe(error))")
-            }
-        }
+        for d in drafts { try Projection.validate(d) }
+        return try await group.append(drafts)
     }
 
-    private static func append(_ drafts: [EntryDraft], _ db: Database, _ tree: inout MerkleTree) throws -> [LedgerEntry]
-    {
-        // Catch up with entries other processes committed since the mirror last looked.
-        let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
-        if tree.size > size {
-            throw LedgerError("the ledger shrank from \(tree.size) to \(size) entries: it has been tampered with")
-        }
-        if tree.size < size {
-            for row in try Row.fetchAll(
-                db, sql: "SELECT leaf_hash FROM entries WHERE seq >= ? ORDER BY seq", arguments: [tree.size])
-            {
-                tree.append(leafHash: Array(row["leaf_hash"] as Data))
-            }
-        }
-        let before = tree.levels.map(\.count)
-        var written: [LedgerEntry] = []
-        written.reserveCapacity(drafts.count)
-        let insertEntry = try db.cachedStatement(
-            sql: "INSERT INTO entries (seq, type, at, actor, canonical, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)")
-        for draft in drafts {
-            let entry = LedgerEntry(seq: Int64(tree.size), draft: draft)
-            let canonical = entry.json.canonicalString
-            let leaf = MerkleTree.leafHash(Array(canonical.utf8))
-            try insertEntry.execute(arguments: [
-                entry.seq, entry.type.rawValue, LedgerEntry.formatTime(entry.at), entry.actor, canonical, Data(leaf),
-            ])
-            tree.append(leafHash: leaf)
-            written.append(entry)
-        }
-        let insertNode = try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
-        for level in 1..<tree.levels.count {
-            let start = level < before.count ? before[level] : 0
-            for idx in start..<tree.levels[level].count {
-                try insertNode.execute(arguments: [level, idx, Data(tree.levels[level][idx])])
-            }
-        }
-        return written
-    }
-
-    /// Entries `from ..< from + count`.
-    public func entries(from: Int, count: Int) throws(LedgerError) -> [LedgerEntry] {
+    /// One IMMEDIATE transaction for a group of batches, each in its own savepoint.
+    private static func commit(_ batches: [[EntryDraft]], _ pool: DatabasePool) async -> [Result<
+        [LedgerEntry], LedgerError
+    >] {
         do {
-            let texts = try pool.read { db in
+            return try await pool.writeWithoutTransaction { db in
+                var results: [Result<[LedgerEntry], LedgerError>] = []
+                // IMMEDIATE takes the write lock first: no other process can append until this commits.
+                try db.inTransaction(.immediate) {
+                    results = []
+                    var frontier = try SQLiteLedger.frontier(db)
+                    for batch in batches {
+                        let before = frontier
+                        do {
+                            var entries: [LedgerEntry] = []
+                            try db.inSavepoint {
+                                let plan = try AppendPlan(batch, after: &frontier)
+                                try SQLiteLedger.write(plan, db)
+                                entries = plan.entries
+                                return .commit
+                            }
+                            results.append(.success(entries))
+                        } catch {
+                            frontier = before
+                            let reason = error as? LedgerError ?? LedgerError(.invalidInput, describe(error))
+                            results.append(
+                                .failure(
+                                    LedgerError(reason.code, "append failed, nothing was written: \(reason.message)")))
+                        }
+                    }
+                    return .commit
+                }
+                return results
+            }
+        } catch {
+            let failure = LedgerError(.storage, "append failed, nothing was written: \(describe(error))")
+            return batches.map { _ in .failure(failure) }
+        }
+    }
+
+    /// The tree's right edge, read inside the write transaction.
+    private static func frontier(_ db: Database) throws -> MerkleFrontier {
+        let size = try SQLiteLedger.size(db)
+        let coords = MerkleFrontier.coordinates(size: size)
+        let found = try hashes(Set(coords), db)
+        return try MerkleFrontier(size: size, hashes: coords.compactMap { found[$0] })
+    }
+
+    static func size(_ db: Database) throws -> Int {
+        // MAX over the primary key is a single lookup; COUNT(*) would scan the table. Gaps are verify's job.
+        (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM entries")).map { $0 + 1 } ?? 0
+    }
+
+    private static func write(_ plan: AppendPlan, _ db: Database) throws {
+        let entry = try db.cachedStatement(
+            sql: "INSERT INTO entries (seq, type, at, actor, canonical, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)")
+        for r in plan.rows {
+            try entry.execute(arguments: [
+                r.entry.seq, r.entry.type.rawValue, r.at, r.entry.actor, r.canonical, Data(r.leafHash),
+            ])
+        }
+        let node = try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
+        for n in plan.nodes { try node.execute(arguments: [n.node.level, n.node.index, Data(n.hash)]) }
+        for s in plan.projections { try execute(s, db) }
+    }
+
+    static func execute(_ s: SQLStatement, _ db: Database) throws {
+        try db.cachedStatement(sql: s.sql).execute(arguments: StatementArguments(s.arguments.map(databaseValue)))
+    }
+
+    static func databaseValue(_ v: SQLValue) -> DatabaseValue {
+        switch v {
+        case .null: .null
+        case .integer(let i): i.databaseValue
+        case .real(let d): d.databaseValue
+        case .text(let s): s.databaseValue
+        case .blob(let b): Data(b).databaseValue
+        }
+    }
+
+    static func sqlValue(_ v: DatabaseValue) -> SQLValue {
+        switch v.storage {
+        case .null: .null
+        case .int64(let i): .integer(i)
+        case .double(let d): .real(d)
+        case .string(let s): .text(s)
+        case .blob(let b): .blob(Array(b))
+        }
+    }
+
+    private static func hashes(_ nodes: Set<MerkleNode>, _ db: Database) throws -> [MerkleNode: [UInt8]] {
+        var found: [MerkleNode: [UInt8]] = [:]
+        let leaf = try db.cachedStatement(sql: "SELECT leaf_hash FROM entries WHERE seq = ?")
+        let inner = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
+        for n in nodes {
+            let data =
+                n.level == 0
+                ? try Data.fetchOne(leaf, arguments: [n.index])
+                : try Data.fetchOne(inner, arguments: [n.level, n.index])
+            guard let data, data.count == 32 else {
+                throw LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`")
+            }
+            found[n] = Array(data)
+        }
+        return found
+    }
+
+    // MARK: Reads
+
+    private func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) async throws(LedgerError)
+        -> T
+    {
+        do { return try await pool.read(body) } catch let error as LedgerError { throw error } catch {
+            throw LedgerError(.storage, "cannot read \(what): \(SQLiteLedger.describe(error))")
+        }
+    }
+
+    public func size() async throws(LedgerError) -> Int { try await read("the ledger") { try SQLiteLedger.size($0) } }
+
+    public func entries(from: Int, count: Int) async throws(LedgerError) -> [LedgerEntry] {
+        try await parse(
+            read("entries") { db in
                 try String.fetchAll(
                     db, sql: "SELECT canonical FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?",
                     arguments: [from, count])
-            }
-            var result: [LedgerEntry] = []
-            for t in texts {
-                do { result.append(try LedgerEntry(canonical: t)) } catch { throw LedgerError("\(error)") }
-            }
-            return result
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw LedgerError("cannot read entries: \(SQLiteLedger.describe(error))")
-        }
+            })
     }
 
-    /// The root of the first `size` entries (all by default).
-    public func root(size: Int? = nil) throws(LedgerError) -> [UInt8] {
-        try catchUp()
-        return try mirror.withLock { tree throws(LedgerError) in
-            let n = size ?? tree.size
-            guard n <= tree.size else { throw LedgerError("size \(n) is beyond the ledger's \(tree.size) entries") }
-            return tree.root(size: n)
-        }
+    public func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry] {
+        try await parse(
+            read("entries") { db in
+                try String.fetchAll(
+                    db, sql: "SELECT canonical FROM entries WHERE at >= ? AND at < ? ORDER BY seq",
+                    arguments: [LedgerEntry.formatTime(from), LedgerEntry.formatTime(to)])
+            })
     }
 
-    /// An inclusion proof for entry `seq` in the tree of `size` entries.
-    public func inclusionProof(seq: Int, size: Int? = nil) throws(LedgerError) -> InclusionProof {
-        try catchUp()
-        return try mirror.withLock { tree throws(LedgerError) in
-            let n = size ?? tree.size
-            do {
-                let path = try tree.inclusionProof(index: seq, size: n)
-                return InclusionProof(
-                    index: seq, treeSize: n, leafHash: tree.leafHash(at: seq), rootHash: tree.root(size: n), proof: path
-                )
-            } catch {
-                throw LedgerError("\(error)")
+    private func parse(_ texts: [String]) throws(LedgerError) -> [LedgerEntry] {
+        var result: [LedgerEntry] = []
+        for t in texts {
+            do { result.append(try LedgerEntry(canonical: t)) } catch {
+                throw LedgerError(.tampered, "a stored entry is not a ledger entry: \(error.message)")
             }
         }
+        return result
     }
 
-    /// A consistency proof from the tree of `from` entries to the tree of `to` entries.
-    public func consistencyProof(from: Int, to: Int) throws(LedgerError) -> ConsistencyProof {
-        try catchUp()
-        return try mirror.withLock { tree throws(LedgerError) in
-            do {
-                let path = try tree.consistencyProof(from: from, to: to)
-                return ConsistencyProof(
-                    firstSize: from, secondSize: to, firstRoot: tree.root(size: from), secondRoot: tree.root(size: to),
-                    proof: path)
-            } catch {
-                throw LedgerError("\(error)")
-            }
-        }
+    public func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]] {
+        try await read("tree nodes") { try SQLiteLedger.hashes(nodes, $0) }
     }
 
-    /// Signs and stores a checkpoint of the current tree. The size and root are persisted first and a checkpoint
-    /// for a size is never replaced, so the ledger cannot sign two inconsistent checkpoints.
-    public func checkpoint(signer: NoteSigner, origin: String) throws(LedgerError) -> String {
-        try catchUp()
-        let (size, root) = mirror.withLock { ($0.size, $0.root()) }
-        let body = Checkpoint(origin: origin, size: size, rootHash: root).body
-        let note: String
-        do { note = try signer.sign(body) } catch { throw LedgerError("\(error)") }
+    public func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) {
         do {
-            return try pool.write { db in
-                if let existing = try Row.fetchOne(
-                    db, sql: "SELECT root_hash, note FROM checkpoints WHERE size = ?", arguments: [size])
+            try await pool.write { db in
+                if let existing = try Data.fetchOne(
+                    db, sql: "SELECT root_hash FROM checkpoints WHERE size = ?", arguments: [size])
                 {
-                    guard Array(existing["root_hash"] as Data) == root else {
+                    guard Array(existing) == rootHash else {
                         throw LedgerError(
+                            .tampered,
                             "a checkpoint for size \(size) with a different root exists: the ledger was rewritten")
                     }
-                    return existing["note"] as String
+                    return
                 }
                 try db.execute(
                     sql: "INSERT INTO checkpoints (size, root_hash, note) VALUES (?, ?, ?)",
-                    arguments: [size, Data(root), note])
-                return note
+                    arguments: [size, Data(rootHash), note])
             }
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw LedgerError("cannot store the checkpoint: \(SQLiteLedger.describe(error))")
+        } catch let error as LedgerError { throw error } catch {
+            throw LedgerError(.storage, "cannot store the checkpoint: \(SQLiteLedger.describe(error))")
         }
     }
 
-    /// The most recent checkpoint note, if any.
-    public func latestCheckpoint() throws(LedgerError) -> String? {
-        do {
-            return try pool.read { db in
-                try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
-            }
-        } catch {
-            throw LedgerError("cannot read checkpoints: \(SQLiteLedger.describe(error))")
+    public func latestCheckpoint() async throws(LedgerError) -> String? {
+        try await read("checkpoints") { db in
+            try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
         }
     }
 
-    /// Recomputes every hash from the stored entries' canonical bytes and checks every stored node and the latest
-    /// checkpoint. Reads straight from the database (not the mirror). Entries are hashed, not parsed: any change to
-    /// an entry's bytes changes its leaf hash, and a matching change to the stored hashes breaks the nodes above it
-    /// and the signed checkpoint. `progress` is called with (done, total).
-    public func verify(verifier: NoteVerifier? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws(LedgerError)
+    public func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
         -> VerificationReport
     {
-        do {
-            return try pool.read { db -> VerificationReport in
-                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
-                var tree = MerkleTree()
-                let cursor = try Row.fetchCursor(db, sql: "SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq")
-                var expected: Int64 = 0
-                while let row = try cursor.next() {
-                    let seq = row["seq"] as Int64
-                    let canonical = row["canonical"] as String
-                    guard seq == expected else {
-                        return .bad(seq: expected, "entry \(expected) is missing (next stored entry is \(seq))")
-                    }
-                    let leaf = MerkleTree.leafHash(Array(canonical.utf8))
-                    guard Array(row["leaf_hash"] as Data) == leaf else {
-                        return .bad(
-                            seq: seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
-                    }
-                    tree.append(leafHash: leaf)
-                    expected += 1
-                    if expected % 10_000 == 0 { progress(Int(expected), total) }
-                }
-                progress(Int(expected), total)
-                for row in try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx") {
-                    let level = row["level"] as Int
-                    let idx = row["idx"] as Int
-                    guard level < tree.levels.count, idx < tree.levels[level].count else {
-                        return .bad(seq: nil, "tree node (\(level), \(idx)) has no entries under it")
-                    }
-                    guard tree.levels[level][idx] == Array(row["hash"] as Data) else {
-                        return .bad(
-                            seq: Int64(idx << level),
-                            "tree node (\(level), \(idx)) over entries \(idx << level)... was changed")
-                    }
-                }
-                var checkedCheckpoint: Int? = nil
-                if let verifier,
-                    let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
-                {
-                    let body: String
-                    do { body = try verifier.verify(note) } catch {
-                        return .bad(seq: nil, "latest checkpoint: \(error)")
-                    }
-                    let checkpoint: Checkpoint
-                    do { checkpoint = try Checkpoint(body: body) } catch {
-                        return .bad(seq: nil, "latest checkpoint: \(error)")
-                    }
-                    guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.rootHash else {
-                        return .bad(
-                            seq: nil, "the entries no longer match the signed checkpoint at size \(checkpoint.size)")
-                    }
-                    checkedCheckpoint = checkpoint.size
-                }
-                return VerificationReport(
-                    entries: tree.size, rootHash: tree.root(), checkpointSize: checkedCheckpoint, problem: nil)
+        try await read("the ledger") { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
+            var check = LedgerVerifier()
+            let entries = try Row.fetchCursor(db, sql: "SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq")
+            while let row = try entries.next() {
+                let canonical = row["canonical"] as String
+                guard
+                    check.entry(
+                        seq: row["seq"], canonical: Array(canonical.utf8),
+                        storedLeafHash: Array(row["leaf_hash"] as Data))
+                else { return check.report }
+                if check.count % 10_000 == 0 { progress(check.count, total) }
             }
-        } catch {
-            throw LedgerError("cannot read the ledger: \(SQLiteLedger.describe(error))")
+            progress(check.count, total)
+            var stored = 0
+            let nodes = try Row.fetchCursor(db, sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx")
+            while let row = try nodes.next() {
+                stored += 1
+                guard check.node(level: row["level"], index: row["idx"], hash: Array(row["hash"] as Data)) else {
+                    return check.report
+                }
+            }
+            check.nodeCount(stored)
+            if let verifier,
+                let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
+            {
+                check.checkpoint(note: note, verifier: verifier)
+            }
+            return check.report
         }
     }
-}
 
-/// The outcome of `verify`: either everything matches, or the first problem found.
-public struct VerificationReport: Sendable {
-    public let entries: Int
-    public let rootHash: [UInt8]
-    /// The size of the signed checkpoint that was checked, if any.
-    public let checkpointSize: Int?
-    /// The first problem, naming the first bad entry when there is one.
-    public let problem: (seq: Int64?, message: String)?
-
-    static func bad(seq: Int64?, _ message: String) -> VerificationReport {
-        VerificationReport(entries: 0, rootHash: [], checkpointSize: nil, problem: (seq, message))
+    public func replayProjections() async throws(LedgerError) -> Int {
+        do {
+            return try await pool.write { db in
+                for table in Projection.tables { try db.execute(sql: "DELETE FROM \(table)") }
+                let cursor = try String.fetchCursor(db, sql: "SELECT canonical FROM entries ORDER BY seq")
+                var count = 0
+                while let text = try cursor.next() {
+                    let entry: LedgerEntry
+                    do { entry = try LedgerEntry(canonical: text) } catch {
+                        throw LedgerError(.tampered, "entry \(count) is not a ledger entry: \(error)")
+                    }
+                    for s in try Projection.statements(for: entry) { try SQLiteLedger.execute(s, db) }
+                    count += 1
+                }
+                return count
+            }
+        } catch let error as LedgerError { throw error } catch {
+            throw LedgerError(.storage, "replay failed, the projections are unchanged: \(SQLiteLedger.describe(error))")
+        }
     }
 
-    public var isValid: Bool { problem == nil }
-}
-
-/// A ledger operation that failed.
-public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    /// Runs on one of the pool's reader connections, which SQLite opens read-only: any write is refused by the
+    /// database itself.
+    public func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
+        do {
+            return try await pool.read { db in
+                let statement = try db.makeStatement(sql: sql)
+                try statement.setArguments(StatementArguments(arguments.map(SQLiteLedger.databaseValue)))
+                let rows = try Row.fetchAll(statement)
+                return QueryResult(
+                    columns: statement.columnNames,
+                    rows: rows.map { row in row.databaseValues.map(SQLiteLedger.sqlValue) })
+            }
+        } catch {
+            let message = SQLiteLedger.describe(error)
+            throw LedgerError(message.contains("readonly") ? .readOnly : .invalidInput, "query failed: \(message)")
+        }
+    }
 }

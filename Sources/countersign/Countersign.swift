@@ -6,6 +6,9 @@ struct Countersign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "countersign",
         abstract: "Countersign: deploy approvals decided by policy, recorded in a tamper-evident ledger.",
-        subcommands: [CELCommand.self, PolicyCommand.self, GateCommand.self, LedgerCommand.self, KeysCommand.self]
+        subcommands: [
+            CELCommand.self, PolicyCommand.self, GateCommand.self, LedgerCommand.self, AuditCommand.self,
+            KeysCommand.self,
+        ]
     )
 }

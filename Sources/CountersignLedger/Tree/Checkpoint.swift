@@ -16,6 +16,12 @@ public struct Checkpoint: Sendable, Hashable {
     /// `origin\nsize\nbase64(root)\n`.
     public var body: String { "\(origin)\n\(size)\n\(Data(rootHash).base64EncodedString())\n" }
 
+    /// The text of a signed note without checking its signatures — for a note this ledger stored itself.
+    public static func body(ofNote note: String) -> String {
+        guard let split = note.range(of: "\n\n", options: .backwards) else { return note }
+        return String(note[..<split.lowerBound]) + "\n"
+    }
+
     /// Parses a checkpoint body (extension lines are ignored).
     public init(body: String) throws(NoteError) {
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)

@@ -22,6 +22,25 @@ public struct InclusionProof: Sendable, Hashable {
         ])
     }
 
+    /// Reads the JSON form `json` writes; hashes must be 32 bytes of lowercase hex.
+    public init(json: JSONValue) throws(ProofError) {
+        func hash(_ v: JSONValue?) throws(ProofError) -> [UInt8] {
+            guard let text = v?.stringValue, let bytes = Hex.decode(text), bytes.count == 32 else {
+                throw ProofError("hashes must be 64 hex digits")
+            }
+            return bytes
+        }
+        guard let index = json["leaf_index"]?.numberValue, let size = json["tree_size"]?.numberValue,
+            index >= 0, size >= 0, index.rounded() == index, size.rounded() == size,
+            case .array(let path)? = json["proof"]
+        else { throw ProofError("an inclusion proof needs leaf_index, tree_size, leaf_hash, root_hash and proof") }
+        var proof: [[UInt8]] = []
+        for p in path { proof.append(try hash(p)) }
+        self.init(
+            index: Int(index), treeSize: Int(size), leafHash: try hash(json["leaf_hash"]),
+            rootHash: try hash(json["root_hash"]), proof: proof)
+    }
+
     public var verifies: Bool {
         MerkleTree.verifyInclusion(leafHash: leafHash, index: index, size: treeSize, proof: proof, root: rootHash)
     }
@@ -68,5 +87,28 @@ public enum Hex {
             out.append(digits[Int(b & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes lowercase or uppercase hex; nil for anything else.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
     }
 }

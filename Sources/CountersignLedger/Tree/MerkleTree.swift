@@ -86,70 +86,133 @@ public struct MerkleTree: Sendable {
     public func root(size: Int? = nil) -> Hash {
         let n = size ?? self.size
         precondition(n <= self.size, "root of a size beyond the tree")
-        return n == 0 ? MerkleTree.emptyRoot : subtree(0, n)
+        return MerkleTree.root(size: n, node: lookup)
     }
-
-    /// MTH(D[lo:hi]) from stored complete subtrees.
-    func subtree(_ lo: Int, _ hi: Int) -> Hash {
-        let n = hi - lo
-        if n & (n - 1) == 0, lo % n == 0 {
-            let level = n.trailingZeroBitCount
-            return levels[level][lo >> level]
-        }
-        let k = MerkleTree.largestPowerOfTwo(below: n)
-        return MerkleTree.nodeHash(subtree(lo, lo + k), subtree(lo + k, hi))
-    }
-
-    /// The largest power of two strictly less than `n` (n ≥ 2).
-    static func largestPowerOfTwo(below n: Int) -> Int { 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount - 1) }
 
     /// The audit path for leaf `index` in the tree of the first `size` leaves (RFC 6962 §2.1.1), leaf to root.
     public func inclusionProof(index: Int, size: Int) throws(ProofError) -> [Hash] {
         guard size <= self.size else { throw ProofError("tree size \(size) is beyond the log's size \(self.size)") }
-        guard index >= 0, index < size else { throw ProofError("index \(index) is not in a tree of size \(size)") }
-        var proof: [Hash] = []
-        path(index, 0, size, &proof)
-        return proof
-    }
-
-    private func path(_ m: Int, _ lo: Int, _ hi: Int, _ proof: inout [Hash]) {
-        let n = hi - lo
-        guard n > 1 else { return }
-        let k = MerkleTree.largestPowerOfTwo(below: n)
-        if m < lo + k {
-            path(m, lo, lo + k, &proof)
-            proof.append(subtree(lo + k, hi))
-        } else {
-            path(m, lo + k, hi, &proof)
-            proof.append(subtree(lo, lo + k))
-        }
+        return try MerkleTree.inclusionProof(index: index, size: size, node: lookup)
     }
 
     /// The consistency proof between the trees of the first `first` and `second` leaves (RFC 6962 §2.1.2).
     public func consistencyProof(from first: Int, to second: Int) throws(ProofError) -> [Hash] {
         guard second <= size else { throw ProofError("tree size \(second) is beyond the log's size \(size)") }
+        return try MerkleTree.consistencyProof(from: first, to: second, node: lookup)
+    }
+
+    private func lookup(_ n: MerkleNode) -> Hash { levels[n.level][n.index] }
+}
+
+/// A complete subtree of the log: `level` 0 is a leaf, and node (`level`, `index`) covers leaves
+/// `index·2^level ..< (index+1)·2^level`. Stores keep exactly these nodes, so any proof is a handful of lookups.
+public struct MerkleNode: Hashable, Sendable, CustomStringConvertible {
+    public let level: Int
+    public let index: Int
+    public init(level: Int, index: Int) {
+        self.level = level
+        self.index = index
+    }
+    public var description: String { "(\(level), \(index))" }
+}
+
+/// Roots and proofs at any size, assembled from complete subtrees that `node` supplies — the tree in memory or
+/// rows a store fetched. The `…Nodes` functions name the subtrees a proof will ask for, so a store can fetch
+/// them in one query.
+extension MerkleTree {
+    /// The root of the first `size` leaves.
+    public static func root(size: Int, node: (MerkleNode) -> Hash) -> Hash {
+        size == 0 ? emptyRoot : subtree(0, size, node)
+    }
+
+    /// The subtrees `root(size:)` reads.
+    public static func rootNodes(size: Int) -> Set<MerkleNode> { recording { _ = root(size: size, node: $0) } }
+
+    /// The audit path for leaf `index` in the tree of `size` leaves, leaf to root.
+    public static func inclusionProof(index: Int, size: Int, node: (MerkleNode) -> Hash) throws(ProofError) -> [Hash] {
+        guard index >= 0, index < size else { throw ProofError("index \(index) is not in a tree of size \(size)") }
+        var proof: [Hash] = []
+        path(index, 0, size, node, &proof)
+        return proof
+    }
+
+    /// The subtrees `inclusionProof(index:size:)` reads, with the leaf itself.
+    public static func inclusionNodes(index: Int, size: Int) -> Set<MerkleNode> {
+        recording { _ = try? inclusionProof(index: index, size: size, node: $0) }.union([
+            MerkleNode(level: 0, index: index)
+        ])
+    }
+
+    /// The consistency proof from the tree of `first` leaves to the tree of `second` leaves.
+    public static func consistencyProof(from first: Int, to second: Int, node: (MerkleNode) -> Hash) throws(ProofError)
+        -> [Hash]
+    {
         guard first >= 0, first <= second else {
             throw ProofError("sizes must satisfy 0 ≤ from ≤ to, got \(first), \(second)")
         }
         guard first > 0, first < second else { return [] }
         var proof: [Hash] = []
-        subproof(first, 0, second, true, &proof)
+        subproof(first, 0, second, true, node, &proof)
         return proof
     }
 
-    private func subproof(_ m: Int, _ lo: Int, _ hi: Int, _ complete: Bool, _ proof: inout [Hash]) {
+    /// The subtrees `consistencyProof(from:to:)` reads.
+    public static func consistencyNodes(from first: Int, to second: Int) -> Set<MerkleNode> {
+        recording { _ = try? consistencyProof(from: first, to: second, node: $0) }
+    }
+
+    private static func recording(_ body: ((MerkleNode) -> Hash) -> Void) -> Set<MerkleNode> {
+        var seen: Set<MerkleNode> = []
+        let placeholder = [UInt8](repeating: 0, count: 32)
+        body { n in
+            seen.insert(n)
+            return placeholder
+        }
+        return seen
+    }
+
+    /// MTH(D[lo:hi]): one stored node when the range is a complete subtree, else split at the largest power of two.
+    static func subtree(_ lo: Int, _ hi: Int, _ node: (MerkleNode) -> Hash) -> Hash {
+        let n = hi - lo
+        if n & (n - 1) == 0, lo % n == 0 {
+            let level = n.trailingZeroBitCount
+            return node(MerkleNode(level: level, index: lo >> level))
+        }
+        let k = largestPowerOfTwo(below: n)
+        return nodeHash(subtree(lo, lo + k, node), subtree(lo + k, hi, node))
+    }
+
+    /// The largest power of two strictly less than `n` (n ≥ 2).
+    static func largestPowerOfTwo(below n: Int) -> Int { 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount - 1) }
+
+    private static func path(_ m: Int, _ lo: Int, _ hi: Int, _ node: (MerkleNode) -> Hash, _ proof: inout [Hash]) {
+        let n = hi - lo
+        guard n > 1 else { return }
+        let k = largestPowerOfTwo(below: n)
+        if m < lo + k {
+            path(m, lo, lo + k, node, &proof)
+            proof.append(subtree(lo + k, hi, node))
+        } else {
+            path(m, lo + k, hi, node, &proof)
+            proof.append(subtree(lo, lo + k, node))
+        }
+    }
+
+    private static func subproof(
+        _ m: Int, _ lo: Int, _ hi: Int, _ complete: Bool, _ node: (MerkleNode) -> Hash, _ proof: inout [Hash]
+    ) {
         let n = hi - lo
         if m == n {
-            if !complete { proof.append(subtree(lo, hi)) }
+            if !complete { proof.append(subtree(lo, hi, node)) }
             return
         }
-        let k = MerkleTree.largestPowerOfTwo(below: n)
+        let k = largestPowerOfTwo(below: n)
         if m <= k {
-            subproof(m, lo, lo + k, complete, &proof)
-            proof.append(subtree(lo + k, hi))
+            subproof(m, lo, lo + k, complete, node, &proof)
+            proof.append(subtree(lo + k, hi, node))
         } else {
-            subproof(m - k, lo + k, hi, false, &proof)
-            proof.append(subtree(lo, lo + k))
+            subproof(m - k, lo + k, hi, false, node, &proof)
+            proof.append(subtree(lo, lo + k, node))
         }
     }
 }

@@ -88,13 +88,17 @@ public struct LedgerEntry: Sendable, Hashable {
     /// The RFC 8785 bytes that are hashed into the tree.
     public var canonicalBytes: [UInt8] { json.canonicalBytes }
 
-    /// RFC 3339 in UTC with the shortest exact fraction (0, 3, 6 or 9 digits), the form entries store times in.
-    /// Built on CEL's timestamp code rather than `ISO8601DateFormatter`, which costs tens of microseconds a call.
+    /// RFC 3339 in UTC with exactly three fraction digits (`2026-11-03T10:00:00.000Z`): one fixed width, so stored
+    /// times sort as text in both SQL backends. Built on CEL's timestamp code rather than `ISO8601DateFormatter`,
+    /// which costs tens of microseconds a call.
     public static func formatTime(_ d: Date) -> String {
-        let t = d.timeIntervalSince1970
-        let seconds = t.rounded(.down)
-        let millis = ((t - seconds) * 1_000).rounded()
-        return Timestamp(seconds: Int64(seconds), nanos: Int64(millis) * 1_000_000)?.rfc3339 ?? "invalid"
+        let millis = (d.timeIntervalSince1970 * 1_000).rounded()
+        let (seconds, rest) = Int64(millis).quotientAndRemainder(dividingBy: 1_000)
+        let (s, ms) = rest < 0 ? (seconds - 1, rest + 1_000) : (seconds, rest)
+        guard let t = Timestamp(seconds: s, nanos: ms * 1_000_000) else { return "invalid" }
+        var text = t.rfc3339
+        if ms == 0 { text.insert(contentsOf: ".000", at: text.index(before: text.endIndex)) }
+        return text
     }
 
     /// Parses RFC 3339 with or without a fraction.

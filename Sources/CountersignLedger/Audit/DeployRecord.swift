@@ -1,0 +1,123 @@
+public import Foundation
+
+/// The audit report of deploys: for each deploy in a period, its authorization — decision, approvals,
+/// separation of duties, checks and provenance — in the deploy-record shape auditors know (DESIGN §8), plus the
+/// ledger index of the deploy and an inclusion proof for it. Built from the projections with read-only queries.
+public enum DeployRecord {
+    /// Every deploy to `environment` started in `from ..< to`, oldest first.
+    public static func report(
+        _ store: some LedgerStore, environment: String, from: Date, to: Date
+    ) async throws(LedgerError) -> [JSONValue] {
+        let deploys = try await store.query(
+            """
+            SELECT d.deploy_id, d.request_id, d.environment, d.service, d.digest, d.status, d.started_seq,
+                d.started_at, d.started_by, d.finished_at, r.artifact, r.commit_sha, r.source_ref, r.pull_request,
+                r.ticket, r.author, r.committers, r.requester, r.deployer, r.change_kind
+            FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
+            WHERE d.environment = ? AND d.started_at >= ? AND d.started_at < ?
+            ORDER BY d.started_seq
+            """,
+            [.text(environment), .text(LedgerEntry.formatTime(from)), .text(LedgerEntry.formatTime(to))])
+        let size = try await store.size()
+        var records: [JSONValue] = []
+        for row in deploys.rows {
+            let d = Dictionary(uniqueKeysWithValues: zip(deploys.columns, row))
+            records.append(try await record(store, d, treeSize: size))
+        }
+        return records
+    }
+
+    private static func record(_ store: some LedgerStore, _ d: [String: SQLValue], treeSize: Int)
+        async throws(LedgerError) -> JSONValue
+    {
+        let request = d["request_id"] ?? .null
+        let digest = d["digest"] ?? .null
+        let startedSeq = d["started_seq"] ?? .null
+        let startedAt = d["started_at"] ?? .null
+        let approvals = try await store.query(
+            """
+            SELECT approver, team, at, approval_id FROM approvals
+            WHERE request_id = ? AND state = 'granted' AND digest = ? AND environment = ? AND at <= ?
+            ORDER BY at, approver
+            """, [request, digest, d["environment"] ?? .null, startedAt])
+        let checks = try await store.query(
+            "SELECT DISTINCT name FROM checks WHERE digest = ? AND status = 'passed' AND at <= ? ORDER BY name",
+            [digest, startedAt])
+        let decision = try await store.query(
+            """
+            SELECT verdict, tier, policy, decided_at, seq FROM decisions
+            WHERE request_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1
+            """, [request, startedSeq])
+        let artifact = try await store.query(
+            "SELECT verified, verification_policy, verified_at, verification_details FROM artifacts WHERE digest = ?",
+            [digest])
+
+        let approvers = approvals.rows.compactMap { $0[0].textValue }
+        let author = d["author"]?.textValue
+        let committers = strings(d["committers"])
+        // Names as recorded; the gate resolved aliases to identities when it decided.
+        var excluded: [(String, String)] = committers.map { ($0, "a committer") }
+        if let author { excluded.append((author, "the author")) }
+        for (key, role) in [
+            ("requester", "the requester"), ("deployer", "the deployer"), ("started_by", "the deployer"),
+        ] {
+            if let name = d[key]?.textValue { excluded.append((name, role)) }
+        }
+        var violations: [JSONValue] = []
+        for a in approvers {
+            if let (_, role) = excluded.first(where: { $0.0 == a }) { violations.append(.string("\(a) is \(role)")) }
+        }
+
+        let proof = try await store.inclusionProof(seq: Int(startedSeq.integerValue ?? -1), size: treeSize)
+        func column(_ key: String) -> JSONValue { d[key]?.json ?? .null }
+        var members: [(String, JSONValue)] = [
+            ("deploy_id", column("deploy_id")), ("environment", column("environment")), ("service", column("service")),
+            ("artifact", column("artifact")), ("digest", digest.json), ("source_commit", column("commit_sha")),
+            ("source_ref", column("source_ref")), ("pull_request", column("pull_request")),
+            ("linked_issue", column("ticket")), ("change_kind", column("change_kind")),
+            ("triggered_by", column("started_by")), ("requested_by", column("requester")), ("request_id", request.json),
+        ]
+        let approvalItems: [JSONValue] = approvals.rows.map { r in
+            .object([
+                ("actor", r[0].json), ("role", .string("approver")), ("team", r[1].json), ("at", r[2].json),
+                ("method", .string("countersign")), ("evidence_id", r[3].json),
+            ])
+        }
+        members.append(("approvals", .array(approvalItems)))
+        let sod: JSONValue = .object([
+            ("author", author.map(JSONValue.string) ?? .null),
+            ("approver", approvers.first.map(JSONValue.string) ?? .null),
+            ("approvers", .array(approvers.map(JSONValue.string))),
+            ("committers", .array(committers.map(JSONValue.string))),
+            ("ok", .bool(violations.isEmpty)), ("violations", .array(violations)),
+        ])
+        members.append(("separation_of_duties", sod))
+        members.append(("checks_passed", .array(checks.rows.map { $0[0].json })))
+        var provenance = JSONValue.null
+        if let r = artifact.rows.first {
+            let verified: JSONValue = r[0] == .null ? .null : .bool(r[0] == .integer(1))
+            provenance = .object([
+                ("verified", verified), ("policy", r[1].json), ("verified_at", r[2].json), ("details", r[3].json),
+            ])
+        }
+        members.append(("provenance", provenance))
+        var decided = JSONValue.null
+        if let r = decision.rows.first {
+            decided = .object([
+                ("verdict", r[0].json), ("tier", r[1].json), ("policy", r[2].json), ("decided_at", r[3].json),
+                ("seq", r[4].json),
+            ])
+        }
+        members.append(("decision", decided))
+        members += [
+            ("status", column("status")), ("timestamp", startedAt.json), ("finished_at", column("finished_at")),
+            ("ledger", .object([("seq", startedSeq.json), ("inclusion_proof", proof.json)])),
+        ]
+        return .object(members)
+    }
+
+    private static func strings(_ v: SQLValue?) -> [String] {
+        guard let text = v?.textValue, case .array(let items)? = try? JSONValue(parsing: text) else { return [] }
+        return items.compactMap(\.stringValue)
+    }
+}

@@ -1,0 +1,89 @@
+/// Reads the fields of an event payload, each failure naming the event type and the field's path.
+struct PayloadReader {
+    let type: EventType
+    let value: JSONValue
+    let path: String
+
+    init(_ type: EventType, _ value: JSONValue, path: String = "payload") {
+        self.type = type
+        self.value = value
+        self.path = path
+    }
+
+    func fail(_ key: String, _ what: String) -> LedgerError {
+        LedgerError(.invalidInput, "\(type): \(path).\(key) \(what)")
+    }
+
+    func string(_ key: String) throws(LedgerError) -> String {
+        guard let s = value[key]?.stringValue, !s.isEmpty else { throw fail(key, "must be a non-empty string") }
+        return s
+    }
+
+    func optionalString(_ key: String) throws(LedgerError) -> String? {
+        guard let v = value[key], v != .null else { return nil }
+        guard let s = v.stringValue else { throw fail(key, "must be a string") }
+        return s
+    }
+
+    func oneOf(_ key: String, _ allowed: [String]) throws(LedgerError) -> String {
+        let s = try string(key)
+        guard allowed.contains(s) else { throw fail(key, "must be one of \(allowed.joined(separator: ", "))") }
+        return s
+    }
+
+    func bool(_ key: String) throws(LedgerError) -> Bool {
+        guard case .bool(let b) = value[key] else { throw fail(key, "must be true or false") }
+        return b
+    }
+
+    func optionalInteger(_ key: String) throws(LedgerError) -> Int64? {
+        guard let v = value[key], v != .null else { return nil }
+        guard let n = v.numberValue, n.rounded() == n, abs(n) < 9_007_199_254_740_992 else {
+            throw fail(key, "must be an integer")
+        }
+        return Int64(n)
+    }
+
+    func optionalStrings(_ key: String) throws(LedgerError) -> [String]? {
+        guard let v = value[key], v != .null else { return nil }
+        guard case .array(let items) = v else { throw fail(key, "must be an array of strings") }
+        var out: [String] = []
+        for item in items {
+            guard let s = item.stringValue else { throw fail(key, "must be an array of strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    func object(_ key: String) throws(LedgerError) -> PayloadReader {
+        guard let v = value[key], case .object = v else { throw fail(key, "must be an object") }
+        return PayloadReader(type, v, path: "\(path).\(key)")
+    }
+
+    func optionalObject(_ key: String) throws(LedgerError) -> PayloadReader? {
+        guard let v = value[key], v != .null else { return nil }
+        return try object(key)
+    }
+
+    /// An RFC 3339 time, normalized to the ledger's sortable form.
+    func time(_ key: String) throws(LedgerError) -> String {
+        guard let date = LedgerEntry.parseTime(try string(key)) else { throw fail(key, "must be an RFC 3339 time") }
+        return LedgerEntry.formatTime(date)
+    }
+
+    /// A `sha256:` digest in lowercase hex.
+    func digest(_ key: String) throws(LedgerError) -> String {
+        let s = try string(key)
+        guard Digest.isValid(s) else { throw fail(key, "must be a sha256:<64 lowercase hex> digest") }
+        return s
+    }
+}
+
+/// Content digests as the ledger records them.
+enum Digest {
+    static func isValid(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 71, s.hasPrefix("sha256:") else { return false }
+        return u[7...].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}

@@ -1,0 +1,271 @@
+public import CountersignCore
+
+/// The current state the ledger's entries imply — deploy requests, approvals, decisions, deploys, break-glass
+/// grants, incidents, artifacts and checks — as SQL tables. Each append writes its entries' rows in the same
+/// transaction, and `replay` rebuilds every table from the entries alone, so the tables are a cache of the log,
+/// never a second source of truth.
+///
+/// Projecting an entry also validates its payload: an entry whose payload lacks what its event type needs is
+/// rejected before anything is written.
+public enum Projection {
+    /// The projection tables, in the order `replay` clears them.
+    public static let tables = [
+        "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
+        "checks",
+    ]
+
+    /// Portable DDL (SQLite and PostgreSQL). Times are `LedgerEntry.formatTime` text, which sorts correctly;
+    /// lists are canonical JSON arrays; `seq` columns point at the entry that last wrote the row.
+    public static let schema: [String] = [
+        """
+        CREATE TABLE deploy_requests (
+            request_id TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL, requested_at TEXT NOT NULL,
+            requester TEXT NOT NULL, deployer TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL,
+            artifact TEXT NOT NULL, digest TEXT NOT NULL, commit_sha TEXT NOT NULL, source_ref TEXT NOT NULL,
+            change_kind TEXT NOT NULL, pull_request BIGINT, author TEXT, committers TEXT NOT NULL, ticket TEXT,
+            verdict TEXT, tier TEXT, decided_at TEXT)
+        """,
+        """
+        CREATE TABLE approvals (
+            request_id TEXT NOT NULL, approver TEXT NOT NULL, seq BIGINT NOT NULL, at TEXT NOT NULL,
+            state TEXT NOT NULL, approval_id TEXT, digest TEXT, environment TEXT, team TEXT, comment TEXT,
+            PRIMARY KEY (request_id, approver))
+        """,
+        """
+        CREATE TABLE decisions (
+            seq BIGINT PRIMARY KEY NOT NULL, request_id TEXT NOT NULL, decided_at TEXT NOT NULL, verdict TEXT NOT NULL,
+            tier TEXT, policy TEXT, reasons TEXT NOT NULL, decided_by TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE deploys (
+            deploy_id TEXT PRIMARY KEY NOT NULL, request_id TEXT NOT NULL, environment TEXT NOT NULL,
+            service TEXT NOT NULL, digest TEXT NOT NULL, status TEXT NOT NULL, started_seq BIGINT NOT NULL,
+            started_at TEXT NOT NULL, started_by TEXT NOT NULL, finished_seq BIGINT, finished_at TEXT)
+        """,
+        """
+        CREATE TABLE breakglass_grants (
+            grant_id TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL, freeze_name TEXT NOT NULL, invoked_by TEXT NOT NULL,
+            environment TEXT NOT NULL, service TEXT, reason TEXT NOT NULL, incident_id TEXT NOT NULL,
+            granted_at TEXT NOT NULL, expires_at TEXT NOT NULL, reviewed_at TEXT, reviewed_by TEXT,
+            review_outcome TEXT, review_notes TEXT)
+        """,
+        """
+        CREATE TABLE incidents (
+            incident_id TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL, opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL, severity TEXT, title TEXT, deploy_ids TEXT NOT NULL, resolved_at TEXT)
+        """,
+        """
+        CREATE TABLE artifacts (
+            digest TEXT PRIMARY KEY NOT NULL, reference TEXT, registered_seq BIGINT, registered_at TEXT,
+            registered_by TEXT, verified BIGINT, verification_policy TEXT, verified_at TEXT, verification_details TEXT)
+        """,
+        """
+        CREATE TABLE checks (
+            seq BIGINT PRIMARY KEY NOT NULL, check_id TEXT, digest TEXT NOT NULL, name TEXT NOT NULL,
+            status TEXT NOT NULL, reported_by TEXT NOT NULL, at TEXT NOT NULL)
+        """,
+        "CREATE INDEX approvals_by_request ON approvals (request_id)",
+        "CREATE INDEX decisions_by_request ON decisions (request_id, seq)",
+        "CREATE INDEX deploys_by_environment ON deploys (environment, started_at)",
+        "CREATE INDEX checks_by_digest ON checks (digest)",
+    ]
+
+    /// Checks a draft's payload without writing anything.
+    public static func validate(_ draft: EntryDraft) throws(LedgerError) {
+        _ = try statements(for: LedgerEntry(seq: 0, draft: draft))
+    }
+
+    /// The statements that bring the tables up to date with `entry`.
+    public static func statements(for entry: LedgerEntry) throws(LedgerError) -> [SQLStatement] {
+        let p = PayloadReader(entry.type, entry.payload)
+        let seq = SQLValue.integer(entry.seq)
+        let at = SQLValue.text(LedgerEntry.formatTime(entry.at))
+        let actor = SQLValue.text(entry.actor)
+        switch entry.type.rawValue {
+        case "deploy.requested":
+            return [try deployRequested(p, seq, at)]
+        case "approval.granted", "approval.rejected", "approval.withdrawn":
+            let state = String(entry.type.rawValue.dropFirst("approval.".count))
+            let bound = state != "withdrawn"
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO approvals (request_id, approver, seq, at, state, approval_id, digest, environment, team,
+                        comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (request_id, approver) DO UPDATE SET seq = excluded.seq, at = excluded.at,
+                        state = excluded.state, approval_id = COALESCE(excluded.approval_id, approvals.approval_id),
+                        digest = COALESCE(excluded.digest, approvals.digest),
+                        environment = COALESCE(excluded.environment, approvals.environment),
+                        team = COALESCE(excluded.team, approvals.team), comment = excluded.comment
+                    """,
+                    [
+                        .text(try p.string("request")), .text(try p.string("approver")), seq, at, .text(state),
+                        text(try p.optionalString("id")), bound ? .text(try p.digest("digest")) : .null,
+                        bound ? .text(try p.string("environment")) : .null, text(try p.optionalString("team")),
+                        text(try p.optionalString("comment")),
+                    ])
+            ]
+        case "gate.decided":
+            let request = SQLValue.text(try p.string("request"))
+            let verdict = SQLValue.text(try p.oneOf("verdict", ["allowed", "pending", "denied"]))
+            let tier = text(try p.optionalString("tier"))
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO decisions (seq, request_id, decided_at, verdict, tier, policy, reasons, decided_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        seq, request, at, verdict, tier, text(try p.optionalString("policy")),
+                        .text(list(try p.optionalStrings("reasons"))), actor,
+                    ]),
+                SQLStatement(
+                    "UPDATE deploy_requests SET verdict = ?, tier = ?, decided_at = ? WHERE request_id = ?",
+                    [verdict, tier, at, request]),
+            ]
+        case "check.reported":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO checks (seq, check_id, digest, name, status, reported_by, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        seq, text(try p.optionalString("id")), .text(try p.digest("digest")),
+                        .text(try p.string("name")), .text(try p.oneOf("status", ["passed", "failed", "pending"])),
+                        .text(try p.optionalString("reportedBy") ?? entry.actor), at,
+                    ])
+            ]
+        case "artifact.registered":
+            let reference = try p.string("reference")
+            let parsed: ArtifactReference
+            do { parsed = try ArtifactReference(parsing: reference) } catch {
+                throw p.fail("reference", "is not a digest-pinned reference: \(error.message)")
+            }
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO artifacts (digest, reference, registered_seq, registered_at, registered_by)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (digest) DO UPDATE SET reference = excluded.reference,
+                        registered_seq = excluded.registered_seq, registered_at = excluded.registered_at,
+                        registered_by = excluded.registered_by
+                    """, [.text(parsed.digest), .text(reference), seq, at, actor])
+            ]
+        case "artifact.verified":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO artifacts (digest, verified, verification_policy, verified_at, verification_details)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (digest) DO UPDATE SET verified = excluded.verified,
+                        verification_policy = excluded.verification_policy, verified_at = excluded.verified_at,
+                        verification_details = excluded.verification_details
+                    """,
+                    [
+                        .text(try p.digest("digest")), .integer(try p.bool("verified") ? 1 : 0),
+                        .text(try p.string("policy")), at, text(try p.optionalString("details")),
+                    ])
+            ]
+        case "deploy.started":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO deploys (deploy_id, request_id, environment, service, digest, status, started_seq,
+                        started_at, started_by) VALUES (?, ?, ?, ?, ?, 'started', ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("id")), .text(try p.string("request")), .text(try p.string("environment")),
+                        .text(try p.string("service")), .text(try p.digest("digest")), seq, at, actor,
+                    ])
+            ]
+        case "deploy.succeeded", "deploy.failed", "deploy.rolled_back":
+            let status = String(entry.type.rawValue.dropFirst("deploy.".count))
+            return [
+                SQLStatement(
+                    "UPDATE deploys SET status = ?, finished_seq = ?, finished_at = ? WHERE deploy_id = ?",
+                    [.text(status), seq, at, .text(try p.string("id"))])
+            ]
+        case "breakglass.invoked":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO breakglass_grants (grant_id, seq, freeze_name, invoked_by, environment, service, reason,
+                        incident_id, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("id")), seq, .text(try p.string("freeze")),
+                        .text(try p.optionalString("invokedBy") ?? entry.actor), .text(try p.string("environment")),
+                        text(try p.optionalString("service")), .text(try p.string("reason")),
+                        .text(try p.string("incident")), at, .text(try p.time("expiresAt")),
+                    ])
+            ]
+        case "breakglass.reviewed":
+            return [
+                SQLStatement(
+                    """
+                    UPDATE breakglass_grants SET reviewed_at = ?, reviewed_by = ?, review_outcome = ?, review_notes = ?
+                    WHERE grant_id = ?
+                    """,
+                    [
+                        at, actor, .text(try p.oneOf("outcome", ["justified", "unjustified"])),
+                        text(try p.optionalString("notes")), .text(try p.string("id")),
+                    ])
+            ]
+        case "incident.opened":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO incidents (incident_id, seq, opened_at, opened_by, severity, title, deploy_ids)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("id")), seq, at, actor, text(try p.optionalString("severity")),
+                        text(try p.optionalString("title")), .text(list(try p.optionalStrings("deploys"))),
+                    ])
+            ]
+        case "incident.resolved":
+            return [
+                SQLStatement(
+                    "UPDATE incidents SET resolved_at = ? WHERE incident_id = ?", [at, .text(try p.string("id"))])
+            ]
+        default:
+            // policy.published, identity.changed, team.changed, canary.judged: recorded, not projected.
+            return []
+        }
+    }
+
+    private static func deployRequested(_ p: PayloadReader, _ seq: SQLValue, _ at: SQLValue) throws(LedgerError)
+        -> SQLStatement
+    {
+        let artifact = try p.string("artifact")
+        let reference: ArtifactReference
+        do { reference = try ArtifactReference(parsing: artifact) } catch {
+            throw p.fail("artifact", "is not a digest-pinned reference: \(error.message)")
+        }
+        let change = try p.object("change")
+        let pr = try change.optionalObject("pullRequest")
+        return SQLStatement(
+            """
+            INSERT INTO deploy_requests (request_id, seq, requested_at, requester, deployer, service, environment,
+                artifact, digest, commit_sha, source_ref, change_kind, pull_request, author, committers, ticket)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(try p.string("id")), seq, at, .text(try p.string("requester")), .text(try p.string("deployer")),
+                .text(try p.string("service")), .text(try p.string("environment")), .text(artifact),
+                .text(reference.digest), .text(try change.string("commit")), .text(try change.string("ref")),
+                .text(try change.string("kind")),
+                try pr.map { p throws(LedgerError) in try p.optionalInteger("number") }
+                    .flatMap { $0 }.map(SQLValue.integer) ?? .null,
+                text(try pr?.optionalString("author")), .text(list(try pr?.optionalStrings("committers"))),
+                text(try change.optionalString("ticket")),
+            ])
+    }
+
+    private static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+
+    private static func list(_ items: [String]?) -> String {
+        JSONValue.array((items ?? []).map(JSONValue.string)).canonicalString
+    }
+}

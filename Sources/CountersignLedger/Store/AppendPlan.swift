@@ -1,0 +1,42 @@
+/// What one batch writes: its entries with sequence numbers and canonical bytes, the tree nodes they complete,
+/// and their projection statements. Built purely from the tree's right edge, so both stores write exactly the
+/// same rows (each in the way its database inserts fastest).
+public struct AppendPlan: Sendable {
+    /// One row of the entries table.
+    public struct EntryRow: Sendable {
+        public let entry: LedgerEntry
+        /// The RFC 8785 text that is hashed and stored.
+        public let canonical: String
+        public let leafHash: [UInt8]
+        /// `LedgerEntry.formatTime(entry.at)`, for the time index.
+        public let at: String
+    }
+
+    public let rows: [EntryRow]
+    /// The interior nodes the batch completes, in completion order.
+    public let nodes: [(node: MerkleNode, hash: [UInt8])]
+    /// The projection tables' updates, in entry order.
+    public let projections: [SQLStatement]
+
+    public var entries: [LedgerEntry] { rows.map(\.entry) }
+
+    /// Plans `drafts` after the tree `frontier` describes, and advances `frontier` past them.
+    public init(_ drafts: [EntryDraft], after frontier: inout MerkleFrontier) throws(LedgerError) {
+        var rows: [EntryRow] = []
+        var nodes: [(node: MerkleNode, hash: [UInt8])] = []
+        var projections: [SQLStatement] = []
+        rows.reserveCapacity(drafts.count)
+        for draft in drafts {
+            let entry = LedgerEntry(seq: Int64(frontier.size), draft: draft)
+            let canonical = entry.json.canonicalString
+            let leaf = MerkleTree.leafHash(Array(canonical.utf8))
+            rows.append(
+                EntryRow(entry: entry, canonical: canonical, leafHash: leaf, at: LedgerEntry.formatTime(entry.at)))
+            nodes += frontier.append(leafHash: leaf)
+            projections += try Projection.statements(for: entry)
+        }
+        self.rows = rows
+        self.nodes = nodes
+        self.projections = projections
+    }
+}

@@ -1,0 +1,124 @@
+public import Foundation
+
+/// Where the ledger lives: the embedded SQLite file or a shared PostgreSQL database. Every method is a domain
+/// operation and every write is one transaction; both stores pass one conformance suite
+/// (`CountersignTesting.LedgerStoreConformance`).
+///
+/// Stores keep no tree in memory. They store every complete subtree's hash, so roots and proofs at any size are a
+/// single query for O(log n) nodes (implemented once, below), and an append reads only the tree's right edge —
+/// which is what lets several processes or nodes append to one database.
+public protocol LedgerStore: Sendable {
+    /// Appends a batch in order and returns it with its sequence numbers. Either the whole batch is written and
+    /// durable when this returns, or none of it is. Payloads are validated against their event type first.
+    func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry]
+
+    /// The number of entries.
+    func size() async throws(LedgerError) -> Int
+
+    /// Entries `from ..< from + count` (fewer at the end of the log).
+    func entries(from: Int, count: Int) async throws(LedgerError) -> [LedgerEntry]
+
+    /// Entries whose time is in `from ..< to`, in sequence order.
+    func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry]
+
+    /// The stored hashes of complete subtrees (level 0: the leaves). Fails if one is missing.
+    func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]]
+
+    /// Stores a signed checkpoint. Refuses one whose root differs from a stored checkpoint of the same size.
+    func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError)
+
+    /// The most recent checkpoint note, if any.
+    func latestCheckpoint() async throws(LedgerError) -> String?
+
+    /// Recomputes every hash from the stored entries and checks every stored node and, given a verifier, the
+    /// latest checkpoint. Reads the database, never a cache. `progress` gets (done, total).
+    func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
+        -> VerificationReport
+
+    /// Clears the projection tables and rebuilds them from the entries, in one transaction. Returns the number of
+    /// entries replayed.
+    func replayProjections() async throws(LedgerError) -> Int
+
+    /// Runs one statement on a connection that refuses writes (`?` placeholders).
+    func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult
+}
+
+extension LedgerStore {
+    /// The root of the first `size` entries (all by default).
+    public func root(size: Int? = nil) async throws(LedgerError) -> [UInt8] {
+        let total = try await self.size()
+        let n = size ?? total
+        guard n >= 0, n <= total else {
+            throw LedgerError(.invalidInput, "size \(n) is beyond the ledger's \(total) entries")
+        }
+        let nodes = try await hashes(of: MerkleTree.rootNodes(size: n))
+        return MerkleTree.root(size: n) { nodes[$0] ?? [] }
+    }
+
+    /// An inclusion proof for entry `seq` in the tree of `size` entries (the current size by default).
+    public func inclusionProof(seq: Int, size: Int? = nil) async throws(LedgerError) -> InclusionProof {
+        let total = try await self.size()
+        let n = size ?? total
+        guard n <= total else { throw LedgerError(.invalidInput, "tree size \(n) is beyond the ledger's \(total)") }
+        guard seq >= 0, seq < n else {
+            throw LedgerError(.invalidInput, "entry \(seq) is not in a tree of \(n) entries")
+        }
+        let nodes = try await hashes(
+            of: MerkleTree.inclusionNodes(index: seq, size: n).union(MerkleTree.rootNodes(size: n)))
+        let lookup: (MerkleNode) -> [UInt8] = { nodes[$0] ?? [] }
+        do {
+            return InclusionProof(
+                index: seq, treeSize: n, leafHash: lookup(MerkleNode(level: 0, index: seq)),
+                rootHash: MerkleTree.root(size: n, node: lookup),
+                proof: try MerkleTree.inclusionProof(index: seq, size: n, node: lookup))
+        } catch {
+            throw LedgerError(.invalidInput, error.message)
+        }
+    }
+
+    /// A consistency proof from the tree of `from` entries to the tree of `to` entries.
+    public func consistencyProof(from: Int, to: Int) async throws(LedgerError) -> ConsistencyProof {
+        let total = try await self.size()
+        guard from >= 0, from <= to else {
+            throw LedgerError(.invalidInput, "sizes must satisfy 0 ≤ from ≤ to, got \(from), \(to)")
+        }
+        guard to <= total else { throw LedgerError(.invalidInput, "tree size \(to) is beyond the ledger's \(total)") }
+        let nodes = try await hashes(
+            of: MerkleTree.consistencyNodes(from: from, to: to).union(MerkleTree.rootNodes(size: from)).union(
+                MerkleTree.rootNodes(size: to)))
+        let lookup: (MerkleNode) -> [UInt8] = { nodes[$0] ?? [] }
+        do {
+            return ConsistencyProof(
+                firstSize: from, secondSize: to, firstRoot: MerkleTree.root(size: from, node: lookup),
+                secondRoot: MerkleTree.root(size: to, node: lookup),
+                proof: try MerkleTree.consistencyProof(from: from, to: to, node: lookup))
+        } catch {
+            throw LedgerError(.invalidInput, error.message)
+        }
+    }
+
+    /// Signs and stores a checkpoint of the current tree, and returns the note. Before signing, the current tree
+    /// must extend the latest stored checkpoint (its root at that size is recomputed from the stored nodes), and a
+    /// checkpoint for a size is never replaced: the ledger never signs two inconsistent checkpoints.
+    public func checkpoint(signer: NoteSigner, origin: String) async throws(LedgerError) -> String {
+        let size = try await self.size()
+        let root = try await self.root(size: size)
+        if let note = try await latestCheckpoint() {
+            guard let previous = try? Checkpoint(body: Checkpoint.body(ofNote: note)) else {
+                throw LedgerError(.tampered, "the latest stored checkpoint is malformed")
+            }
+            guard previous.size <= size, try await self.root(size: previous.size) == previous.rootHash else {
+                throw LedgerError(
+                    .tampered,
+                    "the ledger no longer extends its checkpoint at size \(previous.size): refusing to sign; run `countersign ledger verify`"
+                )
+            }
+        }
+        let note: String
+        do { note = try signer.sign(Checkpoint(origin: origin, size: size, rootHash: root).body) } catch {
+            throw LedgerError(.invalidInput, error.message)
+        }
+        try await storeCheckpoint(size: size, rootHash: root, note: note)
+        return try await latestCheckpoint() ?? note
+    }
+}

@@ -1,0 +1,102 @@
+internal import Foundation
+
+/// A value bound to or read from SQL, in the subset both backends share.
+public enum SQLValue: Sendable, Hashable, CustomStringConvertible {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var description: String {
+        switch self {
+        case .null: "NULL"
+        case .integer(let i): String(i)
+        case .real(let d): String(d)
+        case .text(let s): s
+        case .blob(let b): "x'" + Hex.encode(b) + "'"
+        }
+    }
+
+    /// The value as JSON: blobs as lowercase hex.
+    public var json: JSONValue {
+        switch self {
+        case .null: .null
+        case .integer(let i): .number(Double(i))
+        case .real(let d): .number(d)
+        case .text(let s): .string(s)
+        case .blob(let b): .string(Hex.encode(b))
+        }
+    }
+
+    public var textValue: String? {
+        if case .text(let s) = self { return s }
+        return nil
+    }
+
+    public var integerValue: Int64? {
+        if case .integer(let i) = self { return i }
+        return nil
+    }
+}
+
+/// One SQL statement in the dialect both backends accept: `?` placeholders, `INSERT … ON CONFLICT … DO UPDATE`,
+/// `TEXT`/`BIGINT` columns. The PostgreSQL store numbers the placeholders.
+public struct SQLStatement: Sendable, Hashable {
+    public let sql: String
+    public let arguments: [SQLValue]
+
+    public init(_ sql: String, _ arguments: [SQLValue] = []) {
+        self.sql = sql
+        self.arguments = arguments
+    }
+}
+
+/// The rows of a read-only query.
+public struct QueryResult: Sendable, Hashable {
+    public let columns: [String]
+    public let rows: [[SQLValue]]
+
+    public init(columns: [String], rows: [[SQLValue]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Each row as an object keyed by column name.
+    public var json: JSONValue {
+        .array(rows.map { row in .object(zip(columns, row).map { ($0, $1.json) }) })
+    }
+
+    /// RFC 4180 CSV with a header line.
+    public var csv: String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var lines = [columns.map(field).joined(separator: ",")]
+        for row in rows { lines.append(row.map { $0 == .null ? "" : field($0.description) }.joined(separator: ",")) }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// An aligned text table.
+    public var table: String {
+        let cells = [columns] + rows.map { $0.map(\.description) }
+        let widths = columns.indices.map { c in cells.map { $0[c].count }.max() ?? 0 }
+        func line(_ row: [String]) -> String {
+            zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+                .trimmingTrailingSpaces()
+        }
+        var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+        out += rows.map { line($0.map(\.description)) }
+        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

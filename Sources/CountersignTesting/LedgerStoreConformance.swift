@@ -1,0 +1,281 @@
+public import CountersignLedger
+public import Foundation
+
+/// The store conformance suite: every `LedgerStore` must pass each of these, given a factory for a fresh, empty
+/// store. The SQLite and PostgreSQL test targets run all of them (`all`); a failure names the check.
+public enum LedgerStoreConformance {
+    public typealias Factory = @Sendable () async throws -> any LedgerStore
+
+    /// A failed conformance check.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw Failure(description: message()) }
+    }
+
+    /// Every check, by name, for `@Test(arguments:)`.
+    public static let all: [(name: String, run: @Sendable (any LedgerStore) async throws -> Void)] = [
+        ("appends, reads and proves", appendsReadsAndProves),
+        ("proofs match an in-memory tree at every size", proofsMatchTheTree),
+        ("a malformed batch writes nothing", malformedBatchWritesNothing),
+        ("concurrent appends are group-committed without gaps", concurrentAppends),
+        ("checkpoints are signed, stored and verified", checkpoints),
+        ("projections follow the entries and replay reproduces them", projectionsAndReplay),
+        ("audit queries cannot write", queriesAreReadOnly),
+        ("deploy records carry their authorization", deployRecords),
+        ("evidence packs verify offline and reveal tampering", evidencePacks),
+    ]
+
+    public static func appendsReadsAndProves(_ store: any LedgerStore) async throws {
+        try check(try await store.size() == 0, "a new store is empty")
+        try check(try await store.root() == MerkleTree.emptyRoot, "the empty root is SHA-256 of nothing")
+        let written = try await store.append((0..<10).map(LedgerFixtures.filler))
+        try check(written.map(\.seq) == Array(0..<10), "sequence numbers start at 0: \(written.map(\.seq))")
+        let more = try await store.append([LedgerFixtures.filler(10), LedgerFixtures.filler(11)])
+        try check(more.map(\.seq) == [10, 11], "sequence numbers continue: \(more.map(\.seq))")
+        let read = try await store.entries(from: 3, count: 2)
+        try check(read.map(\.seq) == [3, 4], "entries(from:count:) reads a range")
+        try check(read[0].payload["n"]?.numberValue == 3, "entries read back with their payload")
+        try check(try await store.entries(from: 11, count: 5).count == 1, "reads stop at the end of the log")
+        for seq in 0..<12 {
+            try check(try await store.inclusionProof(seq: seq).verifies, "inclusion proof for \(seq) verifies")
+        }
+        try check(try await store.inclusionProof(seq: 3, size: 7).verifies, "a proof at an earlier size verifies")
+        try check(try await store.consistencyProof(from: 5, to: 12).verifies, "a consistency proof verifies")
+        let between = try await store.entries(
+            between: LedgerFixtures.at(3.0 / 60), and: LedgerFixtures.at(6.0 / 60))
+        try check(between.map(\.seq) == [3, 4, 5], "entries(between:and:) is half-open: \(between.map(\.seq))")
+        for bad in [(12, nil as Int?), (0, 13), (-1, nil)] {
+            do {
+                _ = try await store.inclusionProof(seq: bad.0, size: bad.1)
+                try check(false, "a proof for \(bad) must be refused")
+            } catch let e as LedgerError { try check(e.code == .invalidInput, "\(e)") }
+        }
+        let report = try await store.verify(verifier: nil) { _, _ in }
+        try check(report.isValid && report.entries == 12, "verify passes: \(String(describing: report.problem))")
+    }
+
+    public static func proofsMatchTheTree(_ store: any LedgerStore) async throws {
+        var tree = MerkleTree()
+        var n = 0
+        for batch in [1, 1, 2, 3, 5, 8, 13, 21, 17] {
+            let entries = try await store.append((n..<(n + batch)).map(LedgerFixtures.filler))
+            for e in entries { tree.append(entry: e.json.canonicalBytes) }
+            n += batch
+            try check(try await store.root() == tree.root(), "root at size \(n)")
+        }
+        for size in [1, 2, 3, 7, 8, 9, 31, 32, 33, 50, n] {
+            try check(try await store.root(size: size) == tree.root(size: size), "root at size \(size)")
+            for index in Set([0, size / 2, size - 1]) {
+                let p = try await store.inclusionProof(seq: index, size: size)
+                try check(p.proof == (try tree.inclusionProof(index: index, size: size)), "path \(index)@\(size)")
+            }
+            let c = try await store.consistencyProof(from: size / 3, to: size)
+            try check(c.proof == (try tree.consistencyProof(from: size / 3, to: size)), "consistency to \(size)")
+            try check(c.verifies, "consistency \(size / 3)→\(size) verifies")
+        }
+    }
+
+    public static func malformedBatchWritesNothing(_ store: any LedgerStore) async throws {
+        try await store.append([LedgerFixtures.filler(0)])
+        let bad = LedgerFixtures.draft(
+            "deploy.requested", "deploy-bot", 1,
+            #"{"id":"r","service":"s","environment":"e","artifact":"registry.example.com/a:latest"}"#)
+        do {
+            try await store.append([LedgerFixtures.filler(1), bad])
+            try check(false, "a tag-only artifact must be rejected")
+        } catch let e as LedgerError {
+            try check(e.code == .invalidInput, "rejected as invalid input: \(e)")
+            try check(e.message.contains("payload.artifact"), "the message names the field: \(e.message)")
+        }
+        // A duplicate id is caught by the database, inside the transaction: that batch alone rolls back.
+        let story = LedgerFixtures.deployStory()
+        try await store.append([story[0]])
+        do {
+            try await store.append([LedgerFixtures.filler(2), story[0]])
+            try check(false, "a second request with the same id must be refused")
+        } catch let e as LedgerError { try check(e.message.contains("nothing was written"), "\(e.message)") }
+        try check(try await store.size() == 2, "only the good appends were written")
+        let next = try await store.append([LedgerFixtures.filler(3)])
+        try check(next.map(\.seq) == [2], "the log continues without a gap: \(next.map(\.seq))")
+        try check(try await store.verify(verifier: nil) { _, _ in }.isValid, "verify passes after rejections")
+    }
+
+    public static func concurrentAppends(_ store: any LedgerStore) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for batch in 0..<10 {
+                        try await store.append((0..<5).map { LedgerFixtures.filler(writer * 1_000 + batch * 10 + $0) })
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try check(try await store.size() == 400, "every acknowledged entry is there")
+        let report = try await store.verify(verifier: nil) { _, _ in }
+        try check(report.isValid && report.entries == 400, "no gap or fork: \(String(describing: report.problem))")
+        let entries = try await store.entries(from: 0, count: 400)
+        for start in stride(from: 0, to: 400, by: 5) {
+            let ids = entries[start..<(start + 5)].compactMap { $0.payload["n"]?.numberValue }.map { Int($0) / 10 }
+            try check(Set(ids).count == 1, "the batch at \(start) is contiguous: \(ids)")
+        }
+    }
+
+    public static func checkpoints(_ store: any LedgerStore) async throws {
+        let signer = try NoteSigner(name: "test.example/log")
+        try await store.append((0..<16).map(LedgerFixtures.filler))
+        let note = try await store.checkpoint(signer: signer, origin: "test.example/log")
+        let body = try signer.verifier.verify(note)
+        let checkpoint = try Checkpoint(body: body)
+        let root = try await store.root()
+        try check(checkpoint.size == 16 && checkpoint.rootHash == root, "checkpoint of the tree")
+        try check(
+            try await store.checkpoint(signer: signer, origin: "test.example/log") == note, "same size, same note")
+        try await store.append([LedgerFixtures.filler(16)])
+        let second = try Checkpoint(
+            body: signer.verifier.verify(try await store.checkpoint(signer: signer, origin: "test.example/log")))
+        try check(second.size == 17, "a later checkpoint")
+        let latest = try await store.latestCheckpoint()
+        try check(try latest.map { try signer.verifier.verify($0) } == second.body, "latest")
+        do {
+            try await store.storeCheckpoint(size: 16, rootHash: [UInt8](repeating: 7, count: 32), note: "forged")
+            try check(false, "a second root for size 16 must be refused")
+        } catch let e as LedgerError { try check(e.code == .tampered, "\(e)") }
+        let report = try await store.verify(verifier: signer.verifier) { _, _ in }
+        try check(report.checkpointSize == 17, "verify checks the latest checkpoint")
+        let stranger = try NoteSigner(name: "test.example/log")
+        let foreign = try await store.verify(verifier: stranger.verifier) { _, _ in }
+        try check(foreign.problem?.message.contains("latest checkpoint") == true, "another key's checkpoint fails")
+    }
+
+    /// Every projection table's rows, sorted, as text.
+    public static func dump(_ store: any LedgerStore) async throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for table in Projection.tables {
+            let r = try await store.query("SELECT * FROM \(table)", [])
+            out[table] = r.rows.map { $0.map(\.description).joined(separator: "|") }.sorted()
+        }
+        return out
+    }
+
+    public static func projectionsAndReplay(_ store: any LedgerStore) async throws {
+        try await store.append(LedgerFixtures.deployStory())
+        let q = { (sql: String) async throws -> [[SQLValue]] in try await store.query(sql, []).rows }
+        try check(
+            try await q("SELECT verdict, tier, digest, author FROM deploy_requests WHERE request_id = 'req-1'")
+                == [[.text("allowed"), .text("schema-migration"), .text(LedgerFixtures.digest), .text("bob")]],
+            "the request row carries its latest decision")
+        try check(
+            try await q("SELECT approver, state FROM approvals WHERE request_id = 'req-2' ORDER BY approver")
+                == [[.text("bob"), .text("granted")], [.text("frank"), .text("withdrawn")]],
+            "a withdrawal updates the approval")
+        try check(
+            try await q("SELECT status, finished_at FROM deploys ORDER BY deploy_id")
+                == [
+                    [.text("succeeded"), .text(LedgerEntry.formatTime(LedgerFixtures.at(12)))],
+                    [.text("failed"), .text(LedgerEntry.formatTime(LedgerFixtures.at(710)))],
+                ], "deploys end with their outcome")
+        try check(
+            try await q("SELECT review_outcome, reviewed_by, expires_at FROM breakglass_grants")
+                == [[.text("justified"), .text("eng-manager"), .text("2026-11-03T13:31:00.000Z")]],
+            "break-glass grants record their review")
+        try check(
+            try await q("SELECT resolved_at IS NOT NULL, deploy_ids FROM incidents")[0][1] == .text(#"["dep-1"]"#),
+            "incidents link their deploys")
+        try check(try await q("SELECT COUNT(*) FROM checks")[0] == [.integer(3)], "every check is recorded")
+        try check(
+            try await q("SELECT verified, verification_policy FROM artifacts")
+                == [[.integer(1), .text("signed-from-main")]], "artifacts carry their verification")
+        let before = try await dump(store)
+        let replayed = try await store.replayProjections()
+        try check(replayed == LedgerFixtures.deployStory().count, "replay reads every entry")
+        let after = try await dump(store)
+        try check(before == after, "replay reproduces the projections exactly:\n\(before)\n\(after)")
+        try check(before.values.allSatisfy { !$0.isEmpty }, "the story fills every projection table")
+    }
+
+    public static func queriesAreReadOnly(_ store: any LedgerStore) async throws {
+        try await store.append(LedgerFixtures.deployStory())
+        for sql in [
+            "DELETE FROM deploys", "UPDATE approvals SET state = 'granted'", "INSERT INTO checks (seq) VALUES (99)",
+            "DROP TABLE incidents", "DELETE FROM entries",
+        ] {
+            do {
+                _ = try await store.query(sql, [])
+                try check(false, "\(sql) must be refused")
+            } catch let e as LedgerError { try check(e.code == .readOnly || e.code == .invalidInput, "\(sql): \(e)") }
+        }
+        let count = try await store.query("SELECT COUNT(*) FROM deploys", []).rows
+        try check(count == [[.integer(2)]], "nothing changed")
+        do {
+            _ = try await store.query("SELECT * FROM no_such_table", [])
+            try check(false, "an unknown table is an error")
+        } catch let e as LedgerError { try check(e.message.contains("no_such_table"), e.message) }
+    }
+
+    public static func deployRecords(_ store: any LedgerStore) async throws {
+        try await store.append(LedgerFixtures.deployStory())
+        let records = try await DeployRecord.report(
+            store, environment: "production", from: LedgerFixtures.at(0), to: LedgerFixtures.at(1_000))
+        try check(records.count == 2, "two production deploys: \(records.count)")
+        let first = records[0]
+        try check(first["deploy_id"]?.stringValue == "dep-1", "oldest first")
+        try check(first["linked_issue"]?.stringValue == "PAY-99", "the ticket is the linked issue")
+        let approvers: [String]
+        if case .array(let items)? = first["approvals"] {
+            approvers = items.compactMap { $0["actor"]?.stringValue }
+        } else {
+            approvers = []
+        }
+        try check(approvers == ["alice", "dana"], "approvals for another digest are not counted: \(approvers)")
+        try check(first["separation_of_duties"]?["ok"] == .bool(true), "dep-1 keeps separation of duties")
+        try check(
+            first["checks_passed"] == .array([.string("migration-dry-run"), .string("unit")]),
+            "only checks for this digest: \(String(describing: first["checks_passed"]))")
+        try check(first["decision"]?["verdict"]?.stringValue == "allowed", "the decision before the deploy")
+        try check(first["provenance"]?["verified"] == .bool(true), "the artifact verification")
+        let proof = try InclusionProof(json: first["ledger"]?["inclusion_proof"] ?? .null)
+        try check(proof.verifies && proof.index == 10, "the deploy's entry is proven in the log")
+        let second = records[1]
+        try check(second["separation_of_duties"]?["ok"] == .bool(false), "bob approved his own change")
+        try check(
+            second["separation_of_duties"]?["violations"] == .array([.string("bob is a committer")]),
+            "the violation is named: \(String(describing: second["separation_of_duties"]))")
+        let none = try await DeployRecord.report(
+            store, environment: "staging", from: LedgerFixtures.at(0), to: LedgerFixtures.at(1_000))
+        try check(none.isEmpty, "no staging deploys")
+    }
+
+    public static func evidencePacks(_ store: any LedgerStore) async throws {
+        let signer = try NoteSigner(name: "audit.example/log")
+        try await store.append(LedgerFixtures.deployStory())
+        _ = try await store.checkpoint(signer: signer, origin: "audit.example/log")
+        let pack = try await EvidencePack.export(store, from: LedgerFixtures.at(5), to: LedgerFixtures.at(13))
+        try check(pack.entries.count == 6, "entries in the period: \(pack.entries.count)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pack-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try pack.write(to: dir)
+        let read = try EvidencePack(reading: dir)
+        guard case .success(let checkpoint) = read.verify(verifier: signer.verifier) else {
+            throw Failure(description: "an exported pack verifies: \(read.verify(verifier: signer.verifier))")
+        }
+        try check(checkpoint.size == LedgerFixtures.deployStory().count, "against the checkpoint")
+        var tampered = read.entries
+        tampered[1] = tampered[1].replacingOccurrences(of: "dana", with: "mallory")
+        let bad = EvidencePack(entries: tampered, proofs: read.proofs, checkpoint: read.checkpoint)
+        guard case .failure(let e) = bad.verify(verifier: signer.verifier) else {
+            throw Failure(description: "a changed entry must fail")
+        }
+        try check(e.message.contains("line 2"), "the failure names the entry: \(e.message)")
+        let other = try NoteSigner(name: "audit.example/log")
+        if case .success = read.verify(verifier: other.verifier) { try check(false, "another key must fail") }
+        try await store.append([LedgerFixtures.filler(99)])
+        do {
+            _ = try await EvidencePack.export(store, from: LedgerFixtures.at(0), to: LedgerFixtures.at(10_000))
+            try check(false, "entries beyond the checkpoint need a new checkpoint")
+        } catch let e as LedgerError { try check(e.message.contains("newer than the latest checkpoint"), e.message) }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import CountersignLedger
+import Foundation
+
+/// `countersign audit …`: the audit is a query.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Query the ledger's projections read-only; report deploys with their authorization.",
+        subcommands: [AuditQueryCommand.self, AuditDeploysCommand.self])
+}
+
+/// `countersign audit query "SELECT …" [--output table|json|csv]`.
+struct AuditQueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run one read-only SQL statement over the projections and entries; the connection refuses writes.")
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The SQL statement.")
+    var sql: String
+
+    @Option(help: "table, json or csv.")
+    var output: Output = .table
+
+    func run() async throws {
+        let sql = self.sql
+        let result = try await store.withStore { try await $0.query(sql, []) }
+        switch output {
+        case .table: print(result.table, terminator: "")
+        case .json: printJSON(result.json)
+        case .csv: print(result.csv, terminator: "")
+        }
+    }
+}
+
+/// `countersign audit deploys --environment E --from T1 --to T2`: deploy records as JSON lines.
+struct AuditDeploysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploys",
+        abstract: "Every deploy in a period with its decision, approvals, separation of duties, checks and proof.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "The environment, e.g. production.")
+    var environment: String
+
+    @Option(help: "Start of the period (RFC 3339, inclusive).")
+    var from: String
+
+    @Option(help: "End of the period (RFC 3339, exclusive).")
+    var to: String
+
+    func run() async throws {
+        let (from, to, environment) = (try parseTime(self.from, "--from"), try parseTime(self.to, "--to"), environment)
+        let records = try await store.withStore {
+            try await DeployRecord.report($0, environment: environment, from: from, to: to)
+        }
+        for r in records { printJSON(r) }
+    }
+}

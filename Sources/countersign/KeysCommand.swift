@@ -1,0 +1,42 @@
+import ArgumentParser
+import CountersignLedger
+import Foundation
+
+/// `countersign keys generate --name NAME --out FILE`: a checkpoint signing key.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage checkpoint signing keys.", subcommands: [KeysGenerateCommand.self])
+}
+
+struct KeysGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Create an Ed25519 note key: writes the private key to --out (mode 0600), prints the verifier key.")
+
+    @Option(help: "The key name; use the log origin, e.g. countersign.example.com/ledger.")
+    var name: String
+
+    @Option(help: "Where to write the private key.")
+    var out: String
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: out) else {
+            printError("\(out) exists; refusing to overwrite a key")
+            throw ExitCode(1)
+        }
+        let signer: NoteSigner
+        do { signer = try NoteSigner(name: name) } catch {
+            printError(error.message)
+            throw ExitCode(1)
+        }
+        guard
+            FileManager.default.createFile(
+                atPath: out, contents: Data((signer.privateKeyText + "\n").utf8), attributes: [.posixPermissions: 0o600]
+            )
+        else {
+            printError("cannot write \(out)")
+            throw ExitCode(1)
+        }
+        print(signer.verifier.text)
+    }
+}

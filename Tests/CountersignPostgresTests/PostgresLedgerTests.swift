@@ -1,0 +1,93 @@
+import CountersignLedger
+import CountersignTesting
+import Foundation
+import PostgresNIO
+import Testing
+
+@testable import CountersignPostgres
+
+/// The PostgreSQL store against a real server (scripts/test.sh starts one); each test gets its own schema.
+@Suite struct PostgresLedgerTests {
+    @Test(arguments: LedgerStoreConformance.all.map(\.name))
+    func conformance(_ name: String) async throws {
+        let check = try #require(LedgerStoreConformance.all.first { $0.name == name })
+        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { try await check.run($0) }
+    }
+
+    @Test func theDatabaseRefusesUpdatesDeletesAndTruncation() async throws {
+        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
+            try await ledger.append((0..<4).map(LedgerFixtures.filler))
+            _ = try await ledger.checkpoint(signer: try NoteSigner(name: "t.example/log"), origin: "t.example/log")
+            for sql in [
+                "UPDATE entries SET actor = 'mallory'", "DELETE FROM entries WHERE seq = 1", "TRUNCATE entries",
+                "UPDATE nodes SET hash = hash", "DELETE FROM checkpoints", "TRUNCATE nodes",
+            ] {
+                await #expect(throws: PSQLError.self, "\(sql)") {
+                    try await ledger.withRawConnection {
+                        try await $0.query(PostgresQuery(unsafeSQL: sql), logger: .init(label: "t"))
+                    }
+                }
+            }
+            #expect(try await ledger.verify(verifier: nil) { _, _ in }.isValid)
+        }
+    }
+
+    /// Several nodes (separate clients and pools) append to one database at once.
+    @Test func severalNodesAppendWithoutGapsOrForks() async throws {
+        let url = try TestPostgres.freshLedgerURL()
+        try await PostgresLedger.withLedger(url: url) { _ in }
+        try await withThrowingTaskGroup(of: Void.self) { nodes in
+            for node in 0..<3 {
+                nodes.addTask {
+                    try await PostgresLedger.withLedger(url: url) { ledger in
+                        try await withThrowingTaskGroup(of: Void.self) { writers in
+                            for w in 0..<3 {
+                                writers.addTask {
+                                    for b in 0..<6 {
+                                        try await ledger.append(
+                                            (0..<4).map {
+                                                LedgerFixtures.filler(node * 10_000 + w * 1_000 + b * 10 + $0)
+                                            })
+                                    }
+                                }
+                            }
+                            try await writers.waitForAll()
+                        }
+                    }
+                }
+            }
+            try await nodes.waitForAll()
+        }
+        try await PostgresLedger.withLedger(url: url) { ledger in
+            #expect(try await ledger.size() == 216)
+            let report = try await ledger.verify(verifier: nil) { _, _ in }
+            #expect(report.isValid, "\(String(describing: report.problem))")
+        }
+    }
+
+    @Test func verifyNamesATamperedEntry() async throws {
+        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
+            try await ledger.append((0..<20).map(LedgerFixtures.filler))
+            try await ledger.withRawConnection { conn in
+                let log = Logger(label: "t")
+                try await conn.query("ALTER TABLE entries DISABLE TRIGGER entries_append_only", logger: log)
+                try await conn.query(
+                    "UPDATE entries SET canonical = replace(canonical, '\"n\":7', '\"n\":8') WHERE seq = 7", logger: log
+                )
+            }
+            let report = try await ledger.verify(verifier: nil) { _, _ in }
+            #expect(report.problem?.seq == 7, "\(String(describing: report.problem))")
+        }
+    }
+
+    @Test func badURLsAreClearErrors() async throws {
+        for url in ["postgres://", "postgres://h/db?sslmode=maybe", "postgres://h/db?schema=a;drop"] {
+            #expect(throws: LedgerError.self, "\(url)") { _ = try PostgresURL(url) }
+        }
+        let r = try CommandRunner.run([
+            "ledger", "verify", "--database", "postgres://nobody@127.0.0.1:1/none?sslmode=disable",
+        ])
+        #expect(r.status == 1)
+        #expect(!r.stderr.isEmpty)
+    }
+}
