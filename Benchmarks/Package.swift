@@ -26,6 +26,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CountersignLedger", package: root.lastPathComponent),
                 .product(name: "CountersignSQLite", package: root.lastPathComponent),
+                .product(name: "CountersignPostgres", package: root.lastPathComponent),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -233,3 +233,68 @@ final class TemporaryLedger: Sendable {
         #expect(try await tmp.open().size() == 0)
     }
 }
+
+/// The ledger and audit commands end to end, as an operator runs them.
+@Suite struct LedgerCommandTests {
+    @Test func appendCheckpointAuditExportAndVerifyAPack() throws {
+        let tmp = try TemporaryLedger()
+        let key = tmp.directory.appendingPathComponent("log.key").path
+        let keys = try CommandRunner.run(["keys", "generate", "--name", "audit.example/log", "--out", key])
+        #expect(keys.status == 0, "\(keys.stderr)")
+        let verifier = keys.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let lines = LedgerFixtures.deployStory().map { d in
+            JSONValue.object([
+                ("type", .string(d.type.rawValue)), ("actor", .string(d.actor)),
+                ("at", .string(LedgerEntry.formatTime(d.at))), ("payload", d.payload),
+            ]).canonicalString
+        }
+        let input = tmp.directory.appendingPathComponent("story.jsonl")
+        try lines.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        let db = ["--database", tmp.path]
+        #expect(try CommandRunner.run(["ledger", "append"] + db + [input.path]).status == 0)
+        let checkpoint = try CommandRunner.run(["ledger", "checkpoint"] + db + ["--key", key])
+        #expect(checkpoint.stdout.hasPrefix("audit.example/log\n\(lines.count)\n"), "\(checkpoint.stderr)")
+
+        let deploys = try CommandRunner.run(
+            ["audit", "deploys"] + db + [
+                "--environment", "production", "--from", "2026-11-03T00:00:00Z", "--to", "2026-11-04T00:00:00Z",
+            ])
+        #expect(deploys.status == 0, "\(deploys.stderr)")
+        let records = try deploys.stdout.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
+        #expect(records.map { $0["deploy_id"]?.stringValue } == ["dep-1", "dep-2"])
+
+        let query = try CommandRunner.run(
+            ["audit", "query"] + db + ["SELECT deploy_id, status FROM deploys ORDER BY deploy_id", "--output", "json"])
+        #expect(
+            query.stdout == #"[{"deploy_id":"dep-1","status":"succeeded"},{"deploy_id":"dep-2","status":"failed"}]"#
+                + "\n")
+        let write = try CommandRunner.run(["audit", "query"] + db + ["DELETE FROM deploys"])
+        #expect(write.status == 1 && write.stderr.contains("readonly"), "\(write.stderr)")
+
+        let replay = try CommandRunner.run(["ledger", "replay"] + db)
+        #expect(replay.stdout == "replayed \(lines.count) entries into 8 tables\n", "\(replay.stderr)")
+
+        let prove = try CommandRunner.run(["ledger", "prove"] + db + ["--seq", "10"])
+        #expect(try InclusionProof(json: JSONValue(parsing: prove.stdout)).verifies)
+        let consistency = try CommandRunner.run(["ledger", "consistency"] + db + ["--from", "5"])
+        #expect(consistency.stdout.contains(#""second_size":\#(lines.count)"#), "\(consistency.stderr)")
+
+        let pack = tmp.directory.appendingPathComponent("pack").path
+        let export = try CommandRunner.run(
+            ["ledger", "export"] + db + [
+                "--from", "2026-11-03T09:05:00Z", "--to", "2026-11-03T09:13:00Z", "--out", pack,
+            ])
+        #expect(export.stdout == "wrote 6 entries with proofs to \(pack)\n", "\(export.stderr)")
+        let ok = try CommandRunner.run(["ledger", "verify-pack", pack, "--verifier", verifier])
+        #expect(ok.status == 0 && ok.stdout.hasPrefix("ok: 6 entries"), "\(ok.stderr)")
+        let entries = URL(fileURLWithPath: pack).appendingPathComponent("entries.jsonl")
+        let text = try String(contentsOf: entries, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"dana\"", with: "\"mallory\"").write(
+            to: entries, atomically: true, encoding: .utf8)
+        let bad = try CommandRunner.run(["ledger", "verify-pack", pack, "--verifier", verifier])
+        #expect(bad.status == 1 && bad.stderr.contains("INVALID: entry line 2"), "\(bad.stderr)")
+
+        let verify = try CommandRunner.run(["ledger", "verify"] + db + ["--verifier", verifier])
+        #expect(verify.stdout.contains("signed checkpoint at size \(lines.count) verified"), "\(verify.stderr)")
+    }
+}

@@ -1,0 +1,116 @@
+import CountersignTesting
+import Foundation
+import Testing
+
+@testable import CountersignLedger
+
+@Suite struct MerkleFrontierTests {
+    /// At every size up to 300, the frontier's root and the nodes it completes are exactly the tree's.
+    @Test func buildsTheSameNodesAsTheTree() throws {
+        var tree = MerkleTree()
+        var frontier = MerkleFrontier()
+        var completed: [MerkleNode: [UInt8]] = [:]
+        for i in 0..<300 {
+            let leaf = MerkleTree.leafHash(Array("leaf \(i)".utf8))
+            tree.append(leafHash: leaf)
+            for (node, hash) in frontier.append(leafHash: leaf) { completed[node] = hash }
+            #expect(frontier.root == tree.root(), "root at \(i + 1)")
+            let coords = MerkleFrontier.coordinates(size: tree.size)
+            #expect(coords.count == tree.size.nonzeroBitCount)
+            let rebuilt = try MerkleFrontier(size: tree.size, hashes: coords.map { tree.levels[$0.level][$0.index] })
+            #expect(rebuilt.root == tree.root())
+        }
+        let stored = tree.levels.enumerated().dropFirst().flatMap { level, hashes in
+            hashes.enumerated().map { (MerkleNode(level: level, index: $0.offset), $0.element) }
+        }
+        #expect(completed.count == stored.count)
+        for (node, hash) in stored { #expect(completed[node] == hash, "node \(node)") }
+    }
+
+    @Test func refusesAnEdgeOfTheWrongShape() {
+        #expect(throws: ProofError.self) { try MerkleFrontier(size: 7, hashes: [[UInt8](repeating: 0, count: 32)]) }
+        #expect(throws: ProofError.self) { try MerkleFrontier(size: 1, hashes: [[1, 2, 3]]) }
+    }
+
+    /// The node sets a store fetches are exactly what the proofs read.
+    @Test func proofNodeSetsCoverTheProofs() throws {
+        var tree = MerkleTree()
+        for i in 0..<97 { tree.append(entry: Array("e\(i)".utf8)) }
+        for size in [1, 2, 5, 64, 65, 97] {
+            for index in Set([0, size / 2, size - 1]) {
+                let nodes = MerkleTree.inclusionNodes(index: index, size: size)
+                let proof = try MerkleTree.inclusionProof(index: index, size: size) { n in
+                    #expect(nodes.contains(n))
+                    return tree.levels[n.level][n.index]
+                }
+                #expect(proof == (try tree.inclusionProof(index: index, size: size)))
+            }
+            #expect(MerkleTree.rootNodes(size: size).count == size.nonzeroBitCount)
+        }
+    }
+}
+
+@Suite struct ProjectionTests {
+    @Test func timesHaveOneSortableForm() {
+        let t = Date(timeIntervalSince1970: 1_793_696_400)
+        #expect(LedgerEntry.formatTime(t) == "2026-11-03T09:00:00.000Z")
+        #expect(LedgerEntry.formatTime(t.addingTimeInterval(0.5)) == "2026-11-03T09:00:00.500Z")
+        #expect(LedgerEntry.formatTime(t.addingTimeInterval(0.9996)) == "2026-11-03T09:00:01.000Z")
+        #expect(LedgerEntry.formatTime(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
+        #expect(LedgerEntry.parseTime("2026-11-03T10:00:00+01:00") == t)
+    }
+
+    @Test(arguments: [
+        (#"{"request":"r","approver":"a","environment":"production"}"#, "approval.granted", "payload.digest"),
+        (#"{"request":"r","verdict":"maybe"}"#, "gate.decided", "payload.verdict must be one of allowed"),
+        (#"{"name":"unit","status":"passed","digest":"sha256:abc"}"#, "check.reported", "payload.digest must be"),
+        (#"{"reference":"registry.example.com/a:latest"}"#, "artifact.registered", "payload.reference is not"),
+        (
+            #"{"digest":"sha256:\#(String(repeating: "a", count: 64))","policy":"p","verified":"yes"}"#,
+            "artifact.verified", "payload.verified must be true or false"
+        ),
+        (
+            #"{"id":"b","freeze":"f","environment":"e","reason":"r","incident":"i","expiresAt":"soon"}"#,
+            "breakglass.invoked", "payload.expiresAt must be an RFC 3339 time"
+        ),
+        (#"{"id":"d","request":"r","environment":"e","service":"s"}"#, "deploy.started", "payload.digest"),
+        (
+            #"{"id":"r","service":"s","environment":"e","artifact":"r.example/a@\#(LedgerFixtures.digest)","requester":"x","deployer":"y","change":{"commit":"c","ref":"refs/heads/main"}}"#,
+            "deploy.requested", "payload.change.kind"
+        ),
+    ])
+    func malformedPayloadsAreNamed(_ payload: String, _ type: String, _ expected: String) throws {
+        let draft = try EntryDraft(
+            type: EventType(rawValue: type)!, at: Date(), actor: "x", payload: JSONValue(parsing: payload))
+        #expect {
+            try Projection.validate(draft)
+        } throws: { error in
+            (error as? LedgerError)?.message.contains(expected) == true
+                && (error as? LedgerError)?.code == .invalidInput
+        }
+    }
+
+    @Test func everyStoryEntryIsValidAndEventsWithoutTablesProjectNothing() throws {
+        for d in LedgerFixtures.deployStory() { try Projection.validate(d) }
+        #expect(try Projection.statements(for: LedgerEntry(seq: 0, draft: LedgerFixtures.filler(1))).isEmpty)
+    }
+
+    @Test func proofsRoundTripThroughJSON() throws {
+        var tree = MerkleTree()
+        for i in 0..<11 { tree.append(entry: Array("e\(i)".utf8)) }
+        let proof = InclusionProof(
+            index: 4, treeSize: 11, leafHash: tree.leafHash(at: 4), rootHash: tree.root(),
+            proof: try tree.inclusionProof(index: 4, size: 11))
+        let back = try InclusionProof(json: JSONValue(parsing: proof.json.canonicalString))
+        #expect(back == proof && back.verifies)
+        #expect(throws: ProofError.self) { try InclusionProof(json: JSONValue(parsing: #"{"leaf_index":1}"#)) }
+        #expect(Hex.decode("zz") == nil && Hex.decode("0aFf") == [10, 255])
+    }
+
+    @Test func queryResultsRenderAsTableJSONAndCSV() {
+        let r = QueryResult(columns: ["name", "n"], rows: [[.text("a,b"), .integer(2)], [.null, .real(1.5)]])
+        #expect(r.csv == "name,n\r\n\"a,b\",2\r\n,1.5\r\n")
+        #expect(r.json.canonicalString == #"[{"n":2,"name":"a,b"},{"n":1.5,"name":null}]"#)
+        #expect(r.table.hasSuffix("(2 rows)\n"))
+    }
+}
