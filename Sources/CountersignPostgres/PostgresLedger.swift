@@ -315,7 +315,7 @@ public final class PostgresLedger: LedgerStore {
     public func size() async throws(LedgerError) -> Int { try await read("the ledger") { try await Self.size($0) } }
 
     public func entries(from: Int, count: Int) async throws(LedgerError) -> [LedgerEntry] {
-        try parse(
+        try LedgerEntry.stored(
             await read("entries") { conn in
                 try await conn.query(
                     "SELECT canonical FROM entries WHERE seq >= \(Int64(from)) ORDER BY seq LIMIT \(Int64(count))",
@@ -326,22 +326,12 @@ public final class PostgresLedger: LedgerStore {
 
     public func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry] {
         let (lo, hi) = (LedgerEntry.formatTime(from), LedgerEntry.formatTime(to))
-        return try parse(
+        return try LedgerEntry.stored(
             await read("entries") { conn in
                 try await conn.query(
                     "SELECT canonical FROM entries WHERE at >= \(lo) AND at < \(hi) ORDER BY seq", logger: Self.logger
                 ).decode(String.self).reduce(into: []) { $0.append($1) }
             })
-    }
-
-    private func parse(_ texts: [String]) throws(LedgerError) -> [LedgerEntry] {
-        var result: [LedgerEntry] = []
-        for t in texts {
-            do { result.append(try LedgerEntry(canonical: t)) } catch {
-                throw LedgerError(.tampered, "a stored entry is not a ledger entry: \(error.message)")
-            }
-        }
-        return result
     }
 
     public func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]] {
@@ -396,7 +386,7 @@ public final class PostgresLedger: LedgerStore {
                     try await conn.query("ROLLBACK", logger: Self.logger)
                     return report
                 } catch {
-                    try? await conn.query("ROLLBACK", logger: Self.logger)
+                    _ = try? await conn.query("ROLLBACK", logger: Self.logger)
                     throw error
                 }
             }
@@ -481,7 +471,7 @@ public final class PostgresLedger: LedgerStore {
                     let columns = rows.first.map { $0.map(\.columnName) } ?? []
                     return QueryResult(columns: columns, rows: rows.map { $0.map(Self.value) })
                 } catch {
-                    try? await conn.query("ROLLBACK", logger: Self.logger)
+                    _ = try? await conn.query("ROLLBACK", logger: Self.logger)
                     throw error
                 }
             }

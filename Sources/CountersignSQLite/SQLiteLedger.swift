@@ -210,7 +210,7 @@ public final class SQLiteLedger: LedgerStore {
     public func size() async throws(LedgerError) -> Int { try await read("the ledger") { try SQLiteLedger.size($0) } }
 
     public func entries(from: Int, count: Int) async throws(LedgerError) -> [LedgerEntry] {
-        try await parse(
+        try await LedgerEntry.stored(
             read("entries") { db in
                 try String.fetchAll(
                     db, sql: "SELECT canonical FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?",
@@ -219,22 +219,12 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     public func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry] {
-        try await parse(
+        try await LedgerEntry.stored(
             read("entries") { db in
                 try String.fetchAll(
                     db, sql: "SELECT canonical FROM entries WHERE at >= ? AND at < ? ORDER BY seq",
                     arguments: [LedgerEntry.formatTime(from), LedgerEntry.formatTime(to)])
             })
-    }
-
-    private func parse(_ texts: [String]) throws(LedgerError) -> [LedgerEntry] {
-        var result: [LedgerEntry] = []
-        for t in texts {
-            do { result.append(try LedgerEntry(canonical: t)) } catch {
-                throw LedgerError(.tampered, "a stored entry is not a ledger entry: \(error.message)")
-            }
-        }
-        return result
     }
 
     public func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]] {

@@ -122,3 +122,17 @@ extension LedgerStore {
         return try await latestCheckpoint() ?? note
     }
 }
+
+extension LedgerEntry {
+    /// Entries from their stored canonical texts; a text that is not an entry means the store was tampered with.
+    public static func stored(_ texts: [String]) throws(LedgerError) -> [LedgerEntry] {
+        var result: [LedgerEntry] = []
+        result.reserveCapacity(texts.count)
+        for t in texts {
+            do { result.append(try LedgerEntry(canonical: t)) } catch {
+                throw LedgerError(.tampered, "a stored entry is not a ledger entry: \(error.message)")
+            }
+        }
+        return result
+    }
+}
