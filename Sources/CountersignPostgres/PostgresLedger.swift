@@ -97,7 +97,7 @@ public final class PostgresLedger: LedgerStore {
                     ]
                 }
         ),
-        ("v2-projections", ["CREATE INDEX entries_by_time ON entries (at)"] + Projection.schema),
+        ("v2-projections", Projection.schema),
     ]
 
     /// Applies the migrations not yet applied, serialized across nodes by an advisory lock.
@@ -238,20 +238,22 @@ public final class PostgresLedger: LedgerStore {
         return 0
     }
 
-    /// All requested nodes in two queries (leaves, then interior nodes).
+    /// The requested subtrees in two queries (leaves, then stored interior nodes); the unstored ones inside a
+    /// tile are recomputed from their leaves.
     private static func hashes(_ nodes: Set<MerkleNode>, _ conn: PostgresConnection) async throws -> [MerkleNode:
         [UInt8]]
     {
-        var found: [MerkleNode: [UInt8]] = [:]
-        let leaves = nodes.filter { $0.level == 0 }.map { Int64($0.index) }
+        var read: [MerkleNode: [UInt8]] = [:]
+        let (stored, leafRanges) = StoredNodes.reads(for: nodes)
+        let leaves = stored.filter { $0.level == 0 }.map { Int64($0.index) } + leafRanges.flatMap { $0.map(Int64.init) }
         if !leaves.isEmpty {
             for try await (seq, hash) in try await conn.query(
                 "SELECT seq, leaf_hash FROM entries WHERE seq = ANY(\(leaves)::BIGINT[])", logger: logger
             ).decode((Int64, ByteBuffer).self) {
-                found[MerkleNode(level: 0, index: Int(seq))] = Array(buffer: hash)
+                read[MerkleNode(level: 0, index: Int(seq))] = Array(buffer: hash)
             }
         }
-        let inner = nodes.filter { $0.level > 0 }
+        let inner = stored.filter { $0.level > 0 }
         if !inner.isEmpty {
             for try await (level, idx, hash) in try await conn.query(
                 """
@@ -260,9 +262,10 @@ public final class PostgresLedger: LedgerStore {
                     AS w(level, idx) ON n.level = w.level AND n.idx = w.idx
                 """, logger: logger
             ).decode((Int32, Int64, ByteBuffer).self) {
-                found[MerkleNode(level: Int(level), index: Int(idx))] = Array(buffer: hash)
+                read[MerkleNode(level: Int(level), index: Int(idx))] = Array(buffer: hash)
             }
         }
+        let found = StoredNodes.resolve(nodes, from: read)
         for n in nodes where found[n]?.count != 32 {
             throw LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`")
         }
@@ -334,8 +337,15 @@ public final class PostgresLedger: LedgerStore {
             })
     }
 
-    public func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]] {
-        try await read("tree nodes") { try await Self.hashes(nodes, $0) }
+    public func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+        -> (size: Int, hashes: [MerkleNode: [UInt8]])
+    {
+        // Stored nodes never change, so the size and the nodes need not come from one transaction: every node
+        // below the size read first is already there.
+        try await read("tree nodes") { conn in
+            let size = try await Self.size(conn)
+            return (size, try await Self.hashes(try nodes(size), conn))
+        }
     }
 
     public func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) {
@@ -406,9 +416,13 @@ public final class PostgresLedger: LedgerStore {
         let entries = try await conn.query("SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq", logger: logger)
             .decode((Int64, String, ByteBuffer).self)
         for try await (seq, canonical, leaf) in entries {
-            guard check.entry(seq: seq, canonical: Array(canonical.utf8), storedLeafHash: Array(buffer: leaf)) else {
-                return check.report
+            var text = canonical
+            let ok = text.withUTF8 { c in
+                leaf.withUnsafeReadableBytes { l in
+                    check.entry(seq: seq, canonical: UnsafeRawBufferPointer(c), storedLeafHash: l)
+                }
             }
+            guard ok else { return check.report }
             if check.count % 10_000 == 0 { progress(check.count, total) }
         }
         progress(check.count, total)
@@ -417,7 +431,9 @@ public final class PostgresLedger: LedgerStore {
             .decode((Int32, Int64, ByteBuffer).self)
         for try await (level, idx, hash) in nodes {
             stored += 1
-            guard check.node(level: Int(level), index: Int(idx), hash: Array(buffer: hash)) else { return check.report }
+            guard check.node(level: Int(level), index: Int(idx), hash: hash.readableBytesView) else {
+                return check.report
+            }
         }
         check.nodeCount(stored)
         if let verifier {

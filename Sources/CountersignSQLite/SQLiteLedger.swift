@@ -55,7 +55,7 @@ public final class SQLiteLedger: LedgerStore {
                         idx INTEGER NOT NULL CHECK (idx >= 0),
                         hash BLOB NOT NULL CHECK (length(hash) = 32),
                         PRIMARY KEY (level, idx)
-                    );
+                    ) WITHOUT ROWID;
                     CREATE TABLE checkpoints (
                         size INTEGER PRIMARY KEY NOT NULL,
                         root_hash BLOB NOT NULL CHECK (length(root_hash) = 32),
@@ -76,7 +76,6 @@ public final class SQLiteLedger: LedgerStore {
                     """)
         }
         m.registerMigration("v2-projections") { db in
-            try db.execute(sql: "CREATE INDEX entries_by_time ON entries (at)")
             for ddl in Projection.schema { try db.execute(sql: ddl) }
         }
         return m
@@ -180,19 +179,28 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    /// The requested subtrees: stored nodes by key, the unstored ones inside a tile from their leaves.
     private static func hashes(_ nodes: Set<MerkleNode>, _ db: Database) throws -> [MerkleNode: [UInt8]] {
-        var found: [MerkleNode: [UInt8]] = [:]
+        var read: [MerkleNode: [UInt8]] = [:]
+        let (stored, leafRanges) = StoredNodes.reads(for: nodes)
         let leaf = try db.cachedStatement(sql: "SELECT leaf_hash FROM entries WHERE seq = ?")
         let inner = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
-        for n in nodes {
+        let range = try db.cachedStatement(sql: "SELECT seq, leaf_hash FROM entries WHERE seq >= ? AND seq < ?")
+        for n in stored {
             let data =
                 n.level == 0
                 ? try Data.fetchOne(leaf, arguments: [n.index])
                 : try Data.fetchOne(inner, arguments: [n.level, n.index])
-            guard let data, data.count == 32 else {
-                throw LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`")
+            if let data, data.count == 32 { read[n] = Array(data) }
+        }
+        for r in leafRanges {
+            for row in try Row.fetchAll(range, arguments: [r.lowerBound, r.upperBound]) {
+                read[MerkleNode(level: 0, index: row[0])] = Array(row[1] as Data)
             }
-            found[n] = Array(data)
+        }
+        let found = StoredNodes.resolve(nodes, from: read)
+        for n in nodes where found[n]?.count != 32 {
+            throw LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`")
         }
         return found
     }
@@ -227,8 +235,13 @@ public final class SQLiteLedger: LedgerStore {
             })
     }
 
-    public func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]] {
-        try await read("tree nodes") { try SQLiteLedger.hashes(nodes, $0) }
+    public func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+        -> (size: Int, hashes: [MerkleNode: [UInt8]])
+    {
+        try await read("tree nodes") { db in
+            let size = try SQLiteLedger.size(db)
+            return (size, try SQLiteLedger.hashes(try nodes(size), db))
+        }
     }
 
     public func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) {
@@ -265,14 +278,16 @@ public final class SQLiteLedger: LedgerStore {
         try await read("the ledger") { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
             var check = LedgerVerifier()
-            let entries = try Row.fetchCursor(db, sql: "SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq")
+            // The text as a blob, read in place: the bytes that were hashed, without a String or a copy.
+            let entries = try Row.fetchCursor(
+                db, sql: "SELECT seq, CAST(canonical AS BLOB), leaf_hash FROM entries ORDER BY seq")
             while let row = try entries.next() {
-                let canonical = row["canonical"] as String
-                guard
-                    check.entry(
-                        seq: row["seq"], canonical: Array(canonical.utf8),
-                        storedLeafHash: Array(row["leaf_hash"] as Data))
-                else { return check.report }
+                let canonical = row.dataNoCopy(atIndex: 1) ?? Data()
+                let leaf = row.dataNoCopy(atIndex: 2) ?? Data()
+                let ok = canonical.withUnsafeBytes { c in
+                    leaf.withUnsafeBytes { l in check.entry(seq: row[0], canonical: c, storedLeafHash: l) }
+                }
+                guard ok else { return check.report }
                 if check.count % 10_000 == 0 { progress(check.count, total) }
             }
             progress(check.count, total)
@@ -280,7 +295,7 @@ public final class SQLiteLedger: LedgerStore {
             let nodes = try Row.fetchCursor(db, sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx")
             while let row = try nodes.next() {
                 stored += 1
-                guard check.node(level: row["level"], index: row["idx"], hash: Array(row["hash"] as Data)) else {
+                guard check.node(level: row[0], index: row[1], hash: row.dataNoCopy(atIndex: 2) ?? Data()) else {
                     return check.report
                 }
             }

@@ -16,7 +16,7 @@ import Testing
 
     @Test func theDatabaseRefusesUpdatesDeletesAndTruncation() async throws {
         try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
-            try await ledger.append((0..<4).map(LedgerFixtures.filler))
+            try await ledger.append((0..<16).map(LedgerFixtures.filler))
             _ = try await ledger.checkpoint(signer: try NoteSigner(name: "t.example/log"), origin: "t.example/log")
             for sql in [
                 "UPDATE entries SET actor = 'mallory'", "DELETE FROM entries WHERE seq = 1", "TRUNCATE entries",

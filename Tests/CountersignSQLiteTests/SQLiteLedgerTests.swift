@@ -30,7 +30,7 @@ final class TemporaryLedger: Sendable {
 
     @Test func theDatabaseRefusesUpdatesAndDeletes() async throws {
         let tmp = try TemporaryLedger()
-        try await tmp.open().append([LedgerFixtures.filler(0), LedgerFixtures.filler(1)])
+        try await tmp.open().append((0..<16).map(LedgerFixtures.filler))
         let queue = try tmp.raw()
         for sql in [
             "UPDATE entries SET actor = 'mallory' WHERE seq = 1", "DELETE FROM entries WHERE seq = 1",
@@ -83,7 +83,7 @@ final class TemporaryLedger: Sendable {
                 try $0.execute(sql: "UPDATE entries SET canonical = ? WHERE seq = ?", arguments: [original, seq])
             }
         }
-        for level in 1...5 {
+        for level in 4...5 {
             try await queue.write { db in
                 try db.execute(
                     sql: "UPDATE nodes SET hash = zeroblob(32) WHERE level = ? AND idx = 0", arguments: [level])

@@ -6,67 +6,103 @@ public import CEL
 /// escapes, and numbers in ECMAScript's shortest round-trip form (`1e+21`, `0.000001`, `1e-7`, `-0` as `0`).
 extension JSONValue {
     /// The canonical UTF-8 bytes.
-    public var canonicalBytes: [UInt8] { Array(canonicalString.utf8) }
-
-    /// The canonical text.
-    public var canonicalString: String {
-        var out = ""
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(to: &out)
         return out
     }
 
-    private func write(to out: inout String) {
+    /// The canonical text.
+    public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// Writes into a byte buffer: appending to a `String` scalar by scalar cost most of an append's time.
+    private func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let d): out += JSONValue.ecmaScriptNumber(d)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let d): out += JSONValue.ecmaScriptNumber(d).utf8
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 item.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
-            let sorted = members.sorted { Array($0.0.utf16).lexicographicallyPrecedes(Array($1.0.utf16)) }
+            out.append(UInt8(ascii: "{"))
+            var sorted = members
+            if !JSONValue.isSorted(sorted) { sorted.sort { JSONValue.precedes($0.0, $1.0) } }
             for (i, (key, value)) in sorted.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 {
-                    let hex = String(c.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
+    private static func isSorted(_ members: [(String, JSONValue)]) -> Bool {
+        var i = 1
+        while i < members.count {
+            if !precedes(members[i - 1].0, members[i].0) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// RFC 8785 order: by UTF-16 code units. UTF-8 byte order agrees with it unless a key holds a character at or
+    /// above U+E000 (lead byte 0xEE or more), where surrogate pairs sort differently; only then compare UTF-16.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        let fast = a.withUTF8 { ua in
+            b.withUTF8 { ub -> Bool? in
+                if ua.contains(where: { $0 >= 0xEE }) || ub.contains(where: { $0 >= 0xEE }) { return nil }
+                return ua.lexicographicallyPrecedes(ub)
             }
         }
-        out += "\""
+        return fast ?? a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var plain = 0
+            for (i, c) in bytes.enumerated() {
+                let escape: [UInt8]?
+                switch c {
+                case UInt8(ascii: "\""): escape = Array("\\\"".utf8)
+                case UInt8(ascii: "\\"): escape = Array("\\\\".utf8)
+                case 0x08: escape = Array("\\b".utf8)
+                case 0x0C: escape = Array("\\f".utf8)
+                case 0x0A: escape = Array("\\n".utf8)
+                case 0x0D: escape = Array("\\r".utf8)
+                case 0x09: escape = Array("\\t".utf8)
+                case 0..<0x20:
+                    let digits = Array("0123456789abcdef".utf8)
+                    escape = Array("\\u00".utf8) + [digits[Int(c >> 4)], digits[Int(c & 0xF)]]
+                default: escape = nil
+                }
+                if let escape {
+                    out += bytes[plain..<i]
+                    out += escape
+                    plain = i + 1
+                }
+            }
+            out += bytes[plain...]
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// ECMAScript `Number.prototype.toString()` for finite doubles (ECMA-262 §6.1.6.1.20).
     static func ecmaScriptNumber(_ d: Double) -> String {
         if d == 0 { return "0" }
+        // Integers below 2^53 print as their digits, exactly as the general rule below would print them.
+        if d.rounded() == d, abs(d) < 9_007_199_254_740_992 { return String(Int64(d)) }
         let (negative, digits, n) = GoFloat.shortestDigits(d)
         let k = digits.count
         var out = negative ? "-" : ""

@@ -1,4 +1,12 @@
 /// Reads the fields of an event payload, each failure naming the event type and the field's path.
+extension JSONValue {
+    /// A pattern match, not `==`: equality compares canonical forms, which is far too slow for a null test.
+    var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}
+
 struct PayloadReader {
     let type: EventType
     let value: JSONValue
@@ -20,7 +28,7 @@ struct PayloadReader {
     }
 
     func optionalString(_ key: String) throws(LedgerError) -> String? {
-        guard let v = value[key], v != .null else { return nil }
+        guard let v = value[key], !v.isNull else { return nil }
         guard let s = v.stringValue else { throw fail(key, "must be a string") }
         return s
     }
@@ -37,7 +45,7 @@ struct PayloadReader {
     }
 
     func optionalInteger(_ key: String) throws(LedgerError) -> Int64? {
-        guard let v = value[key], v != .null else { return nil }
+        guard let v = value[key], !v.isNull else { return nil }
         guard let n = v.numberValue, n.rounded() == n, abs(n) < 9_007_199_254_740_992 else {
             throw fail(key, "must be an integer")
         }
@@ -45,7 +53,7 @@ struct PayloadReader {
     }
 
     func optionalStrings(_ key: String) throws(LedgerError) -> [String]? {
-        guard let v = value[key], v != .null else { return nil }
+        guard let v = value[key], !v.isNull else { return nil }
         guard case .array(let items) = v else { throw fail(key, "must be an array of strings") }
         var out: [String] = []
         for item in items {
@@ -61,7 +69,7 @@ struct PayloadReader {
     }
 
     func optionalObject(_ key: String) throws(LedgerError) -> PayloadReader? {
-        guard let v = value[key], v != .null else { return nil }
+        guard let v = value[key], !v.isNull else { return nil }
         return try object(key)
     }
 

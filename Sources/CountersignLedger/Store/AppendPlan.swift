@@ -13,7 +13,7 @@ public struct AppendPlan: Sendable {
     }
 
     public let rows: [EntryRow]
-    /// The interior nodes the batch completes, in completion order.
+    /// The stored interior nodes (`StoredNodes`) the batch completes, in completion order.
     public let nodes: [(node: MerkleNode, hash: [UInt8])]
     /// The projection tables' updates, in entry order.
     public let projections: [SQLStatement]
@@ -28,11 +28,12 @@ public struct AppendPlan: Sendable {
         rows.reserveCapacity(drafts.count)
         for draft in drafts {
             let entry = LedgerEntry(seq: Int64(frontier.size), draft: draft)
-            let canonical = entry.json.canonicalString
-            let leaf = MerkleTree.leafHash(Array(canonical.utf8))
+            let bytes = entry.json.canonicalBytes
+            let leaf = MerkleTree.leafHash(bytes)
+            let canonical = String(decoding: bytes, as: UTF8.self)
             rows.append(
                 EntryRow(entry: entry, canonical: canonical, leafHash: leaf, at: LedgerEntry.formatTime(entry.at)))
-            nodes += frontier.append(leafHash: leaf)
+            nodes += frontier.append(leafHash: leaf).filter { StoredNodes.isStored($0.node) }
             projections += try Projection.statements(for: entry)
         }
         self.rows = rows

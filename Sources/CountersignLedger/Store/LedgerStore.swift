@@ -21,8 +21,11 @@ public protocol LedgerStore: Sendable {
     /// Entries whose time is in `from ..< to`, in sequence order.
     func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry]
 
-    /// The stored hashes of complete subtrees (level 0: the leaves). Fails if one is missing.
-    func hashes(of nodes: Set<MerkleNode>) async throws(LedgerError) -> [MerkleNode: [UInt8]]
+    /// In one read: the log's current size and the stored hashes of the complete subtrees (level 0: the leaves)
+    /// that `nodes` names for that size. Fails if one is missing, or if `nodes` throws (for a bad argument).
+    func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError) -> (
+        size: Int, hashes: [MerkleNode: [UInt8]]
+    )
 
     /// Stores a signed checkpoint. Refuses one whose root differs from a stored checkpoint of the same size.
     func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError)
@@ -46,25 +49,22 @@ public protocol LedgerStore: Sendable {
 extension LedgerStore {
     /// The root of the first `size` entries (all by default).
     public func root(size: Int? = nil) async throws(LedgerError) -> [UInt8] {
-        let total = try await self.size()
-        let n = size ?? total
-        guard n >= 0, n <= total else {
-            throw LedgerError(.invalidInput, "size \(n) is beyond the ledger's \(total) entries")
+        let (total, nodes) = try await snapshot { total throws(LedgerError) in
+            MerkleTree.rootNodes(size: try Self.within(size ?? total, total))
         }
-        let nodes = try await hashes(of: MerkleTree.rootNodes(size: n))
-        return MerkleTree.root(size: n) { nodes[$0] ?? [] }
+        return MerkleTree.root(size: size ?? total) { nodes[$0] ?? [] }
     }
 
     /// An inclusion proof for entry `seq` in the tree of `size` entries (the current size by default).
     public func inclusionProof(seq: Int, size: Int? = nil) async throws(LedgerError) -> InclusionProof {
-        let total = try await self.size()
-        let n = size ?? total
-        guard n <= total else { throw LedgerError(.invalidInput, "tree size \(n) is beyond the ledger's \(total)") }
-        guard seq >= 0, seq < n else {
-            throw LedgerError(.invalidInput, "entry \(seq) is not in a tree of \(n) entries")
+        let (total, nodes) = try await snapshot { total throws(LedgerError) in
+            let n = try Self.within(size ?? total, total)
+            guard seq >= 0, seq < n else {
+                throw LedgerError(.invalidInput, "entry \(seq) is not in a tree of \(n) entries")
+            }
+            return MerkleTree.inclusionNodes(index: seq, size: n).union(MerkleTree.rootNodes(size: n))
         }
-        let nodes = try await hashes(
-            of: MerkleTree.inclusionNodes(index: seq, size: n).union(MerkleTree.rootNodes(size: n)))
+        let n = size ?? total
         let lookup: (MerkleNode) -> [UInt8] = { nodes[$0] ?? [] }
         do {
             return InclusionProof(
@@ -78,14 +78,14 @@ extension LedgerStore {
 
     /// A consistency proof from the tree of `from` entries to the tree of `to` entries.
     public func consistencyProof(from: Int, to: Int) async throws(LedgerError) -> ConsistencyProof {
-        let total = try await self.size()
         guard from >= 0, from <= to else {
             throw LedgerError(.invalidInput, "sizes must satisfy 0 ≤ from ≤ to, got \(from), \(to)")
         }
-        guard to <= total else { throw LedgerError(.invalidInput, "tree size \(to) is beyond the ledger's \(total)") }
-        let nodes = try await hashes(
-            of: MerkleTree.consistencyNodes(from: from, to: to).union(MerkleTree.rootNodes(size: from)).union(
-                MerkleTree.rootNodes(size: to)))
+        let (_, nodes) = try await snapshot { total throws(LedgerError) in
+            _ = try Self.within(to, total)
+            return MerkleTree.consistencyNodes(from: from, to: to).union(MerkleTree.rootNodes(size: from))
+                .union(MerkleTree.rootNodes(size: to))
+        }
         let lookup: (MerkleNode) -> [UInt8] = { nodes[$0] ?? [] }
         do {
             return ConsistencyProof(
@@ -95,6 +95,13 @@ extension LedgerStore {
         } catch {
             throw LedgerError(.invalidInput, error.message)
         }
+    }
+
+    private static func within(_ size: Int, _ total: Int) throws(LedgerError) -> Int {
+        guard size >= 0, size <= total else {
+            throw LedgerError(.invalidInput, "tree size \(size) is beyond the ledger's \(total) entries")
+        }
+        return size
     }
 
     /// Signs and stores a checkpoint of the current tree, and returns the note. Before signing, the current tree

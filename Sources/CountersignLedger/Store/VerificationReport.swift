@@ -1,3 +1,5 @@
+public import Crypto
+
 /// The outcome of verifying a whole ledger: either everything matches, or the first problem found.
 /// A value, not a thrown error: tampering is a finding, not a fault.
 public struct VerificationReport: Sendable {
@@ -21,42 +23,65 @@ public struct VerificationReport: Sendable {
 /// into it, so every backend verifies the same way.
 ///
 /// Entries are hashed, not parsed: any change to an entry's bytes changes its leaf hash, and a matching change to
-/// the stored hashes breaks the nodes above it and the signed checkpoint.
+/// the stored hashes breaks the nodes above it and the signed checkpoint. The recomputed tree is kept flat (32
+/// bytes a node, one buffer a level) so a million entries cost two million hashes, not two million allocations.
 public struct LedgerVerifier: Sendable {
-    private var tree = MerkleTree()
+    /// `levels[l]` holds the level's node hashes back to back.
+    private var levels: [[UInt8]] = [[]]
+    public private(set) var count = 0
     public private(set) var problem: (seq: Int64?, message: String)?
     private var checkedCheckpoint: Int?
 
     public init() {}
 
-    /// The number of entries read so far.
-    public var count: Int { tree.size }
+    private func nodeCount(level: Int) -> Int { level < levels.count ? levels[level].count / 32 : 0 }
 
-    /// Feeds the next stored entry. Returns false once a problem is found.
-    public mutating func entry(seq: Int64, canonical: [UInt8], storedLeafHash: [UInt8]) -> Bool {
+    private func hash(_ level: Int, _ index: Int) -> [UInt8] { Array(levels[level][index * 32..<(index + 1) * 32]) }
+
+    /// Feeds the next stored entry's canonical bytes. Returns false once a problem is found.
+    public mutating func entry(seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer)
+        -> Bool
+    {
         guard problem == nil else { return false }
-        let expected = Int64(tree.size)
-        guard seq == expected else {
-            problem = (expected, "entry \(expected) is missing (next stored entry is \(seq))")
+        guard seq == Int64(count) else {
+            problem = (Int64(count), "entry \(count) is missing (next stored entry is \(seq))")
             return false
         }
-        let leaf = MerkleTree.leafHash(canonical)
-        guard storedLeafHash == leaf else {
+        var h = SHA256()
+        h.update(data: [0])
+        h.update(bufferPointer: canonical)
+        let leaf = h.finalize()
+        guard leaf.elementsEqual(storedLeafHash) else {
             problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
             return false
         }
-        tree.append(leafHash: leaf)
+        leaf.withUnsafeBytes { levels[0].append(contentsOf: $0) }
+        count += 1
+        var level = 0
+        var n = count
+        while n % 2 == 0 {
+            let end = levels[level].count
+            var parent = SHA256()
+            parent.update(data: [1])
+            levels[level].withUnsafeBytes {
+                parent.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[(end - 64)..<end]))
+            }
+            if levels.count == level + 1 { levels.append([]) }
+            parent.finalize().withUnsafeBytes { levels[level + 1].append(contentsOf: $0) }
+            level += 1
+            n /= 2
+        }
         return true
     }
 
     /// Feeds a stored interior node (after all entries).
-    public mutating func node(level: Int, index: Int, hash: [UInt8]) -> Bool {
+    public mutating func node<Bytes: Collection<UInt8>>(level: Int, index: Int, hash: Bytes) -> Bool {
         guard problem == nil else { return false }
-        guard level >= 1, level < tree.levels.count, index >= 0, index < tree.levels[level].count else {
+        guard level >= StoredNodes.lowestInteriorLevel, index >= 0, index < nodeCount(level: level) else {
             problem = (nil, "tree node (\(level), \(index)) has no entries under it")
             return false
         }
-        guard tree.levels[level][index] == hash else {
+        guard levels[level][index * 32..<(index + 1) * 32].elementsEqual(hash) else {
             problem = (
                 Int64(index << level), "tree node (\(level), \(index)) over entries \(index << level)... was changed"
             )
@@ -65,12 +90,16 @@ public struct LedgerVerifier: Sendable {
         return true
     }
 
-    /// Checks the stored node count: every complete subtree must be stored.
+    /// Checks the stored node count: every complete subtree `StoredNodes` keeps must be stored.
     public mutating func nodeCount(_ stored: Int) {
         guard problem == nil else { return }
-        let expected = tree.levels.dropFirst().reduce(0) { $0 + $1.count }
+        let expected = (1..<levels.count).filter { $0 >= StoredNodes.lowestInteriorLevel }.reduce(0) {
+            $0 + nodeCount(level: $1)
+        }
         if stored != expected { problem = (nil, "the store holds \(stored) tree nodes; \(expected) were expected") }
     }
+
+    private func root(size: Int) -> [UInt8] { MerkleTree.root(size: size) { hash($0.level, $0.index) } }
 
     /// Checks the latest signed checkpoint against the recomputed tree.
     public mutating func checkpoint(note: String, verifier: NoteVerifier) {
@@ -80,7 +109,7 @@ public struct LedgerVerifier: Sendable {
             problem = (nil, "latest checkpoint: \(error)")
             return
         }
-        guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.rootHash else {
+        guard checkpoint.size <= count, root(size: checkpoint.size) == checkpoint.rootHash else {
             problem = (nil, "the entries no longer match the signed checkpoint at size \(checkpoint.size)")
             return
         }
@@ -91,6 +120,6 @@ public struct LedgerVerifier: Sendable {
     public var report: VerificationReport {
         if let problem { return .bad(seq: problem.seq, problem.message) }
         return VerificationReport(
-            entries: tree.size, rootHash: tree.root(), checkpointSize: checkedCheckpoint, problem: nil)
+            entries: count, rootHash: root(size: count), checkpointSize: checkedCheckpoint, problem: nil)
     }
 }
