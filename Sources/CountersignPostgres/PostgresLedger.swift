@@ -161,6 +161,7 @@ public final class PostgresLedger: LedgerStore {
 
     // MARK: Appends
 
+    @discardableResult
     public func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry] {
         guard !drafts.isEmpty else { return [] }
         for d in drafts { try Projection.validate(d) }

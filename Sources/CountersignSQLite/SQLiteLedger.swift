@@ -16,7 +16,13 @@ public final class SQLiteLedger: LedgerStore {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(30)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Proofs touch a few dozen random pages of a large file: map it rather than pay a read syscall per
+            // page through SQLite's small default cache.
+            try db.execute(sql: "PRAGMA mmap_size = 4294967296")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -83,6 +89,7 @@ public final class SQLiteLedger: LedgerStore {
 
     // MARK: Appends
 
+    @discardableResult
     public func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry] {
         guard !drafts.isEmpty else { return [] }
         for d in drafts { try Projection.validate(d) }
@@ -179,23 +186,31 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
-    /// The requested subtrees: stored nodes by key, the unstored ones inside a tile from their leaves.
+    /// The requested subtrees: stored interior nodes by key, leaves in one range query per cluster, and the
+    /// unstored nodes inside a tile recomputed from their leaves.
     private static func hashes(_ nodes: Set<MerkleNode>, _ db: Database) throws -> [MerkleNode: [UInt8]] {
         var read: [MerkleNode: [UInt8]] = [:]
         let (stored, leafRanges) = StoredNodes.reads(for: nodes)
-        let leaf = try db.cachedStatement(sql: "SELECT leaf_hash FROM entries WHERE seq = ?")
-        let inner = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
-        let range = try db.cachedStatement(sql: "SELECT seq, leaf_hash FROM entries WHERE seq >= ? AND seq < ?")
-        for n in stored {
-            let data =
-                n.level == 0
-                ? try Data.fetchOne(leaf, arguments: [n.index])
-                : try Data.fetchOne(inner, arguments: [n.level, n.index])
-            if let data, data.count == 32 { read[n] = Array(data) }
+        // Point lookups on the primary key: SQLite plans `(level, idx) IN (VALUES …)` as a scan.
+        let node = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
+        for n in stored where n.level > 0 {
+            let rows = try Row.fetchCursor(node, arguments: [n.level, n.index])
+            if let row = try rows.next() { read[n] = try row.withUnsafeData(atIndex: 0) { Array($0 ?? Data()) } }
         }
-        for r in leafRanges {
-            for row in try Row.fetchAll(range, arguments: [r.lowerBound, r.upperBound]) {
-                read[MerkleNode(level: 0, index: row[0])] = Array(row[1] as Data)
+        let leaves = (stored.filter { $0.level == 0 }.map(\.index) + leafRanges.flatMap { Array($0) }).sorted()
+        var clusters: [ClosedRange<Int>] = []
+        for leaf in leaves {
+            if let last = clusters.last, leaf <= last.upperBound + 16 {
+                clusters[clusters.count - 1] = last.lowerBound...leaf
+            } else {
+                clusters.append(leaf...leaf)
+            }
+        }
+        let range = try db.cachedStatement(sql: "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?")
+        for c in clusters {
+            let rows = try Row.fetchCursor(range, arguments: [c.lowerBound, c.upperBound])
+            while let row = try rows.next() {
+                read[MerkleNode(level: 0, index: row[0])] = try row.withUnsafeData(atIndex: 1) { Array($0 ?? Data()) }
             }
         }
         let found = StoredNodes.resolve(nodes, from: read)
@@ -238,11 +253,21 @@ public final class SQLiteLedger: LedgerStore {
     public func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
         -> (size: Int, hashes: [MerkleNode: [UInt8]])
     {
-        try await read("tree nodes") { db in
-            let size = try SQLiteLedger.size(db)
-            return (size, try SQLiteLedger.hashes(try nodes(size), db))
+        // A proof is a few dozen indexed lookups: run them on the calling thread rather than hopping to GRDB's
+        // reader queue and back, which costs more than the lookups themselves.
+        do {
+            return try readNow { db in
+                let size = try SQLiteLedger.size(db)
+                return (size, try SQLiteLedger.hashes(try nodes(size), db))
+            }
+        } catch let error as LedgerError { throw error } catch {
+            throw LedgerError(.storage, "cannot read tree nodes: \(SQLiteLedger.describe(error))")
         }
     }
+
+    /// A read on the calling thread without a transaction: stored nodes never change, and the size is read first,
+    /// so every node below it is already there — isolation would buy nothing but its cost.
+    private func readNow<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     public func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) {
         do {
@@ -282,10 +307,15 @@ public final class SQLiteLedger: LedgerStore {
             let entries = try Row.fetchCursor(
                 db, sql: "SELECT seq, CAST(canonical AS BLOB), leaf_hash FROM entries ORDER BY seq")
             while let row = try entries.next() {
-                let canonical = row.dataNoCopy(atIndex: 1) ?? Data()
-                let leaf = row.dataNoCopy(atIndex: 2) ?? Data()
-                let ok = canonical.withUnsafeBytes { c in
-                    leaf.withUnsafeBytes { l in check.entry(seq: row[0], canonical: c, storedLeafHash: l) }
+                let seq: Int64 = row[0]
+                let ok = try row.withUnsafeData(atIndex: 1) { canonical in
+                    try row.withUnsafeData(atIndex: 2) { leaf in
+                        (canonical ?? Data()).withUnsafeBytes { c in
+                            (leaf ?? Data()).withUnsafeBytes { l in
+                                check.entry(seq: seq, canonical: c, storedLeafHash: l)
+                            }
+                        }
+                    }
                 }
                 guard ok else { return check.report }
                 if check.count % 10_000 == 0 { progress(check.count, total) }
@@ -295,7 +325,10 @@ public final class SQLiteLedger: LedgerStore {
             let nodes = try Row.fetchCursor(db, sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx")
             while let row = try nodes.next() {
                 stored += 1
-                guard check.node(level: row[0], index: row[1], hash: row.dataNoCopy(atIndex: 2) ?? Data()) else {
+                let ok = try row.withUnsafeData(atIndex: 2) { hash in
+                    check.node(level: row[0], index: row[1], hash: hash ?? Data())
+                }
+                guard ok else {
                     return check.report
                 }
             }

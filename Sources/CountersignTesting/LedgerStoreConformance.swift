@@ -1,5 +1,5 @@
 public import CountersignLedger
-public import Foundation
+internal import Foundation
 
 /// The store conformance suite: every `LedgerStore` must pass each of these, given a factory for a fresh, empty
 /// store. The SQLite and PostgreSQL test targets run all of them (`all`); a failure names the check.

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// The PostgreSQL server the tests use: `scripts/test.sh` starts a scratch cluster on 127.0.0.1 and exports its URL
 /// as `COUNTERSIGN_TEST_POSTGRES`. Without it the PostgreSQL tests fail — they never skip silently.

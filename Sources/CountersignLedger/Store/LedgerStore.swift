@@ -10,6 +10,7 @@ public import Foundation
 public protocol LedgerStore: Sendable {
     /// Appends a batch in order and returns it with its sequence numbers. Either the whole batch is written and
     /// durable when this returns, or none of it is. Payloads are validated against their event type first.
+    @discardableResult
     func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry]
 
     /// The number of entries.

@@ -1,4 +1,4 @@
-public import Crypto
+internal import Crypto
 
 /// The outcome of verifying a whole ledger: either everything matches, or the first problem found.
 /// A value, not a thrown error: tampering is a finding, not a fault.
