@@ -44,10 +44,13 @@ let package = Package(
             dependencies: ["CEL", "CountersignCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The system SQLite's C API: the embedded store reads proofs and verifies through it directly, where GRDB's
+        // per-access queue and transaction machinery cost more than the lookups themselves.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The embedded ledger store: one SQLite file (WAL, synchronous=FULL), append-only in the database.
         .target(
             name: "CountersignSQLite",
-            dependencies: ["CountersignLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CountersignLedger", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // The scale-out ledger store: PostgreSQL shared by any number of nodes, append-only in the database.

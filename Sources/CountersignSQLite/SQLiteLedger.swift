@@ -9,6 +9,7 @@ internal import GRDB
 public final class SQLiteLedger: LedgerStore {
     private let pool: DatabasePool
     private let group: GroupCommit
+    private let reader: SQLiteReader
     public let path: String
 
     /// Opens (creating if needed) the ledger at `path`.
@@ -33,6 +34,7 @@ public final class SQLiteLedger: LedgerStore {
             throw LedgerError(.storage, "cannot open ledger database \(path): \(SQLiteLedger.describe(error))")
         }
         self.pool = pool
+        reader = try SQLiteReader(path: path)
         group = GroupCommit { batches in await SQLiteLedger.commit(batches, pool) }
     }
 
@@ -146,7 +148,7 @@ public final class SQLiteLedger: LedgerStore {
 
     static func size(_ db: Database) throws -> Int {
         // MAX over the primary key is a single lookup; COUNT(*) would scan the table. Gaps are verify's job.
-        (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM entries")).map { $0 + 1 } ?? 0
+        (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM entries"))).map { $0 + 1 } ?? 0
     }
 
     private static func write(_ plan: AppendPlan, _ db: Database) throws {
@@ -186,38 +188,19 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
-    /// The requested subtrees: stored interior nodes by key, leaves in one range query per cluster, and the
-    /// unstored nodes inside a tile recomputed from their leaves.
+    /// The requested subtrees, read on a GRDB connection (the writer's, inside an append).
     private static func hashes(_ nodes: Set<MerkleNode>, _ db: Database) throws -> [MerkleNode: [UInt8]] {
-        var read: [MerkleNode: [UInt8]] = [:]
-        let (stored, leafRanges) = StoredNodes.reads(for: nodes)
-        // Point lookups on the primary key: SQLite plans `(level, idx) IN (VALUES …)` as a scan.
         let node = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
-        for n in stored where n.level > 0 {
-            let rows = try Row.fetchCursor(node, arguments: [n.level, n.index])
-            if let row = try rows.next() { read[n] = try row.withUnsafeData(atIndex: 0) { Array($0 ?? Data()) } }
-        }
-        let leaves = (stored.filter { $0.level == 0 }.map(\.index) + leafRanges.flatMap { Array($0) }).sorted()
-        var clusters: [ClosedRange<Int>] = []
-        for leaf in leaves {
-            if let last = clusters.last, leaf <= last.upperBound + 16 {
-                clusters[clusters.count - 1] = last.lowerBound...leaf
-            } else {
-                clusters.append(leaf...leaf)
-            }
-        }
         let range = try db.cachedStatement(sql: "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?")
-        for c in clusters {
-            let rows = try Row.fetchCursor(range, arguments: [c.lowerBound, c.upperBound])
-            while let row = try rows.next() {
-                read[MerkleNode(level: 0, index: row[0])] = try row.withUnsafeData(atIndex: 1) { Array($0 ?? Data()) }
+        return try StoredNodes.fetch(
+            nodes,
+            node: { n in try Data.fetchOne(node, arguments: [n.level, n.index]).map { Array($0) } },
+            leaves: { r, found in
+                for row in try Row.fetchAll(range, arguments: [r.lowerBound, r.upperBound]) {
+                    found(row[0], Array(row[1] as Data))
+                }
             }
-        }
-        let found = StoredNodes.resolve(nodes, from: read)
-        for n in nodes where found[n]?.count != 32 {
-            throw LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`")
-        }
-        return found
+        ).get()
     }
 
     // MARK: Reads
@@ -250,24 +233,42 @@ public final class SQLiteLedger: LedgerStore {
             })
     }
 
+    /// Through the raw reader: one read transaction, prepared statements, no queue hop.
     public func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
         -> (size: Int, hashes: [MerkleNode: [UInt8]])
     {
-        // A proof is a few dozen indexed lookups: run them on the calling thread rather than hopping to GRDB's
-        // reader queue and back, which costs more than the lookups themselves.
-        do {
-            return try readNow { db in
-                let size = try SQLiteLedger.size(db)
-                return (size, try SQLiteLedger.hashes(try nodes(size), db))
+        try reader.read { q throws(LedgerError) in
+            var size = 0
+            try q.each("SELECT MAX(seq) FROM entries") { row in
+                size = row.isNull(0) ? 0 : Int(row.int(0)) + 1
+                return false
             }
-        } catch let error as LedgerError { throw error } catch {
-            throw LedgerError(.storage, "cannot read tree nodes: \(SQLiteLedger.describe(error))")
+            let found = try StoredNodes.fetch(
+                try nodes(size),
+                node: { n throws(LedgerError) in
+                    try q.node(n) { n throws(LedgerError) in
+                        var hash: [UInt8]?
+                        try q.each(
+                            "SELECT hash FROM nodes WHERE level = ? AND idx = ?", [Int64(n.level), Int64(n.index)]
+                        ) {
+                            hash = Array($0.bytes(0))
+                            return false
+                        }
+                        return hash
+                    }
+                },
+                leaves: { r, found throws(LedgerError) in
+                    try q.each(
+                        "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?",
+                        [Int64(r.lowerBound), Int64(r.upperBound)]
+                    ) {
+                        found(Int($0.int(0)), Array($0.bytes(1)))
+                        return true
+                    }
+                })
+            return (size, try found.get())
         }
     }
-
-    /// A read on the calling thread without a transaction: stored nodes never change, and the size is read first,
-    /// so every node below it is already there — isolation would buy nothing but its cost.
-    private func readNow<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     public func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) {
         do {
@@ -297,46 +298,40 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    /// Streams every entry and node through the raw reader, hashing the stored bytes in place.
     public func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
         -> VerificationReport
     {
-        try await read("the ledger") { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
-            var check = LedgerVerifier()
-            // The text as a blob, read in place: the bytes that were hashed, without a String or a copy.
-            let entries = try Row.fetchCursor(
-                db, sql: "SELECT seq, CAST(canonical AS BLOB), leaf_hash FROM entries ORDER BY seq")
-            while let row = try entries.next() {
-                let seq: Int64 = row[0]
-                let ok = try row.withUnsafeData(atIndex: 1) { canonical in
-                    try row.withUnsafeData(atIndex: 2) { leaf in
-                        (canonical ?? Data()).withUnsafeBytes { c in
-                            (leaf ?? Data()).withUnsafeBytes { l in
-                                check.entry(seq: seq, canonical: c, storedLeafHash: l)
-                            }
-                        }
-                    }
-                }
-                guard ok else { return check.report }
-                if check.count % 10_000 == 0 { progress(check.count, total) }
+        try reader.read { q throws(LedgerError) in
+            var total = 0
+            try q.each("SELECT COUNT(*) FROM entries") {
+                total = Int($0.int(0))
+                return false
             }
+            var check = LedgerVerifier()
+            try q.each("SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq") { row in
+                guard check.entry(seq: row.int(0), canonical: row.bytes(1), storedLeafHash: row.bytes(2)) else {
+                    return false
+                }
+                if check.count % 10_000 == 0 { progress(check.count, total) }
+                return true
+            }
+            guard check.problem == nil else { return check.report }
             progress(check.count, total)
             var stored = 0
-            let nodes = try Row.fetchCursor(db, sql: "SELECT level, idx, hash FROM nodes ORDER BY level, idx")
-            while let row = try nodes.next() {
+            try q.each("SELECT level, idx, hash FROM nodes ORDER BY level, idx") { row in
                 stored += 1
-                let ok = try row.withUnsafeData(atIndex: 2) { hash in
-                    check.node(level: row[0], index: row[1], hash: hash ?? Data())
-                }
-                guard ok else {
-                    return check.report
-                }
+                return check.node(level: Int(row.int(0)), index: Int(row.int(1)), hash: row.bytes(2))
             }
+            guard check.problem == nil else { return check.report }
             check.nodeCount(stored)
-            if let verifier,
-                let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
-            {
-                check.checkpoint(note: note, verifier: verifier)
+            if let verifier {
+                var note: String?
+                try q.each("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1") {
+                    note = String(decoding: $0.bytes(0), as: UTF8.self)
+                    return false
+                }
+                if let note { check.checkpoint(note: note, verifier: verifier) }
             }
             return check.report
         }

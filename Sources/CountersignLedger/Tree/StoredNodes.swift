@@ -46,4 +46,32 @@ public enum StoredNodes {
         }
         return result
     }
+
+    /// The hashes of `nodes` read through a store's two lookups: one stored interior node by key, and the leaves
+    /// of a contiguous range. Leaves are read in clusters (requests within 16 of each other share one range read),
+    /// the unstored nodes inside a tile are recomputed, and a missing row is reported as tampering.
+    public static func fetch<E: Error>(
+        _ nodes: Set<MerkleNode>, node: (MerkleNode) throws(E) -> [UInt8]?,
+        leaves: (ClosedRange<Int>, (Int, [UInt8]) -> Void) throws(E) -> Void
+    ) throws(E) -> Result<[MerkleNode: [UInt8]], LedgerError> {
+        var read: [MerkleNode: [UInt8]] = [:]
+        let (stored, leafRanges) = reads(for: nodes)
+        for n in stored where n.level > 0 { read[n] = try node(n) }
+        let wanted = (stored.filter { $0.level == 0 }.map(\.index) + leafRanges.flatMap { Array($0) }).sorted()
+        var clusters: [ClosedRange<Int>] = []
+        for leaf in wanted {
+            if let last = clusters.last, leaf <= last.upperBound + 16 {
+                clusters[clusters.count - 1] = last.lowerBound...leaf
+            } else {
+                clusters.append(leaf...leaf)
+            }
+        }
+        for c in clusters { try leaves(c) { read[MerkleNode(level: 0, index: $0)] = $1 } }
+        let found = resolve(nodes, from: read)
+        for n in nodes where found[n]?.count != 32 {
+            return .failure(
+                LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`"))
+        }
+        return .success(found)
+    }
 }

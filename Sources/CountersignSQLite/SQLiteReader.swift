@@ -1,0 +1,118 @@
+internal import CSQLite
+internal import CountersignLedger
+internal import Synchronization
+
+/// A read-only connection on the raw C API, for the store's hot read paths: a proof is a few dozen indexed
+/// lookups, and a verify streams every entry. Through GRDB each access hops to a queue and opens a transaction,
+/// which costs more than the lookups; here statements stay prepared and a read is one `BEGIN`/`COMMIT` pair.
+/// One connection, serialized by a mutex; writes still go through GRDB.
+final class SQLiteReader: @unchecked Sendable {
+    /// Guards `db` and `statements`: a SQLite connection must not be used from two threads at once.
+    private let lock = Mutex(())
+    private let db: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    /// Stored interior nodes of height 8 and up, which every proof shares. Stored nodes never change (the
+    /// database refuses it), so the cache needs no invalidation; `verify` never reads through it.
+    private var upperNodes: [MerkleNode: [UInt8]] = [:]
+    private static let cachedLevels = 8...
+    private static let cacheLimit = 1 << 18
+
+    init(path: String) throws(LedgerError) {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(handle)
+            throw LedgerError(.storage, "cannot open \(path) for reading: \(message)")
+        }
+        db = handle
+        sqlite3_busy_timeout(db, 30_000)
+        sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; PRAGMA query_only = 1", nil, nil, nil)
+    }
+
+    deinit {
+        for s in statements.values { sqlite3_finalize(s) }
+        sqlite3_close(db)
+    }
+
+    /// Runs `body` inside one read transaction.
+    func read<T>(_ body: (Query) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try lock.withLock { _ throws(LedgerError) -> T in
+            let begin = try statement("BEGIN")
+            try check(sqlite3_step(begin))
+            sqlite3_reset(begin)
+            defer {
+                if let commit = try? statement("COMMIT") {
+                    sqlite3_step(commit)
+                    sqlite3_reset(commit)
+                }
+            }
+            return try body(Query(reader: self))
+        }
+    }
+
+    fileprivate func check(_ code: Int32) throws(LedgerError) {
+        guard code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw LedgerError(.storage, "cannot read the ledger: \(String(cString: sqlite3_errmsg(db)))")
+        }
+    }
+
+    fileprivate func statement(_ sql: String) throws(LedgerError) -> OpaquePointer {
+        if let s = statements[sql] { return s }
+        var s: OpaquePointer?
+        try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil))
+        guard let s else { throw LedgerError(.storage, "cannot prepare \(sql)") }
+        statements[sql] = s
+        return s
+    }
+
+    /// Statements within one `read`.
+    struct Query {
+        fileprivate let reader: SQLiteReader
+
+        /// A stored interior node's hash, from the cache of upper nodes or by `lookup`.
+        func node(_ n: MerkleNode, lookup: (MerkleNode) throws(LedgerError) -> [UInt8]?) throws(LedgerError)
+            -> [UInt8]?
+        {
+            guard SQLiteReader.cachedLevels.contains(n.level) else { return try lookup(n) }
+            if let hash = reader.upperNodes[n] { return hash }
+            let hash = try lookup(n)
+            if let hash, reader.upperNodes.count < SQLiteReader.cacheLimit { reader.upperNodes[n] = hash }
+            return hash
+        }
+
+        /// Runs `sql` with integer arguments, calling `row` for each result row.
+        func each(_ sql: String, _ arguments: [Int64] = [], _ row: (Row) throws(LedgerError) -> Bool)
+            throws(LedgerError)
+        {
+            let s = try reader.statement(sql)
+            defer {
+                sqlite3_reset(s)
+                sqlite3_clear_bindings(s)
+            }
+            for (i, a) in arguments.enumerated() { try reader.check(sqlite3_bind_int64(s, Int32(i + 1), a)) }
+            while true {
+                let code = sqlite3_step(s)
+                if code == SQLITE_DONE { return }
+                try reader.check(code)
+                guard try row(Row(statement: s)) else { return }
+            }
+        }
+    }
+
+    /// The current row; valid only inside the callback.
+    struct Row {
+        fileprivate let statement: OpaquePointer
+
+        func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
+        /// The column's bytes in place (text or blob), without a copy.
+        func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+            guard let p = sqlite3_column_blob(statement, column) else {
+                return UnsafeRawBufferPointer(start: nil, count: 0)
+            }
+            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, column)))
+        }
+    }
+}
