@@ -106,14 +106,6 @@ for i in 0..<proofRounds {
     proofTimes.append(seconds(clock.now - t))
     sink &+= proof.proof.count
 }
-if CommandLine.arguments.contains("--snapshots") {
-    var t = clock.now
-    for _ in 0..<(CommandLine.arguments.contains("--many") ? 100_000 : 2000) { _ = try await big.snapshot { _ in [] } }
-    print("empty snapshot", seconds(clock.now - t) / 2000 * 1e6, "µs")
-    t = clock.now
-    for i in 0..<2000 { _ = try await big.snapshot { _ in [MerkleNode(level: 4, index: i)] } }
-    print("one-node snapshot", seconds(clock.now - t) / 2000 * 1e6, "µs")
-}
 start = clock.now
 let report = try await big.verify(verifier: nil) { _, _ in }
 let verifySeconds = seconds(clock.now - start)
