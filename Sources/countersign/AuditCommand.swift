@@ -48,14 +48,10 @@ struct AuditDeploysCommand: AsyncParsableCommand {
     @Option(help: "The environment, e.g. production.")
     var environment: String
 
-    @Option(help: "Start of the period (RFC 3339, inclusive).")
-    var from: String
-
-    @Option(help: "End of the period (RFC 3339, exclusive).")
-    var to: String
+    @OptionGroup var period: PeriodOptions
 
     func run() async throws {
-        let (from, to, environment) = (try parseTime(self.from, "--from"), try parseTime(self.to, "--to"), environment)
+        let ((from, to), environment) = (try period.dates, environment)
         let records = try await store.withStore {
             try await DeployRecord.report($0, environment: environment, from: from, to: to)
         }

@@ -35,6 +35,24 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// A period `--from T1 --to T2` (RFC 3339, half-open), shared by the commands that report on one.
+struct PeriodOptions: ParsableArguments {
+    @Option(help: "Start of the period (RFC 3339, inclusive).")
+    var from: String
+
+    @Option(help: "End of the period (RFC 3339, exclusive).")
+    var to: String
+
+    func validate() throws {
+        _ = try parseTime(from, "--from")
+        _ = try parseTime(to, "--to")
+    }
+
+    var dates: (from: Date, to: Date) {
+        get throws { (try parseTime(from, "--from"), try parseTime(to, "--to")) }
+    }
+}
+
 /// Prints a JSON value on stdout.
 func printJSON(_ v: JSONValue) { print(v.canonicalString) }
 

@@ -10,11 +10,7 @@ struct LedgerExportCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(help: "Start of the period (RFC 3339, inclusive).")
-    var from: String
-
-    @Option(help: "End of the period (RFC 3339, exclusive).")
-    var to: String
+    @OptionGroup var period: PeriodOptions
 
     @Option(help: "The directory to write the pack into (must not hold one already).")
     var out: String
@@ -23,7 +19,7 @@ struct LedgerExportCommand: AsyncParsableCommand {
     var key: String?
 
     func run() async throws {
-        let (from, to) = (try parseTime(self.from, "--from"), try parseTime(self.to, "--to"))
+        let (from, to) = try period.dates
         let signer = try key.map(loadSigner)
         let pack = try await store.withStore { store in
             if let signer { _ = try await store.checkpoint(signer: signer, origin: signer.name) }
