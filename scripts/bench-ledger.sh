@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
-# The ledger benchmark with its PostgreSQL peer measurement: starts a scratch PostgreSQL on 127.0.0.1, runs the
-# release-built LedgerBenchmark, and stops the server.
+# The ledger benchmark with its PostgreSQL measurement: builds LedgerBenchmark in release mode and runs it against
+# a scratch PostgreSQL on 127.0.0.1 (URL in COUNTERSIGN_BENCH_POSTGRES).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pg=$(mktemp -d /tmp/countersign-pg.XXXXXX)
-trap 'scripts/postgres.sh stop "$pg"' EXIT
-COUNTERSIGN_BENCH_POSTGRES=$(scripts/postgres.sh start "$pg")
-export COUNTERSIGN_BENCH_POSTGRES
 swift build -c release --package-path Benchmarks --product LedgerBenchmark
-Benchmarks/.build/release/LedgerBenchmark
+exec scripts/with-postgres.sh COUNTERSIGN_BENCH_POSTGRES Benchmarks/.build/release/LedgerBenchmark "$@"

@@ -94,7 +94,7 @@ public final class SQLiteLedger: LedgerStore {
     @discardableResult
     public func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry] {
         guard !drafts.isEmpty else { return [] }
-        for d in drafts { try Projection.validate(d) }
+        // Payloads are validated as the batch is planned, inside its own savepoint: a bad batch fails alone.
         return try await group.append(drafts)
     }
 

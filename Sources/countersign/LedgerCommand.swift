@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignCore
 import CountersignLedger
 import CountersignPostgres
 import CountersignSQLite
@@ -67,7 +68,7 @@ func readFile(_ path: String) throws -> String {
 
 /// Parses an RFC 3339 option, or exits with a usage error.
 func parseTime(_ text: String, _ option: String) throws -> Date {
-    guard let d = LedgerEntry.parseTime(text) else { throw ValidationError("\(option) must be an RFC 3339 time") }
+    guard let d = GateJSON.parseDate(text) else { throw ValidationError("\(option) must be an RFC 3339 time") }
     return d
 }
 

@@ -1,3 +1,4 @@
+import CountersignCore
 import CountersignTesting
 import Foundation
 import Testing
@@ -57,7 +58,7 @@ import Testing
         #expect(LedgerEntry.formatTime(t.addingTimeInterval(0.5)) == "2026-11-03T09:00:00.500Z")
         #expect(LedgerEntry.formatTime(t.addingTimeInterval(0.9996)) == "2026-11-03T09:00:01.000Z")
         #expect(LedgerEntry.formatTime(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
-        #expect(LedgerEntry.parseTime("2026-11-03T10:00:00+01:00") == t)
+        #expect(GateJSON.parseDate("2026-11-03T10:00:00+01:00") == t)
     }
 
     @Test(arguments: [

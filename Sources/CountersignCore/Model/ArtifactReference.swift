@@ -19,9 +19,7 @@ public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
         }
         let digest = String(text[text.index(after: at)...])
         let name = String(text[..<at])
-        guard digest.utf8.count == 71, digest.hasPrefix("sha256:"),
-            digest.utf8.dropFirst(7).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
-        else {
+        guard ArtifactReference.isDigest(digest) else {
             throw ReferenceError(
                 "artifact '\(text)' has an invalid digest '\(digest)': expected sha256:<64 lowercase hex>")
         }
@@ -44,6 +42,12 @@ public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ArtifactReference {
+    /// Whether `text` is a content digest as Countersign binds everything to: `sha256:` and 64 lowercase hex.
+    public static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 71 && text.hasPrefix("sha256:")
+            && text.utf8.dropFirst(7).allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
     /// Tag characters: `[A-Za-z0-9_.-]`.
     static func isTagByte(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E

@@ -1,4 +1,4 @@
-public import CEL
+internal import CEL
 
 /// RFC 8785 JSON Canonicalization Scheme: the exact bytes a ledger entry is hashed and signed as.
 ///

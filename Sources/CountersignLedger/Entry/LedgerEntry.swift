@@ -1,4 +1,5 @@
-public import CEL
+internal import CEL
+internal import CountersignCore
 public import Foundation
 
 /// The kinds of events the ledger records — every state change in Countersign is one.
@@ -52,7 +53,7 @@ public struct EntryDraft: Sendable, Hashable {
         guard let actor = value["actor"]?.stringValue else { throw EntryError("missing string field 'actor'") }
         var at = defaultTime
         if let text = value["at"]?.stringValue {
-            guard let parsed = LedgerEntry.parseTime(text) else { throw EntryError("'at' must be an RFC 3339 time") }
+            guard let parsed = GateJSON.parseDate(text) else { throw EntryError("'at' must be an RFC 3339 time") }
             at = parsed
         }
         try self.init(type: type, at: at, actor: actor, payload: value["payload"] ?? .null)
@@ -101,19 +102,13 @@ public struct LedgerEntry: Sendable, Hashable {
         return text
     }
 
-    /// Parses RFC 3339 with or without a fraction.
-    public static func parseTime(_ s: String) -> Date? {
-        guard let t = try? Timestamp.parse(s) else { return nil }
-        return Date(timeIntervalSince1970: Double(t.seconds) + Double(t.nanos) / 1e9)
-    }
-
     /// Rebuilds an entry from its canonical JSON (as stored), checking every field.
     public init(canonical text: String) throws(EntryError) {
         let v: JSONValue
         do { v = try JSONValue(parsing: text) } catch { throw EntryError(error.description) }
         guard let seq = v["seq"]?.numberValue, let typeText = v["type"]?.stringValue,
             let type = EventType(rawValue: typeText), let atText = v["at"]?.stringValue,
-            let at = LedgerEntry.parseTime(atText), let actor = v["actor"]?.stringValue, let payload = v["payload"]
+            let at = GateJSON.parseDate(atText), let actor = v["actor"]?.stringValue, let payload = v["payload"]
         else { throw EntryError("stored entry is not a ledger entry") }
         self.seq = Int64(seq)
         self.type = type

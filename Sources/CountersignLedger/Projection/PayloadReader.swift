@@ -1,3 +1,5 @@
+internal import CountersignCore
+
 /// Reads the fields of an event payload, each failure naming the event type and the field's path.
 extension JSONValue {
     /// A pattern match, not `==`: equality compares canonical forms, which is far too slow for a null test.
@@ -75,23 +77,14 @@ struct PayloadReader {
 
     /// An RFC 3339 time, normalized to the ledger's sortable form.
     func time(_ key: String) throws(LedgerError) -> String {
-        guard let date = LedgerEntry.parseTime(try string(key)) else { throw fail(key, "must be an RFC 3339 time") }
+        guard let date = GateJSON.parseDate(try string(key)) else { throw fail(key, "must be an RFC 3339 time") }
         return LedgerEntry.formatTime(date)
     }
 
     /// A `sha256:` digest in lowercase hex.
     func digest(_ key: String) throws(LedgerError) -> String {
         let s = try string(key)
-        guard Digest.isValid(s) else { throw fail(key, "must be a sha256:<64 lowercase hex> digest") }
+        guard ArtifactReference.isDigest(s) else { throw fail(key, "must be a sha256:<64 lowercase hex> digest") }
         return s
-    }
-}
-
-/// Content digests as the ledger records them.
-enum Digest {
-    static func isValid(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        guard u.count == 71, s.hasPrefix("sha256:") else { return false }
-        return u[7...].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

@@ -1,4 +1,4 @@
-public import CountersignCore
+internal import CountersignCore
 
 /// The current state the ledger's entries imply — deploy requests, approvals, decisions, deploys, break-glass
 /// grants, incidents, artifacts and checks — as SQL tables. Each append writes its entries' rows in the same

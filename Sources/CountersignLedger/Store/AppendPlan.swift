@@ -8,7 +8,7 @@ public struct AppendPlan: Sendable {
         /// The RFC 8785 text that is hashed and stored.
         public let canonical: String
         public let leafHash: [UInt8]
-        /// `LedgerEntry.formatTime(entry.at)`, for the time index.
+        /// `LedgerEntry.formatTime(entry.at)`, the sortable copy `entries(between:and:)` filters on.
         public let at: String
     }
 

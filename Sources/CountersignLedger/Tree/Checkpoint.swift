@@ -1,5 +1,5 @@
-public import Crypto
-public import Foundation
+internal import Crypto
+internal import Foundation
 
 /// A C2SP tlog-checkpoint: the log's origin, its size and its RFC 6962 root, as the body of a signed note.
 public struct Checkpoint: Sendable, Hashable {

@@ -1,4 +1,4 @@
-public import Crypto
+internal import Crypto
 
 /// An RFC 6962 / RFC 9162 Merkle tree over the ledger's entries, with inclusion and consistency proofs.
 ///
