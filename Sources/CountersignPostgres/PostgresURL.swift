@@ -1,5 +1,5 @@
 public import CountersignLedger
-public import Foundation
+internal import Foundation
 public import PostgresNIO
 
 /// A `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require][&schema=NAME]` URL.
