@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
+        .systemLibrary(name: "BenchSQLite", path: "Sources/BenchSQLite"),
         .executableTarget(
             name: "CELBenchmark",
             dependencies: [.product(name: "CEL", package: root.lastPathComponent)],
@@ -29,6 +30,7 @@ let package = Package(
                 .product(name: "CountersignPostgres", package: root.lastPathComponent),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                "BenchSQLite",
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

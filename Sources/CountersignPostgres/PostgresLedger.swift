@@ -423,9 +423,11 @@ public final class PostgresLedger: LedgerStore {
                     check.entry(seq: seq, canonical: UnsafeRawBufferPointer(c), storedLeafHash: l)
                 }
             }
-            guard ok else { return check.report }
+            guard ok else { return check.report() }
             if check.count % 10_000 == 0 { progress(check.count, total) }
         }
+        check.finishEntries()
+        guard check.problem == nil else { return check.report() }
         progress(check.count, total)
         var stored = 0
         let nodes = try await conn.query("SELECT level, idx, hash FROM nodes ORDER BY level, idx", logger: logger)
@@ -433,7 +435,7 @@ public final class PostgresLedger: LedgerStore {
         for try await (level, idx, hash) in nodes {
             stored += 1
             guard check.node(level: Int(level), index: Int(idx), hash: hash.readableBytesView) else {
-                return check.report
+                return check.report()
             }
         }
         check.nodeCount(stored)
@@ -444,7 +446,7 @@ public final class PostgresLedger: LedgerStore {
                 check.checkpoint(note: note, verifier: verifier)
             }
         }
-        return check.report
+        return check.report()
     }
 
     public func replayProjections() async throws(LedgerError) -> Int {

@@ -1,3 +1,4 @@
+internal import CSQLite
 public import CountersignLedger
 public import Foundation
 internal import GRDB
@@ -59,10 +60,12 @@ public final class SQLiteLedger: LedgerStore {
                         leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32)
                     );
                     CREATE TABLE nodes (
+                        tile INTEGER NOT NULL,
                         level INTEGER NOT NULL CHECK (level > 0),
                         idx INTEGER NOT NULL CHECK (idx >= 0),
                         hash BLOB NOT NULL CHECK (length(hash) = 32),
-                        PRIMARY KEY (level, idx)
+                        PRIMARY KEY (tile, level, idx),
+                        CHECK (tile = idx >> ((level / 4) * 4 + 4 - level))
                     ) WITHOUT ROWID;
                     CREATE TABLE checkpoints (
                         size INTEGER PRIMARY KEY NOT NULL,
@@ -151,16 +154,32 @@ public final class SQLiteLedger: LedgerStore {
         (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM entries"))).map { $0 + 1 } ?? 0
     }
 
+    /// Entries and nodes through `RawInsert` on GRDB's cached statements; projections through GRDB.
     private static func write(_ plan: AppendPlan, _ db: Database) throws {
-        let entry = try db.cachedStatement(
-            sql: "INSERT INTO entries (seq, type, at, actor, canonical, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)")
+        guard let connection = db.sqliteConnection else { throw LedgerError(.storage, "the database is closed") }
+        let entry = RawInsert(
+            statement: try db.cachedStatement(
+                sql: "INSERT INTO entries (seq, type, at, actor, canonical, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)"
+            ).sqliteStatement, connection: connection)
         for r in plan.rows {
-            try entry.execute(arguments: [
-                r.entry.seq, r.entry.type.rawValue, r.at, r.entry.actor, r.canonical, Data(r.leafHash),
-            ])
+            entry.bind(1, r.entry.seq)
+            entry.bind(2, text: r.entry.type.rawValue)
+            entry.bind(3, text: r.at)
+            entry.bind(4, text: r.entry.actor)
+            r.canonicalBytes.withUnsafeBytes { entry.bind(5, text: $0) }
+            entry.bind(6, blob: r.leafHash)
+            try entry.run()
         }
-        let node = try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
-        for n in plan.nodes { try node.execute(arguments: [n.node.level, n.node.index, Data(n.hash)]) }
+        let node = RawInsert(
+            statement: try db.cachedStatement(sql: "INSERT INTO nodes (tile, level, idx, hash) VALUES (?, ?, ?, ?)")
+                .sqliteStatement, connection: connection)
+        for n in plan.nodes {
+            node.bind(1, Int64(StoredNodes.tile(n.node)))
+            node.bind(2, Int64(n.node.level))
+            node.bind(3, Int64(n.node.index))
+            node.bind(4, blob: n.hash)
+            try node.run()
+        }
         for s in plan.projections { try execute(s, db) }
     }
 
@@ -190,11 +209,17 @@ public final class SQLiteLedger: LedgerStore {
 
     /// The requested subtrees, read on a GRDB connection (the writer's, inside an append).
     private static func hashes(_ nodes: Set<MerkleNode>, _ db: Database) throws -> [MerkleNode: [UInt8]] {
-        let node = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
+        let node = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE tile = ? AND level = ? AND idx = ?")
         let range = try db.cachedStatement(sql: "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?")
         return try StoredNodes.fetch(
             nodes,
-            node: { n in try Data.fetchOne(node, arguments: [n.level, n.index]).map { Array($0) } },
+            interior: { wanted, found in
+                for n in wanted {
+                    found[n] = try Data.fetchOne(node, arguments: [StoredNodes.tile(n), n.level, n.index]).map {
+                        Array($0)
+                    }
+                }
+            },
             leaves: { r, found in
                 for row in try Row.fetchAll(range, arguments: [r.lowerBound, r.upperBound]) {
                     found(row[0], Array(row[1] as Data))
@@ -245,18 +270,7 @@ public final class SQLiteLedger: LedgerStore {
             }
             let found = try StoredNodes.fetch(
                 try nodes(size),
-                node: { n throws(LedgerError) in
-                    try q.node(n) { n throws(LedgerError) in
-                        var hash: [UInt8]?
-                        try q.each(
-                            "SELECT hash FROM nodes WHERE level = ? AND idx = ?", [Int64(n.level), Int64(n.index)]
-                        ) {
-                            hash = Array($0.bytes(0))
-                            return false
-                        }
-                        return hash
-                    }
-                },
+                interior: { wanted, found throws(LedgerError) in try q.nodes(wanted, into: &found) },
                 leaves: { r, found throws(LedgerError) in
                     try q.each(
                         "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?",
@@ -316,14 +330,16 @@ public final class SQLiteLedger: LedgerStore {
                 if check.count % 10_000 == 0 { progress(check.count, total) }
                 return true
             }
-            guard check.problem == nil else { return check.report }
+            check.finishEntries()
+            guard check.problem == nil else { return check.report() }
             progress(check.count, total)
             var stored = 0
-            try q.each("SELECT level, idx, hash FROM nodes ORDER BY level, idx") { row in
+            // In the table's (tile, level, idx) order: the verifier checks each node by its coordinates.
+            try q.each("SELECT level, idx, hash FROM nodes") { row in
                 stored += 1
                 return check.node(level: Int(row.int(0)), index: Int(row.int(1)), hash: row.bytes(2))
             }
-            guard check.problem == nil else { return check.report }
+            guard check.problem == nil else { return check.report() }
             check.nodeCount(stored)
             if let verifier {
                 var note: String?
@@ -333,7 +349,7 @@ public final class SQLiteLedger: LedgerStore {
                 }
                 if let note { check.checkpoint(note: note, verifier: verifier) }
             }
-            return check.report
+            return check.report()
         }
     }
 

@@ -66,19 +66,41 @@ final class SQLiteReader: @unchecked Sendable {
         return s
     }
 
+    private struct TileKey: Hashable {
+        let tile: Int
+        let band: Int
+    }
+
     /// Statements within one `read`.
     struct Query {
         fileprivate let reader: SQLiteReader
 
-        /// A stored interior node's hash, from the cache of upper nodes or by `lookup`.
-        func node(_ n: MerkleNode, lookup: (MerkleNode) throws(LedgerError) -> [UInt8]?) throws(LedgerError)
-            -> [UInt8]?
-        {
-            guard SQLiteReader.cachedLevels.contains(n.level) else { return try lookup(n) }
-            if let hash = reader.upperNodes[n] { return hash }
-            let hash = try lookup(n)
-            if let hash, reader.upperNodes.count < SQLiteReader.cacheLimit { reader.upperNodes[n] = hash }
-            return hash
+        /// Stored interior nodes: upper ones from the cache, the rest with one range read per tile and band (the
+        /// table is clustered by tile, so that is one page). Every upper node a read returns is cached.
+        func nodes(_ wanted: Set<MerkleNode>, into found: inout [MerkleNode: [UInt8]]) throws(LedgerError) {
+            var tiles: [TileKey: Set<MerkleNode>] = [:]
+            for n in wanted {
+                if let hash = reader.upperNodes[n] {
+                    found[n] = hash
+                } else {
+                    let key = TileKey(tile: StoredNodes.tile(n), band: StoredNodes.band(n.level).lowerBound)
+                    tiles[key, default: []].insert(n)
+                }
+            }
+            for (key, members) in tiles {
+                try each(
+                    "SELECT level, idx, hash FROM nodes WHERE tile = ? AND level BETWEEN ? AND ?",
+                    [Int64(key.tile), Int64(key.band), Int64(key.band + 3)]
+                ) { row in
+                    let n = MerkleNode(level: Int(row.int(0)), index: Int(row.int(1)))
+                    let cache = SQLiteReader.cachedLevels.contains(n.level)
+                    guard members.contains(n) || cache else { return true }
+                    let hash = Array(row.bytes(2))
+                    if members.contains(n) { found[n] = hash }
+                    if cache, reader.upperNodes.count < SQLiteReader.cacheLimit { reader.upperNodes[n] = hash }
+                    return true
+                }
+            }
         }
 
         /// Runs `sql` with integer arguments, calling `row` for each result row.

@@ -51,6 +51,29 @@ import Testing
     }
 }
 
+/// A proof's siblings in one band share a tile — at most one more where the tree's ragged right edge splits into
+/// several subtrees — which is what lets the embedded store read a band with one or two range reads.
+@Suite struct StoredNodesTests {
+    @Test(arguments: [(1 << 20, 1), (1_000_000, 2)])
+    func aProofNeedsFewTilesPerBand(size: Int, tilesPerBand: Int) {
+        for index in [0, 1, 255, 256, 4_095, 65_537, 499_999, size - 1] {
+            let stored = MerkleTree.inclusionNodes(index: index, size: size).filter {
+                $0.level >= StoredNodes.lowestInteriorLevel
+            }
+            let bands = Dictionary(grouping: stored) { StoredNodes.band($0.level) }
+            for (band, nodes) in bands {
+                #expect(Set(nodes.map(StoredNodes.tile)).count <= tilesPerBand, "leaf \(index), band \(band)")
+                #expect(nodes.allSatisfy { StoredNodes.tile($0) >= 0 && band.contains($0.level) })
+            }
+        }
+        #expect(StoredNodes.band(4) == 4...7 && StoredNodes.band(11) == 8...11)
+        // The node at level 4, index 37 lies under node (8, 2): 37 >> 4.
+        #expect(StoredNodes.tile(MerkleNode(level: 4, index: 37)) == 2)
+        #expect(StoredNodes.tile(MerkleNode(level: 7, index: 37)) == 18)
+        #expect(StoredNodes.tile(MerkleNode(level: 8, index: 37)) == 2)
+    }
+}
+
 @Suite struct ProjectionTests {
     @Test func timesHaveOneSortableForm() {
         let t = Date(timeIntervalSince1970: 1_793_696_400)

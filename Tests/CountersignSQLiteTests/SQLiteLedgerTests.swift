@@ -102,7 +102,8 @@ final class TemporaryLedger: Sendable {
             for e in try await ledger.entries(from: 0, count: 40) { tree.append(entry: e.json.canonicalBytes) }
             let hash = Data(tree.levels[level][0])
             try await queue.write { db in
-                try db.execute(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, 0, ?)", arguments: [level, hash])
+                try db.execute(
+                    sql: "INSERT INTO nodes (tile, level, idx, hash) VALUES (0, ?, 0, ?)", arguments: [level, hash])
             }
         }
         #expect(try await ledger.verify(verifier: nil) { _, _ in }.isValid)

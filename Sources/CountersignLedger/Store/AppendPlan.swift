@@ -5,11 +5,14 @@ public struct AppendPlan: Sendable {
     /// One row of the entries table.
     public struct EntryRow: Sendable {
         public let entry: LedgerEntry
-        /// The RFC 8785 text that is hashed and stored.
-        public let canonical: String
+        /// The RFC 8785 bytes that are hashed and stored.
+        public let canonicalBytes: [UInt8]
         public let leafHash: [UInt8]
         /// `LedgerEntry.formatTime(entry.at)`, the sortable copy `entries(between:and:)` filters on.
         public let at: String
+
+        /// The canonical bytes as text.
+        public var canonical: String { String(decoding: canonicalBytes, as: UTF8.self) }
     }
 
     public let rows: [EntryRow]
@@ -30,9 +33,8 @@ public struct AppendPlan: Sendable {
             let entry = LedgerEntry(seq: Int64(frontier.size), draft: draft)
             let bytes = entry.json.canonicalBytes
             let leaf = MerkleTree.leafHash(bytes)
-            let canonical = String(decoding: bytes, as: UTF8.self)
             rows.append(
-                EntryRow(entry: entry, canonical: canonical, leafHash: leaf, at: LedgerEntry.formatTime(entry.at)))
+                EntryRow(entry: entry, canonicalBytes: bytes, leafHash: leaf, at: LedgerEntry.formatTime(entry.at)))
             nodes += frontier.append(leafHash: leaf).filter { StoredNodes.isStored($0.node) }
             projections += try Projection.statements(for: entry)
         }

@@ -1,12 +1,25 @@
 /// Which subtrees a store keeps: every leaf (in the entries table) and every complete subtree of height 4 or more.
-/// The 15 interior nodes inside each 16-leaf tile are not stored — any of them is recomputed from at most 8 leaves
+/// The 15 interior nodes inside each 16-leaf subtree are not stored — any of them is recomputed from at most 8 leaves
 /// with at most 7 hashes — so an append writes one node row per 16 entries instead of one per entry, and a proof
 /// still reads O(log n) rows.
+///
+/// Stored nodes are grouped in *bands* of four levels (4–7, 8–11, …). Within a band, the nodes under one node of
+/// the band's top + 1 share a *tile* number; a proof needs at most one tile per band, so a store that clusters
+/// rows by tile serves the four siblings of a band with one range read instead of four random lookups.
 public enum StoredNodes {
     /// The lowest interior level that is stored.
     public static let lowestInteriorLevel = 4
 
     public static func isStored(_ n: MerkleNode) -> Bool { n.level == 0 || n.level >= lowestInteriorLevel }
+
+    /// The levels of `level`'s band.
+    public static func band(_ level: Int) -> ClosedRange<Int> {
+        let low = level / 4 * 4
+        return low...(low + 3)
+    }
+
+    /// The tile of a stored interior node: the index of its ancestor one level above its band.
+    public static func tile(_ n: MerkleNode) -> Int { n.index >> (band(n.level).upperBound + 1 - n.level) }
 
     /// What to read for `nodes`: the stored ones, and the leaf ranges under the ones that are not.
     public static func reads(for nodes: Set<MerkleNode>) -> (stored: Set<MerkleNode>, leafRanges: [Range<Int>]) {
@@ -26,37 +39,37 @@ public enum StoredNodes {
     /// absent from the result.
     public static func resolve(_ nodes: Set<MerkleNode>, from read: [MerkleNode: [UInt8]]) -> [MerkleNode: [UInt8]] {
         var result: [MerkleNode: [UInt8]] = [:]
+        result.reserveCapacity(nodes.count)
         for n in nodes {
             if isStored(n) {
                 result[n] = read[n]
-                continue
+            } else if let hash = subtree(n, read) {
+                result[n] = hash
             }
-            var hashes: [[UInt8]] = []
-            for leaf in (n.index << n.level)..<((n.index + 1) << n.level) {
-                guard let h = read[MerkleNode(level: 0, index: leaf)] else { break }
-                hashes.append(h)
-            }
-            guard hashes.count == 1 << n.level else { continue }
-            while hashes.count > 1 {
-                hashes = stride(from: 0, to: hashes.count, by: 2).map {
-                    MerkleTree.nodeHash(hashes[$0], hashes[$0 + 1])
-                }
-            }
-            result[n] = hashes[0]
         }
         return result
     }
 
-    /// The hashes of `nodes` read through a store's two lookups: one stored interior node by key, and the leaves
-    /// of a contiguous range. Leaves are read in clusters (requests within 16 of each other share one range read),
-    /// the unstored nodes inside a tile are recomputed, and a missing row is reported as tampering.
+    /// An unstored subtree's hash from its leaves, or nil when one is missing.
+    private static func subtree(_ n: MerkleNode, _ read: [MerkleNode: [UInt8]]) -> [UInt8]? {
+        if n.level == 0 { return read[n] }
+        guard let left = subtree(MerkleNode(level: n.level - 1, index: n.index * 2), read),
+            let right = subtree(MerkleNode(level: n.level - 1, index: n.index * 2 + 1), read)
+        else { return nil }
+        return MerkleTree.nodeHash(left, right)
+    }
+
+    /// The hashes of `nodes` read through a store's two lookups: stored interior nodes (found ones are added to
+    /// the dictionary), and the leaves of a contiguous range. Leaves are read in clusters (requests within 16 of
+    /// each other share one range read), the unstored nodes inside a tile are recomputed, and a missing row is
+    /// reported as tampering.
     public static func fetch<E: Error>(
-        _ nodes: Set<MerkleNode>, node: (MerkleNode) throws(E) -> [UInt8]?,
+        _ nodes: Set<MerkleNode>, interior: (Set<MerkleNode>, inout [MerkleNode: [UInt8]]) throws(E) -> Void,
         leaves: (ClosedRange<Int>, (Int, [UInt8]) -> Void) throws(E) -> Void
     ) throws(E) -> Result<[MerkleNode: [UInt8]], LedgerError> {
         var read: [MerkleNode: [UInt8]] = [:]
         let (stored, leafRanges) = reads(for: nodes)
-        for n in stored where n.level > 0 { read[n] = try node(n) }
+        try interior(stored.filter { $0.level > 0 }, &read)
         let wanted = (stored.filter { $0.level == 0 }.map(\.index) + leafRanges.flatMap { Array($0) }).sorted()
         var clusters: [ClosedRange<Int>] = []
         for leaf in wanted {

@@ -1,0 +1,152 @@
+internal import Crypto
+
+/// Recomputes a ledger from its stored rows, in order, and reports the first mismatch. Stores stream their rows
+/// into it, so every backend verifies the same way.
+///
+/// Entries are hashed, not parsed: any change to an entry's bytes changes its leaf hash, and a matching change to
+/// the stored hashes breaks the nodes above it and the signed checkpoint. The recomputed tree is kept flat (32
+/// bytes a node, one buffer a level) so a million entries cost two million hashes, not two million allocations.
+/// Entries are buffered in aligned blocks of `blockSize`; each block's leaves and subtree are hashed on all cores
+/// while the store reads on, since hashing, not reading, bounds a verify.
+public struct LedgerVerifier: Sendable {
+    /// `levels[l]` holds the level's node hashes back to back.
+    private var levels: [[UInt8]] = [[]]
+    /// Entries fed so far, including the buffered block.
+    public private(set) var count = 0
+    public private(set) var problem: (seq: Int64?, message: String)?
+    private var checkedCheckpoint: Int?
+    private var block = EntryBlock()
+
+    /// A power of two, so each block is a complete subtree; halves are hashed in parallel.
+    static let blockSize = 1 << 13
+
+    public init() {}
+
+    private func nodeCount(level: Int) -> Int { level < levels.count ? levels[level].count / 32 : 0 }
+
+    private func hash(_ level: Int, _ index: Int) -> [UInt8] { Array(levels[level][index * 32..<(index + 1) * 32]) }
+
+    /// Feeds the next stored entry's canonical bytes. Returns false once a problem is found.
+    public mutating func entry(seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer)
+        -> Bool
+    {
+        guard problem == nil else { return false }
+        guard seq == Int64(count) else {
+            flush()
+            if problem == nil { problem = (Int64(count), "entry \(count) is missing (next stored entry is \(seq))") }
+            return false
+        }
+        guard storedLeafHash.count == 32 else {
+            flush()
+            if problem == nil {
+                problem = (seq, "entry \(seq) has a stored leaf hash of \(storedLeafHash.count) bytes")
+            }
+            return false
+        }
+        block.add(canonical, storedLeafHash)
+        count += 1
+        if block.count == LedgerVerifier.blockSize { flush() }
+        return problem == nil
+    }
+
+    /// Hashes the buffered entries: a full block as two parallel halves, a partial one (the log's tail) in order.
+    private mutating func flush() {
+        guard block.count > 0, problem == nil else { return }
+        let first = count - block.count
+        // Only a full block that starts on a block boundary is a complete subtree.
+        let pieces = block.count == LedgerVerifier.blockSize && first % LedgerVerifier.blockSize == 0 ? 2 : 1
+        let hashed = block.hash(pieces: pieces)
+        defer { block.removeAll() }
+        if let bad = hashed.firstMismatch {
+            let seq = Int64(first + bad)
+            problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
+            return
+        }
+        if pieces == 1 {
+            for i in 0..<block.count { append(level: 0, hashed.levels[0][i * 32..<(i + 1) * 32]) }
+            return
+        }
+        // Two complete subtrees: their levels go in as they are, then the levels above combine.
+        for (level, bytes) in hashed.levels.enumerated() {
+            if levels.count == level { levels.append([]) }
+            levels[level] += bytes
+        }
+        carry(from: hashed.levels.count - 1)
+    }
+
+    private mutating func append(level: Int, _ hash: ArraySlice<UInt8>) {
+        if levels.count == level { levels.append([]) }
+        levels[level] += hash
+        carry(from: level)
+    }
+
+    /// Hashes every pair at `level` and above that is complete but has no parent yet.
+    private mutating func carry(from level: Int) {
+        var level = level
+        while nodeCount(level: level) / 2 > nodeCount(level: level + 1) {
+            if levels.count == level + 1 { levels.append([]) }
+            let pair = nodeCount(level: level + 1) * 64
+            let parent = levels[level].withUnsafeBytes { bytes in
+                MerkleTree.nodeHash(pair: UnsafeRawBufferPointer(rebasing: bytes[pair..<(pair + 64)]))
+            }
+            parent.withUnsafeBytes { levels[level + 1].append(contentsOf: $0) }
+            level += 1
+        }
+    }
+
+    /// Feeds a stored interior node (after all entries).
+    public mutating func node<Bytes: Collection<UInt8>>(level: Int, index: Int, hash: Bytes) -> Bool {
+        flush()
+        guard problem == nil else { return false }
+        guard level >= StoredNodes.lowestInteriorLevel, index >= 0, index < nodeCount(level: level) else {
+            problem = (nil, "tree node (\(level), \(index)) has no entries under it")
+            return false
+        }
+        guard levels[level][index * 32..<(index + 1) * 32].elementsEqual(hash) else {
+            problem = (
+                Int64(index << level), "tree node (\(level), \(index)) over entries \(index << level)... was changed"
+            )
+            return false
+        }
+        return true
+    }
+
+    /// Checks the stored node count: every complete subtree `StoredNodes` keeps must be stored.
+    public mutating func nodeCount(_ stored: Int) {
+        flush()
+        guard problem == nil else { return }
+        let expected = (1..<levels.count).filter { $0 >= StoredNodes.lowestInteriorLevel }.reduce(0) {
+            $0 + nodeCount(level: $1)
+        }
+        if stored != expected { problem = (nil, "the store holds \(stored) tree nodes; \(expected) were expected") }
+    }
+
+    private func root(size: Int) -> [UInt8] { MerkleTree.root(size: size) { hash($0.level, $0.index) } }
+
+    /// Checks the latest signed checkpoint against the recomputed tree.
+    public mutating func checkpoint(note: String, verifier: NoteVerifier) {
+        flush()
+        guard problem == nil else { return }
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint(body: try verifier.verify(note)) } catch {
+            problem = (nil, "latest checkpoint: \(error)")
+            return
+        }
+        guard checkpoint.size <= count, root(size: checkpoint.size) == checkpoint.rootHash else {
+            problem = (nil, "the entries no longer match the signed checkpoint at size \(checkpoint.size)")
+            return
+        }
+        checkedCheckpoint = checkpoint.size
+    }
+
+    /// Hashes what is still buffered; call after the last entry, before reading `problem`.
+    public mutating func finishEntries() { flush() }
+
+    /// The report for everything fed so far.
+    public mutating func report() -> VerificationReport {
+        flush()
+        if let problem { return .bad(seq: problem.seq, problem.message) }
+        return VerificationReport(
+            entries: count, rootHash: root(size: count), checkpointSize: checkedCheckpoint, problem: nil)
+    }
+}

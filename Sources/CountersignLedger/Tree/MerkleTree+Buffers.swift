@@ -1,0 +1,20 @@
+internal import Crypto
+
+/// RFC 6962 hashes over bytes in place, for verify: a million entries must not cost a million array allocations.
+extension MerkleTree {
+    /// `SHA-256(0x00 ‖ entry)`.
+    static func leafHash(_ entry: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var h = SHA256()
+        withUnsafeBytes(of: UInt8(0)) { h.update(bufferPointer: $0) }
+        h.update(bufferPointer: entry)
+        return h.finalize()
+    }
+
+    /// `SHA-256(0x01 ‖ left ‖ right)` for 64 bytes holding the two children.
+    static func nodeHash(pair: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var h = SHA256()
+        withUnsafeBytes(of: UInt8(1)) { h.update(bufferPointer: $0) }
+        h.update(bufferPointer: pair)
+        return h.finalize()
+    }
+}
