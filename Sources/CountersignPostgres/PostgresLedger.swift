@@ -413,7 +413,7 @@ public final class PostgresLedger: LedgerStore {
         for try await n in try await conn.query("SELECT COUNT(*) FROM entries", logger: logger).decode(Int64.self) {
             total = Int(n)
         }
-        var check = LedgerVerifier()
+        var check = LedgerVerifier(expectedEntries: total)
         let entries = try await conn.query("SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq", logger: logger)
             .decode((Int64, String, ByteBuffer).self)
         for try await (seq, canonical, leaf) in entries {
@@ -434,7 +434,7 @@ public final class PostgresLedger: LedgerStore {
             .decode((Int32, Int64, ByteBuffer).self)
         for try await (level, idx, hash) in nodes {
             stored += 1
-            guard check.node(level: Int(level), index: Int(idx), hash: hash.readableBytesView) else {
+            guard hash.withUnsafeReadableBytes({ check.node(level: Int(level), index: Int(idx), hash: $0) }) else {
                 return check.report()
             }
         }

@@ -33,20 +33,27 @@ import Testing
         #expect(throws: ProofError.self) { try MerkleFrontier(size: 1, hashes: [[1, 2, 3]]) }
     }
 
-    /// The node sets a store fetches are exactly what the proofs read.
-    @Test func proofNodeSetsCoverTheProofs() throws {
+    /// The node sets a store fetches are exactly what the proofs and roots read, at every size up to 130.
+    @Test func proofNodeSetsAreExactlyWhatTheProofsRead() throws {
         var tree = MerkleTree()
-        for i in 0..<97 { tree.append(entry: Array("e\(i)".utf8)) }
-        for size in [1, 2, 5, 64, 65, 97] {
-            for index in Set([0, size / 2, size - 1]) {
-                let nodes = MerkleTree.inclusionNodes(index: index, size: size)
+        for i in 0..<130 { tree.append(entry: Array("e\(i)".utf8)) }
+        for size in 1...130 {
+            for index in 0..<size {
+                var read: Set<MerkleNode> = [MerkleNode(level: 0, index: index)]
                 let proof = try MerkleTree.inclusionProof(index: index, size: size) { n in
-                    #expect(nodes.contains(n))
+                    read.insert(n)
                     return tree.levels[n.level][n.index]
                 }
+                #expect(MerkleTree.inclusionNodes(index: index, size: size) == read, "size \(size), index \(index)")
                 #expect(proof == (try tree.inclusionProof(index: index, size: size)))
             }
-            #expect(MerkleTree.rootNodes(size: size).count == size.nonzeroBitCount)
+            var rootReads: Set<MerkleNode> = []
+            _ = MerkleTree.root(size: size) { n in
+                rootReads.insert(n)
+                return tree.levels[n.level][n.index]
+            }
+            #expect(MerkleTree.rootNodes(size: size) == rootReads)
+            #expect(rootReads.count == size.nonzeroBitCount)
         }
     }
 }
@@ -136,5 +143,58 @@ import Testing
         #expect(r.csv == "name,n\r\n\"a,b\",2\r\n,1.5\r\n")
         #expect(r.json.canonicalString == #"[{"n":2,"name":"a,b"},{"n":1.5,"name":null}]"#)
         #expect(r.table.hasSuffix("(2 rows)\n"))
+    }
+}
+
+/// The verifier hashes full blocks on another core; these logs span several blocks and a ragged tail.
+@Suite struct LedgerVerifierTests {
+    static let size = 2 * LedgerVerifier.blockSize + 1_234
+    static let entries = (0..<size).map { Array("{\"entry\":\($0)}".utf8) }
+    static let tree: MerkleTree = {
+        var t = MerkleTree()
+        for e in entries { t.append(entry: e) }
+        return t
+    }()
+
+    /// Feeds entries (optionally with one changed or one skipped), then every stored node; returns the report.
+    static func verify(changing changed: Int? = nil, skipping skipped: Int? = nil) -> VerificationReport {
+        var check = LedgerVerifier(expectedEntries: size)
+        for (seq, bytes) in entries.enumerated() where seq != skipped {
+            var stored = bytes
+            if seq == changed { stored[2] ^= 1 }
+            let ok = stored.withUnsafeBytes { b in
+                tree.leafHash(at: seq).withUnsafeBytes {
+                    check.entry(seq: Int64(seq), canonical: b, storedLeafHash: $0)
+                }
+            }
+            if !ok { break }
+        }
+        check.finishEntries()
+        var count = 0
+        for (level, hashes) in tree.levels.enumerated() where level >= StoredNodes.lowestInteriorLevel {
+            for (index, hash) in hashes.enumerated() {
+                count += 1
+                _ = hash.withUnsafeBytes { check.node(level: level, index: index, hash: $0) }
+            }
+        }
+        check.nodeCount(count)
+        return check.report()
+    }
+
+    @Test func recomputesTheTreeAcrossBlocks() {
+        let report = Self.verify()
+        #expect(report.isValid, "\(String(describing: report.problem))")
+        #expect(report.entries == Self.size && report.rootHash == Self.tree.root())
+    }
+
+    @Test(arguments: [3, LedgerVerifier.blockSize + 17, 2 * LedgerVerifier.blockSize + 1_000])
+    func namesTheFirstChangedEntryInAnyBlock(seq: Int) {
+        #expect(Self.verify(changing: seq).problem?.seq == Int64(seq))
+    }
+
+    @Test func namesAMissingEntryAfterABlockInFlight() {
+        let gap = LedgerVerifier.blockSize + 1
+        let problem = Self.verify(skipping: gap).problem
+        #expect(problem?.seq == Int64(gap) && problem?.message.contains("missing") == true)
     }
 }

@@ -1,8 +1,7 @@
 internal import Crypto
-internal import Dispatch
 
 /// Entries a verify has read but not yet hashed: their bytes back to back, where each one starts, and their
-/// stored leaf hashes. Copying a row is cheap next to hashing it, and a block can be hashed on several cores.
+/// stored leaf hashes. Copying a row is cheap next to hashing it, and a block can be hashed on another core.
 struct EntryBlock: Sendable {
     private var bytes: [UInt8] = []
     /// Entry `i` is `bytes[ends[i - 1] ..< ends[i]]` (from 0 for the first).
@@ -23,32 +22,18 @@ struct EntryBlock: Sendable {
         stored.removeAll(keepingCapacity: true)
     }
 
-    /// The block's hashes: `levels[0]` its leaves; with several pieces, also each piece's complete subtree
-    /// (`levels[l]` holds the pieces' level-`l` nodes in order), up to each piece's root.
-    struct Hashed {
+    /// The block's hashes: `levels[0]` its leaves, then `depth` levels of the subtree above them.
+    struct Hashed: Sendable {
         var levels: [[UInt8]]
         /// The first entry, within the block, whose leaf hash differs from the stored one.
         var firstMismatch: Int?
     }
 
-    /// Hashes the block as `pieces` equal parts in parallel; with more than one piece, each part's size must be a
-    /// power of two.
-    func hash(pieces: Int) -> Hashed {
-        let per = count / pieces
-        precondition(pieces == 1 || (per.nonzeroBitCount == 1 && per * pieces == count), "uneven pieces")
-        let depth = pieces == 1 ? 0 : per.trailingZeroBitCount
-        var parts = [Hashed](repeating: Hashed(levels: [], firstMismatch: nil), count: pieces)
-        parts.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            DispatchQueue.concurrentPerform(iterations: pieces) { p in
-                out[p] = hashPiece(p * per..<(p + 1) * per, depth: depth)
-            }
-        }
-        var levels = [[UInt8]](repeating: [], count: depth + 1)
-        for part in parts {
-            for (l, level) in part.levels.enumerated() { levels[l] += level }
-        }
-        return Hashed(levels: levels, firstMismatch: parts.compactMap(\.firstMismatch).min())
+    /// Hashes the block's leaves, checks them against the stored ones, and builds `depth` levels above them (the
+    /// block must then hold `2^depth` entries).
+    func hash(depth: Int) -> Hashed {
+        precondition(depth == 0 || count == 1 << depth, "a subtree needs 2^depth entries")
+        return hashPiece(0..<count, depth: depth)
     }
 
     /// One piece: its leaves, checked against the stored ones, then `depth` levels above them.

@@ -1,4 +1,5 @@
 internal import Crypto
+internal import Dispatch
 
 /// Recomputes a ledger from its stored rows, in order, and reports the first mismatch. Stores stream their rows
 /// into it, so every backend verifies the same way.
@@ -6,21 +7,32 @@ internal import Crypto
 /// Entries are hashed, not parsed: any change to an entry's bytes changes its leaf hash, and a matching change to
 /// the stored hashes breaks the nodes above it and the signed checkpoint. The recomputed tree is kept flat (32
 /// bytes a node, one buffer a level) so a million entries cost two million hashes, not two million allocations.
-/// Entries are buffered in aligned blocks of `blockSize`; each block's leaves and subtree are hashed on all cores
-/// while the store reads on, since hashing, not reading, bounds a verify.
+/// Entries are buffered in aligned blocks of `blockSize`; a full block (a complete subtree) is hashed on another
+/// core while the store reads the next, so a verify costs about the larger of reading and hashing, not their sum.
 public struct LedgerVerifier: Sendable {
     /// `levels[l]` holds the level's node hashes back to back.
     private var levels: [[UInt8]] = [[]]
-    /// Entries fed so far, including the buffered block.
+    /// Entries fed so far, including buffered and in-flight ones.
     public private(set) var count = 0
     public private(set) var problem: (seq: Int64?, message: String)?
     private var checkedCheckpoint: Int?
     private var block = EntryBlock()
+    /// The previous full block, being hashed in the background.
+    private var inFlight: HashJob?
 
-    /// A power of two, so each block is a complete subtree; halves are hashed in parallel.
+    /// A power of two, so each full block is a complete subtree.
     static let blockSize = 1 << 13
 
-    public init() {}
+    /// `expectedEntries` (a hint; any count verifies) sizes the tree's buffers up front, so a large verify does not
+    /// spend its time regrowing and faulting in copies of them.
+    public init(expectedEntries: Int = 0) {
+        var width = max(0, expectedEntries)
+        while width > 0 {
+            levels[levels.count - 1].reserveCapacity(width * 32)
+            width /= 2
+            if width > 0 { levels.append([]) }
+        }
+    }
 
     private func nodeCount(level: Int) -> Int { level < levels.count ? levels[level].count / 32 : 0 }
 
@@ -45,33 +57,50 @@ public struct LedgerVerifier: Sendable {
         }
         block.add(canonical, storedLeafHash)
         count += 1
-        if block.count == LedgerVerifier.blockSize { flush() }
+        if block.count == LedgerVerifier.blockSize, (count - block.count) % LedgerVerifier.blockSize == 0 {
+            // Merge the block before, then hand this one to another core and read on in the block it frees.
+            let spare = merge()
+            inFlight = HashJob(block, first: count - block.count)
+            block = spare ?? EntryBlock()
+        }
         return problem == nil
     }
 
-    /// Hashes the buffered entries: a full block as two parallel halves, a partial one (the log's tail) in order.
+    /// Waits for the block in flight, adds its subtree to the tree, and returns its emptied buffers for reuse.
+    @discardableResult
+    private mutating func merge() -> EntryBlock? {
+        guard let job = inFlight else { return nil }
+        inFlight = nil
+        var (hashed, spare) = job.wait()
+        spare.removeAll()
+        guard problem == nil else { return spare }
+        if let bad = hashed.firstMismatch {
+            let seq = Int64(job.first + bad)
+            problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
+            return spare
+        }
+        for (level, bytes) in hashed.levels.enumerated() {
+            if levels.count == level { levels.append([]) }
+            levels[level] += bytes
+        }
+        carry(from: hashed.levels.count - 1)
+        hashed.levels = []
+        return spare
+    }
+
+    /// Finishes the block in flight, then hashes the partial block (the log's tail) in order.
     private mutating func flush() {
+        merge()
         guard block.count > 0, problem == nil else { return }
         let first = count - block.count
-        // Only a full block that starts on a block boundary is a complete subtree.
-        let pieces = block.count == LedgerVerifier.blockSize && first % LedgerVerifier.blockSize == 0 ? 2 : 1
-        let hashed = block.hash(pieces: pieces)
+        let hashed = block.hash(depth: 0)
         defer { block.removeAll() }
         if let bad = hashed.firstMismatch {
             let seq = Int64(first + bad)
             problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
             return
         }
-        if pieces == 1 {
-            for i in 0..<block.count { append(level: 0, hashed.levels[0][i * 32..<(i + 1) * 32]) }
-            return
-        }
-        // Two complete subtrees: their levels go in as they are, then the levels above combine.
-        for (level, bytes) in hashed.levels.enumerated() {
-            if levels.count == level { levels.append([]) }
-            levels[level] += bytes
-        }
-        carry(from: hashed.levels.count - 1)
+        for i in 0..<block.count { append(level: 0, hashed.levels[0][i * 32..<(i + 1) * 32]) }
     }
 
     private mutating func append(level: Int, _ hash: ArraySlice<UInt8>) {
@@ -95,14 +124,19 @@ public struct LedgerVerifier: Sendable {
     }
 
     /// Feeds a stored interior node (after all entries).
-    public mutating func node<Bytes: Collection<UInt8>>(level: Int, index: Int, hash: Bytes) -> Bool {
-        flush()
+    public mutating func node(level: Int, index: Int, hash: UnsafeRawBufferPointer) -> Bool {
+        if block.count > 0 || inFlight != nil { flush() }
         guard problem == nil else { return false }
         guard level >= StoredNodes.lowestInteriorLevel, index >= 0, index < nodeCount(level: level) else {
             problem = (nil, "tree node (\(level), \(index)) has no entries under it")
             return false
         }
-        guard levels[level][index * 32..<(index + 1) * 32].elementsEqual(hash) else {
+        let matches =
+            hash.count == 32
+            && levels[level].withUnsafeBytes { computed in
+                UnsafeRawBufferPointer(rebasing: computed[(index * 32)..<(index * 32 + 32)]).elementsEqual(hash)
+            }
+        guard matches else {
             problem = (
                 Int64(index << level), "tree node (\(level), \(index)) over entries \(index << level)... was changed"
             )
@@ -148,5 +182,32 @@ public struct LedgerVerifier: Sendable {
         if let problem { return .bad(seq: problem.seq, problem.message) }
         return VerificationReport(
             entries: count, rootHash: root(size: count), checkpointSize: checkedCheckpoint, problem: nil)
+    }
+}
+
+/// One full block hashed on a global queue; `wait()` returns its subtree.
+private final class HashJob: @unchecked Sendable {
+    let first: Int
+    private let done = DispatchSemaphore(value: 0)
+    /// Written once by the worker before it signals, read only after `wait()`.
+    private var result: EntryBlock.Hashed?
+    /// Moved out by `wait()`, so the caller holds the only reference and can reuse its buffers.
+    private var block: EntryBlock?
+
+    init(_ block: EntryBlock, first: Int) {
+        self.first = first
+        self.block = block
+        let depth = LedgerVerifier.blockSize.trailingZeroBitCount
+        DispatchQueue.global().async {
+            self.result = self.block?.hash(depth: depth)
+            self.done.signal()
+        }
+    }
+
+    /// The subtree, and the block.
+    func wait() -> (EntryBlock.Hashed, EntryBlock) {
+        done.wait()
+        defer { block = nil }
+        return (result!, block!)
     }
 }

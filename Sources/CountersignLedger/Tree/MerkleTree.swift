@@ -131,7 +131,11 @@ extension MerkleTree {
     }
 
     /// The subtrees `root(size:)` reads.
-    public static func rootNodes(size: Int) -> Set<MerkleNode> { recording { _ = root(size: size, node: $0) } }
+    public static func rootNodes(size: Int) -> Set<MerkleNode> {
+        var nodes: Set<MerkleNode> = []
+        if size > 0 { subtreeNodes(0, size, &nodes) }
+        return nodes
+    }
 
     /// The audit path for leaf `index` in the tree of `size` leaves, leaf to root.
     public static func inclusionProof(index: Int, size: Int, node: (MerkleNode) -> Hash) throws(ProofError) -> [Hash] {
@@ -143,9 +147,9 @@ extension MerkleTree {
 
     /// The subtrees `inclusionProof(index:size:)` reads, with the leaf itself.
     public static func inclusionNodes(index: Int, size: Int) -> Set<MerkleNode> {
-        recording { _ = try? inclusionProof(index: index, size: size, node: $0) }.union([
-            MerkleNode(level: 0, index: index)
-        ])
+        var nodes: Set<MerkleNode> = [MerkleNode(level: 0, index: index)]
+        if index >= 0, index < size { pathNodes(index, 0, size, &nodes) }
+        return nodes
     }
 
     /// The consistency proof from the tree of `first` leaves to the tree of `second` leaves.
@@ -185,6 +189,32 @@ extension MerkleTree {
         }
         let k = largestPowerOfTwo(below: n)
         return nodeHash(subtree(lo, lo + k, node), subtree(lo + k, hi, node))
+    }
+
+    /// The subtrees `subtree` reads, found without hashing: a proof's node set costs a few set inserts.
+    private static func subtreeNodes(_ lo: Int, _ hi: Int, _ nodes: inout Set<MerkleNode>) {
+        let n = hi - lo
+        if n & (n - 1) == 0, lo % n == 0 {
+            nodes.insert(MerkleNode(level: n.trailingZeroBitCount, index: lo >> n.trailingZeroBitCount))
+            return
+        }
+        let k = largestPowerOfTwo(below: n)
+        subtreeNodes(lo, lo + k, &nodes)
+        subtreeNodes(lo + k, hi, &nodes)
+    }
+
+    /// The subtrees `path` reads.
+    private static func pathNodes(_ m: Int, _ lo: Int, _ hi: Int, _ nodes: inout Set<MerkleNode>) {
+        let n = hi - lo
+        guard n > 1 else { return }
+        let k = largestPowerOfTwo(below: n)
+        if m < lo + k {
+            pathNodes(m, lo, lo + k, &nodes)
+            subtreeNodes(lo + k, hi, &nodes)
+        } else {
+            pathNodes(m, lo + k, hi, &nodes)
+            subtreeNodes(lo, lo + k, &nodes)
+        }
     }
 
     /// The largest power of two strictly less than `n` (n ≥ 2).
