@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "CountersignLedger", targets: ["CountersignLedger"]),
         .library(name: "CountersignSQLite", targets: ["CountersignSQLite"]),
         .library(name: "CountersignPostgres", targets: ["CountersignPostgres"]),
+        .library(name: "CountersignCanary", targets: ["CountersignCanary"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [
@@ -59,6 +60,9 @@ let package = Package(
             dependencies: ["CountersignLedger", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
+        // Canary analysis: the statistics, the Kayenta-compatible and countersign-v1 judges, analysis over time.
+        // Pure computation on samples, so it depends on nothing.
+        .target(name: "CountersignCanary", swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         .executableTarget(
@@ -73,6 +77,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "CountersignCanaryTests", dependencies: ["CountersignCanary"], exclude: ["Vectors"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CELTests", dependencies: ["CEL", "CountersignTesting"], exclude: ["Vectors"],
             swiftSettings: strictSettings),

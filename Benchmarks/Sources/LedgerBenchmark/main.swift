@@ -37,35 +37,23 @@ func draft(_ i: Int, type: String = "canary.judged") throws -> EntryDraft {
 
 let batches = 100
 let batchSize = 100
-let ledger = try SQLiteLedger(path: dir.appendingPathComponent("ledger.db").path)
 var prepared: [[EntryDraft]] = []
 for b in 0..<batches { prepared.append(try (0..<batchSize).map { try draft(b * batchSize + $0) }) }
-var start = clock.now
-for batch in prepared { try await ledger.append(batch) }
-let appendSeconds = seconds(clock.now - start)
-let appendRate = Double(batches * batchSize) / appendSeconds
 
 // The same with projections: gate decisions also write a decisions row and update their request.
 let projected = try SQLiteLedger(path: dir.appendingPathComponent("projected.db").path)
 let decisions = try (0..<batches).map { b in
     try (0..<batchSize).map { try draft(b * batchSize + $0, type: "gate.decided") }
 }
-start = clock.now
+var start = clock.now
 for batch in decisions { try await projected.append(batch) }
 let projectedRate = Double(batches * batchSize) / seconds(clock.now - start)
 
-var singles: [Double] = []
-for i in 0..<200 {
-    let d = try draft(1_000_000 + i)
-    let t = clock.now
-    try await ledger.append([d])
-    singles.append(seconds(clock.now - t))
-}
 
 // Peers: plain SQLite (same pragmas, same batches, rows bound through the C API as the ledger's writer binds them),
 // no hashing, no tree. The first serializes each entry with the same canonical encoder, as any log must, so the
 // ratio to it is the Merkle overhead; the second inserts bytes serialized beforehand, the bare insert cost.
-func plainInserts(_ name: String, serialize: Bool) throws -> Double {
+@MainActor func plainInserts(_ name: String, serialize: Bool) throws -> Double {
     var config = Configuration()
     config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     let plain = try DatabasePool(path: dir.appendingPathComponent(name).path, configuration: config)
@@ -103,8 +91,33 @@ func plainInserts(_ name: String, serialize: Bool) throws -> Double {
     }
     return seconds(clock.now - start)
 }
-let plainSeconds = try plainInserts("plain.db", serialize: true)
-let bareSeconds = try plainInserts("bare.db", serialize: false)
+// Rounds alternate the ledger and its peers on fresh files, so warm-up and the machine's drift fall on all three;
+// each figure is the median round.
+let rounds = 5
+var ledgerRounds: [Double] = []
+var plainRounds: [Double] = []
+var bareRounds: [Double] = []
+var ledger = try SQLiteLedger(path: dir.appendingPathComponent("ledger-0.db").path)
+for r in 0..<rounds {
+    ledger = try SQLiteLedger(path: dir.appendingPathComponent("ledger-\(r).db").path)
+    let t = clock.now
+    for batch in prepared { try await ledger.append(batch) }
+    ledgerRounds.append(seconds(clock.now - t))
+    plainRounds.append(try plainInserts("plain-\(r).db", serialize: true))
+    bareRounds.append(try plainInserts("bare-\(r).db", serialize: false))
+}
+let appendSeconds = median(ledgerRounds)
+let appendRate = Double(batches * batchSize) / appendSeconds
+let plainSeconds = median(plainRounds)
+let bareSeconds = median(bareRounds)
+
+var singles: [Double] = []
+for i in 0..<200 {
+    let d = try draft(1_000_000 + i)
+    let t = clock.now
+    try await ledger.append([d])
+    singles.append(seconds(clock.now - t))
+}
 
 // A 1,000,000-entry ledger: inclusion proofs from the store, then a full verify against raw SHA-256.
 let big = try SQLiteLedger(path: dir.appendingPathComponent("big.db").path)
@@ -148,7 +161,8 @@ for b in allBytes {
 let shaSeconds = seconds(clock.now - start)
 let verifiedBytes = allBytes.reduce(0) { $0 + $1.count }
 
-print("Ledger benchmark — SQLite (WAL, synchronous=FULL), \(batches) batches of \(batchSize) entries")
+print(
+    "Ledger benchmark — SQLite (WAL, synchronous=FULL), \(batches) batches of \(batchSize) entries, median of \(rounds) rounds")
 print(String(format: "durable appends      %10.0f entries/s   (target ≥ 20,000)", appendRate))
 print(
     String(
