@@ -49,7 +49,6 @@ var start = clock.now
 for batch in decisions { try await projected.append(batch) }
 let projectedRate = Double(batches * batchSize) / seconds(clock.now - start)
 
-
 // Peers: plain SQLite (same pragmas, same batches, rows bound through the C API as the ledger's writer binds them),
 // no hashing, no tree. The first serializes each entry with the same canonical encoder, as any log must, so the
 // ratio to it is the Merkle overhead; the second inserts bytes serialized beforehand, the bare insert cost.
@@ -162,7 +161,8 @@ let shaSeconds = seconds(clock.now - start)
 let verifiedBytes = allBytes.reduce(0) { $0 + $1.count }
 
 print(
-    "Ledger benchmark — SQLite (WAL, synchronous=FULL), \(batches) batches of \(batchSize) entries, median of \(rounds) rounds")
+    "Ledger benchmark — SQLite (WAL, synchronous=FULL), \(batches) batches of \(batchSize) entries, median of \(rounds) rounds"
+)
 print(String(format: "durable appends      %10.0f entries/s   (target ≥ 20,000)", appendRate))
 print(
     String(
