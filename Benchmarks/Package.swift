@@ -35,6 +35,11 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
+            name: "CanaryBenchmark",
+            dependencies: [.product(name: "CountersignCanary", package: root.lastPathComponent)],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
             name: "GateBenchmark",
             dependencies: [.product(name: "CountersignCore", package: root.lastPathComponent)],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
