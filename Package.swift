@@ -73,12 +73,14 @@ let package = Package(
                 "CountersignLedger",
                 "CountersignSQLite",
                 "CountersignPostgres",
+                "CountersignCanary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "CountersignCanaryTests", dependencies: ["CountersignCanary"], exclude: ["Vectors"],
+            name: "CountersignCanaryTests", dependencies: ["CountersignCanary"],
+            exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CELTests", dependencies: ["CEL", "CountersignTesting"], exclude: ["Vectors"],
