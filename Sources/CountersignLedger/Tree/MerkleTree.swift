@@ -33,12 +33,7 @@ public struct MerkleTree: Sendable {
     public var size: Int { levels[0].count }
 
     /// `SHA-256(0x00 ‖ data)`.
-    public static func leafHash(_ data: [UInt8]) -> Hash {
-        var h = SHA256()
-        h.update(data: [0])
-        h.update(data: data)
-        return Array(h.finalize())
-    }
+    public static func leafHash(_ data: [UInt8]) -> Hash { data.withUnsafeBytes { Array(leafHash($0)) } }
 
     /// `SHA-256(0x01 ‖ left ‖ right)`.
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
