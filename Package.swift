@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
@@ -60,9 +62,18 @@ let package = Package(
             dependencies: ["CountersignLedger", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
-        // Canary analysis: the statistics, the Kayenta-compatible and countersign-v1 judges, analysis over time.
-        // Pure computation on samples, so it depends on nothing.
-        .target(name: "CountersignCanary", swiftSettings: strictSettings),
+        // Canary analysis: the statistics, the Kayenta-compatible and countersign-v1 judges, analysis over time,
+        // Argo-compatible analysis runs (conditions in CEL, templates in YAML) and the metric providers that feed
+        // them over HTTP.
+        .target(
+            name: "CountersignCanary",
+            dependencies: [
+                "CEL", .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         .executableTarget(

@@ -13,6 +13,7 @@ public struct CanaryError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidConfiguration = "invalid configuration"
             case undefinedStatistic = "undefined statistic"
             case tooManySamples = "too many samples"
+            case measurementFailed = "measurement failed"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -26,6 +27,9 @@ public struct CanaryError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A series longer than the configured limit; refused before any work so a runaway query cannot stall a
         /// judge.
         public static let tooManySamples = Code(.tooManySamples)
+        /// A metric provider could not produce a value: the server is unreachable or answered with an error or
+        /// with a response that is not what the query type promises.
+        public static let measurementFailed = Code(.measurementFailed)
 
         public var description: String { kind.rawValue }
     }

@@ -48,4 +48,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .object: "an object"
         }
     }
+
+    /// The string, when this is one.
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
 }

@@ -1,0 +1,37 @@
+public import Foundation
+
+/// Static samples from a JSON file, for tests and offline judging: the whole document, or one member of a
+/// top-level object (a samples file maps metric names to arrays).
+public struct SamplesFileProvider: Sendable {
+    /// Files larger than this are refused before they are read.
+    public static let maxBytes = 256 << 20
+    /// Relative paths resolve against this directory (the template's, so templates and samples travel together).
+    public var baseDirectory: URL?
+
+    public init(baseDirectory: URL? = nil) { self.baseDirectory = baseDirectory }
+
+    public func measure(_ file: SamplesFile) throws(CanaryError) -> MeasurementValue {
+        let url =
+            file.path.hasPrefix("/")
+            ? URL(fileURLWithPath: file.path) : URL(fileURLWithPath: file.path, relativeTo: baseDirectory)
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw CanaryError(.measurementFailed, "\(file.path): no such file") }
+        guard size <= Self.maxBytes else {
+            throw CanaryError(.measurementFailed, "\(file.path): \(size) bytes exceeds \(Self.maxBytes >> 20) MiB")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONDecoder().decode(JSONValue.self, from: try Data(contentsOf: url))
+        } catch {
+            throw CanaryError(.measurementFailed, "\(file.path): not valid JSON")
+        }
+        guard let key = file.key else { return MeasurementValue(document) }
+        guard case .object(let members) = document else {
+            throw CanaryError(.measurementFailed, "\(file.path): key '\(key)' given but the document is not an object")
+        }
+        guard let value = members[key] else {
+            throw CanaryError(.measurementFailed, "\(file.path): no member '\(key)'")
+        }
+        return MeasurementValue(value)
+    }
+}
