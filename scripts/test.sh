@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: `swift test` against the services the tests use (a scratch PostgreSQL on 127.0.0.1, whose
-# URL the tests read from COUNTERSIGN_TEST_POSTGRES), started and stopped around it.
+# The whole test suite: `swift test` against the services the tests use, started and stopped around it: a scratch
+# PostgreSQL (COUNTERSIGN_TEST_POSTGRES) and a Prometheus loaded with known history (COUNTERSIGN_TEST_PROMETHEUS),
+# both on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES swift test "$@"
+exec scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
+    scripts/with-prometheus.sh COUNTERSIGN_TEST_PROMETHEUS \
+    swift test "$@"

@@ -11,9 +11,12 @@ public struct SamplesFileProvider: Sendable {
     public init(baseDirectory: URL? = nil) { self.baseDirectory = baseDirectory }
 
     public func measure(_ file: SamplesFile) throws(CanaryError) -> MeasurementValue {
-        let url =
-            file.path.hasPrefix("/")
-            ? URL(fileURLWithPath: file.path) : URL(fileURLWithPath: file.path, relativeTo: baseDirectory)
+        let url: URL
+        if let base = baseDirectory, !file.path.hasPrefix("/") {
+            url = base.appendingPathComponent(file.path)
+        } else {
+            url = URL(fileURLWithPath: file.path)
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         guard let size else { throw CanaryError(.measurementFailed, "\(file.path): no such file") }
         guard size <= Self.maxBytes else {
