@@ -2,11 +2,11 @@ import ArgumentParser
 import CountersignCanary
 import Foundation
 
-/// `countersign canary …`: canary judgements from recorded samples.
-struct CanaryCommand: ParsableCommand {
+/// `countersign canary …`: canary judgements from recorded samples, and Argo analysis runs over live metrics.
+struct CanaryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "canary", abstract: "Judge canaries against their baselines.",
-        subcommands: [CanaryJudgeCommand.self])
+        commandName: "canary", abstract: "Judge canaries against their baselines and run Argo analyses.",
+        subcommands: [CanaryJudgeCommand.self, CanaryRunCommand.self])
 }
 
 extension CanaryVerdict {

@@ -83,3 +83,58 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("cannot read"))
     }
 }
+
+/// `countersign canary run` replayed over the real Prometheus of scripts/with-prometheus.sh.
+@Suite struct CanaryRunCommandTests {
+    static func prometheus() throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment["COUNTERSIGN_TEST_PROMETHEUS"],
+            "COUNTERSIGN_TEST_PROMETHEUS is not set: run the suite through scripts/test.sh, which starts Prometheus")
+    }
+
+    static func run(_ service: String, _ extra: [String] = []) throws -> CommandRunner.Run {
+        try CommandRunner.run(
+            [
+                "canary", "run", "--template", "examples/canary/error-ratio.yaml", "--prometheus", try prometheus(),
+                "--arg", "service=\(service)", "--replay-from", "2026-01-01T00:01:00Z",
+            ] + extra)
+    }
+
+    @Test func steadyServiceSucceeds() throws {
+        let r = try Self.run("steady")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 10)  // 8 measurements, the metric, the phase
+        #expect(lines[0] == "2026-01-01T00:01:00Z  error-ratio  Successful  [0.01]")
+        #expect(lines[7].hasPrefix("2026-01-01T00:36:00Z  error-ratio  Successful"))
+        #expect(lines.last == "phase: Successful")
+    }
+
+    @Test func degradingServiceFailsAtMinuteTwentyOne() throws {
+        let r = try Self.run("degrading", ["--output", "json"])
+        #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["phase"] as? String == "Failed")
+        #expect(
+            json["message"] as? String == #"Metric "error-ratio" assessed Failed due to failed (1) > failureLimit (0)"#)
+        #expect(json["finishedAt"] as? String == "2026-01-01T00:21:00Z")
+        let metric = try #require((json["metricResults"] as? [[String: Any]])?.first)
+        #expect(metric["count"] as? Int == 5)
+        let last = try #require((metric["measurements"] as? [[String: Any]])?.last)
+        #expect(last["value"] as? String == "[0.2]")
+    }
+
+    @Test func badInputIsExitOne() throws {
+        let missingArg = try CommandRunner.run([
+            "canary", "run", "--template", "examples/canary/error-ratio.yaml", "--prometheus", try Self.prometheus(),
+        ])
+        #expect(missingArg.status == 1)
+        #expect(missingArg.stderr.contains("argument 'service' has no value"), "\(missingArg.stderr)")
+        let missingFile = try CommandRunner.run(["canary", "run", "--template", "nope.yaml"])
+        #expect(missingFile.status == 1)
+        #expect(missingFile.stderr.contains("nope.yaml: cannot read the file"))
+        let badTime = try Self.run("steady", ["--replay-from", "yesterday"])
+        #expect(badTime.status == 1)
+        #expect(badTime.stderr.contains("not an RFC 3339 time"))
+    }
+}
