@@ -18,8 +18,13 @@ public struct PrometheusProvider: Sendable {
         self.http = ProviderHTTP(client: .shared)
     }
 
-    /// Runs `query` as of `time`.
+    /// Runs `query` as of `time`, as Argo binds the result.
     public func measure(_ query: PrometheusQuery, at time: Date) async throws(CanaryError) -> MeasurementValue {
+        try await self.query(query, at: time).argoValue
+    }
+
+    /// Runs `query` as of `time`, the result typed as Prometheus reported it.
+    public func query(_ query: PrometheusQuery, at time: Date) async throws(CanaryError) -> PrometheusResult {
         let address = query.address.isEmpty ? (defaultAddress ?? "") : query.address
         guard !address.isEmpty else {
             throw CanaryError(.invalidConfiguration, "prometheus.address is empty and no default address is set")

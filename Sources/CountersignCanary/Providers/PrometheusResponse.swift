@@ -1,8 +1,26 @@
 internal import Foundation
 
-/// Decodes Prometheus' `/api/v1/query` and `/api/v1/query_range` answers into the value Argo binds to `result`.
+/// A Prometheus query result, typed as the server reported it.
+public enum PrometheusResult: Sendable, Hashable {
+    case scalar(Double)
+    /// One value per series, in the order returned.
+    case vector([Double])
+    /// Each series' samples, in the order returned.
+    case matrix([[Double]])
+
+    /// The value Argo binds to `result`: a scalar's number, a vector's list, a matrix flattened into one list.
+    public var argoValue: MeasurementValue {
+        switch self {
+        case .scalar(let x): .number(x)
+        case .vector(let xs): .vector(xs)
+        case .matrix(let series): .vector(series.flatMap { $0 })
+        }
+    }
+}
+
+/// Decodes Prometheus' `/api/v1/query` and `/api/v1/query_range` answers.
 enum PrometheusResponse {
-    static func decode(_ body: [UInt8], status: Int) throws(CanaryError) -> MeasurementValue {
+    static func decode(_ body: [UInt8], status: Int) throws(CanaryError) -> PrometheusResult {
         let json: JSONValue
         do {
             json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
@@ -25,30 +43,32 @@ enum PrometheusResponse {
         }
         switch (type, result) {
         case ("scalar", .array(let pair)):
-            return .number(try sample(pair))
+            return .scalar(try sample(pair))
         case ("vector", .array(let series)):
-            var values: [MeasurementValue] = []
+            var values: [Double] = []
             for s in series {
                 guard case .object(let o) = s, case .array(let pair)? = o["value"] else {
                     throw CanaryError(.measurementFailed, "Prometheus vector element has no value")
                 }
-                values.append(.number(try sample(pair)))
+                values.append(try sample(pair))
             }
-            return .list(values)
+            return .vector(values)
         case ("matrix", .array(let series)):
-            var values: [MeasurementValue] = []
+            var matrix: [[Double]] = []
             for s in series {
                 guard case .object(let o) = s, case .array(let points)? = o["values"] else {
                     throw CanaryError(.measurementFailed, "Prometheus matrix element has no values")
                 }
+                var values: [Double] = []
                 for p in points {
                     guard case .array(let pair) = p else {
                         throw CanaryError(.measurementFailed, "Prometheus matrix sample is not [time, value]")
                     }
-                    values.append(.number(try sample(pair)))
+                    values.append(try sample(pair))
                 }
+                matrix.append(values)
             }
-            return .list(values)
+            return .matrix(matrix)
         default:
             throw CanaryError(.measurementFailed, "Prometheus result type '\(type)' is not supported")
         }
