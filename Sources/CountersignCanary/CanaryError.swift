@@ -14,6 +14,7 @@ public struct CanaryError: Error, Sendable, Hashable, CustomStringConvertible {
             case undefinedStatistic = "undefined statistic"
             case tooManySamples = "too many samples"
             case measurementFailed = "measurement failed"
+            case notFound = "not found"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -30,6 +31,8 @@ public struct CanaryError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A metric provider could not produce a value: the server is unreachable or answered with an error or
         /// with a response that is not what the query type promises.
         public static let measurementFailed = Code(.measurementFailed)
+        /// A canary configuration or execution that does not exist.
+        public static let notFound = Code(.notFound)
 
         public var description: String { kind.rawValue }
     }

@@ -23,7 +23,8 @@ extension CanaryConfiguration {
 }
 
 /// Walks the parsed document, keeping the path of the value it reads so every error can name its field.
-private struct ConfigurationReader {
+private struct ConfigurationReader: JSONFieldReading {
+    var errorCode: CanaryError.Code { .invalidConfiguration }
     var warnings: [String] = []
 
     mutating func configuration(_ root: JSONValue) throws(CanaryError) -> CanaryConfiguration {
@@ -197,51 +198,6 @@ private struct ConfigurationReader {
         return settings
     }
 
-    // MARK: Typed access
-
-    func object(_ value: JSONValue, _ path: String) throws(CanaryError) -> [String: JSONValue] {
-        guard case .object(let o) = value else {
-            throw typeError(path.isEmpty ? "(document)" : path, "an object", value)
-        }
-        return o
-    }
-
-    func array(_ value: JSONValue, _ path: String) throws(CanaryError) -> [JSONValue] {
-        guard case .array(let a) = value else { throw typeError(path, "an array", value) }
-        return a
-    }
-
-    func string(_ value: JSONValue, _ path: String) throws(CanaryError) -> String {
-        guard case .string(let s) = value else { throw typeError(path, "a string", value) }
-        return s
-    }
-
-    func number(_ value: JSONValue, _ path: String) throws(CanaryError) -> Double {
-        guard case .number(let n) = value else { throw typeError(path, "a number", value) }
-        return n
-    }
-
-    func optionalString(_ o: [String: JSONValue], _ key: String, _ path: String) throws(CanaryError) -> String? {
-        guard let v = o[key], v != .null else { return nil }
-        return try string(v, join(path, key))
-    }
-
-    func optionalNumber(_ o: [String: JSONValue], _ key: String, _ path: String) throws(CanaryError) -> Double? {
-        guard let v = o[key], v != .null else { return nil }
-        return try number(v, join(path, key))
-    }
-
-    func requiredNumber(_ o: [String: JSONValue], _ key: String, _ path: String) throws(CanaryError) -> Double {
-        guard let v = o[key] else { throw missing(join(path, key)) }
-        return try number(v, join(path, key))
-    }
-
-    func optionalBool(_ o: [String: JSONValue], _ key: String, _ path: String) throws(CanaryError) -> Bool? {
-        guard let v = o[key], v != .null else { return nil }
-        guard case .bool(let b) = v else { throw typeError(join(path, key), "a boolean", v) }
-        return b
-    }
-
     /// Kayenta maps an unknown string to the default; so do we, noting it, since a typo silently changing a
     /// metric's judgement is worth a warning.
     mutating func lenientEnum<T: RawRepresentable>(
@@ -254,15 +210,5 @@ private struct ConfigurationReader {
                 "\(join(path, key)): unknown value \"\(raw)\", using \"\(fallback.rawValue)\" as Kayenta does")
         }
         return fallback
-    }
-
-    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-
-    func missing(_ path: String) -> CanaryError {
-        CanaryError(.invalidConfiguration, "\(path): required field is missing")
-    }
-
-    func typeError(_ path: String, _ expected: String, _ got: JSONValue) -> CanaryError {
-        CanaryError(.invalidConfiguration, "\(path): expected \(expected), got \(got.typeName)")
     }
 }

@@ -25,24 +25,37 @@ public struct PrometheusProvider: Sendable {
 
     /// Runs `query` as of `time`, the result typed as Prometheus reported it.
     public func query(_ query: PrometheusQuery, at time: Date) async throws(CanaryError) -> PrometheusResult {
+        guard let range = query.range else {
+            return try await send(query, path: "/api/v1/query", parameters: "&time=\(Self.unix(time))")
+        }
+        let start = try Self.evaluateTime(range.start, now: time, field: "rangeQuery.start")
+        let end = try Self.evaluateTime(range.end, now: time, field: "rangeQuery.end")
+        return try await self.range(query, from: start, to: end, step: range.step.timeInterval)
+    }
+
+    /// Runs `query` (its `range` ignored) as a range query over fixed times.
+    public func range(
+        _ query: PrometheusQuery, from start: Date, to end: Date, step: TimeInterval
+    ) async throws(CanaryError) -> PrometheusResult {
+        guard start <= end else {
+            throw CanaryError(.invalidConfiguration, "rangeQuery: start \(start) is after end \(end)")
+        }
+        guard step > 0, step.isFinite else {
+            throw CanaryError(.invalidConfiguration, "rangeQuery: step must be positive, not \(step)")
+        }
+        return try await send(
+            query, path: "/api/v1/query_range",
+            parameters: "&start=\(Self.unix(start))&end=\(Self.unix(end))&step=\(step)")
+    }
+
+    private func send(
+        _ query: PrometheusQuery, path: String, parameters: String
+    ) async throws(CanaryError) -> PrometheusResult {
         let address = query.address.isEmpty ? (defaultAddress ?? "") : query.address
         guard !address.isEmpty else {
             throw CanaryError(.invalidConfiguration, "prometheus.address is empty and no default address is set")
         }
-        var form = "query=\(query.query.formEncoded)"
-        let path: String
-        if let range = query.range {
-            let start = try Self.evaluateTime(range.start, now: time, field: "rangeQuery.start")
-            let end = try Self.evaluateTime(range.end, now: time, field: "rangeQuery.end")
-            guard start <= end else {
-                throw CanaryError(.invalidConfiguration, "rangeQuery: start \(start) is after end \(end)")
-            }
-            form += "&start=\(Self.unix(start))&end=\(Self.unix(end))&step=\(range.step.timeInterval)"
-            path = "/api/v1/query_range"
-        } else {
-            form += "&time=\(Self.unix(time))"
-            path = "/api/v1/query"
-        }
+        let form = "query=\(query.query.formEncoded)" + parameters
         let base = address.hasSuffix("/") ? String(address.dropLast()) : address
         let response = try await http.send(
             method: "POST", url: base + path, headers: query.headers,

@@ -5,16 +5,29 @@ public enum PrometheusResult: Sendable, Hashable {
     case scalar(Double)
     /// One value per series, in the order returned.
     case vector([Double])
-    /// Each series' samples, in the order returned.
-    case matrix([[Double]])
+    /// Each series with its samples, in the order returned.
+    case matrix([PrometheusSeries])
 
     /// The value Argo binds to `result`: a scalar's number, a vector's list, a matrix flattened into one list.
     public var argoValue: MeasurementValue {
         switch self {
         case .scalar(let x): .number(x)
         case .vector(let xs): .vector(xs)
-        case .matrix(let series): .vector(series.flatMap { $0 })
+        case .matrix(let series): .vector(series.flatMap(\.values))
         }
+    }
+}
+
+/// One series of a range query: its labels and its samples (Unix seconds, value), in time order.
+public struct PrometheusSeries: Sendable, Hashable {
+    public var labels: [String: String]
+    public var times: [Double]
+    public var values: [Double]
+
+    public init(labels: [String: String], times: [Double], values: [Double]) {
+        self.labels = labels
+        self.times = times
+        self.values = values
     }
 }
 
@@ -54,19 +67,23 @@ enum PrometheusResponse {
             }
             return .vector(values)
         case ("matrix", .array(let series)):
-            var matrix: [[Double]] = []
+            var matrix: [PrometheusSeries] = []
             for s in series {
                 guard case .object(let o) = s, case .array(let points)? = o["values"] else {
                     throw CanaryError(.measurementFailed, "Prometheus matrix element has no values")
                 }
-                var values: [Double] = []
+                var one = PrometheusSeries(labels: [:], times: [], values: [])
+                if case .object(let labels)? = o["metric"] {
+                    one.labels = labels.compactMapValues(\.stringValue)
+                }
                 for p in points {
-                    guard case .array(let pair) = p else {
+                    guard case .array(let pair) = p, case .number(let time)? = pair.first else {
                         throw CanaryError(.measurementFailed, "Prometheus matrix sample is not [time, value]")
                     }
-                    values.append(try sample(pair))
+                    one.times.append(time)
+                    one.values.append(try sample(pair))
                 }
-                matrix.append(values)
+                matrix.append(one)
             }
             return .matrix(matrix)
         default:
