@@ -11,27 +11,14 @@ struct ArgumentSubstitution {
     ///
     /// - Throws: ``CanaryError/Code/invalidConfiguration`` when an argument is missing or a placeholder is unclosed.
     func apply(_ text: String, field: String) throws(CanaryError) -> String {
-        var output = ""
-        var rest = text[...]
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw CanaryError(.invalidConfiguration, "\(field): unclosed '{{' in \"\(text)\"")
+        try Placeholders.fill(text, open: "{{", close: "}}", field: field) { inner throws(CanaryError) in
+            guard inner.hasPrefix("args.") else { return nil }
+            let name = String(inner.dropFirst("args.".count))
+            guard let value = args[name] else {
+                throw CanaryError(.invalidConfiguration, "\(field): argument '\(name)' is not set")
             }
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if inner.hasPrefix("args.") {
-                let name = String(inner.dropFirst("args.".count))
-                guard let value = args[name] else {
-                    throw CanaryError(.invalidConfiguration, "\(field): argument '\(name)' is not set")
-                }
-                output += value
-            } else {
-                output += rest[open.lowerBound..<close.upperBound]
-            }
-            rest = rest[close.upperBound...]
+            return value
         }
-        output += rest
-        return output
     }
 
     func apply(_ headers: [HTTPHeader], field: String) throws(CanaryError) -> [HTTPHeader] {

@@ -102,21 +102,12 @@ public struct PrometheusKayentaSource: KayentaMetricSource {
     static func substitute(
         _ template: String, _ variables: [String: String], metric: String
     ) throws(CanaryError) -> String {
-        var out = ""
-        var rest = Substring(template)
-        while let open = rest.range(of: "${") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
-                throw CanaryError(.invalidConfiguration, "metric \(metric): unterminated ${ in the query template")
-            }
-            let name = String(rest[open.upperBound..<close])
+        try Placeholders.fill(template, open: "${", close: "}", field: "metric \(metric)") { name throws(CanaryError) in
             guard let value = variables[name] else {
                 throw CanaryError(
                     .invalidConfiguration, "metric \(metric): the query template uses ${\(name)}, which no scope sets")
             }
-            out += value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            rest = rest[rest.index(after: close)...]
+            return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         }
-        return out + rest
     }
 }

@@ -194,26 +194,21 @@ struct JSONPath: Sendable, Hashable {
 
     private static func compare(_ a: JSONValue, _ op: String, _ b: JSONValue) -> Bool {
         switch (a, b) {
-        case (.number(let x), .number(let y)):
-            switch op {
-            case "==": return x == y
-            case "!=": return x != y
-            case "<": return x < y
-            case "<=": return x <= y
-            case ">": return x > y
-            default: return x >= y
-            }
-        case (.string(let x), .string(let y)):
-            switch op {
-            case "==": return x == y
-            case "!=": return x != y
-            case "<": return x < y
-            case "<=": return x <= y
-            case ">": return x > y
-            default: return x >= y
-            }
+        case (.number(let x), .number(let y)): return ordered(x, op, y)
+        case (.string(let x), .string(let y)): return ordered(x, op, y)
         default:
             return op == "==" ? a == b : (op == "!=" ? a != b : false)
+        }
+    }
+
+    private static func ordered<T: Comparable>(_ x: T, _ op: String, _ y: T) -> Bool {
+        switch op {
+        case "==": x == y
+        case "!=": x != y
+        case "<": x < y
+        case "<=": x <= y
+        case ">": x > y
+        default: x >= y
         }
     }
 }

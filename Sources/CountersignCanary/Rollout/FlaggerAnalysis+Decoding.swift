@@ -112,20 +112,11 @@ extension FlaggerAnalysis {
 
     /// Fills `{{ var }}` placeholders (Go-template spacing allowed); an unknown variable is an error.
     static func fill(_ text: String, _ variables: [String: String], _ field: String) throws(CanaryError) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw CanaryError(.invalidConfiguration, "\(field): unclosed '{{'")
-            }
-            let key = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+        try Placeholders.fill(text, open: "{{", close: "}}", field: field) { key throws(CanaryError) in
             guard let value = variables[key] else {
                 throw CanaryError(.invalidConfiguration, "\(field): unknown template variable '\(key)'")
             }
-            out += value
-            rest = rest[close.upperBound...]
+            return value
         }
-        return out + rest
     }
 }
