@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CountersignSQLite", targets: ["CountersignSQLite"]),
         .library(name: "CountersignPostgres", targets: ["CountersignPostgres"]),
         .library(name: "CountersignCanary", targets: ["CountersignCanary"]),
+        .library(name: "CountersignServer", targets: ["CountersignServer"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [
@@ -29,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
@@ -74,6 +78,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        // The control plane's HTTP server (Hummingbird 2): the API, identities and tokens, the Kayenta endpoints. It
+        // wires the engine, the ledger and the canary judge together; everything below it stays framework-free.
+        .target(
+            name: "CountersignServer",
+            dependencies: [
+                "CountersignCore", "CountersignLedger", "CountersignSQLite", "CountersignPostgres", "CountersignCanary",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         .executableTarget(
@@ -85,13 +102,22 @@ let package = Package(
                 "CountersignSQLite",
                 "CountersignPostgres",
                 "CountersignCanary",
+                "CountersignServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CountersignCanaryTests", dependencies: ["CountersignCanary"],
             exclude: ["Vectors"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignServerTests",
+            dependencies: [
+                "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CELTests", dependencies: ["CEL", "CountersignTesting"], exclude: ["Vectors"],

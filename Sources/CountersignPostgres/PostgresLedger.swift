@@ -59,46 +59,46 @@ public final class PostgresLedger: LedgerStore {
     // MARK: Schema
 
     /// Ordered, released migrations, one statement each; never edited once released.
-    static let migrations: [(name: String, statements: [String])] = [
-        (
-            "v1-ledger",
-            [
-                """
-                CREATE TABLE entries (
-                    seq BIGINT PRIMARY KEY CHECK (seq >= 0), type TEXT NOT NULL, at TEXT NOT NULL,
-                    actor TEXT NOT NULL, canonical TEXT NOT NULL,
-                    leaf_hash BYTEA NOT NULL CHECK (octet_length(leaf_hash) = 32))
-                """,
-                """
-                CREATE TABLE nodes (
-                    level INTEGER NOT NULL CHECK (level > 0), idx BIGINT NOT NULL CHECK (idx >= 0),
-                    hash BYTEA NOT NULL CHECK (octet_length(hash) = 32), PRIMARY KEY (level, idx))
-                """,
-                """
-                CREATE TABLE checkpoints (
-                    size BIGINT PRIMARY KEY, root_hash BYTEA NOT NULL CHECK (octet_length(root_hash) = 32),
-                    note TEXT NOT NULL)
-                """,
-                """
-                CREATE FUNCTION countersign_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'ledger table % is append-only', TG_TABLE_NAME; END $$
-                """,
-            ]
-                + ["entries", "nodes", "checkpoints"].flatMap { t in
-                    [
-                        """
-                        CREATE TRIGGER \(t)_append_only BEFORE UPDATE OR DELETE ON \(t)
-                        FOR EACH ROW EXECUTE FUNCTION countersign_append_only()
-                        """,
-                        """
-                        CREATE TRIGGER \(t)_no_truncate BEFORE TRUNCATE ON \(t)
-                        FOR EACH STATEMENT EXECUTE FUNCTION countersign_append_only()
-                        """,
-                    ]
-                }
-        ),
-        ("v2-projections", Projection.schema),
-    ]
+    static let migrations: [(name: String, statements: [String])] =
+        [
+            (
+                "v1-ledger",
+                [
+                    """
+                    CREATE TABLE entries (
+                        seq BIGINT PRIMARY KEY CHECK (seq >= 0), type TEXT NOT NULL, at TEXT NOT NULL,
+                        actor TEXT NOT NULL, canonical TEXT NOT NULL,
+                        leaf_hash BYTEA NOT NULL CHECK (octet_length(leaf_hash) = 32))
+                    """,
+                    """
+                    CREATE TABLE nodes (
+                        level INTEGER NOT NULL CHECK (level > 0), idx BIGINT NOT NULL CHECK (idx >= 0),
+                        hash BYTEA NOT NULL CHECK (octet_length(hash) = 32), PRIMARY KEY (level, idx))
+                    """,
+                    """
+                    CREATE TABLE checkpoints (
+                        size BIGINT PRIMARY KEY, root_hash BYTEA NOT NULL CHECK (octet_length(root_hash) = 32),
+                        note TEXT NOT NULL)
+                    """,
+                    """
+                    CREATE FUNCTION countersign_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'ledger table % is append-only', TG_TABLE_NAME; END $$
+                    """,
+                ]
+                    + ["entries", "nodes", "checkpoints"].flatMap { t in
+                        [
+                            """
+                            CREATE TRIGGER \(t)_append_only BEFORE UPDATE OR DELETE ON \(t)
+                            FOR EACH ROW EXECUTE FUNCTION countersign_append_only()
+                            """,
+                            """
+                            CREATE TRIGGER \(t)_no_truncate BEFORE TRUNCATE ON \(t)
+                            FOR EACH STATEMENT EXECUTE FUNCTION countersign_append_only()
+                            """,
+                        ]
+                    }
+            )
+        ] + Projection.migrations
 
     /// Applies the migrations not yet applied, serialized across nodes by an advisory lock.
     public func migrate() async throws(LedgerError) {

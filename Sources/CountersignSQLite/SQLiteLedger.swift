@@ -86,8 +86,10 @@ public final class SQLiteLedger: LedgerStore {
                         BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
                     """)
         }
-        m.registerMigration("v2-projections") { db in
-            for ddl in Projection.schema { try db.execute(sql: ddl) }
+        for migration in Projection.migrations {
+            m.registerMigration(migration.name) { db in
+                for ddl in migration.statements { try db.execute(sql: ddl) }
+            }
         }
         return m
     }()

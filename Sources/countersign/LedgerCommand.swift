@@ -22,6 +22,9 @@ struct StoreOptions: ParsableArguments {
         help: "The ledger: a SQLite file path, or a postgres:// URL (postgres://user@host:port/db?sslmode=disable).")
     var database: String = "./countersign.db"
 
+    init() {}
+    init(database: String) { self.database = database }
+
     var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
 
     /// Opens the store, runs `body` with it and closes it. Ledger errors become a message and exit status 1.

@@ -6,21 +6,8 @@ extension DecisionBuilder {
     /// environment and not expired; one approver counts for one rule. A rejection by an eligible approver denies.
     mutating func checkApprovals(_ tier: Tier, _ env: DeploymentEnvironment) {
         guard !tier.approvals.isEmpty else { return }
-        let change = request.change
         let selfApproval = env.selfApprovalBelowRank.map { env.rank < $0 } ?? false
-        var excluded: [String: String] = [:]
-        if !selfApproval {
-            if let author = change.pullRequest?.author { excluded[policy.canonical(author)] = "the change's author" }
-            for c in change.pullRequest?.committers ?? [] where excluded[policy.canonical(c)] == nil {
-                excluded[policy.canonical(c)] = "a committer of the change"
-            }
-        }
-        if !selfApproval, excluded[policy.canonical(request.requester)] == nil {
-            excluded[policy.canonical(request.requester)] = "the requester"
-        }
-        if excluded[policy.canonical(request.deployer)] == nil {
-            excluded[policy.canonical(request.deployer)] = "the deployer"
-        }
+        let excluded = SeparationOfDuties.excluded(request, environment: env, policy: policy)
 
         // The latest decision of each approver for this digest and environment.
         var latest: [String: Approval] = [:]
@@ -111,7 +98,7 @@ extension DecisionBuilder {
                 add("approvals", .satisfied, "team \(rule.team): approved by \(have.joined(separator: ", "))")
             }
         }
-        if selfApproval, let author = change.pullRequest?.author, slotOf[policy.canonical(author)] != nil {
+        if selfApproval, let author = request.change.pullRequest?.author, slotOf[policy.canonical(author)] != nil {
             relaxations.append(
                 "self-approval: \(policy.canonical(author)) approved their own change (allowed below rank \(env.selfApprovalBelowRank ?? 0))"
             )

@@ -46,6 +46,12 @@ struct PayloadReader {
         return b
     }
 
+    func optionalNumber(_ key: String) throws(LedgerError) -> Double? {
+        guard let v = value[key], !v.isNull else { return nil }
+        guard let n = v.numberValue else { throw fail(key, "must be a number") }
+        return n
+    }
+
     func optionalInteger(_ key: String) throws(LedgerError) -> Int64? {
         guard let v = value[key], !v.isNull else { return nil }
         guard let n = v.numberValue, n.rounded() == n, abs(n) < 9_007_199_254_740_992 else {

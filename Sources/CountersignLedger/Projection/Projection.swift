@@ -11,7 +11,35 @@ public enum Projection {
     /// The projection tables, in the order `replay` clears them.
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
-        "checks",
+        "checks", "api_tokens", "canary_verdicts", "changes",
+    ]
+
+    /// The projection migrations, in order; released ones are never edited (each store records which it applied).
+    public static let migrations: [(name: String, statements: [String])] = [
+        ("v2-projections", schema),
+        ("v3-tokens-canary-changes", tokensCanaryChanges),
+    ]
+
+    /// API tokens (hashes only: the secret is shown once and never stored), canary verdicts the gate reads, and
+    /// the change evidence GitHub webhooks deliver, keyed by commit.
+    static let tokensCanaryChanges: [String] = [
+        """
+        CREATE TABLE api_tokens (
+            token_id TEXT PRIMARY KEY NOT NULL, token_hash TEXT NOT NULL UNIQUE, identity TEXT NOT NULL,
+            role TEXT NOT NULL, created_seq BIGINT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+            expires_at TEXT, revoked_at TEXT)
+        """,
+        """
+        CREATE TABLE canary_verdicts (
+            seq BIGINT PRIMARY KEY NOT NULL, verdict_id TEXT NOT NULL, digest TEXT NOT NULL, template TEXT NOT NULL,
+            outcome TEXT NOT NULL, score DOUBLE PRECISION, at TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE changes (
+            commit_sha TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL, repository TEXT, pull_request BIGINT,
+            change TEXT NOT NULL, delivery_id TEXT)
+        """,
+        "CREATE INDEX canary_verdicts_by_digest ON canary_verdicts (digest)",
     ]
 
     /// Portable DDL (SQLite and PostgreSQL). Times are `LedgerEntry.formatTime` text, which sorts correctly;
@@ -229,8 +257,45 @@ public enum Projection {
                 SQLStatement(
                     "UPDATE incidents SET resolved_at = ? WHERE incident_id = ?", [at, .text(try p.string("id"))])
             ]
+        case "identity.changed":
+            return try identityChanged(p, seq, at, actor)
+        case "canary.judged":
+            // Judgements without a digest (an ad-hoc Kayenta execution) are recorded but gate nothing.
+            guard let digest = try p.optionalString("digest") else { return [] }
+            guard ArtifactReference.isDigest(digest) else { throw p.fail("digest", "is not a sha256 digest") }
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO canary_verdicts (seq, verdict_id, digest, template, outcome, score, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        seq, .text(try p.string("id")), .text(digest), .text(try p.string("template")),
+                        .text(try p.oneOf("outcome", ["pass", "fail", "inconclusive"])),
+                        try p.optionalNumber("score").map(SQLValue.real) ?? .null, at,
+                    ])
+            ]
+        case "change.recorded":
+            let change = try p.object("change")
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO changes (commit_sha, seq, repository, pull_request, change, delivery_id)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (commit_sha) DO UPDATE SET seq = excluded.seq, repository = excluded.repository,
+                        pull_request = excluded.pull_request, change = excluded.change,
+                        delivery_id = excluded.delivery_id
+                    """,
+                    [
+                        .text(try change.string("commit")), seq, text(try p.optionalString("repository")),
+                        try change.optionalObject("pullRequest").flatMap { pr throws(LedgerError) in
+                            try pr.optionalInteger("number")
+                        }.map(SQLValue.integer) ?? .null,
+                        .text(change.value.canonicalString), text(try p.optionalString("delivery")),
+                    ])
+            ]
         default:
-            // policy.published, identity.changed, team.changed, canary.judged: recorded, not projected.
+            // policy.published, team.changed, approval.refused, webhook.received: recorded, not projected.
             return []
         }
     }
@@ -261,6 +326,38 @@ public enum Projection {
                 text(try pr?.optionalString("author")), .text(list(try pr?.optionalStrings("committers"))),
                 text(try change.optionalString("ticket")),
             ])
+    }
+
+    /// Token lifecycle changes project into `api_tokens`; other identity changes are recorded only.
+    private static func identityChanged(
+        _ p: PayloadReader, _ seq: SQLValue, _ at: SQLValue, _ actor: SQLValue
+    ) throws(LedgerError) -> [SQLStatement] {
+        switch try p.optionalString("change") {
+        case "token.created":
+            let hash = try p.string("tokenHash")
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                throw p.fail("tokenHash", "is not a hex SHA-256")
+            }
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO api_tokens (token_id, token_hash, identity, role, created_seq, created_at, created_by,
+                        expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("token")), .text(hash), .text(try p.string("identity")),
+                        .text(try p.oneOf("role", ["builder", "deployer", "approver", "auditor", "admin"])), seq, at,
+                        actor, try p.optionalString("expiresAt").map(SQLValue.text) ?? .null,
+                    ])
+            ]
+        case "token.revoked":
+            return [
+                SQLStatement(
+                    "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [at, .text(try p.string("token"))])
+            ]
+        default:
+            return []
+        }
     }
 
     private static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }

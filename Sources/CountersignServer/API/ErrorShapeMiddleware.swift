@@ -1,0 +1,40 @@
+public import Hummingbird
+internal import Logging
+internal import NIOCore
+
+/// Gives every failure the API's one error shape: Hummingbird's own errors (unknown route, wrong method) and
+/// anything unexpected become an ``APIError``, so clients parse one body everywhere. Unexpected errors are
+/// logged and answered 500 without internals.
+public struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            let code: APIError.Code =
+                switch error.status.code {
+                case 400: .badRequest
+                case 401: .unauthenticated
+                case 403: .forbidden
+                case 404: .notFound
+                case 405: .badRequest
+                case 413: .payloadTooLarge
+                default: .internal
+                }
+            let message =
+                error.status.code == 404
+                ? "no route for \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            throw APIError(code, message)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.payloadTooLarge, "the request body is too large")
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            throw APIError(.internal, "internal error")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+internal import CountersignCore
+public import CountersignLedger
+internal import Foundation
+public import Hummingbird
+
+/// `/api/v1/ledger` (entries, proofs, checkpoints) and `/api/v1/audit` (read-only SQL, deploy records): the audit
+/// as a query, for any authenticated caller except where noted.
+public struct LedgerRoutes: Sendable {
+    let control: ControlPlane
+    /// Signs checkpoints; without one, `POST /ledger/checkpoint` answers 503 with the reason.
+    let signer: NoteSigner?
+    let origin: String
+
+    public init(control: ControlPlane, signer: NoteSigner?, origin: String) {
+        self.control = control
+        self.signer = signer
+        self.origin = origin
+    }
+
+    struct QueryBody: Decodable { var sql: String }
+
+    public func add(to group: RouterGroup<ServerRequestContext>) {
+        let store = control.store
+        group.get("ledger/entries") { request, context in
+            _ = try context.caller()
+            let from = try Self.integer(request, "from") ?? 0
+            let count = min(try Self.integer(request, "count") ?? 100, 1000)
+            let entries = try await Self.ledger { () async throws(LedgerError) in
+                try await store.entries(from: from, count: count)
+            }
+            let size = try await Self.ledger { () async throws(LedgerError) in try await store.size() }
+            return JSONBody.response(
+                .object([("size", .number(Double(size))), ("entries", .array(entries.map(\.json)))]))
+        }
+        group.get("ledger/proofs/inclusion") { request, context in
+            _ = try context.caller()
+            guard let seq = try Self.integer(request, "seq") else {
+                throw APIError(.badRequest, "seq is required", details: ["field": "seq"])
+            }
+            let size = try Self.integer(request, "size")
+            return JSONBody.response(
+                try await Self.ledger { () async throws(LedgerError) in
+                    try await store.inclusionProof(seq: seq, size: size)
+                }.json)
+        }
+        group.get("ledger/proofs/consistency") { request, context in
+            _ = try context.caller()
+            guard let from = try Self.integer(request, "from"), let to = try Self.integer(request, "to") else {
+                throw APIError(.badRequest, "from and to are required", details: ["field": "from"])
+            }
+            return JSONBody.response(
+                try await Self.ledger { () async throws(LedgerError) in
+                    try await store.consistencyProof(from: from, to: to)
+                }.json)
+        }
+        group.get("ledger/checkpoint") { _, context in
+            _ = try context.caller()
+            guard
+                let note = try await Self.ledger({ () async throws(LedgerError) in try await store.latestCheckpoint() })
+            else {
+                throw APIError(.notFound, "no checkpoint has been signed yet")
+            }
+            return Self.note(note)
+        }
+        group.post("ledger/checkpoint") { _, context in
+            try context.caller().require(.admin, .auditor, to: "sign checkpoints")
+            guard let signer else {
+                throw APIError(.unavailable, "this server has no checkpoint key (start it with --checkpoint-key)")
+            }
+            return Self.note(
+                try await Self.ledger { () async throws(LedgerError) in
+                    try await store.checkpoint(signer: signer, origin: origin)
+                })
+        }
+        group.post("audit/query") { request, context in
+            try context.caller().require(.auditor, .admin, to: "run audit queries")
+            let body = try await JSONBody.decode(QueryBody.self, request)
+            let result = try await Self.ledger { () async throws(LedgerError) in try await store.query(body.sql, []) }
+            return JSONBody.response(
+                .object([
+                    ("columns", .array(result.columns.map(JSONValue.string))),
+                    ("rows", .array(result.rows.map { .array($0.map(\.json)) })),
+                ]))
+        }
+    }
+
+    static func note(_ note: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: note)))
+    }
+
+    static func integer(_ request: Request, _ name: String) throws(APIError) -> Int? {
+        guard let raw = request.uri.queryParameters[name[...]] else { return nil }
+        guard let n = Int(String(raw)), n >= 0 else {
+            throw APIError(.badRequest, "\(name) must be a non-negative integer", details: ["field": name])
+        }
+        return n
+    }
+
+    static func ledger<T>(_ body: () async throws(LedgerError) -> T) async throws(APIError) -> T {
+        do { return try await body() } catch { throw APIError(ledger: error) }
+    }
+}

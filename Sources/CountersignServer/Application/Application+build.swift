@@ -1,0 +1,58 @@
+public import CountersignCanary
+public import CountersignLedger
+public import Hummingbird
+internal import Logging
+public import ServiceLifecycle
+
+/// The parts a running server is built from; `countersign serve` and the tests build exactly this.
+public struct ServerComponents: Sendable {
+    public var control: ControlPlane
+    /// Signs ledger checkpoints; `nil` disables `POST /api/v1/ledger/checkpoint`.
+    public var signer: NoteSigner?
+    /// Serves the Kayenta API; `nil` leaves `/kayenta` unmounted.
+    public var kayenta: KayentaAPI?
+
+    public init(control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil) {
+        self.control = control
+        self.signer = signer
+        self.kayenta = kayenta
+    }
+}
+
+/// The router: `/health` open, `/api/v1` behind bearer tokens, `/kayenta/{token}` for Argo.
+public func buildRouter(
+    configuration: ServerConfiguration, components: ServerComponents
+) -> Router<ServerRequestContext> {
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: ErrorShapeMiddleware())
+    router.get("health") { _, _ in
+        JSONBody.response(.object([("status", .string("ok"))]))
+    }
+    let control = components.control
+    let api = router.group("api/v1").add(middleware: TokenAuthenticator(control: control))
+    TokenRoutes(control: control).add(to: api)
+    DeployRequestRoutes(control: control).add(to: api)
+    CheckRoutes(control: control).add(to: api)
+    LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
+    if let kayenta = components.kayenta {
+        KayentaRoutes(control: control, api: kayenta).add(to: router)
+    }
+    return router
+}
+
+/// The application: the router on `configuration`'s address, with `services` (a PostgreSQL client, say) run
+/// beside it in one service group and shut down gracefully with it on SIGTERM or SIGINT.
+public func buildApplication(
+    configuration: ServerConfiguration, components: ServerComponents, services: [any Service] = [],
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    var logger = Logger(label: "countersign")
+    logger.logLevel = .info
+    return Application(
+        router: buildRouter(configuration: configuration, components: components),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "countersign"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}

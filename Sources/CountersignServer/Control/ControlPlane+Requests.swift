@@ -1,0 +1,129 @@
+public import CountersignCore
+public import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// Records a deploy request by `principal` (who must hold the deployer role) and decides it.
+    public func requestDeploy(_ input: DeployRequestInput, by principal: Principal) async throws(APIError)
+        -> DeployRequestStatus
+    {
+        try principal.require(.deployer, to: "request deploys")
+        let bundle = policy.bundle
+        guard bundle.environments[input.environment] != nil else {
+            throw APIError(
+                .badRequest, "environment \(input.environment) is not defined in the policy",
+                details: ["field": "environment"])
+        }
+        for (field, value) in [("service", input.service), ("artifact", input.artifact)] where value.isEmpty {
+            throw APIError(.badRequest, "\(field) must not be empty", details: ["field": field])
+        }
+        var rng = SystemRandomNumberGenerator()
+        let id = "dr_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36)
+        let request = DeployRequest(
+            id: id, service: input.service, environment: input.environment, artifact: input.artifact,
+            change: input.change, requester: principal.identity, deployer: input.deployer ?? principal.identity)
+        // A tag-only reference is still recorded (with an empty digest column the projection cannot hold, so
+        // it is refused here with the gate's reason) — approve the digest, never the tag.
+        guard (try? ArtifactReference(parsing: request.artifact)) != nil else {
+            throw APIError(
+                .badRequest, "artifact \(request.artifact) is not pinned by digest; approve the digest, never the tag",
+                details: ["field": "artifact"])
+        }
+        let entry = try await record(
+            "deploy.requested", actor: principal.identity, payload: try PayloadCoding.encode(request))
+        let decision = try await decide(request, by: "countersign")
+        return DeployRequestStatus(request: request, decision: decision, seq: entry.seq)
+    }
+
+    /// The request as recorded, with its latest recorded decision.
+    public func deployRequest(id: String) async throws(APIError) -> DeployRequestStatus {
+        guard let row = try await rows("SELECT seq FROM deploy_requests WHERE request_id = ?", [.text(id)]).first,
+            let seq = row.integer("seq")
+        else { throw APIError(.notFound, "no deploy request with id \(id)") }
+        let entries: [LedgerEntry]
+        do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
+        guard let entry = entries.first, entry.type.rawValue == "deploy.requested" else {
+            throw APIError(.internal, "deploy request \(id) points at entry \(seq), which does not record it")
+        }
+        let request = try PayloadCoding.decode(DeployRequest.self, from: entry.payload)
+        return DeployRequestStatus(request: request, decision: try await latestDecision(id), seq: seq)
+    }
+
+    /// Requests, newest first, optionally only one environment's or one verdict's.
+    public func listRequests(environment: String? = nil, verdict: Decision.Verdict? = nil, limit: Int = 50)
+        async throws(APIError) -> [[String: SQLValue]]
+    {
+        var sql = """
+            SELECT request_id, service, environment, artifact, digest, requester, deployer, requested_at, verdict, tier,
+                decided_at FROM deploy_requests
+            """
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let environment {
+            conditions.append("environment = ?")
+            arguments.append(.text(environment))
+        }
+        if let verdict {
+            conditions.append("verdict = ?")
+            arguments.append(.text(verdict.rawValue))
+        }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY seq DESC LIMIT \(max(1, min(limit, 500)))"
+        return try await rows(sql, arguments).map { row in
+            Dictionary(uniqueKeysWithValues: zip(row.columns, row.values))
+        }
+    }
+
+    /// Decides request `id` now, recording the decision when it differs from the last one recorded.
+    public func decide(id: String, by actor: String) async throws(APIError) -> Decision {
+        try await decide(try await deployRequest(id: id).request, by: actor)
+    }
+
+    func decide(_ request: DeployRequest, by actor: String) async throws(APIError) -> Decision {
+        let bundle = policy.bundle
+        let digest = (try? ArtifactReference(parsing: request.artifact))?.digest ?? ""
+        let evidence = try await self.evidence(for: request, digest: digest)
+        let decision = Gate.decide(request, evidence: evidence, policy: bundle, now: now())
+        if let last = try await latestDecision(request.id), last.verdict == decision.verdict,
+            last.tier == decision.tier, last.reasons == decision.reasons, last.policyHash == decision.policyHash
+        {
+            return last
+        }
+        var payload = try PayloadCoding.encode(decision)
+        payload = PayloadCoding.merging(
+            payload,
+            [
+                ("request", .string(request.id)), ("verdict", .string(decision.verdict.rawValue)),
+                ("policy", .string(decision.policyHash)), ("reasons", .array(decision.reasons.map(JSONValue.string))),
+            ] + (decision.tier.map { [("tier", JSONValue.string($0))] } ?? []))
+        try await record("gate.decided", actor: actor, payload: payload, at: decision.decidedAt)
+        return decision
+    }
+
+    /// The last decision recorded for request `id`.
+    func latestDecision(_ id: String) async throws(APIError) -> Decision? {
+        guard
+            let row = try await rows(
+                "SELECT seq FROM decisions WHERE request_id = ? ORDER BY seq DESC LIMIT 1", [.text(id)]
+            ).first, let seq = row.integer("seq")
+        else { return nil }
+        let entries: [LedgerEntry]
+        do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
+        guard let entry = entries.first else { return nil }
+        return try PayloadCoding.decode(Decision.self, from: entry.payload)
+    }
+
+    /// Re-decides the open requests an event may have changed: those of `requestID`, or every undecided or
+    /// pending request for `digest`.
+    func redecide(requestID: String? = nil, digest: String? = nil, by actor: String) async throws(APIError) {
+        var ids: [String] = []
+        if let requestID { ids.append(requestID) }
+        if let digest {
+            ids += try await rows(
+                "SELECT request_id FROM deploy_requests WHERE digest = ? AND (verdict IS NULL OR verdict <> 'allowed')",
+                [.text(digest)]
+            ).compactMap { $0.text("request_id") }
+        }
+        for id in Set(ids).sorted() { _ = try await decide(id: id, by: actor) }
+    }
+}

@@ -1,0 +1,86 @@
+public import CountersignCore
+internal import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// Approves, rejects or withdraws request `id` as `principal`, then re-decides it.
+    ///
+    /// Separation of duties is enforced here as well as in the gate: an approver the gate would not count (the
+    /// change's author or a committer, the requester, the deployer) is refused with 403, and the attempt is
+    /// recorded as `approval.refused`, so the audit shows it.
+    public func review(
+        id: String, decision: Approval.Decision, comment: String?, by principal: Principal
+    ) async throws(APIError) -> Decision {
+        try principal.require(.approver, to: "approve or reject deploys")
+        guard principal.kind == .human else {
+            throw APIError(.forbidden, "automation identity \(principal.identity) has no authority to approve")
+        }
+        let status = try await deployRequest(id: id)
+        let request = status.request
+        let bundle = policy.bundle
+        guard let environment = bundle.environments[request.environment] else {
+            throw APIError(.conflict, "environment \(request.environment) is no longer in the policy")
+        }
+        let digest = (try? ArtifactReference(parsing: request.artifact))?.digest ?? ""
+        if decision != .withdrawn,
+            let why = SeparationOfDuties.excluded(request, environment: environment, policy: bundle)[principal.identity]
+        {
+            let reason = "\(principal.identity) may not review this request: they are \(why)"
+            try await record(
+                "approval.refused", actor: principal.identity,
+                payload: .object([
+                    ("request", .string(id)), ("approver", .string(principal.identity)),
+                    ("decision", .string(decision.rawValue)), ("digest", .string(digest)),
+                    ("environment", .string(request.environment)), ("reason", .string(reason)),
+                ]))
+            throw APIError(.forbidden, reason, details: ["rule": "separation-of-duties"])
+        }
+        if status.decision?.verdict == .allowed, decision == .approved {
+            throw APIError(.conflict, "request \(id) is already allowed")
+        }
+        let type: String =
+            switch decision {
+            case .approved: "approval.granted"
+            case .rejected: "approval.rejected"
+            case .withdrawn: "approval.withdrawn"
+            }
+        if decision == .withdrawn {
+            let mine = try await rows(
+                "SELECT state FROM approvals WHERE request_id = ? AND approver = ?",
+                [.text(id), .text(principal.identity)])
+            guard mine.first?.text("state") == "granted" else {
+                throw APIError(.conflict, "\(principal.identity) has no approval of \(id) to withdraw")
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        var payload: [(String, JSONValue)] = [
+            ("id", .string("ap_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36))),
+            ("request", .string(id)), ("approver", .string(principal.identity)),
+        ]
+        if decision != .withdrawn {
+            payload += [("digest", .string(digest)), ("environment", .string(request.environment))]
+        }
+        if let comment { payload.append(("comment", .string(comment))) }
+        try await record(type, actor: principal.identity, payload: .object(payload))
+        return try await decide(id: id, by: principal.identity)
+    }
+
+    /// Records a check result for a digest (builders only) and re-decides the open requests for it.
+    public func reportCheck(
+        digest: String, name: String, status: CheckResult.Status, details: String? = nil, by principal: Principal
+    ) async throws(APIError) -> Int64 {
+        try principal.require(.builder, to: "report checks")
+        guard ArtifactReference.isDigest(digest) else {
+            throw APIError(.badRequest, "digest must be sha256:<64 hex>", details: ["field": "digest"])
+        }
+        guard !name.isEmpty else { throw APIError(.badRequest, "name must not be empty", details: ["field": "name"]) }
+        var payload: [(String, JSONValue)] = [
+            ("digest", .string(digest)), ("name", .string(name)), ("status", .string(status.rawValue)),
+            ("reportedBy", .string(principal.identity)),
+        ]
+        if let details { payload.append(("details", .string(details))) }
+        let entry = try await record("check.reported", actor: principal.identity, payload: .object(payload))
+        try await redecide(digest: digest, by: principal.identity)
+        return entry.seq
+    }
+}

@@ -1,0 +1,126 @@
+public import CountersignCore
+public import CountersignLedger
+public import Foundation
+
+/// The control plane's operations — deploy requests, decisions, approvals, checks, tokens — over a ledger store
+/// and the policy in force. Independent of HTTP: the router maps requests onto these methods, and tests call
+/// them directly.
+///
+/// Every state change is a ledger entry, appended before the call returns; current state is read back from the
+/// projections the same append maintains, so any number of servers sharing one database agree.
+public struct ControlPlane: Sendable {
+    public let store: any LedgerStore
+    public let policy: PolicyHolder
+    /// The clock; injected so tests decide what "now" is.
+    public let now: @Sendable () -> Date
+
+    public init(store: any LedgerStore, policy: PolicyHolder, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.policy = policy
+        self.now = now
+    }
+
+    /// Appends one event, mapping store failures to API errors.
+    @discardableResult
+    func record(_ type: String, actor: String, payload: JSONValue, at: Date? = nil) async throws(APIError)
+        -> LedgerEntry
+    {
+        guard let eventType = EventType(rawValue: type) else {
+            throw APIError(.internal, "unknown event type \(type)")
+        }
+        let draft: EntryDraft
+        do { draft = try EntryDraft(type: eventType, at: at ?? now(), actor: actor, payload: payload) } catch {
+            throw APIError(.badRequest, error.message)
+        }
+        do {
+            guard let entry = try await store.append([draft]).first else {
+                throw APIError(.internal, "the ledger acknowledged no entry")
+            }
+            return entry
+        } catch let error as LedgerError {
+            throw APIError(ledger: error)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.internal, "\(error)")
+        }
+    }
+
+    /// A read-only query over the projections.
+    func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(APIError) -> [Row] {
+        do {
+            let result = try await store.query(sql, arguments)
+            return result.rows.map { Row(columns: result.columns, values: $0) }
+        } catch {
+            throw APIError(ledger: error)
+        }
+    }
+
+    /// One projection row by column name.
+    struct Row {
+        let columns: [String]
+        let values: [SQLValue]
+
+        subscript(_ name: String) -> SQLValue {
+            guard let i = columns.firstIndex(of: name) else { return .null }
+            return values[i]
+        }
+
+        func text(_ name: String) -> String? { self[name].textValue }
+
+        func integer(_ name: String) -> Int64? {
+            switch self[name] {
+            case .integer(let i): i
+            case .real(let d): Int64(exactly: d)
+            default: nil
+            }
+        }
+
+        func date(_ name: String) -> Date? { text(name).flatMap(GateJSON.parseDate) }
+    }
+}
+
+extension APIError {
+    /// The ledger's failures as API errors: a store that cannot be reached is 503, never a silent success.
+    init(ledger error: LedgerError) {
+        switch error.code {
+        case .storage: self.init(.unavailable, "the ledger is unavailable: \(error.message)")
+        case .invalidInput: self.init(.badRequest, error.message)
+        case .readOnly: self.init(.forbidden, error.message)
+        default: self.init(.internal, error.message)
+        }
+    }
+}
+
+/// Codable values to and from ledger payloads, with the gate's JSON conventions (RFC 3339 times).
+enum PayloadCoding {
+    static func encode(_ value: some Encodable) throws(APIError) -> JSONValue {
+        do {
+            let text = String(decoding: try GateJSON.encoder().encode(value), as: UTF8.self)
+            return try JSONValue(parsing: text)
+        } catch {
+            throw APIError(.internal, "cannot encode a payload: \(error)")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(APIError) -> T {
+        do { return try GateJSON.decoder().decode(T.self, from: Data(value.canonicalBytes)) } catch {
+            throw APIError(.internal, "a stored payload does not decode as \(T.self): \(GateJSON.describe(error))")
+        }
+    }
+
+    /// Decodes a request body, naming the field that is wrong.
+    static func body<T: Decodable>(_ type: T.Type, from data: [UInt8]) throws(APIError) -> T {
+        do { return try GateJSON.decoder().decode(T.self, from: Data(data)) } catch {
+            throw APIError(.badRequest, "the request body is not valid: \(GateJSON.describe(error))")
+        }
+    }
+
+    /// Merges members into a JSON object.
+    static func merging(_ value: JSONValue, _ members: [(String, JSONValue)]) -> JSONValue {
+        guard case .object(var existing) = value else { return .object(members) }
+        let names = Set(members.map(\.0))
+        existing.removeAll { names.contains($0.0) }
+        return .object(existing + members)
+    }
+}

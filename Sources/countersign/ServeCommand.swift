@@ -1,0 +1,97 @@
+import ArgumentParser
+import CountersignCanary
+import CountersignCore
+import CountersignLedger
+import CountersignPostgres
+import CountersignSQLite
+import CountersignServer
+import Foundation
+import Hummingbird
+
+/// `countersign serve`: the control plane's HTTP server, on the embedded default with no flags.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the control plane: the HTTP API, the Kayenta endpoints, the ledger.",
+        discussion: """
+            Every option can also come from the environment: COUNTERSIGN_DATABASE, COUNTERSIGN_POLICY, \
+            COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
+            COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS. A flag wins over the environment.
+            SIGHUP reloads the policy (recorded in the ledger); SIGTERM and SIGINT shut down gracefully.
+            Create the first token with `countersign tokens create`.
+            """)
+
+    @Option(help: "The ledger: a SQLite file path or a postgres:// URL (default ./countersign.db).")
+    var database: String?
+    @Option(help: "The policy file or directory (default examples/policy).") var policy: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on; 0 picks a free one (default 8080).") var port: Int?
+    @Option(help: "Checkpoint origin line (default countersign.local/ledger).") var origin: String?
+    @Option(help: "A note signing key from `keys generate`, to sign checkpoints.") var checkpointKey: String?
+    @Option(help: "Prometheus base URL; enables the Kayenta API at /kayenta/{token}.") var prometheus: String?
+    @Option(help: "A directory of Kayenta canary-config JSON files served by the Kayenta API.")
+    var canaryConfigs: String?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let database = self.database ?? env["COUNTERSIGN_DATABASE"] ?? "./countersign.db"
+        let policyPath = self.policy ?? env["COUNTERSIGN_POLICY"] ?? "examples/policy"
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? env["COUNTERSIGN_HOST"] ?? configuration.host
+        if let raw = port.map(String.init) ?? env["COUNTERSIGN_PORT"] {
+            guard let p = Int(raw), (0...65535).contains(p) else {
+                throw ValidationError("the port must be 0–65535, got \(raw)")
+            }
+            configuration.port = p
+        }
+        configuration.origin = origin ?? env["COUNTERSIGN_ORIGIN"] ?? configuration.origin
+
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(path: policyPath) } catch {
+            printError("\(policyPath): \(error)")
+            throw ExitCode(1)
+        }
+        let signer = try (checkpointKey ?? env["COUNTERSIGN_CHECKPOINT_KEY"]).map(loadSigner)
+        let prometheus = self.prometheus ?? env["COUNTERSIGN_PROMETHEUS"]
+        let configsPath = canaryConfigs ?? env["COUNTERSIGN_CANARY_CONFIGS"]
+        let configs = try configsPath.map(Self.loadCanaryConfigs) ?? []
+
+        let settings = configuration
+        let store = StoreOptions(database: database)
+        try await store.withStore { ledger in
+            let control = ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policyPath))
+            var components = ServerComponents(control: control, signer: signer)
+            if let prometheus {
+                do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
+                    printError("--canary-configs: \(error)")
+                    throw ExitCode(1)
+                }
+            }
+            do { try await control.publishPolicy(by: "countersign") } catch {
+                printError((error as? APIError)?.message ?? "\(error)")
+                throw ExitCode(1)
+            }
+            let app = buildApplication(
+                configuration: settings, components: components,
+                services: [PolicyReloader(control: control)]
+            ) { port in
+                print("countersign: listening on http://\(settings.host):\(port) (ledger \(database))")
+            }
+            try await app.runService()
+        }
+    }
+
+    static func loadCanaryConfigs(_ path: String) throws -> [CanaryConfiguration] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: path))?.filter { $0.hasSuffix(".json") }
+        guard let files else {
+            printError("--canary-configs: cannot read directory \(path)")
+            throw ExitCode(1)
+        }
+        return try files.sorted().map { file in
+            do { return try CanaryConfiguration.decode(json: Data(try readFile("\(path)/\(file)").utf8)) } catch {
+                printError("\(path)/\(file): \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import CountersignCore
+import CountersignLedger
+import CountersignServer
+import Foundation
+
+/// `countersign tokens …`: API tokens, issued straight into the ledger (this is how the first admin token exists).
+struct TokensCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens", abstract: "Issue and revoke API tokens.",
+        subcommands: [TokensCreateCommand.self, TokensRevokeCommand.self])
+}
+
+/// Options both token commands share: where the ledger and the policy are.
+struct TokenStoreOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The policy file or directory that defines identities and roles.")
+    var policy: String = "examples/policy"
+
+    func withControlPlane(_ body: @Sendable (ControlPlane) async throws -> Void) async throws {
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(path: policy) } catch {
+            printError("\(policy): \(error)")
+            throw ExitCode(1)
+        }
+        try await store.withStore { ledger in
+            do { try await body(ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policy))) } catch let
+                error as APIError
+            {
+                printError(error.message)
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// `countersign tokens create --identity alice --role approver`: prints the secret once; only its hash is kept.
+struct TokensCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Issue a token for one identity and one role; prints the secret once.")
+
+    @Option(help: "The identity (name or alias) from the policy.") var identity: String
+    @Option(help: "One of the identity's roles: builder, deployer, approver, auditor, admin.") var role: String
+    @Option(help: "An RFC 3339 expiry time.") var expires: String?
+    @OptionGroup var options: TokenStoreOptions
+
+    func validate() throws {
+        guard Identity.Role(rawValue: role) != nil else {
+            throw ValidationError("--role must be one of builder, deployer, approver, auditor, admin")
+        }
+        if let expires { _ = try parseTime(expires, "--expires") }
+    }
+
+    func run() async throws {
+        let role = Identity.Role(rawValue: role)!
+        let expiresAt = try expires.map { try parseTime($0, "--expires") }
+        let identity = self.identity
+        try await options.withControlPlane { control in
+            let token = try await control.createToken(
+                identity: identity, role: role, by: "cli:" + NSUserName(), expiresAt: expiresAt)
+            print(token.secret)
+            printError("token \(token.id) for \(token.identity) as \(token.role.rawValue); shown once, store it now")
+        }
+    }
+}
+
+/// `countersign tokens revoke ID`.
+struct TokensRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by its id.")
+
+    @Argument(help: "The token id (tok_…).") var id: String
+    @OptionGroup var options: TokenStoreOptions
+
+    func run() async throws {
+        let id = self.id
+        try await options.withControlPlane { control in
+            try await control.revokeToken(id: id, by: "cli:" + NSUserName())
+            print("revoked \(id)")
+        }
+    }
+}
