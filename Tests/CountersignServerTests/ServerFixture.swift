@@ -1,0 +1,135 @@
+import CountersignCore
+import CountersignLedger
+import CountersignSQLite
+import CountersignServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// A server over a fresh SQLite ledger and a small policy written for the tests, with a token per role.
+struct ServerFixture {
+    static let policy = """
+        apiVersion: countersign.dev/v1alpha1
+        kind: Environment
+        metadata: { name: production }
+        spec: { rank: 30, protected: true, deployers: [deploy-bot], sourceRefs: ["refs/heads/main"] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: alice }
+        spec: { kind: human, roles: [approver], aliases: [alice-gh] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: bob }
+        spec: { kind: human, roles: [approver] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: deploy-bot }
+        spec: { kind: automation, roles: [deployer] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: ci }
+        spec: { kind: automation, roles: [builder] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: erin }
+        spec: { kind: human, roles: [admin, approver] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: frank }
+        spec: { kind: human, roles: [auditor] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Team
+        metadata: { name: owners }
+        spec: { members: [alice, bob] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: standard }
+        spec:
+          priority: 10
+          match: "true"
+          controls:
+            checks: [unit]
+            approvals:
+              - { team: owners, count: 1 }
+        """
+
+    static let digest = "sha256:" + String(repeating: "ab", count: 32)
+
+    /// A request body: bob wrote the change, so bob may not approve it.
+    static func requestBody(artifact: String = "registry.example.com/shop@\(digest)") -> String {
+        """
+        {"service": "shop", "environment": "production", "artifact": "\(artifact)",
+         "change": {"commit": "0123456789abcdef0123456789abcdef01234567", "ref": "refs/heads/main",
+                    "kind": "code", "reversible": true,
+                    "pullRequest": {"number": 7, "author": "bob", "committers": ["bob"]}}}
+        """
+    }
+
+    let control: ControlPlane
+    let tokens: [String: String]
+    let directory: URL
+
+    init(store: (any LedgerStore)? = nil) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("countersign-server-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let policyFile = directory.appendingPathComponent("policy.yaml")
+        try Self.policy.write(to: policyFile, atomically: true, encoding: .utf8)
+        let bundle = try PolicyLoader.load(path: policyFile.path)
+        let ledger = try store ?? SQLiteLedger(path: directory.appendingPathComponent("ledger.db").path)
+        control = ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policyFile.path))
+        var tokens: [String: String] = [:]
+        if store == nil {
+            for (name, identity, role) in [
+                ("deployer", "deploy-bot", Identity.Role.deployer), ("builder", "ci", .builder),
+                ("alice", "alice", .approver), ("bob", "bob", .approver), ("admin", "erin", .admin),
+                ("auditor", "frank", .auditor),
+            ] {
+                tokens[name] = try await control.createToken(identity: identity, role: role, by: "test").secret
+            }
+        }
+        self.tokens = tokens
+    }
+
+    func application(components: ServerComponents? = nil) -> some ApplicationProtocol {
+        buildApplication(
+            configuration: ServerConfiguration(port: 0), components: components ?? ServerComponents(control: control))
+    }
+
+    func headers(_ who: String?) -> HTTPFields {
+        var h: HTTPFields = [.contentType: "application/json"]
+        if let who, let token = tokens[who] { h[.authorization] = "Bearer \(token)" }
+        return h
+    }
+
+    func ledgerSize() async throws -> Int { try await control.store.size() }
+}
+
+/// The JSON object of a response body.
+func object(_ response: TestResponse) throws -> [String: Any] {
+    try #require(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+}
+
+/// `error.code` and `error.message` of an error response.
+func apiError(_ response: TestResponse) throws -> (code: String, message: String) {
+    let error = try #require(try object(response)["error"] as? [String: Any])
+    return (error["code"] as? String ?? "", error["message"] as? String ?? "")
+}
+
+extension TestClientProtocol {
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, _ headers: HTTPFields, _ body: String? = nil
+    ) async throws -> TestResponse {
+        try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+}
