@@ -16,7 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also come from the environment: COUNTERSIGN_DATABASE, COUNTERSIGN_POLICY, \
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
-            COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS. A flag wins over the environment.
+            COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
+            COUNTERSIGN_NOTIFY (comma-separated URLs). A flag wins over the environment. Secrets come from the \
+            environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
+            /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications.
             SIGHUP reloads the policy (recorded in the ledger); SIGTERM and SIGINT shut down gracefully.
             Create the first token with `countersign tokens create`.
             """)
@@ -31,6 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Prometheus base URL; enables the Kayenta API at /kayenta/{token}.") var prometheus: String?
     @Option(help: "A directory of Kayenta canary-config JSON files served by the Kayenta API.")
     var canaryConfigs: String?
+    @Option(help: "GitHub API root for protection-rule callbacks (default https://api.github.com).")
+    var githubAPI: String?
+    @Option(help: "The identity that deploys GitHub Actions runs (default: the run's sender).")
+    var githubDeployer: String?
+    @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
+    var notify: [String] = []
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -56,10 +65,28 @@ struct ServeCommand: AsyncParsableCommand {
         let configsPath = canaryConfigs ?? env["COUNTERSIGN_CANARY_CONFIGS"]
         let configs = try configsPath.map(Self.loadCanaryConfigs) ?? []
 
+        var github: GitHubConfiguration?
+        if let secret = env["COUNTERSIGN_GITHUB_WEBHOOK_SECRET"], !secret.isEmpty {
+            guard let token = env["COUNTERSIGN_GITHUB_TOKEN"], !token.isEmpty else {
+                throw ValidationError("COUNTERSIGN_GITHUB_WEBHOOK_SECRET is set but COUNTERSIGN_GITHUB_TOKEN is not")
+            }
+            github = GitHubConfiguration(
+                webhookSecret: secret,
+                apiBaseURL: githubAPI ?? env["COUNTERSIGN_GITHUB_API"] ?? "https://api.github.com",
+                apiToken: token, deployer: githubDeployer ?? env["COUNTERSIGN_GITHUB_DEPLOYER"])
+        }
+        let urls = notify.isEmpty ? (env["COUNTERSIGN_NOTIFY"] ?? "").split(separator: ",").map(String.init) : notify
+        let notifySecret = env["COUNTERSIGN_NOTIFY_SECRET"] ?? ""
+        if !urls.isEmpty && notifySecret.isEmpty {
+            throw ValidationError("--notify needs COUNTERSIGN_NOTIFY_SECRET to sign the notifications")
+        }
+        let notifications = NotificationSettings(urls: urls, secret: notifySecret)
         let settings = configuration
         let store = StoreOptions(database: database)
         try await store.withStore { ledger in
-            let control = ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policyPath))
+            let control = ControlPlane(
+                store: ledger, policy: PolicyHolder(bundle, path: policyPath), github: github,
+                notifications: notifications)
             var components = ServerComponents(control: control, signer: signer)
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
@@ -73,9 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let app = buildApplication(
                 configuration: settings, components: components,
-                services: [PolicyReloader(control: control)]
+                services: [PolicyReloader(control: control), OutboxDeliverer(control: control)]
             ) { port in
                 print("countersign: listening on http://\(settings.host):\(port) (ledger \(database))")
+                fflush(stdout)
             }
             try await app.runService()
         }

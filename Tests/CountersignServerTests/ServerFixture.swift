@@ -80,14 +80,19 @@ struct ServerFixture {
     let tokens: [String: String]
     let directory: URL
 
-    init(store: (any LedgerStore)? = nil) async throws {
+    init(
+        store: (any LedgerStore)? = nil, github: GitHubConfiguration? = nil,
+        notifications: NotificationSettings = .init()
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("countersign-server-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let policyFile = directory.appendingPathComponent("policy.yaml")
         try Self.policy.write(to: policyFile, atomically: true, encoding: .utf8)
         let bundle = try PolicyLoader.load(path: policyFile.path)
         let ledger = try store ?? SQLiteLedger(path: directory.appendingPathComponent("ledger.db").path)
-        control = ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policyFile.path))
+        control = ControlPlane(
+            store: ledger, policy: PolicyHolder(bundle, path: policyFile.path), github: github,
+            notifications: notifications)
         var tokens: [String: String] = [:]
         if store == nil {
             for (name, identity, role) in [

@@ -26,6 +26,11 @@ public indirect enum JSONValue: Sendable, Hashable {
         if case .number(let n) = self { return n }
         return nil
     }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
 }
 
 /// A JSON syntax error with the byte offset where it was found.

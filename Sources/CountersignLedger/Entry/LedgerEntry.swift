@@ -12,11 +12,12 @@ public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public var description: String { rawValue }
 
     /// Every event type, DESIGN §8 and issue 4; `approval.refused` records an approval the server refused
-    /// (self-approval, the deployer approving), `change.recorded` the change evidence a webhook delivered.
+    /// (self-approval, the deployer approving), `change.recorded` the change evidence a webhook delivered,
+    /// `webhook.received` each inbound delivery (once), `notification.queued`/`attempted` the outbox.
     public static let known: Set<String> = [
         "policy.published", "identity.changed", "team.changed", "artifact.registered", "artifact.verified",
         "check.reported", "deploy.requested", "approval.granted", "approval.rejected", "approval.withdrawn",
-        "approval.refused", "change.recorded",
+        "approval.refused", "change.recorded", "webhook.received", "notification.queued", "notification.attempted",
         "gate.decided", "canary.judged", "deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back",
         "breakglass.invoked", "breakglass.reviewed", "incident.opened", "incident.resolved",
     ]

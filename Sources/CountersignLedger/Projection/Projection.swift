@@ -11,18 +11,20 @@ public enum Projection {
     /// The projection tables, in the order `replay` clears them.
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
-        "checks", "api_tokens", "canary_verdicts", "changes",
+        "checks", "api_tokens", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
     public static let migrations: [(name: String, statements: [String])] = [
         ("v2-projections", schema),
-        ("v3-tokens-canary-changes", tokensCanaryChanges),
+        ("v3-server", server),
     ]
 
-    /// API tokens (hashes only: the secret is shown once and never stored), canary verdicts the gate reads, and
-    /// the change evidence GitHub webhooks deliver, keyed by commit.
-    static let tokensCanaryChanges: [String] = [
+    /// What the server keeps: API tokens (hashes only: the secret is shown once and never stored), canary
+    /// verdicts the gate reads, the change evidence GitHub webhooks deliver (keyed by commit), the deliveries
+    /// already processed (the primary key makes a replayed delivery fail its append), and the outbox of
+    /// notifications and callbacks still to deliver.
+    static let server: [String] = [
         """
         CREATE TABLE api_tokens (
             token_id TEXT PRIMARY KEY NOT NULL, token_hash TEXT NOT NULL UNIQUE, identity TEXT NOT NULL,
@@ -39,7 +41,20 @@ public enum Projection {
             commit_sha TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL, repository TEXT, pull_request BIGINT,
             change TEXT NOT NULL, delivery_id TEXT)
         """,
+        """
+        CREATE TABLE webhook_deliveries (
+            delivery_id TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL, event TEXT NOT NULL, action TEXT,
+            received_at TEXT NOT NULL, outcome TEXT)
+        """,
+        """
+        CREATE TABLE outbox (
+            notification_id TEXT PRIMARY KEY NOT NULL, queued_seq BIGINT NOT NULL, queued_at TEXT NOT NULL,
+            kind TEXT NOT NULL, target TEXT NOT NULL, body TEXT NOT NULL, request_id TEXT,
+            delivered_at TEXT, attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT, abandoned_at TEXT)
+        """,
         "CREATE INDEX canary_verdicts_by_digest ON canary_verdicts (digest)",
+        "CREATE INDEX changes_by_pull_request ON changes (repository, pull_request)",
+        "CREATE INDEX outbox_pending ON outbox (delivered_at, abandoned_at)",
     ]
 
     /// Portable DDL (SQLite and PostgreSQL). Times are `LedgerEntry.formatTime` text, which sorts correctly;
@@ -294,8 +309,48 @@ public enum Projection {
                         .text(change.value.canonicalString), text(try p.optionalString("delivery")),
                     ])
             ]
+        case "webhook.received":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO webhook_deliveries (delivery_id, seq, event, action, received_at, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("delivery")), seq, .text(try p.string("event")),
+                        text(try p.optionalString("action")), at, text(try p.optionalString("outcome")),
+                    ])
+            ]
+        case "notification.queued":
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO outbox (notification_id, queued_seq, queued_at, kind, target, body, request_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("id")), seq, at, .text(try p.oneOf("kind", ["webhook", "github-callback"])),
+                        .text(try p.string("target")), .text(try p.string("body")),
+                        text(try p.optionalString("request")),
+                    ])
+            ]
+        case "notification.attempted":
+            let outcome = try p.oneOf("outcome", ["delivered", "failed", "abandoned"])
+            return [
+                SQLStatement(
+                    """
+                    UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+                        delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END,
+                        abandoned_at = CASE WHEN ? = 'abandoned' THEN ? ELSE abandoned_at END
+                    WHERE notification_id = ?
+                    """,
+                    [
+                        text(try p.optionalString("error")), .text(outcome), at, .text(outcome), at,
+                        .text(try p.string("id")),
+                    ])
+            ]
         default:
-            // policy.published, team.changed, approval.refused, webhook.received: recorded, not projected.
+            // policy.published, team.changed, approval.refused: recorded, not projected.
             return []
         }
     }

@@ -9,12 +9,12 @@ enum JSONBody {
     /// The largest request body any route accepts; larger ones are 413 before they are read in full.
     static let maxBytes = 1 << 20
 
-    static func bytes(_ request: Request) async throws(APIError) -> [UInt8] {
+    static func bytes(_ request: Request, limit: Int = maxBytes) async throws(APIError) -> [UInt8] {
         do {
-            let buffer = try await request.body.collect(upTo: maxBytes)
+            let buffer = try await request.body.collect(upTo: limit)
             return Array(buffer.readableBytesView)
         } catch is NIOTooManyBytesError {
-            throw APIError(.payloadTooLarge, "the request body exceeds \(maxBytes) bytes")
+            throw APIError(.payloadTooLarge, "the request body exceeds \(limit) bytes")
         } catch {
             throw APIError(.badRequest, "the request body could not be read")
         }

@@ -29,10 +29,18 @@ extension ControlPlane {
                 .badRequest, "artifact \(request.artifact) is not pinned by digest; approve the digest, never the tag",
                 details: ["field": "artifact"])
         }
-        let entry = try await record(
-            "deploy.requested", actor: principal.identity, payload: try PayloadCoding.encode(request))
-        let decision = try await decide(request, by: "countersign")
-        return DeployRequestStatus(request: request, decision: decision, seq: entry.seq)
+        return try await record(request, extra: [], by: principal.identity)
+    }
+
+    /// Records `request` (with `extra` payload members, such as where it came from) and decides it.
+    func record(_ request: DeployRequest, extra: [(String, JSONValue)], by actor: String) async throws(APIError)
+        -> DeployRequestStatus
+    {
+        let payload = PayloadCoding.merging(try PayloadCoding.encode(request), extra)
+        let entry = try await record("deploy.requested", actor: actor, payload: payload)
+        let status = DeployRequestStatus(request: request, decision: nil, seq: entry.seq, payload: payload)
+        return DeployRequestStatus(
+            request: request, decision: try await decide(status, by: "countersign"), seq: entry.seq, payload: payload)
     }
 
     /// The request as recorded, with its latest recorded decision.
@@ -46,7 +54,8 @@ extension ControlPlane {
             throw APIError(.internal, "deploy request \(id) points at entry \(seq), which does not record it")
         }
         let request = try PayloadCoding.decode(DeployRequest.self, from: entry.payload)
-        return DeployRequestStatus(request: request, decision: try await latestDecision(id), seq: seq)
+        return DeployRequestStatus(
+            request: request, decision: try await latestDecision(id), seq: seq, payload: entry.payload)
     }
 
     /// Requests, newest first, optionally only one environment's or one verdict's.
@@ -76,16 +85,19 @@ extension ControlPlane {
 
     /// Decides request `id` now, recording the decision when it differs from the last one recorded.
     public func decide(id: String, by actor: String) async throws(APIError) -> Decision {
-        try await decide(try await deployRequest(id: id).request, by: actor)
+        try await decide(try await deployRequest(id: id), by: actor)
     }
 
-    func decide(_ request: DeployRequest, by actor: String) async throws(APIError) -> Decision {
+    /// Decides now; records and notifies only when the decision differs from the last one recorded.
+    func decide(_ status: DeployRequestStatus, by actor: String) async throws(APIError) -> Decision {
+        let request = status.request
         let bundle = policy.bundle
         let digest = (try? ArtifactReference(parsing: request.artifact))?.digest ?? ""
         let evidence = try await self.evidence(for: request, digest: digest)
         let decision = Gate.decide(request, evidence: evidence, policy: bundle, now: now())
-        if let last = try await latestDecision(request.id), last.verdict == decision.verdict,
-            last.tier == decision.tier, last.reasons == decision.reasons, last.policyHash == decision.policyHash
+        let last = status.decision
+        if let last, last.verdict == decision.verdict, last.tier == decision.tier, last.reasons == decision.reasons,
+            last.policyHash == decision.policyHash
         {
             return last
         }
@@ -97,6 +109,10 @@ extension ControlPlane {
                 ("policy", .string(decision.policyHash)), ("reasons", .array(decision.reasons.map(JSONValue.string))),
             ] + (decision.tier.map { [("tier", JSONValue.string($0))] } ?? []))
         try await record("gate.decided", actor: actor, payload: payload, at: decision.decidedAt)
+        // A pending verdict is announced once, when the request arrives; a final one each time it changes.
+        if decision.verdict != .pending || last == nil {
+            try await notify(request, decision, requestPayload: status.payload)
+        }
         return decision
     }
 

@@ -13,10 +13,18 @@ public struct ControlPlane: Sendable {
     public let policy: PolicyHolder
     /// The clock; injected so tests decide what "now" is.
     public let now: @Sendable () -> Date
+    /// GitHub deployment protection rules; `nil` leaves `/webhooks/github` refusing every delivery.
+    public let github: GitHubConfiguration?
+    public let notifications: NotificationSettings
 
-    public init(store: any LedgerStore, policy: PolicyHolder, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any LedgerStore, policy: PolicyHolder, github: GitHubConfiguration? = nil,
+        notifications: NotificationSettings = .init(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.policy = policy
+        self.github = github
+        self.notifications = notifications
         self.now = now
     }
 

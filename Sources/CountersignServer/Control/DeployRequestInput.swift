@@ -1,4 +1,5 @@
 public import CountersignCore
+internal import CountersignLedger
 
 /// The body of `POST /api/v1/deploy-requests`: the requester is the caller, never a field.
 public struct DeployRequestInput: Sendable, Hashable, Codable {
@@ -25,4 +26,6 @@ public struct DeployRequestStatus: Sendable, Hashable {
     public var decision: Decision?
     /// The ledger entry that recorded the request.
     public var seq: Int64
+    /// That entry's payload: the request plus where it came from (`github` for a protection rule).
+    var payload: JSONValue
 }

@@ -1,0 +1,115 @@
+internal import CountersignCore
+internal import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// `deployment_protection_rule` (requested): GitHub asks whether this run may deploy to an environment.
+    ///
+    /// The artifact comes from the deployment's payload (`payload.artifact`, a digest-pinned reference the
+    /// workflow passes when it creates the deployment); without one the run is rejected with that reason, since a
+    /// commit is not an artifact. The change evidence is what earlier `pull_request` deliveries recorded for the
+    /// commit; when there is none the change counts as irreversible code, the strictest reading. The callback URL
+    /// must lie under the configured API base, so a forged delivery cannot redirect the token.
+    func protectionRule(_ payload: JSONValue, _ github: GitHubConfiguration) async throws(APIError) -> String {
+        guard payload["action"]?.stringValue == "requested" else { return "ignored action" }
+        guard let environment = payload["environment"]?.stringValue,
+            let callback = payload["deployment_callback_url"]?.stringValue
+        else {
+            throw APIError(.badRequest, "deployment_protection_rule: missing environment or deployment_callback_url")
+        }
+        guard callback.hasPrefix(github.apiBaseURL + "/") else {
+            throw APIError(
+                .badRequest,
+                "deployment_callback_url \(callback) is not under the configured GitHub API \(github.apiBaseURL)")
+        }
+        let deployment = payload["deployment"]
+        guard let commit = deployment?["sha"]?.stringValue ?? payload["sha"]?.stringValue else {
+            throw APIError(.badRequest, "deployment_protection_rule: no deployment.sha or sha")
+        }
+        var ref = deployment?["ref"]?.stringValue ?? payload["ref"]?.stringValue ?? ""
+        if !ref.hasPrefix("refs/") { ref = "refs/heads/" + ref }
+        let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
+        let service = payload["repository"]?["name"]?.stringValue ?? repository
+        let sender = payload["sender"]?["login"]?.stringValue ?? "github"
+        let bundle = policy.bundle
+        let origin: [(String, JSONValue)] = [
+            (
+                "github",
+                .object([
+                    ("callback", .string(callback)), ("environment", .string(environment)),
+                    ("repository", .string(repository)),
+                    ("run", payload["workflow_run"]?["id"] ?? .null),
+                    ("installation", payload["installation"]?["id"] ?? .null),
+                ])
+            )
+        ]
+        func reject(_ reason: String) async throws(APIError) -> String {
+            try await queue(
+                kind: "github-callback", target: callback,
+                body: .object([
+                    ("environment_name", .string(environment)), ("state", .string("rejected")),
+                    ("comment", .string("Countersign: rejected — \(reason)")),
+                ]), request: nil)
+            return "rejected: \(reason)"
+        }
+        guard bundle.environments[environment] != nil else {
+            return try await reject("environment \(environment) is not defined in the Countersign policy")
+        }
+        guard let artifact = deployment?["payload"]?["artifact"]?.stringValue,
+            (try? ArtifactReference(parsing: artifact)) != nil
+        else {
+            return try await reject(
+                "the deployment names no digest-pinned artifact; create it with payload.artifact = registry/repo@sha256:…"
+            )
+        }
+        // The ref is the one being deployed, whatever branch the pull request came from.
+        var change =
+            try await storedChange(commit: commit)
+            ?? Change(commit: commit, ref: ref, kind: "code", reversible: false, labels: [])
+        change.ref = ref
+        var rng = SystemRandomNumberGenerator()
+        let request = DeployRequest(
+            id: "dr_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36), service: service,
+            environment: environment, artifact: artifact, change: change, requester: bundle.canonical(sender),
+            deployer: github.deployer ?? bundle.canonical(sender))
+        let status = try await record(request, extra: origin, by: "github")
+        return "request \(request.id): \(status.decision?.verdict.rawValue ?? "undecided")"
+    }
+
+    /// `deployment_status`: a terminal state of a deployment records the deploy's outcome against the request
+    /// GitHub's run created for the same commit and environment.
+    func deploymentStatus(_ payload: JSONValue) async throws(APIError) -> String {
+        guard let state = payload["deployment_status"]?["state"]?.stringValue,
+            let deployment = payload["deployment"], let commit = deployment["sha"]?.stringValue,
+            let environment = payload["deployment_status"]?["environment"]?.stringValue
+                ?? deployment["environment"]?.stringValue
+        else { throw APIError(.badRequest, "deployment_status: missing state, deployment.sha or environment") }
+        let type: String
+        switch state {
+        case "success": type = "deploy.succeeded"
+        case "failure", "error": type = "deploy.failed"
+        default: return "deployment status \(state) noted"
+        }
+        let deployID = "gh-\(deployment["id"]?.numberValue.map { String(Int($0)) } ?? commit)"
+        let request = try await rows(
+            """
+            SELECT request_id, service, digest FROM deploy_requests
+            WHERE commit_sha = ? AND environment = ? AND verdict = 'allowed' ORDER BY seq DESC LIMIT 1
+            """, [.text(commit), .text(environment)]
+        ).first
+        guard let request, let requestID = request.text("request_id"), let digest = request.text("digest") else {
+            return
+                "deployment of \(commit.prefix(12)) to \(environment) has no allowed request: not recorded as a deploy"
+        }
+        if try await rows("SELECT deploy_id FROM deploys WHERE deploy_id = ?", [.text(deployID)]).isEmpty {
+            try await record(
+                "deploy.started", actor: "github",
+                payload: .object([
+                    ("id", .string(deployID)), ("request", .string(requestID)), ("environment", .string(environment)),
+                    ("service", .string(request.text("service") ?? "")), ("digest", .string(digest)),
+                ]))
+        }
+        try await record("\(type)", actor: "github", payload: .object([("id", .string(deployID))]))
+        return "\(type) for \(requestID)"
+    }
+}

@@ -1,0 +1,163 @@
+public import CountersignCore
+public import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// GitHub deliveries are capped at 25 MB.
+    public static let maxWebhookBytes = 25 << 20
+
+    /// Handles one GitHub delivery: the signature is checked over the raw bytes before anything is parsed, a
+    /// delivery id seen before is acknowledged without being processed again, and every processed delivery is a
+    /// `webhook.received` entry with its outcome.
+    ///
+    /// - `pull_request`, `pull_request_review`: the change evidence for the head (and merge) commit — author,
+    ///   reviewers who approved, merged-by, labels — as `change.recorded`.
+    /// - `deployment_protection_rule`: a deploy request for the run's environment and commit, decided at once;
+    ///   the callback (approved / rejected, or a status comment while pending) is queued for GitHub.
+    /// - `deployment_status`: success or failure of the deploy the request allowed.
+    /// - `ping` and anything else: acknowledged and recorded.
+    ///
+    /// - Returns: a one-line outcome for the response body.
+    public func handleGitHub(
+        event: String?, delivery: String?, signature: String?, body: [UInt8]
+    ) async throws(APIError) -> String {
+        guard let github else { throw APIError(.unavailable, "GitHub webhooks are not configured on this server") }
+        guard WebhookSignature.isValid(signature, body: body, secret: github.webhookSecret) else {
+            throw APIError(.unauthenticated, "the X-Hub-Signature-256 signature does not match the body")
+        }
+        guard let event, !event.isEmpty, let delivery, !delivery.isEmpty, delivery.count <= 100 else {
+            throw APIError(.badRequest, "X-GitHub-Event and X-GitHub-Delivery are required")
+        }
+        if try await !rows("SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(delivery)]).isEmpty {
+            return "duplicate delivery \(delivery): already processed"
+        }
+        let payload: JSONValue
+        do { payload = try JSONValue(parsing: String(decoding: body, as: UTF8.self)) } catch {
+            throw APIError(.badRequest, "the delivery is not valid JSON: \(error)")
+        }
+        guard case .object = payload else { throw APIError(.badRequest, "the delivery is not a JSON object") }
+        let action = payload["action"]?.stringValue
+        let outcome: String
+        switch event {
+        case "pull_request": outcome = try await pullRequest(payload, delivery: delivery)
+        case "pull_request_review": outcome = try await pullRequestReview(payload, delivery: delivery)
+        case "deployment_protection_rule": outcome = try await protectionRule(payload, github)
+        case "deployment_status": outcome = try await deploymentStatus(payload)
+        default: outcome = "\(event) acknowledged"
+        }
+        var received: [(String, JSONValue)] = [
+            ("delivery", .string(delivery)), ("event", .string(event)), ("outcome", .string(outcome)),
+        ]
+        if let action { received.append(("action", .string(action))) }
+        if let repo = payload["repository"]?["full_name"]?.stringValue {
+            received.append(("repository", .string(repo)))
+        }
+        do {
+            try await record("webhook.received", actor: "github", payload: .object(received))
+        } catch {
+            // Another node recorded the same delivery between our check and this append.
+            if try await !rows("SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(delivery)]).isEmpty {
+                return "duplicate delivery \(delivery): already processed"
+            }
+            throw error
+        }
+        return outcome
+    }
+
+    // MARK: Change evidence
+
+    private func pullRequest(_ payload: JSONValue, delivery: String) async throws(APIError) -> String {
+        guard let pr = payload["pull_request"], let number = pr["number"]?.numberValue,
+            let head = pr["head"]?["sha"]?.stringValue, let author = pr["user"]?["login"]?.stringValue
+        else { throw APIError(.badRequest, "pull_request: missing number, head.sha or user.login") }
+        let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
+        let base = pr["base"]?["ref"]?.stringValue ?? "main"
+        let labels = (pr["labels"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let existing = try await storedChange(repository: repository, pullRequest: Int64(number))
+        var reviewers = existing?.pullRequest?.reviewers ?? []
+        reviewers.removeAll { $0 == author }
+        var commits = [
+            (head, pr["head"]?["ref"].flatMap(\.stringValue).map { "refs/heads/\($0)" } ?? "refs/heads/\(base)")
+        ]
+        var mergedBy: String?
+        if pr["merged"] == .bool(true), let merge = pr["merge_commit_sha"]?.stringValue {
+            commits.append((merge, "refs/heads/\(base)"))
+            mergedBy = pr["merged_by"]?["login"]?.stringValue
+        }
+        for (commit, ref) in commits {
+            let change = Self.change(
+                commit: commit, ref: ref, number: Int(number), author: author, reviewers: reviewers,
+                mergedBy: mergedBy, labels: labels, title: pr["title"]?.stringValue)
+            try await recordChange(change, repository: repository, delivery: delivery)
+        }
+        return "change evidence for #\(Int(number)) at \(commits.map(\.0).joined(separator: ", "))"
+    }
+
+    private func pullRequestReview(_ payload: JSONValue, delivery: String) async throws(APIError) -> String {
+        guard let pr = payload["pull_request"], let number = pr["number"]?.numberValue,
+            let review = payload["review"], let reviewer = review["user"]?["login"]?.stringValue
+        else { throw APIError(.badRequest, "pull_request_review: missing pull_request.number or review.user") }
+        let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
+        let state = review["state"]?.stringValue?.lowercased() ?? ""
+        guard var change = try await storedChange(repository: repository, pullRequest: Int64(number)) else {
+            return "review of #\(Int(number)) before its pull_request event: nothing to attach it to"
+        }
+        var reviewers = change.pullRequest?.reviewers ?? []
+        if state == "approved", !reviewers.contains(reviewer), reviewer != change.pullRequest?.author {
+            reviewers.append(reviewer)
+        } else if payload["action"]?.stringValue == "dismissed" {
+            reviewers.removeAll { $0 == reviewer }
+        }
+        change.pullRequest?.reviewers = reviewers
+        try await recordChange(change, repository: repository, delivery: delivery)
+        return "review by \(reviewer) (\(state)) on #\(Int(number))"
+    }
+
+    /// A change from a pull request. Kind and reversibility come from labels (`kind:<kind>`, `one-way` or
+    /// `irreversible`); without a label a change is `code` and reversible.
+    static func change(
+        commit: String, ref: String, number: Int, author: String, reviewers: [String], mergedBy: String?,
+        labels: [String], title: String?
+    ) -> Change {
+        let kind = labels.first { $0.hasPrefix("kind:") }.map { String($0.dropFirst(5)) } ?? "code"
+        let irreversible = labels.contains("one-way") || labels.contains("irreversible") || kind == "schema-migration"
+        let ticket = title.flatMap { t in
+            t.range(of: #"[A-Z][A-Z0-9]+-[0-9]+"#, options: .regularExpression).map { String(t[$0]) }
+        }
+        return Change(
+            commit: commit, ref: ref,
+            pullRequest: Change.PullRequest(
+                number: number, author: author, committers: [author], reviewers: reviewers, mergedBy: mergedBy),
+            ticket: ticket, kind: kind, reversible: !irreversible, labels: labels)
+    }
+
+    private func recordChange(_ change: Change, repository: String, delivery: String) async throws(APIError) {
+        try await record(
+            "change.recorded", actor: "github",
+            payload: .object([
+                ("repository", .string(repository)), ("delivery", .string(delivery)),
+                ("change", try PayloadCoding.encode(change)),
+            ]))
+    }
+
+    private func storedChange(repository: String, pullRequest: Int64) async throws(APIError) -> Change? {
+        let found = try await rows(
+            "SELECT change FROM changes WHERE repository = ? AND pull_request = ? ORDER BY seq DESC LIMIT 1",
+            [.text(repository), .integer(pullRequest)])
+        return try found.first?.text("change").map { text throws(APIError) in try Self.parseChange(text) }
+    }
+
+    func storedChange(commit: String) async throws(APIError) -> Change? {
+        let found = try await rows("SELECT change FROM changes WHERE commit_sha = ?", [.text(commit)])
+        return try found.first?.text("change").map { text throws(APIError) in try Self.parseChange(text) }
+    }
+
+    private static func parseChange(_ text: String) throws(APIError) -> Change {
+        do { return try PayloadCoding.decode(Change.self, from: try JSONValue(parsing: text)) } catch let e as APIError
+        {
+            throw e
+        } catch {
+            throw APIError(.internal, "a stored change is not JSON")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+internal import CountersignCore
+public import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// Queues a notification in the ledger's outbox; ``OutboxDeliverer`` sends it, on this node or, after a
+    /// restart, on the next, so nothing queued is lost.
+    func queue(kind: String, target: String, body: JSONValue, request: String?) async throws(APIError) {
+        var rng = SystemRandomNumberGenerator()
+        var payload: [(String, JSONValue)] = [
+            ("id", .string("nt_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36))),
+            ("kind", .string(kind)), ("target", .string(target)), ("body", .string(body.canonicalString)),
+        ]
+        if let request { payload.append(("request", .string(request))) }
+        try await record("notification.queued", actor: "countersign", payload: .object(payload))
+    }
+
+    /// After a decision is recorded: a JSON webhook to every configured URL, and — for a request that came from
+    /// a GitHub deployment protection rule — the callback once the verdict is final (a status comment while it
+    /// is pending).
+    func notify(_ request: DeployRequest, _ decision: Decision, requestPayload: JSONValue?) async throws(APIError) {
+        let summary: JSONValue = .object([
+            ("event", .string(decision.verdict == .pending ? "approval.pending" : "gate.decided")),
+            ("request", .string(request.id)), ("service", .string(request.service)),
+            ("environment", .string(request.environment)), ("artifact", .string(request.artifact)),
+            ("verdict", .string(decision.verdict.rawValue)), ("tier", decision.tier.map(JSONValue.string) ?? .null),
+            ("reasons", .array(decision.reasons.map(JSONValue.string))),
+        ])
+        for url in notifications.urls {
+            try await queue(kind: "webhook", target: url, body: summary, request: request.id)
+        }
+        guard let gh = requestPayload?["github"], let callback = gh["callback"]?.stringValue,
+            let environment = gh["environment"]?.stringValue
+        else { return }
+        var body: [(String, JSONValue)] = [
+            ("environment_name", .string(environment)), ("comment", .string(Self.comment(decision, request))),
+        ]
+        switch decision.verdict {
+        case .allowed: body.append(("state", .string("approved")))
+        case .denied: body.append(("state", .string("rejected")))
+        case .pending: break
+        }
+        try await queue(kind: "github-callback", target: callback, body: .object(body), request: request.id)
+    }
+
+    /// The comment GitHub shows with the decision: the verdict and each unmet control, within GitHub's 1024
+    /// characters.
+    static func comment(_ decision: Decision, _ request: DeployRequest) -> String {
+        var lines = [
+            "Countersign: \(decision.verdict.rawValue) (request \(request.id), tier \(decision.tier ?? "none"))"
+        ]
+        lines += decision.reasons.map { "- \($0)" }
+        var text = lines.joined(separator: "\n")
+        if text.count > 1024 { text = String(text.prefix(1020)) + " …" }
+        return text
+    }
+}
