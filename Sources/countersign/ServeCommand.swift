@@ -65,12 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
         let configsPath = canaryConfigs ?? env["COUNTERSIGN_CANARY_CONFIGS"]
         let configs = try configsPath.map(Self.loadCanaryConfigs) ?? []
 
-        var github: GitHubConfiguration?
+        var githubSettings: GitHubConfiguration?
         if let secret = env["COUNTERSIGN_GITHUB_WEBHOOK_SECRET"], !secret.isEmpty {
             guard let token = env["COUNTERSIGN_GITHUB_TOKEN"], !token.isEmpty else {
                 throw ValidationError("COUNTERSIGN_GITHUB_WEBHOOK_SECRET is set but COUNTERSIGN_GITHUB_TOKEN is not")
             }
-            github = GitHubConfiguration(
+            githubSettings = GitHubConfiguration(
                 webhookSecret: secret,
                 apiBaseURL: githubAPI ?? env["COUNTERSIGN_GITHUB_API"] ?? "https://api.github.com",
                 apiToken: token, deployer: githubDeployer ?? env["COUNTERSIGN_GITHUB_DEPLOYER"])
@@ -81,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--notify needs COUNTERSIGN_NOTIFY_SECRET to sign the notifications")
         }
         let notifications = NotificationSettings(urls: urls, secret: notifySecret)
+        let github = githubSettings
         let settings = configuration
         let store = StoreOptions(database: database)
         try await store.withStore { ledger in
@@ -102,8 +103,9 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: settings, components: components,
                 services: [PolicyReloader(control: control), OutboxDeliverer(control: control)]
             ) { port in
-                print("countersign: listening on http://\(settings.host):\(port) (ledger \(database))")
-                fflush(stdout)
+                // Written straight to the descriptor so it shows at once even when stdout is a pipe.
+                FileHandle.standardOutput.write(
+                    Data("countersign: listening on http://\(settings.host):\(port) (ledger \(database))\n".utf8))
             }
             try await app.runService()
         }
