@@ -2,6 +2,7 @@ public import CountersignCanary
 public import CountersignLedger
 public import Hummingbird
 internal import Logging
+internal import NIOCore
 public import ServiceLifecycle
 
 /// The parts a running server is built from; `countersign serve` and the tests build exactly this.
@@ -24,11 +25,18 @@ public func buildRouter(
     configuration: ServerConfiguration, components: ServerComponents
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
+    let control = components.control
+    router.add(middleware: MetricsMiddleware(metrics: control.metrics))
     router.add(middleware: ErrorShapeMiddleware())
     router.get("health") { _, _ in
         JSONBody.response(.object([("status", .string("ok"))]))
     }
-    let control = components.control
+    router.get("metrics") { _, _ in
+        if let size = try? await control.store.size() { control.metrics.ledgerSize(size) }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: control.metrics.exposition())))
+    }
     let api = router.group("api/v1").add(middleware: TokenAuthenticator(control: control))
     TokenRoutes(control: control).add(to: api)
     DeployRequestRoutes(control: control).add(to: api)

@@ -38,9 +38,11 @@ extension ControlPlane {
     {
         let payload = PayloadCoding.merging(try PayloadCoding.encode(request), extra)
         let entry = try await record("deploy.requested", actor: actor, payload: payload)
-        let status = DeployRequestStatus(request: request, decision: nil, seq: entry.seq, payload: payload)
+        let status = DeployRequestStatus(
+            request: request, decision: nil, seq: entry.seq, payload: payload, requestedAt: entry.at)
         return DeployRequestStatus(
-            request: request, decision: try await decide(status, by: "countersign"), seq: entry.seq, payload: payload)
+            request: request, decision: try await decide(status, by: "countersign"), seq: entry.seq, payload: payload,
+            requestedAt: entry.at)
     }
 
     /// The request as recorded, with its latest recorded decision.
@@ -55,7 +57,8 @@ extension ControlPlane {
         }
         let request = try PayloadCoding.decode(DeployRequest.self, from: entry.payload)
         return DeployRequestStatus(
-            request: request, decision: try await latestDecision(id), seq: seq, payload: entry.payload)
+            request: request, decision: try await latestDecision(id), seq: seq, payload: entry.payload,
+            requestedAt: entry.at)
     }
 
     /// Requests, newest first, optionally only one environment's or one verdict's.
@@ -109,6 +112,12 @@ extension ControlPlane {
                 ("policy", .string(decision.policyHash)), ("reasons", .array(decision.reasons.map(JSONValue.string))),
             ] + (decision.tier.map { [("tier", JSONValue.string($0))] } ?? []))
         try await record("gate.decided", actor: actor, payload: payload, at: decision.decidedAt)
+        metrics.decision(verdict: decision.verdict.rawValue, tier: decision.tier)
+        if decision.verdict == .allowed, last?.verdict == .pending,
+            bundle.tiers.first(where: { $0.name == decision.tier })?.approvals.isEmpty == false
+        {
+            metrics.approvalWait(decision.decidedAt.timeIntervalSince(status.requestedAt))
+        }
         // A pending verdict is announced once, when the request arrives; a final one each time it changes.
         if decision.verdict != .pending || last == nil {
             try await notify(request, decision, requestPayload: status.payload)

@@ -16,15 +16,18 @@ public struct ControlPlane: Sendable {
     /// GitHub deployment protection rules; `nil` leaves `/webhooks/github` refusing every delivery.
     public let github: GitHubConfiguration?
     public let notifications: NotificationSettings
+    public let metrics: ServerMetrics
 
     public init(
         store: any LedgerStore, policy: PolicyHolder, github: GitHubConfiguration? = nil,
-        notifications: NotificationSettings = .init(), now: @escaping @Sendable () -> Date = { Date() }
+        notifications: NotificationSettings = .init(), metrics: ServerMetrics = ServerMetrics(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
         self.policy = policy
         self.github = github
         self.notifications = notifications
+        self.metrics = metrics
         self.now = now
     }
 

@@ -1,5 +1,6 @@
 public import CountersignCore
 internal import CountersignLedger
+public import Foundation
 
 /// The body of `POST /api/v1/deploy-requests`: the requester is the caller, never a field.
 public struct DeployRequestInput: Sendable, Hashable, Codable {
@@ -28,4 +29,6 @@ public struct DeployRequestStatus: Sendable, Hashable {
     public var seq: Int64
     /// That entry's payload: the request plus where it came from (`github` for a protection rule).
     var payload: JSONValue
+    /// When it was recorded.
+    var requestedAt: Date
 }
