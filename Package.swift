@@ -119,8 +119,10 @@ let package = Package(
         .testTarget(
             name: "CountersignServerTests",
             dependencies: [
-                "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting",
+                "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting", "CountersignCanary",
+                "CountersignSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

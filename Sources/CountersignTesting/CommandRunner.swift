@@ -47,6 +47,7 @@ public enum CommandRunner {
 
     public struct RunnerError: Error, CustomStringConvertible {
         public let message: String
+        public init(message: String) { self.message = message }
         public var description: String { message }
     }
 }
