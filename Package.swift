@@ -93,7 +93,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
             ],
+            resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),

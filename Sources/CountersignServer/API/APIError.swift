@@ -10,6 +10,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case unauthenticated
             case forbidden
             case notFound = "not_found"
+            case methodNotAllowed = "method_not_allowed"
             case conflict
             case payloadTooLarge = "payload_too_large"
             case unavailable
@@ -25,6 +26,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The token's role may not do this, or separation of duties forbids it.
         public static let forbidden = Code(.forbidden)
         public static let notFound = Code(.notFound)
+        /// The path exists but does not take this method; `details.allow` lists those it takes.
+        public static let methodNotAllowed = Code(.methodNotAllowed)
         /// The request contradicts the current state (a duplicate id, an approval of a decided request).
         public static let conflict = Code(.conflict)
         public static let payloadTooLarge = Code(.payloadTooLarge)
@@ -41,6 +44,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unauthenticated: .unauthorized
             case .forbidden: .forbidden
             case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
             case .payloadTooLarge: .contentTooLarge
             case .unavailable: .serviceUnavailable
@@ -70,6 +74,7 @@ extension APIError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if code == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"countersign\"" }
+        if let allow = details["allow"] { headers[.allow] = allow }
         let body: [String: Any] = [
             "error": ["code": code.description, "message": message, "details": details] as [String: Any]
         ]

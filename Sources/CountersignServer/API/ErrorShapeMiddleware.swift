@@ -6,6 +6,8 @@ internal import NIOCore
 /// anything unexpected become an ``APIError``, so clients parse one body everywhere. Unexpected errors are
 /// logged and answered 500 without internals.
 public struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes = RouteMethods(openAPI: RouteMethods.document)
+
     public init() {}
 
     public func handle(
@@ -16,13 +18,20 @@ public struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
+            if error.status.code == 404, let allowed = routes.allowed(for: request.uri.path),
+                !allowed.contains(request.method.rawValue)
+            {
+                throw APIError(
+                    .methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)",
+                    details: ["allow": allowed.joined(separator: ", ")])
+            }
             let code: APIError.Code =
                 switch error.status.code {
                 case 400: .badRequest
                 case 401: .unauthenticated
                 case 403: .forbidden
                 case 404: .notFound
-                case 405: .badRequest
+                case 405: .methodNotAllowed
                 case 413: .payloadTooLarge
                 default: .internal
                 }

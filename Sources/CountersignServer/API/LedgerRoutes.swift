@@ -65,7 +65,7 @@ public struct LedgerRoutes: Sendable {
         group.post("ledger/checkpoint") { _, context in
             try context.caller().require(.admin, .auditor, to: "sign checkpoints")
             guard let signer else {
-                throw APIError(.unavailable, "this server has no checkpoint key (start it with --checkpoint-key)")
+                throw APIError(.notFound, "this server signs no checkpoints (start it with --checkpoint-key)")
             }
             return Self.note(
                 try await Self.ledger { () async throws(LedgerError) in

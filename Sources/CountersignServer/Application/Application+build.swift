@@ -1,5 +1,6 @@
 public import CountersignCanary
 public import CountersignLedger
+internal import Foundation
 public import Hummingbird
 internal import Logging
 internal import NIOCore
@@ -30,6 +31,14 @@ public func buildRouter(
     router.add(middleware: ErrorShapeMiddleware())
     router.get("health") { _, _ in
         JSONBody.response(.object([("status", .string("ok"))]))
+    }
+    router.get("openapi.yaml") { _, _ in
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+            let data = FileManager.default.contents(atPath: url.path)
+        else { throw APIError(.internal, "the OpenAPI document is missing from the build") }
+        return Response(
+            status: .ok, headers: [.contentType: "application/yaml"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
     router.get("metrics") { _, _ in
         if let size = try? await control.store.size() { control.metrics.ledgerSize(size) }

@@ -21,7 +21,7 @@ extension ControlPlane {
     public func handleGitHub(
         event: String?, delivery: String?, signature: String?, body: [UInt8]
     ) async throws(APIError) -> String {
-        guard let github else { throw APIError(.unavailable, "GitHub webhooks are not configured on this server") }
+        guard let github else { throw APIError(.notFound, "GitHub webhooks are not configured on this server") }
         guard WebhookSignature.isValid(signature, body: body, secret: github.webhookSecret) else {
             throw APIError(.unauthenticated, "the X-Hub-Signature-256 signature does not match the body")
         }
