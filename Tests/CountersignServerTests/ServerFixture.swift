@@ -53,6 +53,34 @@ struct ServerFixture {
         spec: { members: [alice, bob] }
         ---
         apiVersion: countersign.dev/v1alpha1
+        kind: Environment
+        metadata: { name: frozen }
+        spec: { rank: 30, protected: true, deployers: [deploy-bot], sourceRefs: ["refs/heads/main"] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Team
+        metadata: { name: oncall }
+        spec: { members: [bob] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Team
+        metadata: { name: managers }
+        spec: { members: [erin] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Freeze
+        metadata: { name: forever }
+        spec:
+          environments: [frozen]
+          windows:
+            - { start: "2000-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z" }
+          breakGlass:
+            allowed: [team:oncall]
+            requires: [reason, incident]
+            maxDuration: 4h
+            review: { within: 48h, team: managers }
+        ---
+        apiVersion: countersign.dev/v1alpha1
         kind: Tier
         metadata: { name: standard }
         spec:
@@ -67,9 +95,11 @@ struct ServerFixture {
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
 
     /// A request body: bob wrote the change, so bob may not approve it.
-    static func requestBody(artifact: String = "registry.example.com/shop@\(digest)") -> String {
+    static func requestBody(
+        artifact: String = "registry.example.com/shop@\(digest)", environment: String = "production"
+    ) -> String {
         """
-        {"service": "shop", "environment": "production", "artifact": "\(artifact)",
+        {"service": "shop", "environment": "\(environment)", "artifact": "\(artifact)",
          "change": {"commit": "0123456789abcdef0123456789abcdef01234567", "ref": "refs/heads/main",
                     "kind": "code", "reversible": true,
                     "pullRequest": {"number": 7, "author": "bob", "committers": ["bob"]}}}

@@ -15,7 +15,7 @@ extension DecisionBuilder {
                 if let service = grant.service, service != request.service {
                     continue
                 }
-                if let problem = breakGlassProblem(grant, freeze) {
+                if let problem = policy.breakGlassProblem(grant, freeze: freeze, now: now) {
                     problems.append("grant \(grant.id): \(problem)")
                     continue
                 }
@@ -41,30 +41,6 @@ extension DecisionBuilder {
                 "deploys to \(env.name) are frozen by \(freeze.name) until \(stamp.string(from: until)); "
                     + (problems.isEmpty ? how : problems.joined(separator: "; ") + "; " + how))
         }
-    }
-
-    /// Why a grant cannot lift the freeze, or `nil` when it can.
-    func breakGlassProblem(_ grant: BreakGlassGrant, _ freeze: Freeze) -> String? {
-        let who = policy.canonical(grant.invokedBy)
-        let allowed = freeze.breakGlass.allowed.contains { entry in
-            if entry.hasPrefix("team:") {
-                return policy.teamMembers[String(entry.dropFirst(5))]?.contains(who) ?? false
-            }
-            return policy.canonical(entry) == who
-        }
-        if !allowed { return "\(who) may not break glass for \(freeze.name)" }
-        if freeze.breakGlass.requiresReason && (grant.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            return "a reason is required"
-        }
-        if freeze.breakGlass.requiresIncident && (grant.incident ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            return "an incident id is required"
-        }
-        if grant.expiresAt.timeIntervalSince(grant.grantedAt) > Double(freeze.breakGlass.maxDuration) {
-            return "lasts longer than the \(freeze.breakGlass.maxDuration / 3600)h maximum"
-        }
-        if now < grant.grantedAt { return "not yet valid" }
-        if now >= grant.expiresAt { return "expired" }
-        return nil
     }
 }
 

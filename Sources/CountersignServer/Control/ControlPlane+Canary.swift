@@ -1,6 +1,7 @@
 public import CountersignCanary
-internal import CountersignLedger
-internal import Foundation
+public import CountersignCore
+public import CountersignLedger
+public import Foundation
 
 extension ControlPlane {
     /// The Kayenta API over `configurations`, reading metrics from the Prometheus at `prometheus`; every finished
@@ -33,5 +34,75 @@ extension ControlPlane {
             payload += [("outcome", .string("fail")), ("failure", .string(execution.failure ?? "not judged"))]
         }
         _ = try? await record("canary.judged", actor: "countersign", payload: .object(payload), at: execution.ended)
+    }
+}
+
+/// The body of `POST /api/v1/canary/judgements`: one judgement of a canary against its baseline, bound to the
+/// digest it gates.
+public struct CanaryJudgementInput: Sendable, Decodable {
+    public var digest: String
+    /// The name the tier's `canary.template` refers to.
+    public var template: String
+    /// A Kayenta canary configuration, as Kayenta accepts it.
+    public var config: CountersignCanary.JSONValue
+    public var canary: [String: [Double?]]
+    public var baseline: [String: [Double?]]
+    /// `kayenta` (default) or `countersign-v1`.
+    public var judge: String?
+    public var thresholds: ScoreThresholds?
+}
+
+extension ControlPlane {
+    /// Judges, records `canary.judged` for the digest (the gate's canary control reads it) and decides the open
+    /// requests for the digest again. Deployers and builders may submit judgements.
+    public func judgeCanary(_ input: CanaryJudgementInput, by principal: Principal) async throws(APIError)
+        -> CanaryJudgement
+    {
+        try principal.require(.deployer, .builder, to: "submit canary judgements")
+        guard ArtifactReference.isDigest(input.digest) else {
+            throw APIError(.badRequest, "digest must be sha256:<64 hex>", details: ["field": "digest"])
+        }
+        let config: CanaryConfiguration
+        do {
+            config = try CanaryConfiguration.decode(json: try JSONEncoder().encode(input.config))
+        } catch let error as CanaryError {
+            throw APIError(.badRequest, "config: \(error.message)", details: ["field": "config"])
+        } catch {
+            throw APIError(.badRequest, "config: \(error)", details: ["field": "config"])
+        }
+        let judge: any CanaryJudge
+        switch input.judge ?? "kayenta" {
+        case "kayenta": judge = KayentaJudge()
+        case "countersign-v1": judge = CountersignJudge()
+        default: throw APIError(.badRequest, "judge must be kayenta or countersign-v1", details: ["field": "judge"])
+        }
+        let samples = { (s: [String: [Double?]]) in s.mapValues { $0.map { $0 ?? .nan } } }
+        let judgement = judge.judge(
+            config: config, canary: samples(input.canary), baseline: samples(input.baseline),
+            thresholds: input.thresholds ?? config.scoreThresholds ?? .standard)
+        let outcome =
+            switch judgement.verdict {
+            case .pass: "pass"
+            case .fail, .error: "fail"
+            case .marginal, .inconclusive: "inconclusive"
+            }
+        var rng = SystemRandomNumberGenerator()
+        try await record(
+            "canary.judged", actor: principal.identity,
+            payload: .object([
+                ("id", .string("cj_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36))),
+                ("digest", .string(input.digest)), ("template", .string(input.template)),
+                ("outcome", .string(outcome)), ("score", .number(judgement.score)),
+                ("judge", .string(judgement.judgeName)),
+                (
+                    "metrics",
+                    .array(
+                        judgement.metrics.map { m in
+                            .object([("name", .string(m.name)), ("classification", .string(m.classification.rawValue))])
+                        })
+                ),
+            ]))
+        try await redecide(digest: input.digest, by: principal.identity)
+        return judgement
     }
 }

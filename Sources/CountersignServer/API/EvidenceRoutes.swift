@@ -1,0 +1,154 @@
+internal import CountersignCanary
+internal import CountersignCore
+internal import CountersignLedger
+internal import Foundation
+public import Hummingbird
+
+/// `/api/v1/break-glass`, `/api/v1/incidents`, `/api/v1/artifacts`, `/api/v1/canary/judgements` and the audit
+/// reports (`/api/v1/audit/deploys`, `/api/v1/audit/evidence-pack`).
+public struct EvidenceRoutes: Sendable {
+    let control: ControlPlane
+
+    public init(control: ControlPlane) { self.control = control }
+
+    struct BreakGlassBody: Decodable {
+        var freeze: String
+        var environment: String
+        var service: String?
+        var reason: String?
+        var incident: String?
+        /// Seconds.
+        var duration: Double
+    }
+
+    struct ReviewBody: Decodable {
+        var outcome: String
+        var notes: String?
+    }
+
+    struct IncidentBody: Decodable {
+        var title: String
+        var severity: String?
+        var deploys: [String]?
+    }
+
+    struct ArtifactBody: Decodable { var reference: String }
+
+    public func add(to group: RouterGroup<ServerRequestContext>) {
+        group.post("break-glass") { request, context in
+            let caller = try context.caller()
+            try caller.require(.deployer, .approver, .admin, to: "break glass")
+            let body = try await JSONBody.decode(BreakGlassBody.self, request)
+            let grant = try await control.breakGlass(
+                freeze: body.freeze, environment: body.environment, service: body.service, reason: body.reason,
+                incident: body.incident, duration: body.duration, by: caller)
+            return try JSONBody.response(grant, status: .created)
+        }
+        group.get("break-glass") { _, context in
+            _ = try context.caller()
+            return try await Self.table(
+                control,
+                """
+                SELECT grant_id, freeze_name, invoked_by, environment, service, reason, incident_id, granted_at,
+                    expires_at, reviewed_at, reviewed_by, review_outcome FROM breakglass_grants ORDER BY seq DESC
+                """)
+        }
+        group.post("break-glass/{id}/reviews") { request, context in
+            let caller = try context.caller()
+            try caller.require(.approver, .admin, .auditor, to: "review break-glass grants")
+            let body = try await JSONBody.decode(ReviewBody.self, request)
+            try await control.reviewBreakGlass(
+                id: try context.parameters.require("id"), outcome: body.outcome, notes: body.notes, by: caller)
+            return Response(status: .noContent)
+        }
+        group.post("incidents") { request, context in
+            let caller = try context.caller()
+            try caller.require(.deployer, .approver, .admin, to: "open incidents")
+            let body = try await JSONBody.decode(IncidentBody.self, request)
+            let id = try await control.openIncident(
+                title: body.title, severity: body.severity, deploys: body.deploys ?? [], by: caller)
+            return JSONBody.response(.object([("id", .string(id))]), status: .created)
+        }
+        group.post("incidents/{id}/resolve") { _, context in
+            let caller = try context.caller()
+            try caller.require(.deployer, .approver, .admin, to: "resolve incidents")
+            try await control.resolveIncident(id: try context.parameters.require("id"), by: caller)
+            return Response(status: .noContent)
+        }
+        group.get("incidents") { _, context in
+            _ = try context.caller()
+            return try await Self.table(
+                control,
+                "SELECT incident_id, opened_at, opened_by, severity, title, deploy_ids, resolved_at FROM incidents ORDER BY seq DESC"
+            )
+        }
+        group.post("artifacts") { request, context in
+            let body = try await JSONBody.decode(ArtifactBody.self, request)
+            let digest = try await control.registerArtifact(reference: body.reference, by: try context.caller())
+            return JSONBody.response(
+                .object([("digest", .string(digest)), ("reference", .string(body.reference))]), status: .created)
+        }
+        group.post("canary/judgements") { request, context in
+            let input = try await JSONBody.decode(CanaryJudgementInput.self, request)
+            let judgement = try await control.judgeCanary(input, by: try context.caller())
+            let data: Data
+            do { data = try JSONEncoder().encode(judgement) } catch {
+                throw APIError(.internal, "cannot encode the judgement")
+            }
+            return Response(
+                status: .created, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: .init(bytes: data)))
+        }
+        group.get("canary/judgements") { _, context in
+            _ = try context.caller()
+            return try await Self.table(
+                control,
+                "SELECT verdict_id, digest, template, outcome, score, at FROM canary_verdicts ORDER BY seq DESC")
+        }
+        group.get("audit/deploys") { request, context in
+            try context.caller().require(.auditor, .admin, to: "read deploy reports")
+            let (environment, from, to) = try Self.period(request)
+            let records = try await LedgerRoutes.ledger { () async throws(LedgerError) in
+                try await DeployRecord.report(control.store, environment: environment, from: from, to: to)
+            }
+            return JSONBody.response(.object([("deploys", .array(records))]))
+        }
+        group.get("audit/evidence-pack") { request, context in
+            try context.caller().require(.auditor, .admin, to: "export evidence packs")
+            let (_, from, to) = try Self.period(request, needsEnvironment: false)
+            let pack = try await LedgerRoutes.ledger { () async throws(LedgerError) in
+                try await EvidencePack.export(control.store, from: from, to: to)
+            }
+            return JSONBody.response(
+                .object([
+                    ("checkpoint", .string(pack.checkpoint)),
+                    ("entries", .array(pack.entries.map(CountersignLedger.JSONValue.string))),
+                    ("proofs", .array(pack.proofs.map(\.json))),
+                ]))
+        }
+    }
+
+    /// `environment`, `from` and `to` (RFC 3339) from the query.
+    static func period(_ request: Request, needsEnvironment: Bool = true) throws(APIError) -> (String, Date, Date) {
+        let q = request.uri.queryParameters
+        let environment = q["environment"].map(String.init) ?? ""
+        if needsEnvironment && environment.isEmpty {
+            throw APIError(.badRequest, "environment is required", details: ["field": "environment"])
+        }
+        guard let from = q["from"].flatMap({ GateJSON.parseDate(String($0)) }),
+            let to = q["to"].flatMap({ GateJSON.parseDate(String($0)) }), from <= to
+        else {
+            throw APIError(.badRequest, "from and to must be RFC 3339 times, from ≤ to", details: ["field": "from"])
+        }
+        return (environment, from, to)
+    }
+
+    /// A projection as `{"items": [{column: value}]}`, newest first, at most 500.
+    static func table(_ control: ControlPlane, _ sql: String) async throws(APIError) -> Response {
+        let rows = try await control.rows(sql + " LIMIT 500")
+        let items: [CountersignLedger.JSONValue] = rows.map { row in
+            .object(zip(row.columns, row.values.map(\.json)).map { ($0, $1) })
+        }
+        return JSONBody.response(.object([("items", .array(items))]))
+    }
+}

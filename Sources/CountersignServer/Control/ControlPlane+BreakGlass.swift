@@ -1,0 +1,139 @@
+public import CountersignCore
+public import CountersignLedger
+public import Foundation
+
+extension ControlPlane {
+    /// Breaks glass for `freeze` in `environment`: checked against the freeze's break-glass policy (who may, the
+    /// reason and incident it requires, its maximum duration) before anything is recorded, then
+    /// `breakglass.invoked`, a notification, and the open requests for the environment decided again.
+    public func breakGlass(
+        freeze name: String, environment: String, service: String?, reason: String?, incident: String?,
+        duration: TimeInterval, by principal: Principal
+    ) async throws(APIError) -> BreakGlassGrant {
+        guard principal.kind == .human else {
+            throw APIError(.forbidden, "automation identity \(principal.identity) cannot break glass")
+        }
+        let bundle = policy.bundle
+        guard let freeze = bundle.freezes.first(where: { $0.name == name }) else {
+            throw APIError(.badRequest, "freeze \(name) is not defined in the policy", details: ["field": "freeze"])
+        }
+        guard freeze.environments.contains(environment) else {
+            throw APIError(
+                .badRequest, "freeze \(name) does not cover \(environment)", details: ["field": "environment"])
+        }
+        guard duration > 0 else {
+            throw APIError(.badRequest, "duration must be positive", details: ["field": "duration"])
+        }
+        var rng = SystemRandomNumberGenerator()
+        let granted = now()
+        let grant = BreakGlassGrant(
+            id: "bg_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36), freeze: name,
+            invokedBy: principal.identity, environment: environment, service: service, reason: reason,
+            incident: incident, grantedAt: granted, expiresAt: granted.addingTimeInterval(duration))
+        if let problem = bundle.breakGlassProblem(grant, freeze: freeze, now: granted) {
+            throw APIError(.forbidden, "break-glass refused: \(problem)")
+        }
+        var payload: [(String, JSONValue)] = [
+            ("id", .string(grant.id)), ("freeze", .string(name)), ("environment", .string(environment)),
+            ("invokedBy", .string(principal.identity)), ("reason", .string(reason ?? "")),
+            ("incident", .string(incident ?? "")), ("expiresAt", .string(LedgerEntry.formatTime(grant.expiresAt))),
+            ("reviewTeam", .string(freeze.breakGlass.reviewTeam)),
+            (
+                "reviewDue",
+                .string(LedgerEntry.formatTime(granted.addingTimeInterval(Double(freeze.breakGlass.reviewWithin))))
+            ),
+        ]
+        if let service { payload.append(("service", .string(service))) }
+        try await record("breakglass.invoked", actor: principal.identity, payload: .object(payload), at: granted)
+        for url in notifications.urls {
+            try await queue(
+                kind: "webhook", target: url,
+                body: .object([("event", .string("breakglass.invoked"))] + payload), request: nil)
+        }
+        let open = try await rows(
+            "SELECT request_id FROM deploy_requests WHERE environment = ? AND (verdict IS NULL OR verdict <> 'allowed')",
+            [.text(environment)])
+        for id in open.compactMap({ $0.text("request_id") }) { _ = try await decide(id: id, by: principal.identity) }
+        return grant
+    }
+
+    /// Reviews a grant after the fact: only a member of the freeze's review team who did not invoke it, once.
+    public func reviewBreakGlass(
+        id: String, outcome: String, notes: String?, by principal: Principal
+    ) async throws(APIError) {
+        guard ["justified", "unjustified"].contains(outcome) else {
+            throw APIError(.badRequest, "outcome must be justified or unjustified", details: ["field": "outcome"])
+        }
+        guard
+            let row = try await rows(
+                "SELECT freeze_name, invoked_by, expires_at, reviewed_at FROM breakglass_grants WHERE grant_id = ?",
+                [.text(id)]
+            ).first
+        else { throw APIError(.notFound, "no break-glass grant with id \(id)") }
+        let bundle = policy.bundle
+        guard let freeze = bundle.freezes.first(where: { $0.name == row.text("freeze_name") }) else {
+            throw APIError(.conflict, "the grant's freeze is no longer in the policy")
+        }
+        if row.text("invoked_by").map(bundle.canonical) == principal.identity {
+            throw APIError(.forbidden, "\(principal.identity) invoked this grant and may not review it")
+        }
+        let reviewers = (bundle.teams[freeze.breakGlass.reviewTeam]?.members ?? []).map(bundle.canonical)
+        var state: BreakGlassState = row.text("reviewed_at") == nil ? .granted : .reviewed
+        if state == .granted, let expires = row.date("expires_at"),
+            case .success(let s) = state.applying(
+                .tick(now: now(), expiresAt: expires))
+        {
+            state = s
+        }
+        switch state.applying(.review(by: principal.identity, reviewers: reviewers)) {
+        case .failure(let error):
+            throw APIError(error.message.contains("already") ? .conflict : .forbidden, error.message)
+        case .success: break
+        }
+        var payload: [(String, JSONValue)] = [("id", .string(id)), ("outcome", .string(outcome))]
+        if let notes { payload.append(("notes", .string(notes))) }
+        try await record("breakglass.reviewed", actor: principal.identity, payload: .object(payload))
+    }
+
+    /// Opens an incident, linked to the deploys that caused it (they feed change-failure rate and gate
+    /// effectiveness), or resolves one.
+    public func openIncident(
+        title: String, severity: String?, deploys: [String], by principal: Principal
+    ) async throws(APIError) -> String {
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError(.badRequest, "title must not be empty", details: ["field": "title"])
+        }
+        for deploy in deploys where try await rows("SELECT 1 FROM deploys WHERE deploy_id = ?", [.text(deploy)]).isEmpty
+        {
+            throw APIError(.badRequest, "no deploy with id \(deploy)", details: ["field": "deploys"])
+        }
+        var rng = SystemRandomNumberGenerator()
+        let id = "inc_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36)
+        var payload: [(String, JSONValue)] = [
+            ("id", .string(id)), ("title", .string(title)), ("deploys", .array(deploys.map(JSONValue.string))),
+        ]
+        if let severity { payload.append(("severity", .string(severity))) }
+        try await record("incident.opened", actor: principal.identity, payload: .object(payload))
+        return id
+    }
+
+    public func resolveIncident(id: String, by principal: Principal) async throws(APIError) {
+        guard let row = try await rows("SELECT resolved_at FROM incidents WHERE incident_id = ?", [.text(id)]).first
+        else { throw APIError(.notFound, "no incident with id \(id)") }
+        guard row.text("resolved_at") == nil else { throw APIError(.conflict, "incident \(id) is already resolved") }
+        try await record("incident.resolved", actor: principal.identity, payload: .object([("id", .string(id))]))
+    }
+
+    /// Registers an artifact by its digest-pinned reference (builders).
+    public func registerArtifact(reference: String, by principal: Principal) async throws(APIError) -> String {
+        try principal.require(.builder, to: "register artifacts")
+        guard let parsed = try? ArtifactReference(parsing: reference) else {
+            throw APIError(
+                .badRequest, "\(reference) is not pinned by digest (registry/repo@sha256:…)",
+                details: ["field": "reference"])
+        }
+        try await record(
+            "artifact.registered", actor: principal.identity, payload: .object([("reference", .string(reference))]))
+        return parsed.digest
+    }
+}

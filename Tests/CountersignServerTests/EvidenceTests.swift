@@ -1,0 +1,138 @@
+import CountersignServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Break-glass, incidents, artifacts, canary judgements and the audit reports over the API.
+@Suite struct EvidenceTests {
+    @Test func breakGlassLiftsTheFreezeAndIsReviewedOnce() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let created = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"),
+                ServerFixture.requestBody(environment: "frozen"))
+            let body = try object(created)
+            let id = try #require((body["request"] as? [String: Any])?["id"] as? String)
+            #expect((body["decision"] as? [String: Any])?["verdict"] as? String == "denied")
+
+            let outsider = try await client.call(
+                .post, "/api/v1/break-glass", f.headers("alice"),
+                #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "incident": "INC-1", "duration": 3600}"#
+            )
+            #expect(outsider.status == .forbidden)
+            #expect(try apiError(outsider).message == "break-glass refused: alice may not break glass for forever")
+            let tooLong = try await client.call(
+                .post, "/api/v1/break-glass", f.headers("bob"),
+                #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "incident": "INC-1", "duration": 86400}"#
+            )
+            #expect(try apiError(tooLong).message == "break-glass refused: lasts longer than the 4h maximum")
+            let noIncident = try await client.call(
+                .post, "/api/v1/break-glass", f.headers("bob"),
+                #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600}"#)
+            #expect(try apiError(noIncident).message == "break-glass refused: an incident id is required")
+
+            let granted = try await client.call(
+                .post, "/api/v1/break-glass", f.headers("bob"),
+                #"{"freeze": "forever", "environment": "frozen", "reason": "outage fix", "incident": "INC-7", "duration": 3600}"#
+            )
+            #expect(granted.status == .created)
+            let grant = try #require(try object(granted)["id"] as? String)
+            let decision = try await client.call(.get, "/api/v1/deploy-requests/\(id)/decision", f.headers("alice"))
+            let d = try object(decision)
+            #expect(d["verdict"] as? String == "pending")
+            let controls = try #require(d["controls"] as? [[String: Any]])
+            #expect(
+                controls.contains { $0["control"] as? String == "freeze" && $0["status"] as? String == "satisfied" })
+
+            let byInvoker = try await client.call(
+                .post, "/api/v1/break-glass/\(grant)/reviews", f.headers("bob"), #"{"outcome": "justified"}"#)
+            #expect(byInvoker.status == .forbidden)
+            let reviewed = try await client.call(
+                .post, "/api/v1/break-glass/\(grant)/reviews", f.headers("admin"), #"{"outcome": "justified"}"#)
+            #expect(reviewed.status == .noContent)
+            let again = try await client.call(
+                .post, "/api/v1/break-glass/\(grant)/reviews", f.headers("admin"), #"{"outcome": "unjustified"}"#)
+            #expect(again.status == .conflict)
+            let listed = try await client.call(.get, "/api/v1/break-glass", f.headers("auditor"))
+            let items = try #require(try object(listed)["items"] as? [[String: Any]])
+            #expect(items.first?["review_outcome"] as? String == "justified")
+        }
+    }
+
+    @Test func incidentsArtifactsAndReports() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let unknown = try await client.call(
+                .post, "/api/v1/incidents", f.headers("deployer"), #"{"title": "down", "deploys": ["nope"]}"#)
+            #expect(unknown.status == .badRequest)
+            let opened = try await client.call(
+                .post, "/api/v1/incidents", f.headers("deployer"), #"{"title": "checkout down", "severity": "sev1"}"#)
+            #expect(opened.status == .created)
+            let id = try #require(try object(opened)["id"] as? String)
+            #expect(
+                try await client.call(.post, "/api/v1/incidents/\(id)/resolve", f.headers("deployer")).status
+                    == .noContent)
+            #expect(
+                try await client.call(.post, "/api/v1/incidents/\(id)/resolve", f.headers("deployer")).status
+                    == .conflict)
+
+            let registered = try await client.call(
+                .post, "/api/v1/artifacts", f.headers("builder"),
+                #"{"reference": "registry.example.com/shop@\#(ServerFixture.digest)"}"#)
+            #expect(registered.status == .created)
+            let tagged = try await client.call(
+                .post, "/api/v1/artifacts", f.headers("builder"), #"{"reference": "registry.example.com/shop:1.0"}"#)
+            #expect(tagged.status == .badRequest)
+            #expect(
+                try await client.call(
+                    .post, "/api/v1/artifacts", f.headers("deployer"),
+                    #"{"reference": "registry.example.com/shop@\#(ServerFixture.digest)"}"#
+                ).status == .forbidden)
+
+            let noEnvironment = try await client.call(
+                .get, "/api/v1/audit/deploys?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z", f.headers("auditor"))
+            #expect(noEnvironment.status == .badRequest)
+            let report = try await client.call(
+                .get, "/api/v1/audit/deploys?environment=production&from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z",
+                f.headers("auditor"))
+            #expect(report.status == .ok)
+            #expect((try object(report)["deploys"] as? [Any])?.isEmpty == true)
+            #expect(
+                try await client.call(
+                    .get,
+                    "/api/v1/audit/deploys?environment=production&from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z",
+                    f.headers("deployer")
+                ).status == .forbidden)
+        }
+    }
+
+    @Test func canaryJudgementsAreRecordedForTheDigest() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let steady = (0..<30).map { String(100 + $0 % 5) }.joined(separator: ", ")
+            let slow = (0..<30).map { String(150 + $0 % 5) }.joined(separator: ", ")
+            let body = """
+                {"digest": "\(ServerFixture.digest)", "template": "latency",
+                 "config": {"metrics": [{"name": "p99", "groups": ["g"], "query": {},
+                            "analysisConfigurations": {"canary": {"direction": "increase"}}}],
+                            "classifier": {"groupWeights": {"g": 100}}},
+                 "canary": {"p99": [\(slow)]}, "baseline": {"p99": [\(steady)]}}
+                """
+            let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("deployer"), body)
+            #expect(judged.status == .created)
+            #expect(try object(judged)["verdict"] as? String == "fail")
+            let listed = try await client.call(.get, "/api/v1/canary/judgements", f.headers("auditor"))
+            let items = try #require(try object(listed)["items"] as? [[String: Any]])
+            #expect(items.first?["outcome"] as? String == "fail")
+            #expect(items.first?["digest"] as? String == ServerFixture.digest)
+            let bad = try await client.call(
+                .post, "/api/v1/canary/judgements", f.headers("deployer"),
+                #"{"digest": "\#(ServerFixture.digest)", "template": "t", "config": {}, "canary": {}, "baseline": {}}"#)
+            #expect(bad.status == .badRequest)
+            #expect(try apiError(bad).message.hasPrefix("config: metrics"))
+        }
+    }
+}
