@@ -20,7 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_NOTIFY (comma-separated URLs). A flag wins over the environment. Secrets come from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
             /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications.
-            SIGHUP reloads the policy (recorded in the ledger); SIGTERM and SIGINT shut down gracefully.
+            The policy in force is the one last published in the ledger (the file is used directly only on a fresh
+            ledger); a changed file takes effect once proposed (SIGHUP or POST /api/v1/policy/proposals) and
+            approved by a second admin. SIGTERM and SIGINT shut down gracefully.
             Create the first token with `countersign tokens create`.
             """)
 
@@ -95,7 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
                     throw ExitCode(1)
                 }
             }
-            do { try await control.publishPolicy(by: "countersign") } catch {
+            do {
+                if let note = try await control.bootstrapPolicy() { printError("countersign: \(note)") }
+            } catch {
                 printError((error as? APIError)?.message ?? "\(error)")
                 throw ExitCode(1)
             }

@@ -196,7 +196,7 @@ import Testing
             #expect(beyond.status == .badRequest)
             let query = try await client.call(
                 .post, "/api/v1/audit/query", f.headers("auditor"), #"{"sql": "SELECT COUNT(*) AS n FROM api_tokens"}"#)
-            #expect((try object(query)["rows"] as? [[Int]]) == [[6]])
+            #expect((try object(query)["rows"] as? [[Int]]) == [[7]])
             let write = try await client.call(
                 .post, "/api/v1/audit/query", f.headers("auditor"), #"{"sql": "DELETE FROM api_tokens"}"#)
             #expect(write.status == .forbidden)

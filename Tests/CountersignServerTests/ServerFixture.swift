@@ -44,6 +44,11 @@ struct ServerFixture {
         ---
         apiVersion: countersign.dev/v1alpha1
         kind: Identity
+        metadata: { name: grace }
+        spec: { kind: human, roles: [admin] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Identity
         metadata: { name: frank }
         spec: { kind: human, roles: [auditor] }
         ---
@@ -128,7 +133,7 @@ struct ServerFixture {
             for (name, identity, role) in [
                 ("deployer", "deploy-bot", Identity.Role.deployer), ("builder", "ci", .builder),
                 ("alice", "alice", .approver), ("bob", "bob", .approver), ("admin", "erin", .admin),
-                ("auditor", "frank", .auditor),
+                ("auditor", "frank", .auditor), ("admin2", "grace", .admin),
             ] {
                 tokens[name] = try await control.createToken(identity: identity, role: role, by: "test").secret
             }

@@ -15,6 +15,12 @@ public enum PolicyLoader {
 
     /// Loads a `.yaml`/`.yml` file, or every such file below a directory (in path order).
     public static func load(path: String) throws(PolicyError) -> PolicyBundle {
+        try load(sources: try sources(path: path))
+    }
+
+    /// The texts `load(path:)` reads, so a policy can be recorded exactly as loaded and loaded again from the
+    /// record.
+    public static func sources(path: String) throws(PolicyError) -> [(file: String, text: String)] {
         var sources: [(file: String, text: String)] = []
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -35,7 +41,7 @@ public enum PolicyLoader {
             }
             sources.append((file, text))
         }
-        return try load(sources: sources)
+        return sources
     }
 
     /// Loads documents from in-memory sources (`file` names are used in messages).

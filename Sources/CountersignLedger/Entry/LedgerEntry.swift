@@ -15,7 +15,8 @@ public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// (self-approval, the deployer approving), `change.recorded` the change evidence a webhook delivered,
     /// `webhook.received` each inbound delivery (once), `notification.queued`/`attempted` the outbox.
     public static let known: Set<String> = [
-        "policy.published", "identity.changed", "team.changed", "artifact.registered", "artifact.verified",
+        "policy.proposed", "policy.published", "identity.changed", "team.changed", "artifact.registered",
+        "artifact.verified",
         "check.reported", "deploy.requested", "approval.granted", "approval.rejected", "approval.withdrawn",
         "approval.refused", "change.recorded", "webhook.received", "notification.queued", "notification.attempted",
         "gate.decided", "canary.judged", "deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back",

@@ -51,6 +51,7 @@ public func buildRouter(
     DeployRequestRoutes(control: control).add(to: api)
     CheckRoutes(control: control).add(to: api)
     EvidenceRoutes(control: control).add(to: api)
+    PolicyRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
     WebhookRoutes(control: control).add(to: router)
     if let kayenta = components.kayenta {

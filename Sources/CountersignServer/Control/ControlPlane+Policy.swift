@@ -2,36 +2,133 @@ public import CountersignCore
 public import CountersignLedger
 internal import Foundation
 
-extension ControlPlane {
-    /// Records the policy in force as `policy.published` unless the latest such entry already names its hash, so
-    /// the ledger says which policy every later decision used. Called at start-up and after each reload.
-    @discardableResult
-    public func publishPolicy(by actor: String) async throws(APIError) -> Bool {
-        let bundle = policy.bundle
-        let last = try await rows(
-            "SELECT canonical FROM entries WHERE type = 'policy.published' ORDER BY seq DESC LIMIT 1")
-        if let text = last.first?.text("canonical"), let entry = try? LedgerEntry(canonical: text),
-            entry.payload["hash"]?.stringValue == bundle.hash
-        {
-            return false
+/// What a policy entry records: the exact sources, so the policy in force can be loaded back from the ledger.
+struct RecordedPolicy {
+    var hash: String
+    var sources: [(file: String, text: String)]
+    var proposedBy: String?
+
+    init?(_ payload: JSONValue) {
+        guard let hash = payload["hash"]?.stringValue, let items = payload["sources"]?.arrayValue else { return nil }
+        var sources: [(file: String, text: String)] = []
+        for item in items {
+            guard let file = item["file"]?.stringValue, let text = item["text"]?.stringValue else { return nil }
+            sources.append((file, text))
         }
-        var payload: [(String, JSONValue)] = [
+        self.hash = hash
+        self.sources = sources
+        self.proposedBy = payload["proposedBy"]?.stringValue
+    }
+
+    static func payload(_ bundle: PolicyBundle, _ sources: [(file: String, text: String)]) -> [(String, JSONValue)] {
+        [
             ("hash", .string(bundle.hash)),
             ("environments", .array(bundle.environments.keys.sorted().map(JSONValue.string))),
             ("tiers", .array(bundle.tiers.map { .string($0.name) })),
+            (
+                "sources",
+                .array(sources.map { .object([("file", .string($0.file)), ("text", .string($0.text))]) })
+            ),
         ]
-        if let path = policy.path { payload.append(("path", .string(path))) }
-        try await record("policy.published", actor: actor, payload: .object(payload))
+    }
+}
+
+extension ControlPlane {
+    /// The latest entry of `type` (`policy.published` or `policy.proposed`), optionally the one for `hash`.
+    func latestPolicy(_ type: String, hash: String? = nil) async throws(APIError) -> RecordedPolicy? {
+        let found = try await rows(
+            "SELECT canonical FROM entries WHERE type = ? ORDER BY seq DESC LIMIT 50", [.text(type)])
+        for row in found {
+            guard let text = row.text("canonical"), let entry = try? LedgerEntry(canonical: text),
+                let policy = RecordedPolicy(entry.payload)
+            else { continue }
+            if hash == nil || policy.hash == hash { return policy }
+        }
+        return nil
+    }
+
+    /// At start-up: the policy in force is the one last published in the ledger; only a ledger that has never
+    /// published one takes the file's policy directly (the bootstrap, recorded as such). A file that differs from
+    /// the policy in force is not used until it is proposed and a second admin approves it.
+    ///
+    /// - Returns: a note for the log when the file awaits approval.
+    @discardableResult
+    public func bootstrapPolicy() async throws(APIError) -> String? {
+        if let published = try await latestPolicy("policy.published") {
+            let bundle: PolicyBundle
+            do { bundle = try PolicyLoader.load(sources: published.sources) } catch {
+                throw APIError(.internal, "the published policy \(published.hash) no longer loads: \(error)")
+            }
+            let file = policy.bundle
+            policy.replace(bundle)
+            if file.hash != bundle.hash {
+                return "the policy file (\(file.hash)) differs from the policy in force (\(bundle.hash)); "
+                    + "propose it (POST /api/v1/policy/proposals) and have a second admin approve it"
+            }
+            return nil
+        }
+        let sources = try policySources()
+        var payload = RecordedPolicy.payload(policy.bundle, sources)
+        payload.append(("bootstrap", .bool(true)))
+        try await record("policy.published", actor: "countersign", payload: .object(payload))
+        return nil
+    }
+
+    /// Proposes the policy file as it is now; it takes effect once a second admin approves it.
+    public func proposePolicy(by proposer: String) async throws(APIError) -> String {
+        let sources = try policySources()
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(sources: sources) } catch {
+            throw APIError(.badRequest, "the policy file does not load: \(error)")
+        }
+        guard bundle.hash != policy.bundle.hash else {
+            throw APIError(.conflict, "policy \(bundle.hash) is already in force")
+        }
+        var payload = RecordedPolicy.payload(bundle, sources)
+        payload.append(("proposedBy", .string(proposer)))
+        try await record("policy.proposed", actor: proposer, payload: .object(payload))
+        return bundle.hash
+    }
+
+    /// Publishes a proposed policy: the approver must be an admin other than the proposer.
+    public func approvePolicy(hash: String, by principal: Principal) async throws(APIError) -> PolicyBundle {
+        try principal.require(.admin, to: "approve policy")
+        guard let proposal = try await latestPolicy("policy.proposed", hash: hash) else {
+            throw APIError(.notFound, "no proposed policy with hash \(hash)")
+        }
+        guard proposal.proposedBy != principal.identity else {
+            throw APIError(
+                .forbidden, "\(principal.identity) proposed this policy; a second admin must approve it",
+                details: ["rule": "separation-of-duties"])
+        }
+        guard hash != policy.bundle.hash else { throw APIError(.conflict, "policy \(hash) is already in force") }
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(sources: proposal.sources) } catch {
+            throw APIError(.conflict, "the proposed policy no longer loads: \(error)")
+        }
+        var payload = RecordedPolicy.payload(bundle, proposal.sources)
+        payload += [("proposedBy", .string(proposal.proposedBy ?? "")), ("approvedBy", .string(principal.identity))]
+        try await record("policy.published", actor: principal.identity, payload: .object(payload))
+        policy.replace(bundle)
+        return bundle
+    }
+
+    /// Takes up a policy another node published; returns whether it changed.
+    @discardableResult
+    public func syncPolicy() async throws(APIError) -> Bool {
+        guard let published = try await latestPolicy("policy.published"), published.hash != policy.bundle.hash,
+            let bundle = try? PolicyLoader.load(sources: published.sources)
+        else { return false }
+        policy.replace(bundle)
         return true
     }
 
-    /// Loads the policy again from its path and records it; a policy that does not load leaves the old one in
-    /// force and is reported as `badRequest` with every issue.
-    public func reloadPolicy(by actor: String) async throws(APIError) -> PolicyBundle {
-        do { try policy.reload() } catch {
-            throw APIError(.badRequest, "the policy did not load; the previous one stays in force: \(error)")
+    private func policySources() throws(APIError) -> [(file: String, text: String)] {
+        guard let path = policy.path else {
+            throw APIError(.conflict, "this server was not started from a policy path")
         }
-        try await publishPolicy(by: actor)
-        return policy.bundle
+        do { return try PolicyLoader.sources(path: path) } catch {
+            throw APIError(.badRequest, "the policy file cannot be read: \(error)")
+        }
     }
 }

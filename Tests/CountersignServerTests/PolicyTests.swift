@@ -1,0 +1,60 @@
+import CountersignCore
+import CountersignLedger
+import CountersignServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Publishing policy is a recorded change that needs a second admin.
+@Suite struct PolicyTests {
+    @Test func aSecondAdminPublishes() async throws {
+        let f = try await ServerFixture()
+        try await f.control.bootstrapPolicy()
+        let original = f.control.policy.bundle.hash
+        let file = f.directory.appendingPathComponent("policy.yaml")
+        try
+            (ServerFixture.policy + """
+
+                ---
+                apiVersion: countersign.dev/v1alpha1
+                kind: Team
+                metadata: { name: reviewers }
+                spec: { members: [alice] }
+                """).write(to: file, atomically: true, encoding: .utf8)
+        try await f.application().test(.router) { client in
+            let byApprover = try await client.call(.post, "/api/v1/policy/proposals", f.headers("alice"))
+            #expect(byApprover.status == .forbidden)
+            let proposed = try await client.call(.post, "/api/v1/policy/proposals", f.headers("admin"))
+            #expect(proposed.status == .created)
+            let hash = try #require(try object(proposed)["hash"] as? String)
+            #expect(hash != original)
+            // Proposed is not in force.
+            let before = try await client.call(.get, "/api/v1/policy", f.headers("auditor"))
+            #expect(try object(before)["hash"] as? String == original)
+            let self_ = try await client.call(.post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin"))
+            #expect(self_.status == .forbidden)
+            #expect(try apiError(self_).message == "erin proposed this policy; a second admin must approve it")
+            let approved = try await client.call(.post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"))
+            #expect(approved.status == .ok)
+            let after = try await client.call(.get, "/api/v1/policy", f.headers("auditor"))
+            #expect(try object(after)["hash"] as? String == hash)
+            let unknown = try await client.call(
+                .post, "/api/v1/policy/proposals/sha256:00/approve", f.headers("admin2"))
+            #expect(unknown.status == .notFound)
+        }
+
+        // A node started from the old file takes the published policy from the ledger, not the file.
+        try ServerFixture.policy.write(to: file, atomically: true, encoding: .utf8)
+        let restarted = ControlPlane(
+            store: f.control.store, policy: PolicyHolder(try PolicyLoader.load(path: file.path), path: file.path))
+        let note = try await restarted.bootstrapPolicy()
+        #expect(note?.contains("differs from the policy in force") == true)
+        #expect(restarted.policy.bundle.hash != original)
+        let types = try await f.control.store.entries(from: 0, count: 100).map(\.type.rawValue)
+        #expect(types.filter { $0 == "policy.published" }.count == 2)
+        #expect(types.contains("policy.proposed"))
+    }
+}

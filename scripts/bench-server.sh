@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The server benchmark: a release `countersign serve` over a SQLite ledger of ENTRIES entries (default 1,000,000),
+# loaded with wrk from Debian on loopback. Measures the decision endpoint
+# (GET /api/v1/deploy-requests/{id}/decision: token lookup, request and decision read back from the ledger) and,
+# as the peer in the same run, the bare framework (GET /health), then prints requests/s, p99 and their ratio, and
+# the server's peak resident memory.
+#   scripts/bench-server.sh            # ENTRIES=1000000 CONNECTIONS=32 SECONDS_PER_RUN=20
+set -euo pipefail
+cd "$(dirname "$0")/.."
+entries=${ENTRIES:-1000000}
+connections=${CONNECTIONS:-32}
+seconds=${SECONDS_PER_RUN:-20}
+command -v wrk >/dev/null || { echo "bench-server.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+swift build -c release --product countersign >/dev/null
+bin=.build/release/countersign
+work=$(mktemp -d)
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+db="$work/ledger.db"
+
+echo "loading $entries ledger entries…"
+python3 - "$work" "$entries" <<'PY'
+import json, sys
+work, total = sys.argv[1], int(sys.argv[2])
+chunk = 100_000
+for start in range(0, total, chunk):
+    with open(f"{work}/chunk-{start // chunk:04d}.jsonl", "w") as f:
+        for n in range(start, min(total, start + chunk)):
+            f.write(json.dumps({"type": "check.reported", "actor": "ci-builder", "payload": {
+                "digest": "sha256:%064x" % (n // 4 + 1), "name": ["unit", "integration", "lint", "e2e"][n % 4],
+                "status": "passed", "reportedBy": "ci-builder"}}) + "\n")
+PY
+for f in "$work"/chunk-*.jsonl; do "$bin" ledger append --database "$db" "$f" >/dev/null; rm "$f"; done
+bot=$("$bin" tokens create --identity deploy-bot --role deployer --database "$db" 2>/dev/null)
+"$bin" serve --database "$db" --port 0 > "$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+    port=$(grep -o '127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2 || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+base="http://127.0.0.1:$port"
+id=$(curl -sf -H "Authorization: Bearer $bot" -d @examples/requests/payments-migration.json \
+    "$base/api/v1/deploy-requests" | python3 -c 'import json, sys; print(json.load(sys.stdin)["request"]["id"])')
+size=$(curl -sf "$base/metrics" | awk '/^countersign_ledger_entries /{print int($2)}')
+
+run() { # url → "requests/s p99-ms"
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $bot" "$1" > "$work/wrk.txt"
+    local rps p99
+    rps=$(awk '/Requests\/sec/{print $2}' "$work/wrk.txt")
+    p99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' "$work/wrk.txt")
+    if grep -q 'Non-2xx' "$work/wrk.txt"; then echo "bench-server.sh: non-2xx answers:" >&2; cat "$work/wrk.txt" >&2; exit 1; fi
+    echo "$rps $p99"
+}
+wrk -t1 -c"$connections" -d3s -H "Authorization: Bearer $bot" "$base/api/v1/deploy-requests/$id/decision" >/dev/null
+read -r decision_rps decision_p99 < <(run "$base/api/v1/deploy-requests/$id/decision")
+read -r health_rps health_p99 < <(run "$base/health")
+rss=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$pid/status")
+printf 'ledger: %s entries (SQLite), wrk -t1 -c%s -d%ss on loopback, 2 cores shared by wrk and the server\n' \
+    "$size" "$connections" "$seconds"
+printf 'decision endpoint: %.0f requests/s, p99 %.2f ms (target ≥ 5,000/s, p99 ≤ 10 ms)\n' "$decision_rps" "$decision_p99"
+printf 'peer, GET /health (the bare framework): %.0f requests/s, p99 %.2f ms\n' "$health_rps" "$health_p99"
+python3 -c "print('decision / health throughput: %.2f' % ($decision_rps / $health_rps))"
+printf 'peak resident memory: %s MB (target ≤ 150 MB)\n' "$rss"
