@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CountersignSQLite", targets: ["CountersignSQLite"]),
         .library(name: "CountersignPostgres", targets: ["CountersignPostgres"]),
         .library(name: "CountersignCanary", targets: ["CountersignCanary"]),
+        .library(name: "CountersignSupplyChain", targets: ["CountersignSupplyChain"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
     dependencies: [
@@ -74,6 +75,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        // Artifact gating: OCI references and the registry client, cosign signatures, DSSE/in-toto/SLSA
+        // provenance checked under ArtifactPolicy, and Kubernetes admission.
+        .target(
+            name: "CountersignSupplyChain",
+            dependencies: [
+                "CEL", "CountersignCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         .executableTarget(
@@ -85,12 +98,24 @@ let package = Package(
                 "CountersignSQLite",
                 "CountersignPostgres",
                 "CountersignCanary",
+                "CountersignSupplyChain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CountersignCanaryTests", dependencies: ["CountersignCanary"],
+            exclude: ["Vectors"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignSupplyChainTests",
+            dependencies: [
+                "CountersignSupplyChain", "CountersignCore", "CEL", "CountersignTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(
