@@ -29,7 +29,7 @@ public struct RegistryVerifier: Sendable {
         var materials: [Digest: ArtifactMaterial] = [:]
         var checkedManifest = false
         for policy in covering {
-            if let cached = cache?.lookup(digest, policy: policy, now: now) {
+            if let cached = cache?.lookup(reference, policy: policy, now: now) {
                 results.append(cached)
                 continue
             }
@@ -50,7 +50,7 @@ public struct RegistryVerifier: Sendable {
             }
             let result = ArtifactVerifier(policy: policy).verify(
                 reference, subject: subject == digest ? nil : subject, material: material)
-            cache?.store(result, policy: policy, now: now)
+            cache?.store(result, for: reference, policy: policy, now: now)
             results.append(result)
         }
         return results

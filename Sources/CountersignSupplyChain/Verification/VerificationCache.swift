@@ -9,8 +9,11 @@ internal import Synchronization
 /// Only verified results are kept: a rejection is always re-examined, so fixing a signature takes effect at once.
 /// Time is injected (`now:`); the cache never reads a clock.
 public final class VerificationCache: Sendable {
+    /// The repository is part of the key: a signature lives in (and may name) one repository, so the same
+    /// digest copied into another repository is verified there on its own.
     struct Key: Hashable {
         let policy: String
+        let name: String
         let digest: Digest
     }
     struct State {
@@ -31,15 +34,17 @@ public final class VerificationCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The cached verified result for `digest` under `policy`, if it is fresh and the policy has not changed.
-    public func lookup(_ digest: Digest, policy: VerificationPolicy, now: Date) -> VerificationResult? {
-        state.withLock { s in
+    /// The cached verified result for `image` (its repository and digest) under `policy`, if it is fresh and the
+    /// policy has not changed.
+    public func lookup(_ image: ImageReference, policy: VerificationPolicy, now: Date) -> VerificationResult? {
+        guard let digest = image.digest else { return nil }
+        return state.withLock { s in
             if s.policyHash != policy.policyHash {
                 s.entries.removeAll()
                 s.policyHash = policy.policyHash
                 return nil
             }
-            let key = Key(policy: policy.name, digest: digest)
+            let key = Key(policy: policy.name, name: image.name, digest: digest)
             guard let entry = s.entries[key] else { return nil }
             guard entry.expires > now else {
                 s.entries[key] = nil
@@ -49,18 +54,20 @@ public final class VerificationCache: Sendable {
         }
     }
 
-    /// Keeps `result` if it is a verification; rejections are not cached.
-    public func store(_ result: VerificationResult, policy: VerificationPolicy, now: Date) {
-        guard result.verdict == .verified, let digest = result.digest, result.policyHash == policy.policyHash else {
-            return
-        }
+    /// Keeps `result` for `image` if it is a verification; rejections are not cached.
+    public func store(_ result: VerificationResult, for image: ImageReference, policy: VerificationPolicy, now: Date) {
+        guard result.verdict == .verified, let digest = image.digest, result.digest == digest,
+            result.policyHash == policy.policyHash
+        else { return }
         state.withLock { s in
             if s.policyHash != policy.policyHash {
                 s.entries.removeAll()
                 s.policyHash = policy.policyHash
             }
             if s.entries.count >= capacity { s.entries.removeAll() }
-            s.entries[Key(policy: policy.name, digest: digest)] = (result, now.addingTimeInterval(timeToLive))
+            s.entries[Key(policy: policy.name, name: image.name, digest: digest)] = (
+                result, now.addingTimeInterval(timeToLive)
+            )
         }
     }
 
