@@ -8,7 +8,7 @@ struct Countersign: AsyncParsableCommand {
         abstract: "Countersign: deploy approvals decided by policy, recorded in a tamper-evident ledger.",
         subcommands: [
             CELCommand.self, PolicyCommand.self, GateCommand.self, LedgerCommand.self, AuditCommand.self,
-            KeysCommand.self, CanaryCommand.self,
+            KeysCommand.self, CanaryCommand.self, ArtifactCommand.self, AdmissionCommand.self,
         ]
     )
 }

@@ -320,7 +320,9 @@ public struct RegistryClient: Sendable {
         } catch let error as HTTPClientError
             where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
         {
-            throw SupplyChainError(.registryUnavailable, "GET \(url): no complete answer within \(timeout)")
+            throw SupplyChainError(
+                .registryUnavailable,
+                "GET \(url): no complete answer within \(timeout) (the registry is down, unreachable or too slow)")
         } catch is CancellationError {
             throw SupplyChainError(.registryUnavailable, "GET \(url): cancelled")
         } catch {
