@@ -273,6 +273,23 @@ def main():
                      json.dumps(dsse(statement_v1(digest, name), ed25519), separators=(",", ":")).encode(),
                      "https://slsa.dev/provenance/v1")
     refs["tagonly"] = f"{host}/demo/app:v1"
+    # A multi-arch index whose linux/amd64 manifest (the image above) is signed, not the index itself: verified
+    # under a policy naming the platform (multi/*), rejected under one that verifies the index digest (multiidx/*).
+    with open(os.path.join(layout, "index.json")) as f:
+        entry = dict(json.load(f)["manifests"][0])
+    entry.pop("annotations", None)
+    entry["platform"] = {"os": "linux", "architecture": "amd64"}
+    for repo in ("multi/app", "multiidx/app"):
+        run("skopeo", "copy", "--quiet", "--dest-tls-verify=false", f"oci:{layout}:v1",
+            f"docker://{host}/{repo}:v1-amd64")
+        index = registry.push_manifest(repo, "v1", {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                                                    "manifests": [entry]}, "application/vnd.oci.image.index.v1+json")
+        name = f"{host}/{repo}"
+        payload = simple_signing(digest, name)
+        push_signature(registry, repo, digest, payload, openssl_sign(release, "ecdsa", payload, out))
+        push_attestation(registry, repo, digest, json.dumps(dsse(statement_v1(digest, name), release),
+                                                            separators=(",", ":")).encode(), "https://slsa.dev/provenance/v1")
+        refs[repo.split("/")[0]] = f"{name}@{index['digest']}"
     with open(os.path.join(out, "policy.yaml"), "w") as f:
         f.write(f"""apiVersion: countersign.dev/v1alpha1
 kind: ArtifactPolicy
@@ -295,6 +312,22 @@ spec:
   provenance:
     builders: ["{TRUSTED_BUILDER}"]
     sourceRefs: ["^refs/heads/main$"]
+---
+apiVersion: countersign.dev/v1alpha1
+kind: ArtifactPolicy
+metadata: {{ name: platform-signed }}
+spec:
+  images: ["{host}/multi/*"]
+  platform: linux/amd64
+  signatures: {{ keys: [keys/release.pub] }}
+  provenance: {{ builders: ["{TRUSTED_BUILDER}"] }}
+---
+apiVersion: countersign.dev/v1alpha1
+kind: ArtifactPolicy
+metadata: {{ name: index-signed }}
+spec:
+  images: ["{host}/multiidx/*"]
+  signatures: {{ keys: [keys/release.pub] }}
 """)
     with open(os.path.join(out, "fixture.json"), "w") as f:
         json.dump({"registry": host, "digest": digest, "references": refs}, f, indent=2)

@@ -54,6 +54,31 @@ import Testing
         #expect(bundle.checks.contains { $0.detail.contains("bundle referrer") && $0.passed })
     }
 
+    @Test func aMultiArchIndexIsVerifiedThroughItsPlatformManifestWhenConfigured() async throws {
+        let fixture = try await RegistryFixture.get()
+        let platform = try #require(try await verify("multi").first)
+        #expect(platform.policy == "platform-signed")
+        #expect(platform.verdict == .verified, "\(platform.reasons)")
+        #expect(platform.checks.first?.detail.hasPrefix("platform manifest \(fixture.digest) of index sha256:") == true)
+        // The index digest itself carries no signature: a policy that verifies the index rejects it.
+        let index = try #require(try await verify("multiidx").first)
+        #expect(index.policy == "index-signed")
+        #expect(index.verdict == .rejected)
+        #expect(index.reasons.first?.hasPrefix("no cosign signature found for sha256:") == true)
+        #expect(index.digest != fixture.digest)
+        // Resolving the index for a platform pins the platform manifest.
+        try await withHTTPClient { http in
+            let pinned = try await RegistryClient(httpClient: http).platformManifest(
+                try ImageReference(parsing: try fixture.reference("multi")), platform: "linux/amd64")
+            #expect(pinned == fixture.digest)
+            let error = await #expect(throws: SupplyChainError.self) {
+                try await RegistryClient(httpClient: http).platformManifest(
+                    try ImageReference(parsing: try fixture.reference("multi")), platform: "linux/arm64")
+            }
+            #expect(error?.reason.contains("lists no linux/arm64 manifest (it lists linux/amd64)") == true)
+        }
+    }
+
     @Test(arguments: [
         ("wrongkey", "is not by a key in the trusted set (release.pub)"),
         ("otherdigest", "names sha256:cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd, not artifact"),

@@ -55,6 +55,14 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The same key under another label (a keyless signer is named by its certificate identity).
+    public init(renaming key: PublicKey, to name: String) {
+        self.name = name
+        self.id = key.id
+        self.algorithm = key.algorithm
+        self.material = key.material
+    }
+
     /// Whether `signature` is this key's signature over `message` (ECDSA: SHA-256 of the message).
     public func verifies(_ signature: [UInt8], over message: some DataProtocol) -> Bool {
         switch material {

@@ -134,7 +134,10 @@ public struct RegistryClient: Sendable {
                 material.signatures.append(
                     SignatureLayer(
                         payload: payload, signature: layer.annotations[SignatureLayer.signatureAnnotation] ?? "",
-                        certificate: layer.annotations[SignatureLayer.certificateAnnotation], source: source))
+                        certificate: layer.annotations[SignatureLayer.certificateAnnotation],
+                        chain: layer.annotations[SignatureLayer.chainAnnotation],
+                        transparencyLogEntry: layer.annotations[SignatureLayer.bundleAnnotation].map { Array($0.utf8) },
+                        source: source))
             }
         } else {
             material.notes.append("no \(sigTag) tag")

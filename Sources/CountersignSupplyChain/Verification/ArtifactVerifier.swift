@@ -6,11 +6,20 @@ internal import CountersignCore
 /// subject digest, then the fields — and the signed bytes are parsed only after their signature verified.
 public struct ArtifactVerifier: Sendable {
     public let policy: VerificationPolicy
+    /// Where keyless verification plugs in: a certificate-bearing signature that no configured key verifies is
+    /// handed to this verifier, which answers with the certificate's key once chain, log entry and identity check
+    /// out. `nil` (today's default) rejects such signatures with a reason that says keyless is not enabled.
+    public let keyless: (verifier: any KeylessVerifier, trustRoot: KeylessTrustRoot)?
 
     /// The predicate type cosign v3 uses for a plain image signature (a DSSE statement in a bundle).
     public static let cosignSignPredicate = "https://sigstore.dev/cosign/sign/v1"
 
-    public init(policy: VerificationPolicy) { self.policy = policy }
+    public init(
+        policy: VerificationPolicy, keyless: (verifier: any KeylessVerifier, trustRoot: KeylessTrustRoot)? = nil
+    ) {
+        self.policy = policy
+        self.keyless = keyless
+    }
 
     /// Verifies `reference`, whose `digest` must be set; `subject` is the digest the material belongs to (the
     /// platform manifest when the policy verifies one platform of an index, else the reference's digest).
@@ -126,7 +135,21 @@ public struct ArtifactVerifier: Sendable {
         do { signature = try Base64.decode(layer.signature, what: "the signature annotation") } catch {
             return (false, "signature in \(layer.source): \(error.reason)", nil)
         }
-        guard let key = policy.signatureKeys.first(where: { $0.verifies(signature, over: layer.payload) }) else {
+        var signer = policy.signatureKeys.first { $0.verifies(signature, over: layer.payload) }
+        if signer == nil, let certificate = layer.certificate, let keyless {
+            switch keyless.verifier.signingKey(
+                certificatePEM: certificate, chainPEM: layer.chain, transparencyLogEntry: layer.transparencyLogEntry,
+                trustRoot: keyless.trustRoot)
+            {
+            case .success(let found) where found.key.verifies(signature, over: layer.payload):
+                signer = PublicKey(renaming: found.key, to: found.identity)
+            case .success:
+                return (false, "signature in \(layer.source) does not verify with its certificate's key", nil)
+            case .failure(let error):
+                return (false, "signature in \(layer.source): certificate not trusted: \(error.reason)", nil)
+            }
+        }
+        guard let key = signer else {
             let trusted = policy.signatureKeys.map(\.name).joined(separator: ", ")
             if layer.certificate != nil {
                 return (
