@@ -197,6 +197,38 @@ import Testing
         #expect(error?.code == .unauthorized)
     }
 
+    /// The whole verification over a registry that serves a signature payload whose bytes are not the ones its
+    /// descriptor names: an error (exit 1 in the CLI), never a verification or a plain rejection.
+    @Test func aSignatureBlobThatDoesNotMatchItsDescriptorStopsVerification() async throws {
+        let release = TestKey("release")
+        let payload = Fixtures.payload(digest: Self.digest, reference: "x")
+        let payloadDigest = Digest.of(payload)
+        let sig = Array(
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"\#(payloadDigest)","size":\#(payload.count),"annotations":{"dev.cosignproject.cosign/signature":"\#(release.signBase64(payload))"}}]}"#
+                .utf8)
+        var tampered = payload
+        tampered[tampered.count - 2] = UInt8(ascii: "x")
+        let swapped = tampered
+        let policy = try Fixtures.policy("images: ['*']\nsignatures: { keys: [k] }", keys: ["k": release.pem])
+        let error = await #expect(throws: SupplyChainError.self) {
+            try await withClient(route: { request in
+                if request.uri.hasSuffix("/manifests/\(Self.digest)") {
+                    return .init(headers: [("Content-Type", MediaType.ociManifest)], body: Self.manifest)
+                }
+                if request.uri.hasSuffix("/manifests/\(Self.digest.tagForm).sig") {
+                    return .init(headers: [("Content-Type", MediaType.ociManifest)], body: sig)
+                }
+                if request.uri.hasSuffix("/blobs/\(payloadDigest)") { return .init(body: swapped) }
+                return .init(status: .notFound)
+            }) { client, server in
+                try await RegistryVerifier(client: client, policies: [policy]).verify(
+                    try ImageReference(parsing: "\(server.host)/demo/app@\(Self.digest)"), now: Date())
+            }
+        }
+        #expect(error?.code == .digestMismatch)
+        #expect(error?.reason.contains("/blobs/\(payloadDigest): the blob's bytes hash to") == true)
+    }
+
     @Test func referrersFallBackToTheTagSchema() async throws {
         let referrer = try Digest(parsing: "sha256:" + String(repeating: "1", count: 64))
         let index = Array(
