@@ -11,6 +11,8 @@ test -d "$b/Crypto.build" || { echo "run 'swift build' first" >&2; exit 1; }
 out=.build-fuzz
 mkdir -p "$out/corpus"
 cp Fuzz/corpus/* "$out/corpus/" 2>/dev/null || true
+# The recorded AdmissionReview is a seed too (it lives in ../shared, with its provenance).
+cp ../shared/testdata/webhooks/k8s.admissionreview.v1.pod-create.request.json "$out/corpus/admission.json" 2>/dev/null || true
 src=Sources/CountersignSupplyChain
 files=(
     "$src/SupplyChainError.swift" "$src/Support/JSON.swift" "$src/Support/Base64.swift" "$src/Support/JSONOutput.swift"
