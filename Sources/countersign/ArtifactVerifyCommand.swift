@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CountersignCore
 import CountersignSupplyChain
 import Foundation
 
@@ -13,11 +14,12 @@ struct ArtifactVerifyCommand: AsyncParsableCommand {
             ArtifactPolicy whose images cover REF must pass. Exit status: 0 verified, 3 rejected, 1 error.
             """)
 
-    enum Output: String, ExpressibleByArgument { case text, json }
+    enum Output: String, ExpressibleByArgument { case text, json, evidence }
 
     @Argument(help: "The artifact, pinned by digest.") var reference: String
     @Option(help: "Policy file or directory (key paths are relative to it).") var policy: String
-    @Option(help: "text or json.") var output: Output = .text
+    @Option(help: "text, json, or evidence (the gate's evidence JSON, for gate evaluate and admission review).")
+    var output: Output = .text
     @OptionGroup var registry: RegistryOptions
 
     func run() async throws {
@@ -43,6 +45,13 @@ struct ArtifactVerifyCommand: AsyncParsableCommand {
         }
         switch output {
         case .json: print("[" + results.map(\.json).joined(separator: ",") + "]")
+        case .evidence:
+            let now = Date()
+            let verifications = results.map { r in
+                r.evidence(id: "verification-\(r.policy)-\(r.digest?.hex.prefix(16) ?? "unpinned")", at: now)
+            }
+            let data = try GateJSON.encoder().encode(Evidence(artifactVerifications: verifications))
+            print(String(decoding: data, as: UTF8.self))
         case .text:
             for result in results {
                 print("policy \(result.policy):")

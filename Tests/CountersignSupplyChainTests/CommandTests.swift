@@ -114,6 +114,29 @@ import Testing
             "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", evidence.path,
         ])
         #expect(approved.status == 0, "\(approved.stdout)\(approved.stderr)")
+        // The evidence `artifact verify` writes is what `admission review` (and `gate evaluate`) read.
+        let written = try CommandRunner.run([
+            "artifact", "verify", good, "--policy", fixture.policyPath, "--output", "evidence",
+        ])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.contains("signed by release.pub"))
+        let chained = dir.appendingPathComponent("written.json")
+        try written.stdout.write(to: chained, atomically: true, encoding: .utf8)
+        let fromVerify = try CommandRunner.run([
+            "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", chained.path,
+        ])
+        #expect(fromVerify.status == 0, "\(fromVerify.stdout)\(fromVerify.stderr)")
+        let rejectedEvidence = try CommandRunner.run([
+            "artifact", "verify", feature, "--policy", fixture.policyPath, "--output", "evidence",
+        ])
+        #expect(rejectedEvidence.status == 3)
+        try rejectedEvidence.stdout.write(to: chained, atomically: true, encoding: .utf8)
+        let fromRejection = try CommandRunner.run([
+            "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", chained.path,
+        ])
+        #expect(fromRejection.status == 3)
+        #expect(fromRejection.stdout.contains("was rejected under ArtifactPolicy signed-from-main: "))
+        #expect(fromRejection.stdout.contains("provenance source ref refs/heads/feature/x does not match"))
         let uncovered = try CommandRunner.run([
             "admission", "review", try pod(["elsewhere.example/app@\(fixture.digest)"]), "--policy", fixture.policyPath,
             "--evidence", evidence.path,
