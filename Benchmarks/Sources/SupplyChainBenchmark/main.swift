@@ -107,12 +107,16 @@ let review = Array(
     """
     {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"prod","operation":"CREATE","userInfo":{"username":"system:serviceaccount:kube-system:replicaset-controller"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app-7d9f","namespace":"prod","labels":{"app":"app"}},"spec":{"initContainers":[{"name":"init","image":"\(images[2])@\(digest)"}],"containers":[{"name":"app","image":"\(images[0])@\(digest)","ports":[{"containerPort":8080}]},{"name":"sidecar","image":"\(images[1])@\(digest)"}]}},"dryRun":false}}
     """.utf8)
-precondition(await controller.review(review).allowed)
+let first = await controller.review(review)
+precondition(first.allowed)
 let admissionPerRound = 5000
 var admissionTimes: [Double] = []
 for _ in 0..<verifyRounds {
     let t = cpuSeconds()
-    for _ in 0..<admissionPerRound { precondition(await controller.review(review).allowed) }
+    for _ in 0..<admissionPerRound {
+        let response = await controller.review(review)
+        precondition(response.allowed)
+    }
     admissionTimes.append((cpuSeconds() - t) / Double(admissionPerRound))
 }
 
