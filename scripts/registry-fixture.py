@@ -273,6 +273,17 @@ def main():
                      json.dumps(dsse(statement_v1(digest, name), ed25519), separators=(",", ":")).encode(),
                      "https://slsa.dev/provenance/v1")
     refs["tagonly"] = f"{host}/demo/app:v1"
+    # Promotion by an independent reader of the layout: skopeo (containers/image) finds demo/app's .sig attachment
+    # and carries it along (rewriting the config blob, not the payload or signature). Into copied/app it verifies
+    # under a signature-only policy; into demo/promoted the payload's docker-reference still names demo/app.
+    registries_d = os.path.join(out, "registries.d")
+    os.makedirs(registries_d, exist_ok=True)
+    with open(os.path.join(registries_d, "local.yaml"), "w") as f:
+        f.write(f"docker:\n  {host}:\n    use-sigstore-attachments: true\n")
+    for target in ("copied/app", "demo/promoted"):
+        run("skopeo", "--insecure-policy", "--registries.d", registries_d, "copy", "--quiet", "--src-tls-verify=false",
+            "--dest-tls-verify=false", f"docker://{host}/demo/app:v1", f"docker://{host}/{target}:v1")
+        refs[target.replace("/", "-")] = f"{host}/{target}@{digest}"
     # A multi-arch index whose linux/amd64 manifest (the image above) is signed, not the index itself: verified
     # under a policy naming the platform (multi/*), rejected under one that verifies the index digest (multiidx/*).
     with open(os.path.join(layout, "index.json")) as f:
@@ -321,6 +332,13 @@ spec:
   platform: linux/amd64
   signatures: {{ keys: [keys/release.pub] }}
   provenance: {{ builders: ["{TRUSTED_BUILDER}"] }}
+---
+apiVersion: countersign.dev/v1alpha1
+kind: ArtifactPolicy
+metadata: {{ name: signature-only }}
+spec:
+  images: ["{host}/copied/*"]
+  signatures: {{ keys: [keys/release.pub] }}
 ---
 apiVersion: countersign.dev/v1alpha1
 kind: ArtifactPolicy

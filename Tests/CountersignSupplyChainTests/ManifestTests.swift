@@ -1,4 +1,5 @@
 import CountersignSupplyChain
+import Foundation
 import Testing
 
 @Suite struct ManifestTests {
@@ -42,5 +43,28 @@ import Testing
         #expect(throws: SupplyChainError.self) {
             try Manifest(parsing: body, digest: Fixtures.digest, contentType: MediaType.ociManifest)
         }
+    }
+}
+
+@Suite struct ProvenanceAndChallengeTests {
+    @Test func aProvenanceNamingTwoSourcesIsRefused() throws {
+        let release = TestKey("release")
+        let verifier = ArtifactVerifier(policy: try Fixtures.standardPolicy(release))
+        var statement = String(decoding: Fixtures.statement(), as: UTF8.self)
+        statement = statement.replacingOccurrences(
+            of: "\"uri\": \"git+https://github.com/acme/app@refs/heads/main\"",
+            with: "\"uri\": \"git+https://github.com/evil/app@refs/heads/main\"")
+        let material = ArtifactMaterial(
+            signatures: [Fixtures.signature(Fixtures.payload(), by: release)],
+            attestations: [
+                AttestationCandidate(
+                    envelopeJSON: Fixtures.envelope(Array(statement.utf8), signers: [release]), source: "att")
+            ])
+        let reasons = verifier.verify(Fixtures.image, material: material).reasons
+        #expect(
+            reasons.contains {
+                $0.contains(
+                    "names two source repositories, https://github.com/acme/app and https://github.com/evil/app")
+            })
     }
 }

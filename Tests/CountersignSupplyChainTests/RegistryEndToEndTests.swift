@@ -79,6 +79,24 @@ import Testing
         }
     }
 
+    /// skopeo (containers/image, an independent reader of the `.sig` layout) carries the signature along when
+    /// it promotes the image; the copy verifies where the policy does not bind the repository, and is rejected
+    /// where it does, because the signed payload still names demo/app.
+    @Test func signaturesCarriedBySkopeoVerifyAndStayBoundToTheirRepository() async throws {
+        let fixture = try await RegistryFixture.get()
+        let copied = try #require(try await verify("copied-app").first)
+        #expect(copied.policy == "signature-only")
+        #expect(copied.verdict == .verified, "\(copied.reasons)")
+        #expect(copied.signers == ["release.pub"])
+        let promoted = try #require(try await verify("demo-promoted").first)
+        #expect(promoted.verdict == .rejected)
+        #expect(
+            promoted.reasons.contains {
+                $0.contains(
+                    "names docker-reference '\(fixture.registry)/demo/app', not \(fixture.registry)/demo/promoted")
+            }, "\(promoted.reasons)")
+    }
+
     @Test(arguments: [
         ("wrongkey", "is not by a key in the trusted set (release.pub)"),
         ("otherdigest", "names sha256:cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd, not artifact"),
