@@ -229,6 +229,25 @@ import Testing
         #expect(error?.reason.contains("/blobs/\(payloadDigest): the blob's bytes hash to") == true)
     }
 
+    @Test func theReferrersAPIIsUsedWhenTheRegistryHasIt() async throws {
+        let referrer = try Digest(parsing: "sha256:" + String(repeating: "2", count: 64))
+        let index = Array(
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(referrer)","size":10,"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json"}]}"#
+                .utf8)
+        let seen = Box()
+        let found = try await withClient(route: { request in
+            if request.uri.hasSuffix("/referrers/\(Fixtures.digest)") {
+                seen.set(request.header("Accept") ?? "")
+                return .init(headers: [("Content-Type", MediaType.ociIndex)], body: index)
+            }
+            return .init(status: .internalServerError)
+        }) { client, server in
+            try await client.referrers(try ImageReference(parsing: "\(server.host)/demo/app"), of: Fixtures.digest)
+        }
+        #expect(found.map(\.digest) == [referrer])
+        #expect(seen.value == MediaType.ociIndex)
+    }
+
     @Test func referrersFallBackToTheTagSchema() async throws {
         let referrer = try Digest(parsing: "sha256:" + String(repeating: "1", count: 64))
         let index = Array(
