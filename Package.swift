@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CountersignSQLite", targets: ["CountersignSQLite"]),
         .library(name: "CountersignPostgres", targets: ["CountersignPostgres"]),
         .library(name: "CountersignCanary", targets: ["CountersignCanary"]),
+        .library(name: "CountersignSupplyChain", targets: ["CountersignSupplyChain"]),
         .library(name: "CountersignServer", targets: ["CountersignServer"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
@@ -79,12 +80,25 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        // Artifact gating: OCI references and the registry client, cosign signatures, DSSE/in-toto/SLSA
+        // provenance checked under ArtifactPolicy, and Kubernetes admission.
+        .target(
+            name: "CountersignSupplyChain",
+            dependencies: [
+                "CEL", "CountersignCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         // The control plane's HTTP server (Hummingbird 2): the API, identities and tokens, the Kayenta endpoints. It
         // wires the engine, the ledger and the canary judge together; everything below it stays framework-free.
         .target(
             name: "CountersignServer",
             dependencies: [
                 "CountersignCore", "CountersignLedger", "CountersignSQLite", "CountersignPostgres", "CountersignCanary",
+                "CountersignSupplyChain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -108,6 +122,7 @@ let package = Package(
                 "CountersignSQLite",
                 "CountersignPostgres",
                 "CountersignCanary",
+                "CountersignSupplyChain",
                 "CountersignServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -116,6 +131,17 @@ let package = Package(
         ),
         .testTarget(
             name: "CountersignCanaryTests", dependencies: ["CountersignCanary"],
+            exclude: ["Vectors"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignSupplyChainTests",
+            dependencies: [
+                "CountersignSupplyChain", "CountersignCore", "CEL", "CountersignTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(

@@ -40,6 +40,15 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
+            name: "SupplyChainBenchmark",
+            dependencies: [
+                .product(name: "CountersignSupplyChain", package: root.lastPathComponent),
+                .product(name: "CountersignCore", package: root.lastPathComponent),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
             name: "GateBenchmark",
             dependencies: [.product(name: "CountersignCore", package: root.lastPathComponent)],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]

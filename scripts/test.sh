@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: `swift test` against the services the tests use, started and stopped around it: a scratch
 # PostgreSQL (COUNTERSIGN_TEST_POSTGRES) and a Prometheus loaded with known history (COUNTERSIGN_TEST_PROMETHEUS),
-# both on 127.0.0.1; then schemathesis against a live server and its OpenAPI document.
+# a docker-registry seeded with signed images (COUNTERSIGN_TEST_REGISTRY), all on 127.0.0.1; then schemathesis
+# against a live server and its OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The supply-chain fixtures are signed by independent Python tools, installed by .ci/run in this venv.
+export COUNTERSIGN_TEST_PYTHON=${COUNTERSIGN_TEST_PYTHON:-$PWD/.build/supply-chain-venv/bin/python}
 scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
     scripts/with-prometheus.sh COUNTERSIGN_TEST_PROMETHEUS \
+    scripts/with-registry.sh COUNTERSIGN_TEST_REGISTRY \
     swift test "$@"
 scripts/schemathesis.sh

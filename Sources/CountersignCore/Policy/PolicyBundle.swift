@@ -115,13 +115,63 @@ public struct BreakGlassPolicy: Sendable {
     public let reviewTeam: String
 }
 
-/// How an artifact must be signed and built (verification arrives with the supply-chain engine; the gate
-/// consumes its `ArtifactVerification` evidence).
+/// How an artifact must be signed and built. `CountersignSupplyChain` verifies an artifact under it and records
+/// the outcome as `ArtifactVerification` evidence, which the gate consumes.
 public struct ArtifactPolicy: Sendable {
     public let name: String
+    /// Globs (`*` any run of characters, `?` one) over `registry/repository`.
     public let images: [String]
+    /// Trusted signing keys (PEM files, relative to the policy file); empty means no signature is required.
     public let signatureKeys: [String]
+    /// How many distinct trusted keys must have signed the digest.
+    public let signatureThreshold: Int
+    /// Whether the signed payload's `docker-reference` must name the image's repository (defeats copying a
+    /// signed digest into another repository).
+    public let matchDockerReference: Bool
+    /// Keys trusted to sign attestations; defaults to ``signatureKeys``.
+    public let provenanceKeys: [String]
+    /// How many distinct trusted keys must have signed one attestation envelope.
+    public let provenanceThreshold: Int
     public let predicateTypes: [String]
+    /// Trusted `builder.id`s, compared exactly.
     public let builders: [String]
+    /// Accepted `buildType`s; empty accepts any.
+    public let buildTypes: [String]
+    /// Accepted source repositories (`https://github.com/o/r`); empty accepts any.
+    public let sourceRepositories: [String]
+    /// Patterns (RE2 syntax, unanchored unless written with `^…$`) the source ref must match; empty accepts any.
+    public let sourceRefs: [String]
     public let condition: Condition?
+    /// For a multi-arch index: verify the listed manifest of this platform (`linux/amd64`) instead of the
+    /// index digest itself. `nil` verifies the digest as given.
+    public let platform: String?
+
+    public init(
+        name: String, images: [String], signatureKeys: [String] = [], signatureThreshold: Int = 1,
+        matchDockerReference: Bool = false, provenanceKeys: [String]? = nil, provenanceThreshold: Int = 1,
+        predicateTypes: [String] = [], builders: [String] = [], buildTypes: [String] = [],
+        sourceRepositories: [String] = [], sourceRefs: [String] = [], condition: Condition? = nil,
+        platform: String? = nil
+    ) {
+        self.name = name
+        self.images = images
+        self.signatureKeys = signatureKeys
+        self.signatureThreshold = signatureThreshold
+        self.matchDockerReference = matchDockerReference
+        self.provenanceKeys = provenanceKeys ?? signatureKeys
+        self.provenanceThreshold = provenanceThreshold
+        self.predicateTypes = predicateTypes
+        self.builders = builders
+        self.buildTypes = buildTypes
+        self.sourceRepositories = sourceRepositories
+        self.sourceRefs = sourceRefs
+        self.condition = condition
+        self.platform = platform
+    }
+
+    /// Whether the policy asks for provenance at all (any provenance field set).
+    public var requiresProvenance: Bool {
+        !predicateTypes.isEmpty || !builders.isEmpty || !buildTypes.isEmpty || !sourceRepositories.isEmpty
+            || !sourceRefs.isEmpty || condition != nil
+    }
 }

@@ -441,18 +441,54 @@ struct PolicyReader {
     }
 
     mutating func readArtifactPolicy(_ name: String, _ spec: Node?, _ context: String) {
-        guard let f = fields(spec, context, allowed: ["images", "signatures", "provenance"]) else { return }
-        let signatures = fields(f["signatures"], "\(context).signatures", allowed: ["keys"])
+        guard let f = fields(spec, context, allowed: ["images", "signatures", "provenance", "platform"]) else { return }
+        let signatures = fields(
+            f["signatures"], "\(context).signatures", allowed: ["keys", "threshold", "matchDockerReference"])
         let provenance = fields(
-            f["provenance"], "\(context).provenance", allowed: ["predicateTypes", "builders", "condition"])
+            f["provenance"], "\(context).provenance",
+            allowed: [
+                "keys", "threshold", "predicateTypes", "builders", "buildTypes", "sourceRepositories", "sourceRefs",
+                "condition",
+            ])
+        let keys = strings(signatures?["keys"], "\(context).signatures.keys")
+        let provenanceKeys = provenance?["keys"].map { strings($0, "\(context).provenance.keys") }
+        let sourceRefs = strings(provenance?["sourceRefs"], "\(context).provenance.sourceRefs")
+        for pattern in sourceRefs {
+            do { _ = try LinearRegex(pattern) } catch {
+                fail(provenance?["sourceRefs"], "\(context).provenance.sourceRefs: '\(pattern)': \(error.message)")
+            }
+        }
+        func threshold(_ node: Node?, _ field: String, keyCount: Int) -> Int {
+            guard let node else { return 1 }
+            let value = int(node, "\(context).\(field)") ?? 1
+            if value < 1 || value > max(keyCount, 1) {
+                fail(node, "\(context).\(field): \(value) must lie between 1 and the number of keys (\(keyCount))")
+            }
+            return value
+        }
         let policy = ArtifactPolicy(
-            name: name, images: strings(f["images"], "\(context).images"),
-            signatureKeys: strings(signatures?["keys"], "\(context).signatures.keys"),
+            name: name, images: strings(f["images"], "\(context).images"), signatureKeys: keys,
+            signatureThreshold: threshold(signatures?["threshold"], "signatures.threshold", keyCount: keys.count),
+            matchDockerReference: signatures?["matchDockerReference"].flatMap {
+                bool($0, "\(context).signatures.matchDockerReference")
+            } ?? false,
+            provenanceKeys: provenanceKeys,
+            provenanceThreshold: threshold(
+                provenance?["threshold"], "provenance.threshold", keyCount: (provenanceKeys ?? keys).count),
             predicateTypes: strings(provenance?["predicateTypes"], "\(context).provenance.predicateTypes"),
             builders: strings(provenance?["builders"], "\(context).provenance.builders"),
+            buildTypes: strings(provenance?["buildTypes"], "\(context).provenance.buildTypes"),
+            sourceRepositories: strings(provenance?["sourceRepositories"], "\(context).provenance.sourceRepositories"),
+            sourceRefs: sourceRefs,
             condition: provenance?["condition"].flatMap {
                 condition($0, "\(context).provenance.condition", env: provenanceEnvironment)
-            })
+            },
+            platform: f["platform"].flatMap { string($0, "\(context).platform") })
+        if policy.requiresProvenance, policy.provenanceKeys.isEmpty {
+            fail(
+                spec,
+                "\(context).provenance: no keys to verify attestations with (set provenance.keys or signatures.keys)")
+        }
         if artifactPolicies[name] != nil { fail(spec, "\(context): defined twice") }
         artifactPolicies[name] = policy
     }

@@ -1,0 +1,31 @@
+/// The answer to an AdmissionReview: the request's `uid` echoed, allowed or not, a status code and a message
+/// naming every offending image, and warnings the API server shows the user.
+public struct AdmissionResponse: Sendable, Hashable {
+    public let uid: String
+    public let allowed: Bool
+    /// 200 when allowed, 403 when denied, 400 for a review that could not be read.
+    public let code: Int
+    public let message: String?
+    public let warnings: [String]
+
+    public init(uid: String, allowed: Bool, code: Int, message: String?, warnings: [String]) {
+        self.uid = uid
+        self.allowed = allowed
+        self.code = code
+        self.message = message
+        self.warnings = warnings
+    }
+
+    /// The full `AdmissionReview` response body.
+    public var reviewJSON: String {
+        var response: [(String, JSONOutput)] = [("uid", .string(uid)), ("allowed", .bool(allowed))]
+        var status: [(String, JSONOutput)] = [("code", .int(code))]
+        if let message { status.append(("message", .string(message))) }
+        response.append(("status", .object(status)))
+        if !warnings.isEmpty { response.append(("warnings", .array(warnings.map { .string($0) }))) }
+        return JSONOutput.object([
+            ("apiVersion", .string("admission.k8s.io/v1")), ("kind", .string("AdmissionReview")),
+            ("response", .object(response)),
+        ]).text
+    }
+}

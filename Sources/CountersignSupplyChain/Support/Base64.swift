@@ -1,0 +1,26 @@
+public import Foundation
+
+/// Base64 as the formats use it: DSSE says verifiers MUST accept both the standard and the URL-safe alphabet,
+/// with or without padding; cosign writes standard base64. Anything else (stray characters, bad length) is an
+/// error that names the field, never a silently shorter result.
+enum Base64 {
+    static func decode(_ text: String, what: String) throws(SupplyChainError) -> [UInt8] {
+        var s = ""
+        s.reserveCapacity(text.utf8.count + 3)
+        for c in text.unicodeScalars {
+            switch c {
+            case "-": s.unicodeScalars.append("+")
+            case "_": s.unicodeScalars.append("/")
+            case "\n", "\r": continue
+            default: s.unicodeScalars.append(c)
+            }
+        }
+        while s.utf8.count % 4 != 0 { s += "=" }
+        guard let data = Data(base64Encoded: s) else {
+            throw SupplyChainError(.malformedDocument, "\(what) is not valid base64")
+        }
+        return Array(data)
+    }
+
+    static func encode(_ bytes: some Sequence<UInt8>) -> String { Data(bytes).base64EncodedString() }
+}

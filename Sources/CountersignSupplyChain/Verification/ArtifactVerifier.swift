@@ -1,0 +1,318 @@
+internal import CEL
+internal import CountersignCore
+
+/// Judges a digest's signatures and provenance under a ``VerificationPolicy``, with no I/O: the registry client
+/// gathers the ``ArtifactMaterial`` first. The order follows the SLSA verification steps — signature first, then
+/// subject digest, then the fields — and the signed bytes are parsed only after their signature verified.
+public struct ArtifactVerifier: Sendable {
+    public let policy: VerificationPolicy
+    /// Where keyless verification plugs in: a certificate-bearing signature that no configured key verifies is
+    /// handed to this verifier, which answers with the certificate's key once chain, log entry and identity check
+    /// out. `nil` (today's default) rejects such signatures with a reason that says keyless is not enabled.
+    public let keyless: (verifier: any KeylessVerifier, trustRoot: KeylessTrustRoot)?
+
+    /// The predicate type cosign v3 uses for a plain image signature (a DSSE statement in a bundle).
+    public static let cosignSignPredicate = "https://sigstore.dev/cosign/sign/v1"
+
+    public init(
+        policy: VerificationPolicy, keyless: (verifier: any KeylessVerifier, trustRoot: KeylessTrustRoot)? = nil
+    ) {
+        self.policy = policy
+        self.keyless = keyless
+    }
+
+    /// Verifies `reference`, whose `digest` must be set; `subject` is the digest the material belongs to (the
+    /// platform manifest when the policy verifies one platform of an index, else the reference's digest).
+    public func verify(_ reference: ImageReference, subject: Digest? = nil, material: ArtifactMaterial)
+        -> VerificationResult
+    {
+        var checks: [VerificationResult.Check] = []
+        func requirement(_ name: String, _ passed: Bool, _ detail: String) {
+            checks.append(.init(name: name, passed: passed, detail: detail, kind: .requirement))
+        }
+        func candidate(_ name: String, _ passed: Bool, _ detail: String) {
+            checks.append(.init(name: name, passed: passed, detail: detail, kind: .candidate))
+        }
+        func result(signers: [String] = [], builder: String? = nil) -> VerificationResult {
+            VerificationResult(
+                reference: reference.canonical, digest: reference.digest, policy: policy.name,
+                policyHash: policy.policyHash, checks: checks, signers: signers, builder: builder)
+        }
+        guard let pinned = reference.digest else {
+            requirement(
+                "reference", false,
+                "\(reference.canonical) is not pinned by digest: verify and approve the digest, never the tag")
+            return result()
+        }
+        let digest = subject ?? pinned
+        requirement(
+            "reference", true,
+            subject.map { $0 == pinned ? "pinned by digest \(pinned)" : "platform manifest \($0) of index \(pinned)" }
+                ?? "pinned by digest \(pinned)")
+        if !policy.covers(reference) {
+            requirement(
+                "images", false,
+                "\(reference.name) is not covered by ArtifactPolicy \(policy.name) (images: \(policy.policy.images.joined(separator: ", ")))"
+            )
+        }
+
+        var signers: [PublicKey] = []
+        if !policy.policy.signatureKeys.isEmpty {
+            for layer in material.signatures {
+                let (ok, detail, key) = checkSignature(layer, digest: digest, reference: reference)
+                candidate("signature", ok, detail)
+                if ok, let key, !signers.contains(key) { signers.append(key) }
+            }
+            // A cosign v3 signature is a DSSE statement of the cosign/sign predicate, stored as a bundle.
+            for att in material.attestations {
+                guard case .envelope(let envelope) = att.content,
+                    let statement = try? InTotoStatement(parsing: envelope.payload),
+                    statement.predicateType == ArtifactVerifier.cosignSignPredicate
+                else { continue }
+                let (accepted, _) = envelope.verify(with: policy.signatureKeys)
+                if let key = accepted.first, statement.covers(digest) {
+                    candidate("signature", true, "bundle signature by key \(key.name) over \(digest) (\(att.source))")
+                    if !signers.contains(key) { signers.append(key) }
+                }
+            }
+            let needed = policy.policy.signatureThreshold
+            if signers.count >= needed {
+                requirement(
+                    "signatures", true,
+                    "signed by \(signers.map(\.name).joined(separator: ", ")) (\(signers.count) of \(needed) required)")
+            } else if material.signatures.isEmpty && signers.isEmpty {
+                requirement(
+                    "signatures", false,
+                    "no cosign signature found for \(digest)\(material.notes.isEmpty ? "" : " (\(material.notes.joined(separator: "; ")))")"
+                )
+            } else {
+                requirement(
+                    "signatures", false,
+                    "\(signers.count) of \(needed) required trusted keys signed \(digest) (trusted: \(policy.signatureKeys.map(\.name).joined(separator: ", ")))"
+                )
+            }
+        }
+
+        var builder: String? = nil
+        if policy.policy.requiresProvenance {
+            var accepted: String? = nil
+            var examined = 0
+            for att in material.attestations {
+                if case .envelope(let e) = att.content, let s = try? InTotoStatement(parsing: e.payload),
+                    s.predicateType == ArtifactVerifier.cosignSignPredicate
+                {
+                    continue
+                }
+                examined += 1
+                let (ok, detail, provenance) = checkAttestation(att, digest: digest)
+                candidate("provenance", ok, detail)
+                if ok, accepted == nil {
+                    accepted = detail
+                    builder = provenance?.builderID
+                }
+            }
+            if let accepted {
+                requirement("provenance", true, accepted)
+            } else if examined == 0 {
+                requirement(
+                    "provenance", false,
+                    "no attestation found for \(digest)\(material.notes.isEmpty ? "" : " (\(material.notes.joined(separator: "; ")))")"
+                )
+            } else {
+                requirement("provenance", false, "no attestation for \(digest) satisfies ArtifactPolicy \(policy.name)")
+            }
+        }
+        if !checks.contains(where: { $0.kind == .requirement && $0.name != "reference" && $0.name != "images" }) {
+            requirement("policy", false, "ArtifactPolicy \(policy.name) requires neither signatures nor provenance")
+        }
+        return result(signers: signers.map(\.name), builder: builder)
+    }
+
+    func checkSignature(_ layer: SignatureLayer, digest: Digest, reference: ImageReference) -> (
+        Bool, String, PublicKey?
+    ) {
+        let signature: [UInt8]
+        do { signature = try Base64.decode(layer.signature, what: "the signature annotation") } catch {
+            return (false, "signature in \(layer.source): \(error.reason)", nil)
+        }
+        var signer = policy.signatureKeys.first { $0.verifies(signature, over: layer.payload) }
+        if signer == nil, let certificate = layer.certificate, let keyless {
+            switch keyless.verifier.signingKey(
+                certificatePEM: certificate, chainPEM: layer.chain, transparencyLogEntry: layer.transparencyLogEntry,
+                trustRoot: keyless.trustRoot)
+            {
+            case .success(let found) where found.key.verifies(signature, over: layer.payload):
+                signer = PublicKey(renaming: found.key, to: found.identity)
+            case .success:
+                return (false, "signature in \(layer.source) does not verify with its certificate's key", nil)
+            case .failure(let error):
+                return (false, "signature in \(layer.source): certificate not trusted: \(error.reason)", nil)
+            }
+        }
+        guard let key = signer else {
+            let trusted = policy.signatureKeys.map(\.name).joined(separator: ", ")
+            if layer.certificate != nil {
+                return (
+                    false,
+                    "signature in \(layer.source) is by a certificate key, which is not in the trusted set (\(trusted)); keyless verification is not enabled",
+                    nil
+                )
+            }
+            return (false, "signature in \(layer.source) is not by a key in the trusted set (\(trusted))", nil)
+        }
+        let payload: SimpleSigningPayload
+        do { payload = try SimpleSigningPayload(parsing: layer.payload) } catch {
+            return (false, "signature in \(layer.source) by key \(key.name): \(error.reason)", nil)
+        }
+        guard payload.manifestDigest == digest else {
+            return (
+                false,
+                "signature in \(layer.source) by key \(key.name) names \(payload.manifestDigest), not artifact \(digest)",
+                nil
+            )
+        }
+        if policy.policy.matchDockerReference {
+            let named = (try? ImageReference(parsing: payload.dockerReference))?.name
+            guard named == reference.name else {
+                return (
+                    false,
+                    "signature in \(layer.source) by key \(key.name) names docker-reference '\(payload.dockerReference.prefix(200))', not \(reference.name)",
+                    nil
+                )
+            }
+        }
+        return (true, "signature by key \(key.name) over \(digest) (\(layer.source))", key)
+    }
+
+    func checkAttestation(_ att: AttestationCandidate, digest: Digest) -> (Bool, String, SLSAProvenance?) {
+        let envelope: DSSEEnvelope
+        switch att.content {
+        case .invalid(let why): return (false, "attestation in \(att.source): \(why)", nil)
+        case .envelope(let e): envelope = e
+        case .raw(let bytes):
+            do { envelope = try DSSEEnvelope(parsing: bytes) } catch {
+                return (false, "attestation in \(att.source): \(error.reason)", nil)
+            }
+        }
+        let prefix = "attestation in \(att.source)"
+        guard
+            envelope.payloadType == DSSEEnvelope.inTotoPayloadType
+                || envelope.payloadType.hasPrefix("application/vnd.in-toto.")
+        else {
+            return (false, "\(prefix) has payload type '\(envelope.payloadType.prefix(100))', not in-toto", nil)
+        }
+        let (accepted, unmatched) = envelope.verify(with: policy.provenanceKeys)
+        let needed = policy.policy.provenanceThreshold
+        guard accepted.count >= needed else {
+            let trusted = policy.provenanceKeys.map(\.name).joined(separator: ", ")
+            if accepted.isEmpty {
+                let who = unmatched.isEmpty ? "it carries no signatures" : unmatched.joined(separator: ", ")
+                return (false, "\(prefix): \(who) not in the trusted set (\(trusted))", nil)
+            }
+            return (
+                false, "\(prefix): \(accepted.count) of \(needed) required trusted keys signed (trusted: \(trusted))",
+                nil
+            )
+        }
+        let keys = accepted.map(\.name).joined(separator: ", ")
+        let statement: InTotoStatement
+        do { statement = try InTotoStatement(parsing: envelope.payload) } catch {
+            return (false, "\(prefix) signed by \(keys): \(error.reason)", nil)
+        }
+        guard statement.covers(digest) else {
+            return (
+                false,
+                "attestation subject \(statement.subjectDigests.prefix(4).joined(separator: ", ")) does not match artifact \(digest) (\(att.source))",
+                nil
+            )
+        }
+        let types = policy.policy.predicateTypes
+        if !types.isEmpty, !types.contains(statement.predicateType) {
+            return (
+                false,
+                "\(prefix): predicate type \(statement.predicateType.prefix(120)) is not accepted (accepted: \(types.joined(separator: ", ")))",
+                nil
+            )
+        }
+        let provenance: SLSAProvenance
+        do { provenance = try SLSAProvenance(statement: statement) } catch {
+            return (false, "\(prefix): \(error.reason)", nil)
+        }
+        let p = policy.policy
+        if !p.builders.isEmpty, !p.builders.contains(provenance.builderID) {
+            return (
+                false,
+                "provenance builder \(provenance.builderID.prefix(200)) is not trusted (trusted: \(p.builders.joined(separator: ", "))) (\(att.source))",
+                provenance
+            )
+        }
+        if !p.buildTypes.isEmpty, !p.buildTypes.contains(provenance.buildType) {
+            return (
+                false,
+                "provenance build type '\(provenance.buildType.prefix(200))' is not accepted (accepted: \(p.buildTypes.joined(separator: ", ")))",
+                provenance
+            )
+        }
+        if !p.sourceRepositories.isEmpty {
+            guard let repo = provenance.sourceRepository, p.sourceRepositories.contains(repo) else {
+                return (
+                    false,
+                    "provenance source repository \(provenance.sourceRepository ?? "(none)") is not accepted (accepted: \(p.sourceRepositories.joined(separator: ", ")))",
+                    provenance
+                )
+            }
+        }
+        if !policy.sourceRefPatterns.isEmpty {
+            guard let ref = provenance.sourceRef else {
+                return (false, "provenance names no source ref (\(att.source))", provenance)
+            }
+            guard policy.sourceRefPatterns.contains(where: { $0.matches(ref) }) else {
+                return (
+                    false,
+                    "provenance source ref \(ref.prefix(200)) does not match \(p.sourceRefs.joined(separator: " or "))",
+                    provenance
+                )
+            }
+        }
+        if let condition = p.condition {
+            do {
+                switch try condition.program.evaluate(["provenance": ArtifactVerifier.binding(provenance)]) {
+                case .bool(true): break
+                case .bool(false):
+                    return (false, "provenance condition '\(condition.source)' is false", provenance)
+                case let other:
+                    return (
+                        false, "provenance condition '\(condition.source)' yielded \(other.typeName), not a bool",
+                        provenance
+                    )
+                }
+            } catch {
+                return (false, "provenance condition '\(condition.source)': \(error.message)", provenance)
+            }
+        }
+        var source = provenance.sourceRepository ?? "unknown source"
+        if let ref = provenance.sourceRef { source += "@\(ref)" }
+        if let commit = provenance.sourceCommit { source += " (\(commit.prefix(12)))" }
+        return (
+            true,
+            "\(statement.predicateType) provenance signed by \(keys): builder \(provenance.builderID), \(source) (\(att.source))",
+            provenance
+        )
+    }
+
+    /// The `provenance` variable of a policy condition: the predicate's own fields, plus the normalised ones
+    /// (`builderId`, `buildType`, `sourceRepository`, `sourceRef`, `sourceCommit`, `predicateType`), which win
+    /// over a predicate field of the same name.
+    static func binding(_ p: SLSAProvenance) -> Value {
+        var map: MapValue
+        if case .map(let m) = p.predicate.celValue { map = m } else { map = MapValue() }
+        map.set(MapKey(.string("predicate"))!, p.predicate.celValue)
+        map.set(MapKey(.string("predicateType"))!, .string(p.predicateType))
+        map.set(MapKey(.string("builderId"))!, .string(p.builderID))
+        map.set(MapKey(.string("buildType"))!, .string(p.buildType))
+        map.set(MapKey(.string("sourceRepository"))!, .string(p.sourceRepository ?? ""))
+        map.set(MapKey(.string("sourceRef"))!, .string(p.sourceRef ?? ""))
+        map.set(MapKey(.string("sourceCommit"))!, .string(p.sourceCommit ?? ""))
+        return .map(map)
+    }
+}

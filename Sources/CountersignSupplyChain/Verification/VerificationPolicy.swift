@@ -1,0 +1,86 @@
+public import CEL
+public import CountersignCore
+
+/// An ``ArtifactPolicy`` made ready to verify with: its keys parsed, its source-ref patterns compiled, and the
+/// hash of the policy bundle it came from, so results (and the cache) know which policy version they were
+/// made under. Built once per policy load; each verification brings only its own artifact.
+public struct VerificationPolicy: Sendable {
+    public let policy: ArtifactPolicy
+    public let signatureKeys: [PublicKey]
+    public let provenanceKeys: [PublicKey]
+    /// The policy bundle's content hash.
+    public let policyHash: String
+    let sourceRefPatterns: [LinearRegex]
+    let imagePatterns: [[UInt8]]
+
+    /// - Parameter keys: PEM text for every key the policy names, keyed by the name as written in the policy.
+    public init(policy: ArtifactPolicy, keys: [String: String], policyHash: String) throws(SupplyChainError) {
+        func load(_ names: [String]) throws(SupplyChainError) -> [PublicKey] {
+            var out: [PublicKey] = []
+            for name in names {
+                guard let pem = keys[name] else {
+                    throw SupplyChainError(
+                        .invalidConfiguration, "ArtifactPolicy \(policy.name): no key material for '\(name)'")
+                }
+                let label = name.split(separator: "/").last.map(String.init) ?? name
+                let key = try PublicKey(pem: pem, name: label)
+                if !out.contains(key) { out.append(key) }
+            }
+            return out
+        }
+        self.policy = policy
+        self.signatureKeys = try load(policy.signatureKeys)
+        self.provenanceKeys = try load(policy.provenanceKeys)
+        self.policyHash = policyHash
+        var patterns: [LinearRegex] = []
+        for p in policy.sourceRefs {
+            do { patterns.append(try LinearRegex(p)) } catch {
+                throw SupplyChainError(
+                    .invalidConfiguration, "ArtifactPolicy \(policy.name): source ref pattern '\(p)': \(error.message)")
+            }
+        }
+        sourceRefPatterns = patterns
+        imagePatterns = policy.images.map { Array($0.utf8) }
+        if signatureKeys.count < policy.signatureThreshold, !policy.signatureKeys.isEmpty {
+            throw SupplyChainError(
+                .invalidConfiguration,
+                "ArtifactPolicy \(policy.name): threshold \(policy.signatureThreshold) exceeds the \(signatureKeys.count) distinct keys"
+            )
+        }
+    }
+
+    public var name: String { policy.name }
+
+    /// Whether the policy's `images` globs cover `image` (`registry/repository`); `*` spans any characters,
+    /// `/` included, `?` exactly one.
+    public func covers(_ image: ImageReference) -> Bool {
+        let name = Array(image.name.utf8)
+        return imagePatterns.contains { VerificationPolicy.glob($0[...], name[...]) }
+    }
+
+    static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
+        // Iterative matching with one backtrack point: linear in practice, no recursion.
+        var p = pattern.startIndex
+        var t = text.startIndex
+        var star: Int? = nil
+        var mark = t
+        while t < text.endIndex {
+            if p < pattern.endIndex, pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t] {
+                p += 1
+                t += 1
+            } else if p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") {
+                star = p
+                p += 1
+                mark = t
+            } else if let s = star {
+                p = s + 1
+                mark += 1
+                t = mark
+            } else {
+                return false
+            }
+        }
+        while p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.endIndex
+    }
+}

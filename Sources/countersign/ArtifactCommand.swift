@@ -1,0 +1,65 @@
+import ArgumentParser
+import CountersignCore
+import CountersignSupplyChain
+import Foundation
+
+/// `countersign artifact …`: resolve tags to digests and verify signatures and provenance against a registry.
+struct ArtifactCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "artifact", abstract: "Resolve and verify OCI artifacts (cosign signatures, SLSA provenance).",
+        subcommands: [ArtifactResolveCommand.self, ArtifactVerifyCommand.self])
+}
+
+/// Registry options shared by the commands that talk to registries.
+struct RegistryOptions: ParsableArguments {
+    @Option(help: "Seconds each registry exchange may take.") var timeout: Double = 10
+    @Option(name: .customLong("plain-http"), help: "A registry host spoken to over plain HTTP (loopback always is).")
+    var plainHTTP: [String] = []
+    @Option(help: "Registry user name (with COUNTERSIGN_REGISTRY_PASSWORD).") var username: String?
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must lie in (0, 300] seconds") }
+    }
+
+    /// The client configuration; credentials apply to `registry`.
+    func configuration(for registry: String) -> RegistryConfiguration {
+        var c = RegistryConfiguration()
+        c.timeout = .milliseconds(Int64(timeout * 1000))
+        c.plainHTTPHosts.formUnion(plainHTTP)
+        if let username {
+            let password = ProcessInfo.processInfo.environment["COUNTERSIGN_REGISTRY_PASSWORD"] ?? ""
+            c.credentials[registry] = .basic(username: username, password: password)
+        }
+        return c
+    }
+}
+
+extension VerificationResult.Verdict {
+    /// The CLI's exit status for a verification, the one place it is defined: 0 verified, 3 rejected. 1 is for
+    /// errors (unreadable policy, unreachable or broken registry), which decide nothing.
+    var exitStatus: Int32 { self == .verified ? 0 : 3 }
+}
+
+/// Loads the policy bundle and its ArtifactPolicies with their key files, or exits 1 saying why.
+func loadVerificationPolicies(_ path: String) throws -> [VerificationPolicy] {
+    let bundle: PolicyBundle
+    do { bundle = try PolicyLoader.load(path: path) } catch {
+        for issue in error.issues { printError(issue.description) }
+        throw ExitCode(1)
+    }
+    var isDirectory: ObjCBool = false
+    _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    let directory = isDirectory.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
+    do { return try VerificationPolicy.all(in: bundle, keyDirectory: directory) } catch {
+        printError(error.reason)
+        throw ExitCode(1)
+    }
+}
+
+/// Parses an image reference or exits 1.
+func parseReference(_ text: String) throws -> ImageReference {
+    do { return try ImageReference(parsing: text) } catch {
+        printError(error.reason)
+        throw ExitCode(1)
+    }
+}
