@@ -99,6 +99,25 @@ public enum LedgerFixtures {
                 #"{"id":"dep-2","request":"req-2","environment":"production","service":"checkout","digest":"\#(otherDigest)"}"#
             ),
             draft("deploy.failed", "deploy-bot", 710, #"{"id":"dep-2"}"#),
+            draft(
+                "identity.changed", "cli:root", 800,
+                #"{"identity":"alice","change":"token.created","token":"tok_1","role":"approver","tokenHash":"\#(String(repeating: "5e", count: 32))"}"#
+            ),
+            draft(
+                "canary.judged", "countersign", 801,
+                #"{"id":"cj-1","digest":"\#(digest)","template":"slo-gate","outcome":"pass","score":100}"#),
+            draft(
+                "change.recorded", "github", 802,
+                #"{"repository":"acme/payments","delivery":"d-1","change":{"commit":"c0ffee1","ref":"refs/heads/main","kind":"code","reversible":true,"pullRequest":{"number":51,"author":"bob"}}}"#
+            ),
+            draft(
+                "webhook.received", "github", 802.5,
+                #"{"delivery":"d-1","event":"pull_request","action":"opened","outcome":"change evidence"}"#),
+            draft(
+                "notification.queued", "countersign", 803,
+                #"{"id":"nt-1","kind":"webhook","target":"https://hooks.example.com/cs","body":"{}","request":"req-1"}"#
+            ),
+            draft("notification.attempted", "countersign", 804, #"{"id":"nt-1","outcome":"delivered","attempt":1}"#),
         ]
     }
 }

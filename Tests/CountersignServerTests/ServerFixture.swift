@@ -15,7 +15,12 @@ struct ServerFixture {
         apiVersion: countersign.dev/v1alpha1
         kind: Environment
         metadata: { name: production }
-        spec: { rank: 30, protected: true, deployers: [deploy-bot], sourceRefs: ["refs/heads/main"] }
+        spec:
+          rank: 30
+          protected: true
+          deployers: [deploy-bot]
+          sourceRefs: ["refs/heads/main"]
+          namespaces: [shop-prod]
         ---
         apiVersion: countersign.dev/v1alpha1
         kind: Identity

@@ -50,11 +50,16 @@ public struct DeploymentEnvironment: Sendable, Hashable, Codable {
     public var selfApprovalBelowRank: Int?
     /// How long an approval stays valid, in seconds; `nil` means it does not expire.
     public var approvalMaxAge: Int64?
+    /// The Kubernetes namespaces whose workloads run in this environment; admission checks their images against
+    /// this environment's decisions.
+    public var namespaces: [String]
 
     public init(
         name: String, rank: Int, protected: Bool, deployers: [String] = [], sourceRefs: [String] = [],
-        defaultTier: String? = nil, selfApprovalBelowRank: Int? = nil, approvalMaxAge: Int64? = nil
+        defaultTier: String? = nil, selfApprovalBelowRank: Int? = nil, approvalMaxAge: Int64? = nil,
+        namespaces: [String] = []
     ) {
+        self.namespaces = namespaces
         self.name = name
         self.rank = rank
         self.protected = protected

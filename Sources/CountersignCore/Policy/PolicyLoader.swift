@@ -253,7 +253,7 @@ struct PolicyReader {
                 spec, context,
                 allowed: [
                     "rank", "protected", "deployers", "sourceRefs", "defaultTier", "selfApprovalBelowRank",
-                    "approvalMaxAge",
+                    "approvalMaxAge", "namespaces",
                 ],
                 required: ["rank"])
         else {
@@ -267,7 +267,15 @@ struct PolicyReader {
             sourceRefs: strings(f["sourceRefs"], "\(context).sourceRefs"),
             defaultTier: string(f["defaultTier"], "\(context).defaultTier"),
             selfApprovalBelowRank: int(f["selfApprovalBelowRank"], "\(context).selfApprovalBelowRank"),
-            approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"))
+            approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"),
+            namespaces: strings(f["namespaces"], "\(context).namespaces"))
+        for namespace in environment.namespaces {
+            if let other = environments.values.first(where: { $0.0.namespaces.contains(namespace) }) {
+                fail(
+                    f["namespaces"],
+                    "\(context).namespaces: \(namespace) already belongs to environment \(other.0.name)")
+            }
+        }
         if environments[name] != nil {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }

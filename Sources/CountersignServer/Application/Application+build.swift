@@ -54,6 +54,7 @@ public func buildRouter(
     PolicyRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
     WebhookRoutes(control: control).add(to: router)
+    AdmissionRoutes(control: control).add(to: router)
     if let kayenta = components.kayenta {
         KayentaRoutes(control: control, api: kayenta).add(to: router)
     }

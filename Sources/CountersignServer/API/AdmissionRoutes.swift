@@ -1,0 +1,25 @@
+internal import CountersignSupplyChain
+public import Hummingbird
+internal import NIOCore
+
+/// `POST /admission/validate`: the Kubernetes ValidatingAdmissionWebhook. The API server calls it with an
+/// AdmissionReview v1 and gets one back with the uid echoed; every image of the pod (or pod template) must be
+/// pinned by digest and allowed for the namespace's environment. Run it behind TLS (the API server requires
+/// HTTPS) and scope the webhook with a namespaceSelector to the namespaces the policy maps.
+public struct AdmissionRoutes: Sendable {
+    let controller: AdmissionController<LedgerImageApprover>
+
+    public init(control: ControlPlane) {
+        controller = AdmissionController(approver: LedgerImageApprover(control: control))
+    }
+
+    public func add(to router: Router<ServerRequestContext>) {
+        router.post("admission/validate") { request, _ in
+            let body = try await JSONBody.bytes(request, limit: 3 << 20)
+            let answer = await controller.review(body)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.reviewJSON)))
+        }
+    }
+}

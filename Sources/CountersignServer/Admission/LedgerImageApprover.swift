@@ -1,0 +1,33 @@
+internal import CountersignCore
+internal import CountersignLedger
+public import CountersignSupplyChain
+
+/// Admission's approver backed by the ledger: an image may run in a namespace when the policy maps the namespace
+/// to an environment (`Environment.spec.namespaces`) and a deploy of exactly that digest to that environment was
+/// allowed. The decision already required what its tier asks for — signatures and provenance verified under the
+/// ArtifactPolicy among them — so admission enforces it at the cluster, including for deploys that bypassed CI.
+/// Fails closed: an unmapped namespace or an unreachable ledger denies, with the reason.
+public struct LedgerImageApprover: ImageApprover {
+    let control: ControlPlane
+
+    public init(control: ControlPlane) { self.control = control }
+
+    public func approval(of image: ImageReference, digest: Digest, namespace: String) async -> ImageApproval {
+        let bundle = control.policy.bundle
+        guard let environment = bundle.environments.values.first(where: { $0.namespaces.contains(namespace) }) else {
+            return .denied("namespace \(namespace) belongs to no environment in the Countersign policy")
+        }
+        let found: [ControlPlane.Row]
+        do {
+            found = try await control.rows(
+                "SELECT request_id FROM deploy_requests WHERE digest = ? AND environment = ? AND verdict = 'allowed' LIMIT 1",
+                [.text(digest.description), .text(environment.name)])
+        } catch {
+            return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
+        }
+        guard found.first?.text("request_id") != nil else {
+            return .denied("no deploy of \(digest) to \(environment.name) has been allowed")
+        }
+        return .approved
+    }
+}
