@@ -69,7 +69,11 @@ import Testing
                 .post, "/admission/validate", [:], Self.review(namespace: "shop-prod", image: image))
             #expect(try Self.response(after)["allowed"] as? Bool == true)
             let garbage = try await client.call(.post, "/admission/validate", [:], "{nope")
-            #expect(try Self.response(garbage)["allowed"] as? Bool == false)
+            #expect(garbage.status == .badRequest)
+            let unreadable = try await client.call(.post, "/admission/validate", [:], #"{"request": {"uid": "u-9"}}"#)
+            let denied2 = try Self.response(unreadable)
+            #expect(denied2["uid"] as? String == "u-9")
+            #expect(denied2["allowed"] as? Bool == false)
         }
     }
 }

@@ -1,4 +1,5 @@
 internal import CountersignSupplyChain
+internal import Foundation
 public import Hummingbird
 internal import NIOCore
 
@@ -16,6 +17,11 @@ public struct AdmissionRoutes: Sendable {
     public func add(to router: Router<ServerRequestContext>) {
         router.post("admission/validate") { request, _ in
             let body = try await JSONBody.bytes(request, limit: 3 << 20)
+            // Not a review at all (no body, not a JSON object): an HTTP error. A review that cannot be judged is
+            // answered with a denying review instead, which is what the API server acts on.
+            guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else {
+                throw APIError(.badRequest, "the body must be an AdmissionReview JSON object")
+            }
             let answer = await controller.review(body)
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
