@@ -7,6 +7,7 @@
 #   scripts/bench-server.sh            # ENTRIES=1000000 CONNECTIONS=32 SECONDS_PER_RUN=20
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 entries=${ENTRIES:-1000000}
 connections=${CONNECTIONS:-32}
 seconds=${SECONDS_PER_RUN:-20}
@@ -14,7 +15,7 @@ command -v wrk >/dev/null || { echo "bench-server.sh: wrk is missing (apt-get in
 swift build -c release --product countersign >/dev/null
 bin=.build/release/countersign
 work=$(mktemp -d)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${server_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 db="$work/ledger.db"
 
 echo "loading $entries ledger entries…"
@@ -31,13 +32,9 @@ for start in range(0, total, chunk):
 PY
 for f in "$work"/chunk-*.jsonl; do "$bin" ledger append --database "$db" "$f" >/dev/null; rm "$f"; done
 bot=$("$bin" tokens create --identity deploy-bot --role deployer --database "$db" 2>/dev/null)
-"$bin" serve --database "$db" --port 0 > "$work/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do
-    port=$(grep -o '127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2 || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+start_countersign "$bin" "$db" "$work/serve.log"
+port=$server_port
+pid=$server_pid
 base="http://127.0.0.1:$port"
 id=$(curl -sf -H "Authorization: Bearer $bot" -d @examples/requests/payments-migration.json \
     "$base/api/v1/deploy-requests" | python3 -c 'import json, sys; print(json.load(sys.stdin)["request"]["id"])')

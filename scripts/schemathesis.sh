@@ -7,22 +7,17 @@
 # rules are semantic (an identity must exist in the policy, `from` ≤ `to`), and those rightly answer 400.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 bin=.build/debug/countersign
 [ -x "$bin" ] || { echo "schemathesis.sh: build first ($bin is missing)" >&2; exit 1; }
 command -v schemathesis >/dev/null || { echo "schemathesis.sh: schemathesis is not installed (pip install schemathesis)" >&2; exit 1; }
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${server_pid:-0}" 2>/dev/null || true; wait "${server_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 db="$work/ledger.db"
 admin=$("$bin" tokens create --identity erin --role admin --database "$db" --policy examples/policy 2>/dev/null)
 deployer=$("$bin" tokens create --identity deploy-bot --role deployer --database "$db" --policy examples/policy 2>/dev/null)
-"$bin" serve --database "$db" --policy examples/policy --port 0 > "$work/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-    port=$(grep -o '127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2 || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "${port:-}" ] || { echo "schemathesis.sh: the server did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
+start_countersign "$bin" "$db" "$work/serve.log"
+port=$server_port
 for token in "$admin" "$deployer"; do
     schemathesis run "http://127.0.0.1:$port/openapi.yaml" -H "Authorization: Bearer $token" \
         --checks all --exclude-checks positive_data_acceptance --max-examples 25 --generation-deterministic \

@@ -6,6 +6,7 @@ set -euo pipefail
 var=${1:?usage: with-prometheus.sh VAR COMMAND...}
 shift
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 for tool in prometheus promtool python3; do
     command -v "$tool" >/dev/null || { echo "with-prometheus.sh: $tool is not installed" >&2; exit 1; }
 done
@@ -20,19 +21,11 @@ python3 scripts/prometheus-fixture.py "$dir/history.om"
 promtool tsdb create-blocks-from openmetrics "$dir/history.om" "$dir/data" >"$dir/promtool.log" 2>&1 ||
     { cat "$dir/promtool.log" >&2; exit 1; }
 printf 'global:\n  scrape_interval: 1h\nscrape_configs: []\n' >"$dir/prometheus.yml"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" >"$dir/prometheus.log" 2>&1 &
 pid=$!
 url="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-    if python3 -c "import urllib.request,sys; urllib.request.urlopen('$url/-/ready', timeout=1)" 2>/dev/null; then
-        break
-    fi
-    kill -0 "$pid" 2>/dev/null || { cat "$dir/prometheus.log" >&2; exit 1; }
-    sleep 0.2
-done
-python3 -c "import urllib.request; urllib.request.urlopen('$url/-/ready', timeout=1)" ||
-    { echo "with-prometheus.sh: Prometheus did not become ready" >&2; cat "$dir/prometheus.log" >&2; exit 1; }
+wait_for_url "$url/-/ready" "$pid" "$dir/prometheus.log" 300
 export "$var=$url"
 "$@"

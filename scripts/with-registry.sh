@@ -7,6 +7,7 @@ set -euo pipefail
 var=${1:?usage: with-registry.sh VAR COMMAND...}
 shift
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 if ! command -v docker-registry >/dev/null; then
     if [ "$(id -u)" = 0 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >/dev/null ||
@@ -21,7 +22,7 @@ cleanup() {
     rm -rf "$dir"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >"$dir/config.yml" <<YAML
 version: 0.1
 log: {level: warn, fields: {service: registry}}
@@ -35,14 +36,6 @@ http:
 YAML
 docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/', timeout=1)" 2>/dev/null; then
-        break
-    fi
-    kill -0 "$pid" 2>/dev/null || { cat "$dir/registry.log" >&2; exit 1; }
-    sleep 0.1
-done
-python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/', timeout=1)" ||
-    { echo "with-registry.sh: the registry did not become ready" >&2; cat "$dir/registry.log" >&2; exit 1; }
+wait_for_url "http://127.0.0.1:$port/v2/" "$pid" "$dir/registry.log"
 export "$var=127.0.0.1:$port"
 "$@"
