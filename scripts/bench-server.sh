@@ -4,20 +4,22 @@
 # (GET /api/v1/deploy-requests/{id}/decision: token lookup, request and decision read back from the ledger) and,
 # as the peer in the same run, the bare framework (GET /health), then prints requests/s, p99 and their ratio, and
 # the server's peak resident memory.
-#   scripts/bench-server.sh            # ENTRIES=1000000 CONNECTIONS=32 SECONDS_PER_RUN=20
+#   scripts/bench-server.sh            # ENTRIES=1000000 CONNECTIONS=16 SECONDS_PER_RUN=20
+# BENCH_DB=path keeps the loaded ledger there and reuses it on the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 entries=${ENTRIES:-1000000}
-connections=${CONNECTIONS:-32}
+connections=${CONNECTIONS:-16}
 seconds=${SECONDS_PER_RUN:-20}
 command -v wrk >/dev/null || { echo "bench-server.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 swift build -c release --product countersign >/dev/null
 bin=.build/release/countersign
 work=$(mktemp -d)
 trap 'kill "${server_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-db="$work/ledger.db"
+db=${BENCH_DB:-$work/ledger.db}
 
+if [ -e "$db" ]; then echo "reusing $db"; else
 echo "loading $entries ledger entries…"
 python3 - "$work" "$entries" <<'PY'
 import json, sys
@@ -31,6 +33,7 @@ for start in range(0, total, chunk):
                 "status": "passed", "reportedBy": "ci-builder"}}) + "\n")
 PY
 for f in "$work"/chunk-*.jsonl; do "$bin" ledger append --database "$db" "$f" >/dev/null; rm "$f"; done
+fi
 bot=$("$bin" tokens create --identity deploy-bot --role deployer --database "$db" 2>/dev/null)
 start_countersign "$bin" "$db" "$work/serve.log"
 port=$server_port

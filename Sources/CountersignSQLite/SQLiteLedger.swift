@@ -379,6 +379,12 @@ public final class SQLiteLedger: LedgerStore {
 
     /// Runs on one of the pool's reader connections, which SQLite opens read-only: any write is refused by the
     /// database itself.
+    /// Through the raw reader: prepared statements and no queue hop (it is read-only and `query_only`, like the
+    /// pool's readers).
+    public func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
+        try reader.rows(sql, arguments)
+    }
+
     public func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
         do {
             return try await pool.read { db in

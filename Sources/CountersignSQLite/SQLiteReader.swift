@@ -6,6 +6,9 @@ internal import Synchronization
 /// lookups, and a verify streams every entry. Through GRDB each access hops to a queue and opens a transaction,
 /// which costs more than the lookups; here statements stay prepared and a read is one `BEGIN`/`COMMIT` pair.
 /// One connection, serialized by a mutex; writes still go through GRDB.
+/// SQLite's `SQLITE_TRANSIENT` (copy the bound bytes), which Swift cannot import as a constant.
+private let SQLITE_TRANSIENT_SWIFT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
 final class SQLiteReader: @unchecked Sendable {
     /// Guards `db` and `statements`: a SQLite connection must not be used from two threads at once.
     private let lock = Mutex(())
@@ -119,6 +122,74 @@ final class SQLiteReader: @unchecked Sendable {
                 try reader.check(code)
                 guard try row(Row(statement: s)) else { return }
             }
+        }
+    }
+
+    /// Runs any read-only statement with bound values and returns every row. Statements stay prepared for the
+    /// server's fixed lookups; the cache is bounded so arbitrary SQL cannot grow it without limit.
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) -> QueryResult {
+        try lock.withLock { _ throws(LedgerError) -> QueryResult in
+            let s: OpaquePointer
+            var temporary = false
+            if let cached = statements[sql] {
+                s = cached
+            } else {
+                var handle: OpaquePointer?
+                guard sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil) == SQLITE_OK,
+                    let handle
+                else {
+                    throw LedgerError(.invalidInput, "query failed: \(String(cString: sqlite3_errmsg(db)))")
+                }
+                s = handle
+                if statements.count < 256 { statements[sql] = handle } else { temporary = true }
+            }
+            defer {
+                sqlite3_reset(s)
+                sqlite3_clear_bindings(s)
+                if temporary { sqlite3_finalize(s) }
+            }
+            for (i, value) in arguments.enumerated() {
+                let index = Int32(i + 1)
+                let code: Int32
+                switch value {
+                case .null: code = sqlite3_bind_null(s, index)
+                case .integer(let v): code = sqlite3_bind_int64(s, index, v)
+                case .real(let v): code = sqlite3_bind_double(s, index, v)
+                case .text(let v): code = sqlite3_bind_text(s, index, v, -1, SQLITE_TRANSIENT_SWIFT)
+                case .blob(let v):
+                    code = v.withUnsafeBytes {
+                        sqlite3_bind_blob(s, index, $0.baseAddress, Int32(v.count), SQLITE_TRANSIENT_SWIFT)
+                    }
+                }
+                try check(code)
+            }
+            let count = sqlite3_column_count(s)
+            let columns = (0..<count).map { String(cString: sqlite3_column_name(s, $0)) }
+            var result: [[SQLValue]] = []
+            while true {
+                let code = sqlite3_step(s)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    let message = String(cString: sqlite3_errmsg(db))
+                    throw LedgerError(
+                        message.contains("readonly") ? .readOnly : .invalidInput, "query failed: \(message)")
+                }
+                result.append(
+                    (0..<count).map { c in
+                        switch sqlite3_column_type(s, c) {
+                        case SQLITE_INTEGER: .integer(sqlite3_column_int64(s, c))
+                        case SQLITE_FLOAT: .real(sqlite3_column_double(s, c))
+                        case SQLITE_TEXT: .text(String(cString: sqlite3_column_text(s, c)))
+                        case SQLITE_BLOB:
+                            .blob(
+                                Array(
+                                    UnsafeRawBufferPointer(
+                                        start: sqlite3_column_blob(s, c), count: Int(sqlite3_column_bytes(s, c)))))
+                        default: .null
+                        }
+                    })
+            }
+            return QueryResult(columns: columns, rows: result)
         }
     }
 

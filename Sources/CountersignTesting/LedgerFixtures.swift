@@ -100,6 +100,9 @@ public enum LedgerFixtures {
             ),
             draft("deploy.failed", "deploy-bot", 710, #"{"id":"dep-2"}"#),
             draft(
+                "policy.published", "countersign", 799,
+                #"{"hash":"sha256:\#(String(repeating: "ab", count: 32))","bootstrap":true,"sources":[]}"#),
+            draft(
                 "identity.changed", "cli:root", 800,
                 #"{"identity":"alice","change":"token.created","token":"tok_1","role":"approver","tokenHash":"\#(String(repeating: "5e", count: 32))"}"#
             ),

@@ -162,7 +162,7 @@ final class TemporaryLedger: Sendable {
         let tmp = try TemporaryLedger()
         _ = try tmp.open()
         let binary = try CommandRunner.binary()
-        let batch = (0..<200).map { #"{"type":"policy.published","actor":"admin","payload":{"n":\#($0)}}"# }
+        let batch = (0..<200).map { #"{"type":"team.changed","actor":"admin","payload":{"n":\#($0)}}"# }
             .joined(separator: "\n")
         let input = tmp.directory.appendingPathComponent("batch.jsonl")
         try batch.write(to: input, atomically: true, encoding: .utf8)
@@ -223,7 +223,7 @@ final class TemporaryLedger: Sendable {
         #expect(r.status == 0, "\(r.stderr)")
         let bad = tmp.directory.appendingPathComponent("bad.jsonl")
         try """
-        {"type":"policy.published","actor":"a","payload":{}}
+        {"type":"team.changed","actor":"a","payload":{}}
         {"type":"check.reported","actor":"ci","payload":{"name":"unit","status":"green","digest":"\(LedgerFixtures.digest)"}}
         """.write(to: bad, atomically: true, encoding: .utf8)
         let rejected = try CommandRunner.run(["ledger", "append", "--database", tmp.path, bad.path])

@@ -12,6 +12,7 @@ public enum Projection {
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
+        "policies",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -52,6 +53,12 @@ public enum Projection {
             kind TEXT NOT NULL, target TEXT NOT NULL, body TEXT NOT NULL, request_id TEXT,
             delivered_at TEXT, attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT, abandoned_at TEXT)
         """,
+        """
+        CREATE TABLE policies (
+            seq BIGINT PRIMARY KEY NOT NULL, hash TEXT NOT NULL, state TEXT NOT NULL, proposed_by TEXT,
+            approved_by TEXT, at TEXT NOT NULL)
+        """,
+        "CREATE INDEX policies_by_state ON policies (state, seq)",
         "CREATE INDEX canary_verdicts_by_digest ON canary_verdicts (digest)",
         "CREATE INDEX changes_by_pull_request ON changes (repository, pull_request)",
         "CREATE INDEX outbox_pending ON outbox (delivered_at, abandoned_at)",
@@ -274,6 +281,16 @@ public enum Projection {
             ]
         case "identity.changed":
             return try identityChanged(p, seq, at, actor)
+        case "policy.proposed", "policy.published":
+            return [
+                SQLStatement(
+                    "INSERT INTO policies (seq, hash, state, proposed_by, approved_by, at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        seq, .text(try p.string("hash")),
+                        .text(entry.type.rawValue == "policy.proposed" ? "proposed" : "published"),
+                        text(try p.optionalString("proposedBy")), text(try p.optionalString("approvedBy")), at,
+                    ])
+            ]
         case "canary.judged":
             // Judgements without a digest (an ad-hoc Kayenta execution) are recorded but gate nothing.
             guard let digest = try p.optionalString("digest") else { return [] }
@@ -350,7 +367,7 @@ public enum Projection {
                     ])
             ]
         default:
-            // policy.published, team.changed, approval.refused: recorded, not projected.
+            // team.changed, approval.refused: recorded, not projected.
             return []
         }
     }

@@ -45,9 +45,18 @@ public protocol LedgerStore: Sendable {
 
     /// Runs one statement on a connection that refuses writes (`?` placeholders).
     func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult
+
+    /// A short indexed read of the projections on the server's hot path (a token, a request's latest decision):
+    /// the same contract as `query`, but a store may answer it on a faster, serialized connection, so it is not
+    /// for long-running audit queries.
+    func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult
 }
 
 extension LedgerStore {
+    public func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
+        try await query(sql, arguments)
+    }
+
     /// The root of the first `size` entries (all by default).
     public func root(size: Int? = nil) async throws(LedgerError) -> [UInt8] {
         let (total, nodes) = try await snapshot { total throws(LedgerError) in

@@ -2,6 +2,7 @@ internal import CountersignCore
 internal import CountersignLedger
 internal import Foundation
 public import Hummingbird
+internal import NIOCore
 
 /// `/api/v1/deploy-requests`: create, list, get, decide, review.
 public struct DeployRequestRoutes: Sendable {
@@ -52,11 +53,10 @@ public struct DeployRequestRoutes: Sendable {
         }
         group.get("deploy-requests/{id}/decision") { _, context in
             _ = try context.caller()
-            let status = try await control.deployRequest(id: try context.parameters.require("id"))
-            guard let decision = status.decision else {
-                throw APIError(.notFound, "request \(status.request.id) has no decision yet")
-            }
-            return try JSONBody.response(decision)
+            let body = try await control.latestDecisionJSON(try context.parameters.require("id"))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         group.post("deploy-requests/{id}/decide") { _, context in
             let caller = try context.caller()

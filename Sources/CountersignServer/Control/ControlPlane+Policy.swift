@@ -34,17 +34,28 @@ struct RecordedPolicy {
 }
 
 extension ControlPlane {
-    /// The latest entry of `type` (`policy.published` or `policy.proposed`), optionally the one for `hash`.
+    /// The latest entry of `type` (`policy.published` or `policy.proposed`), optionally the one for `hash`, found
+    /// through the `policies` projection.
     func latestPolicy(_ type: String, hash: String? = nil) async throws(APIError) -> RecordedPolicy? {
-        let found = try await rows(
-            "SELECT canonical FROM entries WHERE type = ? ORDER BY seq DESC LIMIT 50", [.text(type)])
-        for row in found {
-            guard let text = row.text("canonical"), let entry = try? LedgerEntry(canonical: text),
-                let policy = RecordedPolicy(entry.payload)
-            else { continue }
-            if hash == nil || policy.hash == hash { return policy }
+        let state = type == "policy.proposed" ? "proposed" : "published"
+        var sql = "SELECT seq FROM policies WHERE state = ?"
+        var arguments: [SQLValue] = [.text(state)]
+        if let hash {
+            sql += " AND hash = ?"
+            arguments.append(.text(hash))
         }
-        return nil
+        guard let seq = try await rows(sql + " ORDER BY seq DESC LIMIT 1", arguments).first?.integer("seq") else {
+            return nil
+        }
+        let entries: [LedgerEntry]
+        do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
+        return entries.first.flatMap { RecordedPolicy($0.payload) }
+    }
+
+    /// The hash of the policy last published, read from the projection alone (cheap enough to poll).
+    func publishedHash() async throws(APIError) -> String? {
+        try await rows("SELECT hash FROM policies WHERE state = 'published' ORDER BY seq DESC LIMIT 1").first?
+            .text("hash")
     }
 
     /// At start-up: the policy in force is the one last published in the ledger; only a ledger that has never
@@ -116,7 +127,8 @@ extension ControlPlane {
     /// Takes up a policy another node published; returns whether it changed.
     @discardableResult
     public func syncPolicy() async throws(APIError) -> Bool {
-        guard let published = try await latestPolicy("policy.published"), published.hash != policy.bundle.hash,
+        guard let hash = try await publishedHash(), hash != policy.bundle.hash,
+            let published = try await latestPolicy("policy.published"),
             let bundle = try? PolicyLoader.load(sources: published.sources)
         else { return false }
         policy.replace(bundle)

@@ -125,6 +125,26 @@ extension ControlPlane {
         return decision
     }
 
+    /// The latest recorded decision of request `id` as JSON bytes: one indexed read of the projection, and the
+    /// entry itself only when this node has not encoded that decision before.
+    public func latestDecisionJSON(_ id: String) async throws(APIError) -> [UInt8] {
+        guard
+            let seq = try await rows(
+                "SELECT seq FROM decisions WHERE request_id = ? ORDER BY seq DESC LIMIT 1", [.text(id)]
+            ).first?.integer("seq")
+        else {
+            _ = try await deployRequest(id: id)  // 404 when there is no such request
+            throw APIError(.notFound, "request \(id) has no decision yet")
+        }
+        if let body = cache.decision(request: id, seq: seq) { return body }
+        let entries: [LedgerEntry]
+        do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
+        guard let entry = entries.first else { throw APIError(.internal, "decision entry \(seq) is missing") }
+        let body = try PayloadCoding.encode(try PayloadCoding.decode(Decision.self, from: entry.payload)).canonicalBytes
+        cache.remember(decision: body, request: id, seq: seq)
+        return body
+    }
+
     /// The last decision recorded for request `id`.
     func latestDecision(_ id: String) async throws(APIError) -> Decision? {
         guard

@@ -58,16 +58,19 @@ extension ControlPlane {
                 ("identity", .string(row.text("identity") ?? "")), ("change", .string("token.revoked")),
                 ("token", .string(id)),
             ]))
+        cache.forgetToken(id: id)
     }
 
     /// The principal a bearer secret stands for.
     ///
     /// The lookup is by hash; the stored hash is then compared in constant time. The identity must still hold the
-    /// token's role in the policy in force, so removing a role in policy disarms its tokens at once.
+    /// token's role in the policy in force. A successful lookup is trusted for `ReadCache.tokenLifetime` seconds,
+    /// so a revocation or a policy change reaches every node within that time.
     public func authenticate(secret: String) async throws(APIError) -> Principal {
         let unknown = APIError(.unauthenticated, "the token is unknown, expired or revoked")
         guard APIToken.isWellFormed(secret) else { throw unknown }
         let hash = APIToken.hash(secret)
+        if let cached = cache.principal(forHash: hash, now: now()) { return cached }
         let found = try await rows(
             "SELECT token_id, token_hash, identity, role, expires_at, revoked_at FROM api_tokens WHERE token_hash = ?",
             [.text(hash)])
@@ -80,6 +83,8 @@ extension ControlPlane {
         guard let identity = policy.bundle.identity(name), identity.roles.contains(role) else {
             throw APIError(.forbidden, "identity \(name) no longer holds the \(role.rawValue) role in the policy")
         }
-        return Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: tokenID)
+        let principal = Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: tokenID)
+        cache.remember(principal, forHash: hash, now: now())
+        return principal
     }
 }

@@ -17,6 +17,7 @@ public struct ControlPlane: Sendable {
     public let github: GitHubConfiguration?
     public let notifications: NotificationSettings
     public let metrics: ServerMetrics
+    let cache = ReadCache()
 
     public init(
         store: any LedgerStore, policy: PolicyHolder, github: GitHubConfiguration? = nil,
@@ -60,7 +61,7 @@ public struct ControlPlane: Sendable {
     /// A read-only query over the projections.
     func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(APIError) -> [Row] {
         do {
-            let result = try await store.query(sql, arguments)
+            let result = try await store.lookup(sql, arguments)
             return result.rows.map { Row(columns: result.columns, values: $0) }
         } catch {
             throw APIError(ledger: error)
