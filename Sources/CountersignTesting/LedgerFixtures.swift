@@ -18,7 +18,7 @@ public enum LedgerFixtures {
 
     /// A filler entry `i` (a gate decision).
     public static func filler(_ i: Int) -> EntryDraft {
-        draft("policy.published", "admin", Double(i) / 60, #"{"hash":"sha256:\#(i)","n":\#(i)}"#)
+        draft("team.changed", "admin", Double(i) / 60, #"{"team":"t\#(i)","n":\#(i)}"#)
     }
 
     /// A schema migration to production: requested, checked, verified, approved by two teams, decided, deployed,

@@ -1,12 +1,15 @@
 import ArgumentParser
+import AsyncHTTPClient
 import CountersignCanary
 import CountersignCore
 import CountersignLedger
 import CountersignPostgres
 import CountersignSQLite
 import CountersignServer
+import CountersignSupplyChain
 import Foundation
 import Hummingbird
+import Yams
 
 /// `countersign serve`: the control plane's HTTP server, on the embedded default with no flags.
 struct ServeCommand: AsyncParsableCommand {
@@ -17,7 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
             Every option can also come from the environment: COUNTERSIGN_DATABASE, COUNTERSIGN_POLICY, \
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
-            COUNTERSIGN_NOTIFY (comma-separated URLs). A flag wins over the environment. Secrets come from the \
+            COUNTERSIGN_NOTIFY (comma-separated URLs); and from a YAML file (--config or COUNTERSIGN_CONFIG) with the \
+            same names in camelCase (database, policy, host, port, origin, checkpointKey, prometheus, canaryConfigs, \
+            githubAPI, githubDeployer, notify). A flag wins over the environment, which wins over the file. Secrets come from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
             /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
@@ -26,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
             Create the first token with `countersign tokens create`.
             """)
 
+    @Option(help: "A YAML configuration file (see the discussion for its keys).") var config: String?
     @Option(help: "The ledger: a SQLite file path or a postgres:// URL (default ./countersign.db).")
     var database: String?
     @Option(help: "The policy file or directory (default examples/policy).") var policy: String?
@@ -44,7 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
     var notify: [String] = []
 
     func run() async throws {
-        let env = ProcessInfo.processInfo.environment
+        let process = ProcessInfo.processInfo.environment
+        let file = try Self.configFile(config ?? process["COUNTERSIGN_CONFIG"])
+        // The environment over the file: one lookup for both.
+        var env = file
+        for (key, value) in process { env[key] = value }
         let database = self.database ?? env["COUNTERSIGN_DATABASE"] ?? "./countersign.db"
         let policyPath = self.policy ?? env["COUNTERSIGN_POLICY"] ?? "examples/policy"
         var configuration = ServerConfiguration()
@@ -90,7 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
             let control = ControlPlane(
                 store: ledger, policy: PolicyHolder(bundle, path: policyPath), github: github,
                 notifications: notifications)
-            var components = ServerComponents(control: control, signer: signer)
+            var components = ServerComponents(
+                control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath))
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
                     printError("--canary-configs: \(error)")
@@ -112,6 +123,60 @@ struct ServeCommand: AsyncParsableCommand {
                     Data("countersign: listening on http://\(settings.host):\(port) (ledger \(database))\n".utf8))
             }
             try await app.runService()
+        }
+    }
+
+    /// The settings of a YAML configuration file, as the environment variables they stand for. Unknown keys and
+    /// secrets (which belong in the environment) are refused.
+    static func configFile(_ path: String?) throws -> [String: String] {
+        guard let path else { return [:] }
+        let keys = [
+            "database": "COUNTERSIGN_DATABASE", "policy": "COUNTERSIGN_POLICY", "host": "COUNTERSIGN_HOST",
+            "port": "COUNTERSIGN_PORT", "origin": "COUNTERSIGN_ORIGIN", "checkpointKey": "COUNTERSIGN_CHECKPOINT_KEY",
+            "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
+            "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
+            "notify": "COUNTERSIGN_NOTIFY",
+        ]
+        let loaded: Any?
+        do { loaded = try Yams.load(yaml: try readFile(path)) } catch {
+            printError("\(path): not valid YAML: \(error)")
+            throw ExitCode(1)
+        }
+        guard let mapping = loaded as? [String: Any] else {
+            printError("\(path): the configuration must be a mapping of settings")
+            throw ExitCode(1)
+        }
+        var settings: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = keys[key] else {
+                printError("\(path): unknown setting \(key) (secrets belong in the environment)")
+                throw ExitCode(1)
+            }
+            if let list = value as? [Any] {
+                settings[name] = list.map { "\($0)" }.joined(separator: ",")
+            } else {
+                settings[name] = "\(value)"
+            }
+        }
+        return settings
+    }
+
+    /// Registry verification under the policy's ArtifactPolicies, when their keys can be read. Without it the
+    /// server still runs — decisions that need verification stay pending, which fails closed — and says why.
+    static func verifier(bundle: PolicyBundle, policyPath: String) -> RegistryVerifier? {
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: policyPath, isDirectory: &isDirectory)
+        let directory =
+            isDirectory.boolValue ? policyPath : URL(fileURLWithPath: policyPath).deletingLastPathComponent().path
+        do {
+            let policies = try VerificationPolicy.all(in: bundle, keyDirectory: directory)
+            guard !policies.isEmpty else { return nil }
+            return RegistryVerifier(
+                client: RegistryClient(httpClient: .shared, configuration: RegistryConfiguration()), policies: policies,
+                cache: VerificationCache())
+        } catch {
+            printError("countersign: artifact verification is off: \(error.reason)")
+            return nil
         }
     }
 

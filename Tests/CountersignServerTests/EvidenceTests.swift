@@ -124,6 +124,16 @@ import Testing
             let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("deployer"), body)
             #expect(judged.status == .created)
             #expect(try object(judged)["verdict"] as? String == "fail")
+            let verdict = try await client.call(
+                .get, "/api/v1/canary/verdict?digest=\(ServerFixture.digest)&template=latency", f.headers("deployer"))
+            #expect(try object(verdict)["outcome"] as? String == "fail")
+            let none = try await client.call(
+                .get, "/api/v1/canary/verdict?digest=\(ServerFixture.digest)&template=other", f.headers("deployer"))
+            #expect(none.status == .notFound)
+            let unverifiable = try await client.call(
+                .post, "/api/v1/artifacts/verify", f.headers("builder"),
+                #"{"reference": "registry.example.com/shop@\#(ServerFixture.digest)"}"#)
+            #expect(unverifiable.status == .notFound)
             let listed = try await client.call(.get, "/api/v1/canary/judgements", f.headers("auditor"))
             let items = try #require(try object(listed)["items"] as? [[String: Any]])
             #expect(items.first?["outcome"] as? String == "fail")

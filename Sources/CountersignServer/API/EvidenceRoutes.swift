@@ -1,6 +1,7 @@
 internal import CountersignCanary
 internal import CountersignCore
 internal import CountersignLedger
+public import CountersignSupplyChain
 internal import Foundation
 public import Hummingbird
 
@@ -8,8 +9,12 @@ public import Hummingbird
 /// reports (`/api/v1/audit/deploys`, `/api/v1/audit/evidence-pack`).
 public struct EvidenceRoutes: Sendable {
     let control: ControlPlane
+    let verifier: RegistryVerifier?
 
-    public init(control: ControlPlane) { self.control = control }
+    public init(control: ControlPlane, verifier: RegistryVerifier? = nil) {
+        self.control = control
+        self.verifier = verifier
+    }
 
     struct BreakGlassBody: Decodable {
         var freeze: String
@@ -87,6 +92,37 @@ public struct EvidenceRoutes: Sendable {
             let digest = try await control.registerArtifact(reference: body.reference, by: try context.caller())
             return JSONBody.response(
                 .object([("digest", .string(digest)), ("reference", .string(body.reference))]), status: .created)
+        }
+        group.post("artifacts/verify") { request, context in
+            guard let verifier else {
+                throw APIError(
+                    .notFound, "this server verifies no artifacts (start it with a policy that has ArtifactPolicies)")
+            }
+            let body = try await JSONBody.decode(ArtifactBody.self, request)
+            let results = try await control.verifyArtifact(body.reference, with: verifier, by: try context.caller())
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: .init(string: "[" + results.map(\.json).joined(separator: ",") + "]")))
+        }
+        group.get("canary/verdict") { request, context in
+            _ = try context.caller()
+            let q = request.uri.queryParameters
+            guard let digest = q["digest"].map(String.init), let template = q["template"].map(String.init) else {
+                throw APIError(.badRequest, "digest and template are required", details: ["field": "digest"])
+            }
+            guard
+                let row = try await control.rows(
+                    """
+                    SELECT verdict_id, outcome, score, at FROM canary_verdicts WHERE digest = ? AND template = ?
+                    ORDER BY seq DESC LIMIT 1
+                    """, [.text(digest), .text(template)]
+                ).first
+            else { throw APIError(.notFound, "no canary verdict for \(digest) under \(template)") }
+            return JSONBody.response(
+                .object([
+                    ("id", row["verdict_id"].json), ("outcome", row["outcome"].json), ("score", row["score"].json),
+                    ("at", row["at"].json), ("digest", .string(digest)), ("template", .string(template)),
+                ]))
         }
         group.post("canary/judgements") { request, context in
             let input = try await JSONBody.decode(CanaryJudgementInput.self, request)

@@ -1,5 +1,6 @@
 public import CountersignCanary
 public import CountersignLedger
+public import CountersignSupplyChain
 internal import Foundation
 public import Hummingbird
 internal import Logging
@@ -13,11 +14,16 @@ public struct ServerComponents: Sendable {
     public var signer: NoteSigner?
     /// Serves the Kayenta API; `nil` leaves `/kayenta` unmounted.
     public var kayenta: KayentaAPI?
+    /// Verifies artifacts against their registries (`POST /api/v1/artifacts/verify`); `nil` answers 404.
+    public var verifier: RegistryVerifier?
 
-    public init(control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil) {
+    public init(
+        control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil, verifier: RegistryVerifier? = nil
+    ) {
         self.control = control
         self.signer = signer
         self.kayenta = kayenta
+        self.verifier = verifier
     }
 }
 
@@ -50,7 +56,7 @@ public func buildRouter(
     TokenRoutes(control: control).add(to: api)
     DeployRequestRoutes(control: control).add(to: api)
     CheckRoutes(control: control).add(to: api)
-    EvidenceRoutes(control: control).add(to: api)
+    EvidenceRoutes(control: control, verifier: components.verifier).add(to: api)
     PolicyRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
     WebhookRoutes(control: control).add(to: router)

@@ -1,0 +1,46 @@
+internal import CountersignCore
+internal import CountersignLedger
+public import CountersignSupplyChain
+internal import Foundation
+
+extension ControlPlane {
+    /// Verifies `reference` against the registry under every ArtifactPolicy that covers it, records each result
+    /// as `artifact.verified` (what was checked, with which key or builder, or every reason it was rejected), and
+    /// decides the open requests for the digest again. Builders and deployers may ask.
+    public func verifyArtifact(
+        _ text: String, with verifier: RegistryVerifier, by principal: Principal
+    ) async throws(APIError) -> [VerificationResult] {
+        try principal.require(.builder, .deployer, to: "verify artifacts")
+        let reference: ImageReference
+        do { reference = try ImageReference(parsing: text) } catch {
+            throw APIError(.badRequest, error.reason, details: ["field": "reference"])
+        }
+        guard reference.digest != nil else {
+            throw APIError(
+                .badRequest, "\(text) is not pinned by digest; approve the digest, never the tag",
+                details: ["field": "reference"])
+        }
+        let results: [VerificationResult]
+        do { results = try await verifier.verify(reference, now: now()) } catch {
+            throw APIError(.unavailable, "cannot verify \(reference.canonical): \(error.reason)")
+        }
+        for result in results {
+            guard let digest = result.digest?.description else { continue }
+            let details =
+                result.verdict == .verified
+                ? (["signed by " + result.signers.joined(separator: ", ")]
+                    + (result.builder.map { ["built by \($0)"] } ?? []))
+                    .joined(separator: "; ")
+                : result.reasons.joined(separator: "; ")
+            try await record(
+                "artifact.verified", actor: principal.identity,
+                payload: .object([
+                    ("digest", .string(digest)), ("policy", .string(result.policy)),
+                    ("verified", .bool(result.verdict == .verified)), ("details", .string(details)),
+                    ("policyHash", .string(result.policyHash)),
+                ]))
+            try await redecide(digest: digest, by: principal.identity)
+        }
+        return results
+    }
+}
