@@ -94,13 +94,9 @@ import Testing
             ]
             for (who, method, uri, body) in cases {
                 let r = try await client.call(method, uri, f.headers(who), body)
-                if uri.hasSuffix("checkpoint") {
-                    // Auditors may sign checkpoints, but this server has no key: 404, nothing written.
-                    #expect(r.status == .notFound, "\(who) \(uri)")
-                } else {
-                    #expect(r.status == .forbidden, "\(who) \(uri)")
-                    #expect(try apiError(r).code == "forbidden")
-                }
+                // Auditors are read-only: even signing a checkpoint is refused.
+                #expect(r.status == .forbidden, "\(who) \(uri)")
+                #expect(try apiError(r).code == "forbidden")
             }
             #expect(try await f.ledgerSize() == before)
         }

@@ -63,7 +63,7 @@ public struct LedgerRoutes: Sendable {
             return Self.note(note)
         }
         group.post("ledger/checkpoint") { _, context in
-            try context.caller().require(.admin, .auditor, to: "sign checkpoints")
+            try context.caller().require(.admin, to: "sign checkpoints")
             guard let signer else {
                 throw APIError(.notFound, "this server signs no checkpoints (start it with --checkpoint-key)")
             }
