@@ -57,14 +57,7 @@ import Testing
                 (((denied["status"] as? [String: Any])?["message"] as? String) ?? "")
                     .contains("no deploy of \(ServerFixture.digest) to production has been allowed"))
 
-            let created = try await client.call(
-                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
-            let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
-            _ = try await client.call(
-                .post, "/api/v1/checks", f.headers("builder"),
-                #"{"digest": "\#(ServerFixture.digest)", "name": "unit", "status": "passed"}"#)
-            _ = try await client.call(
-                .post, "/api/v1/deploy-requests/\(id)/reviews", f.headers("alice"), #"{"decision": "approve"}"#)
+            _ = try await f.requestAndAllow(client)
             let after = try await client.call(
                 .post, "/admission/validate", [:], Self.review(namespace: "shop-prod", image: image))
             #expect(try Self.response(after)["allowed"] as? Bool == true)

@@ -11,14 +11,7 @@ import Testing
     @Test func metricsReflectTheTraffic() async throws {
         let f = try await ServerFixture()
         try await f.application().test(.router) { client in
-            let created = try await client.call(
-                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
-            let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
-            _ = try await client.call(
-                .post, "/api/v1/checks", f.headers("builder"),
-                #"{"digest": "\#(ServerFixture.digest)", "name": "unit", "status": "passed"}"#)
-            _ = try await client.call(
-                .post, "/api/v1/deploy-requests/\(id)/reviews", f.headers("alice"), #"{"decision": "approve"}"#)
+            let id = try await f.requestAndAllow(client)
             _ = try await client.call(.get, "/api/v1/deploy-requests/\(id)", f.headers("alice"))
             _ = try await client.call(.get, "/api/v1/deploy-requests/other", f.headers("alice"))
             let scrape = try await client.call(.get, "/metrics", [:])

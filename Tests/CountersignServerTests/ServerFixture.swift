@@ -158,6 +158,20 @@ struct ServerFixture {
     }
 
     func ledgerSize() async throws -> Int { try await control.store.size() }
+
+    /// The standard flow to an allowed request: requested by the deployer, unit check passed, approved by alice.
+    /// Returns the request id.
+    func requestAndAllow(_ client: some TestClientProtocol) async throws -> String {
+        let created = try await client.call(.post, "/api/v1/deploy-requests", headers("deployer"), Self.requestBody())
+        let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
+        _ = try await client.call(
+            .post, "/api/v1/checks", headers("builder"),
+            #"{"digest": "\#(Self.digest)", "name": "unit", "status": "passed"}"#)
+        let approved = try await client.call(
+            .post, "/api/v1/deploy-requests/\(id)/reviews", headers("alice"), #"{"decision": "approve"}"#)
+        #expect(try object(approved)["verdict"] as? String == "allowed")
+        return id
+    }
 }
 
 /// The JSON object of a response body.
