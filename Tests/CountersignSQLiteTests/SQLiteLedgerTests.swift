@@ -46,7 +46,7 @@ final class TemporaryLedger: Sendable {
         try await tmp.raw().write { db in
             try db.execute(sql: "DROP TRIGGER entries_append_only_update")
             try db.execute(
-                sql: "UPDATE entries SET canonical = replace(canonical, 'sha256:7\"', 'sha256:x\"') WHERE seq = 7")
+                sql: "UPDATE entries SET canonical = replace(canonical, '\"t7\"', '\"tx\"') WHERE seq = 7")
         }
         let report = try await tmp.open().verify(verifier: nil) { _, _ in }
         #expect(report.problem?.seq == 7)
