@@ -24,10 +24,9 @@ extension ControlPlane {
         guard duration > 0 else {
             throw APIError(.badRequest, "duration must be positive", details: ["field": "duration"])
         }
-        var rng = SystemRandomNumberGenerator()
         let granted = now()
         let grant = BreakGlassGrant(
-            id: "bg_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36), freeze: name,
+            id: Self.newID("bg_"), freeze: name,
             invokedBy: principal.identity, environment: environment, service: service, reason: reason,
             incident: incident, grantedAt: granted, expiresAt: granted.addingTimeInterval(duration))
         if let problem = bundle.breakGlassProblem(grant, freeze: freeze, now: granted) {
@@ -107,8 +106,7 @@ extension ControlPlane {
         {
             throw APIError(.badRequest, "no deploy with id \(deploy)", details: ["field": "deploys"])
         }
-        var rng = SystemRandomNumberGenerator()
-        let id = "inc_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36)
+        let id = Self.newID("inc_")
         var payload: [(String, JSONValue)] = [
             ("id", .string(id)), ("title", .string(title)), ("deploys", .array(deploys.map(JSONValue.string))),
         ]

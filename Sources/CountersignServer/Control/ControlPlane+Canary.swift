@@ -21,14 +21,9 @@ extension ControlPlane {
             ("application", .string(execution.accounts.application)), ("status", .string(execution.status.rawValue)),
         ]
         if let judgement = execution.judgement, let score = execution.reportedScore {
-            let outcome =
-                switch judgement.verdict {
-                case .pass: "pass"
-                case .fail, .error: "fail"
-                case .marginal, .inconclusive: "inconclusive"
-                }
             payload += [
-                ("outcome", .string(outcome)), ("score", .number(score)), ("judge", .string(judgement.judgeName)),
+                ("outcome", .string(judgement.verdict.gateOutcome)), ("score", .number(score)),
+                ("judge", .string(judgement.judgeName)),
             ]
         } else {
             payload += [("outcome", .string("fail")), ("failure", .string(execution.failure ?? "not judged"))]
@@ -80,19 +75,12 @@ extension ControlPlane {
         let judgement = judge.judge(
             config: config, canary: samples(input.canary), baseline: samples(input.baseline),
             thresholds: input.thresholds ?? config.scoreThresholds ?? .standard)
-        let outcome =
-            switch judgement.verdict {
-            case .pass: "pass"
-            case .fail, .error: "fail"
-            case .marginal, .inconclusive: "inconclusive"
-            }
-        var rng = SystemRandomNumberGenerator()
         try await record(
             "canary.judged", actor: principal.identity,
             payload: .object([
-                ("id", .string("cj_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36))),
+                ("id", .string(Self.newID("cj_"))),
                 ("digest", .string(input.digest)), ("template", .string(input.template)),
-                ("outcome", .string(outcome)), ("score", .number(judgement.score)),
+                ("outcome", .string(judgement.verdict.gateOutcome)), ("score", .number(judgement.score)),
                 ("judge", .string(judgement.judgeName)),
                 (
                     "metrics",
@@ -104,5 +92,17 @@ extension ControlPlane {
             ]))
         try await redecide(digest: input.digest, by: principal.identity)
         return judgement
+    }
+}
+
+extension CountersignCanary.CanaryVerdict {
+    /// The outcome the gate's canary control reads: a pass passes, fail and error fail (fail closed), marginal
+    /// and inconclusive wait for a person.
+    var gateOutcome: String {
+        switch self {
+        case .pass: "pass"
+        case .fail, .error: "fail"
+        case .marginal, .inconclusive: "inconclusive"
+        }
     }
 }

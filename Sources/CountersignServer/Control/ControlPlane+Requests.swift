@@ -17,8 +17,7 @@ extension ControlPlane {
         for (field, value) in [("service", input.service), ("artifact", input.artifact)] where value.isEmpty {
             throw APIError(.badRequest, "\(field) must not be empty", details: ["field": field])
         }
-        var rng = SystemRandomNumberGenerator()
-        let id = "dr_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36)
+        let id = Self.newID("dr_")
         let request = DeployRequest(
             id: id, service: input.service, environment: input.environment, artifact: input.artifact,
             change: input.change, requester: principal.identity, deployer: input.deployer ?? principal.identity)

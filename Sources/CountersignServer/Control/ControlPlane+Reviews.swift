@@ -52,9 +52,8 @@ extension ControlPlane {
                 throw APIError(.conflict, "\(principal.identity) has no approval of \(id) to withdraw")
             }
         }
-        var rng = SystemRandomNumberGenerator()
         var payload: [(String, JSONValue)] = [
-            ("id", .string("ap_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36))),
+            ("id", .string(Self.newID("ap_"))),
             ("request", .string(id)), ("approver", .string(principal.identity)),
         ]
         if decision != .withdrawn {

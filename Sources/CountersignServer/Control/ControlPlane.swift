@@ -32,6 +32,12 @@ public struct ControlPlane: Sendable {
         self.now = now
     }
 
+    /// A fresh identifier such as `dr_3vs0k76cpq4pz`: the prefix says what it names, 64 random bits the rest.
+    static func newID(_ prefix: String) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return prefix + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36)
+    }
+
     /// Appends one event, mapping store failures to API errors.
     @discardableResult
     func record(_ type: String, actor: String, payload: JSONValue, at: Date? = nil) async throws(APIError)

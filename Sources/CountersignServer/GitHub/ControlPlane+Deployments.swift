@@ -67,9 +67,8 @@ extension ControlPlane {
             try await storedChange(commit: commit)
             ?? Change(commit: commit, ref: ref, kind: "code", reversible: false, labels: [])
         change.ref = ref
-        var rng = SystemRandomNumberGenerator()
         let request = DeployRequest(
-            id: "dr_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36), service: service,
+            id: Self.newID("dr_"), service: service,
             environment: environment, artifact: artifact, change: change, requester: bundle.canonical(sender),
             deployer: github.deployer ?? bundle.canonical(sender))
         let status = try await record(request, extra: origin, by: "github")

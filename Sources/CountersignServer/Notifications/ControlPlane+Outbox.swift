@@ -6,9 +6,8 @@ extension ControlPlane {
     /// Queues a notification in the ledger's outbox; ``OutboxDeliverer`` sends it, on this node or, after a
     /// restart, on the next, so nothing queued is lost.
     func queue(kind: String, target: String, body: JSONValue, request: String?) async throws(APIError) {
-        var rng = SystemRandomNumberGenerator()
         var payload: [(String, JSONValue)] = [
-            ("id", .string("nt_" + String(UInt64.random(in: .min ... .max, using: &rng), radix: 36))),
+            ("id", .string(Self.newID("nt_"))),
             ("kind", .string(kind)), ("target", .string(target)), ("body", .string(body.canonicalString)),
         ]
         if let request { payload.append(("request", .string(request))) }
