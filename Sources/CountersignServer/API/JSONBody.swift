@@ -1,7 +1,7 @@
 internal import CountersignCore
-public import CountersignLedger
+internal import CountersignLedger
 internal import Foundation
-public import Hummingbird
+internal import Hummingbird
 internal import NIOCore
 
 /// Reading request bodies and writing JSON answers, the same way on every route.

@@ -43,4 +43,17 @@ extension ControlPlane {
         }
         return results
     }
+
+    /// Registers an artifact by its digest-pinned reference (builders).
+    public func registerArtifact(reference: String, by principal: Principal) async throws(APIError) -> String {
+        try principal.require(.builder, to: "register artifacts")
+        guard let parsed = try? ArtifactReference(parsing: reference) else {
+            throw APIError(
+                .badRequest, "\(reference) is not pinned by digest (registry/repo@sha256:…)",
+                details: ["field": "reference"])
+        }
+        try await record(
+            "artifact.registered", actor: principal.identity, payload: .object([("reference", .string(reference))]))
+        return parsed.digest
+    }
 }

@@ -1,5 +1,5 @@
 public import CountersignCore
-public import CountersignLedger
+internal import CountersignLedger
 public import Foundation
 
 extension ControlPlane {
@@ -92,46 +92,5 @@ extension ControlPlane {
         var payload: [(String, JSONValue)] = [("id", .string(id)), ("outcome", .string(outcome))]
         if let notes { payload.append(("notes", .string(notes))) }
         try await record("breakglass.reviewed", actor: principal.identity, payload: .object(payload))
-    }
-
-    /// Opens an incident, linked to the deploys that caused it (they feed change-failure rate and gate
-    /// effectiveness), or resolves one.
-    public func openIncident(
-        title: String, severity: String?, deploys: [String], by principal: Principal
-    ) async throws(APIError) -> String {
-        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError(.badRequest, "title must not be empty", details: ["field": "title"])
-        }
-        for deploy in deploys where try await rows("SELECT 1 FROM deploys WHERE deploy_id = ?", [.text(deploy)]).isEmpty
-        {
-            throw APIError(.badRequest, "no deploy with id \(deploy)", details: ["field": "deploys"])
-        }
-        let id = Self.newID("inc_")
-        var payload: [(String, JSONValue)] = [
-            ("id", .string(id)), ("title", .string(title)), ("deploys", .array(deploys.map(JSONValue.string))),
-        ]
-        if let severity { payload.append(("severity", .string(severity))) }
-        try await record("incident.opened", actor: principal.identity, payload: .object(payload))
-        return id
-    }
-
-    public func resolveIncident(id: String, by principal: Principal) async throws(APIError) {
-        guard let row = try await rows("SELECT resolved_at FROM incidents WHERE incident_id = ?", [.text(id)]).first
-        else { throw APIError(.notFound, "no incident with id \(id)") }
-        guard row.text("resolved_at") == nil else { throw APIError(.conflict, "incident \(id) is already resolved") }
-        try await record("incident.resolved", actor: principal.identity, payload: .object([("id", .string(id))]))
-    }
-
-    /// Registers an artifact by its digest-pinned reference (builders).
-    public func registerArtifact(reference: String, by principal: Principal) async throws(APIError) -> String {
-        try principal.require(.builder, to: "register artifacts")
-        guard let parsed = try? ArtifactReference(parsing: reference) else {
-            throw APIError(
-                .badRequest, "\(reference) is not pinned by digest (registry/repo@sha256:…)",
-                details: ["field": "reference"])
-        }
-        try await record(
-            "artifact.registered", actor: principal.identity, payload: .object([("reference", .string(reference))]))
-        return parsed.digest
     }
 }

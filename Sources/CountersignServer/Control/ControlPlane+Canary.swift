@@ -1,7 +1,7 @@
 public import CountersignCanary
-public import CountersignCore
-public import CountersignLedger
-public import Foundation
+internal import CountersignCore
+internal import CountersignLedger
+internal import Foundation
 
 extension ControlPlane {
     /// The Kayenta API over `configurations`, reading metrics from the Prometheus at `prometheus`; every finished

@@ -1,5 +1,5 @@
 public import CountersignCore
-public import CountersignLedger
+internal import CountersignLedger
 internal import Foundation
 
 /// What a policy entry records: the exact sources, so the policy in force can be loaded back from the ledger.

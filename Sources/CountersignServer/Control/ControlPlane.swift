@@ -1,4 +1,4 @@
-public import CountersignCore
+internal import CountersignCore
 public import CountersignLedger
 public import Foundation
 

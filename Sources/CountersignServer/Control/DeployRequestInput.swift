@@ -1,6 +1,4 @@
 public import CountersignCore
-internal import CountersignLedger
-public import Foundation
 
 /// The body of `POST /api/v1/deploy-requests`: the requester is the caller, never a field.
 public struct DeployRequestInput: Sendable, Hashable, Codable {
@@ -19,16 +17,4 @@ public struct DeployRequestInput: Sendable, Hashable, Codable {
         self.change = change
         self.deployer = deployer
     }
-}
-
-/// A deploy request with its latest recorded decision.
-public struct DeployRequestStatus: Sendable, Hashable {
-    public var request: DeployRequest
-    public var decision: Decision?
-    /// The ledger entry that recorded the request.
-    public var seq: Int64
-    /// That entry's payload: the request plus where it came from (`github` for a protection rule).
-    var payload: JSONValue
-    /// When it was recorded.
-    var requestedAt: Date
 }

@@ -1,5 +1,5 @@
-public import CountersignCore
-public import CountersignLedger
+internal import CountersignCore
+internal import CountersignLedger
 internal import Foundation
 
 extension ControlPlane {

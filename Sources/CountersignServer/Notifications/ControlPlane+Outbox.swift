@@ -1,5 +1,5 @@
 internal import CountersignCore
-public import CountersignLedger
+internal import CountersignLedger
 internal import Foundation
 
 extension ControlPlane {

@@ -1,0 +1,33 @@
+internal import CountersignCore
+internal import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// Opens an incident, linked to the deploys that caused it (they feed change-failure rate and gate
+    /// effectiveness), or resolves one.
+    public func openIncident(
+        title: String, severity: String?, deploys: [String], by principal: Principal
+    ) async throws(APIError) -> String {
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError(.badRequest, "title must not be empty", details: ["field": "title"])
+        }
+        for deploy in deploys where try await rows("SELECT 1 FROM deploys WHERE deploy_id = ?", [.text(deploy)]).isEmpty
+        {
+            throw APIError(.badRequest, "no deploy with id \(deploy)", details: ["field": "deploys"])
+        }
+        let id = Self.newID("inc_")
+        var payload: [(String, JSONValue)] = [
+            ("id", .string(id)), ("title", .string(title)), ("deploys", .array(deploys.map(JSONValue.string))),
+        ]
+        if let severity { payload.append(("severity", .string(severity))) }
+        try await record("incident.opened", actor: principal.identity, payload: .object(payload))
+        return id
+    }
+
+    public func resolveIncident(id: String, by principal: Principal) async throws(APIError) {
+        guard let row = try await rows("SELECT resolved_at FROM incidents WHERE incident_id = ?", [.text(id)]).first
+        else { throw APIError(.notFound, "no incident with id \(id)") }
+        guard row.text("resolved_at") == nil else { throw APIError(.conflict, "incident \(id) is already resolved") }
+        try await record("incident.resolved", actor: principal.identity, payload: .object([("id", .string(id))]))
+    }
+}
