@@ -23,8 +23,9 @@ let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: dir) }
 
-/// A canary verdict: a realistic payload with no projection, so the comparison isolates the Merkle work.
-func draft(_ i: Int, type: String = "canary.judged") throws -> EntryDraft {
+/// A realistic payload under an event type with no projection (`team.changed`; `canary.judged` is projected now
+/// that the gate reads canary verdicts), so the comparison isolates the Merkle work.
+func draft(_ i: Int, type: String = "team.changed") throws -> EntryDraft {
     try EntryDraft(
         type: EventType(rawValue: type)!, at: Date(timeIntervalSince1970: 1_790_000_000 + Double(i)),
         actor: "countersign",
