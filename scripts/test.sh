@@ -5,7 +5,9 @@
 # against a live server and its OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The supply-chain fixtures are signed by independent Python tools, installed by .ci/run in this venv.
+# Python tools from PyPI, installed when missing: schemathesis, and the independent signers of the supply-chain
+# fixtures in a venv.
+scripts/python-deps.sh
 export COUNTERSIGN_TEST_PYTHON=${COUNTERSIGN_TEST_PYTHON:-$PWD/.build/supply-chain-venv/bin/python}
 scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
     scripts/with-prometheus.sh COUNTERSIGN_TEST_PROMETHEUS \

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The Python tools the test suite uses, pinned, installed from PyPI when missing: schemathesis (fuzzes the live
+# server against its OpenAPI document) and, in a venv inside the build directory, the independent signers the
+# supply-chain fixtures are made with (securesystemslib, in-toto-attestation, cryptography).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v schemathesis >/dev/null || [ "$(schemathesis --version 2>/dev/null)" != "schemathesis, version 4.32.5" ]; then
+    python3 -m pip install -q "schemathesis==4.32.5"
+fi
+venv=.build/supply-chain-venv
+if ! "$venv/bin/python" -c 'import securesystemslib, in_toto_attestation, cryptography' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q 'securesystemslib[crypto]==1.6.0' 'in-toto-attestation==0.9.3' 'cryptography==50.0.2'
+fi
