@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The expression language. Depends on nothing else in Countersign.
@@ -98,8 +99,9 @@ let package = Package(
             name: "CountersignServer",
             dependencies: [
                 "CountersignCore", "CountersignLedger", "CountersignSQLite", "CountersignPostgres", "CountersignCanary",
-                "CountersignSupplyChain",
+                "CountersignSupplyChain", "CountersignMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,8 +111,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Web")],
             swiftSettings: strictSettings),
+        // Gate metrics: the DORA keys and how the gates perform, computed from the ledger's projections.
+        .target(name: "CountersignMetrics", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
         .executableTarget(
@@ -124,6 +128,7 @@ let package = Package(
                 "CountersignCanary",
                 "CountersignSupplyChain",
                 "CountersignServer",
+                "CountersignMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -167,6 +172,10 @@ let package = Package(
         .testTarget(
             name: "CountersignSQLiteTests",
             dependencies: ["CountersignSQLite", "CountersignLedger", "CountersignTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CountersignMetricsTests",
+            dependencies: ["CountersignMetrics", "CountersignSQLite", "CountersignLedger", "CountersignTesting"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignPostgresTests",

@@ -119,6 +119,7 @@ public final class PostgresLedger: LedgerStore {
                 }
                 for m in Self.migrations where !applied.contains(m.name) {
                     for sql in m.statements { try await conn.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger) }
+                    if Projection.replayingMigrations.contains(m.name) { _ = try await Self.reproject(conn) }
                     try await conn.query(
                         "INSERT INTO countersign_migrations (name) VALUES (\(m.name))", logger: Self.logger)
                 }
@@ -449,26 +450,31 @@ public final class PostgresLedger: LedgerStore {
         return check.report()
     }
 
+    /// Clears every projection table and projects each entry again, in `conn`'s transaction.
+    static func reproject(_ conn: PostgresConnection) async throws -> Int {
+        for table in Projection.tables {
+            try await conn.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: Self.logger)
+        }
+        // Read first, then write: one connection cannot stream a result while running other statements.
+        let texts = try await conn.query("SELECT canonical FROM entries ORDER BY seq", logger: Self.logger)
+            .decode(String.self).reduce(into: [String]()) { $0.append($1) }
+        for (seq, text) in texts.enumerated() {
+            let entry: LedgerEntry
+            do { entry = try LedgerEntry(canonical: text) } catch {
+                throw LedgerError(.tampered, "entry \(seq) is not a ledger entry: \(error)")
+            }
+            for s in try Projection.statements(for: entry) {
+                try await conn.query(try Self.query(s), logger: Self.logger)
+            }
+        }
+        return texts.count
+    }
+
     public func replayProjections() async throws(LedgerError) -> Int {
         do {
             return try await client.withTransaction(logger: Self.logger) { conn in
                 try await conn.query(Self.lock, logger: Self.logger)
-                for table in Projection.tables {
-                    try await conn.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: Self.logger)
-                }
-                // Read first, then write: one connection cannot stream a result while running other statements.
-                let texts = try await conn.query("SELECT canonical FROM entries ORDER BY seq", logger: Self.logger)
-                    .decode(String.self).reduce(into: [String]()) { $0.append($1) }
-                for (seq, text) in texts.enumerated() {
-                    let entry: LedgerEntry
-                    do { entry = try LedgerEntry(canonical: text) } catch {
-                        throw LedgerError(.tampered, "entry \(seq) is not a ledger entry: \(error)")
-                    }
-                    for s in try Projection.statements(for: entry) {
-                        try await conn.query(try Self.query(s), logger: Self.logger)
-                    }
-                }
-                return texts.count
+                return try await Self.reproject(conn)
             }
         } catch {
             let reason = (error as? PostgresTransactionError)?.closureError ?? error

@@ -89,6 +89,7 @@ public final class SQLiteLedger: LedgerStore {
         for migration in Projection.migrations {
             m.registerMigration(migration.name) { db in
                 for ddl in migration.statements { try db.execute(sql: ddl) }
+                if Projection.replayingMigrations.contains(migration.name) { _ = try reproject(db) }
             }
         }
         return m
@@ -356,22 +357,25 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    /// Clears every projection table and projects each entry again, in `db`'s transaction.
+    static func reproject(_ db: Database) throws -> Int {
+        for table in Projection.tables { try db.execute(sql: "DELETE FROM \(table)") }
+        let cursor = try String.fetchCursor(db, sql: "SELECT canonical FROM entries ORDER BY seq")
+        var count = 0
+        while let text = try cursor.next() {
+            let entry: LedgerEntry
+            do { entry = try LedgerEntry(canonical: text) } catch {
+                throw LedgerError(.tampered, "entry \(count) is not a ledger entry: \(error)")
+            }
+            for s in try Projection.statements(for: entry) { try SQLiteLedger.execute(s, db) }
+            count += 1
+        }
+        return count
+    }
+
     public func replayProjections() async throws(LedgerError) -> Int {
         do {
-            return try await pool.write { db in
-                for table in Projection.tables { try db.execute(sql: "DELETE FROM \(table)") }
-                let cursor = try String.fetchCursor(db, sql: "SELECT canonical FROM entries ORDER BY seq")
-                var count = 0
-                while let text = try cursor.next() {
-                    let entry: LedgerEntry
-                    do { entry = try LedgerEntry(canonical: text) } catch {
-                        throw LedgerError(.tampered, "entry \(count) is not a ledger entry: \(error)")
-                    }
-                    for s in try Projection.statements(for: entry) { try SQLiteLedger.execute(s, db) }
-                    count += 1
-                }
-                return count
-            }
+            return try await pool.write { db in try SQLiteLedger.reproject(db) }
         } catch let error as LedgerError { throw error } catch {
             throw LedgerError(.storage, "replay failed, the projections are unchanged: \(SQLiteLedger.describe(error))")
         }

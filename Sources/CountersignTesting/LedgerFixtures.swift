@@ -62,7 +62,7 @@ public enum LedgerFixtures {
             ),
             draft(
                 "gate.decided", "countersign", 7,
-                #"{"request":"req-1","verdict":"allowed","tier":"schema-migration","policy":"sha256:\#(String(repeating: "ab", count: 32))","reasons":[]}"#
+                #"{"request":"req-1","verdict":"allowed","tier":"schema-migration","policy":"sha256:\#(String(repeating: "ab", count: 32))","reasons":[],"controls":[{"control":"approvals","status":"satisfied","message":"2 of 2"},{"control":"checks","status":"satisfied","message":"unit, migration-dry-run"}]}"#
             ),
             draft(
                 "deploy.started", "deploy-bot", 8,
@@ -83,7 +83,7 @@ public enum LedgerFixtures {
                 #"""
                 {"id":"req-2","service":"checkout","environment":"production",
                  "artifact":"registry.example.com/checkout/api@\#(otherDigest)","requester":"deploy-bot","deployer":"deploy-bot",
-                 "change":{"commit":"beef","ref":"refs/heads/main","kind":"stateless","reversible":true,
+                 "change":{"commit":"beef","ref":"refs/heads/main","kind":"stateless","reversible":true,"committedAt":"2026-11-03T09:00:00Z",
                    "pullRequest":{"number":52,"author":"bob","committers":["bob"]}}}
                 """#),
             draft(

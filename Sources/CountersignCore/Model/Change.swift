@@ -1,3 +1,5 @@
+public import Foundation
+
 /// What is being shipped: the source commit and ref, the pull request, the ticket, and the properties tiers are
 /// selected by (kind, reversibility, labels).
 public struct Change: Sendable, Hashable, Codable {
@@ -37,6 +39,8 @@ public struct Change: Sendable, Hashable, Codable {
     public var reversible: Bool
     public var labels: [String]
     public var rollbackPlan: String?
+    /// When the commit was made: lead time for changes runs from here to the deploy that shipped it.
+    public var committedAt: Date?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -48,11 +52,12 @@ public struct Change: Sendable, Hashable, Codable {
         reversible = try c.decode(Bool.self, forKey: .reversible)
         labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
         rollbackPlan = try c.decodeIfPresent(String.self, forKey: .rollbackPlan)
+        committedAt = try c.decodeIfPresent(Date.self, forKey: .committedAt)
     }
 
     public init(
         commit: String, ref: String, pullRequest: PullRequest? = nil, ticket: String? = nil, kind: String,
-        reversible: Bool, labels: [String] = [], rollbackPlan: String? = nil
+        reversible: Bool, labels: [String] = [], rollbackPlan: String? = nil, committedAt: Date? = nil
     ) {
         self.commit = commit
         self.ref = ref
@@ -62,6 +67,7 @@ public struct Change: Sendable, Hashable, Codable {
         self.reversible = reversible
         self.labels = labels
         self.rollbackPlan = rollbackPlan
+        self.committedAt = committedAt
     }
 }
 

@@ -76,6 +76,18 @@ struct PayloadReader {
         return PayloadReader(type, v, path: "\(path).\(key)")
     }
 
+    /// An array of objects, each read with its index in the path ("controls[2].status").
+    func optionalObjects(_ key: String) throws(LedgerError) -> [PayloadReader]? {
+        guard let v = value[key], !v.isNull else { return nil }
+        guard case .array(let items) = v else { throw fail(key, "must be an array of objects") }
+        var out: [PayloadReader] = []
+        for (i, item) in items.enumerated() {
+            guard case .object = item else { throw fail("\(key)[\(i)]", "must be an object") }
+            out.append(PayloadReader(type, item, path: "\(path).\(key)[\(i)]"))
+        }
+        return out
+    }
+
     func optionalObject(_ key: String) throws(LedgerError) -> PayloadReader? {
         guard let v = value[key], !v.isNull else { return nil }
         return try object(key)

@@ -12,13 +12,33 @@ public enum Projection {
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
-        "policies",
+        "policies", "decision_controls",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
     public static let migrations: [(name: String, statements: [String])] = [
         ("v2-projections", schema),
         ("v3-server", server),
+        ("v4-metrics", metrics),
+    ]
+
+    /// Migrations after which every existing entry is projected again (in the migration's transaction), because
+    /// they add what older entries already hold — a table or column filled from their payloads.
+    public static let replayingMigrations: Set<String> = ["v4-metrics"]
+
+    /// What the gate metrics read: each decision's control results (block rate per control, controls that never
+    /// block) and each request's commit time (lead time for changes).
+    static let metrics: [String] = [
+        "ALTER TABLE deploy_requests ADD COLUMN committed_at TEXT",
+        """
+        CREATE TABLE decision_controls (
+            seq BIGINT NOT NULL, request_id TEXT NOT NULL, decided_at TEXT NOT NULL, control TEXT NOT NULL,
+            status TEXT NOT NULL)
+        """,
+        "CREATE INDEX decision_controls_by_control ON decision_controls (control, seq)",
+        "CREATE INDEX decision_controls_by_seq ON decision_controls (seq)",
+        "CREATE INDEX decision_controls_by_time ON decision_controls (decided_at)",
+        "CREATE INDEX deploys_by_time ON deploys (started_at)",
     ]
 
     /// What the server keeps: API tokens (hashes only: the secret is shown once and never stored), canary
@@ -173,6 +193,17 @@ public enum Projection {
                     "UPDATE deploy_requests SET verdict = ?, tier = ?, decided_at = ? WHERE request_id = ?",
                     [verdict, tier, at, request]),
             ]
+                + (try (p.optionalObjects("controls") ?? []).map { control throws(LedgerError) in
+                    SQLStatement(
+                        """
+                        INSERT INTO decision_controls (seq, request_id, decided_at, control, status)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
+                        [
+                            seq, request, at, .text(try control.string("control")),
+                            .text(try control.oneOf("status", ["satisfied", "pending", "denied", "error"])),
+                        ])
+                })
         case "check.reported":
             return [
                 SQLStatement(
@@ -385,8 +416,9 @@ public enum Projection {
         return SQLStatement(
             """
             INSERT INTO deploy_requests (request_id, seq, requested_at, requester, deployer, service, environment,
-                artifact, digest, commit_sha, source_ref, change_kind, pull_request, author, committers, ticket)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                artifact, digest, commit_sha, source_ref, change_kind, pull_request, author, committers, ticket,
+                committed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(try p.string("id")), seq, at, .text(try p.string("requester")), .text(try p.string("deployer")),
@@ -397,6 +429,7 @@ public enum Projection {
                     .flatMap { $0 }.map(SQLValue.integer) ?? .null,
                 text(try pr?.optionalString("author")), .text(list(try pr?.optionalStrings("committers"))),
                 text(try change.optionalString("ticket")),
+                try change.optionalString("committedAt") == nil ? .null : .text(try change.time("committedAt")),
             ])
     }
 

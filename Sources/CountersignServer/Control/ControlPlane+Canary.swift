@@ -86,12 +86,28 @@ extension ControlPlane {
                     "metrics",
                     .array(
                         judgement.metrics.map { m in
-                            .object([("name", .string(m.name)), ("classification", .string(m.classification.rawValue))])
+                            .object([
+                                ("name", .string(m.name)), ("classification", .string(m.classification.rawValue)),
+                                ("canary", Self.summary(input.canary[m.name])),
+                                ("baseline", Self.summary(input.baseline[m.name])),
+                            ])
                         })
                 ),
             ]))
         try await redecide(digest: input.digest, by: principal.identity)
         return judgement
+    }
+}
+
+extension ControlPlane {
+    /// A metric's sample as the canary pages draw it: count, minimum, quartiles, maximum (null when empty).
+    static func summary(_ values: [Double?]?) -> CountersignLedger.JSONValue {
+        let s = FiveNumberSummary((values ?? []).compactMap { $0 })
+        guard s.count > 0 else { return .object([("count", .number(0))]) }
+        return .object([
+            ("count", .number(Double(s.count))), ("min", .number(s.min)), ("q1", .number(s.q1)),
+            ("median", .number(s.median)), ("q3", .number(s.q3)), ("max", .number(s.max)),
+        ])
     }
 }
 

@@ -1,0 +1,224 @@
+public import CountersignLedger
+public import Foundation
+
+/// The DORA software-delivery metrics, computed from the ledger's projections (deploys, their requests' commit
+/// times, incidents) for one period, overall and per service and environment, plus a weekly series for trends.
+///
+/// Definitions (docs/metrics.md has the reasoning):
+/// - *deployment frequency*: successful deploys; the fourkeys bucket from deploying days per week;
+/// - *lead time for changes*: deploy finished − commit time, per successful deploy whose change carries
+///   `committedAt`; non-positive differences are dropped, as fourkeys drops them; the median is the metric;
+/// - *change failure rate*: finished deploys that failed, were rolled back, or are named by an incident, over all
+///   finished deploys;
+/// - *failed-deployment recovery time*: per failed deploy, from when the failure began (the deploy, or the incident
+///   if it was opened earlier) to the incident's resolution — or to the rollback or abort when no incident names it.
+public struct DeliveryMetrics: Sendable, Encodable {
+    public struct Row: Sendable, Encodable {
+        /// `nil` in the overall row.
+        public var service: String?
+        public var environment: String?
+        public var deployments: Int
+        public var deploymentsPerDay: Double
+        public var deployingDays: Int
+        public var frequency: String
+        /// Seconds from commit to production.
+        public var leadTime: DurationSummary
+        public var leadTimeBucket: String?
+        /// Successful deploys whose change carries no commit time (they have no lead time).
+        public var withoutCommitTime: Int
+        public var finished: Int
+        public var failed: Int
+        public var changeFailureRate: Double?
+        public var changeFailureBucket: String?
+        public var recovery: DurationSummary
+        public var recoveryBucket: String?
+    }
+
+    public struct Week: Sendable, Encodable {
+        public var start: Date
+        public var deployments: Int
+        public var failed: Int
+        /// Seconds.
+        public var medianLeadTime: Double?
+    }
+
+    public var from: Date
+    public var to: Date
+    public var overall: Row
+    public var groups: [Row]
+    public var weeks: [Week]
+
+    struct Deploy {
+        var id: String
+        var service: String
+        var environment: String
+        var status: String
+        var started: Date
+        var finished: Date?
+        var committed: Date?
+        var incidentOpened: Date?
+        var incidentResolved: Date?
+
+        var succeeded: Bool { status == "succeeded" }
+        var isFinished: Bool { status != "started" }
+        var isFailed: Bool { status == "failed" || status == "rolled_back" || incidentOpened != nil }
+        var leadTime: Double? {
+            guard succeeded, let committed else { return nil }
+            let t = (finished ?? started).timeIntervalSince(committed)
+            return t > 0 ? t : nil
+        }
+        var recovery: Double? {
+            guard isFailed else { return nil }
+            if let opened = incidentOpened {
+                guard let resolved = incidentResolved else { return nil }
+                return resolved.timeIntervalSince(min(opened, started))
+            }
+            return finished.map { $0.timeIntervalSince(started) }
+        }
+    }
+
+    /// Reads the period's deploys and the incidents that name them, and computes every metric.
+    public static func compute(_ store: any LedgerStore, _ period: MetricsPeriod) async throws(LedgerError)
+        -> DeliveryMetrics
+    {
+        let deploys = try await Self.deploys(store, period)
+        let groups = Dictionary(grouping: deploys) { "\($0.service)\u{0}\($0.environment)" }
+            .values.map { row($0, period, service: $0[0].service, environment: $0[0].environment) }
+            .sorted { ($0.service ?? "", $0.environment ?? "") < ($1.service ?? "", $1.environment ?? "") }
+        var weeks: [Week] = []
+        var start = period.from
+        while start < period.to {
+            let end = min(start.addingTimeInterval(7 * 86_400), period.to)
+            let inWeek = deploys.filter { $0.started >= start && $0.started < end }
+            weeks.append(
+                Week(
+                    start: start, deployments: inWeek.filter(\.succeeded).count,
+                    failed: inWeek.filter { $0.isFinished && $0.isFailed }.count,
+                    medianLeadTime: DurationSummary.quantile(inWeek.compactMap(\.leadTime).sorted(), 0.5)))
+            start = end
+        }
+        return DeliveryMetrics(
+            from: period.from, to: period.to,
+            overall: row(deploys, period, service: period.service, environment: period.environment),
+            groups: groups, weeks: weeks)
+    }
+
+    static func row(_ deploys: [Deploy], _ period: MetricsPeriod, service: String?, environment: String?) -> Row {
+        let succeeded = deploys.filter(\.succeeded)
+        let days = Set(succeeded.map { Int($0.started.timeIntervalSince1970 / 86_400) })
+        func deployingDays(step: Double) -> [Int] {
+            var counts: [Int] = []
+            var start = period.from
+            repeat {
+                let end = start.addingTimeInterval(step)
+                // A trailing window shorter than a full one would read as a slow week; it counts only alone.
+                if end <= period.to || counts.isEmpty {
+                    counts.append(
+                        Set(
+                            succeeded.filter { $0.started >= start && $0.started < end }
+                                .map { Int($0.started.timeIntervalSince1970 / 86_400) }
+                        ).count)
+                }
+                start = end
+            } while start < period.to
+            return counts
+        }
+        func deployingWeeks() -> [Int] {
+            var counts: [Int] = []
+            var month = period.from
+            repeat {
+                let monthEnd = month.addingTimeInterval(30 * 86_400)
+                var weeks = 0
+                var week = month
+                while week < monthEnd {
+                    let weekEnd = week.addingTimeInterval(7 * 86_400)
+                    if succeeded.contains(where: { $0.started >= week && $0.started < min(weekEnd, monthEnd) }) {
+                        weeks += 1
+                    }
+                    week = weekEnd
+                }
+                if monthEnd <= period.to || counts.isEmpty { counts.append(weeks) }
+                month = monthEnd
+            } while month < period.to
+            return counts
+        }
+        let lead = DurationSummary(succeeded.compactMap(\.leadTime))
+        let finished = deploys.filter(\.isFinished)
+        let failed = finished.filter(\.isFailed)
+        let rate = finished.isEmpty ? nil : Double(failed.count) / Double(finished.count)
+        let recovery = DurationSummary(failed.compactMap(\.recovery))
+        return Row(
+            service: service, environment: environment, deployments: succeeded.count,
+            deploymentsPerDay: Double(succeeded.count) / period.days, deployingDays: days.count,
+            frequency: FourKeys.frequency(
+                daysPerWeek: deployingDays(step: 7 * 86_400), weeksPerMonth: deployingWeeks()),
+            leadTime: lead, leadTimeBucket: FourKeys.duration(seconds: lead.median),
+            withoutCommitTime: succeeded.filter { $0.committed == nil }.count, finished: finished.count,
+            failed: failed.count, changeFailureRate: rate, changeFailureBucket: FourKeys.failureRate(rate),
+            recovery: recovery, recoveryBucket: FourKeys.duration(seconds: recovery.median))
+    }
+
+    static func deploys(_ store: any LedgerStore, _ period: MetricsPeriod) async throws(LedgerError) -> [Deploy] {
+        var sql = """
+            SELECT d.deploy_id, d.service, d.environment, d.status, d.started_at, d.finished_at, r.committed_at
+            FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
+            WHERE d.started_at >= ? AND d.started_at < ?
+            """
+        var arguments: [SQLValue] = [
+            .text(LedgerEntry.formatTime(period.from)), .text(LedgerEntry.formatTime(period.to)),
+        ]
+        if let service = period.service {
+            sql += " AND d.service = ?"
+            arguments.append(.text(service))
+        }
+        if let environment = period.environment {
+            sql += " AND d.environment = ?"
+            arguments.append(.text(environment))
+        }
+        let result = try await store.lookup(sql, arguments)
+        var deploys: [Deploy] = []
+        deploys.reserveCapacity(result.rows.count)
+        for row in result.rows {
+            guard case .text(let id) = row[0], case .text(let service) = row[1], case .text(let environment) = row[2],
+                case .text(let status) = row[3], let started = row[4].textValue.flatMap(LedgerTime.parse)
+            else { continue }
+            deploys.append(
+                Deploy(
+                    id: id, service: service, environment: environment, status: status, started: started,
+                    finished: row[5].textValue.flatMap(LedgerTime.parse),
+                    committed: row[6].textValue.flatMap(LedgerTime.parse)))
+        }
+        let incidents = try await IncidentLinks.read(store, before: period.to)
+        for i in deploys.indices {
+            guard let incident = incidents.first[deploys[i].id] else { continue }
+            deploys[i].incidentOpened = incident.opened
+            deploys[i].incidentResolved = incident.resolved
+        }
+        return deploys
+    }
+}
+
+/// Which deploys incidents name (`incidents.deploy_ids`), each with the earliest incident that names it.
+struct IncidentLinks {
+    struct Incident {
+        var opened: Date
+        var resolved: Date?
+    }
+
+    var first: [String: Incident] = [:]
+
+    static func read(_ store: any LedgerStore, before: Date) async throws(LedgerError) -> IncidentLinks {
+        let result = try await store.lookup(
+            "SELECT opened_at, resolved_at, deploy_ids FROM incidents WHERE opened_at < ? ORDER BY opened_at",
+            [.text(LedgerEntry.formatTime(before))])
+        var links = IncidentLinks()
+        for row in result.rows {
+            guard let opened = row[0].textValue.flatMap(LedgerTime.parse), let ids = row[2].textValue,
+                case .array(let items)? = try? JSONValue(parsing: ids)
+            else { continue }
+            let incident = Incident(opened: opened, resolved: row[1].textValue.flatMap(LedgerTime.parse))
+            for case .string(let id) in items where links.first[id] == nil { links.first[id] = incident }
+        }
+        return links
+    }
+}

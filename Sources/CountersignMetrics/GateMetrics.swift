@@ -1,0 +1,187 @@
+public import CountersignLedger
+public import Foundation
+
+/// How the gates themselves perform, from the ledger: how long people wait for approvals, how often each control
+/// holds or blocks a request, which controls have blocked nothing lately, and whether deploys that humans approved
+/// cause fewer incidents than deploys automated controls passed alone (DORA found formal approval buys no
+/// stability; this is the team's own evidence either way).
+public struct GateMetrics: Sendable, Encodable {
+    /// The wait from *ready* (every control satisfied but approvals) to the decision that allowed the request.
+    public struct ApprovalWait: Sendable, Encodable {
+        public var tier: String?
+        public var wait: DurationSummary
+        /// Requests that became ready and have not been allowed (still waiting, rejected or withdrawn).
+        public var notAllowed: Int
+    }
+
+    /// One control's record over the period's requests.
+    public struct ControlRate: Sendable, Encodable {
+        public var control: String
+        /// Requests whose decisions evaluated the control.
+        public var requests: Int
+        /// Requests it denied (or could not evaluate, which denies in protected environments) at least once.
+        public var blocked: Int
+        /// Requests it held pending (waiting for approvals, checks, a canary) at least once.
+        public var held: Int
+        public var blockRate: Double
+        public var holdRate: Double
+    }
+
+    /// A control that denied nothing in its last `decisions` evaluations: a candidate for removal or a gate that
+    /// no longer tests anything.
+    public struct IdleControl: Sendable, Encodable {
+        public var control: String
+        public var decisions: Int
+        public var lastBlocked: Date?
+    }
+
+    /// Deploys by how they were authorized, and the incidents they caused.
+    public struct Correlation: Sendable, Encodable {
+        /// `human-approved` or `automated` (no human approval: the policy's automated controls passed it).
+        public var authorization: String
+        public var tier: String?
+        public var deploys: Int
+        public var causedIncidents: Int
+        public var incidentRate: Double?
+    }
+
+    public var from: Date
+    public var to: Date
+    public var requests: Int
+    public var approvalWait: DurationSummary
+    public var approvalWaitByTier: [ApprovalWait]
+    public var controls: [ControlRate]
+    public var idleControls: [IdleControl]
+    /// The window `idleControls` looks back over.
+    public var idleWindow: Int
+    public var correlation: [Correlation]
+
+    /// Computes every gate metric for `period`; a control is idle when it blocked nothing in its last
+    /// `idleWindow` evaluations up to the period's end (and has had at least that many).
+    public static func compute(_ store: any LedgerStore, _ period: MetricsPeriod, idleWindow: Int = 100)
+        async throws(LedgerError) -> GateMetrics
+    {
+        let (filter, arguments) = Self.filter(period, alias: "r")
+        let requests =
+            try await store.lookup(
+                "SELECT COUNT(*) FROM deploy_requests r WHERE \(filter)", arguments
+            ).rows.first?.first.flatMap(\.integerValue) ?? 0
+
+        // Ready: the first decision in which approvals was the only control not satisfied.
+        let waits = try await store.lookup(
+            """
+            SELECT r.tier, ready.ready_at,
+                (SELECT MIN(d.decided_at) FROM decisions d WHERE d.request_id = r.request_id AND d.verdict = 'allowed'
+                    AND d.decided_at >= ready.ready_at) AS allowed_at
+            FROM deploy_requests r JOIN (
+                SELECT c.request_id, MIN(c.decided_at) AS ready_at FROM decision_controls c
+                WHERE c.control = 'approvals' AND c.status = 'pending' AND NOT EXISTS (
+                    SELECT 1 FROM decision_controls o WHERE o.seq = c.seq AND o.control <> 'approvals'
+                        AND o.status <> 'satisfied')
+                GROUP BY c.request_id) ready ON ready.request_id = r.request_id
+            WHERE \(filter)
+            """, arguments)
+        var byTier: [String: (waits: [Double], open: Int)] = [:]
+        var all: [Double] = []
+        for row in waits.rows {
+            let tier = row[0].textValue ?? ""
+            guard let ready = row[1].textValue.flatMap(LedgerTime.parse) else { continue }
+            if let allowed = row[2].textValue.flatMap(LedgerTime.parse) {
+                let wait = allowed.timeIntervalSince(ready)
+                all.append(wait)
+                byTier[tier, default: ([], 0)].waits.append(wait)
+            } else {
+                byTier[tier, default: ([], 0)].open += 1
+            }
+        }
+
+        let rates = try await store.lookup(
+            """
+            SELECT c.control, COUNT(DISTINCT c.request_id),
+                COUNT(DISTINCT CASE WHEN c.status IN ('denied', 'error') THEN c.request_id END),
+                COUNT(DISTINCT CASE WHEN c.status = 'pending' THEN c.request_id END)
+            FROM decision_controls c JOIN deploy_requests r ON r.request_id = c.request_id
+            WHERE \(filter) GROUP BY c.control ORDER BY c.control
+            """, arguments)
+        let controls = rates.rows.compactMap { row -> ControlRate? in
+            guard let name = row[0].textValue, let n = row[1].integerValue, n > 0 else { return nil }
+            let blocked = Int(row[2].integerValue ?? 0)
+            let held = Int(row[3].integerValue ?? 0)
+            return ControlRate(
+                control: name, requests: Int(n), blocked: blocked, held: held,
+                blockRate: Double(blocked) / Double(n), holdRate: Double(held) / Double(n))
+        }
+
+        var idle: [IdleControl] = []
+        let end = SQLValue.text(LedgerEntry.formatTime(period.to))
+        for control in controls.map(\.control) {
+            let recent = try await store.lookup(
+                """
+                SELECT status, decided_at FROM decision_controls WHERE control = ? AND decided_at < ?
+                ORDER BY seq DESC LIMIT ?
+                """, [.text(control), end, .integer(Int64(idleWindow))])
+            guard recent.rows.count >= idleWindow,
+                !recent.rows.contains(where: { ["denied", "error"].contains($0[0].textValue ?? "") })
+            else { continue }
+            let last = try await store.lookup(
+                """
+                SELECT MAX(decided_at) FROM decision_controls WHERE control = ? AND status IN ('denied', 'error')
+                    AND decided_at < ?
+                """, [.text(control), end])
+            idle.append(
+                IdleControl(
+                    control: control, decisions: recent.rows.count,
+                    lastBlocked: last.rows.first?.first?.textValue.flatMap(LedgerTime.parse)))
+        }
+
+        let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at")
+        let deploys = try await store.lookup(
+            """
+            SELECT d.deploy_id, r.tier, EXISTS (
+                SELECT 1 FROM approvals a WHERE a.request_id = d.request_id AND a.state = 'granted') AS human
+            FROM deploys d JOIN deploy_requests r ON r.request_id = d.request_id
+            WHERE \(deployFilter)
+            """, deployArguments)
+        let incidents = try await IncidentLinks.read(store, before: period.to)
+        var classes: [String: (deploys: Int, caused: Int)] = [:]
+        for row in deploys.rows {
+            guard let id = row[0].textValue else { continue }
+            let human = (row[2].integerValue ?? 0) != 0 || row[2] == .text("t") || row[2] == .text("true")
+            let key = "\(human ? "human-approved" : "automated")\u{0}\(row[1].textValue ?? "")"
+            classes[key, default: (0, 0)].deploys += 1
+            if incidents.first[id] != nil { classes[key, default: (0, 0)].caused += 1 }
+        }
+        let correlation = classes.map { key, value in
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            return Correlation(
+                authorization: parts[0], tier: parts[1].isEmpty ? nil : parts[1], deploys: value.deploys,
+                causedIncidents: value.caused,
+                incidentRate: value.deploys == 0 ? nil : Double(value.caused) / Double(value.deploys))
+        }.sorted { ($0.authorization, $0.tier ?? "") < ($1.authorization, $1.tier ?? "") }
+
+        return GateMetrics(
+            from: period.from, to: period.to, requests: Int(requests), approvalWait: DurationSummary(all),
+            approvalWaitByTier: byTier.map { tier, value in
+                ApprovalWait(
+                    tier: tier.isEmpty ? nil : tier, wait: DurationSummary(value.waits), notAllowed: value.open)
+            }.sorted { ($0.tier ?? "") < ($1.tier ?? "") },
+            controls: controls, idleControls: idle, idleWindow: idleWindow, correlation: correlation)
+    }
+
+    /// The period's condition on requests (by request time) or deploys (by start time).
+    static func filter(_ period: MetricsPeriod, alias: String, time: String? = nil) -> (String, [SQLValue]) {
+        var conditions = ["\(time ?? "\(alias).requested_at") >= ?", "\(time ?? "\(alias).requested_at") < ?"]
+        var arguments: [SQLValue] = [
+            .text(LedgerEntry.formatTime(period.from)), .text(LedgerEntry.formatTime(period.to)),
+        ]
+        if let service = period.service {
+            conditions.append("\(alias).service = ?")
+            arguments.append(.text(service))
+        }
+        if let environment = period.environment {
+            conditions.append("\(alias).environment = ?")
+            arguments.append(.text(environment))
+        }
+        return (conditions.joined(separator: " AND "), arguments)
+    }
+}

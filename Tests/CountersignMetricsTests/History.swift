@@ -1,0 +1,75 @@
+import CountersignLedger
+import CountersignSQLite
+import CountersignTesting
+import Foundation
+
+/// A ledger history written event by event, at minutes after `LedgerFixtures.start`, for metrics tests.
+struct History {
+    var drafts: [EntryDraft] = []
+
+    mutating func request(
+        _ id: String, service: String = "payments", environment: String = "production", at minutes: Double,
+        committed: Double? = nil
+    ) {
+        let committedAt = committed.map { #","committedAt":"\#(LedgerEntry.formatTime(LedgerFixtures.at($0)))""# } ?? ""
+        drafts.append(
+            LedgerFixtures.draft(
+                "deploy.requested", "deploy-bot", minutes,
+                #"""
+                {"id":"\#(id)","service":"\#(service)","environment":"\#(environment)",
+                 "artifact":"registry.example.com/\#(service)@\#(LedgerFixtures.digest)","requester":"deploy-bot",
+                 "deployer":"deploy-bot","change":{"commit":"c-\#(id)","ref":"refs/heads/main","kind":"code",
+                 "reversible":true\#(committedAt)}}
+                """#))
+    }
+
+    mutating func decide(
+        _ request: String, _ verdict: String, at minutes: Double, tier: String = "stateless",
+        _ controls: [(String, String)]
+    ) {
+        let list = controls.map { #"{"control":"\#($0.0)","status":"\#($0.1)","message":""}"# }
+        drafts.append(
+            LedgerFixtures.draft(
+                "gate.decided", "countersign", minutes,
+                #"{"request":"\#(request)","verdict":"\#(verdict)","tier":"\#(tier)","reasons":[],"controls":[\#(list.joined(separator: ","))]}"#
+            ))
+    }
+
+    mutating func approve(_ request: String, by approver: String = "alice", at minutes: Double) {
+        drafts.append(
+            LedgerFixtures.draft(
+                "approval.granted", approver, minutes,
+                #"{"request":"\#(request)","approver":"\#(approver)","digest":"\#(LedgerFixtures.digest)","environment":"production"}"#
+            ))
+    }
+
+    mutating func deploy(
+        _ id: String, request: String, service: String = "payments", environment: String = "production",
+        started: Double, finished: Double, outcome: String = "succeeded"
+    ) {
+        drafts.append(
+            LedgerFixtures.draft(
+                "deploy.started", "deploy-bot", started,
+                #"{"id":"\#(id)","request":"\#(request)","environment":"\#(environment)","service":"\#(service)","digest":"\#(LedgerFixtures.digest)"}"#
+            ))
+        drafts.append(LedgerFixtures.draft("deploy.\(outcome)", "deploy-bot", finished, #"{"id":"\#(id)"}"#))
+    }
+
+    mutating func incident(_ id: String, deploys: [String], opened: Double, resolved: Double) {
+        let names = deploys.map { "\"\($0)\"" }.joined(separator: ",")
+        drafts.append(
+            LedgerFixtures.draft("incident.opened", "pagerduty", opened, #"{"id":"\#(id)","deploys":[\#(names)]}"#))
+        drafts.append(LedgerFixtures.draft("incident.resolved", "carol", resolved, #"{"id":"\#(id)"}"#))
+    }
+
+    /// A fresh SQLite ledger holding the history, in time order.
+    func store() async throws -> SQLiteLedger {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).db")
+        let store = try SQLiteLedger(path: path.path)
+        try await store.append(drafts.sorted { $0.at < $1.at })
+        return store
+    }
+}
+
+/// Equal to a millisecond: ledger times keep milliseconds, and Date arithmetic rounds in the last bits.
+func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) < 1e-3 } ?? false }
