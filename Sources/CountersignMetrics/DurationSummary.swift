@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// A distribution of durations in seconds: the order statistics people quote (median, p90) and a histogram over
 /// fixed, human bands, so two periods compare bar by bar.
 public struct DurationSummary: Sendable, Hashable, Encodable {
@@ -43,5 +45,23 @@ public struct DurationSummary: Sendable, Hashable, Encodable {
         let lower = Int(h)
         let upper = Swift.min(lower + 1, sorted.count - 1)
         return sorted[lower] + (h - Double(lower)) * (sorted[upper] - sorted[lower])
+    }
+}
+
+extension DurationSummary {
+    /// A duration for people: "45 s", "12 min", "3.5 h", "2.1 days"; "—" for none.
+    public static func describe(_ seconds: Double?) -> String {
+        guard let s = seconds, s.isFinite else { return "—" }
+        func one(_ v: Double) -> String {
+            let tenths = (v * 10).rounded() / 10
+            return tenths >= 10 || tenths.rounded() == tenths
+                ? String(Int(v.rounded())) : String(format: "%.1f", tenths)
+        }
+        switch s {
+        case ..<60: return "\(one(s)) s"
+        case ..<3_600: return "\(one(s / 60)) min"
+        case ..<172_800: return "\(one(s / 3_600)) h"
+        default: return "\(one(s / 86_400)) days"
+        }
     }
 }

@@ -48,6 +48,12 @@ struct ServeCommand: AsyncParsableCommand {
     var githubDeployer: String?
     @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
     var notify: [String] = []
+    @Flag(
+        help: """
+            Seed an empty ledger with 90 days of demo history for the example policy and print sign-in tokens \
+            (an existing ledger is served as it is).
+            """)
+    var demo = false
 
     func run() async throws {
         let process = ProcessInfo.processInfo.environment
@@ -110,6 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             do {
                 if let note = try await control.bootstrapPolicy() { printError("countersign: \(note)") }
+                if demo { try await Self.seedDemo(control) }
             } catch {
                 printError((error as? APIError)?.message ?? "\(error)")
                 throw ExitCode(1)
@@ -123,6 +130,37 @@ struct ServeCommand: AsyncParsableCommand {
                     Data("countersign: listening on http://\(settings.host):\(port) (ledger \(database))\n".utf8))
             }
             try await app.runService()
+        }
+    }
+
+    /// Seeds the demo history on a fresh ledger and prints a token per role to sign in with; an existing ledger
+    /// is left as it is.
+    static func seedDemo(_ control: ControlPlane) async throws {
+        guard try await control.store.size() <= 1 else {
+            printError(
+                "countersign: --demo: the ledger already has history; serving it (create tokens with `countersign tokens create`)"
+            )
+            return
+        }
+        let needed = ["alice", "bob", "carol", "dave", "erin", "frank", "deploy-bot", "ci-builder"]
+        let missing = needed.filter { control.policy.bundle.identity($0) == nil }
+        guard missing.isEmpty else {
+            throw APIError(
+                .badRequest,
+                "--demo needs the example policy (examples/policy); this one lacks \(missing.joined(separator: ", "))")
+        }
+        printError("countersign: --demo: seeding 90 days of history…")
+        let summary = try await DemoHistory(store: control.store, policy: control.policy).seed()
+        printError(
+            "countersign: --demo: \(summary.requests) requests, \(summary.deploys) deploys, \(summary.incidents) "
+                + "incidents, \(summary.pending) waiting for approval")
+        for (identity, role) in [
+            ("alice", Identity.Role.approver), ("bob", .approver), ("erin", .admin), ("frank", .auditor),
+            ("deploy-bot", .deployer),
+        ] {
+            let token = try await control.createToken(identity: identity, role: role, by: "demo-seed")
+            FileHandle.standardOutput.write(
+                Data("countersign: demo token for \(identity) (\(role.rawValue)): \(token.secret)\n".utf8))
         }
     }
 

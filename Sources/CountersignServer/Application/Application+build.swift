@@ -58,9 +58,11 @@ public func buildRouter(
     CheckRoutes(control: control).add(to: api)
     EvidenceRoutes(control: control, verifier: components.verifier).add(to: api)
     PolicyRoutes(control: control).add(to: api)
+    MetricsRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
     WebhookRoutes(control: control).add(to: router)
     AdmissionRoutes(control: control).add(to: router)
+    WebPages(control: control).add(to: router)
     if let kayenta = components.kayenta {
         KayentaRoutes(control: control, api: kayenta).add(to: router)
     }

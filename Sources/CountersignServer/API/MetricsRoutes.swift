@@ -1,0 +1,35 @@
+internal import CountersignMetrics
+public import Hummingbird
+
+/// `/api/v1/metrics/dora` and `/api/v1/metrics/gates`: delivery and gate metrics for a period, for any
+/// authenticated caller (they are aggregates of what every role may already read).
+public struct MetricsRoutes: Sendable {
+    let control: ControlPlane
+
+    public init(control: ControlPlane) { self.control = control }
+
+    public func add(to group: RouterGroup<ServerRequestContext>) {
+        let control = control
+        group.get("metrics/dora") { request, context in
+            _ = try context.caller()
+            return try JSONBody.response(try await control.deliveryMetrics(try Self.period(request, control)))
+        }
+        group.get("metrics/gates") { request, context in
+            _ = try context.caller()
+            let window = try LedgerRoutes.integer(request, "idleWindow") ?? 100
+            guard (1...10_000).contains(window) else {
+                throw APIError(.badRequest, "idleWindow must be 1–10000", details: ["field": "idleWindow"])
+            }
+            return try JSONBody.response(
+                try await control.gateMetrics(try Self.period(request, control), idleWindow: window))
+        }
+    }
+
+    static func period(_ request: Request, _ control: ControlPlane) throws(APIError) -> CountersignMetrics.MetricsPeriod
+    {
+        let q = request.uri.queryParameters
+        return try control.metricsPeriod(
+            from: q["from"].map(String.init), to: q["to"].map(String.init), service: q["service"].map(String.init),
+            environment: q["environment"].map(String.init))
+    }
+}

@@ -1,0 +1,185 @@
+"""The web UI in a real browser: headless Chromium driven by Selenium, against `countersign serve --demo`.
+
+Run by scripts/browser-test.sh, which starts the server and passes its URL and the demo's tokens in the
+environment. Screenshots of every page go to COUNTERSIGN_UI_SCREENSHOTS for review.
+"""
+
+import json
+import os
+import re
+import unittest
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["COUNTERSIGN_UI_URL"]
+TOKENS = json.loads(os.environ["COUNTERSIGN_UI_TOKENS"])
+SHOTS = os.environ["COUNTERSIGN_UI_SCREENSHOTS"]
+
+
+def browser(javascript=True, width=1280, height=1800):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                f"--window-size={width},{height}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(options=options, service=service)
+
+
+def find(driver, by, value, timeout=10):
+    """The element once the page that has it has loaded (a click that submits a form returns before the next page
+    is there)."""
+    return WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((by, value)))
+
+
+def api(path, token, body=None):
+    request = urllib.request.Request(BASE + path, headers={"Authorization": f"Bearer {token}"})
+    if body is not None:
+        request.data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+class UITest(unittest.TestCase):
+    def setUp(self):
+        self.driver = browser()
+        self.addCleanup(self.driver.quit)
+
+    def sign_in(self, who, driver=None):
+        d = driver or self.driver
+        d.get(BASE + "/ui/sign-in")
+        d.find_element(By.ID, "token").send_keys(TOKENS[who])
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.assertIn(who, find(d, By.CLASS_NAME, "who").text)
+
+    def card(self, pr, driver=None):
+        d = driver or self.driver
+        for card in d.find_elements(By.CSS_SELECTOR, "li.card[data-request]"):
+            if f"#{pr}" in card.text:
+                return card
+        self.fail(f"no inbox card for pull request #{pr}")
+
+    def console_errors(self, driver=None):
+        return [e for e in (driver or self.driver).get_log("browser") if e["level"] == "SEVERE"]
+
+    def shot(self, name, driver=None):
+        os.makedirs(SHOTS, exist_ok=True)
+        (driver or self.driver).save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+    def test_approver_approves_a_pending_request_and_sees_it_allowed(self):
+        self.sign_in("bob")
+        self.assertEqual(self.driver.find_element(By.TAG_NAME, "h1").text, "Approvals")
+        card = self.card(4200)  # search to production, authored by alice
+        self.assertIn("needs 1 more approval from team payments-owners", card.text)
+        self.assertIn("alice (the change's author)", card.text)
+        card.find_element(By.NAME, "comment").send_keys("checked the dashboards")
+        card.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+        self.assertEqual(find(self.driver, By.ID, "verdict").text, "allowed")
+        self.shot("request-approved")
+        self.assertIn("Recorded: approved", self.driver.find_element(By.CLASS_NAME, "notice").text)
+        self.assertIn("checked the dashboards", self.driver.page_source)
+        self.assertEqual(self.console_errors(), [])
+
+    def test_author_sees_why_and_the_server_refuses_a_forced_approval(self):
+        self.sign_in("alice")
+        card = self.card(4203)  # web to production, authored by alice
+        self.assertIn("You can't approve this: separation of duties: you are the change's author", card.text)
+        button = card.find_element(By.CSS_SELECTOR, "button[value=approve]")
+        self.assertFalse(button.is_enabled())
+        request_id = card.get_attribute("data-request")
+        # Force it: enable the button and submit, as a hand-crafted POST would.
+        self.driver.execute_script("arguments[0].disabled = false;", button)
+        button.click()
+        find(self.driver, By.ID, "error-message")
+        self.assertEqual(self.driver.find_element(By.TAG_NAME, "h1").text, "Not allowed")
+        self.assertIn("alice may not review this request: they are the change's author",
+                      self.driver.find_element(By.ID, "error-message").text)
+        self.shot("forced-approval-refused")
+        status = api(f"/api/v1/deploy-requests/{request_id}", TOKENS["frank"])
+        self.assertEqual(status["decision"]["verdict"], "pending")
+        refused = api("/api/v1/audit/query", TOKENS["frank"], {
+            "sql": f"SELECT COUNT(*) AS n FROM entries WHERE type = 'approval.refused' AND canonical LIKE '%{request_id}%'"})
+        self.assertEqual(refused["rows"][0][0], 1)
+
+    def test_every_page_loads_without_console_errors(self):
+        self.sign_in("frank")  # the auditor sees every page, the audit page included
+        d = self.driver
+        d.get(BASE + "/ui/requests")
+        request = d.find_element(By.CSS_SELECTOR, "tbody tr td a").get_attribute("href")
+        d.get(BASE + "/ui/canary")
+        canary = d.find_element(By.CSS_SELECTOR, "tbody tr td a").get_attribute("href")
+        pages = {
+            "inbox": "/ui", "requests": "/ui/requests", "request": request, "metrics": "/ui/metrics",
+            "metrics-staging": "/ui/metrics?days=30&environment=staging", "canary": "/ui/canary",
+            "canary-run": canary, "break-glass": "/ui/break-glass", "ledger": "/ui/ledger",
+            "ledger-entry": "/ui/ledger/3", "audit": "/ui/audit",
+            "audit-query": "/ui/audit?sql=SELECT+service%2C+COUNT%28%2A%29+AS+n+FROM+deploys+GROUP+BY+service",
+            "audit-report": "/ui/audit?report=1&environment=production&from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z",
+        }
+        for name, path in pages.items():
+            with self.subTest(page=name):
+                d.get(path if path.startswith("http") else BASE + path)
+                self.assertNotEqual(d.find_element(By.TAG_NAME, "h1").text, "Not allowed", name)
+                self.assertNotIn("UI unavailable", d.title)
+                self.shot(name)
+                self.assertEqual(self.console_errors(), [], name)
+                unlabeled = d.execute_script("""
+                    return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                        .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name);""")
+                self.assertEqual(unlabeled, [], f"{name}: every field has a label")
+        d.get(BASE + "/ui/metrics")
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "svg.chart[role=img] > title")), 4)
+        self.assertRegex(d.find_element(By.CLASS_NAME, "tiles").text, r"Deployment frequency\s+(Daily|Weekly|Monthly)")
+        d.get(BASE + pages["audit-query"])
+        self.assertTrue(d.find_element(By.LINK_TEXT, "Download CSV").get_attribute("href").endswith(".csv?sql=SELECT%20service%2C%20COUNT%28%2A%29%20AS%20n%20FROM%20deploys%20GROUP%20BY%20service"))
+        d.get(BASE + pages["ledger-entry"])
+        self.assertIn("verified", d.find_element(By.ID, "inclusion").text)
+
+    def test_keyboard_and_small_screens(self):
+        self.sign_in("bob")
+        body = self.driver.find_element(By.TAG_NAME, "body")
+        body.send_keys(Keys.TAB)
+        self.assertEqual(self.driver.switch_to.active_element.text, "Skip to content")
+        small = browser(width=390, height=844)
+        self.addCleanup(small.quit)
+        self.sign_in("bob", small)
+        for path in ("/ui", "/ui/metrics", "/ui/requests"):
+            small.get(BASE + path)
+            overflow = small.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            self.assertLessEqual(overflow, 0, f"{path} scrolls sideways on a phone")
+        self.shot("inbox-phone", small)
+
+    def test_works_with_javascript_off(self):
+        plain = browser(javascript=False)
+        self.addCleanup(plain.quit)
+        self.sign_in("bob", plain)
+        card = self.card(4201, plain)  # web to production, authored by dave
+        card.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+        self.assertEqual(find(plain, By.ID, "verdict").text, "allowed")
+        plain.get(BASE + "/ui/metrics")
+        self.assertGreaterEqual(len(plain.find_elements(By.CSS_SELECTOR, "svg.chart")), 4)
+        self.shot("metrics-no-javascript", plain)
+
+    def test_signed_out_pages_redirect_and_bad_tokens_are_refused(self):
+        d = self.driver
+        d.get(BASE + "/ui/metrics")
+        self.assertTrue(d.current_url.startswith(BASE + "/ui/sign-in"))
+        d.find_element(By.ID, "token").send_keys("cst_" + "A" * 43)
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.assertIn("That token is not valid", find(d, By.CLASS_NAME, "alert").text)
+        self.shot("sign-in-refused")
+        self.assertEqual([e for e in self.console_errors() if "401" not in e["message"]], [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
