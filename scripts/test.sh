@@ -2,7 +2,7 @@
 # The whole test suite: `swift test` against the services the tests use, started and stopped around it: a scratch
 # PostgreSQL (COUNTERSIGN_TEST_POSTGRES) and a Prometheus loaded with known history (COUNTERSIGN_TEST_PROMETHEUS),
 # a docker-registry seeded with signed images (COUNTERSIGN_TEST_REGISTRY), all on 127.0.0.1; then schemathesis
-# against a live server and its OpenAPI document.
+# against a live server and its OpenAPI document, and the web UI in headless Chromium (Selenium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Python tools from PyPI, installed when missing: schemathesis, and the independent signers of the supply-chain
@@ -14,3 +14,4 @@ scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
     scripts/with-registry.sh COUNTERSIGN_TEST_REGISTRY \
     swift test "$@"
 scripts/schemathesis.sh
+scripts/browser-test.sh

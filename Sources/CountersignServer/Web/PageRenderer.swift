@@ -31,6 +31,8 @@ struct PageRenderer: Sendable {
         return PageRenderer(library: library, problems: problems)
     }
 
+    func has(_ template: String) -> Bool { library.getTemplate(named: template) != nil }
+
     /// The page `template` for `session` with `context`; `started` is when handling began (for Server-Timing).
     func page(
         _ template: String, title: String, section: String, session: WebSession?, context: [String: Any],
