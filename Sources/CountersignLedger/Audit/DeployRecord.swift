@@ -4,9 +4,10 @@ public import Foundation
 /// separation of duties, checks and provenance — in the deploy-record shape auditors know (DESIGN §8), plus the
 /// ledger index of the deploy and an inclusion proof for it. Built from the projections with read-only queries.
 public enum DeployRecord {
-    /// Every deploy to `environment` started in `from ..< to`, oldest first.
+    /// Every deploy to `environment` started in `from ..< to`, oldest first; at most `limit` of them when given
+    /// (a page shows the first ones and counts the rest with `count`).
     public static func report(
-        _ store: some LedgerStore, environment: String, from: Date, to: Date
+        _ store: some LedgerStore, environment: String, from: Date, to: Date, limit: Int? = nil
     ) async throws(LedgerError) -> [JSONValue] {
         let deploys = try await store.query(
             """
@@ -15,7 +16,7 @@ public enum DeployRecord {
                 r.ticket, r.author, r.committers, r.requester, r.deployer, r.change_kind
             FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
             WHERE d.environment = ? AND d.started_at >= ? AND d.started_at < ?
-            ORDER BY d.started_seq
+            ORDER BY d.started_seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")
             """,
             [.text(environment), .text(LedgerEntry.formatTime(from)), .text(LedgerEntry.formatTime(to))])
         let size = try await store.size()
@@ -25,6 +26,16 @@ public enum DeployRecord {
             records.append(try await record(store, d, treeSize: size))
         }
         return records
+    }
+
+    /// How many deploys `report` would list.
+    public static func count(_ store: some LedgerStore, environment: String, from: Date, to: Date)
+        async throws(LedgerError) -> Int
+    {
+        let result = try await store.query(
+            "SELECT COUNT(*) FROM deploys WHERE environment = ? AND started_at >= ? AND started_at < ?",
+            [.text(environment), .text(LedgerEntry.formatTime(from)), .text(LedgerEntry.formatTime(to))])
+        return Int(result.rows.first?.first?.integerValue ?? 0)
     }
 
     private static func record(_ store: some LedgerStore, _ d: [String: SQLValue], treeSize: Int)

@@ -46,11 +46,20 @@ extension WebPages {
                 throw APIError(.badRequest, "from and to must be RFC 3339 times with from ≤ to")
             }
             let store = control.store
-            let records = try await LedgerRoutes.ledger { () async throws(LedgerError) in
-                try await DeployRecord.report(store, environment: environment, from: start, to: end)
+            let (records, total) = try await LedgerRoutes.ledger { () async throws(LedgerError) in
+                (
+                    try await DeployRecord.report(
+                        store, environment: environment, from: start, to: end, limit: Self.reportRows),
+                    try await DeployRecord.count(store, environment: environment, from: start, to: end)
+                )
             }
             page["deploys"] = records.map(Self.reportRow)
-            page["deployCount"] = records.count
+            page["deployCount"] = total
+            if total > records.count {
+                page["reportTruncated"] =
+                    "Showing the first \(records.count) of \(total); the full report with inclusion proofs is "
+                    + "GET /api/v1/audit/deploys or `countersign audit deploys`."
+            }
             page["sodViolations"] = records.filter { $0["separation_of_duties"]?["ok"] == .bool(false) }.count
             page["reportRan"] = true
         }
@@ -77,6 +86,9 @@ extension WebPages {
             ],
             body: .init(byteBuffer: ByteBuffer(string: result.csv)))
     }
+
+    /// Deploys the report page lists; the API and CLI give the whole period.
+    static let reportRows = 200
 
     static func reportRow(_ record: JSONValue) -> [String: Any] {
         let approvals = record["approvals"]?.arrayValue ?? []
