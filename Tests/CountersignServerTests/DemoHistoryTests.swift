@@ -15,7 +15,8 @@ import Testing
     @Test func seedsNinetyDaysThatEveryMetricCanRead() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).db").path
         let store = try SQLiteLedger(path: path)
-        let control = ControlPlane(store: store, policy: PolicyHolder(try PolicyLoader.load(path: Self.policy), path: Self.policy))
+        let control = ControlPlane(
+            store: store, policy: PolicyHolder(try PolicyLoader.load(path: Self.policy), path: Self.policy))
         _ = try await control.bootstrapPolicy()
         let end = Date(timeIntervalSince1970: 1_796_292_000)  // 2026-12-03
         let summary = try await DemoHistory(store: store, policy: control.policy, end: end).seed()

@@ -63,7 +63,9 @@ import Testing
             let bobsInbox = text(try await client.call(.get, "/ui", session(f, "bob")))
             #expect(bobsInbox.contains("You can't approve this: separation of duties: you are the change&#39;s author"))
             #expect(bobsInbox.contains("disabled aria-describedby=\"why-\(id)\""))
-            let csrf = WebSession(principal: try await f.control.authenticate(secret: f.tokens["bob"]!), secret: f.tokens["bob"]!).csrf
+            let csrf = WebSession(
+                principal: try await f.control.authenticate(secret: f.tokens["bob"]!), secret: f.tokens["bob"]!
+            ).csrf
             let forced = try await client.call(
                 .post, "/ui/requests/\(id)/review", session(f, "bob"), "csrf=\(csrf)&decision=approve")
             #expect(forced.status == .forbidden)
@@ -111,15 +113,17 @@ import Testing
                 #expect(page.headers[HTTPField.Name("Server-Timing")!]?.hasPrefix("render;dur=") == true)
                 #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
             }
-            let query = text(try await client.call(
-                .get, "/ui/audit?sql=SELECT+COUNT(*)+AS+n+FROM+deploy_requests", session(f, "auditor")))
+            let query = text(
+                try await client.call(
+                    .get, "/ui/audit?sql=SELECT+COUNT(*)+AS+n+FROM+deploy_requests", session(f, "auditor")))
             #expect(query.contains("<td>1</td>"))
             let csv = try await client.call(
                 .get, "/ui/audit/results.csv?sql=SELECT%20request_id%20FROM%20deploy_requests", session(f, "auditor"))
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(text(csv).hasPrefix("request_id\r\n\(id)") || text(csv).hasPrefix("request_id\n\(id)"))
-            let write = text(try await client.call(
-                .get, "/ui/audit?sql=DELETE+FROM+deploy_requests", session(f, "auditor")))
+            let write = text(
+                try await client.call(
+                    .get, "/ui/audit?sql=DELETE+FROM+deploy_requests", session(f, "auditor")))
             #expect(write.contains("class=\"alert\""))
             #expect(try await client.call(.get, "/ui/audit", session(f, "alice")).status == .forbidden)
             let entry = text(try await client.call(.get, "/ui/ledger/1", session(f, "alice")))
@@ -134,7 +138,8 @@ import Testing
         let f = try await ServerFixture()
         try await f.application().test(.router) { client in
             _ = try await f.requestAndAllow(client)
-            let dora = try object(try await client.call(.get, "/api/v1/metrics/dora?environment=production", f.headers("auditor")))
+            let dora = try object(
+                try await client.call(.get, "/api/v1/metrics/dora?environment=production", f.headers("auditor")))
             #expect((dora["overall"] as? [String: Any])?["frequency"] as? String == "Yearly")
             let gates = try object(try await client.call(.get, "/api/v1/metrics/gates", f.headers("alice")))
             #expect(gates["requests"] as? Int == 1)

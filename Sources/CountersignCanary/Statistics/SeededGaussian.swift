@@ -4,12 +4,13 @@ import Foundation
 ///
 /// The Kayenta-compatible judge needs Gaussian noise; a named algorithm with an explicit seed makes that noise
 /// reproducible across runs, platforms and Swift versions, which the standard library's generators do not promise.
-struct SeededGaussian: RandomNumberGenerator {
+/// (`serve --demo` seeds its history from it for the same reason.)
+public struct SeededGaussian: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

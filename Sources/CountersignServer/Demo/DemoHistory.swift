@@ -43,7 +43,7 @@ public struct DemoHistory: Sendable {
         }
         let clock = DemoClock(end.addingTimeInterval(-Double(days) * 86_400))
         let control = ControlPlane(store: store, policy: policy, now: { clock.now })
-        var run = Run(control: control, clock: clock, rng: SplitMix64(seed: 0x00C0_FFEE))
+        var run = Run(control: control, clock: clock, rng: SeededGaussian(seed: 0x00C0_FFEE))
         try await run.history(days: days, end: end)
         return run.summary
     }
@@ -51,7 +51,7 @@ public struct DemoHistory: Sendable {
     struct Run {
         let control: ControlPlane
         let clock: DemoClock
-        var rng: SplitMix64
+        var rng: SeededGaussian
         var summary = Summary()
         var deployCount = 0
 
@@ -110,12 +110,7 @@ public struct DemoHistory: Sendable {
             let committed = now.addingTimeInterval(-rng.double(20 * 60...30 * 3_600))
             let pr = rng.int(1000...9999)
             let artifact = "registry.example.com/\(service)@\(digest)"
-            _ = try await control.record(
-                "artifact.verified", actor: "demo-seed",
-                payload: .object([
-                    ("digest", .string(digest)), ("policy", .string("signed-from-main")), ("verified", .bool(true)),
-                    ("details", .string("demo seed: recorded, not verified against a registry")),
-                ]))
+            try await verified(digest)
             let change = Change(
                 commit: commit, ref: "refs/heads/main",
                 pullRequest: .init(number: pr, author: author, committers: [author], reviewers: []), ticket: ticket,
@@ -143,6 +138,16 @@ public struct DemoHistory: Sendable {
                 try await deploy(status.request, digest: digest, production: environment == "production")
                 advance(by: rng.double(600...5_400))
             }
+        }
+
+        /// Records the digest as verified under signed-from-main, saying that no registry was involved.
+        func verified(_ digest: String) async throws(APIError) {
+            _ = try await control.record(
+                "artifact.verified", actor: "demo-seed",
+                payload: .object([
+                    ("digest", .string(digest)), ("policy", .string("signed-from-main")), ("verified", .bool(true)),
+                    ("details", .string("demo seed: recorded, not verified against a registry")),
+                ]))
         }
 
         /// Approves as the tier's teams require, by members who are not the change's author, after a wait;
@@ -260,12 +265,7 @@ public struct DemoHistory: Sendable {
             for (i, author) in ["alice", "dave", "erin", "alice"].enumerated() {
                 advance(to: end.addingTimeInterval(Double(i - 4) * 1_800))
                 let digest = "sha256:" + (0..<4).map { _ in String(format: "%016llx", rng.next()) }.joined()
-                _ = try await control.record(
-                    "artifact.verified", actor: "demo-seed",
-                    payload: .object([
-                        ("digest", .string(digest)), ("policy", .string("signed-from-main")), ("verified", .bool(true)),
-                        ("details", .string("demo seed: recorded, not verified against a registry")),
-                    ]))
+                try await verified(digest)
                 let change = Change(
                     commit: (0..<5).map { _ in String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }
                         .joined(),
@@ -298,20 +298,7 @@ final class DemoClock: Sendable {
     var now: Date { value.withLock { $0 } }
 }
 
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), so the demo is the same every time.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGaussian {
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
 
     mutating func double(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &self) }

@@ -52,27 +52,26 @@ public struct WebPages: Sendable {
     }
 
     private func page(_ group: RouterGroup<ServerRequestContext>, _ path: String, _ handler: @escaping Handler) {
-        let route: RouterPath = path.isEmpty ? "" : RouterPath(path)
-        group.get(route) { request, context in
-            let started = ContinuousClock.now
-            guard let session = await WebSession.current(request, control) else {
-                return PageRenderer.redirect("/ui/sign-in?next=" + Self.encode(request.uri.path))
-            }
-            do { return try await handler(request, context, session, started) } catch let error as APIError {
-                return errorPage(error, session: session, started: started)
-            }
+        group.get(path.isEmpty ? "" : RouterPath(path)) { request, context in
+            try await signedIn(request, context, handler)
         }
     }
 
     private func post(_ group: RouterGroup<ServerRequestContext>, _ path: String, _ handler: @escaping Handler) {
-        group.post(RouterPath(path)) { request, context in
-            let started = ContinuousClock.now
-            guard let session = await WebSession.current(request, control) else {
-                return PageRenderer.redirect("/ui/sign-in")
-            }
-            do { return try await handler(request, context, session, started) } catch let error as APIError {
-                return errorPage(error, session: session, started: started)
-            }
+        group.post(RouterPath(path)) { request, context in try await signedIn(request, context, handler) }
+    }
+
+    /// Runs `handler` for the signed-in person (to sign-in, and back, without one); its API errors become pages.
+    private func signedIn(_ request: Request, _ context: ServerRequestContext, _ handler: Handler) async throws
+        -> Response
+    {
+        let started = ContinuousClock.now
+        guard let session = await WebSession.current(request, control) else {
+            let back = request.method == .get ? "?next=" + Self.encode(request.uri.path) : ""
+            return PageRenderer.redirect("/ui/sign-in" + back)
+        }
+        do { return try await handler(request, context, session, started) } catch let error as APIError {
+            return errorPage(error, session: session, started: started)
         }
     }
 
