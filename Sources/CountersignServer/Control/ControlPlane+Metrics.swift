@@ -9,7 +9,7 @@ extension ControlPlane {
         throws(APIError) -> MetricsPeriod
     {
         func time(_ text: String?, _ field: String) throws(APIError) -> Date? {
-            guard let text, !text.isEmpty else { return nil }
+            guard let text else { return nil }
             guard let date = GateJSON.parseDate(text) else {
                 throw APIError(.badRequest, "\(field) must be an RFC 3339 time", details: ["field": field])
             }
