@@ -175,7 +175,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignMetricsTests",
-            dependencies: ["CountersignMetrics", "CountersignSQLite", "CountersignLedger", "CountersignTesting"],
+            dependencies: [
+                "CountersignMetrics", "CountersignSQLite", "CountersignPostgres", "CountersignLedger",
+                "CountersignTesting",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignPostgresTests",

@@ -146,7 +146,7 @@ public struct GateMetrics: Sendable, Encodable {
         var classes: [String: (deploys: Int, caused: Int)] = [:]
         for row in deploys.rows {
             guard let id = row[0].textValue else { continue }
-            let human = (row[2].integerValue ?? 0) != 0 || row[2] == .text("t") || row[2] == .text("true")
+            let human = (row[2].integerValue ?? 0) != 0  // both stores read booleans as 0/1
             let key = "\(human ? "human-approved" : "automated")\u{0}\(row[1].textValue ?? "")"
             classes[key, default: (0, 0)].deploys += 1
             if incidents.first[id] != nil { classes[key, default: (0, 0)].caused += 1 }

@@ -27,9 +27,16 @@ import Testing
     }
 
     @Test func productionKeys() async throws {
-        let store = try await Self.history().store()
+        try await Self.check(try await Self.history().store())
+    }
+
+    @Test func postgresAgrees() async throws {
+        try await Self.history().withPostgres { try await Self.check($0) }
+    }
+
+    static func check(_ store: any LedgerStore) async throws {
         let period = try MetricsPeriod(
-            from: LedgerFixtures.start, to: LedgerFixtures.at(28 * Self.day), environment: "production")
+            from: LedgerFixtures.start, to: LedgerFixtures.at(28 * day), environment: "production")
         let m = try await DeliveryMetrics.compute(store, period)
         let row = m.overall
         #expect(row.deployments == 5)

@@ -30,7 +30,15 @@ import Testing
     }
 
     @Test func waitsBlocksAndCorrelation() async throws {
-        let store = try await Self.history().store()
+        try await Self.check(try await Self.history().store())
+    }
+
+    /// The same SQL, the same answers, on PostgreSQL.
+    @Test func postgresAgrees() async throws {
+        try await Self.history().withPostgres { try await Self.check($0) }
+    }
+
+    static func check(_ store: any LedgerStore) async throws {
         let period = try MetricsPeriod(from: LedgerFixtures.start, to: LedgerFixtures.at(1_000))
         let m = try await GateMetrics.compute(store, period, idleWindow: 4)
         #expect(m.requests == 4)

@@ -1,4 +1,5 @@
 import CountersignLedger
+import CountersignPostgres
 import CountersignSQLite
 import CountersignTesting
 import Foundation
@@ -68,6 +69,15 @@ struct History {
         let store = try SQLiteLedger(path: path.path)
         try await store.append(drafts.sorted { $0.at < $1.at })
         return store
+    }
+
+    /// The same history in a fresh schema of the scratch PostgreSQL (scripts/test.sh starts it).
+    func withPostgres(_ body: @escaping @Sendable (any LedgerStore) async throws -> Void) async throws {
+        let drafts = drafts
+        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
+            try await ledger.append(drafts.sorted { $0.at < $1.at })
+            try await body(ledger)
+        }
     }
 }
 
