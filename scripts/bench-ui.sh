@@ -86,7 +86,6 @@ for t, type, actor, payload in story:
     write(json.dumps({"type": type, "actor": actor, "at": ts(t), "payload": payload}))
 out.close()
 PY
-"$bin" policy test examples/policy >/dev/null
 for f in "$work"/chunk-*.jsonl; do "$bin" ledger append --database "$db" "$f" >/dev/null; rm "$f"; done
 fi
 token=$("$bin" tokens create --identity frank --role auditor --database "$db" --policy examples/policy 2>/dev/null)

@@ -180,13 +180,13 @@ public struct DeliveryMetrics: Sendable, Encodable {
         deploys.reserveCapacity(result.rows.count)
         for row in result.rows {
             guard case .text(let id) = row[0], case .text(let service) = row[1], case .text(let environment) = row[2],
-                case .text(let status) = row[3], let started = row[4].textValue.flatMap(LedgerTime.parse)
+                case .text(let status) = row[3], let started = row[4].textValue.flatMap(LedgerEntry.parseTime)
             else { continue }
             deploys.append(
                 Deploy(
                     id: id, service: service, environment: environment, status: status, started: started,
-                    finished: row[5].textValue.flatMap(LedgerTime.parse),
-                    committed: row[6].textValue.flatMap(LedgerTime.parse)))
+                    finished: row[5].textValue.flatMap(LedgerEntry.parseTime),
+                    committed: row[6].textValue.flatMap(LedgerEntry.parseTime)))
         }
         let incidents = try await IncidentLinks.read(store, before: period.to)
         for i in deploys.indices {
@@ -213,10 +213,10 @@ struct IncidentLinks {
             [.text(LedgerEntry.formatTime(before))])
         var links = IncidentLinks()
         for row in result.rows {
-            guard let opened = row[0].textValue.flatMap(LedgerTime.parse), let ids = row[2].textValue,
+            guard let opened = row[0].textValue.flatMap(LedgerEntry.parseTime), let ids = row[2].textValue,
                 case .array(let items)? = try? JSONValue(parsing: ids)
             else { continue }
-            let incident = Incident(opened: opened, resolved: row[1].textValue.flatMap(LedgerTime.parse))
+            let incident = Incident(opened: opened, resolved: row[1].textValue.flatMap(LedgerEntry.parseTime))
             for case .string(let id) in items where links.first[id] == nil { links.first[id] = incident }
         }
         return links

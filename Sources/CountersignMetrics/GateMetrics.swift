@@ -67,26 +67,16 @@ public struct GateMetrics: Sendable, Encodable {
                 "SELECT COUNT(*) FROM deploy_requests r WHERE \(filter)", arguments
             ).rows.first?.first.flatMap(\.integerValue) ?? 0
 
-        // Ready: the first decision in which approvals was the only control not satisfied.
+        // Ready: the first decision in which approvals was the only control not satisfied (set by the projection).
         let waits = try await store.lookup(
-            """
-            SELECT r.tier, ready.ready_at,
-                (SELECT MIN(d.decided_at) FROM decisions d WHERE d.request_id = r.request_id AND d.verdict = 'allowed'
-                    AND d.decided_at >= ready.ready_at) AS allowed_at
-            FROM deploy_requests r JOIN (
-                SELECT c.request_id, MIN(c.decided_at) AS ready_at FROM decision_controls c
-                WHERE c.control = 'approvals' AND c.status = 'pending' AND NOT EXISTS (
-                    SELECT 1 FROM decision_controls o WHERE o.seq = c.seq AND o.control <> 'approvals'
-                        AND o.status <> 'satisfied')
-                GROUP BY c.request_id) ready ON ready.request_id = r.request_id
-            WHERE \(filter)
-            """, arguments)
+            "SELECT r.tier, r.ready_at, r.allowed_at FROM deploy_requests r WHERE \(filter) AND r.ready_at IS NOT NULL",
+            arguments)
         var byTier: [String: (waits: [Double], open: Int)] = [:]
         var all: [Double] = []
         for row in waits.rows {
             let tier = row[0].textValue ?? ""
-            guard let ready = row[1].textValue.flatMap(LedgerTime.parse) else { continue }
-            if let allowed = row[2].textValue.flatMap(LedgerTime.parse) {
+            guard let ready = row[1].textValue.flatMap(LedgerEntry.parseTime) else { continue }
+            if let allowed = row[2].textValue.flatMap(LedgerEntry.parseTime) {
                 let wait = allowed.timeIntervalSince(ready)
                 all.append(wait)
                 byTier[tier, default: ([], 0)].waits.append(wait)
@@ -97,11 +87,9 @@ public struct GateMetrics: Sendable, Encodable {
 
         let rates = try await store.lookup(
             """
-            SELECT c.control, COUNT(DISTINCT c.request_id),
-                COUNT(DISTINCT CASE WHEN c.status IN ('denied', 'error') THEN c.request_id END),
-                COUNT(DISTINCT CASE WHEN c.status = 'pending' THEN c.request_id END)
-            FROM decision_controls c JOIN deploy_requests r ON r.request_id = c.request_id
-            WHERE \(filter) GROUP BY c.control ORDER BY c.control
+            SELECT r.control, COUNT(*), CAST(SUM(r.blocked) AS BIGINT), CAST(SUM(r.held) AS BIGINT)
+            FROM request_controls r
+            WHERE \(filter) GROUP BY r.control ORDER BY r.control
             """, arguments)
         let controls = rates.rows.compactMap { row -> ControlRate? in
             guard let name = row[0].textValue, let n = row[1].integerValue, n > 0 else { return nil }
@@ -131,7 +119,7 @@ public struct GateMetrics: Sendable, Encodable {
             idle.append(
                 IdleControl(
                     control: control, decisions: recent.rows.count,
-                    lastBlocked: last.rows.first?.first?.textValue.flatMap(LedgerTime.parse)))
+                    lastBlocked: last.rows.first?.first?.textValue.flatMap(LedgerEntry.parseTime)))
         }
 
         let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at")

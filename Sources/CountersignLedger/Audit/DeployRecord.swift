@@ -9,7 +9,7 @@ public enum DeployRecord {
     public static func report(
         _ store: some LedgerStore, environment: String, from: Date, to: Date, limit: Int? = nil
     ) async throws(LedgerError) -> [JSONValue] {
-        let deploys = try await store.query(
+        let deploys = try await store.lookup(
             """
             SELECT d.deploy_id, d.request_id, d.environment, d.service, d.digest, d.status, d.started_seq,
                 d.started_at, d.started_by, d.finished_at, r.artifact, r.commit_sha, r.source_ref, r.pull_request,
@@ -32,7 +32,7 @@ public enum DeployRecord {
     public static func count(_ store: some LedgerStore, environment: String, from: Date, to: Date)
         async throws(LedgerError) -> Int
     {
-        let result = try await store.query(
+        let result = try await store.lookup(
             "SELECT COUNT(*) FROM deploys WHERE environment = ? AND started_at >= ? AND started_at < ?",
             [.text(environment), .text(LedgerEntry.formatTime(from)), .text(LedgerEntry.formatTime(to))])
         return Int(result.rows.first?.first?.integerValue ?? 0)
@@ -45,21 +45,21 @@ public enum DeployRecord {
         let digest = d["digest"] ?? .null
         let startedSeq = d["started_seq"] ?? .null
         let startedAt = d["started_at"] ?? .null
-        let approvals = try await store.query(
+        let approvals = try await store.lookup(
             """
             SELECT approver, team, at, approval_id FROM approvals
             WHERE request_id = ? AND state = 'granted' AND digest = ? AND environment = ? AND at <= ?
             ORDER BY at, approver
             """, [request, digest, d["environment"] ?? .null, startedAt])
-        let checks = try await store.query(
+        let checks = try await store.lookup(
             "SELECT DISTINCT name FROM checks WHERE digest = ? AND status = 'passed' AND at <= ? ORDER BY name",
             [digest, startedAt])
-        let decision = try await store.query(
+        let decision = try await store.lookup(
             """
             SELECT verdict, tier, policy, decided_at, seq FROM decisions
             WHERE request_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1
             """, [request, startedSeq])
-        let artifact = try await store.query(
+        let artifact = try await store.lookup(
             "SELECT verified, verification_policy, verified_at, verification_details FROM artifacts WHERE digest = ?",
             [digest])
 

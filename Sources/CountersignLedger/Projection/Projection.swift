@@ -12,7 +12,7 @@ public enum Projection {
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
-        "policies", "decision_controls",
+        "policies", "decision_controls", "request_controls",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -26,18 +26,29 @@ public enum Projection {
     /// they add what older entries already hold — a table or column filled from their payloads.
     public static let replayingMigrations: Set<String> = ["v4-metrics"]
 
-    /// What the gate metrics read: each decision's control results (block rate per control, controls that never
-    /// block) and each request's commit time (lead time for changes).
+    /// What the gate metrics read: each decision's control results (`decision_controls`: which controls never
+    /// block), a per-request summary of them (`request_controls`: block and hold rate without scanning every
+    /// decision), and on each request its commit time (lead time), when it became ready — every control satisfied
+    /// but approvals — and when it was first allowed after that (approval wait).
     static let metrics: [String] = [
         "ALTER TABLE deploy_requests ADD COLUMN committed_at TEXT",
+        "ALTER TABLE deploy_requests ADD COLUMN ready_at TEXT",
+        "ALTER TABLE deploy_requests ADD COLUMN allowed_at TEXT",
         """
         CREATE TABLE decision_controls (
             seq BIGINT NOT NULL, request_id TEXT NOT NULL, decided_at TEXT NOT NULL, control TEXT NOT NULL,
             status TEXT NOT NULL)
         """,
+        """
+        CREATE TABLE request_controls (
+            request_id TEXT NOT NULL, control TEXT NOT NULL, requested_at TEXT NOT NULL, service TEXT NOT NULL,
+            environment TEXT NOT NULL, blocked BIGINT NOT NULL, held BIGINT NOT NULL,
+            PRIMARY KEY (request_id, control))
+        """,
         "CREATE INDEX decision_controls_by_control ON decision_controls (control, seq)",
-        "CREATE INDEX decision_controls_by_seq ON decision_controls (seq)",
-        "CREATE INDEX decision_controls_by_time ON decision_controls (decided_at)",
+        "CREATE INDEX decision_controls_blocks ON decision_controls (control, status, decided_at)",
+        "CREATE INDEX request_controls_by_time ON request_controls (requested_at)",
+        "CREATE INDEX deploy_requests_by_time ON deploy_requests (requested_at)",
         "CREATE INDEX deploys_by_time ON deploys (started_at)",
     ]
 
@@ -193,17 +204,7 @@ public enum Projection {
                     "UPDATE deploy_requests SET verdict = ?, tier = ?, decided_at = ? WHERE request_id = ?",
                     [verdict, tier, at, request]),
             ]
-                + (try (p.optionalObjects("controls") ?? []).map { control throws(LedgerError) in
-                    SQLStatement(
-                        """
-                        INSERT INTO decision_controls (seq, request_id, decided_at, control, status)
-                        VALUES (?, ?, ?, ?, ?)
-                        """,
-                        [
-                            seq, request, at, .text(try control.string("control")),
-                            .text(try control.oneOf("status", ["satisfied", "pending", "denied", "error"])),
-                        ])
-                })
+                + (try controlStatements(p, seq, request, at, verdict: verdict))
         case "check.reported":
             return [
                 SQLStatement(
@@ -401,6 +402,55 @@ public enum Projection {
             // team.changed, approval.refused: recorded, not projected.
             return []
         }
+    }
+
+    /// A decision's control results: one `decision_controls` row each, the request's `request_controls` summary,
+    /// and its ready and first-allowed-after-ready times.
+    private static func controlStatements(
+        _ p: PayloadReader, _ seq: SQLValue, _ request: SQLValue, _ at: SQLValue, verdict: SQLValue
+    ) throws(LedgerError) -> [SQLStatement] {
+        var statements: [SQLStatement] = []
+        var statuses: [(String, String)] = []
+        for control in try p.optionalObjects("controls") ?? [] {
+            let name = try control.string("control")
+            let status = try control.oneOf("status", ["satisfied", "pending", "denied", "error"])
+            statuses.append((name, status))
+            statements.append(
+                SQLStatement(
+                    "INSERT INTO decision_controls (seq, request_id, decided_at, control, status) VALUES (?, ?, ?, ?, ?)",
+                    [seq, request, at, .text(name), .text(status)]))
+        }
+        for name in Set(statuses.map(\.0)).sorted() {
+            let mine = statuses.filter { $0.0 == name }.map(\.1)
+            let blocked: Int64 = mine.contains { $0 == "denied" || $0 == "error" } ? 1 : 0
+            let held: Int64 = mine.contains("pending") ? 1 : 0
+            statements.append(
+                SQLStatement(
+                    """
+                    INSERT INTO request_controls (request_id, control, requested_at, service, environment, blocked, held)
+                    SELECT r.request_id, ?, r.requested_at, r.service, r.environment, ?, ? FROM deploy_requests r
+                    WHERE r.request_id = ?
+                    ON CONFLICT (request_id, control) DO UPDATE SET
+                        blocked = request_controls.blocked | excluded.blocked, held = request_controls.held | excluded.held
+                    """, [.text(name), .integer(blocked), .integer(held), request]))
+        }
+        let ready =
+            statuses.contains { $0 == ("approvals", "pending") }
+            && statuses.allSatisfy { $0.0 == "approvals" || $0.1 == "satisfied" }
+        if ready {
+            statements.append(
+                SQLStatement(
+                    "UPDATE deploy_requests SET ready_at = ? WHERE request_id = ? AND ready_at IS NULL", [at, request]))
+        }
+        if verdict == .text("allowed") {
+            statements.append(
+                SQLStatement(
+                    """
+                    UPDATE deploy_requests SET allowed_at = ?
+                    WHERE request_id = ? AND ready_at IS NOT NULL AND allowed_at IS NULL
+                    """, [at, request]))
+        }
+        return statements
     }
 
     private static func deployRequested(_ p: PayloadReader, _ seq: SQLValue, _ at: SQLValue) throws(LedgerError)

@@ -94,7 +94,10 @@ public struct ControlPlane: Sendable {
             }
         }
 
-        func date(_ name: String) -> Date? { text(name).flatMap(GateJSON.parseDate) }
+        /// Projection times are `formatTime` text, read without a formatter; anything else as RFC 3339.
+        func date(_ name: String) -> Date? {
+            text(name).flatMap { LedgerEntry.parseTime($0) ?? GateJSON.parseDate($0) }
+        }
     }
 }
 

@@ -88,7 +88,7 @@ extension WebPages {
     }
 
     /// Deploys the report page lists; the API and CLI give the whole period.
-    static let reportRows = 200
+    static let reportRows = 100
 
     static func reportRow(_ record: JSONValue) -> [String: Any] {
         let approvals = record["approvals"]?.arrayValue ?? []

@@ -41,7 +41,7 @@ extension WebPages {
                 "verdict": row["verdict"]?.textValue ?? "undecided", "digest": row["digest"]?.textValue ?? "",
                 "digestShort": WebFormat.short(row["digest"]?.textValue),
                 "requested": WebFormat.time(requested),
-                "ago": WebFormat.ago(requested.flatMap(GateJSON.parseDate), now: now),
+                "ago": WebFormat.ago(requested.flatMap(LedgerEntry.parseTime), now: now),
             ]
         }
         let environments = control.policy.bundle.environments.keys.sorted().map { name in

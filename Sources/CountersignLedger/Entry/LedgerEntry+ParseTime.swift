@@ -1,9 +1,9 @@
-internal import Foundation
+public import Foundation
 
-/// Reads the projections' fixed-width times (`2026-11-03T10:00:00.000Z`, `LedgerEntry.formatTime`) without a
-/// date formatter: metrics parse tens of thousands of them per page. (Writing uses `LedgerEntry.formatTime`.)
-enum LedgerTime {
-    static func parse(_ text: String) -> Date? {
+extension LedgerEntry {
+    /// Reads a time `formatTime` wrote (`2026-11-03T10:00:00.000Z`) without a date formatter: projections hold
+    /// these, and metrics and pages read tens of thousands per answer. `nil` for any other shape.
+    public static func parseTime(_ text: String) -> Date? {
         var utf8 = text.utf8.makeIterator()
         var digits: [Int] = []
         digits.reserveCapacity(17)
