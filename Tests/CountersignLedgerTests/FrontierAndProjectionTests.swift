@@ -126,6 +126,17 @@ import Testing
         #expect(try Projection.statements(for: LedgerEntry(seq: 0, draft: LedgerFixtures.filler(1))).isEmpty)
     }
 
+    /// `Projection.projects` lets an append skip building statements; it must never skip a type that has some.
+    @Test func typesWithoutProjectionsProjectNothing() throws {
+        for raw in EventType.known.sorted() {
+            let type = try #require(EventType(rawValue: raw))
+            guard !Projection.projects(type) else { continue }
+            let draft = try EntryDraft(type: type, at: Date(), actor: "x", payload: .object([]))
+            #expect(try Projection.statements(for: LedgerEntry(seq: 0, draft: draft)).isEmpty, "\(raw)")
+        }
+        #expect(Projection.projects(EventType(rawValue: "gate.decided")!))
+    }
+
     @Test func proofsRoundTripThroughJSON() throws {
         var tree = MerkleTree()
         for i in 0..<11 { tree.append(entry: Array("e\(i)".utf8)) }
