@@ -131,7 +131,7 @@ extension MerkleTree {
 
     /// The subtrees `root(size:)` reads.
     public static func rootNodes(size: Int) -> Set<MerkleNode> {
-        var nodes: Set<MerkleNode> = []
+        var nodes = Set<MerkleNode>(minimumCapacity: size.nonzeroBitCount)
         if size > 0 { subtreeNodes(0, size, &nodes) }
         return nodes
     }
@@ -146,7 +146,9 @@ extension MerkleTree {
 
     /// The subtrees `inclusionProof(index:size:)` reads, with the leaf itself.
     public static func inclusionNodes(index: Int, size: Int) -> Set<MerkleNode> {
-        var nodes: Set<MerkleNode> = [MerkleNode(level: 0, index: index)]
+        // Sized for the path and the right edge a caller adds (`rootNodes`), so neither insert regrows it.
+        var nodes = Set<MerkleNode>(minimumCapacity: 2 * Int.bitWidth)
+        nodes.insert(MerkleNode(level: 0, index: index))
         if index >= 0, index < size { pathNodes(index, 0, size, &nodes) }
         return nodes
     }
