@@ -107,11 +107,23 @@ public final class SQLiteLedger: LedgerStore {
     /// One IMMEDIATE transaction for a group of batches. With several batches, each is in its own savepoint so
     /// that one bad batch fails alone; a lone batch needs none: its failure rolls back a transaction that holds
     /// nothing else.
+    ///
+    /// The transaction runs on the leading appender's thread, off the group-commit actor (`@concurrent`), so
+    /// appenders that arrive meanwhile still queue for the next one. Like the reader's proofs and verify, it uses
+    /// the database synchronously: GRDB's asynchronous write hops to its writer queue and back, two thread wake-ups
+    /// that cost a batch of 100 about a tenth of its time on a small machine.
+    @concurrent
     private static func commit(_ batches: [[EntryDraft]], _ pool: DatabasePool, _ edge: EdgeCache) async -> [Result<
         [LedgerEntry], LedgerError
     >] {
+        transact(batches, pool, edge)
+    }
+
+    private static func transact(_ batches: [[EntryDraft]], _ pool: DatabasePool, _ edge: EdgeCache) -> [Result<
+        [LedgerEntry], LedgerError
+    >] {
         do {
-            return try await pool.writeWithoutTransaction { db in
+            return try pool.writeWithoutTransaction { db in
                 var results: [Result<[LedgerEntry], LedgerError>] = []
                 var committed: MerkleFrontier?
                 // IMMEDIATE takes the write lock first: no other process can append until this commits.
