@@ -67,7 +67,9 @@ public struct LedgerVerifier: Sendable {
         if block.count == LedgerVerifier.blockSize, (count - block.count) % LedgerVerifier.blockSize == 0 {
             // Hand the block to a worker and read on into a spare one; wait only when every worker is busy.
             if inFlight.count == LedgerVerifier.maxInFlight { merge() }
-            inFlight.append(HashJob(block, first: count - block.count))
+            let first = count - block.count
+            let worker = HashJob.workers[(first / LedgerVerifier.blockSize) % HashJob.workers.count]
+            inFlight.append(HashJob(block, first: first, on: worker))
             block = spares.popLast() ?? EntryBlock()
         }
         return problem == nil
@@ -192,7 +194,7 @@ public struct LedgerVerifier: Sendable {
     }
 }
 
-/// One full block hashed on a global queue; `wait()` returns its subtree.
+/// One full block hashed on a worker queue; `wait()` returns its subtree.
 private final class HashJob: @unchecked Sendable {
     let first: Int
     private let done = DispatchSemaphore(value: 0)
@@ -201,11 +203,15 @@ private final class HashJob: @unchecked Sendable {
     /// Moved out by `wait()`, so the caller holds the only reference and can reuse its buffers.
     private var block: EntryBlock?
 
-    init(_ block: EntryBlock, first: Int) {
+    /// The hashing threads: serial queues, which libdispatch gives a thread of their own whenever they have work
+    /// (the global queue ran every block on one thread, beside a reader it could not count as busy).
+    static let workers = (0..<2).map { DispatchQueue(label: "countersign.ledger.verify.\($0)") }
+
+    init(_ block: EntryBlock, first: Int, on worker: DispatchQueue) {
         self.first = first
         self.block = block
         let depth = LedgerVerifier.blockSize.trailingZeroBitCount
-        DispatchQueue.global().async {
+        worker.async {
             self.result = self.block?.hash(depth: depth)
             self.done.signal()
         }
