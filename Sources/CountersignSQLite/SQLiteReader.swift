@@ -79,27 +79,33 @@ final class SQLiteReader: @unchecked Sendable {
         fileprivate let reader: SQLiteReader
 
         /// Stored interior nodes: upper ones from the cache, the rest with one range read per tile and band (the
-        /// table is clustered by tile, so that is one page). Every upper node a read returns is cached.
-        func nodes(_ wanted: Set<MerkleNode>, into found: inout [MerkleNode: [UInt8]]) throws(LedgerError) {
-            var tiles: [TileKey: Set<MerkleNode>] = [:]
+        /// table is clustered by tile, so that is one page). Every upper node a read returns is cached. A proof
+        /// asks for a few dozen nodes, so tiles and their members are kept in arrays, searched linearly.
+        func nodes(_ wanted: [MerkleNode], into found: inout [MerkleNode: [UInt8]]) throws(LedgerError) {
+            var tiles: [(key: TileKey, members: [MerkleNode])] = []
             for n in wanted {
-                if let hash = reader.upperNodes[n] {
+                if n.level >= SQLiteReader.cachedLevels.lowerBound, let hash = reader.upperNodes[n] {
                     found[n] = hash
                 } else {
                     let key = TileKey(tile: StoredNodes.tile(n), band: StoredNodes.band(n.level).lowerBound)
-                    tiles[key, default: []].insert(n)
+                    if let t = tiles.firstIndex(where: { $0.key == key }) {
+                        tiles[t].members.append(n)
+                    } else {
+                        tiles.append((key, [n]))
+                    }
                 }
             }
             for (key, members) in tiles {
+                let cache = SQLiteReader.cachedLevels.contains(key.band)
                 try each(
                     "SELECT level, idx, hash FROM nodes WHERE tile = ? AND level BETWEEN ? AND ?",
                     [Int64(key.tile), Int64(key.band), Int64(key.band + 3)]
                 ) { row in
                     let n = MerkleNode(level: Int(row.int(0)), index: Int(row.int(1)))
-                    let cache = SQLiteReader.cachedLevels.contains(n.level)
-                    guard members.contains(n) || cache else { return true }
+                    let member = members.contains(n)
+                    guard member || cache else { return true }
                     let hash = Array(row.bytes(2))
-                    if members.contains(n) { found[n] = hash }
+                    if member { found[n] = hash }
                     if cache, reader.upperNodes.count < SQLiteReader.cacheLimit { reader.upperNodes[n] = hash }
                     return true
                 }

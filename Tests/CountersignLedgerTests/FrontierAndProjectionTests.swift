@@ -126,6 +126,17 @@ import Testing
         #expect(try Projection.statements(for: LedgerEntry(seq: 0, draft: LedgerFixtures.filler(1))).isEmpty)
     }
 
+    /// `Projection.projects` lets an append skip building statements; it must never skip a type that has some.
+    @Test func typesWithoutProjectionsProjectNothing() throws {
+        for raw in EventType.known.sorted() {
+            let type = try #require(EventType(rawValue: raw))
+            guard !Projection.projects(type) else { continue }
+            let draft = try EntryDraft(type: type, at: Date(), actor: "x", payload: .object([]))
+            #expect(try Projection.statements(for: LedgerEntry(seq: 0, draft: draft)).isEmpty, "\(raw)")
+        }
+        #expect(Projection.projects(EventType(rawValue: "gate.decided")!))
+    }
+
     @Test func proofsRoundTripThroughJSON() throws {
         var tree = MerkleTree()
         for i in 0..<11 { tree.append(entry: Array("e\(i)".utf8)) }
@@ -146,9 +157,10 @@ import Testing
     }
 }
 
-/// The verifier hashes full blocks on another core; these logs span several blocks and a ragged tail.
+/// The verifier hashes full blocks on worker threads, several at once; these logs span more blocks than can be in
+/// flight, and a ragged tail.
 @Suite struct LedgerVerifierTests {
-    static let size = 2 * LedgerVerifier.blockSize + 1_234
+    static let size = (LedgerVerifier.maxInFlight + 2) * LedgerVerifier.blockSize + 1_234
     static let entries = (0..<size).map { Array("{\"entry\":\($0)}".utf8) }
     static let tree: MerkleTree = {
         var t = MerkleTree()
@@ -187,9 +199,18 @@ import Testing
         #expect(report.entries == Self.size && report.rootHash == Self.tree.root())
     }
 
-    @Test(arguments: [3, LedgerVerifier.blockSize + 17, 2 * LedgerVerifier.blockSize + 1_000])
+    @Test(arguments: [
+        3, LedgerVerifier.blockSize + 17, (LedgerVerifier.maxInFlight + 1) * LedgerVerifier.blockSize + 5,
+        (LedgerVerifier.maxInFlight + 2) * LedgerVerifier.blockSize + 1_000,
+    ])
     func namesTheFirstChangedEntryInAnyBlock(seq: Int) {
         #expect(Self.verify(changing: seq).problem?.seq == Int64(seq))
+    }
+
+    @Test func aChangeInABlockInFlightComesBeforeALaterGap() {
+        let changed = LedgerVerifier.blockSize + 3
+        let problem = Self.verify(changing: changed, skipping: 3 * LedgerVerifier.blockSize + 7).problem
+        #expect(problem?.seq == Int64(changed) && problem?.message.contains("leaf hash") == true)
     }
 
     @Test func namesAMissingEntryAfterABlockInFlight() {

@@ -28,6 +28,22 @@ final class TemporaryLedger: Sendable {
         try await check.run(try tmp.open())
     }
 
+    /// Each store caches the tree's edge after its own commits; another writer's appends must invalidate it.
+    @Test func twoStoresOnOneFileTakeTurns() async throws {
+        let tmp = try TemporaryLedger()
+        let (a, b) = (try tmp.open(), try tmp.open())
+        var tree = MerkleTree()
+        var next = 0
+        for (store, count) in [(a, 5), (b, 7), (a, 3), (a, 16), (b, 1), (a, 20)] {
+            let entries = try await store.append((next..<(next + count)).map(LedgerFixtures.filler))
+            for e in entries { tree.append(entry: e.canonicalBytes) }
+            next += count
+        }
+        let report = try await a.verify(verifier: nil) { _, _ in }
+        #expect(report.isValid, "\(String(describing: report.problem))")
+        #expect(try await b.root() == tree.root() && report.rootHash == tree.root())
+    }
+
     @Test func theDatabaseRefusesUpdatesAndDeletes() async throws {
         let tmp = try TemporaryLedger()
         try await tmp.open().append((0..<16).map(LedgerFixtures.filler))

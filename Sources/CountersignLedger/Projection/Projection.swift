@@ -156,6 +156,12 @@ public enum Projection {
         _ = try statements(for: LedgerEntry(seq: 0, draft: draft))
     }
 
+    /// Whether entries of `type` can write projection rows; the others (recorded, not projected) skip building
+    /// their statements altogether.
+    public static func projects(_ type: EventType) -> Bool {
+        type.rawValue != "team.changed" && type.rawValue != "approval.refused"
+    }
+
     /// The statements that bring the tables up to date with `entry`.
     public static func statements(for entry: LedgerEntry) throws(LedgerError) -> [SQLStatement] {
         let p = PayloadReader(entry.type, entry.payload)
@@ -399,7 +405,7 @@ public enum Projection {
                     ])
             ]
         default:
-            // team.changed, approval.refused: recorded, not projected.
+            // team.changed, approval.refused: recorded, not projected (`projects(_:)` skips them before this).
             return []
         }
     }

@@ -35,8 +35,8 @@ public struct AppendPlan: Sendable {
             let leaf = MerkleTree.leafHash(bytes)
             rows.append(
                 EntryRow(entry: entry, canonicalBytes: bytes, leafHash: leaf, at: LedgerEntry.formatTime(entry.at)))
-            nodes += frontier.append(leafHash: leaf).filter { StoredNodes.isStored($0.node) }
-            projections += try Projection.statements(for: entry)
+            frontier.append(leafHash: leaf, completing: &nodes, from: StoredNodes.lowestInteriorLevel)
+            if Projection.projects(entry.type) { projections += try Projection.statements(for: entry) }
         }
         self.rows = rows
         self.nodes = nodes

@@ -36,6 +36,19 @@ struct EntryBlock: Sendable {
         return hashPiece(0..<count, depth: depth)
     }
 
+    /// The level above `below` (node hashes back to back, an even number of them).
+    private static func parents(_ below: [UInt8]) -> [UInt8] {
+        var up = [UInt8]()
+        up.reserveCapacity(below.count / 2)
+        below.withUnsafeBytes { below in
+            for pair in stride(from: 0, to: below.count, by: 64) {
+                let parent = MerkleTree.nodeHash(pair: UnsafeRawBufferPointer(rebasing: below[pair..<(pair + 64)]))
+                parent.withUnsafeBytes { up.append(contentsOf: $0) }
+            }
+        }
+        return up
+    }
+
     /// One piece: its leaves, checked against the stored ones, then `depth` levels above them.
     private func hashPiece(_ range: Range<Int>, depth: Int) -> Hashed {
         var leaves = [UInt8]()
@@ -45,7 +58,11 @@ struct EntryBlock: Sendable {
                 for i in range {
                     let entry = UnsafeRawBufferPointer(rebasing: all[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
                     let leaf = MerkleTree.leafHash(entry)
-                    guard leaf.elementsEqual(stored[(i * 32)..<(i * 32 + 32)]) else { return i }
+                    // In place: iterating a digest allocates an array per call.
+                    let same = leaf.withUnsafeBytes {
+                        MerkleTree.equalHashes($0, UnsafeRawBufferPointer(rebasing: stored[(i * 32)..<(i * 32 + 32)]))
+                    }
+                    guard same else { return i }
                     leaf.withUnsafeBytes { leaves.append(contentsOf: $0) }
                 }
                 return nil
@@ -53,17 +70,7 @@ struct EntryBlock: Sendable {
         }
         if let mismatch { return Hashed(levels: [], firstMismatch: mismatch) }
         var levels = [leaves]
-        for l in 0..<depth {
-            var up = [UInt8]()
-            up.reserveCapacity(levels[l].count / 2)
-            levels[l].withUnsafeBytes { below in
-                for pair in stride(from: 0, to: below.count, by: 64) {
-                    let parent = MerkleTree.nodeHash(pair: UnsafeRawBufferPointer(rebasing: below[pair..<(pair + 64)]))
-                    parent.withUnsafeBytes { up.append(contentsOf: $0) }
-                }
-            }
-            levels.append(up)
-        }
+        for l in 0..<depth { levels.append(EntryBlock.parents(levels[l])) }
         return Hashed(levels: levels, firstMismatch: nil)
     }
 }

@@ -72,7 +72,9 @@ extension LedgerStore {
             guard seq >= 0, seq < n else {
                 throw LedgerError(.invalidInput, "entry \(seq) is not in a tree of \(n) entries")
             }
-            return MerkleTree.inclusionNodes(index: seq, size: n).union(MerkleTree.rootNodes(size: n))
+            var nodes = MerkleTree.inclusionNodes(index: seq, size: n)
+            nodes.formUnion(MerkleTree.rootNodes(size: n))
+            return nodes
         }
         let n = size ?? total
         let lookup: (MerkleNode) -> [UInt8] = { nodes[$0] ?? [] }

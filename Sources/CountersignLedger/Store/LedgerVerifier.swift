@@ -7,8 +7,10 @@ internal import Dispatch
 /// Entries are hashed, not parsed: any change to an entry's bytes changes its leaf hash, and a matching change to
 /// the stored hashes breaks the nodes above it and the signed checkpoint. The recomputed tree is kept flat (32
 /// bytes a node, one buffer a level) so a million entries cost two million hashes, not two million allocations.
-/// Entries are buffered in aligned blocks of `blockSize`; a full block (a complete subtree) is hashed on another
-/// core while the store reads the next, so a verify costs about the larger of reading and hashing, not their sum.
+/// Entries are buffered in aligned blocks of `blockSize`; each full block (a complete subtree) is hashed on a
+/// worker thread while the store reads on, up to `maxInFlight` blocks ahead, and merged in order. Hashing is most
+/// of a verify's work (a leaf and a node hash per entry), so it runs on every core there is, and the reader waits
+/// only when all the workers are behind — never for one worker that the scheduler put aside.
 public struct LedgerVerifier: Sendable {
     /// `levels[l]` holds the level's node hashes back to back.
     private var levels: [[UInt8]] = [[]]
@@ -17,11 +19,16 @@ public struct LedgerVerifier: Sendable {
     public private(set) var problem: (seq: Int64?, message: String)?
     private var checkedCheckpoint: Int?
     private var block = EntryBlock()
-    /// The previous full block, being hashed in the background.
-    private var inFlight: HashJob?
+    /// Full blocks being hashed in the background, oldest first.
+    private var inFlight: [HashJob] = []
+    /// Emptied blocks whose buffers the reader fills again.
+    private var spares: [EntryBlock] = []
 
     /// A power of two, so each full block is a complete subtree.
     static let blockSize = 1 << 13
+    /// Blocks hashed at once: enough to keep two cores busy beside the reader when the machine is shared, at about
+    /// 2 MB of entry bytes each.
+    static let maxInFlight = 4
 
     /// `expectedEntries` (a hint; any count verifies) sizes the tree's buffers up front, so a large verify does not
     /// spend its time regrowing and faulting in copies of them.
@@ -58,26 +65,28 @@ public struct LedgerVerifier: Sendable {
         block.add(canonical, storedLeafHash)
         count += 1
         if block.count == LedgerVerifier.blockSize, (count - block.count) % LedgerVerifier.blockSize == 0 {
-            // Merge the block before, then hand this one to another core and read on in the block it frees.
-            let spare = merge()
-            inFlight = HashJob(block, first: count - block.count)
-            block = spare ?? EntryBlock()
+            // Hand the block to a worker and read on into a spare one; wait only when every worker is busy.
+            if inFlight.count == LedgerVerifier.maxInFlight { merge() }
+            let first = count - block.count
+            let worker = HashJob.workers[(first / LedgerVerifier.blockSize) % HashJob.workers.count]
+            inFlight.append(HashJob(block, first: first, on: worker))
+            block = spares.popLast() ?? EntryBlock()
         }
         return problem == nil
     }
 
-    /// Waits for the block in flight, adds its subtree to the tree, and returns its emptied buffers for reuse.
-    @discardableResult
-    private mutating func merge() -> EntryBlock? {
-        guard let job = inFlight else { return nil }
-        inFlight = nil
+    /// Waits for the oldest block in flight, adds its subtree to the tree, and keeps its buffers for reuse.
+    private mutating func merge() {
+        guard !inFlight.isEmpty else { return }
+        let job = inFlight.removeFirst()
         var (hashed, spare) = job.wait()
         spare.removeAll()
-        guard problem == nil else { return spare }
+        spares.append(spare)
+        guard problem == nil else { return }
         if let bad = hashed.firstMismatch {
             let seq = Int64(job.first + bad)
             problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
-            return spare
+            return
         }
         for (level, bytes) in hashed.levels.enumerated() {
             if levels.count == level { levels.append([]) }
@@ -85,12 +94,11 @@ public struct LedgerVerifier: Sendable {
         }
         carry(from: hashed.levels.count - 1)
         hashed.levels = []
-        return spare
     }
 
-    /// Finishes the block in flight, then hashes the partial block (the log's tail) in order.
+    /// Finishes the blocks in flight, then hashes the partial block (the log's tail) in order.
     private mutating func flush() {
-        merge()
+        while !inFlight.isEmpty { merge() }
         guard block.count > 0, problem == nil else { return }
         let first = count - block.count
         let hashed = block.hash(depth: 0)
@@ -125,7 +133,7 @@ public struct LedgerVerifier: Sendable {
 
     /// Feeds a stored interior node (after all entries).
     public mutating func node(level: Int, index: Int, hash: UnsafeRawBufferPointer) -> Bool {
-        if block.count > 0 || inFlight != nil { flush() }
+        if block.count > 0 || !inFlight.isEmpty { flush() }
         guard problem == nil else { return false }
         guard level >= StoredNodes.lowestInteriorLevel, index >= 0, index < nodeCount(level: level) else {
             problem = (nil, "tree node (\(level), \(index)) has no entries under it")
@@ -134,7 +142,8 @@ public struct LedgerVerifier: Sendable {
         let matches =
             hash.count == 32
             && levels[level].withUnsafeBytes { computed in
-                UnsafeRawBufferPointer(rebasing: computed[(index * 32)..<(index * 32 + 32)]).elementsEqual(hash)
+                MerkleTree.equalHashes(
+                    UnsafeRawBufferPointer(rebasing: computed[(index * 32)..<(index * 32 + 32)]), hash)
             }
         guard matches else {
             problem = (
@@ -185,7 +194,7 @@ public struct LedgerVerifier: Sendable {
     }
 }
 
-/// One full block hashed on a global queue; `wait()` returns its subtree.
+/// One full block hashed on a worker queue; `wait()` returns its subtree.
 private final class HashJob: @unchecked Sendable {
     let first: Int
     private let done = DispatchSemaphore(value: 0)
@@ -194,11 +203,15 @@ private final class HashJob: @unchecked Sendable {
     /// Moved out by `wait()`, so the caller holds the only reference and can reuse its buffers.
     private var block: EntryBlock?
 
-    init(_ block: EntryBlock, first: Int) {
+    /// The hashing threads: serial queues, which libdispatch gives a thread of their own whenever they have work
+    /// (the global queue ran every block on one thread, beside a reader it could not count as busy).
+    static let workers = (0..<2).map { DispatchQueue(label: "countersign.ledger.verify.\($0)") }
+
+    init(_ block: EntryBlock, first: Int, on worker: DispatchQueue) {
         self.first = first
         self.block = block
         let depth = LedgerVerifier.blockSize.trailingZeroBitCount
-        DispatchQueue.global().async {
+        worker.async {
             self.result = self.block?.hash(depth: depth)
             self.done.signal()
         }

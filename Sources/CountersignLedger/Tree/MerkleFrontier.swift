@@ -38,18 +38,25 @@ public struct MerkleFrontier: Sendable {
 
     /// Appends a leaf and returns the interior nodes (level ≥ 1) it completes, lowest first.
     public mutating func append(leafHash: Hash) -> [(node: MerkleNode, hash: Hash)] {
+        var completed: [(node: MerkleNode, hash: Hash)] = []
+        append(leafHash: leafHash, completing: &completed, from: 1)
+        return completed
+    }
+
+    /// Appends a leaf and adds the interior nodes it completes at `lowest` and above to `completed`, lowest
+    /// first: an append plan keeps only the stored ones, without an array per leaf to filter.
+    mutating func append(leafHash: Hash, completing completed: inout [(node: MerkleNode, hash: Hash)], from lowest: Int)
+    {
         size += 1
         nodes.append((0, leafHash))
-        var completed: [(node: MerkleNode, hash: Hash)] = []
         while nodes.count >= 2, nodes[nodes.count - 1].level == nodes[nodes.count - 2].level {
             let right = nodes.removeLast()
             let left = nodes.removeLast()
             let level = left.level + 1
             let parent = MerkleTree.nodeHash(left.hash, right.hash)
             nodes.append((level, parent))
-            completed.append((MerkleNode(level: level, index: (size >> level) - 1), parent))
+            if level >= lowest { completed.append((MerkleNode(level: level, index: (size >> level) - 1), parent)) }
         }
-        return completed
     }
 
     /// The tree's root.

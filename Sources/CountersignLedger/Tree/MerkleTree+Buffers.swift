@@ -17,4 +17,16 @@ extension MerkleTree {
         h.update(bufferPointer: pair)
         return h.finalize()
     }
+
+    /// Whether two 32-byte hashes in memory are equal, compared a word at a time.
+    static func equalHashes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == 32, b.count == 32 else { return false }
+        var difference: UInt64 = 0
+        for offset in stride(from: 0, to: 32, by: 8) {
+            difference |=
+                a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                ^ b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        }
+        return difference == 0
+    }
 }

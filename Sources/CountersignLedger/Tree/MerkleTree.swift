@@ -33,16 +33,20 @@ public struct MerkleTree: Sendable {
     public var size: Int { levels[0].count }
 
     /// `SHA-256(0x00 ‖ data)`.
-    public static func leafHash(_ data: [UInt8]) -> Hash { data.withUnsafeBytes { Array(leafHash($0)) } }
+    public static func leafHash(_ data: [UInt8]) -> Hash { data.withUnsafeBytes { bytes(leafHash($0)) } }
 
     /// `SHA-256(0x01 ‖ left ‖ right)`.
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
         var h = SHA256()
-        h.update(data: [1])
-        h.update(data: left)
-        h.update(data: right)
-        return Array(h.finalize())
+        withUnsafeBytes(of: UInt8(1)) { h.update(bufferPointer: $0) }
+        left.withUnsafeBytes { h.update(bufferPointer: $0) }
+        right.withUnsafeBytes { h.update(bufferPointer: $0) }
+        return bytes(h.finalize())
     }
+
+    /// A digest's bytes in one copy: `Array(digest)` goes through the digest's iterator, which allocates an array
+    /// of its own first.
+    static func bytes(_ digest: SHA256.Digest) -> Hash { digest.withUnsafeBytes { Array($0) } }
 
     /// The root of the empty tree, `SHA-256("")`.
     public static let emptyRoot: Hash = Array(SHA256.hash(data: [UInt8]()))
@@ -127,7 +131,7 @@ extension MerkleTree {
 
     /// The subtrees `root(size:)` reads.
     public static func rootNodes(size: Int) -> Set<MerkleNode> {
-        var nodes: Set<MerkleNode> = []
+        var nodes = Set<MerkleNode>(minimumCapacity: size.nonzeroBitCount)
         if size > 0 { subtreeNodes(0, size, &nodes) }
         return nodes
     }
@@ -142,7 +146,9 @@ extension MerkleTree {
 
     /// The subtrees `inclusionProof(index:size:)` reads, with the leaf itself.
     public static func inclusionNodes(index: Int, size: Int) -> Set<MerkleNode> {
-        var nodes: Set<MerkleNode> = [MerkleNode(level: 0, index: index)]
+        // Sized for the path and the right edge a caller adds (`rootNodes`), so neither insert regrows it.
+        var nodes = Set<MerkleNode>(minimumCapacity: 2 * Int.bitWidth)
+        nodes.insert(MerkleNode(level: 0, index: index))
         if index >= 0, index < size { pathNodes(index, 0, size, &nodes) }
         return nodes
     }

@@ -52,9 +52,13 @@ public enum StoredNodes {
 
     /// An unstored subtree's hash from its leaves, or nil when one is missing.
     private static func subtree(_ n: MerkleNode, _ read: [MerkleNode: [UInt8]]) -> [UInt8]? {
-        if n.level == 0 { return read[n] }
-        guard let left = subtree(MerkleNode(level: n.level - 1, index: n.index * 2), read),
-            let right = subtree(MerkleNode(level: n.level - 1, index: n.index * 2 + 1), read)
+        subtree(n) { read[MerkleNode(level: 0, index: $0)] }
+    }
+
+    private static func subtree(_ n: MerkleNode, _ leaf: (Int) -> [UInt8]?) -> [UInt8]? {
+        if n.level == 0 { return leaf(n.index) }
+        guard let left = subtree(MerkleNode(level: n.level - 1, index: n.index * 2), leaf),
+            let right = subtree(MerkleNode(level: n.level - 1, index: n.index * 2 + 1), leaf)
         else { return nil }
         return MerkleTree.nodeHash(left, right)
     }
@@ -63,14 +67,30 @@ public enum StoredNodes {
     /// the dictionary), and the leaves of a contiguous range. Leaves are read in clusters (requests within 16 of
     /// each other share one range read), the unstored nodes inside a tile are recomputed, and a missing row is
     /// reported as tampering.
+    ///
+    /// A proof is a few dozen nodes, so the working sets are arrays: hashing each node into sets and dictionaries
+    /// at every step cost more than the database reads. Only the answer is a dictionary.
     public static func fetch<E: Error>(
-        _ nodes: Set<MerkleNode>, interior: (Set<MerkleNode>, inout [MerkleNode: [UInt8]]) throws(E) -> Void,
+        _ nodes: Set<MerkleNode>, interior: ([MerkleNode], inout [MerkleNode: [UInt8]]) throws(E) -> Void,
         leaves: (ClosedRange<Int>, (Int, [UInt8]) -> Void) throws(E) -> Void
     ) throws(E) -> Result<[MerkleNode: [UInt8]], LedgerError> {
-        var read: [MerkleNode: [UInt8]] = [:]
-        let (stored, leafRanges) = reads(for: nodes)
-        try interior(stored.filter { $0.level > 0 }, &read)
-        let wanted = (stored.filter { $0.level == 0 }.map(\.index) + leafRanges.flatMap { Array($0) }).sorted()
+        var storedInterior: [MerkleNode] = []
+        var wanted: [Int] = []
+        storedInterior.reserveCapacity(nodes.count)
+        wanted.reserveCapacity(nodes.count + 16)
+        for n in nodes {
+            if n.level == 0 {
+                wanted.append(n.index)
+            } else if isStored(n) {
+                storedInterior.append(n)
+            } else {
+                wanted.append(contentsOf: (n.index << n.level)..<((n.index + 1) << n.level))
+            }
+        }
+        var found: [MerkleNode: [UInt8]] = [:]
+        found.reserveCapacity(nodes.count)
+        try interior(storedInterior, &found)
+        wanted.sort()
         var clusters: [ClosedRange<Int>] = []
         for leaf in wanted {
             if let last = clusters.last, leaf <= last.upperBound + 16 {
@@ -79,8 +99,34 @@ public enum StoredNodes {
                 clusters.append(leaf...leaf)
             }
         }
-        for c in clusters { try leaves(c) { read[MerkleNode(level: 0, index: $0)] = $1 } }
-        let found = resolve(nodes, from: read)
+        // Leaves by index, kept sorted for a binary search.
+        var leafIndices: [Int] = []
+        var leafHashes: [[UInt8]] = []
+        for c in clusters {
+            try leaves(c) {
+                leafIndices.append($0)
+                leafHashes.append($1)
+            }
+        }
+        var sorted = true
+        for i in leafIndices.indices.dropFirst() where leafIndices[i - 1] >= leafIndices[i] { sorted = false }
+        if !sorted {
+            let order = leafIndices.indices.sorted { leafIndices[$0] < leafIndices[$1] }
+            leafIndices = order.map { leafIndices[$0] }
+            leafHashes = order.map { leafHashes[$0] }
+        }
+        func leaf(_ index: Int) -> [UInt8]? {
+            var low = 0
+            var high = leafIndices.count
+            while low < high {
+                let mid = (low + high) / 2
+                if leafIndices[mid] < index { low = mid + 1 } else { high = mid }
+            }
+            return low < leafIndices.count && leafIndices[low] == index ? leafHashes[low] : nil
+        }
+        for n in nodes where n.level == 0 || !isStored(n) {
+            if let hash = subtree(n, leaf) { found[n] = hash }
+        }
         for n in nodes where found[n]?.count != 32 {
             return .failure(
                 LedgerError(.tampered, "the stored tree is missing node \(n); run `countersign ledger verify`"))
