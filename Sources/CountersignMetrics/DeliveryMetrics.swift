@@ -160,9 +160,8 @@ public struct DeliveryMetrics: Sendable, Encodable {
 
     static func deploys(_ store: any LedgerStore, _ period: MetricsPeriod) async throws(LedgerError) -> [Deploy] {
         var sql = """
-            SELECT d.deploy_id, d.service, d.environment, d.status, d.started_at, d.finished_at, r.committed_at
-            FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
-            WHERE d.started_at >= ? AND d.started_at < ?
+            SELECT d.deploy_id, d.service, d.environment, d.status, d.started_at, d.finished_at, d.committed_at
+            FROM deploys d WHERE d.started_at >= ? AND d.started_at < ?
             """
         var arguments: [SQLValue] = [
             .text(LedgerEntry.formatTime(period.from)), .text(LedgerEntry.formatTime(period.to)),

@@ -37,7 +37,8 @@ public struct GateMetrics: Sendable, Encodable {
 
     /// Deploys by how they were authorized, and the incidents they caused.
     public struct Correlation: Sendable, Encodable {
-        /// `human-approved` or `automated` (no human approval: the policy's automated controls passed it).
+        /// `human-approved` (granted approvals when the deploy started) or `automated` (none: the policy's
+        /// automated controls passed it).
         public var authorization: String
         public var tier: String?
         public var deploys: Int
@@ -125,16 +126,13 @@ public struct GateMetrics: Sendable, Encodable {
         let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at")
         let deploys = try await store.lookup(
             """
-            SELECT d.deploy_id, r.tier, EXISTS (
-                SELECT 1 FROM approvals a WHERE a.request_id = d.request_id AND a.state = 'granted') AS human
-            FROM deploys d JOIN deploy_requests r ON r.request_id = d.request_id
-            WHERE \(deployFilter)
+            SELECT d.deploy_id, d.tier, d.human_approvals FROM deploys d WHERE \(deployFilter)
             """, deployArguments)
         let incidents = try await IncidentLinks.read(store, before: period.to)
         var classes: [String: (deploys: Int, caused: Int)] = [:]
         for row in deploys.rows {
             guard let id = row[0].textValue else { continue }
-            let human = (row[2].integerValue ?? 0) != 0  // both stores read booleans as 0/1
+            let human = (row[2].integerValue ?? 0) > 0
             let key = "\(human ? "human-approved" : "automated")\u{0}\(row[1].textValue ?? "")"
             classes[key, default: (0, 0)].deploys += 1
             if incidents.first[id] != nil { classes[key, default: (0, 0)].caused += 1 }

@@ -29,7 +29,8 @@ public enum Projection {
     /// What the gate metrics read: each decision's control results (`decision_controls`: which controls never
     /// block), a per-request summary of them (`request_controls`: block and hold rate without scanning every
     /// decision), and on each request its commit time (lead time), when it became ready — every control satisfied
-    /// but approvals — and when it was first allowed after that (approval wait).
+    /// but approvals — and when it was first allowed after that (approval wait); on each deploy the request's tier,
+    /// commit time and human approvals when it started.
     static let metrics: [String] = [
         "ALTER TABLE deploy_requests ADD COLUMN committed_at TEXT",
         "ALTER TABLE deploy_requests ADD COLUMN ready_at TEXT",
@@ -49,7 +50,11 @@ public enum Projection {
         "CREATE INDEX decision_controls_blocks ON decision_controls (control, status, decided_at)",
         "CREATE INDEX request_controls_by_time ON request_controls (requested_at)",
         "CREATE INDEX deploy_requests_by_time ON deploy_requests (requested_at)",
+        "ALTER TABLE deploys ADD COLUMN tier TEXT",
+        "ALTER TABLE deploys ADD COLUMN committed_at TEXT",
+        "ALTER TABLE deploys ADD COLUMN human_approvals BIGINT",
         "CREATE INDEX deploys_by_time ON deploys (started_at)",
+        "CREATE INDEX deploy_requests_by_service ON deploy_requests (service)",
     ]
 
     /// What the server keeps: API tokens (hashes only: the secret is shown once and never stored), canary
@@ -256,15 +261,23 @@ public enum Projection {
                     ])
             ]
         case "deploy.started":
+            // The request's tier, commit time and human approvals as they stood when the deploy started, copied
+            // so the metrics read one table.
+            let request = SQLValue.text(try p.string("request"))
             return [
                 SQLStatement(
                     """
                     INSERT INTO deploys (deploy_id, request_id, environment, service, digest, status, started_seq,
-                        started_at, started_by) VALUES (?, ?, ?, ?, ?, 'started', ?, ?, ?)
+                        started_at, started_by, tier, committed_at, human_approvals)
+                    VALUES (?, ?, ?, ?, ?, 'started', ?, ?, ?,
+                        (SELECT tier FROM deploy_requests WHERE request_id = ?),
+                        (SELECT committed_at FROM deploy_requests WHERE request_id = ?),
+                        (SELECT COUNT(*) FROM approvals WHERE request_id = ? AND state = 'granted'))
                     """,
                     [
-                        .text(try p.string("id")), .text(try p.string("request")), .text(try p.string("environment")),
-                        .text(try p.string("service")), .text(try p.digest("digest")), seq, at, actor,
+                        .text(try p.string("id")), request, .text(try p.string("environment")),
+                        .text(try p.string("service")), .text(try p.digest("digest")), seq, at, actor, request, request,
+                        request,
                     ])
             ]
         case "deploy.succeeded", "deploy.failed", "deploy.rolled_back":
