@@ -71,8 +71,12 @@ enum SVGChart {
                 + escape("\(labels[i]): \(format(v))") + "</title></circle>"
         }
         svg += "<path class=\"line \(style)\" d=\"\(path)\" fill=\"none\"/>"
-        for (i, label) in labels.enumerated() where labels.count <= 12 || i % max(1, labels.count / 6) == 0 {
-            svg += text(x: margin.left + Double(i) * step, y: height - margin.bottom + 16, label, anchor: "middle")
+        // At most about six labels, always the first and the last, never two closer than a stride.
+        let k = max(1, Int((Double(labels.count) / 6).rounded(.up)))
+        let last = labels.count - 1
+        for i in labels.indices where (i % k == 0 && last - i >= k) || i == last {
+            let anchor = i == 0 ? "start" : i == last ? "end" : "middle"
+            svg += text(x: margin.left + Double(i) * step, y: height - margin.bottom + 16, labels[i], anchor: anchor)
         }
         return svg + "</svg>"
     }
@@ -84,15 +88,13 @@ enum SVGChart {
         var baseline: [Double]
     }
 
+    /// One row per metric, each on its own scale (metrics differ by orders of magnitude; within a row canary and
+    /// baseline share one, which is the comparison that matters).
     static func boxes(title: String, _ rows: [Box], format: (Double) -> String = axis) -> String {
-        let rowH = 56.0
-        let h = margin.top + Double(rows.count) * rowH + 28
-        let all = rows.flatMap { $0.canary + $0.baseline }.filter(\.isFinite)
-        let (lo, hi) = (all.min() ?? 0, all.max() ?? 1)
-        let span = hi - lo > 0 ? hi - lo : 1
+        let rowH = 64.0
+        let h = margin.top + Double(rows.count) * rowH + 24
         let left = 150.0
-        let plotW = width - left - margin.right
-        func x(_ v: Double) -> Double { left + (v - lo) / span * plotW }
+        let right = width - 70
         let description = rows.map { r in
             "\(r.label): canary median \(format(r.canary[safe: 2])), baseline median \(format(r.baseline[safe: 2]))"
         }.joined(separator: "; ")
@@ -101,13 +103,19 @@ enum SVGChart {
             + "aria-label=\"\(escape(title))\"><title>\(escape(title))</title><desc>\(escape(description))</desc>"
         for (i, row) in rows.enumerated() {
             let y0 = margin.top + Double(i) * rowH
+            let all = (row.canary + row.baseline).filter(\.isFinite)
+            let (lo, hi) = (all.min() ?? 0, all.max() ?? 1)
+            let span = hi - lo > 0 ? hi - lo : 1
+            func x(_ v: Double) -> Double { left + (v - lo) / span * (right - left) }
             svg += text(x: 4, y: y0 + 26, row.label, anchor: "start")
+            svg += text(x: left, y: y0 + 56, format(lo), anchor: "start")
+            svg += text(x: right, y: y0 + 56, format(hi), anchor: "end")
             for (j, (values, style, name)) in [
                 (row.baseline, "series-b", "baseline"), (row.canary, "series-a", "canary"),
             ]
             .enumerated() {
                 guard values.count == 5, values.allSatisfy(\.isFinite) else { continue }
-                let y = y0 + 6 + Double(j) * 22
+                let y = y0 + 4 + Double(j) * 22
                 svg +=
                     "<line class=\"whisker\" x1=\"\(f(x(values[0])))\" x2=\"\(f(x(values[4])))\" y1=\"\(f(y + 8))\" y2=\"\(f(y + 8))\"/>"
                 svg += rect(
@@ -116,18 +124,21 @@ enum SVGChart {
                         + "\(format(values[2])), q3 \(format(values[3])), max \(format(values[4]))")
                 svg +=
                     "<line class=\"median\" x1=\"\(f(x(values[2])))\" x2=\"\(f(x(values[2])))\" y1=\"\(f(y))\" y2=\"\(f(y + 16))\"/>"
+                svg += text(x: right + 6, y: y + 12, name, anchor: "start")
             }
         }
-        svg +=
-            text(x: left, y: h - 8, format(lo), anchor: "start")
-            + text(x: width - margin.right, y: h - 8, format(hi), anchor: "end")
-        return svg + legend([("canary", "series-a"), ("baseline", "series-b")], y: h - 8, x: width / 2 - 60) + "</svg>"
+        return svg + "</svg>"
     }
 
     // MARK: Pieces
 
+    /// Numbers for people: no exponent for everyday magnitudes, three significant digits for small ones.
     static func axis(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e6 ? String(Int(v)) : String(format: "%.2g", v)
+        guard v.isFinite else { return "—" }
+        if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+        if abs(v) >= 100 { return String(format: "%.0f", v) }
+        if abs(v) >= 1 { return String(format: "%.2f", v) }
+        return String(format: "%.3g", v)
     }
 
     static func open(title: String, description: String) -> String {

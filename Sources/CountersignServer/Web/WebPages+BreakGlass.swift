@@ -65,8 +65,7 @@ extension WebPages {
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     ) async throws -> Response {
         let id = try context.parameters.require("id")
-        let form = try await Self.form(request)
-        try session.checkCSRF(form["csrf"])
+        let form = try await Self.form(request, checkedFor: session)
         try await control.reviewBreakGlass(
             id: id, outcome: form["outcome"] ?? "", notes: form["notes"].flatMap { $0.isEmpty ? nil : $0 },
             by: session.principal)

@@ -4,8 +4,8 @@ internal import Foundation
 internal import Hummingbird
 
 extension WebPages {
-    /// The approvals inbox: requests waiting for a person, newest first, each saying why a human is needed, who
-    /// separation of duties excludes, and whether the signed-in person may approve it.
+    /// The approvals inbox: the requests the signed-in person may approve, newest first, each saying why a human
+    /// is needed and who separation of duties excludes; then the others waiting, each saying why it is not theirs.
     func inbox(
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     )
@@ -18,10 +18,14 @@ extension WebPages {
             let status = try await control.deployRequest(id: id)
             cards.append(try await card(status, session))
         }
-        let mine = cards.filter { $0["mayApprove"] as? Bool == true }.count
+        let mine = cards.filter { $0["mayApprove"] as? Bool == true }
+        let others = cards.filter { $0["mayApprove"] as? Bool != true }
         return renderer.page(
             "inbox", title: "Approvals", section: "inbox", session: session,
-            context: ["requests": cards, "count": cards.count, "mine": mine, "empty": cards.isEmpty], started: started)
+            context: [
+                "mine": mine, "others": others, "count": cards.count, "mineCount": mine.count,
+                "noMine": mine.isEmpty, "hasOthers": !others.isEmpty, "empty": cards.isEmpty,
+            ], started: started)
     }
 
     /// Every request, newest first, filtered by environment and verdict.
@@ -107,8 +111,7 @@ extension WebPages {
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     ) async throws -> Response {
         let id = try context.parameters.require("id")
-        let form = try await Self.form(request)
-        try session.checkCSRF(form["csrf"])
+        let form = try await Self.form(request, checkedFor: session)
         let decision: Approval.Decision
         switch form["decision"] {
         case "approve": decision = .approved

@@ -110,6 +110,13 @@ public struct WebPages: Sendable {
         s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~/"))) ?? "/ui"
     }
 
+    /// A posted form, refused unless it carries this session's CSRF token.
+    static func form(_ request: Request, checkedFor session: WebSession) async throws(APIError) -> [String: String] {
+        let form = try await form(request)
+        try session.checkCSRF(form["csrf"])
+        return form
+    }
+
     /// An `application/x-www-form-urlencoded` body (at most 64 KiB).
     static func form(_ request: Request) async throws(APIError) -> [String: String] {
         fields(String(decoding: try await JSONBody.bytes(request, limit: 64 << 10), as: UTF8.self))
