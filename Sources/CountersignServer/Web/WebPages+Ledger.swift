@@ -3,8 +3,8 @@ internal import Foundation
 internal import Hummingbird
 
 extension WebPages {
-    /// The ledger browser: the latest signed checkpoint and the entries, newest first, each marked as covered by
-    /// that checkpoint or not yet.
+    /// The ledger browser: the latest signed checkpoint (and the ones before it), and the entries, newest first,
+    /// each marked as covered by that checkpoint or not yet.
     func ledger(
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     )
@@ -28,6 +28,13 @@ extension WebPages {
             "size": size, "entries": items, "hasOlder": before - count > 0, "older": before - count,
         ]
         if before < size { page["newer"] = min(size, before + 50) }
+        let history = try await rows("SELECT size, root_hash FROM checkpoints ORDER BY size DESC LIMIT 10")
+        page["checkpoints"] = history.map { row -> [String: Any] in
+            let root: String
+            if case .blob(let bytes) = row["root_hash"] { root = Hex.encode(bytes) } else { root = "" }
+            return ["size": row.integer("size") ?? 0, "root": root]
+        }
+        page["hasHistory"] = history.count > 1
         if let checkpoint {
             page["checkpoint"] = [
                 "size": checkpoint.size, "root": Hex.encode(checkpoint.rootHash), "origin": checkpoint.origin,
