@@ -1,5 +1,5 @@
 internal import CountersignCanary
-public import CountersignCore
+internal import CountersignCore
 public import CountersignLedger
 public import Foundation
 internal import Synchronization

@@ -1,6 +1,6 @@
 internal import CountersignCore
 internal import Foundation
-public import Hummingbird
+internal import Hummingbird
 internal import Mustache
 internal import NIOCore
 

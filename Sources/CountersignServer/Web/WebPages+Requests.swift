@@ -51,7 +51,11 @@ extension WebPages {
         let environments = control.policy.bundle.environments.keys.sorted().map { name in
             ["name": name, "selected": name == environment]
         }
-        let verdicts = ["allowed", "pending", "denied"].map { ["name": $0, "selected": $0 == verdict?.rawValue] }
+        let chosen = verdict?.rawValue ?? ""
+        let verdicts = ["allowed", "pending", "denied"].map { name -> [String: Any] in
+            let selected: Bool = name == chosen
+            return ["name": name, "selected": selected]
+        }
         return renderer.page(
             "requests", title: "Requests", section: "requests", session: session,
             context: [

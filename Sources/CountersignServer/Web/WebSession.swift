@@ -1,6 +1,6 @@
 internal import Crypto
 internal import Foundation
-public import Hummingbird
+internal import Hummingbird
 
 /// A browser session: the API token the person signed in with, in an HttpOnly, SameSite=Strict cookie scoped to
 /// `/ui`, checked on every page exactly as a bearer token is (so a revoked token ends the session). Forms carry a
