@@ -1,5 +1,5 @@
-/// Minimum, quartiles and maximum of a sample (quantiles by linear interpolation between order statistics, as
-/// R's type 7 and NumPy's default compute them): what a box plot of canary against baseline draws.
+/// Minimum, quartiles and maximum of a sample (R-7 quartiles, as `Percentile` computes them): what a box plot of
+/// canary against baseline draws.
 public struct FiveNumberSummary: Sendable, Hashable, Codable {
     public var count: Int
     public var min: Double
@@ -18,16 +18,8 @@ public struct FiveNumberSummary: Sendable, Hashable, Codable {
         }
         min = first
         max = last
-        q1 = Self.quantile(sorted, 0.25)
-        median = Self.quantile(sorted, 0.5)
-        q3 = Self.quantile(sorted, 0.75)
-    }
-
-    /// The `p` quantile of an ascending, non-empty sample.
-    public static func quantile(_ sorted: [Double], _ p: Double) -> Double {
-        let h = Double(sorted.count - 1) * p
-        let lower = Int(h.rounded(.down))
-        let upper = Swift.min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (h - Double(lower)) * (sorted[upper] - sorted[lower])
+        q1 = Percentile.r7(sorted: sorted, percent: 25)
+        median = Percentile.r7(sorted: sorted, percent: 50)
+        q3 = Percentile.r7(sorted: sorted, percent: 75)
     }
 }

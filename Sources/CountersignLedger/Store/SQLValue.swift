@@ -34,6 +34,15 @@ public enum SQLValue: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// A number as a double (integers widened); `nil` for text, blobs and NULL.
+    public var realValue: Double? {
+        switch self {
+        case .real(let d): d
+        case .integer(let i): Double(i)
+        default: nil
+        }
+    }
+
     public var integerValue: Int64? {
         if case .integer(let i) = self { return i }
         return nil

@@ -273,7 +273,7 @@ public struct DemoHistory: Sendable {
                     pullRequest: .init(number: 4200 + i, author: author, committers: [author]),
                     ticket: "ENG-\(700 + i)", kind: "code", reversible: true,
                     committedAt: now.addingTimeInterval(-3 * 3_600))
-                let status = try await control.requestDeploy(
+                _ = try await control.requestDeploy(
                     DeployRequestInput(
                         service: i % 2 == 0 ? "search" : "web", environment: "production",
                         artifact: "registry.example.com/\(i % 2 == 0 ? "search" : "web")@\(digest)", change: change),
@@ -283,7 +283,6 @@ public struct DemoHistory: Sendable {
                 }
                 summary.requests += 1
                 summary.pending += 1
-                _ = status
             }
         }
     }

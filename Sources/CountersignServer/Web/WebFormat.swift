@@ -17,11 +17,7 @@ enum WebFormat {
     }
 
     /// `2026-11-03 10:00 UTC` from a ledger time or a date.
-    static func time(_ date: Date?) -> String {
-        guard let date else { return "—" }
-        let text = LedgerEntry.formatTime(date)
-        return text.prefix(10) + " " + text.dropFirst(11).prefix(5) + " UTC"
-    }
+    static func time(_ date: Date?) -> String { time(date.map(LedgerEntry.formatTime)) }
 
     static func time(_ text: String?) -> String {
         guard let text, text.count >= 16 else { return text ?? "—" }

@@ -31,7 +31,7 @@ extension WebPages {
                 page["ran"] = true
                 page["rowCount"] = result.rows.count
                 page["truncated"] = result.rows.count > 1_000
-                page["csvHref"] = "/ui/audit/results.csv?sql=" + Self.queryEncode(sql)
+                page["csvHref"] = "/ui/audit/results.csv?sql=" + Self.encode(sql, keeping: "")
             } catch {
                 page["error"] = error.message
             }
@@ -106,9 +106,5 @@ extension WebPages {
             "violations": (sod?["violations"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "; "),
             "seq": record["ledger"]?["seq"]?.numberValue.map { Int($0) } ?? 0,
         ]
-    }
-
-    static func queryEncode(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
     }
 }

@@ -90,13 +90,3 @@ extension WebPages {
 
     static func score(_ v: SQLValue) -> String { v.realValue.map { String(format: "%.1f", $0) } ?? "—" }
 }
-
-extension SQLValue {
-    var realValue: Double? {
-        switch self {
-        case .real(let d): d
-        case .integer(let i): Double(i)
-        default: nil
-        }
-    }
-}

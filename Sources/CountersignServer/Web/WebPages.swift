@@ -106,8 +106,10 @@ public struct WebPages: Sendable {
         return next
     }
 
-    static func encode(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~/"))) ?? "/ui"
+    /// Percent-encodes `s` for a URL, leaving the unreserved characters and `keeping` (a path keeps its `/`).
+    static func encode(_ s: String, keeping: String = "/") -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~" + keeping)))
+            ?? ""
     }
 
     /// A posted form, refused unless it carries this session's CSRF token.
