@@ -15,28 +15,41 @@ public final class PostgresLedger: LedgerStore {
     private let client: PostgresClient
     private let group: GroupCommit
     private let schema: String?
+    private let console: PostgresAuditConsole?
     private static let logger = Logger(label: "countersign.postgres")
 
     /// A ledger over a running client whose `search_path` is `schema` (if given). Call `migrate()` before first use.
-    public init(client: PostgresClient, schema: String? = nil) {
+    /// Without an audit console (a client that logs in as a SELECT-only role), audit queries are refused.
+    public init(client: PostgresClient, schema: String? = nil, audit: PostgresAuditConsole? = nil) {
         self.client = client
         self.schema = schema
+        console = audit
         group = GroupCommit { batches in await PostgresLedger.commit(batches, client) }
     }
 
-    /// Connects to `url`, migrates, runs `body` with the ledger and shuts the client down.
+    /// Connects to `url`, migrates, runs `body` with the ledger and shuts the client down. Audit queries log in
+    /// with `auditURL` (its schema defaults to the ledger's), limited by `auditLimits`.
     public static func withLedger<T: Sendable>(
-        url: String, _ body: @Sendable (PostgresLedger) async throws -> T
+        url: String, auditURL: String? = nil, auditLimits: AuditLimits = .standard,
+        _ body: @Sendable (PostgresLedger) async throws -> T
     ) async throws -> T {
         let parsed = try PostgresURL(url)
         let client = PostgresClient(configuration: parsed.configuration, backgroundLogger: logger)
+        let auditClient = try auditURL.map { text throws(LedgerError) in
+            let audit = try PostgresURL(text, defaultSchema: parsed.schema)
+            return PostgresClient(configuration: audit.configuration, backgroundLogger: logger)
+        }
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                await client.run()
-                return nil
+            for c in [client] + (auditClient.map { [$0] } ?? []) {
+                tasks.addTask {
+                    await c.run()
+                    return nil
+                }
             }
             defer { tasks.cancelAll() }
-            let ledger = PostgresLedger(client: client, schema: parsed.schema)
+            let ledger = PostgresLedger(
+                client: client, schema: parsed.schema,
+                audit: auditClient.map { PostgresAuditConsole(client: $0, limits: auditLimits) })
             try await ledger.migrate(within: .seconds(20))
             return try await body(ledger)
         }
@@ -117,12 +130,15 @@ public final class PostgresLedger: LedgerStore {
                 ).decode(String.self) {
                     applied.insert(name)
                 }
+                var replay = false
                 for m in Self.migrations where !applied.contains(m.name) {
                     for sql in m.statements { try await conn.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger) }
-                    if Projection.replayingMigrations.contains(m.name) { _ = try await Self.reproject(conn) }
+                    replay = replay || Projection.replayingMigrations.contains(m.name)
                     try await conn.query(
                         "INSERT INTO countersign_migrations (name) VALUES (\(m.name))", logger: Self.logger)
                 }
+                // Once the schema is complete, in the same transaction: today's statements need today's tables.
+                if replay { _ = try await Self.reproject(conn) }
             }
         } catch {
             throw LedgerError(.storage, "cannot migrate the PostgreSQL ledger: \(Self.describe(error))")
@@ -339,7 +355,8 @@ public final class PostgresLedger: LedgerStore {
             })
     }
 
-    public func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+    public func snapshot(_ nodes: @escaping @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>)
+        async throws(LedgerError)
         -> (size: Int, hashes: [MerkleNode: [UInt8]])
     {
         // Stored nodes never change, so the size and the nodes need not come from one transaction: every node
@@ -485,7 +502,7 @@ public final class PostgresLedger: LedgerStore {
 
     /// Runs inside a READ ONLY transaction that is always rolled back, so PostgreSQL itself refuses any write and
     /// any session setting the statement changes is undone. The extended protocol admits exactly one statement.
-    public func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
+    public func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
         do {
             return try await client.withConnection { conn in
                 try await conn.query("BEGIN READ ONLY", logger: Self.logger)
@@ -501,10 +518,56 @@ public final class PostgresLedger: LedgerStore {
                 }
             }
         } catch {
-            let message = Self.describe(error)
-            throw LedgerError(
-                message.contains("read-only transaction") ? .readOnly : .invalidInput, "query failed: \(message)")
+            throw LedgerError(.storage, "cannot read the ledger: \(Self.describe(error))")
         }
+    }
+
+    public func audit(_ sql: String) async throws(LedgerError) -> QueryResult {
+        guard let console else {
+            throw LedgerError(
+                .notPermitted,
+                "audit queries on PostgreSQL run as a SELECT-only role of their own: give its URL with --audit-database (countersign ledger audit-grants prints the role's grants)"
+            )
+        }
+        return try await console.run(sql)
+    }
+
+    /// The statements that make `role` an audit role for this ledger: USAGE on the schema, SELECT on each table
+    /// audits may read, and on `api_tokens` every column but `token_hash`. Read from the catalogue, so they follow
+    /// the migrations applied; run them again after an upgrade (a new table stays unreadable until then).
+    public func auditGrants(role: String) async throws(LedgerError) -> [String] {
+        guard !role.isEmpty, role.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw LedgerError(.invalidInput, "a role name is letters, digits and underscores: \(role)")
+        }
+        let columns = try await lookup(
+            """
+            SELECT current_schema()::text, table_name::text, column_name::text FROM information_schema.columns
+            WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position
+            """, [])
+        guard case .text(let schema)? = columns.rows.first?.first else {
+            throw LedgerError(.storage, "the ledger's schema has no tables: migrate it first")
+        }
+        var grants = ["GRANT USAGE ON SCHEMA \(schema) TO \(role)"]
+        var byTable: [(table: String, columns: [String])] = []
+        for row in columns.rows {
+            guard row.count == 3, case .text(let table) = row[1], case .text(let column) = row[2],
+                AuditLimits.readableTables.contains(table)
+            else { continue }
+            if byTable.last?.table == table {
+                byTable[byTable.count - 1].columns.append(column)
+            } else {
+                byTable.append((table, [column]))
+            }
+        }
+        for (table, columns) in byTable {
+            let readable = columns.filter { !AuditLimits.withheldColumns.contains("\(table).\($0)") }
+            if readable.count == columns.count {
+                grants.append("GRANT SELECT ON \(schema).\(table) TO \(role)")
+            } else {
+                grants.append("GRANT SELECT (\(readable.joined(separator: ", "))) ON \(schema).\(table) TO \(role)")
+            }
+        }
+        return grants
     }
 
     /// A cell as a portable value; types without a portable form are shown as text.

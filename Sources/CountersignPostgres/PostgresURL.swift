@@ -8,7 +8,8 @@ public struct PostgresURL: Sendable {
     public let configuration: PostgresClient.Configuration
     public let schema: String?
 
-    public init(_ text: String) throws(LedgerError) {
+    /// `defaultSchema` applies when the URL names none (an audit URL shares its ledger's schema).
+    public init(_ text: String, defaultSchema: String? = nil) throws(LedgerError) {
         guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql",
             let host = url.host, !host.isEmpty
         else {
@@ -17,7 +18,7 @@ public struct PostgresURL: Sendable {
         let user = url.user ?? "postgres"
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         var tls: PostgresClient.Configuration.TLS = .prefer(.makeClientConfiguration())
-        var schema: String?
+        var schema = defaultSchema
         for item in url.queryItems ?? [] {
             switch (item.name, item.value) {
             case ("sslmode", "disable"): tls = .disable

@@ -11,15 +11,15 @@ public final class SQLiteLedger: LedgerStore {
     private let pool: DatabasePool
     private let group: GroupCommit
     private let reader: SQLiteReader
+    private let console: SQLiteAuditConsole
     public let path: String
 
-    /// Opens (creating if needed) the ledger at `path`.
-    public init(path: String) throws(LedgerError) {
+    /// Opens (creating if needed) the ledger at `path`; audit queries run within `audit`.
+    public init(path: String, audit: AuditLimits = .standard) throws(LedgerError) {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // Proofs touch a few dozen random pages of a large file: map it rather than pay a read syscall per
             // page through SQLite's small default cache.
             try db.execute(sql: "PRAGMA mmap_size = 4294967296")
@@ -28,7 +28,18 @@ public final class SQLiteLedger: LedgerStore {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // GRDB's WAL set-up runs after `prepareDatabase` and sets the writer back to `synchronous=NORMAL`,
+            // under which a commit returns before the WAL is synced: a power loss could lose an acknowledged entry
+            // and fork the log against a checkpoint already signed. FULL syncs the WAL at every commit; the writer
+            // is the pool's only writing connection and is never reopened, so setting it once here holds.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+                    throw LedgerError(.storage, "SQLite refused synchronous=FULL")
+                }
+            }
             try SQLiteLedger.migrator.migrate(pool)
+            try SQLiteLedger.replayIfPending(pool)
             // Reading the log's head proves the file is a whole, readable database now, not at first use.
             _ = try pool.read { db in try SQLiteLedger.size(db) }
         } catch {
@@ -36,6 +47,7 @@ public final class SQLiteLedger: LedgerStore {
         }
         self.pool = pool
         reader = try SQLiteReader(path: path)
+        console = SQLiteAuditConsole(path: path, limits: audit)
         let edge = EdgeCache()
         group = GroupCommit { batches in await SQLiteLedger.commit(batches, pool, edge) }
     }
@@ -90,11 +102,33 @@ public final class SQLiteLedger: LedgerStore {
         for migration in Projection.migrations {
             m.registerMigration(migration.name) { db in
                 for ddl in migration.statements { try db.execute(sql: ddl) }
-                if Projection.replayingMigrations.contains(migration.name) { _ = try reproject(db) }
+                // The replay runs once the schema is complete (`replayIfPending`): projecting old entries with
+                // today's statements needs today's tables. The marker commits with the migration, so a crash before
+                // the replay leaves it for the next open.
+                if Projection.replayingMigrations.contains(migration.name) {
+                    try db.execute(sql: SQLiteLedger.replayMarker)
+                    try db.execute(sql: "INSERT OR IGNORE INTO countersign_replay_pending (one) VALUES (1)")
+                }
             }
         }
         return m
     }()
+
+    static let replayMarker =
+        "CREATE TABLE IF NOT EXISTS countersign_replay_pending (one INTEGER PRIMARY KEY CHECK (one = 1))"
+
+    /// Re-projects every entry if a migration asked for it, in one transaction that also clears the request.
+    static func replayIfPending(_ pool: DatabasePool) throws {
+        let pending = try pool.read { db in
+            try db.tableExists("countersign_replay_pending")
+                && (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM countersign_replay_pending") ?? 0) > 0
+        }
+        guard pending else { return }
+        try pool.write { db in
+            _ = try reproject(db)
+            try db.execute(sql: "DELETE FROM countersign_replay_pending")
+        }
+    }
 
     // MARK: Appends
 
@@ -304,7 +338,8 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     /// Through the raw reader: one read transaction, prepared statements, no queue hop.
-    public func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+    public func snapshot(_ nodes: @escaping @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>)
+        async throws(LedgerError)
         -> (size: Int, hashes: [MerkleNode: [UInt8]])
     {
         try reader.read { q throws(LedgerError) in
@@ -423,27 +458,11 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
-    /// Runs on one of the pool's reader connections, which SQLite opens read-only: any write is refused by the
-    /// database itself.
     /// Through the raw reader: prepared statements and no queue hop (it is read-only and `query_only`, like the
-    /// pool's readers).
+    /// pool's readers). Only the program's own SQL comes here; audits have their own connections.
     public func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
         try reader.rows(sql, arguments)
     }
 
-    public func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
-        do {
-            return try await pool.read { db in
-                let statement = try db.makeStatement(sql: sql)
-                try statement.setArguments(StatementArguments(arguments.map(SQLiteLedger.databaseValue)))
-                let rows = try Row.fetchAll(statement)
-                return QueryResult(
-                    columns: statement.columnNames,
-                    rows: rows.map { row in row.databaseValues.map(SQLiteLedger.sqlValue) })
-            }
-        } catch {
-            let message = SQLiteLedger.describe(error)
-            throw LedgerError(message.contains("readonly") ? .readOnly : .invalidInput, "query failed: \(message)")
-        }
-    }
+    public func audit(_ sql: String) async throws(LedgerError) -> QueryResult { try await console.run(sql) }
 }

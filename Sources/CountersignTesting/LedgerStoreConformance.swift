@@ -23,7 +23,7 @@ public enum LedgerStoreConformance {
         ("concurrent appends are group-committed without gaps", concurrentAppends),
         ("checkpoints are signed, stored and verified", checkpoints),
         ("projections follow the entries and replay reproduces them", projectionsAndReplay),
-        ("audit queries cannot write", queriesAreReadOnly),
+        ("audit queries cannot write, reach what the store reads or run unbounded", auditIsIsolated),
         ("deploy records carry their authorization", deployRecords),
         ("evidence packs verify offline and reveal tampering", evidencePacks),
     ]
@@ -155,7 +155,7 @@ public enum LedgerStoreConformance {
     public static func dump(_ store: any LedgerStore) async throws -> [String: [String]] {
         var out: [String: [String]] = [:]
         for table in Projection.tables {
-            let r = try await store.query("SELECT * FROM \(table)", [])
+            let r = try await store.lookup("SELECT * FROM \(table)", [])
             out[table] = r.rows.map { $0.map(\.description).joined(separator: "|") }.sorted()
         }
         return out
@@ -163,7 +163,7 @@ public enum LedgerStoreConformance {
 
     public static func projectionsAndReplay(_ store: any LedgerStore) async throws {
         try await store.append(LedgerFixtures.deployStory())
-        let q = { (sql: String) async throws -> [[SQLValue]] in try await store.query(sql, []).rows }
+        let q = { (sql: String) async throws -> [[SQLValue]] in try await store.lookup(sql, []).rows }
         try check(
             try await q("SELECT verdict, tier, digest, author FROM deploy_requests WHERE request_id = 'req-1'")
                 == [[.text("allowed"), .text("schema-migration"), .text(LedgerFixtures.digest), .text("bob")]],
@@ -197,23 +197,63 @@ public enum LedgerStoreConformance {
         try check(before.values.allSatisfy { !$0.isEmpty }, "the story fills every projection table")
     }
 
-    public static func queriesAreReadOnly(_ store: any LedgerStore) async throws {
+    /// The audit console as an attacker uses it: writes, DDL, a temporary view that would shadow `entries` for
+    /// the store's own reads, the token hashes, several statements at once, unbounded results and recursion.
+    /// Each is refused or bounded, and the store's own reads still see the real log. The store must be opened with
+    /// the default `AuditLimits` (5 s, 10,000 rows).
+    public static func auditIsIsolated(_ store: any LedgerStore) async throws {
         try await store.append(LedgerFixtures.deployStory())
+        let size = try await store.size()
+        func refused(_ sql: String, _ codes: Set<String>) async throws {
+            do {
+                let r = try await store.audit(sql)
+                try check(false, "\(sql) must be refused, got \(r.rows.count) rows")
+            } catch let e as LedgerError {
+                try check(codes.contains(e.code.description), "\(sql): \(e.code): \(e.message)")
+            }
+        }
+        let refusals: Set<String> = ["read-only", "not permitted", "invalid input"]
         for sql in [
             "DELETE FROM deploys", "UPDATE approvals SET state = 'granted'", "INSERT INTO checks (seq) VALUES (99)",
             "DROP TABLE incidents", "DELETE FROM entries",
+            "CREATE TEMP VIEW entries AS SELECT * FROM entries WHERE seq < 0",
+            "CREATE TEMP TABLE deploy_requests (request_id TEXT)",
+            "SELECT 1; DELETE FROM deploys", "SELECT token_hash FROM api_tokens",
         ] {
-            do {
-                _ = try await store.query(sql, [])
-                try check(false, "\(sql) must be refused")
-            } catch let e as LedgerError { try check(e.code == .readOnly || e.code == .invalidInput, "\(sql): \(e)") }
+            try await refused(sql, refusals)
         }
-        let count = try await store.query("SELECT COUNT(*) FROM deploys", []).rows
-        try check(count == [[.integer(2)]], "nothing changed")
+        // The store's own reads are untouched by anything an audit tried.
+        try check(try await store.size() == size, "the log did not change")
+        try check(try await store.entries(from: 0, count: 1).count == 1, "entries still read the log")
+        let count = try await store.lookup("SELECT COUNT(*) FROM deploys", []).rows
+        try check(count == [[.integer(2)]], "nothing changed: \(count)")
+        let audited = try await store.audit("SELECT COUNT(*) AS n FROM entries")
+        try check(audited.rows == [[.integer(Int64(size))]], "an audit reads the log: \(audited.rows)")
+        try check(audited.columns == ["n"] && audited.truncation == nil, "columns are named, nothing cut")
+        let identities = try await store.audit("SELECT COUNT(token_id) FROM api_tokens")
+        try check(identities.rows.count == 1, "api_tokens is readable without its hashes")
         do {
-            _ = try await store.query("SELECT * FROM no_such_table", [])
+            _ = try await store.audit("SELECT * FROM no_such_table")
             try check(false, "an unknown table is an error")
         } catch let e as LedgerError { try check(e.message.contains("no_such_table"), e.message) }
+        // Bounded: rows past the cap are cut and the result says so; recursion without end stops at the limit.
+        let many = try await store.audit(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n")
+        try check(many.rows.count == AuditLimits.standard.maxRows, "rows are capped: \(many.rows.count)")
+        try check(
+            many.truncation?.contains("10000 rows") == true, "the cut is marked: \(String(describing: many.truncation))"
+        )
+        let started = ContinuousClock.now
+        do {
+            _ = try await store.audit(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+            try check(false, "an endless recursive CTE must be stopped")
+        } catch let e as LedgerError {
+            try check(e.code == .limitExceeded, "\(e.code): \(e.message)")
+            try check(e.message.contains("time limit"), e.message)
+        }
+        let took = ContinuousClock.now - started
+        try check(took < AuditLimits.standard.timeLimit * 3, "stopped near its time limit, took \(took)")
     }
 
     public static func deployRecords(_ store: any LedgerStore) async throws {

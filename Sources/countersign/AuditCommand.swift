@@ -14,7 +14,8 @@ struct AuditCommand: AsyncParsableCommand {
 struct AuditQueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Run one read-only SQL statement over the projections and entries; the connection refuses writes.")
+        abstract: "Run one read-only SQL statement over the projections and entries, within the audit console's limits."
+    )
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
@@ -26,14 +27,22 @@ struct AuditQueryCommand: AsyncParsableCommand {
     @Option(help: "table, json or csv.")
     var output: Output = .table
 
+    @Option(
+        help:
+            "PostgreSQL: the URL of the SELECT-only audit role (`ledger audit-grants`); also COUNTERSIGN_AUDIT_DATABASE."
+    )
+    var auditDatabase: String?
+
     func run() async throws {
         let sql = self.sql
-        let result = try await store.withStore { try await $0.query(sql, []) }
+        let audit = auditDatabase ?? ProcessInfo.processInfo.environment["COUNTERSIGN_AUDIT_DATABASE"]
+        let result = try await store.withStore(audit: audit) { try await $0.audit(sql) }
         switch output {
         case .table: print(result.table, terminator: "")
         case .json: printJSON(result.json)
         case .csv: print(result.csv, terminator: "")
         }
+        if let cut = result.truncation { printError("countersign: the result was cut: \(cut)") }
     }
 }
 

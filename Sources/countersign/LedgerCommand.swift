@@ -12,7 +12,7 @@ struct LedgerCommand: AsyncParsableCommand {
         subcommands: [
             LedgerAppendCommand.self, LedgerVerifyCommand.self, LedgerCheckpointCommand.self, LedgerProveCommand.self,
             LedgerConsistencyCommand.self, LedgerReplayCommand.self, LedgerExportCommand.self,
-            LedgerVerifyPackCommand.self,
+            LedgerVerifyPackCommand.self, LedgerAuditGrantsCommand.self,
         ])
 }
 
@@ -27,10 +27,15 @@ struct StoreOptions: ParsableArguments {
 
     var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
 
-    /// Opens the store, runs `body` with it and closes it. Ledger errors become a message and exit status 1.
-    func withStore<T: Sendable>(_ body: @Sendable (any LedgerStore) async throws -> T) async throws -> T {
+    /// Opens the store, runs `body` with it and closes it. Ledger errors become a message and exit status 1. On
+    /// PostgreSQL, audit queries log in with `audit` (a SELECT-only role's URL); without it they are refused.
+    func withStore<T: Sendable>(audit: String? = nil, _ body: @Sendable (any LedgerStore) async throws -> T)
+        async throws -> T
+    {
         do {
-            if isPostgres { return try await PostgresLedger.withLedger(url: database) { try await body($0) } }
+            if isPostgres {
+                return try await PostgresLedger.withLedger(url: database, auditURL: audit) { try await body($0) }
+            }
             return try await body(try SQLiteLedger(path: database))
         } catch let error as LedgerError {
             printError(error.message)

@@ -17,12 +17,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the control plane: the HTTP API, the Kayenta endpoints, the ledger.",
         discussion: """
-            Every option can also come from the environment: COUNTERSIGN_DATABASE, COUNTERSIGN_POLICY, \
+            Every option can also come from the environment: COUNTERSIGN_DATABASE, COUNTERSIGN_AUDIT_DATABASE, \
+            COUNTERSIGN_POLICY, \
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
-            COUNTERSIGN_NOTIFY (comma-separated URLs); and from a YAML file (--config or COUNTERSIGN_CONFIG) with the \
-            same names in camelCase (database, policy, host, port, origin, checkpointKey, prometheus, canaryConfigs, \
-            githubAPI, githubDeployer, notify). A flag wins over the environment, which wins over the file. Secrets come from the \
+            COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_IDLE_TIMEOUT, COUNTERSIGN_MAX_CONNECTIONS, \
+            COUNTERSIGN_STORE_DEADLINE; and from a YAML file (--config or COUNTERSIGN_CONFIG) with the \
+            same names in camelCase (database, auditDatabase, policy, host, port, origin, checkpointKey, prometheus, canaryConfigs, \
+            githubAPI, githubDeployer, notify, idleTimeout, maxConnections, storeDeadline). A flag wins over the environment, which wins over the file. Secrets come from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
             /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
@@ -34,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A YAML configuration file (see the discussion for its keys).") var config: String?
     @Option(help: "The ledger: a SQLite file path or a postgres:// URL (default ./countersign.db).")
     var database: String?
+    @Option(help: "PostgreSQL: the URL of the SELECT-only role audit queries log in as (`ledger audit-grants`).")
+    var auditDatabase: String?
     @Option(help: "The policy file or directory (default examples/policy).") var policy: String?
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (default 8080).") var port: Int?
@@ -46,6 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
     var githubAPI: String?
     @Option(help: "The identity that deploys GitHub Actions runs (default: the run's sender).")
     var githubDeployer: String?
+    @Option(help: "Seconds a connection may send nothing before it is closed (default 30).") var idleTimeout: Int?
+    @Option(help: "Connections open at once; more are closed on accept (default 1024).") var maxConnections: Int?
+    @Option(help: "Seconds every store call on the request path may take before it is a 503 (default 5).")
+    var storeDeadline: Int?
     @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
     var notify: [String] = []
     @Flag(
@@ -62,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         var env = file
         for (key, value) in process { env[key] = value }
         let database = self.database ?? env["COUNTERSIGN_DATABASE"] ?? "./countersign.db"
+        let auditDatabase = self.auditDatabase ?? env["COUNTERSIGN_AUDIT_DATABASE"]
         let policyPath = self.policy ?? env["COUNTERSIGN_POLICY"] ?? "examples/policy"
         var configuration = ServerConfiguration()
         configuration.host = host ?? env["COUNTERSIGN_HOST"] ?? configuration.host
@@ -72,6 +81,23 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.port = p
         }
         configuration.origin = origin ?? env["COUNTERSIGN_ORIGIN"] ?? configuration.origin
+        func setting(_ flag: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = flag.map(String.init) ?? env[name] else { return nil }
+            guard let n = Int(raw), range.contains(n) else {
+                throw ValidationError(
+                    "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(raw)")
+            }
+            return n
+        }
+        if let s = try setting(idleTimeout, "COUNTERSIGN_IDLE_TIMEOUT", 1...3600) {
+            configuration.limits.idleTimeout = .seconds(s)
+        }
+        if let n = try setting(maxConnections, "COUNTERSIGN_MAX_CONNECTIONS", 1...1_000_000) {
+            configuration.limits.maxConnections = n
+        }
+        if let s = try setting(storeDeadline, "COUNTERSIGN_STORE_DEADLINE", 1...60) {
+            configuration.limits.storeDeadline = .seconds(s)
+        }
 
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policyPath) } catch {
@@ -102,9 +128,10 @@ struct ServeCommand: AsyncParsableCommand {
         let github = githubSettings
         let settings = configuration
         let store = StoreOptions(database: database)
-        try await store.withStore { ledger in
+        try await store.withStore(audit: auditDatabase) { ledger in
             let control = ControlPlane(
-                store: ledger, policy: PolicyHolder(bundle, path: policyPath), github: github,
+                store: DeadlineStore(ledger, limit: settings.limits.storeDeadline),
+                policy: PolicyHolder(bundle, path: policyPath), github: github,
                 notifications: notifications)
             var components = ServerComponents(
                 control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath))
@@ -169,11 +196,13 @@ struct ServeCommand: AsyncParsableCommand {
     static func configFile(_ path: String?) throws -> [String: String] {
         guard let path else { return [:] }
         let keys = [
-            "database": "COUNTERSIGN_DATABASE", "policy": "COUNTERSIGN_POLICY", "host": "COUNTERSIGN_HOST",
+            "database": "COUNTERSIGN_DATABASE", "auditDatabase": "COUNTERSIGN_AUDIT_DATABASE",
+            "policy": "COUNTERSIGN_POLICY", "host": "COUNTERSIGN_HOST",
             "port": "COUNTERSIGN_PORT", "origin": "COUNTERSIGN_ORIGIN", "checkpointKey": "COUNTERSIGN_CHECKPOINT_KEY",
             "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
             "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
-            "notify": "COUNTERSIGN_NOTIFY",
+            "notify": "COUNTERSIGN_NOTIFY", "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT",
+            "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS", "storeDeadline": "COUNTERSIGN_STORE_DEADLINE",
         ]
         let loaded: Any?
         do { loaded = try Yams.load(yaml: try readFile(path)) } catch {

@@ -180,6 +180,31 @@ import Testing
         #expect(bad.status == 400)
     }
 
+    /// Numbers from a query or a body at their extremes answer 400 or an empty page, never a trap: the first of
+    /// these once took the server down with an overflow in the page offset.
+    @Test func extremeNumbersAreRefusedNotTrapped() async throws {
+        let api = try Self.api()
+        _ = try await Self.judge(api, body: Self.body())
+        for query in [
+            ["limit": "4611686018427387904", "page": "3"], ["limit": "1", "page": "9223372036854775807"],
+            ["limit": "-1"], ["page": "0"], ["limit": "1e3"], ["limit": "99999999999999999999"],
+        ] {
+            let r = await api.handle(method: "GET", path: "/canary/executions", query: query, body: [])
+            #expect(r.status == 400, "\(query)")
+        }
+        let ok = await api.handle(
+            method: "GET", path: "/canary/executions", query: ["limit": "1000", "page": "1000000"], body: [])
+        #expect(ok.status == 200 && String(decoding: ok.body, as: UTF8.self) == "[]")
+        #expect(await api.service.listExecutions(limit: Int.max / 2, page: 3).isEmpty)
+        #expect(await api.service.listExecutions(limit: Int.max, page: Int.max).isEmpty)
+        for (start, end, step) in [("0", "1e300", "60"), ("-1e300", "1e300", "1"), ("0", "9.2e18", "1")] {
+            let body =
+                #"{"thresholds": {"pass": 90, "marginal": 75}, "scopes": {"default": {"controlScope": {"scope": "a", "start": \#(start), "end": \#(end), "step": \#(step)}, "experimentScope": {"scope": "b", "start": 0, "end": 60}}}}"#
+            let r = await api.handle(method: "POST", path: "/canary/cfg-1", query: [:], body: Array(body.utf8))
+            #expect(r.status == 400, "\(body): \(String(decoding: r.body, as: UTF8.self))")
+        }
+    }
+
     @Test func retentionEvictsTheOldestFinished() async throws {
         let api = try Self.api(retention: 2)
         var ids: [String] = []

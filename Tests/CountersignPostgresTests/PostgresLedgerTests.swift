@@ -11,7 +11,58 @@ import Testing
     @Test(arguments: LedgerStoreConformance.all.map(\.name))
     func conformance(_ name: String) async throws {
         let check = try #require(LedgerStoreConformance.all.first { $0.name == name })
-        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { try await check.run($0) }
+        try await Self.withAuditedLedger { try await check.run($0) }
+    }
+
+    /// A fresh ledger whose audit console logs in as a role of its own, granted what `audit-grants` prints.
+    static func withAuditedLedger(
+        limits: AuditLimits = .standard, _ body: @escaping @Sendable (PostgresLedger) async throws -> Void
+    ) async throws {
+        let url = try TestPostgres.freshLedgerURL()
+        let schema = try #require(url.split(separator: "schema=").last.map(String.init))
+        let role = "a_" + schema.dropFirst(2)
+        let audit = url.replacingOccurrences(of: "://postgres@", with: "://\(role)@")
+        try await PostgresLedger.withLedger(url: url, auditURL: audit, auditLimits: limits) { ledger in
+            let grants = try await ledger.auditGrants(role: role)
+            try await ledger.withRawConnection { conn in
+                for sql in ["CREATE ROLE \(role) LOGIN"] + grants {
+                    try await conn.query(PostgresQuery(unsafeSQL: sql), logger: .init(label: "t"))
+                }
+            }
+            try await body(ledger)
+        }
+    }
+
+    /// What only a role boundary can stop on PostgreSQL: a superuser console is refused outright; the audit role
+    /// cannot read server files, sleep past the limit, or see the token hashes; and no console at all refuses.
+    @Test func theAuditConsoleRunsOnlyAsASelectOnlyRole() async throws {
+        let url = try TestPostgres.freshLedgerURL()
+        try await PostgresLedger.withLedger(url: url, auditURL: url) { ledger in
+            await #expect(throws: LedgerError(.notPermitted, "")) { _ = try await ledger.audit("SELECT 1") }
+            do throws(LedgerError) {
+                _ = try await ledger.audit("SELECT 1")
+            } catch {
+                #expect(error.message.contains("will not run as postgres: it is a superuser"), "\(error.message)")
+            }
+        }
+        try await PostgresLedger.withLedger(url: url) { ledger in
+            await #expect(throws: LedgerError(.notPermitted, "")) { _ = try await ledger.audit("SELECT 1") }
+        }
+        try await Self.withAuditedLedger(limits: AuditLimits(timeLimit: .seconds(1))) { ledger in
+            try await ledger.append(LedgerFixtures.deployStory())
+            for sql in [
+                "SELECT pg_read_file('/etc/passwd')", "SELECT * FROM pg_ls_dir('.')",
+                "SELECT token_hash FROM api_tokens",
+                "SELECT * FROM countersign_migrations",
+            ] {
+                await #expect(throws: LedgerError(.notPermitted, ""), "\(sql)") { _ = try await ledger.audit(sql) }
+            }
+            let started = ContinuousClock.now
+            await #expect(throws: LedgerError(.limitExceeded, "")) { _ = try await ledger.audit("SELECT pg_sleep(30)") }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            let rows = try await ledger.audit("SELECT request_id FROM deploy_requests ORDER BY request_id")
+            #expect(rows.rows.count == 2 && rows.truncation == nil)
+        }
     }
 
     @Test func theDatabaseRefusesUpdatesDeletesAndTruncation() async throws {

@@ -286,7 +286,7 @@ final class TemporaryLedger: Sendable {
             query.stdout == #"[{"deploy_id":"dep-1","status":"succeeded"},{"deploy_id":"dep-2","status":"failed"}]"#
                 + "\n")
         let write = try CommandRunner.run(["audit", "query"] + db + ["DELETE FROM deploys"])
-        #expect(write.status == 1 && write.stderr.contains("readonly"), "\(write.stderr)")
+        #expect(write.status == 1 && write.stderr.contains("does not permit"), "\(write.stderr)")
 
         let replay = try CommandRunner.run(["ledger", "replay"] + db)
         #expect(

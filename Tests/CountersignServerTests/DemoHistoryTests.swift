@@ -36,11 +36,11 @@ import Testing
         #expect(gates.correlation.contains { $0.authorization == "automated" })
         #expect(gates.correlation.contains { $0.authorization == "human-approved" })
 
-        let grants = try await store.query("SELECT review_outcome FROM breakglass_grants", [])
+        let grants = try await store.lookup("SELECT review_outcome FROM breakglass_grants", [])
         #expect(grants.rows.map { $0[0] } == [.text("justified")])
-        let canaries = try await store.query("SELECT COUNT(*) FROM canary_verdicts", [])
+        let canaries = try await store.lookup("SELECT COUNT(*) FROM canary_verdicts", [])
         #expect((canaries.rows.first?.first?.integerValue ?? 0) > 0)
-        let refused = try await store.query("SELECT COUNT(*) FROM entries WHERE type = 'approval.refused'", [])
+        let refused = try await store.lookup("SELECT COUNT(*) FROM entries WHERE type = 'approval.refused'", [])
         #expect((refused.rows.first?.first?.integerValue ?? 0) > 0)
 
         // A demo never mixes with history it did not write.

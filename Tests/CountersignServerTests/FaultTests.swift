@@ -16,16 +16,19 @@ struct UnreachableStore: LedgerStore {
     func size() async throws(LedgerError) -> Int { throw Self.failure }
     func entries(from: Int, count: Int) async throws(LedgerError) -> [LedgerEntry] { throw Self.failure }
     func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry] { throw Self.failure }
-    func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError) -> (
-        size: Int, hashes: [MerkleNode: [UInt8]]
-    ) { throw Self.failure }
+    func snapshot(_ nodes: @escaping @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+        -> (
+            size: Int, hashes: [MerkleNode: [UInt8]]
+        )
+    { throw Self.failure }
     func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) { throw Self.failure }
     func latestCheckpoint() async throws(LedgerError) -> String? { throw Self.failure }
     func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
         -> VerificationReport
     { throw Self.failure }
     func replayProjections() async throws(LedgerError) -> Int { throw Self.failure }
-    func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult { throw Self.failure }
+    func audit(_ sql: String) async throws(LedgerError) -> QueryResult { throw Self.failure }
+    func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult { throw Self.failure }
 }
 
 @Suite struct FaultTests {

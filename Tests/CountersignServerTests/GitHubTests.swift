@@ -136,11 +136,87 @@ import Testing
             let done = try await deliver(client, "deployment_status", deployed, delivery: "d-3")
             #expect((try object(done)["outcome"] as? String)?.hasPrefix("deploy.succeeded") == true)
         }
-        let rows = try await f.control.store.query("SELECT status FROM deploys", [])
+        let rows = try await f.control.store.lookup("SELECT status FROM deploys", [])
         #expect(rows.rows == [[.text("succeeded")]])
-        let pending = try await f.control.store.query(
+        let pending = try await f.control.store.lookup(
             "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL", [])
         #expect(pending.rows == [[.integer(0)]])
+    }
+
+    /// Callback URLs that start with the API's prefix but leave it once resolved, or that are not a protection
+    /// rule's callback at all: Countersign would send its GitHub token to each.
+    @Test func callbackURLsMustBeExactlyAProtectionRuleCallback() {
+        let github = GitHubConfiguration(webhookSecret: "s", apiBaseURL: "https://ghe.example/api/v3/", apiToken: "t")
+        let good = "https://ghe.example/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule"
+        #expect(github.deploymentCallback(good) == good)
+        #expect(
+            github.deploymentCallback("HTTPS://GHE.EXAMPLE/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule")
+                == good)
+        for bad in [
+            "https://ghe.example/api/v3/../../x",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/42/../../../../../x/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/../r/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/./actions/runs/42/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/4%32/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/%2e%2e/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule?x=1",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule#f",
+            "https://evil@ghe.example/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example:8443/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule",
+            "http://ghe.example/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example.evil/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example/api/v3x/repos/o/r/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/x42/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/42/deployment_protection_rule/",
+            "https://ghe.example/api/v3/repos/o/r/actions/runs/42",
+            "https://ghe.example/api/v3/user/keys",
+            "https://ghe.example/api/v3//repos/o/r/actions/runs/42/deployment_protection_rule",
+            "https://ghe.example/api/v3/repos/o/r\\..\\x/actions/runs/42/deployment_protection_rule",
+        ] {
+            #expect(github.deploymentCallback(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// A captured delivery replayed under a new delivery id is recognised by its signed bytes and processed once;
+    /// an unsigned body is refused before it is read, and an oversized one by its declared length.
+    @Test func replaysAndOversizedOrUnsignedBodiesAreRefused() async throws {
+        let github = try await FakeHTTPServer()
+        let f = try await ServerFixture(
+            github: GitHubConfiguration(webhookSecret: Self.secret, apiBaseURL: github.baseURL, apiToken: "ghs_test"))
+        try await f.application().test(.router) { client in
+            let pr = try JSONSerialization.data(withJSONObject: try Self.fixture("pull_request.opened.json"))
+            let first = try await deliver(client, "pull_request", data: pr, delivery: "r-1")
+            #expect(first.status == .ok)
+            let size = try await f.ledgerSize()
+            for id in ["r-1", "r-2", "R-1 "] {
+                let replay = try await deliver(client, "pull_request", data: pr, delivery: id)
+                #expect(replay.status == .ok)
+                #expect((try object(replay)["outcome"] as? String)?.contains("duplicate delivery") == true, "\(id)")
+            }
+            #expect(try await f.ledgerSize() == size, "a replay appends nothing")
+
+            var huge: HTTPFields = [
+                .init("X-GitHub-Event")!: "ping", .init("X-GitHub-Delivery")!: "big",
+                .init("X-Hub-Signature-256")!: "sha256=" + String(repeating: "0", count: 64),
+                .contentLength: String(ControlPlane.maxWebhookBytes + 1),
+            ]
+            huge[.contentType] = "application/json"
+            let tooLarge = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: huge, body: ByteBuffer(string: "{}"))
+            #expect(tooLarge.status == .contentTooLarge)
+            for header in [
+                "sha256=", "sha1=" + String(repeating: "0", count: 40), "sha256=" + String(repeating: "z", count: 64),
+            ] {
+                let malformed: HTTPFields = [
+                    .init("X-GitHub-Event")!: "ping", .init("X-GitHub-Delivery")!: "m",
+                    .init("X-Hub-Signature-256")!: header,
+                ]
+                let r = try await client.execute(
+                    uri: "/webhooks/github", method: .post, headers: malformed, body: ByteBuffer(string: "{}"))
+                #expect(r.status == .unauthorized, "\(header)")
+            }
+            #expect(try await f.ledgerSize() == size)
+        }
     }
 
     @Test func badSignaturesAndForgedCallbacksAreRefused() async throws {
@@ -163,7 +239,8 @@ import Testing
             // The fixture's callback points at api.github.com, not the configured API: refused, nothing queued.
             let forged = try await deliver(client, "deployment_protection_rule", rule, delivery: "x-3")
             #expect(forged.status == .badRequest)
-            #expect(try apiError(forged).message.contains("is not under the configured GitHub API"))
+            #expect(
+                try apiError(forged).message.contains("is not a protection-rule callback of the configured GitHub API"))
 
             // A run without an artifact digest is rejected back to GitHub with the reason.
             rule["deployment_callback_url"] = github.baseURL + "/repos/o/r/actions/runs/1/deployment_protection_rule"

@@ -39,7 +39,8 @@ public struct KayentaAPI: Sendable {
                 }
                 let list = await service.listExecutions(
                     application: query["application"], statuses: statuses,
-                    limit: try positive(query["limit"], "limit") ?? 20, page: try positive(query["page"], "page") ?? 1)
+                    limit: try bounded(query["limit"], "limit", 1...1_000) ?? 20,
+                    page: try bounded(query["page"], "page", 1...1_000_000) ?? 1)
                 return ok(.array(list.map(\.statusJSON)))
             case ("GET", "canary", 2):
                 return ok(try await service.execution(id: parts[1]).statusJSON)
@@ -87,10 +88,14 @@ public struct KayentaAPI: Sendable {
         )
     }
 
-    private func positive(_ text: String?, _ name: String) throws(CanaryError) -> Int? {
+    /// Query numbers are bounded before any arithmetic: `limit=4611686018427387904&page=3` once overflowed the
+    /// page offset and trapped the server.
+    private func bounded(_ text: String?, _ name: String, _ range: ClosedRange<Int>) throws(CanaryError) -> Int? {
         guard let text else { return nil }
-        guard let n = Int(text), n >= 1 else {
-            throw CanaryError(.invalidInput, "\(name): expected a positive integer, got \"\(text)\"")
+        guard let n = Int(text), range.contains(n) else {
+            throw CanaryError(
+                .invalidInput,
+                "\(name): expected an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
         }
         return n
     }

@@ -25,8 +25,14 @@ public struct KayentaScope: Sendable, Hashable {
         self.extendedScopeParams = extendedScopeParams
     }
 
-    /// The number of points from `start` to `end` inclusive, one per `step`.
-    public var pointCount: Int { Int((end.timeIntervalSince(start) / Double(step)).rounded(.down)) + 1 }
+    /// The number of points from `start` to `end` inclusive, one per `step`. Dates and steps come from requests,
+    /// so a span with more points than an Int holds (or no finite count) is `Int.max` — too many — never a trap.
+    public var pointCount: Int {
+        let steps = (end.timeIntervalSince(start) / Double(step)).rounded(.down)
+        guard steps.isFinite else { return Int.max }
+        guard steps >= 0 else { return 0 }
+        return steps < 1e15 ? Int(steps) + 1 : Int.max
+    }
 }
 
 /// The baseline (control) and the canary (experiment) of one named scope.

@@ -199,7 +199,9 @@ public actor KayentaService {
                 && (statuses.isEmpty || statuses.contains($0.status))
         }
         let size = Swift.max(1, limit)
-        return Array(matching.dropFirst(Swift.max(0, page - 1) * size).prefix(size))
+        let (skip, overflow) = Swift.max(0, page - 1).multipliedReportingOverflow(by: size)
+        guard !overflow else { return [] }
+        return Array(matching.dropFirst(skip).prefix(size))
     }
 
     /// Waits for an execution to finish; for callers that judge synchronously (the CLI, tests).

@@ -46,8 +46,10 @@ public struct PrometheusKayentaSource: KayentaMetricSource {
         }
         let start = scope.start.timeIntervalSince1970
         for (time, value) in zip(only.times, only.values) {
-            let index = Int(((time - start) / Double(scope.step)).rounded())
-            if grid.indices.contains(index) { grid[index] = value }
+            // Times come from the metrics server: one off the grid, or not finite, is dropped before it is an Int.
+            let position = ((time - start) / Double(scope.step)).rounded()
+            guard position >= 0, position < Double(grid.count) else { continue }
+            grid[Int(position)] = value
         }
         return grid
     }

@@ -27,6 +27,15 @@ public indirect enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The number as an integer when it is one exactly and within ±2^53 (where a double still counts every
+    /// integer); otherwise nil. JSON numbers from outside become integers only through this: `Int(1e300)` traps.
+    public var integerValue: Int? {
+        guard case .number(let n) = self, n == n.rounded(.towardZero), abs(n) <= 9_007_199_254_740_992 else {
+            return nil
+        }
+        return Int(n)
+    }
+
     public var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil

@@ -12,7 +12,7 @@ public enum Projection {
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
-        "policies", "decision_controls", "request_controls",
+        "policies", "decision_controls", "request_controls", "policy_bootstrap",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -20,11 +20,31 @@ public enum Projection {
         ("v2-projections", schema),
         ("v3-server", server),
         ("v4-metrics", metrics),
+        ("v5-hardening", hardening),
     ]
 
     /// Migrations after which every existing entry is projected again (in the migration's transaction), because
     /// they add what older entries already hold — a table or column filled from their payloads.
     public static let replayingMigrations: Set<String> = ["v4-metrics"]
+
+    /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
+    /// history length (tests check each query's plan): admission and re-decision by digest and environment,
+    /// lists by environment or verdict in sequence order, GitHub deploys by commit, open break-glass grants by
+    /// environment, canary verdicts by digest and template. And each webhook delivery's body digest, unique: a
+    /// captured delivery replayed under a new delivery id is recognised by its bytes. And the one bootstrap of the
+    /// policy: two nodes started at once on an empty ledger cannot both publish their file.
+    static let hardening: [String] = [
+        "CREATE INDEX deploy_requests_by_digest ON deploy_requests (digest, environment, verdict)",
+        "CREATE INDEX deploy_requests_by_seq ON deploy_requests (seq)",
+        "CREATE INDEX deploy_requests_by_environment ON deploy_requests (environment, seq)",
+        "CREATE INDEX deploy_requests_by_verdict ON deploy_requests (verdict, seq)",
+        "CREATE INDEX deploy_requests_by_commit ON deploy_requests (commit_sha, environment, seq)",
+        "CREATE INDEX breakglass_grants_by_environment ON breakglass_grants (environment, seq)",
+        "CREATE INDEX canary_verdicts_by_template ON canary_verdicts (digest, template, seq)",
+        "ALTER TABLE webhook_deliveries ADD COLUMN body_sha256 TEXT",
+        "CREATE UNIQUE INDEX webhook_deliveries_by_body ON webhook_deliveries (body_sha256)",
+        "CREATE TABLE policy_bootstrap (one BIGINT PRIMARY KEY NOT NULL CHECK (one = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
+    ]
 
     /// What the gate metrics read: each decision's control results (`decision_controls`: which controls never
     /// block), a per-request summary of them (`request_controls`: block and hold rate without scanning every
@@ -333,7 +353,7 @@ public enum Projection {
         case "identity.changed":
             return try identityChanged(p, seq, at, actor)
         case "policy.proposed", "policy.published":
-            return [
+            var statements = [
                 SQLStatement(
                     "INSERT INTO policies (seq, hash, state, proposed_by, approved_by, at) VALUES (?, ?, ?, ?, ?, ?)",
                     [
@@ -342,6 +362,14 @@ public enum Projection {
                         text(try p.optionalString("proposedBy")), text(try p.optionalString("approvedBy")), at,
                     ])
             ]
+            // A ledger is bootstrapped once: the key refuses a second node's bootstrap in its own transaction.
+            if entry.type.rawValue == "policy.published", p.value["bootstrap"] == .bool(true) {
+                statements.append(
+                    SQLStatement(
+                        "INSERT INTO policy_bootstrap (one, seq, hash) VALUES (1, ?, ?)",
+                        [seq, .text(try p.string("hash"))]))
+            }
+            return statements
         case "canary.judged":
             // Judgements without a digest (an ad-hoc Kayenta execution) are recorded but gate nothing.
             guard let digest = try p.optionalString("digest") else { return [] }
@@ -381,12 +409,13 @@ public enum Projection {
             return [
                 SQLStatement(
                     """
-                    INSERT INTO webhook_deliveries (delivery_id, seq, event, action, received_at, outcome)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO webhook_deliveries (delivery_id, seq, event, action, received_at, outcome, body_sha256)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
                         .text(try p.string("delivery")), seq, .text(try p.string("event")),
                         text(try p.optionalString("action")), at, text(try p.optionalString("outcome")),
+                        text(try p.optionalString("body_sha256")),
                     ])
             ]
         case "notification.queued":

@@ -14,10 +14,17 @@ public actor GroupCommit {
     }
 
     private let commit: Commit
+    private let deadline: Duration
     private var leading = false
     private var waiting: [(batch: [EntryDraft], turn: CheckedContinuation<Turn, Never>)] = []
 
-    public init(commit: @escaping Commit) { self.commit = commit }
+    /// A commit that has not returned within `deadline` fails every batch in it with `.timedOut` and hands the lead
+    /// on: without it, one transaction stuck on a lost database connection would hold the lead — and every later
+    /// append — until the process restarts.
+    public init(deadline: Duration = .seconds(5), commit: @escaping Commit) {
+        self.commit = commit
+        self.deadline = deadline
+    }
 
     /// Appends one batch, together with any that are waiting.
     public func append(_ batch: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry] {
@@ -28,7 +35,22 @@ public actor GroupCommit {
         leading = true
         let followers = waiting
         waiting = []
-        let results = await commit([batch] + followers.map(\.batch))
+        let batches = [batch] + followers.map(\.batch)
+        let (commit, deadline) = (self.commit, self.deadline)
+        let results: [Result<[LedgerEntry], LedgerError>]
+        do {
+            results = try await withDeadline(
+                deadline,
+                onTimeout: {
+                    LedgerError(
+                        .timedOut,
+                        "the database did not commit within \(deadline): the append was not acknowledged and may still commit"
+                    )
+                }
+            ) { () async throws(LedgerError) in await commit(batches) }
+        } catch {
+            results = batches.map { _ in .failure(error) }
+        }
         for (follower, result) in zip(followers, results.dropFirst()) { follower.turn.resume(returning: .done(result)) }
         if waiting.isEmpty {
             leading = false

@@ -8,6 +8,10 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
             case tampered
             case storage
             case readOnly = "read-only"
+            case notPermitted = "not permitted"
+            case limitExceeded = "limit exceeded"
+            case busy
+            case timedOut = "timed out"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -20,6 +24,16 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let storage = Code(.storage)
         /// A statement tried to write through a read-only connection.
         public static let readOnly = Code(.readOnly)
+        /// The audit console refused a statement: not a plain read of the tables audits may read, or a function,
+        /// pragma or table it does not permit.
+        public static let notPermitted = Code(.notPermitted)
+        /// An audit query ran past its time limit, or built a value larger than the console allows.
+        public static let limitExceeded = Code(.limitExceeded)
+        /// As many audit queries as the console allows are running; try again when one finishes.
+        public static let busy = Code(.busy)
+        /// The database did not answer within the store's deadline: it may be down, hung or locked. A write that
+        /// timed out was not acknowledged; it may still commit, so read back before writing it again.
+        public static let timedOut = Code(.timedOut)
 
         public var description: String { kind.rawValue }
     }

@@ -24,9 +24,10 @@ public protocol LedgerStore: Sendable {
 
     /// In one read: the log's current size and the stored hashes of the complete subtrees (level 0: the leaves)
     /// that `nodes` names for that size. Fails if one is missing, or if `nodes` throws (for a bad argument).
-    func snapshot(_ nodes: @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError) -> (
-        size: Int, hashes: [MerkleNode: [UInt8]]
-    )
+    func snapshot(_ nodes: @escaping @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+        -> (
+            size: Int, hashes: [MerkleNode: [UInt8]]
+        )
 
     /// Stores a signed checkpoint. Refuses one whose root differs from a stored checkpoint of the same size.
     func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError)
@@ -43,19 +44,20 @@ public protocol LedgerStore: Sendable {
     /// entries replayed.
     func replayProjections() async throws(LedgerError) -> Int
 
-    /// Runs one statement on a connection that refuses writes (`?` placeholders).
-    func query(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult
+    /// Runs one statement an auditor typed, isolated from everything the store itself reads: on connections only
+    /// the audit console uses, which refuse writes, temporary objects, ATTACH and PRAGMAs, read only the tables in
+    /// `AuditLimits.readableTables` (never `api_tokens.token_hash`), and stop at the store's `AuditLimits`.
+    /// Refusals throw `.notPermitted`; a time or value limit `.limitExceeded`; too many at once `.busy`; a result
+    /// cut at the row or byte cap comes back with `truncation` set.
+    func audit(_ sql: String) async throws(LedgerError) -> QueryResult
 
-    /// A short indexed read of the projections on the server's hot path (a token, a request's latest decision):
-    /// the same contract as `query`, but a store may answer it on a faster, serialized connection, so it is not
-    /// for long-running audit queries.
+    /// A short indexed read of the projections by the store's own callers (a token, a request's latest decision),
+    /// with `?` placeholders, on a connection that refuses writes. Its SQL is the program's, never a user's: user
+    /// SQL goes through `audit`.
     func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult
 }
 
 extension LedgerStore {
-    public func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
-        try await query(sql, arguments)
-    }
 
     /// The root of the first `size` entries (all by default).
     public func root(size: Int? = nil) async throws(LedgerError) -> [UInt8] {

@@ -61,14 +61,29 @@ public struct SQLStatement: Sendable, Hashable {
     }
 }
 
+extension SQLValue {
+    /// What a value counts against an audit's byte cap: text and blobs by length, numbers as 8.
+    public var byteCount: Int {
+        switch self {
+        case .null: 0
+        case .integer, .real: 8
+        case .text(let s): s.utf8.count
+        case .blob(let b): b.count
+        }
+    }
+}
+
 /// The rows of a read-only query.
 public struct QueryResult: Sendable, Hashable {
     public let columns: [String]
     public let rows: [[SQLValue]]
+    /// Set when the rows were cut at an audit limit: says which (the rows are the first ones the query returned).
+    public let truncation: String?
 
-    public init(columns: [String], rows: [[SQLValue]]) {
+    public init(columns: [String], rows: [[SQLValue]], truncation: String? = nil) {
         self.columns = columns
         self.rows = rows
+        self.truncation = truncation
     }
 
     /// Each row as an object keyed by column name.
@@ -97,7 +112,7 @@ public struct QueryResult: Sendable, Hashable {
         }
         var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
         out += rows.map { line($0.map(\.description)) }
-        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s")\(truncation.map { "; truncated: \($0)" } ?? ""))")
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -13,6 +13,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case methodNotAllowed = "method_not_allowed"
             case conflict
             case payloadTooLarge = "payload_too_large"
+            case tooManyRequests = "too_many_requests"
             case unavailable
             case `internal`
         }
@@ -31,6 +32,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The request contradicts the current state (a duplicate id, an approval of a decided request).
         public static let conflict = Code(.conflict)
         public static let payloadTooLarge = Code(.payloadTooLarge)
+        /// A bounded resource (audit queries running at once, connections) is full; try again shortly.
+        public static let tooManyRequests = Code(.tooManyRequests)
         /// The ledger cannot be reached; protected environments are denied meanwhile.
         public static let unavailable = Code(.unavailable)
         public static let `internal` = Code(.internal)
@@ -47,6 +50,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
             case .payloadTooLarge: .contentTooLarge
+            case .tooManyRequests: .tooManyRequests
             case .unavailable: .serviceUnavailable
             case .internal: .internalServerError
             }

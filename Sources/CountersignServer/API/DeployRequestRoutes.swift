@@ -33,13 +33,7 @@ public struct DeployRequestRoutes: Sendable {
                 }
                 verdict = v
             }
-            var limit = 50
-            if let raw = query["limit"] {
-                guard let n = Int(String(raw)), n >= 1, n <= 500 else {
-                    throw APIError(.badRequest, "limit must be an integer from 1 to 500", details: ["field": "limit"])
-                }
-                limit = n
-            }
+            let limit = try LedgerRoutes.integer(request, "limit", in: 1...500) ?? 50
             let rows = try await control.listRequests(
                 environment: query["environment"].map(String.init), verdict: verdict, limit: limit)
             let items: [JSONValue] = rows.map { row in

@@ -8,16 +8,39 @@ internal import NIOCore
 enum JSONBody {
     /// The largest request body any route accepts; larger ones are 413 before they are read in full.
     static let maxBytes = 1 << 20
+    /// How long a whole body may take to arrive. The server's idle timeout bounds the gap between chunks; this
+    /// bounds their sum, so a body trickled a byte at a time cannot hold its connection and buffer indefinitely.
+    static let timeout = Duration.seconds(30)
 
     static func bytes(_ request: Request, limit: Int = maxBytes) async throws(APIError) -> [UInt8] {
+        try await read(request, limit: limit) { _ in }
+    }
+
+    /// The body, chunk by chunk into `each` and a buffer that never exceeds `limit` (a declared Content-Length
+    /// over it is refused before reading), failing once `timeout` has passed.
+    static func read(_ request: Request, limit: Int, _ each: (ByteBuffer) -> Void) async throws(APIError) -> [UInt8] {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw APIError(.payloadTooLarge, "the request body of \(declared) bytes exceeds \(limit) bytes")
+        }
+        let started = ContinuousClock.now
+        var body: [UInt8] = []
         do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.payloadTooLarge, "the request body exceeds \(limit) bytes")
+            for try await chunk in request.body {
+                guard body.count + chunk.readableBytes <= limit else {
+                    throw APIError(.payloadTooLarge, "the request body exceeds \(limit) bytes")
+                }
+                guard ContinuousClock.now - started <= timeout else {
+                    throw APIError(.badRequest, "the request body was not received within \(timeout)")
+                }
+                each(chunk)
+                body.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch let error as APIError {
+            throw error
         } catch {
             throw APIError(.badRequest, "the request body could not be read")
         }
+        return body
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws(APIError) -> T {

@@ -24,7 +24,7 @@ public struct LedgerRoutes: Sendable {
         group.get("ledger/entries") { request, context in
             _ = try context.caller()
             let from = try Self.integer(request, "from") ?? 0
-            let count = min(try Self.integer(request, "count") ?? 100, 1000)
+            let count = try Self.integer(request, "count", in: 1...1000) ?? 100
             let entries = try await Self.ledger { () async throws(LedgerError) in
                 try await store.entries(from: from, count: count)
             }
@@ -75,11 +75,12 @@ public struct LedgerRoutes: Sendable {
         group.post("audit/query") { request, context in
             try context.caller().require(.auditor, .admin, to: "run audit queries")
             let body = try await JSONBody.decode(QueryBody.self, request)
-            let result = try await Self.ledger { () async throws(LedgerError) in try await store.query(body.sql, []) }
+            let result = try await Self.ledger { () async throws(LedgerError) in try await store.audit(body.sql) }
             return JSONBody.response(
                 .object([
                     ("columns", .array(result.columns.map(JSONValue.string))),
                     ("rows", .array(result.rows.map { .array($0.map(\.json)) })),
+                    ("truncated", result.truncation.map(JSONValue.string) ?? .null),
                 ]))
         }
     }
@@ -90,10 +91,18 @@ public struct LedgerRoutes: Sendable {
             body: .init(byteBuffer: .init(string: note)))
     }
 
-    static func integer(_ request: Request, _ name: String) throws(APIError) -> Int? {
+    /// An integer query parameter within `range`, or nil when absent: the server's one reader of numbers in a
+    /// query, so none reaches arithmetic unbounded (a `limit` of 2^62 once trapped a page computation).
+    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int> = 0...Int.max)
+        throws(APIError) -> Int?
+    {
         guard let raw = request.uri.queryParameters[name[...]] else { return nil }
-        guard let n = Int(String(raw)), n >= 0 else {
-            throw APIError(.badRequest, "\(name) must be a non-negative integer", details: ["field": name])
+        guard let n = Int(String(raw)), range.contains(n) else {
+            let expected =
+                range.upperBound == Int.max
+                ? (range.lowerBound == 0 ? "a non-negative integer" : "an integer ≥ \(range.lowerBound)")
+                : "an integer from \(range.lowerBound) to \(range.upperBound)"
+            throw APIError(.badRequest, "\(name) must be \(expected)", details: ["field": name])
         }
         return n
     }

@@ -16,10 +16,7 @@ public struct MetricsRoutes: Sendable {
         }
         group.get("metrics/gates") { request, context in
             _ = try context.caller()
-            let window = try LedgerRoutes.integer(request, "idleWindow") ?? 100
-            guard (1...10_000).contains(window) else {
-                throw APIError(.badRequest, "idleWindow must be 1–10000", details: ["field": "idleWindow"])
-            }
+            let window = try LedgerRoutes.integer(request, "idleWindow", in: 1...10_000) ?? 100
             return try JSONBody.response(
                 try await control.gateMetrics(try Self.period(request, control), idleWindow: window))
         }

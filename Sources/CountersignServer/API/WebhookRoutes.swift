@@ -1,20 +1,47 @@
 internal import CountersignLedger
+internal import Foundation
 public import Hummingbird
 
-/// `POST /webhooks/github`: authenticated by the delivery's HMAC signature, not a token. A bad or missing
-/// signature is 401 and nothing is processed; a replayed delivery id is 200 and processed once.
+/// `POST /webhooks/github`: authenticated by the delivery's HMAC signature, not a token. Before a byte of the body
+/// is read, a delivery without a well-formed signature header is 401, one whose Content-Length exceeds GitHub's
+/// 25 MB cap is 413, and one beyond the deliveries being read at once is 429; the body is then read within
+/// `JSONBody.timeout` and the signature checked as it streams. A bad signature is 401 and nothing is processed; a
+/// delivery seen before (by id, or by the digest of its body) is 200 and processed once.
 public struct WebhookRoutes: Sendable {
     let control: ControlPlane
+    let reading: ConcurrencyLimit
 
-    public init(control: ControlPlane) { self.control = control }
+    public init(control: ControlPlane, limits: ServerLimits = ServerLimits()) {
+        self.control = control
+        reading = ConcurrencyLimit(limits.webhookBodies, of: "webhook deliveries")
+    }
 
     public func add(to router: Router<ServerRequestContext>) {
         router.post("webhooks/github") { request, _ in
-            let body = try await JSONBody.bytes(request, limit: ControlPlane.maxWebhookBytes)
-            let outcome = try await control.handleGitHub(
+            guard let github = control.github else {
+                throw APIError(.notFound, "GitHub webhooks are not configured on this server")
+            }
+            guard
+                var check = WebhookSignature.Check(
+                    header: request.headers[.init("X-Hub-Signature-256")!], secret: github.webhookSecret)
+            else {
+                throw APIError(.unauthenticated, "X-Hub-Signature-256 is missing or is not sha256=<64 hex digits>")
+            }
+            let limit = ControlPlane.maxWebhookBytes
+            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+                throw APIError(.payloadTooLarge, "the delivery's \(declared) bytes exceed GitHub's cap of \(limit)")
+            }
+            do throws(LedgerError) { try reading.enter() } catch { throw APIError(ledger: error) }
+            defer { reading.leave() }
+            let body = try await JSONBody.read(request, limit: limit) { chunk in
+                chunk.withUnsafeReadableBytes { check.update($0) }
+            }
+            guard check.isValid else {
+                throw APIError(.unauthenticated, "the X-Hub-Signature-256 signature does not match the body")
+            }
+            let outcome = try await control.handleVerifiedGitHub(
                 event: request.headers[.init("X-GitHub-Event")!],
-                delivery: request.headers[.init("X-GitHub-Delivery")!],
-                signature: request.headers[.init("X-Hub-Signature-256")!], body: body)
+                delivery: request.headers[.init("X-GitHub-Delivery")!], body: body)
             return JSONBody.response(.object([("outcome", .string(outcome))]))
         }
     }

@@ -38,6 +38,26 @@ public func buildRouter(
     router.get("health") { _, _ in
         JSONBody.response(.object([("status", .string("ok"))]))
     }
+    // Ready when the store answers a read within its deadline and the last append did not fail for the store's
+    // sake (a full disk or read-only file fails writes while reads still work); /health stays the liveness probe.
+    router.get("readyz") { _, _ in
+        do throws(LedgerError) {
+            let size = try await control.store.size()
+            if let failure = control.health.lastWriteFailure {
+                return JSONBody.response(
+                    .object([
+                        ("status", .string("unavailable")),
+                        ("reason", .string("the last append failed: \(failure.message)")),
+                        ("since", .string(LedgerEntry.formatTime(failure.at))),
+                    ]), status: .serviceUnavailable)
+            }
+            return JSONBody.response(.object([("status", .string("ready")), ("size", .number(Double(size)))]))
+        } catch {
+            return JSONBody.response(
+                .object([("status", .string("unavailable")), ("reason", .string(error.message))]),
+                status: .serviceUnavailable)
+        }
+    }
     router.get("openapi.yaml") { _, _ in
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
             let data = FileManager.default.contents(atPath: url.path)
@@ -60,7 +80,7 @@ public func buildRouter(
     PolicyRoutes(control: control).add(to: api)
     MetricsRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
-    WebhookRoutes(control: control).add(to: router)
+    WebhookRoutes(control: control, limits: configuration.limits).add(to: router)
     AdmissionRoutes(control: control).add(to: router)
     WebPages(control: control).add(to: router)
     if let kayenta = components.kayenta {
@@ -77,8 +97,14 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     var logger = Logger(label: "countersign")
     logger.logLevel = .info
+    let limits = configuration.limits
+    let connections = ConnectionLimiter.Count(limit: limits.maxConnections)
+    let (seconds, attoseconds) = limits.idleTimeout.components
+    let idle = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     return Application(
         router: buildRouter(configuration: configuration, components: components),
+        server: .http1(
+            configuration: .init(additionalChannelHandlers: [ConnectionLimiter(connections)], idleTimeout: idle)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "countersign"),
         services: services,

@@ -5,10 +5,16 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var port: Int
     /// The checkpoint origin line (C2SP), e.g. `countersign.example.com/ledger`.
     public var origin: String
+    /// Connections, idle time, bodies and store deadlines.
+    public var limits: ServerLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, origin: String = "countersign.local/ledger") {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, origin: String = "countersign.local/ledger",
+        limits: ServerLimits = ServerLimits()
+    ) {
         self.host = host
         self.port = port
         self.origin = origin
+        self.limits = limits
     }
 }

@@ -20,7 +20,7 @@ public enum APIToken {
 
     /// The stored form of a secret: lowercase hex SHA-256.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(Array(secret.utf8))
     }
 
     /// Whether `secret` looks like a token at all, before any lookup.

@@ -65,24 +65,36 @@ extension ControlPlane {
     /// - Returns: a note for the log when the file awaits approval.
     @discardableResult
     public func bootstrapPolicy() async throws(APIError) -> String? {
-        if let published = try await latestPolicy("policy.published") {
-            let bundle: PolicyBundle
-            do { bundle = try PolicyLoader.load(sources: published.sources) } catch {
-                throw APIError(.internal, "the published policy \(published.hash) no longer loads: \(error)")
-            }
-            let file = policy.bundle
-            policy.replace(bundle)
-            if file.hash != bundle.hash {
-                return "the policy file (\(file.hash)) differs from the policy in force (\(bundle.hash)); "
-                    + "propose it (POST /api/v1/policy/proposals) and have a second admin approve it"
-            }
-            return nil
-        }
+        let file = policy.bundle.hash
+        if try await adoptPublishedPolicy() { return Self.differs(file: file, inForce: policy.bundle.hash) }
         let sources = try policySources()
         var payload = RecordedPolicy.payload(policy.bundle, sources)
         payload.append(("bootstrap", .bool(true)))
-        try await record("policy.published", actor: "countersign", payload: .object(payload))
+        do {
+            try await record("policy.published", actor: "countersign", payload: .object(payload))
+        } catch {
+            // Another node bootstrapped first (the ledger takes one bootstrap): serve what it published.
+            guard try await adoptPublishedPolicy() else { throw error }
+            return Self.differs(file: file, inForce: policy.bundle.hash)
+        }
         return nil
+    }
+
+    private static func differs(file: String, inForce: String) -> String? {
+        guard file != inForce else { return nil }
+        return "the policy file (\(file)) differs from the policy in force (\(inForce)); "
+            + "propose it (POST /api/v1/policy/proposals) and have a second admin approve it"
+    }
+
+    /// Loads the last published policy into the holder, if there is one.
+    private func adoptPublishedPolicy() async throws(APIError) -> Bool {
+        guard let published = try await latestPolicy("policy.published") else { return false }
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(sources: published.sources) } catch {
+            throw APIError(.internal, "the published policy \(published.hash) no longer loads: \(error)")
+        }
+        policy.replace(bundle)
+        return true
     }
 
     /// Proposes the policy file as it is now; it takes effect once a second admin approves it.

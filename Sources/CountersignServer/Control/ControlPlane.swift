@@ -17,6 +17,8 @@ public struct ControlPlane: Sendable {
     public let github: GitHubConfiguration?
     public let notifications: NotificationSettings
     public let metrics: ServerMetrics
+    /// Whether the last append failed for the store's sake; `/readyz` reports it.
+    public let health = StoreHealth()
     let cache = ReadCache()
 
     public init(
@@ -54,8 +56,10 @@ public struct ControlPlane: Sendable {
             guard let entry = try await store.append([draft]).first else {
                 throw APIError(.internal, "the ledger acknowledged no entry")
             }
+            health.appended(nil, at: now())
             return entry
         } catch let error as LedgerError {
+            health.appended(error, at: now())
             throw APIError(ledger: error)
         } catch let error as APIError {
             throw error
@@ -105,9 +109,10 @@ extension APIError {
     /// The ledger's failures as API errors: a store that cannot be reached is 503, never a silent success.
     init(ledger error: LedgerError) {
         switch error.code {
-        case .storage: self.init(.unavailable, "the ledger is unavailable: \(error.message)")
-        case .invalidInput: self.init(.badRequest, error.message)
-        case .readOnly: self.init(.forbidden, error.message)
+        case .storage, .timedOut: self.init(.unavailable, "the ledger is unavailable: \(error.message)")
+        case .invalidInput, .limitExceeded: self.init(.badRequest, error.message)
+        case .readOnly, .notPermitted: self.init(.forbidden, error.message)
+        case .busy: self.init(.tooManyRequests, error.message)
         default: self.init(.internal, error.message)
         }
     }

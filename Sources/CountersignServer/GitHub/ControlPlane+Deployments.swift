@@ -9,18 +9,20 @@ extension ControlPlane {
     /// workflow passes when it creates the deployment); without one the run is rejected with that reason, since a
     /// commit is not an artifact. The change evidence is what earlier `pull_request` deliveries recorded for the
     /// commit; when there is none the change counts as irreversible code, the strictest reading. The callback URL
-    /// must lie under the configured API base, so a forged delivery cannot redirect the token.
+    /// must be a protection-rule callback of the configured API (`deploymentCallback`), so a forged delivery cannot
+    /// redirect the token.
     func protectionRule(_ payload: JSONValue, _ github: GitHubConfiguration) async throws(APIError) -> String {
         guard payload["action"]?.stringValue == "requested" else { return "ignored action" }
         guard let environment = payload["environment"]?.stringValue,
-            let callback = payload["deployment_callback_url"]?.stringValue
+            let given = payload["deployment_callback_url"]?.stringValue
         else {
             throw APIError(.badRequest, "deployment_protection_rule: missing environment or deployment_callback_url")
         }
-        guard callback.hasPrefix(github.apiBaseURL + "/") else {
+        guard let callback = github.deploymentCallback(given) else {
             throw APIError(
                 .badRequest,
-                "deployment_callback_url \(callback) is not under the configured GitHub API \(github.apiBaseURL)")
+                "deployment_callback_url \(given) is not a protection-rule callback of the configured GitHub API \(github.apiBaseURL)"
+            )
         }
         let deployment = payload["deployment"]
         guard let commit = deployment?["sha"]?.stringValue ?? payload["sha"]?.stringValue else {
@@ -89,7 +91,7 @@ extension ControlPlane {
         case "failure", "error": type = "deploy.failed"
         default: return "deployment status \(state) noted"
         }
-        let deployID = "gh-\(deployment["id"]?.numberValue.map { String(Int($0)) } ?? commit)"
+        let deployID = "gh-\(deployment["id"]?.integerValue.map(String.init) ?? commit)"
         let request = try await rows(
             """
             SELECT request_id, service, digest FROM deploy_requests

@@ -25,11 +25,26 @@ extension ControlPlane {
         guard WebhookSignature.isValid(signature, body: body, secret: github.webhookSecret) else {
             throw APIError(.unauthenticated, "the X-Hub-Signature-256 signature does not match the body")
         }
-        guard let event, !event.isEmpty, let delivery, !delivery.isEmpty, delivery.count <= 100 else {
+        return try await handleVerifiedGitHub(event: event, delivery: delivery, body: body)
+    }
+
+    /// `handleGitHub` for a body whose signature was checked as it streamed in (`WebhookRoutes`).
+    func handleVerifiedGitHub(event: String?, delivery: String?, body: [UInt8]) async throws(APIError) -> String {
+        guard let github else { throw APIError(.notFound, "GitHub webhooks are not configured on this server") }
+        guard let event, !event.isEmpty, event.count <= 100, let delivery, !delivery.isEmpty, delivery.count <= 100
+        else {
             throw APIError(.badRequest, "X-GitHub-Event and X-GitHub-Delivery are required")
         }
         if try await !rows("SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(delivery)]).isEmpty {
             return "duplicate delivery \(delivery): already processed"
+        }
+        // A captured delivery replayed under a new delivery id carries the same signed bytes: its digest is the
+        // delivery's identity as much as the id GitHub gives it.
+        let digest = Hex.sha256(body)
+        if let first = try await rows(
+            "SELECT delivery_id FROM webhook_deliveries WHERE body_sha256 = ?", [.text(digest)]
+        ).first?.text("delivery_id") {
+            return "duplicate delivery \(delivery): the same body was processed as delivery \(first)"
         }
         let payload: JSONValue
         do { payload = try JSONValue(parsing: String(decoding: body, as: UTF8.self)) } catch {
@@ -47,6 +62,7 @@ extension ControlPlane {
         }
         var received: [(String, JSONValue)] = [
             ("delivery", .string(delivery)), ("event", .string(event)), ("outcome", .string(outcome)),
+            ("body_sha256", .string(digest)),
         ]
         if let action { received.append(("action", .string(action))) }
         if let repo = payload["repository"]?["full_name"]?.stringValue {
@@ -67,7 +83,7 @@ extension ControlPlane {
     // MARK: Change evidence
 
     private func pullRequest(_ payload: JSONValue, delivery: String) async throws(APIError) -> String {
-        guard let pr = payload["pull_request"], let number = pr["number"]?.numberValue,
+        guard let pr = payload["pull_request"], let number = pr["number"]?.integerValue, number > 0,
             let head = pr["head"]?["sha"]?.stringValue, let author = pr["user"]?["login"]?.stringValue
         else { throw APIError(.badRequest, "pull_request: missing number, head.sha or user.login") }
         let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
@@ -86,21 +102,21 @@ extension ControlPlane {
         }
         for (commit, ref) in commits {
             let change = Self.change(
-                commit: commit, ref: ref, number: Int(number), author: author, reviewers: reviewers,
+                commit: commit, ref: ref, number: number, author: author, reviewers: reviewers,
                 mergedBy: mergedBy, labels: labels, title: pr["title"]?.stringValue)
             try await recordChange(change, repository: repository, delivery: delivery)
         }
-        return "change evidence for #\(Int(number)) at \(commits.map(\.0).joined(separator: ", "))"
+        return "change evidence for #\(number) at \(commits.map(\.0).joined(separator: ", "))"
     }
 
     private func pullRequestReview(_ payload: JSONValue, delivery: String) async throws(APIError) -> String {
-        guard let pr = payload["pull_request"], let number = pr["number"]?.numberValue,
+        guard let pr = payload["pull_request"], let number = pr["number"]?.integerValue, number > 0,
             let review = payload["review"], let reviewer = review["user"]?["login"]?.stringValue
         else { throw APIError(.badRequest, "pull_request_review: missing pull_request.number or review.user") }
         let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
         let state = review["state"]?.stringValue?.lowercased() ?? ""
         guard var change = try await storedChange(repository: repository, pullRequest: Int64(number)) else {
-            return "review of #\(Int(number)) before its pull_request event: nothing to attach it to"
+            return "review of #\(number) before its pull_request event: nothing to attach it to"
         }
         var reviewers = change.pullRequest?.reviewers ?? []
         if state == "approved", !reviewers.contains(reviewer), reviewer != change.pullRequest?.author {
@@ -110,7 +126,7 @@ extension ControlPlane {
         }
         change.pullRequest?.reviewers = reviewers
         try await recordChange(change, repository: repository, delivery: delivery)
-        return "review by \(reviewer) (\(state)) on #\(Int(number))"
+        return "review by \(reviewer) (\(state)) on #\(number)"
     }
 
     /// A change from a pull request. Kind and reversibility come from labels (`kind:<kind>`, `one-way` or

@@ -11,7 +11,7 @@ extension WebPages {
         GROUP BY 1, 2, 3 ORDER BY deploys DESC
         """
 
-    /// Read-only SQL over the projections (the database refuses writes on this connection) with a CSV download,
+    /// Read-only SQL over the projections through the store's isolated audit console, with a CSV download,
     /// and the SOC 2 change report: every deploy in a period with its authorization. Auditors and admins only.
     func audit(
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
@@ -24,13 +24,14 @@ extension WebPages {
         var page: [String: Any] = ["sql": sql.isEmpty ? Self.exampleQuery : sql, "csvHref": ""]
         if !sql.isEmpty {
             do {
-                let result = try await control.store.query(sql, [])
+                let result = try await control.store.audit(sql)
                 page["columns"] = result.columns
                 page["rows"] = result.rows.prefix(1_000).map { row in ["cells": row.map { ["value": $0.description] }] }
                 page["hasRows"] = !result.rows.isEmpty
                 page["ran"] = true
                 page["rowCount"] = result.rows.count
                 page["truncated"] = result.rows.count > 1_000
+                if let cut = result.truncation { page["cut"] = cut }
                 page["csvHref"] = "/ui/audit/results.csv?sql=" + Self.encode(sql, keeping: "")
             } catch {
                 page["error"] = error.message
@@ -76,14 +77,17 @@ extension WebPages {
         let sql = Self.query(request)["sql"] ?? ""
         guard !sql.isEmpty else { throw APIError(.badRequest, "sql is required") }
         let store = control.store
-        let result = try await LedgerRoutes.ledger { () async throws(LedgerError) in try await store.query(sql, []) }
+        let result = try await LedgerRoutes.ledger { () async throws(LedgerError) in try await store.audit(sql) }
+        var headers: HTTPFields = [
+            .contentType: "text/csv; charset=utf-8",
+            .contentDisposition: "attachment; filename=\"countersign-audit.csv\"",
+            .cacheControl: "no-store",
+        ]
+        // A CSV has no place for a note: a cut result says so in a header.
+        if let cut = result.truncation { headers[.init("Countersign-Truncated")!] = cut }
         return Response(
             status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"countersign-audit.csv\"",
-                .cacheControl: "no-store",
-            ],
+            headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: result.csv)))
     }
 
@@ -104,7 +108,7 @@ extension WebPages {
             "checks": (record["checks_passed"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
             "sodOK": sod?["ok"] == .bool(true),
             "violations": (sod?["violations"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "; "),
-            "seq": record["ledger"]?["seq"]?.numberValue.map { Int($0) } ?? 0,
+            "seq": record["ledger"]?["seq"]?.integerValue ?? 0,
         ]
     }
 }

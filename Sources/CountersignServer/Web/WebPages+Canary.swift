@@ -68,8 +68,8 @@ extension WebPages {
                 return [
                     "name": m["name"]?.stringValue ?? "", "classification": m["classification"]?.stringValue ?? "",
                     "canaryMedian": SVGChart.axis(c[2]), "baselineMedian": SVGChart.axis(b[2]),
-                    "canaryCount": m["canary"]?["count"]?.numberValue.map { Int($0) } ?? 0,
-                    "baselineCount": m["baseline"]?["count"]?.numberValue.map { Int($0) } ?? 0,
+                    "canaryCount": m["canary"]?["count"]?.integerValue ?? 0,
+                    "baselineCount": m["baseline"]?["count"]?.integerValue ?? 0,
                 ]
             },
             "hasBoxes": boxes.contains { $0.canary.allSatisfy(\.isFinite) },
