@@ -4,6 +4,8 @@
 //
 // - the full judgement of one metric — U, p-value, 98 % confidence interval and Hodges–Lehmann estimate — for
 //   n = 10,000 per side (target ≤ 20 ms);
+// - countersign-v1's whole classification of that metric (the interval plus every shape and spread test it runs on
+//   a passing metric, the most work it does), same data, same target;
 // - the p-value alone for n = 100,000 per side, against `scipy.stats.mannwhitneyu(method='asymptotic')` on the
 //   same data (peers/mannwhitney_scipy_peer.py; `pip install scipy`), printing the ratio.
 // Data: seeded, reproducible — normal latencies (mean 120, sd 15) with the canary shifted by 2 %.
@@ -44,6 +46,16 @@ for _ in 0..<30 {
     fullTimes.append(seconds(clock.now - t))
 }
 
+let judge = CountersignJudge()
+let metric = CanaryMetricConfiguration(name: "latency", groups: ["latency"], analysis: .init(direction: .increase))
+var judgeTimes: [Double] = []
+var judged: MetricJudgement?
+for _ in 0..<30 {
+    let t = clock.now
+    judged = judge.classify(metric, canary: ["latency": canary10k], baseline: ["latency": baseline10k])
+    judgeTimes.append(seconds(clock.now - t))
+}
+
 let baseline100k = rng.latencies(100_000, mean: 120)
 let canary100k = rng.latencies(100_000, mean: 122.4)
 var pTimes: [Double] = []
@@ -61,6 +73,12 @@ if let r = result {
             format:
                 "full judgement n=10,000/side  %8.2f ms median of 30 (target ≤ 20 ms)   CI [%.3f, %.3f], estimate %.3f",
             median(fullTimes) * 1e3, r.lowerBound, r.upperBound, r.estimate))
+}
+if let j = judged {
+    print(
+        String(
+            format: "countersign-v1 metric n=10,000/side %8.2f ms median of 30 (target ≤ 20 ms)   %@",
+            median(judgeTimes) * 1e3, j.classification.rawValue))
 }
 print(String(format: "p-value n=100,000/side        %8.2f ms median of 15   p = %.6g", median(pTimes) * 1e3, p))
 

@@ -92,6 +92,8 @@ public struct MetricEvidence: Sendable, Hashable, Codable {
     public var bound: Double?
     /// countersign-v1's distribution-shape test.
     public var shape: KolmogorovSmirnovResult?
+    /// countersign-v1's spread test (Brown–Forsythe, canary against baseline).
+    public var spread: BrownForsytheResult?
     /// countersign-v1's proportion test, for proportion metrics.
     public var proportion: TwoProportionResult?
     /// Kayenta only: whether Gaussian noise was added because both series were constant.
@@ -99,12 +101,14 @@ public struct MetricEvidence: Sendable, Hashable, Codable {
 
     public init(
         mannWhitney: MannWhitneyResult? = nil, effectSize: Double? = nil, bound: Double? = nil,
-        shape: KolmogorovSmirnovResult? = nil, proportion: TwoProportionResult? = nil, noiseAdded: Bool = false
+        shape: KolmogorovSmirnovResult? = nil, spread: BrownForsytheResult? = nil,
+        proportion: TwoProportionResult? = nil, noiseAdded: Bool = false
     ) {
         self.mannWhitney = mannWhitney
         self.effectSize = effectSize
         self.bound = bound
         self.shape = shape
+        self.spread = spread
         self.proportion = proportion
         self.noiseAdded = noiseAdded
     }

@@ -1,18 +1,23 @@
 /// countersign-v1: Kayenta's per-metric model and config, judged so that a verdict means what it says.
 ///
 /// Differences from `KayentaJudge`, each a documented Kayenta failure mode (docs/canary.md):
+/// - **Pass means harm is ruled out.** A continuous metric passes only when its shift interval's harmful end, its
+///   mean and its harmful tail all lie within the band; it fails only when harm beyond the band is established;
+///   anything between is `Inconclusive` (`CountersignJudge+Continuous.swift`). Kayenta passes whatever it cannot
+///   prove worse: a canary mean 70 times the baseline's at n = 10 (spinnaker#6278), a collapsed spread (kayenta#780).
 /// - **Deterministic.** No noise: two constant series are compared directly.
-/// - **Tolerance relative to the metric's level.** A shift fails only when its whole confidence interval lies
-///   beyond `tolerance × |baseline mean|` (or `absoluteTolerance`), not beyond 25% of its own estimate, so large
-///   samples no longer fail on trivial shifts; the interval is solved to a relative tolerance, so metrics measured
-///   in 1e-5 units are not solver noise.
+/// - **Tolerance relative to the metric's level.** The band is `tolerance × |baseline mean|` (or
+///   `absoluteTolerance`), not 25% of the shift's own estimate, so large samples no longer fail on trivial shifts;
+///   the interval is solved to a relative tolerance, so metrics measured in 1e-5 units are not solver noise.
 /// - **Proportions.** Metrics of kind `proportion` (errors out of requests) are summed over the window and judged
 ///   with a two-proportion z-test.
-/// - **Distribution shape.** When the location test passes, a one-sided Kolmogorov–Smirnov test plus a tail
-///   check (p95 / p5 beyond the band) catches a variance blow-up that Mann-Whitney cannot see.
+/// - **Distribution shape and spread.** A one-sided Kolmogorov–Smirnov test with a tail check, and the
+///   Brown–Forsythe spread test with a tail check, catch what Mann-Whitney cannot see: a spread that exploded or
+///   collapsed.
 /// - **Broken critical metrics fail.** A critical metric classified `Error` or `NodataFailMetric` fails the canary;
 ///   a critical metric without enough data makes it inconclusive.
-/// - **Too few samples or too little traffic → Inconclusive**, never a confident Pass or Fail.
+/// - **Too few samples or too little traffic → Inconclusive**, never a confident Pass or Fail; and a canary with any
+///   `Inconclusive` metric is at best `inconclusive`, never promoted on the other metrics' score.
 /// - **Weights normalised** over the groups that were scored, with warnings for weights that are missing or do not
 ///   add up to 100.
 public struct CountersignJudge: CanaryJudge {
@@ -29,11 +34,12 @@ public struct CountersignJudge: CanaryJudge {
         public var minimumSamples: Int = 10
         /// Fewer trials (requests) than this per side makes a proportion metric Inconclusive.
         public var minimumTrials: Double = 100
-        /// Run the distribution-shape test when the location test passes.
+        /// Run the distribution-shape and spread tests (and the tail guard) when the location test does not fail.
         public var shapeTest: Bool = true
-        /// Significance of the one-sided KS test. Stricter than the location test because it runs in addition to it.
+        /// One-sided significance of the KS and Brown–Forsythe tests. Stricter than the location test because they
+        /// run in addition to it.
         public var shapeSignificance: Double = 0.001
-        /// The tail percentile compared for an `increase` (its mirror, 100 − p, for a `decrease`).
+        /// The tail percentile compared for an `increase` (its mirror, 100 − p, for a `decrease`; both for `either`).
         public var tailPercentile: Double = 95
         /// How precisely the shift interval is solved.
         public var rootTolerance: RootTolerance = .relative(1e-6)
@@ -141,6 +147,12 @@ public struct CountersignJudge: CanaryJudge {
             verdict = verdict.combined(with: .inconclusive)
             reason = reason ?? "critical metric \(critical.name) is \(critical.classification.rawValue)"
         }
+        // A metric the data cannot vouch for is not outvoted by the others: the score leaves it out, the verdict
+        // does not.
+        if let unsure = active.first(where: { $0.classification == .inconclusive }) {
+            verdict = verdict.combined(with: .inconclusive)
+            reason = reason ?? "metric \(unsure.name) is Inconclusive: \(unsure.reason ?? "no reason given")"
+        }
         if !active.isEmpty, Double(undecided.count) * 2 >= Double(active.count) {
             verdict = verdict.combined(with: .inconclusive)
             reason = reason ?? "\(undecided.count) of \(active.count) metrics could not be judged"
@@ -201,110 +213,16 @@ public struct CountersignJudge: CanaryJudge {
         return result
     }
 
-    private func band(_ metric: CanaryMetricConfiguration, level: Double) -> Double {
+    func band(_ metric: CanaryMetricConfiguration, level: Double) -> Double {
         let tolerance = metric.countersign.tolerance ?? configuration.tolerance
         let absolute = metric.countersign.absoluteTolerance ?? configuration.absoluteTolerance
         return Swift.max(tolerance * abs(level), absolute)
     }
 
-    private func noData(_ metric: CanaryMetricConfiguration, into result: inout MetricJudgement) {
+    func noData(_ metric: CanaryMetricConfiguration, into result: inout MetricJudgement) {
         result.classification = metric.analysis.mustHaveData ? .nodataFailMetric : .nodata
         result.reason = "Missing data for \(metric.name)"
         result.ratio = 1
-    }
-
-    private func classifyContinuous(
-        _ metric: CanaryMetricConfiguration, canary rawCanary: [Double], baseline rawBaseline: [Double],
-        into result: inout MetricJudgement
-    ) {
-        let settings = metric.analysis
-        let c = settings.outliers.apply(settings.nanStrategy.apply(rawCanary))
-        let b = settings.outliers.apply(settings.nanStrategy.apply(rawBaseline))
-        result.canaryStatistics = DescriptiveStatistics(c)
-        result.baselineStatistics = DescriptiveStatistics(b)
-        guard !c.isEmpty, !b.isEmpty else { return noData(metric, into: &result) }
-        let minimum = metric.countersign.minimumSamples ?? configuration.minimumSamples
-        guard c.count >= minimum, b.count >= minimum else {
-            result.classification = .inconclusive
-            result.reason = "too few samples: canary \(c.count), baseline \(b.count), need \(minimum) each"
-            result.ratio = EffectSize.meanRatio(control: b, experiment: c)
-            return
-        }
-        let bound = band(metric, level: result.baselineStatistics.mean)
-        result.ratio = EffectSize.meanRatio(control: b, experiment: c)
-        let effect =
-            settings.effectSize.measure == .cles ? EffectSize.cles(control: b, experiment: c) : result.ratio
-        result.evidence = MetricEvidence(effectSize: effect, bound: bound)
-        result.classification = .pass
-
-        let sortedC = c.sorted()
-        let sortedB = b.sorted()
-        if sortedC == sortedB {
-            result.reason = "The Canary and Baseline data are identical"
-            return
-        }
-        let gateHigh = effect.isNaN || effect >= settings.effectSize.allowedIncrease
-        let gateLow = effect.isNaN || effect <= settings.effectSize.allowedDecrease
-
-        // Location: the whole shift interval must lie beyond the band.
-        let lower: Double
-        let upper: Double
-        if sortedC.first == sortedC.last && sortedB.first == sortedB.last {
-            // Two constants: the shift is known exactly; no noise needed.
-            lower = sortedC[0] - sortedB[0]
-            upper = lower
-        } else {
-            do {
-                let test = try MannWhitney.test(
-                    c, b, confidence: configuration.confidence, rootTolerance: configuration.rootTolerance)
-                result.evidence.mannWhitney = test
-                lower = Swift.min(test.lowerBound, test.upperBound)
-                upper = Swift.max(test.lowerBound, test.upperBound)
-            } catch {
-                result.classification = .error
-                result.reason = error.message
-                return
-            }
-        }
-        if settings.direction.allowsIncrease && lower > bound && gateHigh {
-            return fail(
-                .high, "\(metric.name): canary higher by \(lower)…\(upper), beyond ±\(bound)", effect, metric,
-                into: &result)
-        }
-        if settings.direction.allowsDecrease && upper < -bound && gateLow {
-            return fail(
-                .low, "\(metric.name): canary lower by \(-upper)…\(-lower), beyond ±\(bound)", effect, metric,
-                into: &result)
-        }
-
-        // Shape: with the location shift taken out, a tail that moved beyond the band and a significant one-sided
-        // KS gap in that direction. Aligning first leaves pure shifts to the location test and its effect gate.
-        guard configuration.shapeTest else { return }
-        let shift = result.evidence.mannWhitney?.estimate ?? lower
-        let aligned = sortedC.map { $0 - shift }
-        guard let ks = try? KolmogorovSmirnov.test(aligned, sortedB) else { return }
-        result.evidence.shape = ks
-        let alpha = configuration.shapeSignificance
-        let p = configuration.tailPercentile
-        if settings.direction.allowsIncrease && ks.pValueGreater < alpha {
-            let rise = Percentile.r7(sorted: aligned, percent: p) - Percentile.r7(sorted: sortedB, percent: p)
-            if rise > bound {
-                return fail(
-                    .high,
-                    "\(metric.name): distribution shape changed; p\(Int(p)) higher by \(rise) beyond the shift, "
-                        + "outside ±\(bound)", effect, metric, into: &result, gated: false)
-            }
-        }
-        if settings.direction.allowsDecrease && ks.pValueLess < alpha {
-            let q = 100 - p
-            let drop = Percentile.r7(sorted: sortedB, percent: q) - Percentile.r7(sorted: aligned, percent: q)
-            if drop > bound {
-                return fail(
-                    .low,
-                    "\(metric.name): distribution shape changed; p\(Int(q)) lower by \(drop) beyond the shift, "
-                        + "outside ±\(bound)", effect, metric, into: &result, gated: false)
-            }
-        }
     }
 
     private func classifyProportion(
@@ -389,8 +307,8 @@ public struct CountersignJudge: CanaryJudge {
     }
 
     /// Records a High/Low; a critical metric fails the canary when its effect passes the critical gate (always,
-    /// for a shape failure, whose mean ratio may not have moved).
-    private func fail(
+    /// for a shape or spread failure, whose mean ratio may not have moved).
+    func fail(
         _ classification: MetricClassification, _ reason: String, _ effect: Double, _ metric: CanaryMetricConfiguration,
         into result: inout MetricJudgement, gated: Bool = true
     ) {
