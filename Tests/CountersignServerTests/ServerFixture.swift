@@ -122,12 +122,12 @@ struct ServerFixture {
 
     init(
         store: (any LedgerStore)? = nil, github: GitHubConfiguration? = nil,
-        notifications: NotificationSettings = .init()
+        notifications: NotificationSettings = .init(), policy: String = ServerFixture.policy
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("countersign-server-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let policyFile = directory.appendingPathComponent("policy.yaml")
-        try Self.policy.write(to: policyFile, atomically: true, encoding: .utf8)
+        try policy.write(to: policyFile, atomically: true, encoding: .utf8)
         let bundle = try PolicyLoader.load(path: policyFile.path)
         let ledger = try store ?? SQLiteLedger(path: directory.appendingPathComponent("ledger.db").path)
         control = ControlPlane(

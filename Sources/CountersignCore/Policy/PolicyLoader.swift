@@ -253,7 +253,7 @@ struct PolicyReader {
                 spec, context,
                 allowed: [
                     "rank", "protected", "deployers", "sourceRefs", "defaultTier", "selfApprovalBelowRank",
-                    "approvalMaxAge", "namespaces",
+                    "approvalMaxAge", "namespaces", "admission",
                 ],
                 required: ["rank"])
         else {
@@ -268,7 +268,8 @@ struct PolicyReader {
             defaultTier: string(f["defaultTier"], "\(context).defaultTier"),
             selfApprovalBelowRank: int(f["selfApprovalBelowRank"], "\(context).selfApprovalBelowRank"),
             approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"),
-            namespaces: strings(f["namespaces"], "\(context).namespaces"))
+            namespaces: strings(f["namespaces"], "\(context).namespaces"),
+            admission: admission(f["admission"], "\(context).admission"))
         for namespace in environment.namespaces {
             if let other = environments.values.first(where: { $0.0.namespaces.contains(namespace) }) {
                 fail(
@@ -280,6 +281,16 @@ struct PolicyReader {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }
         environments[name] = (environment, file, line)
+    }
+
+    /// `enforce` (the default) or `audit`.
+    mutating func admission(_ node: Node?, _ context: String) -> DeploymentEnvironment.AdmissionEnforcement {
+        guard let node, let value = string(node, context) else { return .enforce }
+        guard let mode = DeploymentEnvironment.AdmissionEnforcement(rawValue: value) else {
+            fail(node, "\(context): expected enforce or audit, got '\(value)'")
+            return .enforce
+        }
+        return mode
     }
 
     mutating func readTeam(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
