@@ -452,7 +452,11 @@ public final class PostgresLedger: LedgerStore {
 
     /// Clears every projection table and projects each entry again, in `conn`'s transaction.
     static func reproject(_ conn: PostgresConnection) async throws -> Int {
+        // A replaying migration runs before later migrations have created their tables: clear only what exists.
         for table in Projection.tables {
+            let exists = try await conn.query("SELECT to_regclass(\(table))::text", logger: Self.logger)
+                .decode(String?.self).reduce(into: false) { $0 = $0 || $1 != nil }
+            guard exists else { continue }
             try await conn.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: Self.logger)
         }
         // Read first, then write: one connection cannot stream a result while running other statements.

@@ -401,7 +401,8 @@ public final class SQLiteLedger: LedgerStore {
 
     /// Clears every projection table and projects each entry again, in `db`'s transaction.
     static func reproject(_ db: Database) throws -> Int {
-        for table in Projection.tables { try db.execute(sql: "DELETE FROM \(table)") }
+        // A replaying migration runs before later migrations have created their tables: clear only what exists.
+        for table in Projection.tables where try db.tableExists(table) { try db.execute(sql: "DELETE FROM \(table)") }
         let cursor = try String.fetchCursor(db, sql: "SELECT canonical FROM entries ORDER BY seq")
         var count = 0
         while let text = try cursor.next() {
