@@ -506,4 +506,48 @@ import Testing
         clock.advance(2)
         await #expect(throws: APIError.self) { try await f.control.authenticate(secret: late.secret) }
     }
+
+    // MARK: Exports
+
+    /// A cell a spreadsheet would run as a formula is neutralised in every CSV export (OWASP): whoever wrote a
+    /// review comment, a service name or a label must not get a formula into an auditor's spreadsheet.
+    @Test func csvCellsThatSpreadsheetsWouldRunAreNeutralised() async throws {
+        let cells = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-1+1", "@SUM(A1)", "\tx", "\rx", " =1+1",
+            "\u{FF1D}1+1", "=1,2", "safe", "a=b", "",
+        ]
+        let result = QueryResult(
+            columns: ["=cmd", "n"], rows: cells.map { [.text($0), .integer(-5)] } + [[.real(-1.5), .null]])
+        let lines = result.csv.components(separatedBy: "\r\n")
+        #expect(lines[0] == "'=cmd,n")
+        #expect(lines[1] == "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-5")
+        #expect(lines[2] == "'+1+1,-5")
+        #expect(lines[3] == "'-1+1,-5")
+        #expect(lines[4] == "'@SUM(A1),-5")
+        #expect(lines[5] == "'\tx,-5")
+        #expect(lines[6] == "\"'\rx\",-5")
+        #expect(lines[7] == "' =1+1,-5")
+        #expect(lines[8] == "'\u{FF1D}1+1,-5")
+        #expect(lines[9] == "\"'=1,2\",-5")
+        #expect(lines[10] == "safe,-5")
+        #expect(lines[11] == "a=b,-5")
+        #expect(lines[12] == ",-5")
+        #expect(lines[13] == "-1.5,")  // numbers are numbers, not formulas
+
+        // Through the audit console: a review comment is the attacker's text.
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let created = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
+            let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
+            _ = try await client.call(
+                .post, "/api/v1/deploy-requests/\(id)/reviews", f.headers("alice"),
+                #"{"decision": "approve", "comment": "=cmd|' /C calc'!A0"}"#)
+            let csv = try await client.call(
+                .get,
+                "/ui/audit/results.csv?sql=" + WebPages.encode("SELECT comment, 1 AS n FROM approvals", keeping: ""),
+                try await session(f, "auditor"))
+            #expect(text(csv) == "comment,n\r\n'=cmd|' /C calc'!A0,1\r\n")
+        }
+    }
 }

@@ -44,6 +44,21 @@ public enum PolicyLoader {
         return sources
     }
 
+    /// The texts of `path` named as a recorded policy names them: relative to the policy — a file by its own name,
+    /// a directory's files by their path inside it (`teams/payments.yaml`) — never by where the server keeps them.
+    /// The bundle's hash is the same either way (it covers each file's last path component and its text).
+    public static func relativeSources(path: String) throws(PolicyError) -> [(file: String, text: String)] {
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        return try sources(path: path).map { source in
+            let name =
+                isDirectory.boolValue && source.file.hasPrefix(path + "/")
+                ? String(source.file.dropFirst(path.count + 1))
+                : String(source.file.split(separator: "/").last ?? "")
+            return (name, source.text)
+        }
+    }
+
     /// Loads documents from in-memory sources (`file` names are used in messages).
     public static func load(sources: [(file: String, text: String)]) throws(PolicyError) -> PolicyBundle {
         var reader = PolicyReader()

@@ -79,9 +79,15 @@ extension ControlPlane {
             return nil
         }
         let sources = try policySources()
-        var payload = RecordedPolicy.payload(policy.bundle, sources)
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(sources: sources) } catch {
+            throw APIError(.badRequest, "the policy file does not load: \(error)")
+        }
+        var payload = RecordedPolicy.payload(bundle, sources)
         payload.append(("bootstrap", .bool(true)))
         try await record("policy.published", actor: "countersign", payload: .object(payload))
+        // In force as recorded, so a condition's location in a decision names the file as the record does.
+        policy.replace(bundle)
         return nil
     }
 
@@ -135,11 +141,13 @@ extension ControlPlane {
         return true
     }
 
+    /// The policy file's sources named relative to the policy (``PolicyLoader/relativeSources(path:)``): entries
+    /// every role can read never say where on the server's disk the policy lives.
     private func policySources() throws(APIError) -> [(file: String, text: String)] {
         guard let path = policy.path else {
             throw APIError(.conflict, "this server was not started from a policy path")
         }
-        do { return try PolicyLoader.sources(path: path) } catch {
+        do { return try PolicyLoader.relativeSources(path: path) } catch {
             throw APIError(.badRequest, "the policy file cannot be read: \(error)")
         }
     }
