@@ -92,11 +92,25 @@ token=$("$bin" tokens create --identity frank --role auditor --database "$db" --
 start_countersign "$bin" "$db" "$work/serve.log"
 base="http://127.0.0.1:$server_port"
 python3 - "$base" "$token" "$runs" <<'PY'
-import json, statistics, sys, time, urllib.request
+import http.client, json, re, statistics, sys, time, urllib.parse, urllib.request
 base, token, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# Sign in as a browser does (the form's CSRF cookie and field, the server's own Origin) for a session cookie.
+host = urllib.parse.urlsplit(base).netloc
+connection = http.client.HTTPConnection(host, timeout=60)
+connection.request("GET", "/ui/sign-in")
+form = connection.getresponse()
+signin = re.search(r"countersign_signin=([^;]+)", form.getheader("Set-Cookie")).group(1)
+form.read()
+connection.request("POST", "/ui/sign-in", urllib.parse.urlencode({"csrf": signin, "token": token, "next": "/ui"}),
+                   {"Content-Type": "application/x-www-form-urlencoded", "Origin": base,
+                    "Cookie": f"countersign_signin={signin}"})
+signed = connection.getresponse()
+signed.read()
+session = next(re.search(r"countersign_session=([^;]+)", v).group(1) for k, v in signed.getheaders()
+               if k.lower() == "set-cookie" and v.startswith("countersign_session="))
 def get(path, cookie=True):
     request = urllib.request.Request(base + path)
-    if cookie: request.add_header("Cookie", f"countersign_session={token}")
+    if cookie: request.add_header("Cookie", f"countersign_session={session}")
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as r:
         body = r.read()

@@ -121,6 +121,13 @@ public enum LedgerFixtures {
                 #"{"id":"nt-1","kind":"webhook","target":"https://hooks.example.com/cs","body":"{}","request":"req-1"}"#
             ),
             draft("notification.attempted", "countersign", 804, #"{"id":"nt-1","outcome":"delivered","attempt":1}"#),
+            draft(
+                "identity.changed", "alice", 805,
+                #"{"identity":"alice","change":"session.started","session":"ses_1","token":"tok_1","role":"approver","#
+                    + #""expiresAt":"2026-11-03T18:00:00Z","sessionHash":"\#(String(repeating: "5f", count: 32))"}"#
+            ),
+            draft(
+                "identity.changed", "alice", 806, #"{"identity":"alice","change":"session.ended","session":"ses_1"}"#),
         ]
     }
 }

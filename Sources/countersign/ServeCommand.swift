@@ -21,12 +21,15 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_POLICY, \
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
-            COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_IDLE_TIMEOUT, COUNTERSIGN_MAX_CONNECTIONS, \
-            COUNTERSIGN_STORE_DEADLINE; and from a YAML file (--config or COUNTERSIGN_CONFIG) with the \
-            same names in camelCase (database, auditDatabase, policy, host, port, origin, checkpointKey, prometheus, canaryConfigs, \
-            githubAPI, githubDeployer, notify, idleTimeout, maxConnections, storeDeadline). A flag wins over the environment, which wins over the file. Secrets come from the \
+            COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
+            COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE; and from a YAML file (--config or \
+            COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
+            checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, notify, publicURL, idleTimeout, \
+            maxConnections, storeDeadline). A flag wins over the environment, which wins over the file. Secrets come \
+            from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
-            /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications.
+            /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_SESSION_KEY (32 or \
+            more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
             ledger); a changed file takes effect once proposed (SIGHUP or POST /api/v1/policy/proposals) and
             approved by a second admin. SIGTERM and SIGINT shut down gracefully.
@@ -56,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
     var storeDeadline: Int?
     @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
     var notify: [String] = []
+    @Option(
+        help: """
+            The URL people reach the server at, e.g. https://countersign.example.com behind a TLS proxy: the web UI \
+            accepts forms only from its origin and marks cookies Secure when it is https (default: loopback only).
+            """)
+    var publicURL: String?
     @Flag(
         help: """
             Seed an empty ledger with 90 days of demo history for the example policy and print sign-in tokens \
@@ -98,6 +107,20 @@ struct ServeCommand: AsyncParsableCommand {
         if let s = try setting(storeDeadline, "COUNTERSIGN_STORE_DEADLINE", 1...60) {
             configuration.limits.storeDeadline = .seconds(s)
         }
+        if let url = publicURL ?? env["COUNTERSIGN_PUBLIC_URL"] {
+            do { configuration.publicURL = try PublicURL(parsing: url) } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        if let key = process["COUNTERSIGN_SESSION_KEY"] {
+            guard key.utf8.count >= 32 else {
+                throw ValidationError(
+                    "COUNTERSIGN_SESSION_KEY must be at least 32 characters (openssl rand -base64 32)")
+            }
+            configuration.sessionKey = Array(key.utf8)
+        }
+
+        for warning in Self.webWarnings(configuration, database: database) { printError("countersign: \(warning)") }
 
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policyPath) } catch {
@@ -201,8 +224,9 @@ struct ServeCommand: AsyncParsableCommand {
             "port": "COUNTERSIGN_PORT", "origin": "COUNTERSIGN_ORIGIN", "checkpointKey": "COUNTERSIGN_CHECKPOINT_KEY",
             "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
             "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
-            "notify": "COUNTERSIGN_NOTIFY", "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT",
-            "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS", "storeDeadline": "COUNTERSIGN_STORE_DEADLINE",
+            "notify": "COUNTERSIGN_NOTIFY", "publicURL": "COUNTERSIGN_PUBLIC_URL",
+            "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",
+            "storeDeadline": "COUNTERSIGN_STORE_DEADLINE",
         ]
         let loaded: Any?
         do { loaded = try Yams.load(yaml: try readFile(path)) } catch {
@@ -226,6 +250,30 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         return settings
+    }
+
+    /// What an operator should know about the web UI's settings: a server reachable beyond loopback without a
+    /// public URL accepts no forms (and so no sign-in), an http public URL sends cookies in the clear, and nodes
+    /// sharing PostgreSQL without one session key refuse sign-in forms another node served.
+    static func webWarnings(_ configuration: ServerConfiguration, database: String) -> [String] {
+        var warnings: [String] = []
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(configuration.host)
+        if configuration.publicURL == nil && !loopback {
+            warnings.append(
+                "listening on \(configuration.host) without --public-url: the web UI accepts forms only from "
+                    + "loopback origins, so no one can sign in from elsewhere")
+        }
+        if let url = configuration.publicURL, !url.isSecure,
+            !["127.0.0.1", "localhost", "[::1]"].contains(url.host)
+        {
+            warnings.append("the public URL \(url) is not https: session cookies cross the network unencrypted")
+        }
+        if database.hasPrefix("postgres"), configuration.sessionKey == nil {
+            warnings.append(
+                "COUNTERSIGN_SESSION_KEY is not set: each node signs its own sign-in forms, so behind a load "
+                    + "balancer without sticky sessions a sign-in can be refused; set the same key on every node")
+        }
+        return warnings
     }
 
     /// Registry verification under the policy's ArtifactPolicies, when their keys can be read. Without it the

@@ -4,10 +4,13 @@ Run by scripts/browser-test.sh, which starts the server and passes its URL and t
 environment. Screenshots of every page go to COUNTERSIGN_UI_SCREENSHOTS for review.
 """
 
+import http.server
 import json
 import os
 import re
+import threading
 import unittest
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -179,6 +182,45 @@ class UITest(unittest.TestCase):
         self.assertIn("That token is not valid", find(d, By.CLASS_NAME, "alert").text)
         self.shot("sign-in-refused")
         self.assertEqual([e for e in self.console_errors() if "401" not in e["message"]], [])
+
+    def test_sign_out_ends_the_session(self):
+        self.sign_in("bob")
+        self.driver.find_element(By.CSS_SELECTOR, "form.signout button").click()
+        find(self.driver, By.ID, "token")
+        self.driver.get(BASE + "/ui")
+        self.assertTrue(self.driver.current_url.startswith(BASE + "/ui/sign-in"))
+        self.assertEqual(self.console_errors(), [])
+
+    def test_a_cross_site_sign_in_is_refused(self):
+        """Login CSRF from a real page on another origin, and from a page whose Origin is null: the browser posts
+        the attacker's token to the sign-in form; the server refuses it and no session starts."""
+        attack = f"""<!doctype html><form id="f" method="post" action="{BASE}/ui/sign-in">
+            <input name="token" value="{TOKENS['deploy-bot']}"><input name="next" value="/ui"></form>
+            <script>document.getElementById("f").submit()</script>"""
+
+        class Attacker(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(attack.encode())
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Attacker)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        d = self.driver
+        for page in (f"http://127.0.0.1:{server.server_port}/", "data:text/html," + urllib.parse.quote(attack)):
+            with self.subTest(page=page[:30]):
+                d.get(page)
+                message = find(d, By.ID, "error-message").text
+                self.assertIn("another site", message)
+                d.get(BASE + "/ui")
+                self.assertTrue(d.current_url.startswith(BASE + "/ui/sign-in"), "no session was started")
+        self.shot("cross-site-sign-in-refused")
 
 
 if __name__ == "__main__":

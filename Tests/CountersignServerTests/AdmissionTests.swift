@@ -1,3 +1,4 @@
+import CountersignCore
 import CountersignServer
 import Foundation
 import HTTPTypes
@@ -17,6 +18,38 @@ import Testing
                      "object": {"kind": "Pod", "metadata": {"name": "shop"},
                                 "spec": {"containers": [{"name": "app", "image": "\(image)"}]}}}}
         """
+    }
+
+    /// A review of `kind` in `group` whose object is `object`.
+    static func review(group: String, kind: String, namespace: String, object: String) -> String {
+        """
+        {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+         "request": {"uid": "u-2", "kind": {"group": "\(group)", "version": "v1", "kind": "\(kind)"},
+                     "namespace": "\(namespace)", "operation": "CREATE",
+                     "object": {"metadata": {"name": "shop"}, "spec": \(object)}}}
+        """
+    }
+
+    static func podSpec(_ image: String) -> String { #"{"containers": [{"name": "app", "image": "\#(image)"}]}"# }
+
+    /// The fixture's policy with an unprotected environment and one whose admission is in audit mode.
+    static let policy =
+        ServerFixture.policy + """
+
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: Environment
+            metadata: { name: staging }
+            spec: { rank: 20, namespaces: [shop-staging] }
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: Environment
+            metadata: { name: canary }
+            spec: { rank: 25, protected: true, admission: audit, namespaces: [shop-canary] }
+            """
+
+    static func message(_ r: TestResponse) throws -> String {
+        ((try response(r)["status"] as? [String: Any])?["message"] as? String) ?? ""
     }
 
     static func response(_ r: TestResponse) throws -> [String: Any] {
@@ -67,6 +100,99 @@ import Testing
             let denied2 = try Self.response(unreadable)
             #expect(denied2["uid"] as? String == "u-9")
             #expect(denied2["allowed"] as? Bool == false)
+        }
+    }
+
+    // MARK: The attacker's tests: kinds admission does not know.
+
+    /// An allowed digest does not carry an object admission cannot read: a lowercase `pod`, a Pod of another group
+    /// or a custom resource are refused in a protected namespace, while the kinds it knows — an Argo Rollout and a
+    /// CronJob among them — run the allowed digest and nothing else.
+    @Test func protectedNamespacesRefuseKindsAdmissionDoesNotKnow() async throws {
+        let f = try await ServerFixture(policy: Self.policy)
+        let allowed = "registry.example.com/shop@\(ServerFixture.digest)"
+        let other = "registry.example.com/shop@sha256:" + String(repeating: "cd", count: 32)
+        try await f.application().test(.router) { client in
+            _ = try await f.requestAndAllow(client)
+            func review(_ group: String, _ kind: String, _ namespace: String, _ object: String) async throws
+                -> TestResponse
+            {
+                try await client.call(
+                    .post, "/admission/validate", [:],
+                    Self.review(group: group, kind: kind, namespace: namespace, object: object))
+            }
+            let template = #"{"template": {"spec": \#(Self.podSpec(allowed))}}"#
+            let cron = #"{"jobTemplate": {"spec": {"template": {"spec": \#(Self.podSpec(allowed))}}}}"#
+            for (group, kind, object) in [
+                ("argoproj.io", "Rollout", template), ("batch", "CronJob", cron), ("apps", "Deployment", template),
+                ("", "Pod", Self.podSpec(allowed)),
+            ] {
+                let r = try await review(group, kind, "shop-prod", object)
+                let message = try Self.message(r)
+                #expect(try Self.response(r)["allowed"] as? Bool == true, "\(kind): \(message)")
+            }
+            let rollout = try await review(
+                "argoproj.io", "Rollout", "shop-prod", #"{"template": {"spec": \#(Self.podSpec(other))}}"#)
+            #expect(try Self.response(rollout)["allowed"] as? Bool == false)
+            #expect(try Self.message(rollout).contains("no deploy of sha256:\(String(repeating: "cd", count: 32))"))
+            for (group, kind, object) in [
+                ("", "pod", Self.podSpec(allowed)), ("evil.example.com", "Pod", Self.podSpec(allowed)),
+                ("argoproj.io", "rollout", template), ("example.com", "Widget", #"{"size": 3}"#),
+                ("example.com", "Widget", template),
+            ] {
+                let r = try await review(group, kind, "shop-prod", object)
+                #expect(try Self.response(r)["allowed"] as? Bool == false, "\(group)/\(kind)")
+                #expect(try Self.message(r).contains("is not one Countersign recognises"))
+            }
+            // A namespace in no environment is as strict as a protected one.
+            let unmapped = try await review("example.com", "Widget", "elsewhere", #"{"size": 3}"#)
+            #expect(try Self.response(unmapped)["allowed"] as? Bool == false)
+        }
+    }
+
+    /// Outside protected environments an unknown kind is admitted with a warning, its pod specs still checked; in
+    /// an environment in audit mode what would be refused is admitted and reported (warning and audit annotation).
+    @Test func unprotectedAndAuditModeNamespacesReportInstead() async throws {
+        let f = try await ServerFixture(policy: Self.policy)
+        let image = "registry.example.com/shop@\(ServerFixture.digest)"
+        try await f.application().test(.router) { client in
+            let staging = try await client.call(
+                .post, "/admission/validate", [:],
+                Self.review(group: "example.com", kind: "Widget", namespace: "shop-staging", object: #"{"size": 3}"#))
+            let admitted = try Self.response(staging)
+            #expect(admitted["allowed"] as? Bool == true)
+            #expect((admitted["warnings"] as? [String])?.first?.contains("is not one Countersign recognises") == true)
+            let stagingPod = try await client.call(
+                .post, "/admission/validate", [:],
+                Self.review(
+                    group: "example.com", kind: "Widget", namespace: "shop-staging", object: Self.podSpec(image)))
+            #expect(try Self.response(stagingPod)["allowed"] as? Bool == false)  // no deploy to staging allowed
+
+            let canary = try await client.call(
+                .post, "/admission/validate", [:],
+                Self.review(group: "", kind: "pod", namespace: "shop-canary", object: Self.podSpec(image)))
+            let audited = try Self.response(canary)
+            #expect(audited["allowed"] as? Bool == true)
+            let annotation = try #require((audited["auditAnnotations"] as? [String: String])?["would-deny"])
+            #expect(annotation.contains("kind v1 pod is not one Countersign recognises"))
+            #expect(annotation.contains("no deploy of \(ServerFixture.digest) to canary has been allowed"))
+            #expect((audited["warnings"] as? [String])?.first == annotation)
+        }
+    }
+
+    @Test func admissionModeIsAPolicyFieldCheckedAtLoad() throws {
+        #expect(throws: PolicyError.self) {
+            try PolicyLoader.load(sources: [
+                (
+                    "env.yaml",
+                    """
+                    apiVersion: countersign.dev/v1alpha1
+                    kind: Environment
+                    metadata: { name: prod }
+                    spec: { rank: 1, admission: Audit }
+                    """
+                )
+            ])
         }
     }
 }

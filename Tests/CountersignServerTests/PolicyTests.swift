@@ -57,4 +57,65 @@ import Testing
         #expect(types.filter { $0 == "policy.published" }.count == 2)
         #expect(types.contains("policy.proposed"))
     }
+
+    /// Entries every role reads never say where on the server's disk the policy lives: sources are recorded
+    /// relative to the policy (a directory's files by their path inside it), and a condition's location in a
+    /// decision names the file the same way. The hash is unchanged by it.
+    @Test func policySourcesAreRecordedRelativeToThePolicyNeverAsServerPaths() async throws {
+        let f = try await ServerFixture(
+            policy: ServerFixture.policy + """
+
+                ---
+                apiVersion: countersign.dev/v1alpha1
+                kind: Environment
+                metadata: { name: lab }
+                spec: { rank: 5, deployers: [deploy-bot] }
+                ---
+                apiVersion: countersign.dev/v1alpha1
+                kind: Tier
+                metadata: { name: broken }
+                spec:
+                  priority: 50
+                  match: "environment.name == 'lab' && change.labels[7] == 'x'"
+                  controls: { checks: [unit] }
+                """)
+        let fileHash = f.control.policy.bundle.hash
+        try await f.control.bootstrapPolicy()
+        #expect(f.control.policy.bundle.hash == fileHash)
+        try await f.application().test(.router) { client in
+            _ = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody(environment: "lab"))
+            // A proposal of a directory policy with a file in a subdirectory.
+            let directory = f.directory.appendingPathComponent("policy.d")
+            try FileManager.default.createDirectory(
+                at: directory.appendingPathComponent("teams"), withIntermediateDirectories: true)
+            try ServerFixture.policy.write(
+                to: directory.appendingPathComponent("main.yaml"), atomically: true, encoding: .utf8)
+            try """
+            apiVersion: countersign.dev/v1alpha1
+            kind: Team
+            metadata: { name: reviewers }
+            spec: { members: [alice] }
+            """.write(to: directory.appendingPathComponent("teams/reviewers.yaml"), atomically: true, encoding: .utf8)
+            let node = ControlPlane(
+                store: f.control.store,
+                policy: PolicyHolder(f.control.policy.bundle, path: directory.path + "/"))
+            _ = try await node.proposePolicy(by: "erin")
+        }
+        let entries = try await f.control.store.entries(from: 0, count: 1_000)
+        let published = try #require(entries.first { $0.type.rawValue == "policy.published" })
+        #expect(published.payload["sources"]?.arrayValue?.compactMap { $0["file"]?.stringValue } == ["policy.yaml"])
+        let proposed = try #require(entries.first { $0.type.rawValue == "policy.proposed" })
+        #expect(
+            proposed.payload["sources"]?.arrayValue?.compactMap { $0["file"]?.stringValue }
+                == ["main.yaml", "teams/reviewers.yaml"])
+        let decided = try #require(entries.first { $0.type.rawValue == "gate.decided" })
+        let reasons = String(decoding: decided.canonicalBytes, as: UTF8.self)
+        #expect(reasons.contains("tier broken match failed at policy.yaml:"), "\(reasons)")
+        for entry in entries {
+            let text = String(decoding: entry.canonicalBytes, as: UTF8.self)
+            #expect(!text.contains(f.directory.path), "entry \(entry.seq) names the server's policy directory")
+            #expect(!text.contains(FileManager.default.temporaryDirectory.path), "entry \(entry.seq)")
+        }
+    }
 }

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 /// A server over a fresh SQLite ledger and a small policy written for the tests, with a token per role.
@@ -120,19 +121,24 @@ struct ServerFixture {
     let tokens: [String: String]
     let directory: URL
 
+    /// The origin the fixture's server is configured to be reached at (its public URL).
+    static let publicURL = "https://countersign.example"
+
     init(
         store: (any LedgerStore)? = nil, github: GitHubConfiguration? = nil,
-        notifications: NotificationSettings = .init()
+        notifications: NotificationSettings = .init(), policy: String = ServerFixture.policy, clock: TestClock? = nil
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("countersign-server-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let policyFile = directory.appendingPathComponent("policy.yaml")
-        try Self.policy.write(to: policyFile, atomically: true, encoding: .utf8)
+        try policy.write(to: policyFile, atomically: true, encoding: .utf8)
         let bundle = try PolicyLoader.load(path: policyFile.path)
         let ledger = try store ?? SQLiteLedger(path: directory.appendingPathComponent("ledger.db").path)
+        let now: @Sendable () -> Date
+        if let clock { now = { clock.now } } else { now = { Date() } }
         control = ControlPlane(
             store: ledger, policy: PolicyHolder(bundle, path: policyFile.path), github: github,
-            notifications: notifications)
+            notifications: notifications, now: now)
         var tokens: [String: String] = [:]
         if store == nil {
             for (name, identity, role) in [
@@ -146,9 +152,17 @@ struct ServerFixture {
         self.tokens = tokens
     }
 
-    func application(components: ServerComponents? = nil) -> some ApplicationProtocol {
-        buildApplication(
-            configuration: ServerConfiguration(port: 0), components: components ?? ServerComponents(control: control))
+    /// The server as configured in production: reached at ``publicURL``, so forms must come from its origin.
+    static var configuration: ServerConfiguration {
+        var configuration = ServerConfiguration(port: 0)
+        configuration.publicURL = try! PublicURL(parsing: publicURL)
+        return configuration
+    }
+
+    func application(
+        components: ServerComponents? = nil, configuration: ServerConfiguration = ServerFixture.configuration
+    ) -> some ApplicationProtocol {
+        buildApplication(configuration: configuration, components: components ?? ServerComponents(control: control))
     }
 
     func headers(_ who: String?) -> HTTPFields {
@@ -172,6 +186,17 @@ struct ServerFixture {
         #expect(try object(approved)["verdict"] as? String == "allowed")
         return id
     }
+}
+
+/// A clock the test moves by hand (the control plane reads "now" from it).
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 /// The JSON object of a response body.

@@ -53,13 +53,23 @@ public struct DeploymentEnvironment: Sendable, Hashable, Codable {
     /// The Kubernetes namespaces whose workloads run in this environment; admission checks their images against
     /// this environment's decisions.
     public var namespaces: [String]
+    /// Whether admission refuses what it would deny in these namespaces, or only reports it (audit mode).
+    public var admission: AdmissionEnforcement
+
+    /// How admission treats an environment's namespaces. Enforcing is the default; audit mode — admitting and
+    /// reporting what would be refused, to roll the webhook out — lightens the gate, so it is a policy change,
+    /// published by one admin and approved by another, never a server flag.
+    public enum AdmissionEnforcement: String, Sendable, Hashable, Codable, CaseIterable {
+        case enforce, audit
+    }
 
     public init(
         name: String, rank: Int, protected: Bool, deployers: [String] = [], sourceRefs: [String] = [],
         defaultTier: String? = nil, selfApprovalBelowRank: Int? = nil, approvalMaxAge: Int64? = nil,
-        namespaces: [String] = []
+        namespaces: [String] = [], admission: AdmissionEnforcement = .enforce
     ) {
         self.namespaces = namespaces
+        self.admission = admission
         self.name = name
         self.rank = rank
         self.protected = protected

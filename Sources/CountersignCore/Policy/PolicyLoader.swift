@@ -44,6 +44,21 @@ public enum PolicyLoader {
         return sources
     }
 
+    /// The texts of `path` named as a recorded policy names them: relative to the policy — a file by its own name,
+    /// a directory's files by their path inside it (`teams/payments.yaml`) — never by where the server keeps them.
+    /// The bundle's hash is the same either way (it covers each file's last path component and its text).
+    public static func relativeSources(path: String) throws(PolicyError) -> [(file: String, text: String)] {
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        return try sources(path: path).map { source in
+            let name =
+                isDirectory.boolValue && source.file.hasPrefix(path + "/")
+                ? String(source.file.dropFirst(path.count + 1))
+                : String(source.file.split(separator: "/").last ?? "")
+            return (name, source.text)
+        }
+    }
+
     /// Loads documents from in-memory sources (`file` names are used in messages).
     public static func load(sources: [(file: String, text: String)]) throws(PolicyError) -> PolicyBundle {
         var reader = PolicyReader()
@@ -253,7 +268,7 @@ struct PolicyReader {
                 spec, context,
                 allowed: [
                     "rank", "protected", "deployers", "sourceRefs", "defaultTier", "selfApprovalBelowRank",
-                    "approvalMaxAge", "namespaces",
+                    "approvalMaxAge", "namespaces", "admission",
                 ],
                 required: ["rank"])
         else {
@@ -268,7 +283,8 @@ struct PolicyReader {
             defaultTier: string(f["defaultTier"], "\(context).defaultTier"),
             selfApprovalBelowRank: int(f["selfApprovalBelowRank"], "\(context).selfApprovalBelowRank"),
             approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"),
-            namespaces: strings(f["namespaces"], "\(context).namespaces"))
+            namespaces: strings(f["namespaces"], "\(context).namespaces"),
+            admission: admission(f["admission"], "\(context).admission"))
         for namespace in environment.namespaces {
             if let other = environments.values.first(where: { $0.0.namespaces.contains(namespace) }) {
                 fail(
@@ -280,6 +296,16 @@ struct PolicyReader {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }
         environments[name] = (environment, file, line)
+    }
+
+    /// `enforce` (the default) or `audit`.
+    mutating func admission(_ node: Node?, _ context: String) -> DeploymentEnvironment.AdmissionEnforcement {
+        guard let node, let value = string(node, context) else { return .enforce }
+        guard let mode = DeploymentEnvironment.AdmissionEnforcement(rawValue: value) else {
+            fail(node, "\(context): expected enforce or audit, got '\(value)'")
+            return .enforce
+        }
+        return mode
     }
 
     mutating func readTeam(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {

@@ -11,7 +11,7 @@ public enum Projection {
     /// The projection tables, in the order `replay` clears them.
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
-        "checks", "api_tokens", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
+        "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap",
     ]
 
@@ -20,11 +20,13 @@ public enum Projection {
         ("v2-projections", schema),
         ("v3-server", server),
         ("v4-metrics", metrics),
-        ("v5-hardening", hardening),
+        ("v5-sessions", sessions),
+        ("v6-hardening", hardening),
     ]
 
-    /// Migrations after which every existing entry is projected again (in the migration's transaction), because
-    /// they add what older entries already hold — a table or column filled from their payloads.
+    /// Migrations after which every existing entry is projected again, because they add what older entries already
+    /// hold — a table or column filled from their payloads. The stores replay once every migration is applied (today's
+    /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
     public static let replayingMigrations: Set<String> = ["v4-metrics"]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
@@ -75,6 +77,18 @@ public enum Projection {
         "ALTER TABLE deploys ADD COLUMN human_approvals BIGINT",
         "CREATE INDEX deploys_by_time ON deploys (started_at)",
         "CREATE INDEX deploy_requests_by_service ON deploy_requests (service)",
+    ]
+
+    /// Web UI sessions: a browser holds a random session secret, never the API token it signed in with; only the
+    /// secret's hash is kept, with the token the session stands on (revoking the token ends its sessions), the
+    /// identity and role, when it expires and when it was ended by signing out.
+    static let sessions: [String] = [
+        """
+        CREATE TABLE web_sessions (
+            session_id TEXT PRIMARY KEY NOT NULL, session_hash TEXT NOT NULL UNIQUE, token_id TEXT NOT NULL,
+            identity TEXT NOT NULL, role TEXT NOT NULL, created_seq BIGINT NOT NULL, created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL, ended_at TEXT)
+        """
     ]
 
     /// What the server keeps: API tokens (hashes only: the secret is shown once and never stored), canary
@@ -531,7 +545,8 @@ public enum Projection {
             ])
     }
 
-    /// Token lifecycle changes project into `api_tokens`; other identity changes are recorded only.
+    /// Token lifecycle changes project into `api_tokens`, web sessions into `web_sessions`; other identity changes
+    /// are recorded only.
     private static func identityChanged(
         _ p: PayloadReader, _ seq: SQLValue, _ at: SQLValue, _ actor: SQLValue
     ) throws(LedgerError) -> [SQLStatement] {
@@ -557,6 +572,30 @@ public enum Projection {
             return [
                 SQLStatement(
                     "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [at, .text(try p.string("token"))])
+            ]
+        case "session.started":
+            let hash = try p.string("sessionHash")
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                throw p.fail("sessionHash", "is not a hex SHA-256")
+            }
+            return [
+                SQLStatement(
+                    """
+                    INSERT INTO web_sessions (session_id, session_hash, token_id, identity, role, created_seq,
+                        created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(try p.string("session")), .text(hash), .text(try p.string("token")),
+                        .text(try p.string("identity")),
+                        .text(try p.oneOf("role", ["builder", "deployer", "approver", "auditor", "admin"])), seq, at,
+                        .text(try p.time("expiresAt")),
+                    ])
+            ]
+        case "session.ended":
+            return [
+                SQLStatement(
+                    "UPDATE web_sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL",
+                    [at, .text(try p.string("session"))])
             ]
         default:
             return []

@@ -37,10 +37,10 @@ public struct AuditLimits: Sendable, Hashable {
         return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 
-    /// The tables an audit may read: the projections and the log itself. `api_tokens.token_hash` is not among
-    /// what an auditor may read (a hash of a 256-bit secret is not the secret, but it is the key every request is
+    /// The tables an audit may read: the projections and the log itself. `api_tokens.token_hash` and
+    /// `web_sessions.session_hash` are not among what an auditor may read (a hash of a 256-bit secret is not the secret, but it is the key every request is
     /// looked up by, and nobody's audit needs it).
     public static let readableTables: Set<String> = Set(Projection.tables).union(["entries", "checkpoints", "nodes"])
     /// Columns withheld from audits, as `table.column`.
-    public static let withheldColumns: Set<String> = ["api_tokens.token_hash"]
+    public static let withheldColumns: Set<String> = ["api_tokens.token_hash", "web_sessions.session_hash"]
 }

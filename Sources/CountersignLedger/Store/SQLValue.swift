@@ -91,15 +91,34 @@ public struct QueryResult: Sendable, Hashable {
         .array(rows.map { row in .object(zip(columns, row).map { ($0, $1.json) }) })
     }
 
-    /// RFC 4180 CSV with a header line.
+    /// RFC 4180 CSV with a header line, safe to open in a spreadsheet: a text cell that a spreadsheet would read
+    /// as a formula — one starting (after any spaces) with `=`, `+`, `-`, `@`, a tab or a carriage return, or
+    /// their full-width forms — is prefixed with `'` (OWASP's CSV-injection defence), since ledger text such as a
+    /// review comment or a service name is written by whoever the ledger records. Numbers are left as they are.
     public var csv: String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        func field(_ s: String, text: Bool) -> String {
+            let s = text && Self.readAsFormula(s) ? "'" + s : s
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
-        var lines = [columns.map(field).joined(separator: ",")]
-        for row in rows { lines.append(row.map { $0 == .null ? "" : field($0.description) }.joined(separator: ",")) }
+        var lines = [columns.map { field($0, text: true) }.joined(separator: ",")]
+        for row in rows {
+            lines.append(
+                row.map { value in
+                    switch value {
+                    case .null: ""
+                    case .integer, .real: field(value.description, text: false)
+                    case .text, .blob: field(value.description, text: true)
+                    }
+                }.joined(separator: ","))
+        }
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Whether a spreadsheet could take `cell` for a formula (some trim leading spaces first).
+    static func readAsFormula(_ cell: String) -> Bool {
+        guard let first = cell.unicodeScalars.first(where: { $0 != " " }) else { return false }
+        return "=+-@\t\r\u{FF1D}\u{FF0B}\u{FF0D}\u{FF20}".unicodeScalars.contains(first)
     }
 
     /// An aligned text table.

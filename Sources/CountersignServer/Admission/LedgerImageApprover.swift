@@ -12,6 +12,18 @@ public struct LedgerImageApprover: ImageApprover {
 
     public init(control: ControlPlane) { self.control = control }
 
+    /// The namespace's environment decides: `protected` refuses kinds admission does not recognise, and
+    /// `admission: audit` reports instead of refusing. A namespace in no environment is strict (protected,
+    /// enforced) — nothing about it lightens the gate.
+    public func scope(of namespace: String) async -> AdmissionScope {
+        guard
+            let environment = control.policy.bundle.environments.values.first(where: {
+                $0.namespaces.contains(namespace)
+            })
+        else { return .strict }
+        return AdmissionScope(protected: environment.protected, enforced: environment.admission == .enforce)
+    }
+
     public func approval(of image: ImageReference, digest: Digest, namespace: String) async -> ImageApproval {
         let bundle = control.policy.bundle
         guard let environment = bundle.environments.values.first(where: { $0.namespaces.contains(namespace) }) else {

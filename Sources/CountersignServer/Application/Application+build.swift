@@ -82,7 +82,7 @@ public func buildRouter(
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
     WebhookRoutes(control: control, limits: configuration.limits).add(to: router)
     AdmissionRoutes(control: control).add(to: router)
-    WebPages(control: control).add(to: router)
+    WebPages(control: control, configuration: configuration).add(to: router)
     if let kayenta = components.kayenta {
         KayentaRoutes(control: control, api: kayenta).add(to: router)
     }

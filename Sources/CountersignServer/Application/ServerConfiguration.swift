@@ -7,6 +7,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var origin: String
     /// Connections, idle time, bodies and store deadlines.
     public var limits: ServerLimits
+    /// The URL people reach the server at, e.g. behind a TLS proxy. The web UI accepts a form only from its origin
+    /// and marks its cookies `Secure` when it is https. `nil`: only the loopback origins of `port` (development).
+    public var publicURL: PublicURL? = nil
+    /// Signs the sign-in form's CSRF token (at least 32 bytes); every node behind one load balancer needs the
+    /// same. `nil`: a random key per process, so a sign-in form is accepted by the process that served it.
+    public var sessionKey: [UInt8]? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, origin: String = "countersign.local/ledger",

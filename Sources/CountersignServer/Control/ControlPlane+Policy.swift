@@ -68,10 +68,16 @@ extension ControlPlane {
         let file = policy.bundle.hash
         if try await adoptPublishedPolicy() { return Self.differs(file: file, inForce: policy.bundle.hash) }
         let sources = try policySources()
-        var payload = RecordedPolicy.payload(policy.bundle, sources)
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(sources: sources) } catch {
+            throw APIError(.badRequest, "the policy file does not load: \(error)")
+        }
+        var payload = RecordedPolicy.payload(bundle, sources)
         payload.append(("bootstrap", .bool(true)))
         do {
             try await record("policy.published", actor: "countersign", payload: .object(payload))
+            // In force as recorded, so a condition's location in a decision names the file as the record does.
+            policy.replace(bundle)
         } catch {
             // Another node bootstrapped first (the ledger takes one bootstrap): serve what it published.
             guard try await adoptPublishedPolicy() else { throw error }
@@ -147,11 +153,13 @@ extension ControlPlane {
         return true
     }
 
+    /// The policy file's sources named relative to the policy (``PolicyLoader/relativeSources(path:)``): entries
+    /// every role can read never say where on the server's disk the policy lives.
     private func policySources() throws(APIError) -> [(file: String, text: String)] {
         guard let path = policy.path else {
             throw APIError(.conflict, "this server was not started from a policy path")
         }
-        do { return try PolicyLoader.sources(path: path) } catch {
+        do { return try PolicyLoader.relativeSources(path: path) } catch {
             throw APIError(.badRequest, "the policy file cannot be read: \(error)")
         }
     }

@@ -65,7 +65,8 @@ extension ControlPlane {
     ///
     /// The lookup is by hash; the stored hash is then compared in constant time. The identity must still hold the
     /// token's role in the policy in force. A successful lookup is trusted for `ReadCache.tokenLifetime` seconds,
-    /// so a revocation or a policy change reaches every node within that time.
+    /// so a revocation or a policy change reaches every node within that time — but never past the token's own
+    /// expiry, which is checked on every use, cached or not.
     public func authenticate(secret: String) async throws(APIError) -> Principal {
         let unknown = APIError(.unauthenticated, "the token is unknown, expired or revoked")
         guard APIToken.isWellFormed(secret) else { throw unknown }
@@ -79,12 +80,14 @@ extension ControlPlane {
             let tokenID = row.text("token_id"), let name = row.text("identity"),
             let role = row.text("role").flatMap(Identity.Role.init(rawValue:))
         else { throw unknown }
-        if let expires = row.date("expires_at"), expires <= now() { throw unknown }
+        // An expiry that cannot be read is no promise that the token is still valid.
+        let expires = row.text("expires_at").map { _ in row.date("expires_at") ?? .distantPast }
+        if let expires, expires <= now() { throw unknown }
         guard let identity = policy.bundle.identity(name), identity.roles.contains(role) else {
             throw APIError(.forbidden, "identity \(name) no longer holds the \(role.rawValue) role in the policy")
         }
         let principal = Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: tokenID)
-        cache.remember(principal, forHash: hash, now: now())
+        cache.remember(principal, forHash: hash, now: now(), expiresAt: expires)
         return principal
     }
 }

@@ -2,7 +2,8 @@ internal import Foundation
 internal import Synchronization
 
 /// Small per-node caches for the hottest reads, each keyed so it can never serve something the ledger has moved
-/// past: authenticated tokens for a few seconds (a revocation takes effect on every node within `tokenLifetime`),
+/// past: authenticated tokens for a few seconds (a revocation takes effect on every node within `tokenLifetime`;
+/// an expiry, exactly when it falls),
 /// and each request's latest decision as encoded bytes, keyed by the decision's sequence number — the projection
 /// is still asked which decision is latest on every read, so a new decision recorded by any node is seen at once.
 final class ReadCache: Sendable {
@@ -31,10 +32,14 @@ final class ReadCache: Sendable {
         }
     }
 
-    func remember(_ principal: Principal, forHash hash: String, now: Date) {
+    /// Remembers an authenticated token until `tokenLifetime` from `now` or the token's own expiry, whichever is
+    /// sooner: the cache may delay a revocation by a few seconds, never extend a token's life.
+    func remember(_ principal: Principal, forHash hash: String, now: Date, expiresAt: Date? = nil) {
+        let until = min(now.addingTimeInterval(Self.tokenLifetime), expiresAt ?? .distantFuture)
+        guard until > now else { return }
         tokens.withLock { state in
             if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[hash] = (principal, now.addingTimeInterval(Self.tokenLifetime))
+            state.entries[hash] = (principal, until)
         }
     }
 

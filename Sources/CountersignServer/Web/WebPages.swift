@@ -9,11 +9,20 @@ public import Hummingbird
 public struct WebPages: Sendable {
     let control: ControlPlane
     let renderer: PageRenderer
+    /// The origins a form may come from: the configured public URL's, else the loopback origins of the port.
+    let acceptedOrigins: [String]
+    /// Whether cookies are `Secure`: the configured public URL is https.
+    let secureCookies: Bool
+    let signInTokens: SignInToken
 
     /// Loads the bundled templates (a test parses every one, so a broken template fails CI, not a user).
-    public init(control: ControlPlane) {
+    /// `configuration` gives the public URL (accepted form origin, `Secure` cookies) and the session key.
+    public init(control: ControlPlane, configuration: ServerConfiguration = .init()) {
         self.control = control
         self.renderer = PageRenderer.bundled()
+        acceptedOrigins = configuration.publicURL.map { [$0.origin] } ?? PublicURL.loopback(port: configuration.port)
+        secureCookies = configuration.publicURL?.isSecure ?? false
+        signInTokens = SignInToken(key: configuration.sessionKey)
     }
 
     /// A page handler: the signed-in session (pages redirect to sign-in without one) and the start time.
@@ -23,19 +32,13 @@ public struct WebPages: Sendable {
 
     public func add(to router: Router<ServerRequestContext>) {
         router.get("/") { _, _ in PageRenderer.redirect("/ui") }
-        let ui = router.group("ui")
+        let ui = router.group("ui").add(middleware: FormOriginCheck(pages: self))
         ui.get("static/{file}") { _, context in try Self.asset(try context.parameters.require("file")) }
         ui.get("sign-in") { request, _ in
-            let started = ContinuousClock.now
-            return renderer.page(
-                "sign-in", title: "Sign in", section: "", session: nil,
-                context: ["next": Self.safeNext(Self.query(request)["next"])],
-                started: started)
+            signInPage(request, next: Self.safeNext(Self.query(request)["next"]), started: ContinuousClock.now)
         }
         ui.post("sign-in") { request, _ in try await signIn(request) }
-        ui.post("sign-out") { request, _ in
-            PageRenderer.redirect("/ui/sign-in", cookie: WebSession.setCookie(nil, request: request))
-        }
+        post(ui, "sign-out", signOut)
         page(ui, "", inbox)
         page(ui, "requests", requests)
         page(ui, "requests/{id}", requestDetail)
@@ -66,7 +69,11 @@ public struct WebPages: Sendable {
         -> Response
     {
         let started = ContinuousClock.now
-        guard let session = await WebSession.current(request, control) else {
+        let current: WebSession?
+        do { current = try await WebSession.current(request, control) } catch {
+            return errorPage(error, session: nil, started: started)
+        }
+        guard let session = current else {
             let back = request.method == .get ? "?next=" + Self.encode(request.uri.path) : ""
             return PageRenderer.redirect("/ui/sign-in" + back)
         }
@@ -82,20 +89,62 @@ public struct WebPages: Sendable {
             context: ["message": error.message, "code": error.code.description], status: error.status, started: started)
     }
 
+    /// The sign-in form with its CSRF token (set as a cookie when the browser has no usable one), an error if any.
+    private func signInPage(
+        _ request: Request, next: String, error: String? = nil, status: HTTPResponse.Status = .ok,
+        started: ContinuousClock.Instant
+    ) -> Response {
+        let (token, isNew) = signInTokens.forForm(request, now: control.now())
+        var context: [String: Any] = ["next": next, "csrf": token]
+        if let error { context["error"] = error }
+        var response = renderer.page(
+            "sign-in", title: "Sign in", section: "", session: nil, context: context, status: status, started: started)
+        if isNew {
+            response.headers.append(.init(name: .setCookie, value: SignInToken.setCookie(token, secure: secureCookies)))
+        }
+        return response
+    }
+
+    /// Signs in: the form must carry the sign-in CSRF token its cookie carries (a cross-site page cannot sign a
+    /// browser in), then the API token must authenticate. The browser gets a new session, never the token.
     private func signIn(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
         let form = try await Self.form(request)
-        let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let next = Self.safeNext(form["next"])
-        do {
-            _ = try await control.authenticate(secret: token)
-        } catch {
-            return renderer.page(
-                "sign-in", title: "Sign in", section: "", session: nil,
-                context: ["error": "That token is not valid: \(error.message)", "next": next], status: .unauthorized,
+        guard
+            signInTokens.accepts(
+                cookie: WebSession.cookieValue(SignInToken.cookie, in: request), field: form["csrf"], now: control.now()
+            )
+        else {
+            return signInPage(
+                request, next: next,
+                error: "This sign-in form has expired or did not come from this server (its CSRF token is missing or "
+                    + "wrong); sign in again.",
+                status: .forbidden, started: started)
+        }
+        let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let principal: Principal
+        do { principal = try await control.authenticate(secret: token) } catch {
+            return signInPage(
+                request, next: next, error: "That token is not valid: \(error.message)", status: .unauthorized,
                 started: started)
         }
-        return PageRenderer.redirect(next, cookie: WebSession.setCookie(token, request: request))
+        let session: StartedSession
+        do { session = try await control.startSession(for: principal, lifetime: WebSession.lifetime) } catch {
+            return errorPage(error, session: nil, started: started)
+        }
+        var response = PageRenderer.redirect(next, cookie: WebSession.setCookie(session, secure: secureCookies))
+        response.headers.append(.init(name: .setCookie, value: SignInToken.setCookie(nil, secure: secureCookies)))
+        return response
+    }
+
+    /// Signs out (a POST with the session's CSRF token): the session ends on every node and the cookie is cleared.
+    private func signOut(
+        _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
+    ) async throws -> Response {
+        _ = try await Self.form(request, checkedFor: session)
+        try await control.endSession(id: session.id, of: session.principal)
+        return PageRenderer.redirect("/ui/sign-in", cookie: WebSession.setCookie(nil, secure: secureCookies))
     }
 
     // MARK: Helpers

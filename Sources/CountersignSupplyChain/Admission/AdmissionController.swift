@@ -1,13 +1,21 @@
-/// The Kubernetes image gate (DESIGN §7): a Pod — or the pod template of a workload — is admitted only when every
-/// image is pinned by digest and approved for the namespace. Every offending image is named in one message, so a
-/// user fixes them all at once instead of one per attempt.
+/// The Kubernetes image gate (DESIGN §7): a Pod — or any object holding a pod template — is admitted only when
+/// every image is pinned by digest and approved for the namespace. Every offending image is named in one message,
+/// so a user fixes them all at once instead of one per attempt.
+///
+/// Strict about what it does not know: an object whose kind is not recognised (``AdmissionRequest/Recognition``)
+/// is not trusted — its pod specs are checked wherever they sit, and in a protected namespace it is refused, since
+/// what its controller would run cannot be known. In audit mode (``AdmissionScope/enforced`` false) refusals are
+/// reported instead: the object is admitted with the reason as a warning and an audit annotation.
 public struct AdmissionController<Approver: ImageApprover>: Sendable {
     public let approver: Approver
 
+    /// The audit annotation that carries, in audit mode, what enforcement would have refused.
+    public static var auditAnnotation: String { "would-deny" }
+
     public init(approver: Approver) { self.approver = approver }
 
-    /// Answers a raw review body. A body that cannot be read is denied with code 400 (fail closed); its `uid`
-    /// is echoed when it can be found.
+    /// Answers a raw review body. A body that cannot be read is denied with code 400 (fail closed, audit mode or
+    /// not); its `uid` is echoed when it can be found.
     public func review(_ body: [UInt8]) async -> AdmissionResponse {
         do {
             return await review(try AdmissionRequest(review: body))
@@ -21,16 +29,43 @@ public struct AdmissionController<Approver: ImageApprover>: Sendable {
     }
 
     public func review(_ request: AdmissionRequest) async -> AdmissionResponse {
-        guard let containers = request.containers else {
-            return AdmissionResponse(
-                uid: request.uid, allowed: true, code: 200, message: nil,
-                warnings: request.operation == "DELETE"
-                    ? [] : ["countersign: \(request.kind) carries no pod spec; no images checked"])
+        // A deletion runs nothing.
+        if request.operation == "DELETE" {
+            return AdmissionResponse(uid: request.uid, allowed: true, code: 200, message: nil, warnings: [])
         }
+        let scope = await approver.scope(of: request.namespace)
         var offences: [String] = []
         var warnings: [String] = []
-        for container in containers {
-            let label = "\(container.kind.rawValue) \(container.name)"
+        let recognisedPath: String?
+        switch request.recognition {
+        case .podSpec(let path):
+            recognisedPath = path
+        case .noPods:
+            recognisedPath = nil
+            if request.containers.isEmpty {
+                warnings.append("countersign: \(request.kind) carries no pod spec; no images checked")
+            }
+        case .unknown:
+            recognisedPath = nil
+            let found =
+                request.containers.isEmpty
+                ? "no pod spec was found in it"
+                : "the pod specs found at \(Set(request.containers.map(\.path)).sorted().joined(separator: ", ")) "
+                    + "are checked, but its controller may run other images"
+            if scope.protected {
+                offences.append(
+                    "kind \(request.typeName) is not one Countersign recognises (kinds are case-sensitive), so what "
+                        + "it runs cannot be known: \(found); it is refused in a protected namespace")
+            } else {
+                warnings.append("countersign: kind \(request.typeName) is not one Countersign recognises: \(found)")
+            }
+        }
+        for entry in request.imageless {
+            warnings.append("countersign: \(entry) has no image; nothing to check")
+        }
+        for container in request.containers {
+            var label = "\(container.kind.rawValue) \(container.name)"
+            if container.path != recognisedPath { label += " (at \(container.path))" }
             let reference: ImageReference
             do { reference = try ImageReference(parsing: container.image) } catch {
                 offences.append("\(label): \(error.reason)")
@@ -53,10 +88,15 @@ public struct AdmissionController<Approver: ImageApprover>: Sendable {
             return AdmissionResponse(uid: request.uid, allowed: true, code: 200, message: nil, warnings: warnings)
         }
         let subject = request.name.map { "\(request.kind) \($0)" } ?? request.kind
-        return AdmissionResponse(
-            uid: request.uid, allowed: false, code: 403,
-            message: "countersign denied \(subject) in namespace \(request.namespace): "
-                + offences.joined(separator: "; "),
-            warnings: warnings)
+        let message =
+            "countersign denied \(subject) in namespace \(request.namespace): " + offences.joined(separator: "; ")
+        guard scope.enforced else {
+            let reported =
+                "countersign (audit mode, not enforced): would have " + message.dropFirst("countersign ".count)
+            return AdmissionResponse(
+                uid: request.uid, allowed: true, code: 200, message: nil, warnings: [reported] + warnings,
+                auditAnnotations: [Self.auditAnnotation: reported])
+        }
+        return AdmissionResponse(uid: request.uid, allowed: false, code: 403, message: message, warnings: warnings)
     }
 }

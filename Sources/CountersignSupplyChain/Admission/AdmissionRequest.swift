@@ -1,36 +1,82 @@
 /// The part of a Kubernetes `AdmissionReview` (`admission.k8s.io/v1`) request the image gate needs: who to answer
 /// (`uid`), what kind of object, where, and every container image in it.
 ///
-/// Pods are read from `spec`; Deployments, StatefulSets, DaemonSets, ReplicaSets and Jobs from
-/// `spec.template.spec`; CronJobs from `spec.jobTemplate.spec.template.spec`. Containers, init containers and
-/// ephemeral containers all count: an image that runs is an image that is checked.
+/// The kind is compared as Kubernetes compares it: group and kind, byte for byte (`pod` is not `Pod`, and a `Pod`
+/// of another API group is another kind). Recognised kinds have their pod spec where Kubernetes puts it — Pods in
+/// `spec`; Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and Argo Rollouts in
+/// `spec.template.spec`; PodTemplates in `template.spec`; CronJobs in `spec.jobTemplate.spec.template.spec` — and
+/// a recognised kind without it is malformed. Whatever the kind, every pod spec anywhere in the object (any mapping
+/// holding a `containers`, `initContainers` or `ephemeralContainers` list) is read too, so a pod template tucked
+/// into a custom resource is checked rather than waved through. Containers, init containers and ephemeral
+/// containers all count: an image that runs is an image that is checked.
 public struct AdmissionRequest: Sendable {
     public struct Container: Sendable, Hashable {
         public enum Kind: String, Sendable { case container, initContainer, ephemeralContainer }
         public let kind: Kind
         public let name: String
         public let image: String
+        /// Where the pod spec holding it sits in the object, e.g. `spec.template.spec`.
+        public let path: String
+    }
+
+    /// What Countersign knows about the object's kind.
+    public enum Recognition: Sendable, Hashable {
+        /// A workload kind; its pod spec is at `path`.
+        case podSpec(path: String)
+        /// A built-in kind that runs no containers (a ConfigMap, a Service, …).
+        case noPods
+        /// Not a kind Countersign knows: what it makes a controller run cannot be known, so it is not trusted.
+        case unknown
     }
 
     public let uid: String
+    /// `request.kind`: the group (empty for the core group), version and kind the API server names.
+    public let group: String
+    public let version: String
     public let kind: String
     public let namespace: String
     public let operation: String
     public let name: String?
-    /// `nil` when the object's kind carries no pod template (nothing to check).
-    public let containers: [Container]?
+    public let recognition: Recognition
+    /// Every container of every pod spec found in the object, the recognised pod spec's first.
+    public let containers: [Container]
+    /// Containers found without a readable image outside a recognised pod spec (nothing to check; reported).
+    public let imageless: [String]
 
-    /// Kinds whose pod spec is known, with the path to it.
-    static let podSpecPaths: [String: [String]] = [
-        "Pod": ["spec"],
-        "Deployment": ["spec", "template", "spec"],
-        "StatefulSet": ["spec", "template", "spec"],
-        "DaemonSet": ["spec", "template", "spec"],
-        "ReplicaSet": ["spec", "template", "spec"],
-        "ReplicationController": ["spec", "template", "spec"],
-        "Job": ["spec", "template", "spec"],
-        "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
-    ]
+    /// `apiVersion` and kind as `kubectl` writes them: `v1 Pod`, `argoproj.io/v1alpha1 Rollout`.
+    public var typeName: String { (group.isEmpty ? version : "\(group)/\(version)") + " " + kind }
+
+    /// Kinds whose pod spec is known, with the path to it, keyed by the UTF-8 bytes of `group/kind` (so nothing
+    /// Unicode-equivalent to a listed kind passes for it). `optional`: the kind may lack a pod spec and run nothing
+    /// of its own (a Rollout with a `workloadRef` points at a Deployment, which is admitted itself).
+    static let podSpecKinds: [[UInt8]: (path: [String], optional: Bool)] = {
+        let template = ["spec", "template", "spec"]
+        let kinds: [(String, String, [String], Bool)] = [
+            ("", "Pod", ["spec"], false), ("", "PodTemplate", ["template", "spec"], false),
+            ("", "ReplicationController", template, false), ("apps", "Deployment", template, false),
+            ("apps", "StatefulSet", template, false), ("apps", "DaemonSet", template, false),
+            ("apps", "ReplicaSet", template, false), ("batch", "Job", template, false),
+            ("batch", "CronJob", ["spec", "jobTemplate", "spec", "template", "spec"], false),
+            ("argoproj.io", "Rollout", template, true),
+        ]
+        var table: [[UInt8]: (path: [String], optional: Bool)] = [:]
+        for (group, kind, path, optional) in kinds { table[Array("\(group)/\(kind)".utf8)] = (path, optional) }
+        return table
+    }()
+
+    /// Built-in kinds that run no containers, keyed like ``podSpecKinds``. Everything else is unknown.
+    static let noPodKinds: Set<[UInt8]> = Set(
+        [
+            "/ConfigMap", "/Secret", "/Service", "/ServiceAccount", "/Endpoints", "/PersistentVolumeClaim",
+            "/PersistentVolume", "/LimitRange", "/ResourceQuota", "/Event", "/Namespace", "/Binding",
+            "/PodExecOptions", "/PodAttachOptions", "/PodPortForwardOptions", "/PodProxyOptions",
+            "autoscaling/Scale", "autoscaling/HorizontalPodAutoscaler", "policy/PodDisruptionBudget",
+            "policy/Eviction", "networking.k8s.io/Ingress", "networking.k8s.io/IngressClass",
+            "networking.k8s.io/NetworkPolicy", "rbac.authorization.k8s.io/Role",
+            "rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRole",
+            "rbac.authorization.k8s.io/ClusterRoleBinding", "coordination.k8s.io/Lease",
+            "discovery.k8s.io/EndpointSlice", "events.k8s.io/Event",
+        ].map { Array($0.utf8) })
 
     /// The largest review body accepted (the API server's own request limit is 3 MiB).
     public static let maxBytes = 3 << 20
@@ -50,36 +96,113 @@ public struct AdmissionRequest: Sendable {
         guard let kind = request["kind"]?["kind"]?.string else { throw fail("request has no kind.kind") }
         self.uid = uid
         self.kind = kind
+        group = request["kind"]?["group"]?.string ?? ""
+        version = request["kind"]?["version"]?.string ?? ""
         namespace = request["namespace"]?.string ?? ""
         operation = request["operation"]?.string ?? ""
         let object = request["object"]
         name = object?["metadata"]?["name"]?.string ?? request["name"]?.string
-        guard let path = AdmissionRequest.podSpecPaths[kind] else {
-            containers = nil
-            return
+        let key = Array("\(group)/\(kind)".utf8)
+        let known = AdmissionRequest.podSpecKinds[key]
+        if let known {
+            recognition = .podSpec(path: known.path.joined(separator: "."))
+        } else {
+            recognition = AdmissionRequest.noPodKinds.contains(key) ? .noPods : .unknown
         }
         guard let object, !object.isNull else {
             // DELETE carries no object; nothing will run.
-            containers = operation == "DELETE" ? nil : []
-            if operation != "DELETE" { throw fail("request has no object") }
+            guard operation == "DELETE" else { throw fail("request has no object") }
+            containers = []
+            imageless = []
             return
         }
-        var spec: JSON? = object
-        for step in path { spec = spec?[step] }
-        guard let spec, spec.fields != nil else { throw fail("\(kind) has no \(path.joined(separator: "."))") }
         var found: [Container] = []
-        for (field, kind) in [
-            ("initContainers", Container.Kind.initContainer), ("containers", .container),
-            ("ephemeralContainers", .ephemeralContainer),
-        ] {
-            guard let list = spec[field] else { continue }
-            guard let items = list.array else { throw fail("\(field) is not a list") }
-            for (n, item) in items.enumerated() {
-                let name = item["name"]?.string ?? "#\(n + 1)"
-                guard let image = item["image"]?.string else { throw fail("\(field) \(name) has no image") }
-                found.append(Container(kind: kind, name: name, image: image))
+        var imageless: [String] = []
+        var knownPath: [Step]?
+        if let known {
+            var spec: JSON? = object
+            for step in known.path { spec = spec?[step] }
+            let path = known.path.map(Step.key)
+            if let spec, spec.fields != nil {
+                knownPath = path
+                found += try Self.containers(in: spec, at: Self.render(path), strict: true, imageless: &imageless)
+            } else if !known.optional || !(spec?.isNull ?? true) {
+                throw fail("\(kind) has no \(Self.render(path))")
+            }
+        }
+        // Every other pod spec in the object, wherever it sits: iterative, and bounded by the parser's depth limit.
+        // Paths are compared step by step, so a key such as "template.spec" is not mistaken for the known spec.
+        var pending: [(path: [Step], value: JSON)] = [([], object)]
+        while let (path, value) = pending.popLast() {
+            switch value {
+            case .object(let fields):
+                if path != knownPath, Self.isPodSpec(value) {
+                    found += try Self.containers(in: value, at: Self.render(path), strict: false, imageless: &imageless)
+                }
+                for (key, child) in fields.reversed() { pending.append((path + [.key(key)], child)) }
+            case .array(let items):
+                for (n, child) in items.enumerated().reversed() { pending.append((path + [.index(n)], child)) }
+            default: continue
             }
         }
         containers = found
+        self.imageless = imageless
+    }
+
+    /// One step into a JSON document: a key of an object or an index into an array.
+    enum Step: Hashable {
+        case key(String)
+        case index(Int)
+    }
+
+    /// `spec.workers[0].template.spec`; the object itself is `.`; a key that could be misread as a path
+    /// (`template.spec`) is written `["template.spec"]`, so no two places render alike.
+    static func render(_ path: [Step]) -> String {
+        var out = ""
+        for step in path {
+            switch step {
+            case .index(let n): out += "[\(n)]"
+            case .key(let key) where key.isEmpty || key.contains(where: { ".[]\"\\".contains($0) }):
+                out += "[\"" + key.flatMap { $0 == "\"" || $0 == "\\" ? ["\\", $0] : [$0] } + "\"]"
+            case .key(let key): out += out.isEmpty ? key : "." + key
+            }
+        }
+        return out.isEmpty ? "." : out
+    }
+
+    static let containerLists: [(String, Container.Kind)] = [
+        ("initContainers", .initContainer), ("containers", .container), ("ephemeralContainers", .ephemeralContainer),
+    ]
+
+    /// A mapping holding a list of containers of any of the three sorts is a pod spec.
+    static func isPodSpec(_ value: JSON) -> Bool {
+        containerLists.contains { value[$0.0]?.array != nil }
+    }
+
+    /// The containers of the pod spec `spec` at `path`. In a recognised pod spec (`strict`) a malformed list or a
+    /// container without an image makes the review unreadable; elsewhere such an entry is noted in `imageless`.
+    static func containers(
+        in spec: JSON, at path: String, strict: Bool, imageless: inout [String]
+    ) throws(SupplyChainError) -> [Container] {
+        var found: [Container] = []
+        for (field, kind) in containerLists {
+            guard let list = spec[field] else { continue }
+            guard let items = list.array else {
+                guard strict else { continue }
+                throw SupplyChainError(.malformedDocument, "the AdmissionReview \(field) is not a list")
+            }
+            for (n, item) in items.enumerated() {
+                let name = item["name"]?.string ?? "#\(n + 1)"
+                guard let image = item["image"]?.string else {
+                    if strict {
+                        throw SupplyChainError(.malformedDocument, "the AdmissionReview \(field) \(name) has no image")
+                    }
+                    imageless.append("\(kind.rawValue) \(name) at \(path)")
+                    continue
+                }
+                found.append(Container(kind: kind, name: name, image: image, path: path))
+            }
+        }
+        return found
     }
 }

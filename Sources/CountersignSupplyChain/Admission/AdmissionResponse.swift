@@ -1,5 +1,6 @@
 /// The answer to an AdmissionReview: the request's `uid` echoed, allowed or not, a status code and a message
-/// naming every offending image, and warnings the API server shows the user.
+/// naming every offending image, warnings the API server shows the user, and audit annotations it writes to its
+/// audit log (what audit mode would have refused).
 public struct AdmissionResponse: Sendable, Hashable {
     public let uid: String
     public let allowed: Bool
@@ -7,13 +8,19 @@ public struct AdmissionResponse: Sendable, Hashable {
     public let code: Int
     public let message: String?
     public let warnings: [String]
+    /// `auditAnnotations`: keys the API server prefixes with the webhook's name.
+    public let auditAnnotations: [String: String]
 
-    public init(uid: String, allowed: Bool, code: Int, message: String?, warnings: [String]) {
+    public init(
+        uid: String, allowed: Bool, code: Int, message: String?, warnings: [String],
+        auditAnnotations: [String: String] = [:]
+    ) {
         self.uid = uid
         self.allowed = allowed
         self.code = code
         self.message = message
         self.warnings = warnings
+        self.auditAnnotations = auditAnnotations
     }
 
     /// The full `AdmissionReview` response body.
@@ -23,6 +30,10 @@ public struct AdmissionResponse: Sendable, Hashable {
         if let message { status.append(("message", .string(message))) }
         response.append(("status", .object(status)))
         if !warnings.isEmpty { response.append(("warnings", .array(warnings.map { .string($0) }))) }
+        if !auditAnnotations.isEmpty {
+            response.append(
+                ("auditAnnotations", .object(auditAnnotations.sorted { $0.key < $1.key }.map { ($0, .string($1)) })))
+        }
         return JSONOutput.object([
             ("apiVersion", .string("admission.k8s.io/v1")), ("kind", .string("AdmissionReview")),
             ("response", .object(response)),
