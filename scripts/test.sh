@@ -5,6 +5,8 @@
 # against a live server and its OpenAPI document, and the web UI in headless Chromium (Selenium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Debian packages (PostgreSQL, Prometheus, the registry, strace, Chromium, …), installed when missing.
+scripts/system-deps.sh
 # Python tools from PyPI, installed when missing: schemathesis, and the independent signers of the supply-chain
 # fixtures in a venv.
 scripts/python-deps.sh
