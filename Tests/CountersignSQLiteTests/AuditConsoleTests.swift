@@ -85,37 +85,36 @@ import Testing
         #expect(tall.rows.count == 10_000 && tall.truncation?.contains("rows") == true)
     }
 
-    /// Eight endless recursive queries at once: two run to their time limit, six are refused at once, and the
-    /// store's own reads and appends answer meanwhile.
+    /// Eight endless recursive queries at once: two run until their time limit, six are refused at once, and the
+    /// store's own reads and appends answer while the two still run (an ordering, not a stopwatch: the suite
+    /// shares two cores with every other test).
     @Test func slowAuditsDoNotStallTheStore() async throws {
         let tmp = try TemporaryLedger()
-        let store = try SQLiteLedger(path: tmp.path, audit: AuditLimits(timeLimit: .seconds(2)))
+        let store = try SQLiteLedger(path: tmp.path, audit: AuditLimits(timeLimit: .seconds(10)))
         try await store.append(LedgerFixtures.deployStory())
         let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
-        let clock = ContinuousClock()
-        let started = clock.now
+        let finished = Finished()
         async let outcomes = withTaskGroup(of: LedgerError.Code?.self) { group in
             for _ in 0..<8 { group.addTask { await Self.refusal(store, endless)?.code } }
-            return await group.reduce(into: [LedgerError.Code?]()) { $0.append($1) }
+            let codes = await group.reduce(into: [LedgerError.Code?]()) { $0.append($1) }
+            finished.set()
+            return codes
         }
         try await Task.sleep(for: .milliseconds(300))
-        var steps: [Duration] = []
-        var during = clock.now
         let size = try await store.size()
-        steps.append(clock.now - during)
-        during = clock.now
         _ = try await store.lookup("SELECT COUNT(*) FROM deploys", [])
-        steps.append(clock.now - during)
-        during = clock.now
         try await store.append([LedgerFixtures.filler(1)])
-        steps.append(clock.now - during)
-        during = clock.now
         _ = try await store.entries(from: 0, count: size)
-        steps.append(clock.now - during)
-        #expect(steps.allSatisfy { $0 < .milliseconds(500) }, "the store answered while audits ran: \(steps)")
+        #expect(!finished.isSet, "the store answered while the audits still ran")
         let codes = await outcomes
         #expect(codes.filter { $0 == .limitExceeded }.count == 2, "\(codes)")
         #expect(codes.filter { $0 == .busy }.count == 6, "\(codes)")
-        #expect(clock.now - started < .seconds(4), "stopped at the 2 s limit")
+    }
+
+    final class Finished: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
     }
 }

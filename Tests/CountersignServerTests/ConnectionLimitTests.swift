@@ -111,25 +111,30 @@ import Testing
     @Test func webhookBodiesAreRefusedBeforeTheyAreRead() throws {
         let server = try Server(
             [], environment: ["COUNTERSIGN_GITHUB_WEBHOOK_SECRET": "s3cret", "COUNTERSIGN_GITHUB_TOKEN": "ghs_x"])
-        let head = { (signature: String?) in
+        let head = { (signature: String?, length: Int) in
             "POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "X-GitHub-Event: ping\r\nX-GitHub-Delivery: d\r\nContent-Length: 26214400\r\n"
+                + "X-GitHub-Event: ping\r\nX-GitHub-Delivery: d\r\nContent-Length: \(length)\r\n"
                 + (signature.map { "X-Hub-Signature-256: \($0)\r\n" } ?? "") + "\r\n"
         }
+        let cap = 25 << 20
         // No signature: 401 at once, without a byte of the 25 MB body sent.
         let unsigned = try Connection(port: server.port)
-        unsigned.send(head(nil))
+        unsigned.send(head(nil, cap))
         #expect(unsigned.read(for: 2).text.hasPrefix("HTTP/1.1 401"))
-        // Well-formed signatures: four bodies are read at once, the fifth is 429 before its body arrives.
+        // A declared length past GitHub's 25 MB cap: 413 at once.
         let signature = "sha256=" + String(repeating: "ab", count: 32)
+        let oversized = try Connection(port: server.port)
+        oversized.send(head(signature, cap + 1))
+        #expect(oversized.read(for: 2).text.hasPrefix("HTTP/1.1 413"))
+        // Well-formed signatures: four bodies are read at once, the fifth is 429 before its body arrives.
         let readers = try (0..<4).map { _ in try Connection(port: server.port) }
         for r in readers {
-            r.send(head(signature))
+            r.send(head(signature, cap))
             r.send(String(repeating: "x", count: 1024))
         }
         #expect(readers.allSatisfy { $0.read(for: 0.3).text.isEmpty }, "the four are being read")
         let fifth = try Connection(port: server.port)
-        fifth.send(head(signature))
+        fifth.send(head(signature, cap))
         #expect(fifth.read(for: 2).text.hasPrefix("HTTP/1.1 429"))
         _ = readers
     }

@@ -178,7 +178,8 @@ import Testing
     }
 
     /// A captured delivery replayed under a new delivery id is recognised by its signed bytes and processed once;
-    /// an unsigned body is refused before it is read, and an oversized one by its declared length.
+    /// malformed signature headers are refused (ConnectionLimitTests sends oversized and unsigned bodies over a
+    /// real socket, where a declared length is not rewritten).
     @Test func replaysAndOversizedOrUnsignedBodiesAreRefused() async throws {
         let github = try await FakeHTTPServer()
         let f = try await ServerFixture(
@@ -195,15 +196,6 @@ import Testing
             }
             #expect(try await f.ledgerSize() == size, "a replay appends nothing")
 
-            var huge: HTTPFields = [
-                .init("X-GitHub-Event")!: "ping", .init("X-GitHub-Delivery")!: "big",
-                .init("X-Hub-Signature-256")!: "sha256=" + String(repeating: "0", count: 64),
-                .contentLength: String(ControlPlane.maxWebhookBytes + 1),
-            ]
-            huge[.contentType] = "application/json"
-            let tooLarge = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: huge, body: ByteBuffer(string: "{}"))
-            #expect(tooLarge.status == .contentTooLarge)
             for header in [
                 "sha256=", "sha1=" + String(repeating: "0", count: 40), "sha256=" + String(repeating: "z", count: 64),
             ] {

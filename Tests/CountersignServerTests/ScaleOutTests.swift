@@ -60,6 +60,23 @@ import Testing
         return (Int(response.status.code), String(buffer: bytes))
     }
 
+    /// A SELECT-only audit role for `database`, made as an operator would: CREATE ROLE, then the grants
+    /// `ledger audit-grants` prints, run with psql. Returns the URL audits log in with.
+    static func auditRole(_ database: String) throws -> String {
+        let role = "a_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        let grants = try CommandRunner.run(["ledger", "audit-grants", "--database", database, "--role", String(role)])
+        guard grants.status == 0 else { throw CommandRunner.RunnerError(message: grants.stderr) }
+        let plain = database.components(separatedBy: "&schema=")[0]
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [plain, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE ROLE \(role) LOGIN", "-c", grants.stdout]
+        psql.standardOutput = FileHandle.nullDevice
+        try psql.run()
+        psql.waitUntilExit()
+        guard psql.terminationStatus == 0 else { throw CommandRunner.RunnerError(message: "psql failed") }
+        return database.replacingOccurrences(of: "://postgres@", with: "://\(role)@")
+    }
+
     @Test func twoServersOneLedger() async throws {
         let database = try TestPostgres.freshLedgerURL()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scale-\(UUID())")
@@ -97,8 +114,11 @@ import Testing
 
         let verify = try CommandRunner.run(["ledger", "verify", "--database", database])
         #expect(verify.status == 0, "\(verify.stderr)")
+        let audit = try Self.auditRole(database)
         func count(_ sql: String) throws -> String {
-            let run = try CommandRunner.run(["audit", "query", sql, "--database", database, "--output", "csv"])
+            let run = try CommandRunner.run([
+                "audit", "query", sql, "--database", database, "--audit-database", audit, "--output", "csv",
+            ])
             return run.stdout.split(whereSeparator: \.isNewline).last.map {
                 $0.trimmingCharacters(in: .whitespacesAndNewlines)
             } ?? ""

@@ -32,7 +32,7 @@ public enum Projection {
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
     /// history length (tests check each query's plan): admission and re-decision by digest and environment,
     /// lists by environment or verdict in sequence order, GitHub deploys by commit, open break-glass grants by
-    /// environment, canary verdicts by digest and template. And each webhook delivery's body digest, unique: a
+    /// environment, canary verdicts, checks and approvals in sequence order. And each webhook delivery's body digest, unique: a
     /// captured delivery replayed under a new delivery id is recognised by its bytes. And the one bootstrap of the
     /// policy: two nodes started at once on an empty ledger cannot both publish their file.
     static let hardening: [String] = [
@@ -43,6 +43,9 @@ public enum Projection {
         "CREATE INDEX deploy_requests_by_commit ON deploy_requests (commit_sha, environment, seq)",
         "CREATE INDEX breakglass_grants_by_environment ON breakglass_grants (environment, seq)",
         "CREATE INDEX canary_verdicts_by_template ON canary_verdicts (digest, template, seq)",
+        "CREATE INDEX canary_verdicts_by_digest_seq ON canary_verdicts (digest, seq)",
+        "CREATE INDEX checks_by_digest_seq ON checks (digest, seq)",
+        "CREATE INDEX approvals_by_request_seq ON approvals (request_id, seq)",
         "ALTER TABLE webhook_deliveries ADD COLUMN body_sha256 TEXT",
         "CREATE UNIQUE INDEX webhook_deliveries_by_body ON webhook_deliveries (body_sha256)",
         "CREATE TABLE policy_bootstrap (one BIGINT PRIMARY KEY NOT NULL CHECK (one = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
