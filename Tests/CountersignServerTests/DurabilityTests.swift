@@ -24,7 +24,7 @@ import Testing
         #expect(SyncAudit(trace: synced, acknowledgement: SyncAudit.httpSuccess).violations.count == 1)
         let ordered = """
             100 pwrite64(7</tmp/l.db-wal>, "\\067\\177\\6\\202"..., 4096, 32) = 4096
-            100 fdatasync(7</tmp/l.db-wal>) = 0
+            6991  fdatasync(7</tmp/l.db-wal>)    = 0
             101 writev(12<TCP:[127.0.0.1:8080->127.0.0.1:4242]>, [{iov_base="HTTP/1.1 201 Created\\r\\n", iov_len=22}], 1) = 22
             """
         let audit = SyncAudit(trace: ordered, acknowledgement: SyncAudit.httpSuccess)
@@ -174,7 +174,8 @@ struct SyncAudit {
         for line in trace.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            let (pid, call) = (parts[0], parts[1])
+            // strace pads the pid column: "6991  fdatasync(…)".
+            let (pid, call) = (parts[0], parts[1].drop { $0 == " " })
             if call.hasPrefix("<... fdatasync resumed>") || call.hasPrefix("<... fsync resumed>") {
                 if syncing.remove(pid) != nil, call.hasSuffix("= 0") {
                     dirty = false
