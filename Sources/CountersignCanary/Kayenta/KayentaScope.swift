@@ -25,8 +25,16 @@ public struct KayentaScope: Sendable, Hashable {
         self.extendedScopeParams = extendedScopeParams
     }
 
-    /// The number of points from `start` to `end` inclusive, one per `step`.
-    public var pointCount: Int { Int((end.timeIntervalSince(start) / Double(step)).rounded(.down)) + 1 }
+    /// The number of points from `start` to `end` inclusive, one per `step`: 0 when `end` is before `start` or the
+    /// step is not positive, and `Int.max` when there are more than an `Int` counts — the times come from a request
+    /// (epoch seconds up to ±1.8e308), so the count is computed in `Double` and never converted out of range.
+    public var pointCount: Int {
+        guard step > 0 else { return 0 }
+        let steps = (end.timeIntervalSince(start) / Double(step)).rounded(.down)
+        guard steps >= 0 else { return 0 }
+        guard steps < Double(Int.max) else { return .max }
+        return Int(steps) + 1
+    }
 }
 
 /// The baseline (control) and the canary (experiment) of one named scope.
