@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+
+@testable import CountersignCore
+
+/// Inputs the fuzz targets (Fuzz/run.sh) found. The inputs themselves are in
+/// Fuzz/corpus/<target>/crash-*.
+@Suite struct BadInputTests {
+    /// `webhooks` (crash-webhooks-committed-at): a deploy request whose `change.committedAt` lies in the last
+    /// instants of 9999-12-31 was stored with the time written as `invalid` (the double rounds to the year 10000),
+    /// so the stored request no longer decoded.
+    @Test(arguments: ["9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00Z"])
+    func everyTimeParseDateAcceptsIsWrittenAsOneItAcceptsAgain(text: String) throws {
+        let date = try #require(GateJSON.parseDate(text))
+        let written = GateJSON.formatDate(date)
+        #expect(GateJSON.parseDate(written) != nil, "\(text) is written as \(written)")
+        let change = Change(commit: "c0ffee", ref: "refs/heads/main", kind: "code", reversible: true, committedAt: date)
+        let stored = try GateJSON.encoder().encode(change)
+        #expect(try GateJSON.decoder().decode(Change.self, from: stored).committedAt != nil)
+    }
+}
