@@ -18,4 +18,20 @@ import Testing
         let stored = try GateJSON.encoder().encode(change)
         #expect(try GateJSON.decoder().decode(Change.self, from: stored).committedAt != nil)
     }
+
+    /// `policy` (crash-policy-issue-order): the issues of one policy came in a different order on every load,
+    /// because the environments and teams were checked in dictionary order.
+    @Test func aPolicysIssuesComeInDocumentOrder() {
+        let text = (1...8).map { n in
+            "apiVersion: countersign.dev/v1alpha1\nkind: Environment\nmetadata: { name: env\(n) }\n"
+                + "spec: { rank: \(n), defaultTier: missing }\n"
+        }.joined(separator: "---\n")
+        do {
+            _ = try PolicyLoader.load(sources: [("policy.yaml", text)])
+            Issue.record("a policy with unknown default tiers loaded")
+        } catch {
+            let lines = error.issues.map(\.line)
+            #expect(lines.count == 8 && lines == lines.sorted(), "\(error.issues)")
+        }
+    }
 }

@@ -270,7 +270,9 @@ struct PolicyReader {
             approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"),
             namespaces: strings(f["namespaces"], "\(context).namespaces"))
         for namespace in environment.namespaces {
-            if let other = environments.values.first(where: { $0.0.namespaces.contains(namespace) }) {
+            if let other = environments.values.sorted(by: { ($0.1, $0.2, $0.0.name) < ($1.1, $1.2, $1.0.name) })
+                .first(where: { $0.0.namespaces.contains(namespace) })
+            {
                 fail(
                     f["namespaces"],
                     "\(context).namespaces: \(namespace) already belongs to environment \(other.0.name)")
@@ -518,7 +520,11 @@ struct PolicyReader {
         }
         let declared = !identities.isEmpty
         let knownIdentity = { [aliases] (n: String) in !declared || aliases[n.lowercased()] != nil }
-        for (name, (team, f, l)) in teams {
+        // Dictionaries iterate in no fixed order (it differs between processes, and between two dictionaries of the
+        // same keys): walk them in document order, so a policy reports the same issues in the same order every time.
+        for (name, (team, f, l)) in teams.sorted(by: {
+            ($0.value.1, $0.value.2, $0.key) < ($1.value.1, $1.value.2, $1.key)
+        }) {
             for m in team.members where !knownIdentity(m) {
                 issue(f, l, "Team \(name): member '\(m)' is not a declared Identity")
             }
@@ -529,7 +535,9 @@ struct PolicyReader {
             }
         }
         let tierNames = Set(tiers.map(\.0.name))
-        for (name, (environment, f, l)) in environments {
+        for (name, (environment, f, l)) in environments.sorted(by: {
+            ($0.value.1, $0.value.2, $0.key) < ($1.value.1, $1.value.2, $1.key)
+        }) {
             if let d = environment.defaultTier, !tierNames.contains(d) {
                 issue(f, l, "Environment \(name): defaultTier '\(d)' is not a Tier")
             }
