@@ -1,3 +1,4 @@
+import CountersignTesting
 import Foundation
 import Testing
 
@@ -33,5 +34,18 @@ import Testing
             let lines = error.issues.map(\.line)
             #expect(lines.count == 8 && lines == lines.sorted(), "\(error.issues)")
         }
+    }
+
+    /// `ledger` (leak-ledger-empty-file), the same read in the policy loader: swift-foundation leaks 4 KiB for each
+    /// empty file it reads whole, and the server reads the policy directory again on every reload.
+    @Test func readingAnEmptyPolicyFileLeaksNothing() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID()).yaml").path
+        FileManager.default.createFile(atPath: file, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        #expect(try PolicyLoader.sources(path: file).first?.text == "")
+        let growth = try memoryGrowth {
+            for _ in 0..<6_000 { _ = try PolicyLoader.sources(path: file) }
+        }
+        #expect(growth.map { $0 < 8 << 20 } ?? true, "the process grew by \(growth ?? 0) bytes")
     }
 }

@@ -1,3 +1,4 @@
+import CountersignTesting
 import Foundation
 import Testing
 
@@ -28,6 +29,23 @@ import Testing
                         #"{"leaf_hash":"\#(Self.hash)","leaf_index":\#(index),"proof":[],"root_hash":"\#(Self.hash)","tree_size":\#(size)}"#
                 ))
         }
+    }
+
+    /// `ledger` (leak-ledger-empty-file): swift-foundation's whole-file reads leak 4 KiB for each empty file, so
+    /// reading a pack of three empty files 2,000 times leaked 24 MB.
+    @Test func readingAPackOfEmptyFilesLeaksNothing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("empty-pack-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["entries.jsonl", "proofs.jsonl", "checkpoint"] {
+            FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data())
+        }
+        let pack = try EvidencePack(reading: directory)
+        #expect(pack.entries.isEmpty && pack.proofs.isEmpty && pack.checkpoint.isEmpty)
+        let growth = try memoryGrowth {
+            for _ in 0..<2_000 { _ = try EvidencePack(reading: directory) }
+        }
+        #expect(growth.map { $0 < 8 << 20 } ?? true, "the process grew by \(growth ?? 0) bytes")
     }
 
     /// `canary`: a judgement's score or summary that overflowed to infinity reached `canary.judged` as `inf`, text

@@ -35,7 +35,7 @@ public enum PolicyLoader {
                 .map { path + "/" + $0 }
         }
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            guard let data = FileContents.read(atPath: file), let text = String(data: data, encoding: .utf8)
             else {
                 throw PolicyError(issues: [PolicyIssue(file: file, line: 0, message: "cannot read the file as UTF-8")])
             }
