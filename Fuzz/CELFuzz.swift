@@ -58,6 +58,9 @@ func conforms(_ value: Value, to type: CELType, depth: Int = 0) -> Bool? {
     guard depth < 8 else { return nil }
     switch (type, value) {
     case (.dyn, _), (.typeParam, _), (.error, _): return nil
+    // `null` is a value of the nullable types: the checker joins it with them (`[optional.of(1), null]` is a list
+    // of optional_type(int)), as cel-go's legacy nullable types do.
+    case (.optional, .null), (.opaque, .null), (.object, .null): return true
     case (.null, .null), (.bool, .bool), (.int, .int), (.uint, .uint), (.double, .double), (.string, .string),
         (.bytes, .bytes), (.timestamp, .timestamp), (.duration, .duration), (.type, .type):
         return true
