@@ -104,6 +104,7 @@ harness_for() {
 max_len_for() {
     case "$1" in
         cel) echo 4096 ;;
+        policy) echo 8192 ;;  # a whole policy in 8 KiB; every further KiB of YAML costs a millisecond an input
         webhooks) echo 65536 ;;  # GitHub's deliveries run to tens of kilobytes
         *) echo 16384 ;;
     esac
@@ -124,6 +125,13 @@ while IFS= read -r map; do
     swift_flags+=(-Xcc "-fmodule-map-file=$map")
 done < <(find -L "$b" -maxdepth 2 -path '*.build/module.modulemap' | sort)
 swift_flags+=(-Xcc -DYAML_DECLARE_STATIC)
+# What every object is built with, kept in a file whose time changes only when the flags do: a change rebuilds
+# everything, an edit elsewhere in this script rebuilds nothing.
+flags_stamp=$out/flags
+if ! printf '%s\n' "${swift_flags[@]}" "yams: -O, libyaml -fsanitize=fuzzer-no-link,address" \
+    | cmp -s - "$flags_stamp" 2>/dev/null; then
+    printf '%s\n' "${swift_flags[@]}" "yams: -O, libyaml -fsanitize=fuzzer-no-link,address" >"$flags_stamp"
+fi
 
 dependencies_of() {
     case "$1" in
@@ -154,7 +162,7 @@ build_module() {
         build_module "$m"
         deps+=("$out/objects/$m.o")
     done
-    if stale "$object" "${sources[@]}" "${deps[@]}" "$out/objects/Yams.o" "$0"; then
+    if stale "$object" "${sources[@]}" "${deps[@]}" "$out/objects/Yams.o" "$flags_stamp"; then
         echo "building $name (instrumented)"
         swiftc "${swift_flags[@]}" -enable-testing -module-name "$name" -wmo -num-threads 0 \
             -emit-module -emit-module-path "$out/modules/$name.swiftmodule" -c "${sources[@]}" -o "$object"
@@ -170,7 +178,7 @@ yams=.build/checkouts/Yams/Sources
 build_yams() {
     local object="$out/objects/Yams.o" sources c
     mapfile -t sources < <(find "$yams/Yams" -name '*.swift' | sort)
-    if stale "$object" "${sources[@]}" "$yams"/CYaml/src/*.c "$0"; then
+    if stale "$object" "${sources[@]}" "$yams"/CYaml/src/*.c "$flags_stamp"; then
         echo "building Yams (optimised; libyaml instrumented)"
         mkdir -p "$out/objects/CYaml"
         for c in "$yams"/CYaml/src/*.c; do
@@ -191,7 +199,7 @@ build_yams
 # The dependencies' objects as one archive, so each harness links only what it uses: everything the countersign
 # product links, less the Countersign modules and Yams built above.
 deps_archive=$out/objects/dependencies.a
-if stale "$deps_archive" "$link_list" "$0"; then
+if stale "$deps_archive" "$link_list" "$flags_stamp"; then
     echo "archiving the dependencies' objects"
     rm -f "$deps_archive"
     # A thin archive (members stay where SwiftPM put them); `q` keeps members that share a file name.
