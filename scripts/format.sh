@@ -3,7 +3,7 @@
 # repository's .swift-format configuration (4 spaces, 120 columns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-paths=(Package.swift Sources Tests)
+paths=(Package.swift Sources Tests Fuzz)
 [ -d Benchmarks ] && paths+=(Benchmarks/Package.swift Benchmarks/Sources)
 if [ "${1:-}" = "--check" ]; then
     swift-format lint --strict --parallel -r "${paths[@]}"

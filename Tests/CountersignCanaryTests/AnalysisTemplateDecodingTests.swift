@@ -187,4 +187,15 @@ import Testing
         #expect(AnalysisDuration.parse("") == nil)
         #expect(AnalysisDuration.parse("m") == nil)
     }
+
+    /// Found reading what the `canary` fuzz target covers (Fuzz/corpus/canary/crash-canary-duration): a bare number
+    /// of seconds beyond Duration's Int64 nanoseconds trapped.
+    @Test func durationsBeyondWhatADurationHoldsAreRefused() {
+        #expect(AnalysisDuration.parse("10000000000") == nil)
+        #expect(AnalysisDuration.parse("1e300") == nil)
+        #expect(AnalysisDuration.parse("9000000000") == .seconds(9_000_000_000))
+        Self.rejects(
+            Self.template("  - name: a\n    interval: 10000000000\n    provider: {prometheus: {query: up}}"),
+            containing: "is not a duration")
+    }
 }

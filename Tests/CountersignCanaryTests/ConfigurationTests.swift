@@ -141,6 +141,18 @@ import Testing
         }
     }
 
+    /// Found by the `canary` fuzz target (Fuzz/corpus/canary/crash-canary-weights): weights are used as given, and
+    /// two of 1e308 made the summary score infinite, which reached the ledger as `inf`.
+    @Test func weightsNoScoreCanHoldAreRefused() {
+        let json =
+            #"{"metrics": [{"name": "m", "groups": ["a", "b"]}], "classifier": {"groupWeights": {"a": 1e308, "b": 1e308}}}"#
+        #expect(throws: CanaryError.self) { try CanaryConfiguration.decode(json: Data(json.utf8)) }
+        let judged = KayentaJudge().judge(
+            config: CanaryConfiguration(metrics: [.init(name: "m", groups: ["a", "b"])], groupWeights: ["a": 150]),
+            canary: ["m": [1, 2, 3]], baseline: ["m": [1, 2, 3]], thresholds: .standard)
+        #expect(judged.score.isFinite)
+    }
+
     @Test func decodesCountersignBlock() throws {
         let json = """
             {"metrics": [{"name": "errors", "groups": ["g"], "analysisConfigurations": {

@@ -12,6 +12,17 @@ import Testing
         #expect([outlier.q1, outlier.median, outlier.q3] == [2, 3, 4])
     }
 
+    /// Found by the `canary` fuzz target (Fuzz/corpus/canary/crash-canary-summary): between neighbours near opposite
+    /// ends of the doubles, interpolation overflowed to infinity, which reached the `canary.judged` payload.
+    @Test func quartilesOfFiniteValuesAreFinite() {
+        let s = FiveNumberSummary([-1.7e308, 1.7e308])
+        let quartiles = [s.min, s.q1, s.median, s.q3, s.max]
+        let allFinite = quartiles.allSatisfy { $0.isFinite }
+        #expect(allFinite, "\(quartiles)")
+        #expect(s.median == 0)
+        #expect(Percentile.r7([-1.7e308, 1.7e308, 1.7e308], percent: 25).isFinite)
+    }
+
     @Test func anEmptySampleHasNoQuartiles() {
         let s = FiveNumberSummary([.nan])
         #expect(s.count == 0)

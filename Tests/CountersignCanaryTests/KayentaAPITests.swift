@@ -205,6 +205,24 @@ import Testing
         }
     }
 
+    /// Found by the `query` fuzz target (Fuzz/corpus/query/crash-query-scope-span): epoch-second times 2e300 apart
+    /// span more points than an Int counts, and counting them trapped.
+    @Test func aScopeOfMorePointsThanAnIntCountsIsRefused() async throws {
+        let api = try Self.api()
+        let body = #"""
+            {"thresholds": {"pass": 90, "marginal": 75}, "scopes": {"default": {
+              "controlScope": {"scope": "a", "start": -1e300, "end": 1e300},
+              "experimentScope": {"scope": "b", "start": 0, "end": 60}}}}
+            """#
+        let r = await api.handle(method: "POST", path: "/canary/cfg-1", query: [:], body: Array(body.utf8))
+        #expect(r.status == 400)
+        #expect((try Self.json(r)["message"] as? String ?? "").contains("exceed 11000"))
+        let wide = KayentaScope(
+            scope: "a", start: Date(timeIntervalSince1970: -1e300), end: Date(timeIntervalSince1970: 1e300))
+        #expect(wide.pointCount == .max)
+        #expect(KayentaScope(scope: "a", start: .now, end: .now, step: 0).pointCount == 0)
+    }
+
     @Test func retentionEvictsTheOldestFinished() async throws {
         let api = try Self.api(retention: 2)
         var ids: [String] = []

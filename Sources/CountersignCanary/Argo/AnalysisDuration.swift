@@ -6,9 +6,10 @@ public enum AnalysisDuration {
     public static func parse(_ text: String) -> Duration? {
         let s = text.trimmingCharacters(in: .whitespaces)
         guard !s.isEmpty else { return nil }
-        if let seconds = Double(s), seconds.isFinite, seconds >= 0 {
-            // Past about 292 years the nanoseconds no longer fit an Int64: not a duration, never a trap.
-            return seconds < 9.2e9 ? .nanoseconds(Int64(seconds * 1e9)) : nil
+        if let seconds = Double(s) {
+            // A bare number of seconds, within what Duration's nanoseconds hold (like the unit form below).
+            guard seconds >= 0, seconds * 1e9 < 9.2e18 else { return nil }
+            return .nanoseconds(Int64(seconds * 1e9))
         }
         let units: [(String, Double)] = [
             ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),

@@ -8,7 +8,8 @@ extension CanaryConfiguration {
     /// `nanStrategy`, `outliers.strategy` or `effectSize.measure` string takes Kayenta's default and is noted in
     /// `warnings`. Strict where Kayenta would fail later or silently misjudge: a value of the wrong JSON type (a
     /// `"true"` string for `critical`), a config without metrics, a metric without a name or groups, duplicate
-    /// metric names, negative group weights, or contradictory score thresholds is an `invalidConfiguration` error
+    /// metric names, negative group weights or weights whose sum no score can hold, or contradictory score
+    /// thresholds is an `invalidConfiguration` error
     /// naming the field, e.g. `metrics[2].analysisConfigurations.canary.critical`.
     public static func decode(json data: Data) throws(CanaryError) -> CanaryConfiguration {
         let root: JSONValue
@@ -56,6 +57,12 @@ private struct ConfigurationReader: JSONFieldReading {
                     throw CanaryError(.invalidConfiguration, "\(path): a weight must be a non-negative number")
                 }
                 weights[group] = w
+            }
+            // Weights are used as given, never normalised (Kayenta's quirk), so a summary score is up to the sum of
+            // the weights: it has to stay a number the ledger can record.
+            guard (weights.values.reduce(0, +) * 100).isFinite else {
+                throw CanaryError(
+                    .invalidConfiguration, "classifier.groupWeights: the weights add up to more than a score can hold")
             }
         }
         var thresholds: ScoreThresholds?

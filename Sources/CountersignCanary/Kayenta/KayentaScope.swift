@@ -25,13 +25,15 @@ public struct KayentaScope: Sendable, Hashable {
         self.extendedScopeParams = extendedScopeParams
     }
 
-    /// The number of points from `start` to `end` inclusive, one per `step`. Dates and steps come from requests,
-    /// so a span with more points than an Int holds (or no finite count) is `Int.max` — too many — never a trap.
+    /// The number of points from `start` to `end` inclusive, one per `step`: 0 when `end` is before `start` or the
+    /// step is not positive, and `Int.max` when there are more than an `Int` counts — the times come from a request
+    /// (epoch seconds up to ±1.8e308), so the count is computed in `Double` and never converted out of range.
     public var pointCount: Int {
+        guard step > 0 else { return 0 }
         let steps = (end.timeIntervalSince(start) / Double(step)).rounded(.down)
-        guard steps.isFinite else { return Int.max }
         guard steps >= 0 else { return 0 }
-        return steps < 1e15 ? Int(steps) + 1 : Int.max
+        guard steps < Double(Int.max) else { return .max }
+        return Int(steps) + 1
     }
 }
 

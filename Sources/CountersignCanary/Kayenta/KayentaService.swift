@@ -190,7 +190,8 @@ public actor KayentaService {
         return execution
     }
 
-    /// `GET /canary/executions`: newest first, `limit` per page (pages count from 1).
+    /// `GET /canary/executions`: newest first, `limit` per page (pages count from 1); a page beyond the last is
+    /// empty, however large the numbers.
     public func listExecutions(
         application: String? = nil, statuses: Set<KayentaExecution.Status> = [], limit: Int = 20, page: Int = 1
     ) -> [KayentaExecution] {
@@ -199,6 +200,7 @@ public actor KayentaService {
                 && (statuses.isEmpty || statuses.contains($0.status))
         }
         let size = Swift.max(1, limit)
+        // `limit` and `page` come from the query string: a product past Int.max is a page past the end.
         let (skip, overflow) = Swift.max(0, page - 1).multipliedReportingOverflow(by: size)
         guard !overflow else { return [] }
         return Array(matching.dropFirst(skip).prefix(size))

@@ -9,7 +9,8 @@ public enum Percentile {
     }
 
     /// The `percent`-th percentile of an ascending sample. The position is 1 + (n − 1)·p/100, interpolated
-    /// between its neighbours; this exact arithmetic order reproduces Kayenta's values bit for bit.
+    /// between its neighbours; this exact arithmetic order reproduces Kayenta's values bit for bit. A percentile of
+    /// finite values is finite.
     public static func r7(sorted values: [Double], percent: Double) -> Double {
         let n = values.count
         guard n > 0, percent >= 0, percent <= 100 else { return .nan }
@@ -22,6 +23,10 @@ public enum Percentile {
         let fraction = position - floorPosition
         let lower = values[index - 1]
         let upper = values[index]
-        return lower + fraction * (upper - lower)
+        let interpolated = lower + fraction * (upper - lower)
+        if interpolated.isFinite { return interpolated }
+        // `upper - lower` overflows when the neighbours lie near opposite ends of the doubles (±1.7e308): the
+        // same point, weighted instead of offset, stays finite.
+        return lower * (1 - fraction) + upper * fraction
     }
 }

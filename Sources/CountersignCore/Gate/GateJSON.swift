@@ -32,10 +32,20 @@ public enum GateJSON {
         return Date(timeIntervalSince1970: Double(t.seconds) + Double(t.nanos) / 1e9)
     }
 
+    /// RFC 3339 in UTC with the fraction the date has, or `invalid` outside 0001–9999. Every date `parseDate`
+    /// returns is written back as a time it parses again.
     public static func formatDate(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970.rounded(.down)
-        let nanos = Int64(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
-        return Timestamp(seconds: Int64(seconds), nanos: nanos)?.rfc3339 ?? "invalid"
+        let t = date.timeIntervalSince1970
+        guard t.magnitude < 1e15 else { return "invalid" }  // far outside the range, and beyond Int64 nanoseconds
+        let seconds = t.rounded(.down)
+        let nanos = Int64(((t - seconds) * 1e9).rounded())
+        if let stamp = Timestamp(seconds: Int64(seconds), nanos: nanos) { return stamp.rfc3339 }
+        // The last instants of 9999-12-31 are the same double as 10000-01-01T00:00:00Z: write the last one a
+        // timestamp can hold, rather than a text no reader accepts.
+        if Int64(seconds) == Timestamp.maxSeconds + 1, nanos == 0 {
+            return Timestamp(seconds: Timestamp.maxSeconds, nanos: 999_999_999)!.rfc3339
+        }
+        return "invalid"
     }
 
     /// A decoding failure as one readable line: where in the document and what was wrong.

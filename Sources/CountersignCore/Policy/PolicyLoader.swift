@@ -35,7 +35,7 @@ public enum PolicyLoader {
                 .map { path + "/" + $0 }
         }
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            guard let data = FileContents.read(atPath: file), let text = String(data: data, encoding: .utf8)
             else {
                 throw PolicyError(issues: [PolicyIssue(file: file, line: 0, message: "cannot read the file as UTF-8")])
             }
@@ -286,7 +286,9 @@ struct PolicyReader {
             namespaces: strings(f["namespaces"], "\(context).namespaces"),
             admission: admission(f["admission"], "\(context).admission"))
         for namespace in environment.namespaces {
-            if let other = environments.values.first(where: { $0.0.namespaces.contains(namespace) }) {
+            if let other = environments.values.sorted(by: { ($0.1, $0.2, $0.0.name) < ($1.1, $1.2, $1.0.name) })
+                .first(where: { $0.0.namespaces.contains(namespace) })
+            {
                 fail(
                     f["namespaces"],
                     "\(context).namespaces: \(namespace) already belongs to environment \(other.0.name)")
@@ -544,7 +546,11 @@ struct PolicyReader {
         }
         let declared = !identities.isEmpty
         let knownIdentity = { [aliases] (n: String) in !declared || aliases[n.lowercased()] != nil }
-        for (name, (team, f, l)) in teams {
+        // Dictionaries iterate in no fixed order (it differs between processes, and between two dictionaries of the
+        // same keys): walk them in document order, so a policy reports the same issues in the same order every time.
+        for (name, (team, f, l)) in teams.sorted(by: {
+            ($0.value.1, $0.value.2, $0.key) < ($1.value.1, $1.value.2, $1.key)
+        }) {
             for m in team.members where !knownIdentity(m) {
                 issue(f, l, "Team \(name): member '\(m)' is not a declared Identity")
             }
@@ -555,7 +561,9 @@ struct PolicyReader {
             }
         }
         let tierNames = Set(tiers.map(\.0.name))
-        for (name, (environment, f, l)) in environments {
+        for (name, (environment, f, l)) in environments.sorted(by: {
+            ($0.value.1, $0.value.2, $0.key) < ($1.value.1, $1.value.2, $1.key)
+        }) {
             if let d = environment.defaultTier, !tierNames.contains(d) {
                 issue(f, l, "Environment \(name): defaultTier '\(d)' is not a Tier")
             }

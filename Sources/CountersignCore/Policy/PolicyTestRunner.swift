@@ -18,7 +18,7 @@ public enum PolicyTestRunner {
         var results: [CaseResult] = []
         var issues: [PolicyIssue] = []
         for file in yamlFiles(path) {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            guard let data = FileContents.read(atPath: file), let text = String(data: data, encoding: .utf8) else {
                 issues.append(PolicyIssue(file: file, line: 0, message: "cannot read the file"))
                 continue
             }

@@ -1,3 +1,4 @@
+internal import CountersignCore
 public import Foundation
 
 /// An evidence pack: the entries of a period with a signed checkpoint and an inclusion proof for each, as files an
@@ -57,7 +58,7 @@ public struct EvidencePack: Sendable {
     /// Reads a pack written by `write(to:)`.
     public init(reading directory: URL) throws(LedgerError) {
         func text(_ name: String) throws(LedgerError) -> String {
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
+            guard let data = FileContents.read(atPath: directory.appendingPathComponent(name).path) else {
                 throw LedgerError(.invalidInput, "\(directory.path) has no \(name): not an evidence pack")
             }
             return String(decoding: data, as: UTF8.self)

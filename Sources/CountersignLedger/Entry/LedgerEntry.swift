@@ -29,11 +29,17 @@ public struct EntryDraft: Sendable, Hashable {
     public let type: EventType
     public let at: Date
     public let actor: String
-    /// Must be a JSON object.
+    /// A JSON object, its numbers finite.
     public let payload: JSONValue
 
     public init(type: EventType, at: Date, actor: String, payload: JSONValue) throws(EntryError) {
         guard case .object = payload else { throw EntryError("payload must be a JSON object") }
+        // JSON has no spelling for NaN or infinity: such a number would be hashed into the tree as text no reader
+        // accepts, and the entry could never be read back or verified.
+        guard payload.numbersAreFinite else { throw EntryError("payload numbers must be finite") }
+        guard LedgerEntry.formatTime(at) != "invalid" else {
+            throw EntryError("at must lie between 0001-01-01 and 9999-12-31 (UTC)")
+        }
         guard !actor.isEmpty else { throw EntryError("actor must not be empty") }
         self.type = type
         self.at = at
@@ -61,6 +67,19 @@ public struct EntryDraft: Sendable, Hashable {
             at = parsed
         }
         try self.init(type: type, at: at, actor: actor, payload: value["payload"] ?? .null)
+    }
+}
+
+extension JSONValue {
+    /// Whether every number in the value is finite (what `JSONValue(parsing:)` produces; a value built in code may
+    /// hold NaN or an infinity).
+    var numbersAreFinite: Bool {
+        switch self {
+        case .number(let d): d.isFinite
+        case .array(let items): items.allSatisfy(\.numbersAreFinite)
+        case .object(let members): members.allSatisfy { $0.1.numbersAreFinite }
+        case .null, .bool, .string: true
+        }
     }
 }
 
@@ -98,8 +117,12 @@ public struct LedgerEntry: Sendable, Hashable {
     /// which costs tens of microseconds a call.
     public static func formatTime(_ d: Date) -> String {
         let millis = (d.timeIntervalSince1970 * 1_000).rounded()
+        guard millis.magnitude < 1e18 else { return "invalid" }  // far outside the range, and beyond Int64
         let (seconds, rest) = Int64(millis).quotientAndRemainder(dividingBy: 1_000)
-        let (s, ms) = rest < 0 ? (seconds - 1, rest + 1_000) : (seconds, rest)
+        var (s, ms) = rest < 0 ? (seconds - 1, rest + 1_000) : (seconds, rest)
+        // The last half millisecond of 9999-12-31 rounds up to the year 10000: keep it in the year 9999, so a time
+        // `GateJSON.parseDate` accepts is always written as one it accepts again.
+        if s == Timestamp.maxSeconds + 1, ms == 0 { (s, ms) = (Timestamp.maxSeconds, 999) }
         guard let t = Timestamp(seconds: s, nanos: ms * 1_000_000) else { return "invalid" }
         var text = t.rfc3339
         if ms == 0 { text.insert(contentsOf: ".000", at: text.index(before: text.endIndex)) }
@@ -110,11 +133,13 @@ public struct LedgerEntry: Sendable, Hashable {
     public init(canonical text: String) throws(EntryError) {
         let v: JSONValue
         do { v = try JSONValue(parsing: text) } catch { throw EntryError(error.description) }
-        guard let seq = v["seq"]?.numberValue, let typeText = v["type"]?.stringValue,
-            let type = EventType(rawValue: typeText), let atText = v["at"]?.stringValue,
-            let at = GateJSON.parseDate(atText), let actor = v["actor"]?.stringValue, let payload = v["payload"]
+        // `seq` is a JSON number, so a double: only a non-negative whole number an Int64 holds is a position.
+        guard let number = v["seq"]?.numberValue, let seq = Int64(exactly: number), seq >= 0,
+            let typeText = v["type"]?.stringValue, let type = EventType(rawValue: typeText),
+            let atText = v["at"]?.stringValue, let at = GateJSON.parseDate(atText), let actor = v["actor"]?.stringValue,
+            let payload = v["payload"]
         else { throw EntryError("stored entry is not a ledger entry") }
-        self.seq = Int64(seq)
+        self.seq = seq
         self.type = type
         self.at = at
         self.actor = actor

@@ -30,14 +30,15 @@ public struct InclusionProof: Sendable, Hashable {
             }
             return bytes
         }
-        guard let index = json["leaf_index"]?.numberValue, let size = json["tree_size"]?.numberValue,
-            index >= 0, size >= 0, index.rounded() == index, size.rounded() == size,
-            case .array(let path)? = json["proof"]
+        // JSON numbers are doubles: only whole numbers an Int holds are positions (1e300 is not).
+        guard let indexNumber = json["leaf_index"]?.numberValue, let index = Int(exactly: indexNumber),
+            let sizeNumber = json["tree_size"]?.numberValue, let size = Int(exactly: sizeNumber), index >= 0,
+            size >= 0, case .array(let path)? = json["proof"]
         else { throw ProofError("an inclusion proof needs leaf_index, tree_size, leaf_hash, root_hash and proof") }
         var proof: [[UInt8]] = []
         for p in path { proof.append(try hash(p)) }
         self.init(
-            index: Int(index), treeSize: Int(size), leafHash: try hash(json["leaf_hash"]),
+            index: index, treeSize: size, leafHash: try hash(json["leaf_hash"]),
             rootHash: try hash(json["root_hash"]), proof: proof)
     }
 

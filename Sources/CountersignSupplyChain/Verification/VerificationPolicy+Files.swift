@@ -12,7 +12,7 @@ extension VerificationPolicy {
             var keys: [String: String] = [:]
             for path in Set(policy.signatureKeys + policy.provenanceKeys) {
                 let full = path.hasPrefix("/") ? path : directory + "/" + path
-                guard let data = FileManager.default.contents(atPath: full), data.count <= 64 << 10,
+                guard let data = FileContents.read(atPath: full), data.count <= 64 << 10,
                     let text = String(data: data, encoding: .utf8)
                 else {
                     throw SupplyChainError(
