@@ -55,14 +55,7 @@ final class SQLiteAuditConsole: Sendable {
         let queue = DispatchQueue(label: "countersign.audit.connection")
 
         init(path: String, limits: AuditLimits) throws(LedgerError) {
-            var handle: OpaquePointer?
-            let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
-            guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
-                let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-                sqlite3_close(handle)
-                throw LedgerError(.storage, "cannot open \(path) for audit queries: \(message)")
-            }
-            db = handle
+            db = try SQLiteReader.openReadOnly(path, for: "audit queries")
             guardian = Guardian()
             sqlite3_busy_timeout(db, Int32(clamping: limits.timeLimitMilliseconds))
             _ = countersign_sqlite3_db_config_int(db, SQLITE_DBCONFIG_DEFENSIVE, 1)

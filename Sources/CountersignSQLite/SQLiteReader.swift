@@ -21,16 +21,21 @@ final class SQLiteReader: @unchecked Sendable {
     private static let cacheLimit = 1 << 18
 
     init(path: String) throws(LedgerError) {
+        db = try Self.openReadOnly(path, for: "reading")
+        sqlite3_busy_timeout(db, 30_000)
+        sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; PRAGMA query_only = 1", nil, nil, nil)
+    }
+
+    /// A read-only connection on the raw C API, used by one thread at a time (no SQLite mutex).
+    static func openReadOnly(_ path: String, for purpose: String) throws(LedgerError) -> OpaquePointer {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)
-            throw LedgerError(.storage, "cannot open \(path) for reading: \(message)")
+            throw LedgerError(.storage, "cannot open \(path) for \(purpose): \(message)")
         }
-        db = handle
-        sqlite3_busy_timeout(db, 30_000)
-        sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; PRAGMA query_only = 1", nil, nil, nil)
+        return handle
     }
 
     deinit {
