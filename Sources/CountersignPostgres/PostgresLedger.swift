@@ -50,7 +50,7 @@ public final class PostgresLedger: LedgerStore {
             let ledger = PostgresLedger(
                 client: client, schema: parsed.schema,
                 audit: auditClient.map { PostgresAuditConsole(client: $0, limits: auditLimits) })
-            try await ledger.migrate(within: .seconds(20))
+            try await ledger.migrate(within: .seconds(60))
             return try await body(ledger)
         }
     }

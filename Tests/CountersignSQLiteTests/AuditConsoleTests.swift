@@ -90,7 +90,7 @@ import Testing
     /// shares two cores with every other test).
     @Test func slowAuditsDoNotStallTheStore() async throws {
         let tmp = try TemporaryLedger()
-        let store = try SQLiteLedger(path: tmp.path, audit: AuditLimits(timeLimit: .seconds(10)))
+        let store = try SQLiteLedger(path: tmp.path, audit: AuditLimits(timeLimit: .seconds(20)))
         try await store.append(LedgerFixtures.deployStory())
         let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
         let finished = Finished()
