@@ -392,6 +392,14 @@ public final class PostgresLedger: LedgerStore {
         }
     }
 
+    public func probeWrite() async throws(LedgerError) {
+        do {
+            try await client.query(try Self.query(Projection.probe(at: Date())), logger: Self.logger)
+        } catch {
+            throw LedgerError(.storage, "the database refuses writes: \(Self.describe(error))")
+        }
+    }
+
     public func latestCheckpoint() async throws(LedgerError) -> String? {
         try await read("checkpoints") { conn in
             for try await note in try await conn.query(

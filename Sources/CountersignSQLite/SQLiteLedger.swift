@@ -386,6 +386,16 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    public func probeWrite() async throws(LedgerError) {
+        do {
+            try await pool.write { db in
+                try Self.execute(Projection.probe(at: Date()), db)
+            }
+        } catch {
+            throw LedgerError(.storage, "the database refuses writes: \(SQLiteLedger.describe(error))")
+        }
+    }
+
     public func latestCheckpoint() async throws(LedgerError) -> String? {
         try await read("checkpoints") { db in
             try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")

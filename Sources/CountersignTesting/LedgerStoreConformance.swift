@@ -26,7 +26,21 @@ public enum LedgerStoreConformance {
         ("audit queries cannot write, reach what the store reads or run unbounded", auditIsIsolated),
         ("deploy records carry their authorization", deployRecords),
         ("evidence packs verify offline and reveal tampering", evidencePacks),
+        ("a probe write commits and leaves the log as it was", probeWrite),
     ]
+
+    public static func probeWrite(_ store: any LedgerStore) async throws {
+        try await store.append((0..<3).map(LedgerFixtures.filler))
+        let root = try await store.root()
+        try await store.probeWrite()
+        try await store.probeWrite()
+        try check(try await store.size() == 3, "a probe adds no entry")
+        try check(try await store.root() == root, "a probe leaves the tree as it was")
+        let probed = try await store.lookup("SELECT COUNT(*) AS n FROM store_probe", [])
+        try check(probed.rows == [[.integer(1)]], "the probe overwrites one row: \(probed.rows)")
+        try check(try await store.replayProjections() == 3, "replay leaves the probe table alone")
+        try await store.probeWrite()
+    }
 
     public static func appendsReadsAndProves(_ store: any LedgerStore) async throws {
         try check(try await store.size() == 0, "a new store is empty")

@@ -29,6 +29,7 @@ struct UnreachableStore: LedgerStore {
     func replayProjections() async throws(LedgerError) -> Int { throw Self.failure }
     func audit(_ sql: String) async throws(LedgerError) -> QueryResult { throw Self.failure }
     func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult { throw Self.failure }
+    func probeWrite() async throws(LedgerError) { throw Self.failure }
 }
 
 @Suite struct FaultTests {

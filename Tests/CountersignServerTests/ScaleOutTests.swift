@@ -12,9 +12,9 @@ import Testing
         let process = Process()
         let port: Int
 
-        init(database: String, policy: String) throws {
+        init(database: String, policy: String, _ more: [String] = []) throws {
             process.executableURL = try CommandRunner.binary()
-            process.arguments = ["serve", "--database", database, "--policy", policy, "--port", "0"]
+            process.arguments = ["serve", "--database", database, "--policy", policy, "--port", "0"] + more
             process.currentDirectoryURL = CommandRunner.repositoryRoot
             let out = Pipe()
             process.standardOutput = out

@@ -1,4 +1,5 @@
 internal import CountersignCore
+public import Foundation
 
 /// The current state the ledger's entries imply — deploy requests, approvals, decisions, deploys, break-glass
 /// grants, incidents, artifacts and checks — as SQL tables. Each append writes its entries' rows in the same
@@ -22,6 +23,7 @@ public enum Projection {
         ("v4-metrics", metrics),
         ("v5-sessions", sessions),
         ("v6-hardening", hardening),
+        ("v7-probe", probe),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -50,6 +52,20 @@ public enum Projection {
         "CREATE UNIQUE INDEX webhook_deliveries_by_body ON webhook_deliveries (body_sha256)",
         "CREATE TABLE policy_bootstrap (one BIGINT PRIMARY KEY NOT NULL CHECK (one = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
     ]
+
+    /// One row that `LedgerStore.probeWrite` overwrites to learn whether the store takes writes again after an
+    /// append failed for its sake (a full disk, a read-only file or database): readiness must not wait for a real
+    /// append, which a node taken out of service would never get. Not a projection: replay leaves it alone.
+    static let probe: [String] = [
+        "CREATE TABLE store_probe (one BIGINT PRIMARY KEY NOT NULL CHECK (one = 1), at TEXT NOT NULL)"
+    ]
+
+    /// The statement that overwrites the probe row with the time `now`.
+    public static func probe(at now: Date) -> SQLStatement {
+        SQLStatement(
+            "INSERT INTO store_probe (one, at) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET at = excluded.at",
+            [.text(LedgerEntry.formatTime(now))])
+    }
 
     /// What the gate metrics read: each decision's control results (`decision_controls`: which controls never
     /// block), a per-request summary of them (`request_controls`: block and hold rate without scanning every

@@ -31,6 +31,11 @@ public struct DeadlineStore: LedgerStore {
         return try await within("an append") { () async throws(LedgerError) in try await base.append(drafts) }
     }
 
+    public func probeWrite() async throws(LedgerError) {
+        let base = self.base
+        try await within("a probe write") { () async throws(LedgerError) in try await base.probeWrite() }
+    }
+
     public func size() async throws(LedgerError) -> Int {
         let base = self.base
         return try await within("a size read") { () async throws(LedgerError) in try await base.size() }

@@ -51,6 +51,11 @@ public protocol LedgerStore: Sendable {
     /// cut at the row or byte cap comes back with `truncation` set.
     func audit(_ sql: String) async throws(LedgerError) -> QueryResult
 
+    /// Commits a write that adds no entry (it overwrites one row of `store_probe`), durably as an append would, to
+    /// learn whether the store takes writes now: a full disk, a read-only file or database fails it with
+    /// `.storage`. Readiness calls it after an append failed for the store's sake.
+    func probeWrite() async throws(LedgerError)
+
     /// A short indexed read of the projections by the store's own callers (a token, a request's latest decision),
     /// with `?` placeholders, on a connection that refuses writes. Its SQL is the program's, never a user's: user
     /// SQL goes through `audit`.

@@ -38,18 +38,24 @@ public func buildRouter(
     router.get("health") { _, _ in
         JSONBody.response(.object([("status", .string("ok"))]))
     }
-    // Ready when the store answers a read within its deadline and the last append did not fail for the store's
-    // sake (a full disk or read-only file fails writes while reads still work); /health stays the liveness probe.
+    // Ready when the store answers a read within its deadline and takes writes: a full disk or read-only file fails
+    // writes while reads still work, so after an append failed for the store's sake a probe write must succeed
+    // (not a real append, which a node taken out of service would never get). /health stays the liveness probe.
     router.get("readyz") { _, _ in
         do throws(LedgerError) {
             let size = try await control.store.size()
             if let failure = control.health.lastWriteFailure {
-                return JSONBody.response(
-                    .object([
-                        ("status", .string("unavailable")),
-                        ("reason", .string("the last append failed: \(failure.message)")),
-                        ("since", .string(LedgerEntry.formatTime(failure.at))),
-                    ]), status: .serviceUnavailable)
+                do throws(LedgerError) {
+                    try await control.store.probeWrite()
+                    control.health.appended(nil, at: Date())
+                } catch {
+                    return JSONBody.response(
+                        .object([
+                            ("status", .string("unavailable")),
+                            ("reason", .string("writes fail: \(error.message)")),
+                            ("since", .string(LedgerEntry.formatTime(failure.at))),
+                        ]), status: .serviceUnavailable)
+                }
             }
             return JSONBody.response(.object([("status", .string("ready")), ("size", .number(Double(size)))]))
         } catch {
