@@ -1,3 +1,4 @@
+import CountersignLedger
 import CountersignServer
 import Foundation
 import HTTPTypes
@@ -143,6 +144,32 @@ import Testing
                 #"{"digest": "\#(ServerFixture.digest)", "template": "t", "config": {}, "canary": {}, "baseline": {}}"#)
             #expect(bad.status == .badRequest)
             #expect(try apiError(bad).message.hasPrefix("config: metrics"))
+        }
+    }
+
+    /// A ratio over a zero baseline mean is not a finite number, which JSONEncoder refuses: the judgement used to be
+    /// recorded and then answered 500. It is answered 201, the number spelled out, and recorded once.
+    @Test func aJudgementWithANonFiniteRatioIsAnswered() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let points = (0..<20).map { String(100 + $0 % 5) }.joined(separator: ", ")
+            let zeros = Array(repeating: "0", count: 20).joined(separator: ", ")
+            let body = """
+                {"digest": "\(ServerFixture.digest)", "template": "gaps",
+                 "config": {"metrics": [{"name": "p99", "groups": ["g"], "query": {},
+                                         "analysisConfigurations": {"canary": {"direction": "increase"}}},
+                                        {"name": "errors", "groups": ["g"], "query": {},
+                                         "analysisConfigurations": {"canary": {"direction": "increase"}}}],
+                            "classifier": {"groupWeights": {"g": 100}}},
+                 "canary": {"p99": [\(points)], "errors": [\(points)]},
+                 "baseline": {"p99": [\(points)], "errors": [\(zeros)]}}
+                """
+            let before = try await f.control.store.size()
+            let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("deployer"), body)
+            #expect(judged.status == .created, "\(String(buffer: judged.body))")
+            let text = String(buffer: judged.body)
+            #expect(text.contains(#""ratio":"Infinity""#) || text.contains(#""ratio":"NaN""#), "\(text)")
+            #expect(try await f.control.store.size() == before + 1, "one canary.judged, and nothing else")
         }
     }
 }

@@ -127,13 +127,9 @@ public struct EvidenceRoutes: Sendable {
         group.post("canary/judgements") { request, context in
             let input = try await JSONBody.decode(CanaryJudgementInput.self, request)
             let judgement = try await control.judgeCanary(input, by: try context.caller())
-            let data: Data
-            do { data = try JSONEncoder().encode(judgement) } catch {
-                throw APIError(.internal, "cannot encode the judgement")
-            }
             return Response(
                 status: .created, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: .init(bytes: data)))
+                body: .init(byteBuffer: .init(bytes: judgement.jsonData())))
         }
         group.get("canary/judgements") { _, context in
             _ = try context.caller()
