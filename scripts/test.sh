@@ -2,7 +2,8 @@
 # The whole test suite: `swift test` against the services the tests use, started and stopped around it: a scratch
 # PostgreSQL (COUNTERSIGN_TEST_POSTGRES) and a Prometheus loaded with known history (COUNTERSIGN_TEST_PROMETHEUS),
 # a docker-registry seeded with signed images (COUNTERSIGN_TEST_REGISTRY), all on 127.0.0.1; then schemathesis
-# against a live server and its OpenAPI document, and the web UI in headless Chromium (Selenium).
+# against a live server and its OpenAPI document, the web UI in headless Chromium (Selenium), and every command the
+# README shows with its output (scripts/readme-check.py: each must print what the README shows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian packages (PostgreSQL, Prometheus, the registry, strace, Chromium, …), installed when missing.
@@ -17,3 +18,4 @@ scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
     swift test "$@"
 scripts/schemathesis.sh
 scripts/browser-test.sh
+python3 scripts/readme-check.py

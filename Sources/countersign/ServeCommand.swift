@@ -71,8 +71,15 @@ struct ServeCommand: AsyncParsableCommand {
             (an existing ledger is served as it is).
             """)
     var demo = false
+    @Option(
+        help: """
+            With --demo: when the demo's history ends (RFC 3339; default now). Pinned, the demo is the same on every \
+            run — its counts and the DORA figures for a fixed period do not move with the date.
+            """)
+    var demoUntil: String?
 
     func run() async throws {
+        let demoEnd = try demoUntil.map { try parseTime($0, "--demo-until") } ?? Date()
         let process = ProcessInfo.processInfo.environment
         let file = try Self.configFile(config ?? process["COUNTERSIGN_CONFIG"])
         // The environment over the file: one lookup for both.
@@ -166,7 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             do {
                 if let note = try await control.bootstrapPolicy() { printError("countersign: \(note)") }
-                if demo { try await Self.seedDemo(control) }
+                if demo { try await Self.seedDemo(control, until: demoEnd) }
             } catch {
                 printError((error as? APIError)?.message ?? "\(error)")
                 throw ExitCode(1)
@@ -185,7 +192,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Seeds the demo history on a fresh ledger and prints a token per role to sign in with; an existing ledger
     /// is left as it is.
-    static func seedDemo(_ control: ControlPlane) async throws {
+    static func seedDemo(_ control: ControlPlane, until end: Date) async throws {
         guard try await control.store.size() <= 1 else {
             printError(
                 "countersign: --demo: the ledger already has history; serving it (create tokens with `countersign tokens create`)"
@@ -200,7 +207,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "--demo needs the example policy (examples/policy); this one lacks \(missing.joined(separator: ", "))")
         }
         printError("countersign: --demo: seeding 90 days of history…")
-        let summary = try await DemoHistory(store: control.store, policy: control.policy).seed()
+        let summary = try await DemoHistory(store: control.store, policy: control.policy, end: end).seed()
         printError(
             "countersign: --demo: \(summary.requests) requests, \(summary.deploys) deploys, \(summary.incidents) "
                 + "incidents, \(summary.pending) waiting for approval")

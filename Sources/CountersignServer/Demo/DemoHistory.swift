@@ -31,6 +31,7 @@ public struct DemoHistory: Sendable {
         public var requests = 0
         public var deploys = 0
         public var incidents = 0
+        /// Requests pending at the end, as the approvals inbox lists them.
         public var pending = 0
     }
 
@@ -45,6 +46,11 @@ public struct DemoHistory: Sendable {
         let control = ControlPlane(store: store, policy: policy, now: { clock.now })
         var run = Run(control: control, clock: clock, rng: SeededGaussian(seed: 0x00C0_FFEE))
         try await run.history(days: days, end: end)
+        // What the approvals inbox lists: every request still pending, not only the ones left waiting on purpose.
+        do {
+            let pending = try await store.lookup("SELECT COUNT(*) FROM deploy_requests WHERE verdict = 'pending'", [])
+            if case .integer(let n)? = pending.rows.first?.first { run.summary.pending = Int(n) }
+        } catch { throw APIError(ledger: error) }
         return run.summary
     }
 
@@ -282,7 +288,6 @@ public struct DemoHistory: Sendable {
                     _ = try await control.reportCheck(digest: digest, name: name, status: .passed, by: builder)
                 }
                 summary.requests += 1
-                summary.pending += 1
             }
         }
     }
