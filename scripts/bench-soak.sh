@@ -2,9 +2,11 @@
 # The soak benchmark: a release `countersign serve` on a fresh SQLite ledger under MINUTES (default 10) minutes of
 # mixed load from wrk — new deploy requests (each a new digest), checks reported for recent digests (each re-decides
 # by digest), admission reviews of recent digests in a protected namespace, and request lists — in one-minute
-# slices. Each slice prints requests/s, p50 and p99 latency, the server's resident memory and the ledger's size; the
-# summary compares the first slice with the last. Cost that grows with history shows as a rising p99, a leak as RSS
-# that keeps climbing after the first minutes.
+# slices. Each slice prints requests/s, p50 and p99 latency, the server's resident memory — split into anonymous
+# memory (the heap: what a leak or an unbounded cache grows) and file-backed pages (the ledger file SQLite maps,
+# which grows with the file and is page cache the kernel can drop) — and the ledger's size; the summary compares the
+# first slice with the last. Cost that grows with history shows as a rising p99, a leak as anonymous memory that
+# keeps climbing after the first minutes.
 #   scripts/bench-soak.sh            # MINUTES=10 CONNECTIONS=8
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +73,8 @@ LUA
 ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
 printf 'soak: %s min of mixed load, wrk -t1 -c%s on loopback, 2 cores shared by wrk and the server\n' \
     "$minutes" "$connections"
-printf '%6s  %10s  %8s  %8s  %8s  %8s  %s\n' minute "requests/s" "p50 ms" "p99 ms" "RSS MB" entries non-2xx
+printf '%6s  %10s  %8s  %8s  %8s  %8s  %8s  %s\n' minute "requests/s" "p50 ms" "p99 ms" "anon MB" "file MB" \
+    entries non-2xx
 first=""
 last=""
 for m in $(seq 1 "$minutes"); do
@@ -80,14 +83,16 @@ for m in $(seq 1 "$minutes"); do
     p50=$(awk '$1=="50%"{print $2}' "$work/wrk.txt" | ms)
     p99=$(awk '$1=="99%"{print $2}' "$work/wrk.txt" | ms)
     bad=$(awk '/Non-2xx/{print $NF}' "$work/wrk.txt")
-    rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$server_pid/status")
+    anon=$(awk '/RssAnon/{print int($2/1024)}' "/proc/$server_pid/status")
+    file=$(awk '/RssFile/{print int($2/1024)}' "/proc/$server_pid/status")
     size=$(curl -sf "$base/metrics" | awk '/^countersign_ledger_entries /{print int($2)}')
-    printf '%6s  %10.0f  %8.2f  %8.2f  %8s  %8s  %s\n' "$m" "$rps" "$p50" "$p99" "$rss" "$size" "${bad:-0}"
-    [ -n "$first" ] || first="$p99 $rss"
-    last="$p99 $rss"
+    printf '%6s  %10.0f  %8.2f  %8.2f  %8s  %8s  %8s  %s\n' "$m" "$rps" "$p50" "$p99" "$anon" "$file" "$size" \
+        "${bad:-0}"
+    [ -n "$first" ] || first="$p99 $anon $file"
+    last="$p99 $anon $file"
 done
-peak=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$server_pid/status")
-read -r p99_first rss_first <<<"$first"
-read -r p99_last rss_last <<<"$last"
-python3 -c "print('p99 first → last minute: %.2f → %.2f ms (%.2f×); RSS %s → %s MB, peak %s MB' % \
-    ($p99_first, $p99_last, $p99_last / $p99_first, $rss_first, $rss_last, $peak))"
+db_mb=$(($(stat -c %s "$db") / 1048576))
+read -r p99_first anon_first file_first <<<"$first"
+read -r p99_last anon_last file_last <<<"$last"
+python3 -c "print('p99 first → last minute: %.2f → %.2f ms (%.2f×); anonymous memory %s → %s MB; mapped file %s → %s MB (ledger file %s MB)' % \
+    ($p99_first, $p99_last, $p99_last / $p99_first, $anon_first, $anon_last, $file_first, $file_last, $db_mb))"
