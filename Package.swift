@@ -13,6 +13,7 @@ let package = Package(
     name: "Countersign",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "CountersignEncoding", targets: ["CountersignEncoding"]),
         .library(name: "CEL", targets: ["CEL"]),
         .library(name: "CountersignCore", targets: ["CountersignCore"]),
         .library(name: "CountersignLedger", targets: ["CountersignLedger"]),
@@ -38,7 +39,14 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
-        // The expression language. Depends on nothing else in Countersign.
+        // The formats every other target reads and writes: one strict JSON reader, the RFC 8785 writer, Codable to
+        // and from JSON values without text, RFC 3339 times, hex and SHA-256. Depends on nothing else here.
+        .target(
+            name: "CountersignEncoding",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // The expression language. Depends on nothing else in Countersign but its encodings.
         .target(name: "CEL", swiftSettings: strictSettings),
         // The pure decision engine: policy documents, tiers, controls, separation of duties, freezes. No I/O
         // beyond reading policy files, no clock reads.
@@ -136,6 +144,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "CountersignEncodingTests", dependencies: ["CountersignEncoding"], swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignCanaryTests", dependencies: ["CountersignCanary"],
             exclude: ["Vectors"],
