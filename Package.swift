@@ -47,19 +47,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // The expression language. Depends on nothing else in Countersign but its encodings.
-        .target(name: "CEL", swiftSettings: strictSettings),
+        .target(name: "CEL", dependencies: ["CountersignEncoding"], swiftSettings: strictSettings),
         // The pure decision engine: policy documents, tiers, controls, separation of duties, freezes. No I/O
         // beyond reading policy files, no clock reads.
         .target(
             name: "CountersignCore",
-            dependencies: ["CEL", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CEL", "CountersignEncoding", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // The tamper-evident ledger: canonical JSON entries, the RFC 6962 Merkle tree and its proofs, signed
         // checkpoints.
         .target(
             name: "CountersignLedger",
-            dependencies: ["CEL", "CountersignCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CountersignEncoding", "CountersignCore", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // The system SQLite's C API: the embedded store reads proofs and verifies through it directly, where GRDB's
@@ -68,13 +70,17 @@ let package = Package(
         // The embedded ledger store: one SQLite file (WAL, synchronous=FULL), append-only in the database.
         .target(
             name: "CountersignSQLite",
-            dependencies: ["CountersignLedger", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CountersignEncoding", "CountersignLedger", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         // The scale-out ledger store: PostgreSQL shared by any number of nodes, append-only in the database.
         .target(
             name: "CountersignPostgres",
-            dependencies: ["CountersignLedger", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "CountersignEncoding", "CountersignLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // Canary analysis: the statistics, the Kayenta-compatible and countersign-v1 judges, analysis over time,
@@ -83,7 +89,7 @@ let package = Package(
         .target(
             name: "CountersignCanary",
             dependencies: [
-                "CEL", .product(name: "Yams", package: "Yams"),
+                "CEL", "CountersignEncoding", .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,7 +100,7 @@ let package = Package(
         .target(
             name: "CountersignSupplyChain",
             dependencies: [
-                "CEL", "CountersignCore",
+                "CEL", "CountersignCore", "CountersignEncoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -106,8 +112,9 @@ let package = Package(
         .target(
             name: "CountersignServer",
             dependencies: [
-                "CountersignCore", "CountersignLedger", "CountersignSQLite", "CountersignPostgres", "CountersignCanary",
-                "CountersignSupplyChain", "CountersignMetrics",
+                "CountersignEncoding", "CountersignCore", "CountersignLedger", "CountersignSQLite",
+                "CountersignPostgres",
+                "CountersignCanary", "CountersignSupplyChain", "CountersignMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,13 +129,18 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Web")],
             swiftSettings: strictSettings),
         // Gate metrics: the DORA keys and how the gates perform, computed from the ledger's projections.
-        .target(name: "CountersignMetrics", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
+        .target(
+            name: "CountersignMetrics", dependencies: ["CountersignEncoding", "CountersignLedger"],
+            swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
-        .target(name: "CountersignTesting", dependencies: ["CountersignLedger"], swiftSettings: strictSettings),
+        .target(
+            name: "CountersignTesting", dependencies: ["CountersignEncoding", "CountersignLedger"],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "countersign",
             dependencies: [
                 "CEL",
+                "CountersignEncoding",
                 "CountersignCore",
                 "CountersignLedger",
                 "CountersignSQLite",
@@ -147,12 +159,16 @@ let package = Package(
         .testTarget(
             name: "CountersignEncodingTests", dependencies: ["CountersignEncoding"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CountersignCanaryTests", dependencies: ["CountersignCanary"],
+            name: "CountersignCanaryTests",
+            dependencies: [
+                "CountersignEncoding", "CountersignCanary",
+            ],
             exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignSupplyChainTests",
             dependencies: [
+                "CountersignEncoding",
                 "CountersignSupplyChain", "CountersignCore", "CEL", "CountersignTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -164,6 +180,7 @@ let package = Package(
         .testTarget(
             name: "CountersignServerTests",
             dependencies: [
+                "CountersignEncoding",
                 "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting", "CountersignCanary",
                 "CountersignSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -171,28 +188,42 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "CELTests", dependencies: ["CEL", "CountersignTesting"], exclude: ["Vectors"],
+            name: "CELTests",
+            dependencies: [
+                "CountersignEncoding", "CEL", "CountersignTesting",
+            ], exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "CountersignCoreTests", dependencies: ["CountersignCore", "CEL", "CountersignTesting"],
+            name: "CountersignCoreTests",
+            dependencies: [
+                "CountersignEncoding", "CountersignCore", "CEL", "CountersignTesting",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "CountersignLedgerTests", dependencies: ["CountersignLedger", "CountersignTesting"],
+            name: "CountersignLedgerTests",
+            dependencies: [
+                "CountersignEncoding", "CountersignLedger", "CountersignTesting",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignSQLiteTests",
-            dependencies: ["CountersignSQLite", "CountersignLedger", "CountersignTesting"],
+            dependencies: [
+                "CountersignEncoding", "CountersignSQLite", "CountersignLedger", "CountersignTesting",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignMetricsTests",
             dependencies: [
+                "CountersignEncoding",
                 "CountersignMetrics", "CountersignSQLite", "CountersignPostgres", "CountersignLedger",
                 "CountersignTesting",
             ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignPostgresTests",
-            dependencies: ["CountersignPostgres", "CountersignLedger", "CountersignTesting"],
+            dependencies: [
+                "CountersignEncoding", "CountersignPostgres", "CountersignLedger", "CountersignTesting",
+            ],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -25,6 +25,7 @@ let package = Package(
         .executableTarget(
             name: "LedgerBenchmark",
             dependencies: [
+                .product(name: "CountersignEncoding", package: root.lastPathComponent),
                 .product(name: "CountersignLedger", package: root.lastPathComponent),
                 .product(name: "CountersignSQLite", package: root.lastPathComponent),
                 .product(name: "CountersignPostgres", package: root.lastPathComponent),
@@ -50,7 +51,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "GateBenchmark",
-            dependencies: [.product(name: "CountersignCore", package: root.lastPathComponent)],
+            dependencies: [
+                .product(name: "CountersignCore", package: root.lastPathComponent),
+                .product(name: "CountersignEncoding", package: root.lastPathComponent),
+            ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
     ],

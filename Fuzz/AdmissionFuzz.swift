@@ -1,5 +1,5 @@
 // libFuzzer harness `admission`: the input is the body of `POST /admission/validate`, taken the way the server's
-// AdmissionRoutes take it — Foundation's `JSONSerialization` must see a JSON object, then
+// AdmissionRoutes take it — the strict reader must see a JSON object, then
 // `AdmissionController.review(_:)` answers it — with an approver that allows digests whose hex starts with `a` and
 // denies the rest, so both answers are reachable. (The route itself is Hummingbird glue around these two calls;
 // the approver the server wires in reads the ledger.)
@@ -8,6 +8,7 @@
 // allowed review names only images pinned by digest that the approver allowed; the answer is a well-formed
 // AdmissionReview that echoes the request's uid; a denial names an image, or a kind Countersign does not know.
 
+import CountersignEncoding
 internal import Foundation
 
 @testable internal import CountersignSupplyChain
@@ -18,12 +19,12 @@ let controller = AdmissionController(
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let body = bytes(data, size)
-    guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else { return 0 }
+    guard case .object? = try? JSONValue(parsing: body) else { return 0 }
     let answer = blocking { await controller.review(body) }
     let request = try? AdmissionRequest(review: body)
-    let review = try? JSON.parse(Array(answer.reviewJSON.utf8), what: "the answer")
+    let review = try? JSONValue(parsing: answer.reviewJSON)
     require(review?["response"]?["allowed"] == .bool(answer.allowed), "the answer is not an AdmissionReview")
-    require(review?["response"]?["uid"]?.string == answer.uid, "the answer does not carry its uid")
+    require(review?["response"]?["uid"]?.stringValue == answer.uid, "the answer does not carry its uid")
     guard let request else {
         require(!answer.allowed && answer.code == 400, "an unreadable review was answered \(answer.code)")
         return 0

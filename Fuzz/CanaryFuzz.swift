@@ -2,7 +2,7 @@
 // Kayenta canary
 // configuration with the canary's and the baseline's samples — taken through the library calls
 // `ControlPlane.judgeCanary` makes: the body decoded as the server's `CanaryJudgementInput` (same shape) with
-// `GateJSON.decoder()`, the configuration through `CanaryConfiguration.decode(json:)`, then the Kayenta or the
+// `JSONValueDecoder` (as `PayloadCoding.body` does), the configuration through `CanaryConfiguration.decode(_:)`, then the Kayenta or the
 // countersign-v1 judge, and the `canary.judged` ledger payload built from the judgement (score, and a five-number
 // summary of each metric's samples). Any other input is a YAML file of the kinds `countersign canary run` reads:
 // an Argo `AnalysisTemplate` (durations, counts, CEL conditions), a Flagger analysis and a rollout plan.
@@ -12,6 +12,7 @@
 
 internal import CountersignCanary
 internal import CountersignCore
+import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
@@ -19,7 +20,7 @@ internal import Foundation
 struct CanaryJudgementInput: Decodable {
     var digest: String
     var template: String
-    var config: CountersignCanary.JSONValue
+    var config: JSONValue
     var canary: [String: [Double?]]
     var baseline: [String: [Double?]]
     var judge: String?
@@ -27,7 +28,7 @@ struct CanaryJudgementInput: Decodable {
 }
 
 /// `ControlPlane.summary`: the box-plot numbers the ledger keeps for a metric.
-func summary(_ values: [Double?]?) -> CountersignLedger.JSONValue {
+func summary(_ values: [Double?]?) -> JSONValue {
     let s = FiveNumberSummary((values ?? []).compactMap { $0 })
     guard s.count > 0 else { return .object([("count", .number(0))]) }
     return .object([
@@ -46,9 +47,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = try? RolloutPlan(yaml: text)
         return 0
     }
-    guard let input = try? GateJSON.decoder().decode(CanaryJudgementInput.self, from: Data(body)),
-        let encoded = try? JSONEncoder().encode(input.config),
-        let config = try? CanaryConfiguration.decode(json: encoded)
+    guard let input = try? JSONValueDecoder().decode(CanaryJudgementInput.self, from: body),
+        let config = try? CanaryConfiguration.decode(input.config)
     else { return 0 }
     let judge: any CanaryJudge
     switch input.judge ?? "kayenta" {
@@ -67,7 +67,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     require("\(judgement)" == "\(again)", "judging the same samples twice gave different judgements")
     // Kayenta's scorer uses configured group weights as given, so a score may exceed 100; it must stay a number.
     require(judgement.score.isFinite, "the score is \(judgement.score): \(judgement)")
-    let payload = CountersignLedger.JSONValue.object([
+    let payload = JSONValue.object([
         ("outcome", .string(judgement.verdict.rawValue)), ("score", .number(judgement.score)),
         ("judge", .string(judgement.judgeName)),
         (
@@ -82,6 +82,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         ),
     ])
     let text = payload.canonicalString
-    require((try? CountersignLedger.JSONValue(parsing: text)) != nil, "the canary.judged payload is not JSON: \(text)")
+    require((try? JSONValue(parsing: text)) != nil, "the canary.judged payload is not JSON: \(text)")
     return 0
 }

@@ -13,16 +13,18 @@
 
 internal import CEL
 internal import CountersignCore
+import CountersignEncoding
 internal import Foundation
 
 /// The example policy and the example request with its evidence (run.sh runs from the repository root).
 let examplePolicy = try! PolicyLoader.load(path: "examples/policy")
-let exampleRequest = try! GateJSON.decoder().decode(
-    DeployRequest.self, from: Data(contentsOf: URL(fileURLWithPath: "examples/requests/payments-migration.json")))
-let exampleEvidence = try! GateJSON.decoder().decode(
+let exampleRequest = try! JSONValueDecoder().decode(
+    DeployRequest.self,
+    from: [UInt8](Data(contentsOf: URL(fileURLWithPath: "examples/requests/payments-migration.json"))))
+let exampleEvidence = try! JSONValueDecoder().decode(
     Evidence.self,
-    from: Data(contentsOf: URL(fileURLWithPath: "examples/requests/payments-migration.evidence.json")))
-let decisionTime = GateJSON.parseDate("2026-11-03T10:00:00Z")!
+    from: [UInt8](Data(contentsOf: URL(fileURLWithPath: "examples/requests/payments-migration.evidence.json"))))
+let decisionTime = RFC3339.date("2026-11-03T10:00:00Z")!
 /// `PolicyTestRunner` reads files: the input is written here (a RAM disk when there is one).
 let testFile: String = {
     let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()

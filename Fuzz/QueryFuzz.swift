@@ -5,7 +5,7 @@
 // - the target through Hummingbird's `URI` (compiled from Hummingbird's own source: `uri.queryParameters` is what
 //   every route reads), then each route's reading of the parameters it takes: `limit`/`count`/`seq`/`from`/`to`/
 //   `idleWindow` as `Int` (LedgerRoutes.integer), `verdict` as `Decision.Verdict`, `from`/`to` as RFC 3339 times
-//   with `GateJSON.parseDate` and the period `MetricsPeriod` builds from them (MetricsRoutes, EvidenceRoutes);
+//   with `RFC3339.date` and the period `MetricsPeriod` builds from them (MetricsRoutes, EvidenceRoutes);
 // - `KayentaAPI.handle(method:path:query:body:)` — what `/kayenta/{token}/**` hands the query and body to — over
 //   a fresh `KayentaService` serving examples/canary/config.json, with a metric source that answers at once. A
 //   started execution is awaited, so its judgement runs inside this input.
@@ -13,6 +13,7 @@
 // Properties: every Kayenta answer is JSON with a 2xx or 4xx status (a 5xx or a trap is a bug in the library).
 
 internal import CountersignCore
+import CountersignEncoding
 internal import CountersignMetrics
 internal import Foundation
 
@@ -47,8 +48,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = parameters[name[...]].map { Int(String($0)) }
     }
     _ = parameters["verdict"].map { Decision.Verdict(rawValue: String($0)) }
-    let from = parameters["from"].flatMap { GateJSON.parseDate(String($0)) }
-    let to = parameters["to"].flatMap { GateJSON.parseDate(String($0)) }
+    let from = parameters["from"].flatMap { RFC3339.date(String($0)) }
+    let to = parameters["to"].flatMap { RFC3339.date(String($0)) }
     if let from, let to {
         _ = try? MetricsPeriod(
             from: from, to: to, service: parameters["service"].map(String.init),
@@ -67,8 +68,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let api = KayentaAPI(service: service)
         let answer = await api.handle(method: String(method), path: path, query: query, body: body)
         if answer.status == 200,
-            case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body)),
-            case .string(let id)? = o["canaryExecutionId"]
+            case .string(let id)? = (try? JSONValue(parsing: answer.body))?["canaryExecutionId"]
         {
             _ = try? await service.completed(id: id)
             _ = await api.handle(method: "GET", path: "/canary/\(id)", query: [:], body: [])
@@ -77,7 +77,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     }
     require((200..<500).contains(answer.status), "Kayenta answered \(answer.status)")
     require(
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body))) != nil,
+        (try? JSONValue(parsing: answer.body)) != nil,
         "Kayenta answered with a body that is not JSON")
     return 0
 }

@@ -13,6 +13,7 @@
 // input in eight); and flipping a byte of a payload that verified makes it fail (the signature covers every
 // byte).
 
+import CountersignEncoding
 internal import Crypto
 internal import Foundation
 
@@ -95,7 +96,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if let digest = try? Digest(parsing: text), digest.description != text {
         fatalError("a digest parsed from non-canonical text: \(text)")
     }
-    _ = try? JSON.parse(input, what: "fuzz")
+    _ = try? JSONValue.document(input, what: "fuzz")
     _ = try? DSSEEnvelope(parsing: input)
     if let statement = try? InTotoStatement(parsing: input) { _ = try? SLSAProvenance(statement: statement) }
     _ = try? SimpleSigningPayload(parsing: input)

@@ -7,15 +7,16 @@
 //   raw bytes, then `JSONValue(parsing:)` exactly as `ControlPlane.handleGitHub` reads a delivery, and the
 //   members it reads (`action`, `repository.full_name`, `pull_request.*`, `review.*`, `deployment.*`);
 // - `incident`: the body of `POST /api/v1/incidents` decoded as the server's `IncidentBody` (same shape) with
-//   `GateJSON.decoder()`, as `PayloadCoding.body` does;
+//   `JSONValueDecoder`, as `PayloadCoding.body` does;
 // - `deploy-request`: the body of `POST /api/v1/deploy-requests` as `DeployRequestInput` (compiled from the
-//   server's source), then stored and answered the way the server does: `GateJSON.encoder()` into a
-//   `JSONValue` (`PayloadCoding.encode`) and decoded again from its canonical bytes (`PayloadCoding.decode`).
+//   server's source), then stored and answered the way the server does: `JSONValueEncoder` into a `JSONValue`
+//   (`PayloadCoding.encode`) and decoded again (`PayloadCoding.decode`), and once more from its canonical bytes.
 //
 // Properties: the signature the server would compute verifies and no other header does; a decoded body that the
 // server stores encodes to valid JSON and reads back to the same value.
 
 internal import CountersignCore
+import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
@@ -30,10 +31,10 @@ struct IncidentBody: Decodable {
 
 /// `PayloadCoding.encode` then `PayloadCoding.decode`: what a stored payload reads back as.
 func stored<T: Codable>(_ value: T) -> (JSONValue, T)? {
-    guard let data = try? GateJSON.encoder().encode(value),
-        let json = try? JSONValue(parsing: String(decoding: data, as: UTF8.self))
+    guard let json = try? JSONValueEncoder().encode(value) else { return nil }
+    guard let back = try? JSONValueDecoder().decode(T.self, from: json),
+        (try? JSONValueDecoder().decode(T.self, from: json.canonicalBytes)) != nil
     else { return nil }
-    guard let back = try? GateJSON.decoder().decode(T.self, from: Data(json.canonicalBytes)) else { return nil }
     return (json, back)
 }
 
@@ -50,16 +51,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 
     switch event {
     case "incident":
-        _ = try? GateJSON.decoder().decode(IncidentBody.self, from: Data(body))
+        _ = try? JSONValueDecoder().decode(IncidentBody.self, from: body)
     case "deploy-request":
-        guard let input = try? GateJSON.decoder().decode(DeployRequestInput.self, from: Data(body)) else { break }
+        guard let input = try? JSONValueDecoder().decode(DeployRequestInput.self, from: body) else { break }
         guard let (json, back) = stored(input) else {
             fatalError("a deploy request the server accepted cannot be stored: \(input)")
         }
         guard let (again, _) = stored(back) else { fatalError("a stored deploy request cannot be stored again") }
         require(json == again, "a stored deploy request changes when stored again: \(json) → \(again)")
     default:
-        guard let payload = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)) else { break }
+        guard let payload = try? JSONValue(parsing: body) else { break }
         _ = payload.canonicalBytes
         _ = payload["action"]?.stringValue
         _ = payload["repository"]?["full_name"]?.stringValue

@@ -68,12 +68,12 @@ mkdir -p "$out/modules" "$out/objects" "$out/bin"
 hummingbird=.build/checkouts/hummingbird/Sources/HummingbirdCore
 modules_for() {
     case "$1" in
-        cel | policy) echo "CEL CountersignCore" ;;
-        json | ledger) echo "CEL CountersignCore CountersignLedger" ;;
-        supply-chain | admission) echo "CEL CountersignCore CountersignSupplyChain" ;;
-        webhooks) echo "CEL CountersignCore CountersignLedger" ;;
-        query) echo "CEL CountersignCore CountersignLedger CountersignMetrics CountersignCanary" ;;
-        canary) echo "CEL CountersignCore CountersignLedger CountersignCanary" ;;
+        cel | policy) echo "CountersignEncoding CEL CountersignCore" ;;
+        json | ledger) echo "CountersignEncoding CEL CountersignCore CountersignLedger" ;;
+        supply-chain | admission) echo "CountersignEncoding CEL CountersignCore CountersignSupplyChain" ;;
+        webhooks) echo "CountersignEncoding CEL CountersignCore CountersignLedger" ;;
+        query) echo "CountersignEncoding CEL CountersignCore CountersignLedger CountersignMetrics CountersignCanary" ;;
+        canary) echo "CountersignEncoding CEL CountersignCore CountersignLedger CountersignCanary" ;;
     esac
 }
 extra_sources_for() {
@@ -135,9 +135,10 @@ fi
 
 dependencies_of() {
     case "$1" in
-        CountersignCore | CountersignCanary) echo CEL ;;
-        CountersignLedger | CountersignSupplyChain) echo CEL CountersignCore ;;
-        CountersignMetrics) echo CEL CountersignCore CountersignLedger ;;
+        CEL) echo CountersignEncoding ;;
+        CountersignCore | CountersignCanary) echo CountersignEncoding CEL ;;
+        CountersignLedger | CountersignSupplyChain) echo CountersignEncoding CEL CountersignCore ;;
+        CountersignMetrics) echo CountersignEncoding CEL CountersignCore CountersignLedger ;;
     esac
 }
 

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Yams
 
 /// Reads a YAML node tree (Argo and Flagger documents), producing errors that name the field and its line.

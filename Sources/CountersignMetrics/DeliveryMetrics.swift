@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 
@@ -164,7 +165,8 @@ public struct DeliveryMetrics: Sendable, Encodable {
             FROM deploys d WHERE d.started_at >= ? AND d.started_at < ?
             """
         var arguments: [SQLValue] = [
-            .text(LedgerEntry.formatTime(period.from)), .text(LedgerEntry.formatTime(period.to)),
+            .text(RFC3339.string(period.from, fraction: .milliseconds)),
+            .text(RFC3339.string(period.to, fraction: .milliseconds)),
         ]
         if let service = period.service {
             sql += " AND d.service = ?"
@@ -179,13 +181,13 @@ public struct DeliveryMetrics: Sendable, Encodable {
         deploys.reserveCapacity(result.rows.count)
         for row in result.rows {
             guard case .text(let id) = row[0], case .text(let service) = row[1], case .text(let environment) = row[2],
-                case .text(let status) = row[3], let started = row[4].textValue.flatMap(LedgerEntry.parseTime)
+                case .text(let status) = row[3], let started = row[4].textValue.flatMap(RFC3339.date)
             else { continue }
             deploys.append(
                 Deploy(
                     id: id, service: service, environment: environment, status: status, started: started,
-                    finished: row[5].textValue.flatMap(LedgerEntry.parseTime),
-                    committed: row[6].textValue.flatMap(LedgerEntry.parseTime)))
+                    finished: row[5].textValue.flatMap(RFC3339.date),
+                    committed: row[6].textValue.flatMap(RFC3339.date)))
         }
         let incidents = try await IncidentLinks.read(store, before: period.to)
         for i in deploys.indices {

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 
@@ -76,8 +77,8 @@ public struct GateMetrics: Sendable, Encodable {
         var all: [Double] = []
         for row in waits.rows {
             let tier = row[0].textValue ?? ""
-            guard let ready = row[1].textValue.flatMap(LedgerEntry.parseTime) else { continue }
-            if let allowed = row[2].textValue.flatMap(LedgerEntry.parseTime) {
+            guard let ready = row[1].textValue.flatMap(RFC3339.date) else { continue }
+            if let allowed = row[2].textValue.flatMap(RFC3339.date) {
                 let wait = allowed.timeIntervalSince(ready)
                 all.append(wait)
                 byTier[tier, default: ([], 0)].waits.append(wait)
@@ -102,7 +103,7 @@ public struct GateMetrics: Sendable, Encodable {
         }
 
         var idle: [IdleControl] = []
-        let end = SQLValue.text(LedgerEntry.formatTime(period.to))
+        let end = SQLValue.text(RFC3339.string(period.to, fraction: .milliseconds))
         for control in controls.map(\.control) {
             let recent = try await store.lookup(
                 """
@@ -120,7 +121,7 @@ public struct GateMetrics: Sendable, Encodable {
             idle.append(
                 IdleControl(
                     control: control, decisions: recent.rows.count,
-                    lastBlocked: last.rows.first?.first?.textValue.flatMap(LedgerEntry.parseTime)))
+                    lastBlocked: last.rows.first?.first?.textValue.flatMap(RFC3339.date)))
         }
 
         let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at")
@@ -158,7 +159,8 @@ public struct GateMetrics: Sendable, Encodable {
     static func filter(_ period: MetricsPeriod, alias: String, time: String? = nil) -> (String, [SQLValue]) {
         var conditions = ["\(time ?? "\(alias).requested_at") >= ?", "\(time ?? "\(alias).requested_at") < ?"]
         var arguments: [SQLValue] = [
-            .text(LedgerEntry.formatTime(period.from)), .text(LedgerEntry.formatTime(period.to)),
+            .text(RFC3339.string(period.from, fraction: .milliseconds)),
+            .text(RFC3339.string(period.to, fraction: .milliseconds)),
         ]
         if let service = period.service {
             conditions.append("\(alias).service = ?")

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
@@ -13,13 +14,13 @@ struct IncidentLinks {
     static func read(_ store: any LedgerStore, before: Date) async throws(LedgerError) -> IncidentLinks {
         let result = try await store.lookup(
             "SELECT opened_at, resolved_at, deploy_ids FROM incidents WHERE opened_at < ? ORDER BY opened_at",
-            [.text(LedgerEntry.formatTime(before))])
+            [.text(RFC3339.string(before, fraction: .milliseconds))])
         var links = IncidentLinks()
         for row in result.rows {
-            guard let opened = row[0].textValue.flatMap(LedgerEntry.parseTime), let ids = row[2].textValue,
+            guard let opened = row[0].textValue.flatMap(RFC3339.date), let ids = row[2].textValue,
                 case .array(let items)? = try? JSONValue(parsing: ids)
             else { continue }
-            let incident = Incident(opened: opened, resolved: row[1].textValue.flatMap(LedgerEntry.parseTime))
+            let incident = Incident(opened: opened, resolved: row[1].textValue.flatMap(RFC3339.date))
             for case .string(let id) in items where links.first[id] == nil { links.first[id] = incident }
         }
         return links

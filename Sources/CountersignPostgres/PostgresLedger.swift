@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 internal import Logging
@@ -346,7 +347,7 @@ public final class PostgresLedger: LedgerStore {
     }
 
     public func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry] {
-        let (lo, hi) = (LedgerEntry.formatTime(from), LedgerEntry.formatTime(to))
+        let (lo, hi) = (RFC3339.string(from, fraction: .milliseconds), RFC3339.string(to, fraction: .milliseconds))
         return try LedgerEntry.stored(
             await read("entries") { conn in
                 try await conn.query(

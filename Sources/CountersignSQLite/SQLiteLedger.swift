@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 internal import GRDB
@@ -333,7 +334,9 @@ public final class SQLiteLedger: LedgerStore {
             read("entries") { db in
                 try String.fetchAll(
                     db, sql: "SELECT canonical FROM entries WHERE at >= ? AND at < ? ORDER BY seq",
-                    arguments: [LedgerEntry.formatTime(from), LedgerEntry.formatTime(to)])
+                    arguments: [
+                        RFC3339.string(from, fraction: .milliseconds), RFC3339.string(to, fraction: .milliseconds),
+                    ])
             })
     }
 

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import CountersignLedger
 internal import Foundation
 
@@ -189,8 +190,8 @@ public enum LedgerStoreConformance {
         try check(
             try await q("SELECT status, finished_at FROM deploys ORDER BY deploy_id")
                 == [
-                    [.text("succeeded"), .text(LedgerEntry.formatTime(LedgerFixtures.at(12)))],
-                    [.text("failed"), .text(LedgerEntry.formatTime(LedgerFixtures.at(710)))],
+                    [.text("succeeded"), .text(RFC3339.string(LedgerFixtures.at(12), fraction: .milliseconds))],
+                    [.text("failed"), .text(RFC3339.string(LedgerFixtures.at(710), fraction: .milliseconds))],
                 ], "deploys end with their outcome")
         try check(
             try await q("SELECT review_outcome, reviewed_by, expires_at FROM breakglass_grants")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CountersignCore
+internal import CountersignEncoding
 import CountersignSupplyChain
 import Foundation
 
@@ -37,9 +38,10 @@ struct AdmissionReviewCommand: AsyncParsableCommand {
                 printError("cannot read \(evidence)")
                 throw ExitCode(1)
             }
-            do { verifications = try GateJSON.decoder().decode(Evidence.self, from: data).artifactVerifications } catch
-            {
-                printError("\(evidence): \(GateJSON.describe(error))")
+            do {
+                verifications = try JSONValueDecoder().decode(Evidence.self, from: [UInt8](data)).artifactVerifications
+            } catch {
+                printError("\(evidence): \(error.description)")
                 throw ExitCode(1)
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CountersignCore
+internal import CountersignEncoding
 import CountersignSupplyChain
 import Foundation
 
@@ -50,8 +51,7 @@ struct ArtifactVerifyCommand: AsyncParsableCommand {
             let verifications = results.map { r in
                 r.evidence(id: "verification-\(r.policy)-\(r.digest?.hex.prefix(16) ?? "unpinned")", at: now)
             }
-            let data = try GateJSON.encoder().encode(Evidence(artifactVerifications: verifications))
-            print(String(decoding: data, as: UTF8.self))
+            print(try JSONValueEncoder().encode(Evidence(artifactVerifications: verifications)).prettyString)
         case .text:
             for result in results {
                 print("policy \(result.policy):")

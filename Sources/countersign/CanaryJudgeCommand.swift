@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignCanary
+internal import CountersignEncoding
 import Foundation
 
 /// `countersign canary judge --config C.json --canary S.json --baseline S.json`: one judgement, as a table or JSON.
@@ -103,17 +104,27 @@ struct CanaryJudgeCommand: ParsableCommand {
 
     /// A samples file: metric name → numbers, `null` for a missing point (NaN to the judges).
     static func samples(_ data: Data, file: String) throws(CanaryError) -> [String: [Double]] {
-        do {
-            return try JSONDecoder().decode([String: [Double?]].self, from: data).mapValues { $0.map { $0 ?? .nan } }
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined()
-            throw CanaryError(
-                .invalidInput,
-                "\(file): \(path.isEmpty ? "the file" : path) must be \(context.codingPath.count < 2 ? "an object of arrays of numbers" : "a number or null")"
-            )
-        } catch {
+        let document: JSONValue
+        do { document = try JSONValue(parsing: [UInt8](data)) } catch {
             throw CanaryError(.invalidInput, "\(file): not a samples file (an object of arrays of numbers): \(error)")
         }
+        guard let members = document.objectMembers else {
+            throw CanaryError(.invalidInput, "\(file): the file must be an object of arrays of numbers")
+        }
+        var samples: [String: [Double]] = [:]
+        for (name, value) in members {
+            guard let points = value.arrayValue else {
+                throw CanaryError(.invalidInput, "\(file): \(name) must be an object of arrays of numbers")
+            }
+            samples[name] = try points.enumerated().map { (i, point) throws(CanaryError) in
+                switch point {
+                case .number(let d): return d
+                case .null: return .nan
+                default: throw CanaryError(.invalidInput, "\(file): \(name)[\(i)] must be a number or null")
+                }
+            }
+        }
+        return samples
     }
 
     static func table(_ j: CanaryJudgement) -> String {
@@ -147,22 +158,22 @@ struct CanaryJudgeCommand: ParsableCommand {
     }
 
     static func json(_ j: CanaryJudgement) throws -> String {
-        func number(_ d: Double?) -> Any { d.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
-        let metrics: [[String: Any]] = j.metrics.map { m in
-            [
-                "name": m.name, "classification": m.classification.rawValue, "critical": m.critical,
-                "muted": m.muted, "ci_low": number(m.evidence.mannWhitney?.lowerBound),
+        func number(_ d: Double?) -> JSONValue { d.flatMap { $0.isFinite ? .number($0) : nil } ?? .null }
+        let metrics: [JSONValue] = j.metrics.map { m in
+            .object([
+                "name": .string(m.name), "classification": .string(m.classification.rawValue),
+                "critical": .bool(m.critical), "muted": .bool(m.muted),
+                "ci_low": number(m.evidence.mannWhitney?.lowerBound),
                 "ci_high": number(m.evidence.mannWhitney?.upperBound),
                 "estimate": number(m.evidence.mannWhitney?.estimate), "ratio": number(m.ratio),
-                "reason": m.reason.map { $0 as Any } ?? NSNull(),
-            ]
+                "reason": m.reason.map(JSONValue.string) ?? .null,
+            ])
         }
-        let object: [String: Any] = [
-            "judge": j.judgeName, "metrics": metrics, "score": j.score, "verdict": j.verdict.rawValue,
-            "classification": j.classification.rawValue, "reason": j.reason.map { $0 as Any } ?? NSNull(),
-            "warnings": j.warnings,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        let object = JSONValue.object([
+            "judge": .string(j.judgeName), "metrics": .array(metrics), "score": number(j.score),
+            "verdict": .string(j.verdict.rawValue), "classification": .string(j.classification.rawValue),
+            "reason": j.reason.map(JSONValue.string) ?? .null, "warnings": .array(j.warnings.map(JSONValue.string)),
+        ])
+        return object.canonicalString
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignCanary
+internal import CountersignEncoding
 import Foundation
 
 /// `countersign canary run --template T.yaml --prometheus URL --arg name=value`: an Argo analysis run, one line
@@ -67,7 +68,7 @@ struct CanaryRunCommand: AsyncParsableCommand {
         }
         var clock: any AnalysisClock = SystemAnalysisClock()
         if let replayFrom {
-            guard let start = try? Date(replayFrom, strategy: .iso8601) else {
+            guard let start = RFC3339.date(replayFrom) else {
                 throw CanaryError(.invalidInput, "--replay-from \(replayFrom): not an RFC 3339 time")
             }
             clock = VirtualClock(start: start)
@@ -79,45 +80,46 @@ struct CanaryRunCommand: AsyncParsableCommand {
     }
 
     static func line(_ m: AnalysisMeasurement) -> String {
-        var parts = [m.startedAt.formatted(.iso8601), m.metric, m.phase.rawValue]
+        var parts = [RFC3339.string(m.startedAt), m.metric, m.phase.rawValue]
         if let value = m.value { parts.append(value) }
         if let message = m.message { parts.append("(\(message))") }
         return parts.joined(separator: "  ")
     }
 
     static func json(_ result: AnalysisRunResult) throws -> String {
-        func measurement(_ m: AnalysisMeasurement) -> [String: Any] {
-            var o: [String: Any] = [
-                "phase": m.phase.rawValue, "startedAt": m.startedAt.formatted(.iso8601),
-                "finishedAt": m.finishedAt.formatted(.iso8601),
+        func time(_ date: Date) -> JSONValue { .string(RFC3339.string(date)) }
+        func measurement(_ m: AnalysisMeasurement) -> JSONValue {
+            var o: [String: JSONValue] = [
+                "phase": .string(m.phase.rawValue), "startedAt": time(m.startedAt), "finishedAt": time(m.finishedAt),
             ]
-            if let v = m.value { o["value"] = v }
-            if let msg = m.message { o["message"] = msg }
-            return o
+            if let v = m.value { o["value"] = .string(v) }
+            if let msg = m.message { o["message"] = .string(msg) }
+            return .object(o)
         }
-        func counts(_ c: MetricCounts) -> [String: Any] {
+        func counts(_ c: MetricCounts) -> [String: JSONValue] {
             [
-                "count": c.count, "successful": c.successful, "failed": c.failed, "inconclusive": c.inconclusive,
-                "error": c.error,
+                "count": .number(Double(c.count)), "successful": .number(Double(c.successful)),
+                "failed": .number(Double(c.failed)), "inconclusive": .number(Double(c.inconclusive)),
+                "error": .number(Double(c.error)),
             ]
         }
-        var top: [String: Any] = [
-            "phase": result.phase.rawValue, "startedAt": result.startedAt.formatted(.iso8601),
-            "finishedAt": result.finishedAt.formatted(.iso8601), "runSummary": counts(result.runSummary),
-            "dryRunSummary": counts(result.dryRunSummary),
-            "metricResults": result.metrics.map { m -> [String: Any] in
-                var o: [String: Any] = [
-                    "name": m.name, "phase": m.phase.rawValue, "dryRun": m.dryRun,
-                    "measurements": m.measurements.map(measurement),
-                ]
-                for (k, v) in counts(m.counts) { o[k] = v }
-                o["consecutiveError"] = m.counts.consecutiveError
-                if let msg = m.message { o["message"] = msg }
-                return o
-            },
+        var top: [String: JSONValue] = [
+            "phase": .string(result.phase.rawValue), "startedAt": time(result.startedAt),
+            "finishedAt": time(result.finishedAt), "runSummary": .object(counts(result.runSummary)),
+            "dryRunSummary": .object(counts(result.dryRunSummary)),
+            "metricResults": .array(
+                result.metrics.map { m -> JSONValue in
+                    var o: [String: JSONValue] = [
+                        "name": .string(m.name), "phase": .string(m.phase.rawValue), "dryRun": .bool(m.dryRun),
+                        "measurements": .array(m.measurements.map(measurement)),
+                    ]
+                    for (k, v) in counts(m.counts) { o[k] = v }
+                    o["consecutiveError"] = .number(Double(m.counts.consecutiveError))
+                    if let msg = m.message { o["message"] = .string(msg) }
+                    return .object(o)
+                }),
         ]
-        if let msg = result.message { top["message"] = msg }
-        let data = try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys, .prettyPrinted])
-        return String(decoding: data, as: UTF8.self)
+        if let msg = result.message { top["message"] = .string(msg) }
+        return JSONValue.object(top).prettyString
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignCore
+internal import CountersignEncoding
 import Foundation
 
 /// `countersign gate …`: ask the gate for a decision.
@@ -37,7 +38,7 @@ struct GateEvaluateCommand: ParsableCommand {
     var output: Output = .text
 
     func validate() throws {
-        if let at, GateJSON.parseDate(at) == nil { throw ValidationError("--at must be an RFC 3339 time, got '\(at)'") }
+        if let at, RFC3339.date(at) == nil { throw ValidationError("--at must be an RFC 3339 time, got '\(at)'") }
     }
 
     func run() throws {
@@ -50,12 +51,11 @@ struct GateEvaluateCommand: ParsableCommand {
         }
         let deployRequest: DeployRequest = try decode(DeployRequest.self, request)
         let facts: Evidence = try evidence.map { try decode(Evidence.self, $0) } ?? Evidence()
-        let now = at.flatMap(GateJSON.parseDate) ?? Date()
+        let now = at.flatMap(RFC3339.date) ?? Date()
         let decision = Gate.decide(deployRequest, evidence: facts, policy: bundle, now: now)
         switch output {
         case .json:
-            let data = try GateJSON.encoder().encode(decision)
-            print(String(decoding: data, as: UTF8.self))
+            print(try JSONValueEncoder().encode(decision).prettyString)
         case .text:
             print(
                 "\(decision.verdict.rawValue.uppercased()): \(deployRequest.service) → \(deployRequest.environment)"
@@ -65,7 +65,7 @@ struct GateEvaluateCommand: ParsableCommand {
                 print("  \(mark) \(c.control): \(c.message)")
             }
             for r in decision.relaxations { print("  ! \(r)") }
-            print("policy \(decision.policyHash) at \(GateJSON.formatDate(decision.decidedAt))")
+            print("policy \(decision.policyHash) at \(RFC3339.string(decision.decidedAt))")
         }
         switch decision.verdict {
         case .allowed: return
@@ -80,9 +80,9 @@ struct GateEvaluateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         do {
-            return try GateJSON.decoder().decode(type, from: data)
+            return try JSONValueDecoder().decode(type, from: [UInt8](data))
         } catch {
-            printError("\(path): \(GateJSON.describe(error))")
+            printError("\(path): \(error.description)")
             throw ExitCode(1)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignCore
+internal import CountersignEncoding
 import CountersignLedger
 import CountersignPostgres
 import CountersignSQLite
@@ -76,7 +77,7 @@ func readFile(_ path: String) throws -> String {
 
 /// Parses an RFC 3339 option, or exits with a usage error.
 func parseTime(_ text: String, _ option: String) throws -> Date {
-    guard let d = GateJSON.parseDate(text) else { throw ValidationError("\(option) must be an RFC 3339 time") }
+    guard let d = RFC3339.date(text) else { throw ValidationError("\(option) must be an RFC 3339 time") }
     return d
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+internal import CountersignEncoding
 import CountersignLedger
 import CountersignMetrics
 import Foundation
@@ -34,12 +35,7 @@ struct MetricsOptions: ParsableArguments {
         switch output {
         case .table: print(table(), terminator: "")
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+            print(try JSONValueEncoder(nonFiniteNumbers: .strings).encode(value).prettyString)
         }
     }
 }

@@ -1,3 +1,4 @@
+import CountersignEncoding
 import Foundation
 import Synchronization
 import Testing

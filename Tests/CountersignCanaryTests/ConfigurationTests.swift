@@ -1,3 +1,4 @@
+import CountersignEncoding
 import Foundation
 import Testing
 
@@ -48,7 +49,7 @@ import Testing
         #expect(failing.analysis.nanStrategy == .remove && failing.analysis.outliers.strategy == .keep)
         #expect(failing.analysis.effectSize == EffectSizeConfiguration())
         #expect(failing.groups == ["pod-group"])
-        guard case .object(let query) = failing.query else {
+        guard let query = failing.query.objectDictionary else {
             Issue.record("query not kept")
             return
         }

@@ -1,3 +1,4 @@
+import CountersignEncoding
 import CountersignTesting
 import Foundation
 import Testing
@@ -18,7 +19,7 @@ enum Fixture {
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
     static let otherDigest = "sha256:" + String(repeating: "cd", count: 32)
 
-    static func date(_ s: String) -> Date { GateJSON.parseDate(s)! }
+    static func date(_ s: String) -> Date { RFC3339.date(s)! }
     static let monday = date("2026-11-02T10:00:00Z")
 
     /// A stateless code change to payments in production, authored by alice with bob as a committer.

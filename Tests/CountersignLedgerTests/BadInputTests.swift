@@ -1,3 +1,4 @@
+import CountersignEncoding
 import CountersignTesting
 import Foundation
 import Testing

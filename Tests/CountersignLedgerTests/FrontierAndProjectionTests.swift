@@ -1,4 +1,5 @@
 import CountersignCore
+import CountersignEncoding
 import CountersignTesting
 import Foundation
 import Testing
@@ -84,11 +85,12 @@ import Testing
 @Suite struct ProjectionTests {
     @Test func timesHaveOneSortableForm() {
         let t = Date(timeIntervalSince1970: 1_793_696_400)
-        #expect(LedgerEntry.formatTime(t) == "2026-11-03T09:00:00.000Z")
-        #expect(LedgerEntry.formatTime(t.addingTimeInterval(0.5)) == "2026-11-03T09:00:00.500Z")
-        #expect(LedgerEntry.formatTime(t.addingTimeInterval(0.9996)) == "2026-11-03T09:00:01.000Z")
-        #expect(LedgerEntry.formatTime(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
-        #expect(GateJSON.parseDate("2026-11-03T10:00:00+01:00") == t)
+        #expect(RFC3339.string(t, fraction: .milliseconds) == "2026-11-03T09:00:00.000Z")
+        #expect(RFC3339.string(t.addingTimeInterval(0.5), fraction: .milliseconds) == "2026-11-03T09:00:00.500Z")
+        #expect(RFC3339.string(t.addingTimeInterval(0.9996), fraction: .milliseconds) == "2026-11-03T09:00:01.000Z")
+        #expect(
+            RFC3339.string(Date(timeIntervalSince1970: -0.25), fraction: .milliseconds) == "1969-12-31T23:59:59.750Z")
+        #expect(RFC3339.date("2026-11-03T10:00:00+01:00") == t)
     }
 
     @Test(arguments: [

@@ -1,3 +1,4 @@
+import CountersignEncoding
 import CountersignTesting
 import Foundation
 import Testing
@@ -151,42 +152,6 @@ enum Reference {
                 first: 7, second: 21, firstRoot: tree.root(size: 7), secondRoot: root, proof: consistency))
         #expect(throws: ProofError.self) { try tree.inclusionProof(index: 21, size: 21) }
         #expect(throws: ProofError.self) { try tree.consistencyProof(from: 5, to: 22) }
-    }
-}
-
-@Suite struct CanonicalJSONTests {
-    @Test(arguments: [
-        (#"{"b":1,"a":[true,null,"x"]}"#, #"{"a":[true,null,"x"],"b":1}"#),
-        (#"{"€":1,"\r":2,"1":3,"😀":4,"ö":5}"#, #"{"\r":2,"1":3,"ö":5,"€":1,"😀":4}"#),
-        (
-            "[1e21, 1e20, 0.000001, 1e-7, -0, 123.456, 4.50, 1E2, 9007199254740993]",
-            "[1e+21,100000000000000000000,0.000001,1e-7,0,123.456,4.5,100,9007199254740992]"
-        ),
-        (#"["\u0001\"\\\/\u00e9\u2028"]"#, "[\"\\u0001\\\"\\\\/é\u{2028}\"]"),
-        (
-            "[5e-324, 1.7976931348623157e308, 333333333.33333329, 1e23, 0.1]",
-            "[5e-324,1.7976931348623157e+308,333333333.3333333,1e+23,0.1]"
-        ),
-    ])
-    func canonicalizesLikeRFC8785(_ input: String, _ expected: String) throws {
-        #expect(try JSONValue(parsing: input).canonicalString == expected)
-    }
-
-    @Test(arguments: [#"{"a":1,"a":2}"#, #"["\ud800"]"#, "[1,]", "01", "1e400", "", #"{"a" 1}"#, "nul"])
-    func rejectsInputThatIsNotIJSON(_ input: String) {
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: input) }
-    }
-
-    @Test func canonicalFormIsAFixedPoint() throws {
-        var rng = SeededRandom(seed: 8785)
-        for _ in 0..<500 {
-            let d = Double(bitPattern: rng.next())
-            guard d.isFinite else { continue }
-            let text = JSONValue.number(d).canonicalString
-            let back = try JSONValue(parsing: text)
-            #expect(back.numberValue == d || (d == 0 && back.numberValue == 0), "\(d) → \(text)")
-            #expect(back.canonicalString == text)
-        }
     }
 }
 

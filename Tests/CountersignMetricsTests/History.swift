@@ -1,3 +1,4 @@
+import CountersignEncoding
 import CountersignLedger
 import CountersignPostgres
 import CountersignSQLite
@@ -12,7 +13,9 @@ struct History {
         _ id: String, service: String = "payments", environment: String = "production", at minutes: Double,
         committed: Double? = nil
     ) {
-        let committedAt = committed.map { #","committedAt":"\#(LedgerEntry.formatTime(LedgerFixtures.at($0)))""# } ?? ""
+        let committedAt =
+            committed.map { #","committedAt":"\#(RFC3339.string(LedgerFixtures.at($0), fraction: .milliseconds))""# }
+            ?? ""
         drafts.append(
             LedgerFixtures.draft(
                 "deploy.requested", "deploy-bot", minutes,

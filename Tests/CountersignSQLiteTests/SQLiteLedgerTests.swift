@@ -1,3 +1,4 @@
+import CountersignEncoding
 import CountersignLedger
 import CountersignTesting
 import Foundation
@@ -262,7 +263,7 @@ final class TemporaryLedger: Sendable {
         let lines = LedgerFixtures.deployStory().map { d in
             JSONValue.object([
                 ("type", .string(d.type.rawValue)), ("actor", .string(d.actor)),
-                ("at", .string(LedgerEntry.formatTime(d.at))), ("payload", d.payload),
+                ("at", .string(RFC3339.string(d.at, fraction: .milliseconds))), ("payload", d.payload),
             ]).canonicalString
         }
         let input = tmp.directory.appendingPathComponent("story.jsonl")

@@ -1,4 +1,5 @@
 import CountersignCore
+import CountersignEncoding
 import CountersignLedger
 import CountersignServer
 import Foundation

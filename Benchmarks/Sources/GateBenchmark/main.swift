@@ -5,6 +5,7 @@
 //
 // Prints the median decision time (and decisions per second on one thread) and the median load time.
 import CountersignCore
+import CountersignEncoding
 import Foundation
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -15,17 +16,19 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
 let bundle = try PolicyLoader.load(path: examples.appendingPathComponent("policy").path)
-let decoder = GateJSON.decoder()
+let decoder = JSONValueDecoder()
 let request = try decoder.decode(
-    DeployRequest.self, from: Data(contentsOf: examples.appendingPathComponent("requests/payments-migration.json")))
+    DeployRequest.self,
+    from: [UInt8](Data(contentsOf: examples.appendingPathComponent("requests/payments-migration.json"))))
 var evidence = try decoder.decode(
-    Evidence.self, from: Data(contentsOf: examples.appendingPathComponent("requests/payments-migration.evidence.json")))
+    Evidence.self,
+    from: [UInt8](Data(contentsOf: examples.appendingPathComponent("requests/payments-migration.evidence.json"))))
 // Complete the approvals so the decision walks every control to "allowed".
 evidence.approvals.append(
     Approval(
         id: "apr-302", approver: "dave", digest: evidence.approvals[0].digest, environment: "production",
-        at: GateJSON.parseDate("2026-11-03T09:45:00Z")!))
-let now = GateJSON.parseDate("2026-11-03T10:00:00Z")!
+        at: RFC3339.date("2026-11-03T09:45:00Z")!))
+let now = RFC3339.date("2026-11-03T10:00:00Z")!
 let check = Gate.decide(request, evidence: evidence, policy: bundle, now: now)
 guard check.verdict == .allowed else { fatalError("expected allowed, got \(check.verdict): \(check.reasons)") }
 

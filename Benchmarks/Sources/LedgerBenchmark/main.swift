@@ -8,6 +8,7 @@ import BenchSQLite
 // - an inclusion proof from the store at 1,000,000 entries;
 // - full verify, against raw SHA-256 over the same bytes (each entry hashed as a leaf: 0x00 ‖ bytes);
 // - PostgreSQL appends from 4 concurrent writers (needs COUNTERSIGN_BENCH_POSTGRES).
+import CountersignEncoding
 import CountersignLedger
 import CountersignPostgres
 import CountersignSQLite
@@ -82,7 +83,7 @@ func plainInserts(_ name: String, serialize: Bool, _ prepared: [[EntryDraft]]) t
                 let bytes = serialize ? LedgerEntry(seq: Int64(seq), draft: d).json.canonicalBytes : serialized[b][i]
                 sqlite3_bind_int64(insert, 1, Int64(seq))
                 sqlite3_bind_text(insert, 2, d.type.rawValue, -1, transient)
-                sqlite3_bind_text(insert, 3, LedgerEntry.formatTime(d.at), -1, transient)
+                sqlite3_bind_text(insert, 3, RFC3339.string(d.at, fraction: .milliseconds), -1, transient)
                 sqlite3_bind_text(insert, 4, d.actor, -1, transient)
                 bytes.withUnsafeBytes {
                     _ = sqlite3_bind_text(

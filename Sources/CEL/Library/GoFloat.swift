@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: the shortest digits that round-trip, in `%e` form when the
 /// decimal exponent is below -4 or at least 6 (the shortest-format precision), else in `%f` form. cel-go prints
 /// `string(double)` this way, so Countersign prints the same text for the same value.
@@ -6,7 +8,7 @@ public enum GoFloat {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
-        let (negative, digits, point) = shortestDigits(d)
+        let (negative, digits, point) = ShortestDigits.of(d)
         let exp = point - 1
         var out = negative ? "-" : ""
         if exp < -4 || exp >= 6 {
@@ -27,7 +29,7 @@ public enum GoFloat {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
-        let (negative, digits, point) = shortestDigits(d)
+        let (negative, digits, point) = ShortestDigits.of(d)
         return (negative ? "-" : "") + positional(digits, point)
     }
 
@@ -36,28 +38,5 @@ public enum GoFloat {
         if point >= digits.count { return digits + String(repeating: "0", count: point - digits.count) }
         let i = digits.index(digits.startIndex, offsetBy: point)
         return digits[..<i] + "." + digits[i...]
-    }
-
-    /// Sign, significant digits (no leading/trailing zeros) and decimal point position: `d = 0.DIGITS × 10^point`.
-    /// Swift's `description` already prints the shortest round-tripping digits; this re-reads them. Public because
-    /// canonical JSON (RFC 8785) formats numbers from the same digits.
-    public static func shortestDigits(_ d: Double) -> (negative: Bool, digits: String, point: Int) {
-        var text = d.magnitude.description
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-            text = String(text[..<e])
-        }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        let intPart = String(parts[0])
-        let fracPart = parts.count > 1 ? String(parts[1]) : ""
-        var digits = intPart + fracPart
-        var point = intPart.count + exponent
-        while digits.hasPrefix("0") && digits.count > 1 {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
-        return (d.sign == .minus, digits, point)
     }
 }

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// `string.format(list)`: cel-go's formatting clauses `%s %d %f %e %b %o %x %X` (with `.N` precision) and `%%`,
@@ -101,8 +102,8 @@ enum StringFormatter {
             switch arg {
             case .int(let i): hex = i < 0 ? "-" + String(i.magnitude, radix: 16) : String(i, radix: 16)
             case .uint(let u): hex = String(u, radix: 16)
-            case .string(let s): hex = s.utf8.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-            case .bytes(let b): hex = b.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            case .string(let s): hex = Hex.encode(s.utf8)
+            case .bytes(let b): hex = Hex.encode(b)
             default:
                 throw fail(
                     "only integers, byte buffers, and strings can be formatted as hex, was given \(arg.typeName)")

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 extension Library {
     /// Timestamps and durations: construction and conversion, range-checked arithmetic and comparison, and the
     /// calendar accessors (`getFullYear`, `getDayOfWeek`, …) in UTC or a time zone given by IANA name or offset.
@@ -166,10 +168,10 @@ enum TimeLibrary {
 
     static let accessors: [Function] = {
         @Sendable func dayOfYear(_ c: Timestamp.Civil) -> Int64 {
-            Timestamp.daysFromCivil(c.year, c.month, c.day) - Timestamp.daysFromCivil(c.year, 1, 1)
+            RFC3339.daysFromCivil(c.year, c.month, c.day) - RFC3339.daysFromCivil(c.year, 1, 1)
         }
         @Sendable func dayOfWeek(_ c: Timestamp.Civil) -> Int64 {
-            let days = Timestamp.daysFromCivil(c.year, c.month, c.day)
+            let days = RFC3339.daysFromCivil(c.year, c.month, c.day)
             return ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday (4)
         }
         var functions = [

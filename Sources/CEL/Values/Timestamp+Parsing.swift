@@ -1,82 +1,18 @@
+internal import CountersignEncoding
+
 extension Timestamp {
     /// Parses RFC 3339 (`2009-02-13T23:31:30Z`, `2023-02-03T23:31:20.123+05:30`; `t`/`z` in either case, up to
-    /// nine fraction digits). Outside 0001-01-01..9999-12-31 is an `out_of_range` error.
+    /// nine fraction digits) with the one reader every part of Countersign uses. Outside 0001-01-01..9999-12-31 is
+    /// an `out_of_range` error.
     public static func parse(_ text: String) throws(EvalError) -> Timestamp {
-        let b = Array(text.utf8)
-        func bad() -> EvalError { EvalError(.invalidArgument, "invalid timestamp '\(text)': expected RFC 3339") }
-        func digits(_ at: Int, _ n: Int) throws(EvalError) -> Int64 {
-            guard at + n <= b.count else { throw bad() }
-            var v: Int64 = 0
-            for k in at..<(at + n) {
-                guard b[k] >= 0x30 && b[k] <= 0x39 else { throw bad() }
-                v = v * 10 + Int64(b[k] - 0x30)
+        do {
+            let (seconds, nanos) = try RFC3339.parse(text)
+            return Timestamp(seconds: seconds, nanos: Int64(nanos))!
+        } catch {
+            if error.isOutOfRange {
+                throw EvalError(.outOfRange, "timestamp '\(text)' is out of range (years 0001 to 9999)")
             }
-            return v
-        }
-        // The year may have more than four digits only to be rejected as out of range.
-        var i = 0
-        while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
-        guard i >= 4, i <= 9 else { throw bad() }
-        let year = try digits(0, i)
-        guard i < b.count, b[i] == UInt8(ascii: "-") else { throw bad() }
-        let month = try digits(i + 1, 2)
-        guard i + 3 < b.count, b[i + 3] == UInt8(ascii: "-") else { throw bad() }
-        let day = try digits(i + 4, 2)
-        i += 6
-        guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") else { throw bad() }
-        let hour = try digits(i + 1, 2)
-        guard i + 3 < b.count, b[i + 3] == UInt8(ascii: ":") else { throw bad() }
-        let minute = try digits(i + 4, 2)
-        guard i + 6 < b.count, b[i + 6] == UInt8(ascii: ":") else { throw bad() }
-        let second = try digits(i + 7, 2)
-        i += 9
-        var nanos: Int64 = 0
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            var n = 0
-            while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
-                guard n < 9 else { throw bad() }
-                nanos = nanos * 10 + Int64(b[i] - 0x30)
-                n += 1
-                i += 1
-            }
-            guard n > 0 else { throw bad() }
-            for _ in n..<9 { nanos *= 10 }
-        }
-        guard i < b.count else { throw bad() }
-        var offset: Int64 = 0
-        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
-            i += 1
-        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-            let sign: Int64 = b[i] == UInt8(ascii: "-") ? -1 : 1
-            let oh = try digits(i + 1, 2)
-            guard i + 3 < b.count, b[i + 3] == UInt8(ascii: ":") else { throw bad() }
-            let om = try digits(i + 4, 2)
-            guard oh < 24, om < 60 else { throw bad() }
-            offset = sign * (oh * 3600 + om * 60)
-            i += 6
-        } else {
-            throw bad()
-        }
-        guard i == b.count, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24,
-            minute < 60, second < 60
-        else { throw bad() }
-        guard year >= 1, year <= 9999 else {
-            throw EvalError(.outOfRange, "timestamp '\(text)' is out of range (years 0001 to 9999)")
-        }
-        let days = daysFromCivil(year, month, day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        guard let t = Timestamp(seconds: seconds, nanos: nanos) else {
-            throw EvalError(.outOfRange, "timestamp '\(text)' is out of range (years 0001 to 9999)")
-        }
-        return t
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
+            throw EvalError(.invalidArgument, "invalid timestamp '\(text)': expected RFC 3339")
         }
     }
 }

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// A point in time with nanosecond precision: CEL's `google.protobuf.Timestamp`.
 ///
 /// The valid range is 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999999999Z; constructing or computing a
@@ -9,9 +11,9 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     public let nanos: Int32
 
     /// Seconds of 0001-01-01T00:00:00Z.
-    public static let minSeconds: Int64 = -62_135_596_800
+    public static let minSeconds: Int64 = RFC3339.minSeconds
     /// Seconds of 9999-12-31T23:59:59Z.
-    public static let maxSeconds: Int64 = 253_402_300_799
+    public static let maxSeconds: Int64 = RFC3339.maxSeconds
 
     /// Creates a timestamp, or returns `nil` when it is outside CEL's range. `nanos` may be any value; it is
     /// normalized into the seconds.

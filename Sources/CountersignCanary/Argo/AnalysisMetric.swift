@@ -1,3 +1,5 @@
+public import CountersignEncoding
+
 /// One metric of an analysis template, with Argo's defaults applied.
 public struct AnalysisMetric: Sendable, Hashable {
     public var name: String

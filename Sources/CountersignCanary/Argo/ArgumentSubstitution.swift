@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// `{{args.name}}` substitution, as Argo performs it on provider fields (whitespace inside the braces allowed).

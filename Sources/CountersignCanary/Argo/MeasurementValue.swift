@@ -1,4 +1,5 @@
 internal import CEL
+public import CountersignEncoding
 
 /// The value a metric provider returns, bound to `result` in the conditions.
 ///
@@ -23,7 +24,7 @@ public indirect enum MeasurementValue: Sendable, Hashable, CustomStringConvertib
         case .number(let n): self = .number(n)
         case .string(let s): self = .string(s)
         case .array(let a): self = .list(a.map(MeasurementValue.init))
-        case .object(let o): self = .map(o.mapValues(MeasurementValue.init))
+        case .object: self = .map(json.objectDictionary!.mapValues(MeasurementValue.init))
         }
     }
 

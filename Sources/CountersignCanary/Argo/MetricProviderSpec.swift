@@ -1,3 +1,5 @@
+public import CountersignEncoding
+
 /// A metric's provider block. Prometheus, web and file are typed and run by the providers in this module; any
 /// other provider (Datadog, Kayenta, Job, …) is kept raw under its key, and a run that reaches it fails with a
 /// clear "no provider" error rather than a silent pass.

@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 
 extension CanaryConfiguration {
@@ -14,10 +15,16 @@ extension CanaryConfiguration {
     public static func decode(json data: Data) throws(CanaryError) -> CanaryConfiguration {
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try JSONValue(parsing: [UInt8](data))
         } catch {
             throw CanaryError(.invalidConfiguration, "the canary configuration is not valid JSON: \(error)")
         }
+        return try decode(root)
+    }
+
+    /// Decodes a configuration already read as JSON (a request body's member), with the rules of
+    /// ``decode(json:)``.
+    public static func decode(_ root: JSONValue) throws(CanaryError) -> CanaryConfiguration {
         var reader = ConfigurationReader()
         return try reader.configuration(root)
     }

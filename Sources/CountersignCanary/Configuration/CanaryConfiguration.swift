@@ -1,3 +1,5 @@
+public import CountersignEncoding
+
 /// A canary configuration in Kayenta's format (`docs/canary-config.md`): the metrics to judge, how to judge each,
 /// and the group weights. Both judges read the same document; countersign-v1 reads its extra per-metric settings
 /// from `analysisConfigurations.countersign`, a key Kayenta ignores.

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// Typed, path-naming access to a parsed JSON document, for decoders whose every error names its field
 /// (`metrics[2].analysisConfigurations.canary.critical: expected a boolean, got a string`).
 protocol JSONFieldReading {
@@ -7,7 +9,7 @@ protocol JSONFieldReading {
 
 extension JSONFieldReading {
     func object(_ value: JSONValue, _ path: String) throws(CanaryError) -> [String: JSONValue] {
-        guard case .object(let o) = value else {
+        guard let o = value.objectDictionary else {
             throw typeError(path.isEmpty ? "(document)" : path, "an object", value)
         }
         return o

@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 
 /// Judges a canary against its baseline, metric by metric, and scores the result.
@@ -53,13 +54,9 @@ extension CanaryJudgement {
     /// The judgement as JSON. Statistics of empty or all-missing series are NaN and a ratio over a zero mean is
     /// infinite, which JSON has no number for: they are written as the strings "NaN", "Infinity" and "-Infinity"
     /// (as `metrics --output json` does), so encoding cannot fail after the judgement was recorded.
-    public func jsonData() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    public var json: JSONValue {
         // Only non-finite numbers make a synthesized encoding throw, and they are strings here.
-        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+        (try? JSONValueEncoder(nonFiniteNumbers: .strings).encode(self)) ?? .object([])
     }
 }
 

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// Kayenta's REST endpoints over ``KayentaService``, independent of any HTTP framework: the server hands over the
@@ -76,15 +77,15 @@ public struct KayentaAPI: Sendable {
     }
 
     private func adHoc(_ body: [UInt8]) throws(CanaryError) -> (CanaryConfiguration, KayentaExecutionRequest) {
-        guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+        guard let top = (try? JSONValue(parsing: body))?.objectDictionary else {
             throw CanaryError(.invalidInput, "the ad-hoc request is not a JSON object")
         }
         guard let config = top["canaryConfig"], let request = top["executionRequest"] else {
             throw CanaryError(.invalidInput, "an ad-hoc request needs canaryConfig and executionRequest")
         }
         return (
-            try CanaryConfiguration.decode(json: Data(config.encoded)),
-            try KayentaExecutionRequest.decode(json: Data(request.encoded))
+            try CanaryConfiguration.decode(config),
+            try KayentaExecutionRequest.decode(request)
         )
     }
 
@@ -100,14 +101,14 @@ public struct KayentaAPI: Sendable {
         return n
     }
 
-    private func ok(_ json: JSONValue) -> Response { Response(status: 200, body: json.encoded) }
+    private func ok(_ json: JSONValue) -> Response { Response(status: 200, body: json.canonicalBytes) }
 
     private func failure(_ status: Int, _ error: String, _ message: String) -> Response {
         Response(
             status: status,
             body: JSONValue.object([
                 "error": .string(error), "message": .string(message), "status": .number(Double(status)),
-            ]).encoded)
+            ]).canonicalBytes)
     }
 }
 

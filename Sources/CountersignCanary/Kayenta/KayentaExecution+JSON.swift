@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 extension KayentaExecution {
@@ -120,11 +121,4 @@ extension JSONValue {
     /// A number, or null where JSON has none (NaN, ±∞).
     static func finite(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
 
-    /// Compact JSON with sorted keys, so answers are byte-stable.
-    var encoded: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every number went through `finite`, so encoding cannot fail.
-        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
-    }
 }

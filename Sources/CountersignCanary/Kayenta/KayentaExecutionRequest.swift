@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 
 /// The body of `POST /canary/{configId}` (Kayenta's `CanaryExecutionRequest`), as Argo Rollouts' Kayenta provider
@@ -23,11 +24,16 @@ public struct KayentaExecutionRequest: Sendable, Hashable {
     public static func decode(json data: Data) throws(CanaryError) -> KayentaExecutionRequest {
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try JSONValue(parsing: [UInt8](data))
         } catch {
             throw CanaryError(.invalidInput, "the execution request is not valid JSON: \(error)")
         }
-        return try RequestReader().request(root)
+        return try decode(root)
+    }
+
+    /// Decodes a request already read as JSON, with the rules of ``decode(json:)``.
+    public static func decode(_ root: JSONValue) throws(CanaryError) -> KayentaExecutionRequest {
+        try RequestReader().request(root)
     }
 }
 
@@ -113,14 +119,10 @@ private struct RequestReader: JSONFieldReading {
 
 /// The RFC 3339 times Kayenta reads and writes.
 enum KayentaTime {
-    static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func parse(_ text: String) -> Date? { RFC3339.date(text) }
 
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    /// Always three fraction digits, as Kayenta writes them.
+    static func format(_ date: Date) -> String { RFC3339.string(date, fraction: .milliseconds) }
 
     static func millis(_ date: Date) -> Double { (date.timeIntervalSince1970 * 1000).rounded(.down) }
 }

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// Reads Kayenta metrics from Prometheus: the metric's `query` is Kayenta's Prometheus query config, run as a
@@ -58,7 +59,7 @@ public struct PrometheusKayentaSource: KayentaMetricSource {
     static func promQL(
         for metric: CanaryMetricConfiguration, templates: [String: String], scope: KayentaScope
     ) throws(CanaryError) -> String {
-        guard case .object(let q) = metric.query else {
+        guard let q = metric.query.objectDictionary else {
             throw CanaryError(.invalidConfiguration, "metric \(metric.name): query is not an object")
         }
         let type = q["type"]?.stringValue ?? "prometheus"

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// Kubernetes JSONPath, the subset a metric query needs: `{$}`, `{$.data.ok}`, `{.items[0].value}`, `[-1]`,
@@ -145,7 +146,7 @@ struct JSONPath: Sendable, Hashable {
     private static func children(_ v: JSONValue) -> [JSONValue] {
         switch v {
         case .array(let a): a
-        case .object(let o): o.keys.sorted().compactMap { o[$0] }
+        case .object(let members): members.sorted { $0.0 < $1.0 }.map(\.1)
         default: []
         }
     }
@@ -153,9 +154,9 @@ struct JSONPath: Sendable, Hashable {
     private static func apply(_ step: Step, _ v: JSONValue, into out: inout [JSONValue]) {
         switch step {
         case .child(let name):
-            if case .object(let o) = v, let c = o[name] { out.append(c) }
+            if let o = v.objectDictionary, let c = o[name] { out.append(c) }
         case .descendant(let name):
-            if case .object(let o) = v, let c = o[name] { out.append(c) }
+            if let o = v.objectDictionary, let c = o[name] { out.append(c) }
             for c in children(v) { apply(step, c, into: &out) }
         case .wildcard:
             out.append(contentsOf: children(v))
@@ -176,7 +177,7 @@ struct JSONPath: Sendable, Hashable {
             for element in a {
                 var field: JSONValue? = element
                 for key in path {
-                    guard case .object(let o)? = field else {
+                    guard let o = field?.objectDictionary else {
                         field = nil
                         break
                     }

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// A Prometheus query result, typed as the server reported it.
@@ -36,12 +37,12 @@ enum PrometheusResponse {
     static func decode(_ body: [UInt8], status: Int) throws(CanaryError) -> PrometheusResult {
         let json: JSONValue
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            json = try JSONValue(parsing: body)
         } catch {
             let excerpt = String(decoding: body.prefix(200), as: UTF8.self)
             throw CanaryError(.measurementFailed, "Prometheus answered HTTP \(status) with non-JSON: \(excerpt)")
         }
-        guard case .object(let top) = json else {
+        guard let top = json.objectDictionary else {
             throw CanaryError(.measurementFailed, "Prometheus answered HTTP \(status) with JSON that is not an object")
         }
         if top["status"] != .string("success") {
@@ -49,7 +50,7 @@ enum PrometheusResponse {
             let message = top["error"].flatMap(\.stringValue) ?? "no error message"
             throw CanaryError(.measurementFailed, "Prometheus query failed (HTTP \(status), \(type)): \(message)")
         }
-        guard case .object(let data)? = top["data"], let type = data["resultType"]?.stringValue,
+        guard let data = top["data"]?.objectDictionary, let type = data["resultType"]?.stringValue,
             let result = data["result"]
         else {
             throw CanaryError(.measurementFailed, "Prometheus response has no data.resultType and data.result")
@@ -60,7 +61,7 @@ enum PrometheusResponse {
         case ("vector", .array(let series)):
             var values: [Double] = []
             for s in series {
-                guard case .object(let o) = s, case .array(let pair)? = o["value"] else {
+                guard let o = s.objectDictionary, case .array(let pair)? = o["value"] else {
                     throw CanaryError(.measurementFailed, "Prometheus vector element has no value")
                 }
                 values.append(try sample(pair))
@@ -69,11 +70,11 @@ enum PrometheusResponse {
         case ("matrix", .array(let series)):
             var matrix: [PrometheusSeries] = []
             for s in series {
-                guard case .object(let o) = s, case .array(let points)? = o["values"] else {
+                guard let o = s.objectDictionary, case .array(let points)? = o["values"] else {
                     throw CanaryError(.measurementFailed, "Prometheus matrix element has no values")
                 }
                 var one = PrometheusSeries(labels: [:], times: [], values: [])
-                if case .object(let labels)? = o["metric"] {
+                if let labels = o["metric"]?.objectDictionary {
                     one.labels = labels.compactMapValues(\.stringValue)
                 }
                 for p in points {

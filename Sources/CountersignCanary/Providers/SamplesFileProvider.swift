@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import Foundation
 
 /// Static samples from a JSON file, for tests and offline judging: the whole document, or one member of a
@@ -24,12 +25,12 @@ public struct SamplesFileProvider: Sendable {
         }
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: try Data(contentsOf: url))
+            document = try JSONValue(parsing: [UInt8](try Data(contentsOf: url)))
         } catch {
             throw CanaryError(.measurementFailed, "\(file.path): not valid JSON")
         }
         guard let key = file.key else { return MeasurementValue(document) }
-        guard case .object(let members) = document else {
+        guard let members = document.objectDictionary else {
             throw CanaryError(.measurementFailed, "\(file.path): key '\(key)' given but the document is not an object")
         }
         guard let value = members[key] else {

@@ -1,4 +1,5 @@
 internal import AsyncHTTPClient
+internal import CountersignEncoding
 public import Foundation
 
 /// Argo's web provider (reference §3.4): one HTTP request; a 2xx JSON answer is narrowed by a Kubernetes JSONPath
@@ -13,9 +14,7 @@ public struct WebProvider: Sendable {
         var body: [UInt8]?
         var contentType: String?
         if let json = request.jsonBody {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            body = (try? encoder.encode(json)).map(Array.init)
+            body = json.canonicalBytes
             contentType = "application/json"
         } else if let raw = request.body {
             body = Array(raw.utf8)
@@ -28,7 +27,7 @@ public struct WebProvider: Sendable {
                 .measurementFailed,
                 "\(request.method) \(request.url): received non 2xx response code: \(response.status)")
         }
-        guard let document = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)) else {
+        guard let document = try? JSONValue(parsing: response.body) else {
             return .string(String(decoding: response.body, as: UTF8.self))
         }
         guard let first = path.evaluate(document).first else {

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 import Foundation
 
 extension DecisionBuilder {
@@ -23,7 +24,7 @@ extension DecisionBuilder {
                 continue
             }
             if let maxAge = env.approvalMaxAge, now.timeIntervalSince(a.at) > Double(maxAge) {
-                notes.append("\(who)'s approval from \(ISO8601DateFormatter().string(from: a.at)) has expired")
+                notes.append("\(who)'s approval from \(RFC3339.string(a.at)) has expired")
                 continue
             }
             latest[who] = a

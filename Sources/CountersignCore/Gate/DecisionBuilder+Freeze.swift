@@ -1,4 +1,5 @@
 import CEL
+import CountersignEncoding
 import Foundation
 
 extension DecisionBuilder {
@@ -9,7 +10,6 @@ extension DecisionBuilder {
         for freeze in policy.freezes where freeze.environments.contains(env.name) {
             if !freeze.services.isEmpty && !freeze.services.contains(request.service) { continue }
             guard let until = FreezeCalendar.activeUntil(freeze, at: now) else { continue }
-            let stamp = ISO8601DateFormatter()
             var problems: [String] = []
             for grant in evidence.breakGlassGrants where grant.freeze == freeze.name && grant.environment == env.name {
                 if let service = grant.service, service != request.service {
@@ -24,10 +24,10 @@ extension DecisionBuilder {
                 add(
                     "freeze", .satisfied,
                     "\(freeze.name) is active, lifted by break-glass grant \(grant.id) from \(policy.canonical(grant.invokedBy))"
-                        + " until \(stamp.string(from: grant.expiresAt))")
+                        + " until \(RFC3339.string(grant.expiresAt))")
                 relaxations.append(
                     "break-glass: grant \(grant.id) by \(policy.canonical(grant.invokedBy)) (incident \(grant.incident ?? "none"))"
-                        + " lifted freeze \(freeze.name); review by team \(freeze.breakGlass.reviewTeam) due by \(stamp.string(from: reviewBy))"
+                        + " lifted freeze \(freeze.name); review by team \(freeze.breakGlass.reviewTeam) due by \(RFC3339.string(reviewBy))"
                 )
                 return
             }
@@ -38,7 +38,7 @@ extension DecisionBuilder {
                 + ", for at most \(freeze.breakGlass.maxDuration / 3600)h"
             add(
                 "freeze", .denied,
-                "deploys to \(env.name) are frozen by \(freeze.name) until \(stamp.string(from: until)); "
+                "deploys to \(env.name) are frozen by \(freeze.name) until \(RFC3339.string(until)); "
                     + (problems.isEmpty ? how : problems.joined(separator: "; ") + "; " + how))
         }
     }
@@ -81,7 +81,7 @@ enum FreezeCalendar {
             let today = floorDiv(nowSeconds + slack, 86_400)
             var best: Date? = nil
             for day in firstDay...today {
-                let (_, m, d) = Timestamp.civilFromDays(day)
+                let (_, m, d) = RFC3339.civilFromDays(day)
                 let weekday = Int(((day % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
                 guard cron.matchesDay(dayOfMonth: Int(d), month: Int(m), dayOfWeek: weekday) else { continue }
                 for hour in cron.hours.sorted() {

@@ -1,4 +1,5 @@
 public import CEL
+internal import CountersignEncoding
 public import Foundation
 internal import Yams
 
@@ -68,7 +69,7 @@ public enum PolicyLoader {
             hashInput += Array(text.utf8) + [0]
             reader.read(file: file, text: text)
         }
-        let bundle = reader.finish(hash: "sha256:" + SHA256.hex(hashInput))
+        let bundle = reader.finish(hash: "sha256:" + Hex.sha256(hashInput))
         guard reader.issues.isEmpty, let bundle else { throw PolicyError(issues: reader.issues) }
         return bundle
     }

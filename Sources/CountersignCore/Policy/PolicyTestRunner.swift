@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 public import Foundation
 internal import Yams
 
@@ -74,17 +75,19 @@ public enum PolicyTestRunner {
         where !["name", "at", "request", "evidence", "expect"].contains(key) {
             return .failure(CaseError("case '\(name)': unknown field '\(key)'"))
         }
-        guard let atText = m["at"]?.scalar?.string, let at = GateJSON.parseDate(atText) else {
+        guard let atText = m["at"]?.scalar?.string, let at = RFC3339.date(atText) else {
             return .failure(CaseError("case '\(name)': 'at' must be an RFC 3339 time"))
         }
         let request: DeployRequest
         let evidence: Evidence
-        do {
-            request = try GateJSON.decoder().decode(DeployRequest.self, from: try json(m["request"]))
+        do throws(JSONError) {
+            let decoder = JSONValueDecoder()
+            request = try decoder.decode(DeployRequest.self, from: json(m["request"]))
             evidence =
-                try m["evidence"].map { try GateJSON.decoder().decode(Evidence.self, from: try json($0)) } ?? Evidence()
+                try m["evidence"].map { (node) throws(JSONError) in try decoder.decode(Evidence.self, from: json(node))
+                } ?? Evidence()
         } catch {
-            return .failure(CaseError("case '\(name)': \(GateJSON.describe(error))"))
+            return .failure(CaseError("case '\(name)': \(error.message)"))
         }
         guard let expect = m["expect"]?.mapping, let verdictText = expect["verdict"]?.scalar?.string,
             let verdict = Decision.Verdict(rawValue: verdictText)
@@ -105,36 +108,41 @@ public enum PolicyTestRunner {
         return .success(CaseResult(suite: suite, name: name, failures: failures))
     }
 
-    /// YAML → JSON bytes, so requests and evidence share one decoder with the JSON files the CLI reads.
-    static func json(_ node: Node?) throws -> Data {
-        try JSONSerialization.data(withJSONObject: value(node) ?? [:], options: [.fragmentsAllowed])
-    }
-
-    static func value(_ node: Node?) -> Any? {
-        guard let node else { return nil }
+    /// YAML → a JSON value, so requests and evidence share one decoder with the JSON the CLI and the API read.
+    static func json(_ node: Node?) -> JSONValue {
+        guard let node else { return .object([]) }
         if let m = node.mapping {
-            var d: [String: Any] = [:]
+            var members: [(String, JSONValue)] = []
+            func set(_ key: String, _ value: JSONValue) {
+                members.removeAll { $0.0 == key }
+                members.append((key, value))
+            }
             // YAML merge keys (`<<: *base`): merged fields first, explicit fields win.
             for (k, v) in m where k.scalar?.string == "<<" {
                 for source in v.sequence ?? [v] {
-                    if let merged = value(source) as? [String: Any] { d.merge(merged) { a, _ in a } }
+                    for (key, value) in json(source).objectMembers ?? [] where !members.contains(where: { $0.0 == key })
+                    {
+                        members.append((key, value))
+                    }
                 }
             }
             for (k, v) in m where k.scalar?.string != "<<" {
-                if let key = k.scalar?.string { d[key] = value(v) ?? NSNull() }
+                if let key = k.scalar?.string { set(key, json(v)) }
             }
-            return d
+            return .object(members)
         }
-        if let s = node.sequence { return s.map { value($0) ?? NSNull() } }
-        guard let scalar = node.scalar else { return NSNull() }
-        if scalar.style != .plain { return scalar.string }
+        if let s = node.sequence { return .array(s.map(json)) }
+        guard let scalar = node.scalar else { return .null }
+        if scalar.style != .plain { return .string(scalar.string) }
         switch scalar.string {
-        case "true": return true
-        case "false": return false
-        case "null", "~", "": return NSNull()
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        case "null", "~", "": return .null
         default:
-            if let i = Int(scalar.string) { return i }
-            return scalar.string
+            if let i = Int(scalar.string), Double(i).magnitude <= JSONValue.maxExactInteger {
+                return .number(Double(i))
+            }
+            return .string(scalar.string)
         }
     }
 

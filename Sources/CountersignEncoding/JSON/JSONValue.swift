@@ -80,6 +80,19 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// 2^53: every integer up to it in magnitude is a double exactly.
     public static let maxExactInteger: Double = 9_007_199_254_740_992
 
+    /// An object from a dictionary (a dictionary literal reads best where members are built by hand); members in
+    /// key order, as the canonical form writes them anyway.
+    public static func object(_ members: [String: JSONValue]) -> JSONValue {
+        .object(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// The object's members by key (nil for anything else). The reader never produces duplicate keys; for a value
+    /// built by hand with duplicates, the last one wins, as ``subscript(_:)`` reads it.
+    public var objectDictionary: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        return Dictionary(members, uniquingKeysWith: { _, last in last })
+    }
+
     /// The object with `members` replacing any of the same name, added at the end (a non-object becomes the
     /// object of `members`).
     public func merging(_ members: [(String, JSONValue)]) -> JSONValue {

@@ -6,13 +6,25 @@ public import Foundation
 /// (camelCase), dates as RFC 3339 in UTC with the fraction they have, `Data` as base64, URLs as their text. A
 /// NaN or infinite number cannot be written in JSON and is an error naming where it was.
 public struct JSONValueEncoder: Sendable {
-    public init() {}
+    /// What to write for a NaN or infinite number, which JSON has no spelling for.
+    public enum NonFiniteNumbers: Sendable {
+        /// Refuse the value with an error naming the field: the default, for anything stored or signed.
+        case refuse
+        /// Write `null`, as Kayenta does for statistics of empty series.
+        case null
+        /// Write the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, so a reader can tell which it was.
+        case strings
+    }
+
+    public var nonFiniteNumbers: NonFiniteNumbers
+
+    public init(nonFiniteNumbers: NonFiniteNumbers = .refuse) { self.nonFiniteNumbers = nonFiniteNumbers }
 
     public func encode(_ value: some Encodable) throws(JSONError) -> JSONValue {
         if let json = value as? JSONValue { return json }
         let root = EncodingSlot()
         do {
-            try EncoderState(slot: root, codingPath: []).encodeValue(value)
+            try EncoderState(slot: root, codingPath: [], nonFinite: nonFiniteNumbers).encodeValue(value)
         } catch let error as JSONError {
             throw error
         } catch {
@@ -72,16 +84,17 @@ private final class EncodingSlot {
 private struct EncoderState: Encoder {
     let slot: EncodingSlot
     let codingPath: [any CodingKey]
+    let nonFinite: JSONValueEncoder.NonFiniteNumbers
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if case .empty = slot.content { slot.content = .object([]) }
-        return KeyedEncodingContainer(KeyedContainer<Key>(slot: slot, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedContainer<Key>(slot: slot, codingPath: codingPath, nonFinite: nonFinite))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         if case .empty = slot.content { slot.content = .array([]) }
-        return UnkeyedContainer(slot: slot, codingPath: codingPath)
+        return UnkeyedContainer(slot: slot, codingPath: codingPath, nonFinite: nonFinite)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(state: self) }
@@ -90,6 +103,11 @@ private struct EncoderState: Encoder {
 
     func number(_ d: Double) throws -> JSONValue {
         guard d.isFinite else {
+            switch nonFinite {
+            case .null: return .null
+            case .strings: return .string(d.isNaN ? "NaN" : d < 0 ? "-Infinity" : "Infinity")
+            case .refuse: break
+            }
             throw JSONError(.notRepresentable, "'\(DecodingPath.text(codingPath))' is \(d), which JSON cannot hold")
         }
         return .number(d)
@@ -118,16 +136,17 @@ private struct EncoderState: Encoder {
     }
 
     func child(_ slot: EncodingSlot, _ key: any CodingKey) -> EncoderState {
-        EncoderState(slot: slot, codingPath: codingPath + [key])
+        EncoderState(slot: slot, codingPath: codingPath + [key], nonFinite: nonFinite)
     }
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: EncodingSlot
     let codingPath: [any CodingKey]
+    let nonFinite: JSONValueEncoder.NonFiniteNumbers
 
     func state(_ key: Key) -> EncoderState {
-        EncoderState(slot: slot.objectMember(key.stringValue), codingPath: codingPath + [key])
+        EncoderState(slot: slot.objectMember(key.stringValue), codingPath: codingPath + [key], nonFinite: nonFinite)
     }
 
     mutating func encodeNil(forKey key: Key) throws { state(key).set(.null) }
@@ -200,6 +219,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let slot: EncodingSlot
     let codingPath: [any CodingKey]
+    let nonFinite: JSONValueEncoder.NonFiniteNumbers
     var count: Int {
         if case .array(let items) = slot.content { return items.count }
         return 0
@@ -207,7 +227,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     func next() -> EncoderState {
         let index = count
-        return EncoderState(slot: slot.appendItem(), codingPath: codingPath + [IndexKey(index)])
+        return EncoderState(slot: slot.appendItem(), codingPath: codingPath + [IndexKey(index)], nonFinite: nonFinite)
     }
 
     mutating func encodeNil() throws { next().set(.null) }

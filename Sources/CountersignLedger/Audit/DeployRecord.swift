@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 
 /// The audit report of deploys: for each deploy in a period, its authorization — decision, approvals,
@@ -18,7 +19,10 @@ public enum DeployRecord {
             WHERE d.environment = ? AND d.started_at >= ? AND d.started_at < ?
             ORDER BY d.started_seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")
             """,
-            [.text(environment), .text(LedgerEntry.formatTime(from)), .text(LedgerEntry.formatTime(to))])
+            [
+                .text(environment), .text(RFC3339.string(from, fraction: .milliseconds)),
+                .text(RFC3339.string(to, fraction: .milliseconds)),
+            ])
         let size = try await store.size()
         var records: [JSONValue] = []
         for row in deploys.rows {
@@ -34,7 +38,10 @@ public enum DeployRecord {
     {
         let result = try await store.lookup(
             "SELECT COUNT(*) FROM deploys WHERE environment = ? AND started_at >= ? AND started_at < ?",
-            [.text(environment), .text(LedgerEntry.formatTime(from)), .text(LedgerEntry.formatTime(to))])
+            [
+                .text(environment), .text(RFC3339.string(from, fraction: .milliseconds)),
+                .text(RFC3339.string(to, fraction: .milliseconds)),
+            ])
         return Int(result.rows.first?.first?.integerValue ?? 0)
     }
 

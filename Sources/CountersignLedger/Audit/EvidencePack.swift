@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 public import Foundation
 
 /// An evidence pack: the entries of a period with a signed checkpoint and an inclusion proof for each, as files an

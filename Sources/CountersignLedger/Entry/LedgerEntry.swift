@@ -1,5 +1,5 @@
-internal import CEL
 internal import CountersignCore
+public import CountersignEncoding
 public import Foundation
 
 /// The kinds of events the ledger records — every state change in Countersign is one.
@@ -37,7 +37,7 @@ public struct EntryDraft: Sendable, Hashable {
         // JSON has no spelling for NaN or infinity: such a number would be hashed into the tree as text no reader
         // accepts, and the entry could never be read back or verified.
         guard payload.numbersAreFinite else { throw EntryError("payload numbers must be finite") }
-        guard LedgerEntry.formatTime(at) != "invalid" else {
+        guard RFC3339.string(at, fraction: .milliseconds) != "invalid" else {
             throw EntryError("at must lie between 0001-01-01 and 9999-12-31 (UTC)")
         }
         guard !actor.isEmpty else { throw EntryError("actor must not be empty") }
@@ -63,7 +63,7 @@ public struct EntryDraft: Sendable, Hashable {
         guard let actor = value["actor"]?.stringValue else { throw EntryError("missing string field 'actor'") }
         var at = defaultTime
         if let text = value["at"]?.stringValue {
-            guard let parsed = GateJSON.parseDate(text) else { throw EntryError("'at' must be an RFC 3339 time") }
+            guard let parsed = RFC3339.date(text) else { throw EntryError("'at' must be an RFC 3339 time") }
             at = parsed
         }
         try self.init(type: type, at: at, actor: actor, payload: value["payload"] ?? .null)
@@ -104,30 +104,13 @@ public struct LedgerEntry: Sendable, Hashable {
     public var json: JSONValue {
         .object([
             ("seq", .number(Double(seq))), ("type", .string(type.rawValue)),
-            ("at", .string(LedgerEntry.formatTime(at))),
+            ("at", .string(RFC3339.string(at, fraction: .milliseconds))),
             ("actor", .string(actor)), ("payload", payload),
         ])
     }
 
     /// The RFC 8785 bytes that are hashed into the tree.
     public var canonicalBytes: [UInt8] { json.canonicalBytes }
-
-    /// RFC 3339 in UTC with exactly three fraction digits (`2026-11-03T10:00:00.000Z`): one fixed width, so stored
-    /// times sort as text in both SQL backends. Built on CEL's timestamp code rather than `ISO8601DateFormatter`,
-    /// which costs tens of microseconds a call.
-    public static func formatTime(_ d: Date) -> String {
-        let millis = (d.timeIntervalSince1970 * 1_000).rounded()
-        guard millis.magnitude < 1e18 else { return "invalid" }  // far outside the range, and beyond Int64
-        let (seconds, rest) = Int64(millis).quotientAndRemainder(dividingBy: 1_000)
-        var (s, ms) = rest < 0 ? (seconds - 1, rest + 1_000) : (seconds, rest)
-        // The last half millisecond of 9999-12-31 rounds up to the year 10000: keep it in the year 9999, so a time
-        // `GateJSON.parseDate` accepts is always written as one it accepts again.
-        if s == Timestamp.maxSeconds + 1, ms == 0 { (s, ms) = (Timestamp.maxSeconds, 999) }
-        guard let t = Timestamp(seconds: s, nanos: ms * 1_000_000) else { return "invalid" }
-        var text = t.rfc3339
-        if ms == 0 { text.insert(contentsOf: ".000", at: text.index(before: text.endIndex)) }
-        return text
-    }
 
     /// Rebuilds an entry from its canonical JSON (as stored), checking every field.
     public init(canonical text: String) throws(EntryError) {
@@ -136,7 +119,7 @@ public struct LedgerEntry: Sendable, Hashable {
         // `seq` is a JSON number, so a double: only a non-negative whole number an Int64 holds is a position.
         guard let number = v["seq"]?.numberValue, let seq = Int64(exactly: number), seq >= 0,
             let typeText = v["type"]?.stringValue, let type = EventType(rawValue: typeText),
-            let atText = v["at"]?.stringValue, let at = GateJSON.parseDate(atText), let actor = v["actor"]?.stringValue,
+            let atText = v["at"]?.stringValue, let at = RFC3339.date(atText), let actor = v["actor"]?.stringValue,
             let payload = v["payload"]
         else { throw EntryError("stored entry is not a ledger entry") }
         self.seq = seq

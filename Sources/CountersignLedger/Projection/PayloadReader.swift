@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 
 /// Reads the fields of an event payload, each failure naming the event type and the field's path.
 extension JSONValue {
@@ -95,8 +96,8 @@ struct PayloadReader {
 
     /// An RFC 3339 time, normalized to the ledger's sortable form.
     func time(_ key: String) throws(LedgerError) -> String {
-        guard let date = GateJSON.parseDate(try string(key)) else { throw fail(key, "must be an RFC 3339 time") }
-        return LedgerEntry.formatTime(date)
+        guard let date = RFC3339.date(try string(key)) else { throw fail(key, "must be an RFC 3339 time") }
+        return RFC3339.string(date, fraction: .milliseconds)
     }
 
     /// A `sha256:` digest in lowercase hex.

@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 public import Foundation
 
 /// The current state the ledger's entries imply — deploy requests, approvals, decisions, deploys, break-glass
@@ -64,7 +65,7 @@ public enum Projection {
     public static func probe(at now: Date) -> SQLStatement {
         SQLStatement(
             "INSERT INTO store_probe (one, at) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET at = excluded.at",
-            [.text(LedgerEntry.formatTime(now))])
+            [.text(RFC3339.string(now, fraction: .milliseconds))])
     }
 
     /// What the gate metrics read: each decision's control results (`decision_controls`: which controls never
@@ -153,7 +154,7 @@ public enum Projection {
         "CREATE INDEX outbox_pending ON outbox (delivered_at, abandoned_at)",
     ]
 
-    /// Portable DDL (SQLite and PostgreSQL). Times are `LedgerEntry.formatTime` text, which sorts correctly;
+    /// Portable DDL (SQLite and PostgreSQL). Times are `RFC3339.string(_:fraction: .milliseconds)` text, which sorts correctly;
     /// lists are canonical JSON arrays; `seq` columns point at the entry that last wrote the row.
     public static let schema: [String] = [
         """
@@ -224,7 +225,7 @@ public enum Projection {
     public static func statements(for entry: LedgerEntry) throws(LedgerError) -> [SQLStatement] {
         let p = PayloadReader(entry.type, entry.payload)
         let seq = SQLValue.integer(entry.seq)
-        let at = SQLValue.text(LedgerEntry.formatTime(entry.at))
+        let at = SQLValue.text(RFC3339.string(entry.at, fraction: .milliseconds))
         let actor = SQLValue.text(entry.actor)
         switch entry.type.rawValue {
         case "deploy.requested":

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// What one batch writes: its entries with sequence numbers and canonical bytes, the tree nodes they complete,
 /// and their projection statements. Built purely from the tree's right edge, so both stores write exactly the
 /// same rows (each in the way its database inserts fastest).
@@ -8,7 +10,7 @@ public struct AppendPlan: Sendable {
         /// The RFC 8785 bytes that are hashed and stored.
         public let canonicalBytes: [UInt8]
         public let leafHash: [UInt8]
-        /// `LedgerEntry.formatTime(entry.at)`, the sortable copy `entries(between:and:)` filters on.
+        /// `RFC3339.string(entry.at, fraction: .milliseconds)`, the sortable copy `entries(between:and:)` filters on.
         public let at: String
 
         /// The canonical bytes as text.
@@ -34,7 +36,9 @@ public struct AppendPlan: Sendable {
             let bytes = entry.json.canonicalBytes
             let leaf = MerkleTree.leafHash(bytes)
             rows.append(
-                EntryRow(entry: entry, canonicalBytes: bytes, leafHash: leaf, at: LedgerEntry.formatTime(entry.at)))
+                EntryRow(
+                    entry: entry, canonicalBytes: bytes, leafHash: leaf,
+                    at: RFC3339.string(entry.at, fraction: .milliseconds)))
             frontier.append(leafHash: leaf, completing: &nodes, from: StoredNodes.lowestInteriorLevel)
             if Projection.projects(entry.type) { projections += try Projection.statements(for: entry) }
         }

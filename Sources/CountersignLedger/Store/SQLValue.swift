@@ -1,3 +1,4 @@
+public import CountersignEncoding
 internal import Foundation
 
 /// A value bound to or read from SQL, in the subset both backends share.

@@ -69,7 +69,7 @@ public struct NoteSigner: Sendable {
     }
 
     public var verifier: NoteVerifier { NoteVerifier(name: name, publicKey: key.publicKey) }
-    var keyIDHex: String { verifier.keyID.map { String(format: "%02x", $0) }.joined() }
+    var keyIDHex: String { Hex.encode(verifier.keyID) }
 
     /// The private key text form (keep it secret).
     public var privateKeyText: String {
@@ -108,7 +108,7 @@ public struct NoteVerifier: Sendable, Hashable {
         else { throw NoteError("malformed verifier key: expected <name>+<hex id>+<base64 Ed25519 key>") }
         try NoteSigner.validate(String(parts[0]))
         self.init(name: String(parts[0]), publicKey: key)
-        guard parts[1] == Substring(keyID.map { String(format: "%02x", $0) }.joined()) else {
+        guard parts[1] == Substring(Hex.encode(keyID)) else {
             throw NoteError("verifier key id does not match the key")
         }
     }
@@ -121,7 +121,7 @@ public struct NoteVerifier: Sendable, Hashable {
     }
 
     public var text: String {
-        "\(name)+\(keyID.map { String(format: "%02x", $0) }.joined())+"
+        "\(name)+\(Hex.encode(keyID))+"
             + Data([0x01] + publicKey.rawRepresentation).base64EncodedString()
     }
 

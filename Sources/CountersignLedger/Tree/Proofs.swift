@@ -1,3 +1,5 @@
+public import CountersignEncoding
+
 /// An inclusion proof in the JSON shape RFC 6962 tools read: hex hashes, leaf to root.
 public struct InclusionProof: Sendable, Hashable {
     public let index: Int

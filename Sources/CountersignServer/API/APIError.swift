@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 public import Hummingbird
 
@@ -79,10 +80,13 @@ extension APIError: HTTPResponseError {
         var headers: HTTPFields = [.contentType: "application/json"]
         if code == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"countersign\"" }
         if let allow = details["allow"] { headers[.allow] = allow }
-        let body: [String: Any] = [
-            "error": ["code": code.description, "message": message, "details": details] as [String: Any]
-        ]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let body = JSONValue.object([
+            "error": .object([
+                "code": .string(code.description), "message": .string(message),
+                "details": .object(details.mapValues(JSONValue.string)),
+            ])
+        ])
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.canonicalBytes)))
     }
 }

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import CountersignSupplyChain
 internal import Foundation
 public import Hummingbird
@@ -19,7 +20,7 @@ public struct AdmissionRoutes: Sendable {
             let body = try await JSONBody.bytes(request, limit: 3 << 20)
             // Not a review at all (no body, not a JSON object): an HTTP error. A review that cannot be judged is
             // answered with a denying review instead, which is what the API server acts on.
-            guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else {
+            guard case .object? = try? JSONValue(parsing: body) else {
                 throw APIError(.badRequest, "the body must be an AdmissionReview JSON object")
             }
             let answer = await controller.review(body)

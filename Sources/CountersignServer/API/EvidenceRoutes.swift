@@ -1,5 +1,6 @@
 internal import CountersignCanary
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 public import CountersignSupplyChain
 internal import Foundation
@@ -129,7 +130,7 @@ public struct EvidenceRoutes: Sendable {
             let judgement = try await control.judgeCanary(input, by: try context.caller())
             return Response(
                 status: .created, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: .init(bytes: judgement.jsonData())))
+                body: .init(byteBuffer: .init(bytes: judgement.json.canonicalBytes)))
         }
         group.get("canary/judgements") { _, context in
             _ = try context.caller()
@@ -154,7 +155,7 @@ public struct EvidenceRoutes: Sendable {
             return JSONBody.response(
                 .object([
                     ("checkpoint", .string(pack.checkpoint)),
-                    ("entries", .array(pack.entries.map(CountersignLedger.JSONValue.string))),
+                    ("entries", .array(pack.entries.map(JSONValue.string))),
                     ("proofs", .array(pack.proofs.map(\.json))),
                 ]))
         }
@@ -167,8 +168,8 @@ public struct EvidenceRoutes: Sendable {
         if needsEnvironment && environment.isEmpty {
             throw APIError(.badRequest, "environment is required", details: ["field": "environment"])
         }
-        guard let from = q["from"].flatMap({ GateJSON.parseDate(String($0)) }),
-            let to = q["to"].flatMap({ GateJSON.parseDate(String($0)) }), from <= to
+        guard let from = q["from"].flatMap({ RFC3339.date(String($0)) }),
+            let to = q["to"].flatMap({ RFC3339.date(String($0)) }), from <= to
         else {
             throw APIError(.badRequest, "from and to must be RFC 3339 times, from ≤ to", details: ["field": "from"])
         }
@@ -178,7 +179,7 @@ public struct EvidenceRoutes: Sendable {
     /// A projection as `{"items": [{column: value}]}`, newest first, at most 500.
     static func table(_ control: ControlPlane, _ sql: String) async throws(APIError) -> Response {
         let rows = try await control.rows(sql + " LIMIT 500")
-        let items: [CountersignLedger.JSONValue] = rows.map { row in
+        let items: [JSONValue] = rows.map { row in
             .object(zip(row.columns, row.values.map(\.json)).map { ($0, $1) })
         }
         return JSONBody.response(.object([("items", .array(items))]))

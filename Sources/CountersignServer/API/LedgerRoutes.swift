@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 public import CountersignLedger
 internal import Foundation
 public import Hummingbird

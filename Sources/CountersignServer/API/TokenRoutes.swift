@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 public import Hummingbird
@@ -34,7 +35,9 @@ public struct TokenRoutes: Sendable {
                 ("id", .string(token.id)), ("token", .string(token.secret)), ("identity", .string(token.identity)),
                 ("role", .string(token.role.rawValue)),
             ]
-            if let expires = token.expiresAt { members.append(("expiresAt", .string(LedgerEntry.formatTime(expires)))) }
+            if let expires = token.expiresAt {
+                members.append(("expiresAt", .string(RFC3339.string(expires, fraction: .milliseconds))))
+            }
             return JSONBody.response(.object(members), status: .created)
         }
         group.delete("tokens/{id}") { _, context in

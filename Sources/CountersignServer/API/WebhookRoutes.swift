@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 public import Hummingbird

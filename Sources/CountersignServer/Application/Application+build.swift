@@ -1,4 +1,5 @@
 public import CountersignCanary
+internal import CountersignEncoding
 public import CountersignLedger
 public import CountersignSupplyChain
 internal import Foundation
@@ -53,7 +54,7 @@ public func buildRouter(
                         .object([
                             ("status", .string("unavailable")),
                             ("reason", .string("writes fail: \(error.message)")),
-                            ("since", .string(LedgerEntry.formatTime(failure.at))),
+                            ("since", .string(RFC3339.string(failure.at, fraction: .milliseconds))),
                         ]), status: .serviceUnavailable)
                 }
             }

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Crypto
 internal import Foundation
 
@@ -11,10 +12,7 @@ public enum APIToken {
     public static func generate() -> (id: String, secret: String, hash: String) {
         var rng = SystemRandomNumberGenerator()
         let secret = prefix + base64URL((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
-        let id =
-            "tok_"
-            + (0..<8).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &rng)) }
-            .joined()
+        let id = "tok_" + Hex.encode((0..<8).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
         return (id, secret, hash(secret))
     }
 

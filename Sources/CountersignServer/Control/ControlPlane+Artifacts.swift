@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 public import CountersignSupplyChain
 internal import Foundation

@@ -1,4 +1,5 @@
 public import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 public import Foundation
 
@@ -35,11 +36,14 @@ extension ControlPlane {
         var payload: [(String, JSONValue)] = [
             ("id", .string(grant.id)), ("freeze", .string(name)), ("environment", .string(environment)),
             ("invokedBy", .string(principal.identity)), ("reason", .string(reason ?? "")),
-            ("incident", .string(incident ?? "")), ("expiresAt", .string(LedgerEntry.formatTime(grant.expiresAt))),
+            ("incident", .string(incident ?? "")),
+            ("expiresAt", .string(RFC3339.string(grant.expiresAt, fraction: .milliseconds))),
             ("reviewTeam", .string(freeze.breakGlass.reviewTeam)),
             (
                 "reviewDue",
-                .string(LedgerEntry.formatTime(granted.addingTimeInterval(Double(freeze.breakGlass.reviewWithin))))
+                .string(
+                    RFC3339.string(
+                        granted.addingTimeInterval(Double(freeze.breakGlass.reviewWithin)), fraction: .milliseconds))
             ),
         ]
         if let service { payload.append(("service", .string(service))) }

@@ -1,5 +1,6 @@
 public import CountersignCanary
 internal import CountersignCore
+public import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
@@ -16,7 +17,7 @@ extension ControlPlane {
     /// Records one Kayenta execution. A failure to record is logged by the caller's absence of an entry only:
     /// the judgement itself was already answered to Argo, which polls it by id.
     func recordCanary(_ execution: KayentaExecution) async {
-        var payload: [(String, CountersignLedger.JSONValue)] = [
+        var payload: [(String, JSONValue)] = [
             ("id", .string(execution.id)), ("template", .string(execution.configId ?? "ad-hoc")),
             ("application", .string(execution.accounts.application)), ("status", .string(execution.status.rawValue)),
         ]
@@ -39,7 +40,7 @@ public struct CanaryJudgementInput: Sendable, Decodable {
     /// The name the tier's `canary.template` refers to.
     public var template: String
     /// A Kayenta canary configuration, as Kayenta accepts it.
-    public var config: CountersignCanary.JSONValue
+    public var config: JSONValue
     public var canary: [String: [Double?]]
     public var baseline: [String: [Double?]]
     /// `kayenta` (default) or `countersign-v1`.
@@ -59,11 +60,9 @@ extension ControlPlane {
         }
         let config: CanaryConfiguration
         do {
-            config = try CanaryConfiguration.decode(json: try JSONEncoder().encode(input.config))
-        } catch let error as CanaryError {
-            throw APIError(.badRequest, "config: \(error.message)", details: ["field": "config"])
+            config = try CanaryConfiguration.decode(input.config)
         } catch {
-            throw APIError(.badRequest, "config: \(error)", details: ["field": "config"])
+            throw APIError(.badRequest, "config: \(error.message)", details: ["field": "config"])
         }
         let judge: any CanaryJudge
         switch input.judge ?? "kayenta" {
@@ -101,7 +100,7 @@ extension ControlPlane {
 
 extension ControlPlane {
     /// A metric's sample as the canary pages draw it: count, minimum, quartiles, maximum (null when empty).
-    static func summary(_ values: [Double?]?) -> CountersignLedger.JSONValue {
+    static func summary(_ values: [Double?]?) -> JSONValue {
         let s = FiveNumberSummary((values ?? []).compactMap { $0 })
         guard s.count > 0 else { return .object([("count", .number(0))]) }
         return .object([

@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 public import CountersignMetrics
 internal import Foundation
 
@@ -10,7 +11,7 @@ extension ControlPlane {
     {
         func time(_ text: String?, _ field: String) throws(APIError) -> Date? {
             guard let text else { return nil }
-            guard let date = GateJSON.parseDate(text) else {
+            guard let date = RFC3339.date(text) else {
                 throw APIError(.badRequest, "\(field) must be an RFC 3339 time", details: ["field": field])
             }
             return date

@@ -1,4 +1,5 @@
 public import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 

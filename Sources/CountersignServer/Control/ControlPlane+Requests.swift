@@ -1,4 +1,5 @@
 public import CountersignCore
+internal import CountersignEncoding
 public import CountersignLedger
 internal import Foundation
 

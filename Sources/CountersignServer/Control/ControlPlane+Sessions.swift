@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 public import Foundation
 
@@ -30,7 +31,7 @@ extension ControlPlane {
                 ("identity", .string(principal.identity)), ("change", .string("session.started")),
                 ("session", .string(id)), ("sessionHash", .string(APIToken.hash(secret))),
                 ("token", .string(principal.tokenID)), ("role", .string(principal.role.rawValue)),
-                ("expiresAt", .string(LedgerEntry.formatTime(expiresAt))),
+                ("expiresAt", .string(RFC3339.string(expiresAt, fraction: .milliseconds))),
             ]))
         return StartedSession(id: id, secret: secret, expiresAt: expiresAt)
     }

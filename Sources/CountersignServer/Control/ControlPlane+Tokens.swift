@@ -1,4 +1,5 @@
 public import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 public import Foundation
 
@@ -41,7 +42,7 @@ extension ControlPlane {
             ("identity", .string(identity.name)), ("change", .string("token.created")), ("token", .string(token.id)),
             ("role", .string(role.rawValue)), ("tokenHash", .string(token.hash)),
         ]
-        if let expiresAt { payload.append(("expiresAt", .string(LedgerEntry.formatTime(expiresAt)))) }
+        if let expiresAt { payload.append(("expiresAt", .string(RFC3339.string(expiresAt, fraction: .milliseconds)))) }
         try await record("identity.changed", actor: actor, payload: .object(payload))
         return IssuedToken(
             id: token.id, secret: token.secret, identity: identity.name, role: role, expiresAt: expiresAt)

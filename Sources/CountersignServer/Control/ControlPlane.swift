@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 
@@ -100,7 +101,7 @@ public struct ControlPlane: Sendable {
 
         /// Projection times are `formatTime` text, read without a formatter; anything else as RFC 3339.
         func date(_ name: String) -> Date? {
-            text(name).flatMap { LedgerEntry.parseTime($0) ?? GateJSON.parseDate($0) }
+            text(name).flatMap { RFC3339.date($0) ?? RFC3339.date($0) }
         }
     }
 }
@@ -118,27 +119,25 @@ extension APIError {
     }
 }
 
-/// Codable values to and from ledger payloads, with the gate's JSON conventions (RFC 3339 times).
+/// Codable values to and from ledger payloads and request bodies, with the one JSON's conventions (RFC 3339
+/// times; numbers a double holds exactly), its failures as API errors.
 enum PayloadCoding {
     static func encode(_ value: some Encodable) throws(APIError) -> JSONValue {
-        do {
-            let text = String(decoding: try GateJSON.encoder().encode(value), as: UTF8.self)
-            return try JSONValue(parsing: text)
-        } catch {
-            throw APIError(.internal, "cannot encode a payload: \(error)")
+        do { return try JSONValueEncoder().encode(value) } catch {
+            throw APIError(.internal, "cannot encode a payload: \(error.message)")
         }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(APIError) -> T {
-        do { return try GateJSON.decoder().decode(T.self, from: Data(value.canonicalBytes)) } catch {
-            throw APIError(.internal, "a stored payload does not decode as \(T.self): \(GateJSON.describe(error))")
+        do { return try JSONValueDecoder().decode(T.self, from: value) } catch {
+            throw APIError(.internal, "a stored payload does not decode as \(T.self): \(error.message)")
         }
     }
 
-    /// Decodes a request body, naming the field that is wrong.
+    /// Decodes a request body with the strict reader, naming the field that is wrong.
     static func body<T: Decodable>(_ type: T.Type, from data: [UInt8]) throws(APIError) -> T {
-        do { return try GateJSON.decoder().decode(T.self, from: Data(data)) } catch {
-            throw APIError(.badRequest, "the request body is not valid: \(GateJSON.describe(error))")
+        do { return try JSONValueDecoder().decode(T.self, from: data) } catch {
+            throw APIError(.badRequest, "the request body is not valid: \(error.description)")
         }
     }
 

@@ -1,5 +1,6 @@
 internal import CountersignCanary
 internal import CountersignCore
+internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 internal import Synchronization
@@ -204,7 +205,7 @@ public struct DemoHistory: Sendable {
         }
 
         /// Latency and error rate, both bad when they increase; latency weighs more.
-        static func canaryConfig() throws(APIError) -> CountersignCanary.JSONValue {
+        static func canaryConfig() throws(APIError) -> JSONValue {
             let text = """
                 {"metrics": [
                   {"name": "latency-p99", "groups": ["latency"], "query": {},
@@ -213,7 +214,7 @@ public struct DemoHistory: Sendable {
                    "analysisConfigurations": {"canary": {"direction": "increase"}}}],
                  "classifier": {"groupWeights": {"latency": 60, "errors": 40}}}
                 """
-            do { return try JSONDecoder().decode(CountersignCanary.JSONValue.self, from: Data(text.utf8)) } catch {
+            do { return try JSONValue(parsing: text) } catch {
                 throw APIError(.internal, "the demo canary configuration does not parse: \(error)")
             }
         }

@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 

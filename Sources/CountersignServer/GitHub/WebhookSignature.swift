@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Crypto
 internal import Foundation
 
@@ -8,7 +9,7 @@ internal import Foundation
 public enum WebhookSignature {
     public static func sign(_ body: [UInt8], secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.encode(mac)
     }
 
     /// Whether `header` is the signature of exactly `body` under `secret`.

@@ -1,4 +1,5 @@
 internal import AsyncHTTPClient
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 internal import Logging

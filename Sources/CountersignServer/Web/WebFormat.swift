@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
@@ -17,7 +18,7 @@ enum WebFormat {
     }
 
     /// `2026-11-03 10:00 UTC` from a ledger time or a date.
-    static func time(_ date: Date?) -> String { time(date.map(LedgerEntry.formatTime)) }
+    static func time(_ date: Date?) -> String { time(date.map { RFC3339.string($0, fraction: .milliseconds) }) }
 
     static func time(_ text: String?) -> String {
         guard let text, text.count >= 16 else { return text ?? "—" }

@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 internal import Hummingbird
@@ -38,12 +39,12 @@ extension WebPages {
             }
         }
         let now = control.now()
-        let from = q["from"] ?? LedgerEntry.formatTime(now.addingTimeInterval(-30 * 86_400))
-        let to = q["to"] ?? LedgerEntry.formatTime(now)
+        let from = q["from"] ?? RFC3339.string(now.addingTimeInterval(-30 * 86_400), fraction: .milliseconds)
+        let to = q["to"] ?? RFC3339.string(now, fraction: .milliseconds)
         let environment = q["environment"] ?? "production"
         page["report"] = ["from": from, "to": to, "environment": environment]
         if q["report"] != nil {
-            guard let start = GateJSON.parseDate(from), let end = GateJSON.parseDate(to), start <= end else {
+            guard let start = RFC3339.date(from), let end = RFC3339.date(to), start <= end else {
                 throw APIError(.badRequest, "from and to must be RFC 3339 times with from ≤ to")
             }
             let store = control.store

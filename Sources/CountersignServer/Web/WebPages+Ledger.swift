@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 internal import Hummingbird
@@ -70,14 +71,7 @@ extension WebPages {
             leaf == proof.leafHash
             && MerkleTree.verifyInclusion(
                 leafHash: leaf, index: seq, size: proof.treeSize, proof: proof.proof, root: root)
-        let pretty: String
-        if let object = try? JSONSerialization.jsonObject(with: Data(entry.canonicalBytes)),
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        {
-            pretty = String(decoding: data, as: UTF8.self)
-        } else {
-            pretty = String(decoding: entry.canonicalBytes, as: UTF8.self)
-        }
+        let pretty = entry.json.prettyString
         let page: [String: Any] = [
             "seq": seq, "type": entry.type.rawValue, "at": WebFormat.time(entry.at), "actor": entry.actor,
             "json": pretty, "leaf": Hex.encode(leaf), "treeSize": proof.treeSize, "root": Hex.encode(root),

@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import CountersignMetrics
 internal import Foundation
@@ -16,13 +17,16 @@ extension WebPages {
         let environment = q["environment"] ?? "production"
         let service = q["service"] ?? ""
         let period = try control.metricsPeriod(
-            from: LedgerEntry.formatTime(control.now().addingTimeInterval(-Double(days) * 86_400)), to: nil,
+            from: RFC3339.string(control.now().addingTimeInterval(-Double(days) * 86_400), fraction: .milliseconds),
+            to: nil,
             service: service, environment: environment)
         let delivery = try await control.deliveryMetrics(period)
         let gates = try await control.gateMetrics(period)
         let hours = { (s: Double) in s / 3_600 }
 
-        let weeks = delivery.weeks.map { String(LedgerEntry.formatTime($0.start).dropFirst(5).prefix(5)) }
+        let weeks = delivery.weeks.map {
+            String(RFC3339.string($0.start, fraction: .milliseconds).dropFirst(5).prefix(5))
+        }
         let deployChart = SVGChart.bars(
             title: "Deploys per week", labels: weeks,
             series: [

@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 internal import Hummingbird
@@ -45,7 +46,7 @@ extension WebPages {
                 "verdict": row["verdict"]?.textValue ?? "undecided", "digest": row["digest"]?.textValue ?? "",
                 "digestShort": WebFormat.short(row["digest"]?.textValue),
                 "requested": WebFormat.time(requested),
-                "ago": WebFormat.ago(requested.flatMap(LedgerEntry.parseTime), now: now),
+                "ago": WebFormat.ago(requested.flatMap(RFC3339.date), now: now),
             ]
         }
         let environments = control.policy.bundle.environments.keys.sorted().map { name in

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Crypto
 internal import Foundation
 internal import Hummingbird
@@ -19,7 +20,7 @@ struct WebSession: Sendable {
     var csrf: String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data("countersign-ui-csrf".utf8), using: .init(data: Data(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 
     func checkCSRF(_ value: String?) throws(APIError) {

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// The Kubernetes image gate (DESIGN §7): a Pod — or any object holding a pod template — is admitted only when
 /// every image is pinned by digest and approved for the namespace. Every offending image is named in one message,
 /// so a user fixes them all at once instead of one per attempt.
@@ -21,8 +23,9 @@ public struct AdmissionController<Approver: ImageApprover>: Sendable {
             return await review(try AdmissionRequest(review: body))
         } catch {
             let uid =
-                (try? JSON.parse(Array(body.prefix(AdmissionRequest.maxBytes)), what: "review"))?["request"]?["uid"]?
-                .string ?? ""
+                (try? JSONValue.document(Array(body.prefix(AdmissionRequest.maxBytes)), what: "review"))?["request"]?[
+                    "uid"]?
+                .stringValue ?? ""
             return AdmissionResponse(
                 uid: uid, allowed: false, code: 400, message: "countersign: \(error.reason)", warnings: [])
         }

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// The part of a Kubernetes `AdmissionReview` (`admission.k8s.io/v1`) request the image gate needs: who to answer
 /// (`uid`), what kind of object, where, and every container image in it.
 ///
@@ -87,21 +89,22 @@ public struct AdmissionRequest: Sendable {
             SupplyChainError(.malformedDocument, "the AdmissionReview \(why)")
         }
         guard bytes.count <= AdmissionRequest.maxBytes else { throw fail("is larger than 3 MiB") }
-        let json = try JSON.parse(bytes, what: "the AdmissionReview", maxDepth: 100)
-        guard json["apiVersion"]?.string == "admission.k8s.io/v1", json["kind"]?.string == "AdmissionReview" else {
+        let json = try JSONValue.document(bytes, what: "the AdmissionReview", maxDepth: 100)
+        guard json["apiVersion"]?.stringValue == "admission.k8s.io/v1", json["kind"]?.stringValue == "AdmissionReview"
+        else {
             throw fail("is not admission.k8s.io/v1 AdmissionReview")
         }
-        guard let request = json["request"], request.fields != nil else { throw fail("has no request") }
-        guard let uid = request["uid"]?.string, !uid.isEmpty else { throw fail("request has no uid") }
-        guard let kind = request["kind"]?["kind"]?.string else { throw fail("request has no kind.kind") }
+        guard let request = json["request"], request.objectMembers != nil else { throw fail("has no request") }
+        guard let uid = request["uid"]?.stringValue, !uid.isEmpty else { throw fail("request has no uid") }
+        guard let kind = request["kind"]?["kind"]?.stringValue else { throw fail("request has no kind.kind") }
         self.uid = uid
         self.kind = kind
-        group = request["kind"]?["group"]?.string ?? ""
-        version = request["kind"]?["version"]?.string ?? ""
-        namespace = request["namespace"]?.string ?? ""
-        operation = request["operation"]?.string ?? ""
+        group = request["kind"]?["group"]?.stringValue ?? ""
+        version = request["kind"]?["version"]?.stringValue ?? ""
+        namespace = request["namespace"]?.stringValue ?? ""
+        operation = request["operation"]?.stringValue ?? ""
         let object = request["object"]
-        name = object?["metadata"]?["name"]?.string ?? request["name"]?.string
+        name = object?["metadata"]?["name"]?.stringValue ?? request["name"]?.stringValue
         let key = Array("\(group)/\(kind)".utf8)
         let known = AdmissionRequest.podSpecKinds[key]
         if let known {
@@ -120,10 +123,10 @@ public struct AdmissionRequest: Sendable {
         var imageless: [String] = []
         var knownPath: [Step]?
         if let known {
-            var spec: JSON? = object
+            var spec: JSONValue? = object
             for step in known.path { spec = spec?[step] }
             let path = known.path.map(Step.key)
-            if let spec, spec.fields != nil {
+            if let spec, spec.objectMembers != nil {
                 knownPath = path
                 found += try Self.containers(in: spec, at: Self.render(path), strict: true, imageless: &imageless)
             } else if !known.optional || !(spec?.isNull ?? true) {
@@ -132,7 +135,7 @@ public struct AdmissionRequest: Sendable {
         }
         // Every other pod spec in the object, wherever it sits: iterative, and bounded by the parser's depth limit.
         // Paths are compared step by step, so a key such as "template.spec" is not mistaken for the known spec.
-        var pending: [(path: [Step], value: JSON)] = [([], object)]
+        var pending: [(path: [Step], value: JSONValue)] = [([], object)]
         while let (path, value) = pending.popLast() {
             switch value {
             case .object(let fields):
@@ -175,25 +178,25 @@ public struct AdmissionRequest: Sendable {
     ]
 
     /// A mapping holding a list of containers of any of the three sorts is a pod spec.
-    static func isPodSpec(_ value: JSON) -> Bool {
-        containerLists.contains { value[$0.0]?.array != nil }
+    static func isPodSpec(_ value: JSONValue) -> Bool {
+        containerLists.contains { value[$0.0]?.arrayValue != nil }
     }
 
     /// The containers of the pod spec `spec` at `path`. In a recognised pod spec (`strict`) a malformed list or a
     /// container without an image makes the review unreadable; elsewhere such an entry is noted in `imageless`.
     static func containers(
-        in spec: JSON, at path: String, strict: Bool, imageless: inout [String]
+        in spec: JSONValue, at path: String, strict: Bool, imageless: inout [String]
     ) throws(SupplyChainError) -> [Container] {
         var found: [Container] = []
         for (field, kind) in containerLists {
             guard let list = spec[field] else { continue }
-            guard let items = list.array else {
+            guard let items = list.arrayValue else {
                 guard strict else { continue }
                 throw SupplyChainError(.malformedDocument, "the AdmissionReview \(field) is not a list")
             }
             for (n, item) in items.enumerated() {
-                let name = item["name"]?.string ?? "#\(n + 1)"
-                guard let image = item["image"]?.string else {
+                let name = item["name"]?.stringValue ?? "#\(n + 1)"
+                guard let image = item["image"]?.stringValue else {
                     if strict {
                         throw SupplyChainError(.malformedDocument, "the AdmissionReview \(field) \(name) has no image")
                     }

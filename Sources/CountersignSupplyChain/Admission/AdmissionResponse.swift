@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// The answer to an AdmissionReview: the request's `uid` echoed, allowed or not, a status code and a message
 /// naming every offending image, warnings the API server shows the user, and audit annotations it writes to its
 /// audit log (what audit mode would have refused).
@@ -25,8 +27,8 @@ public struct AdmissionResponse: Sendable, Hashable {
 
     /// The full `AdmissionReview` response body.
     public var reviewJSON: String {
-        var response: [(String, JSONOutput)] = [("uid", .string(uid)), ("allowed", .bool(allowed))]
-        var status: [(String, JSONOutput)] = [("code", .int(code))]
+        var response: [(String, JSONValue)] = [("uid", .string(uid)), ("allowed", .bool(allowed))]
+        var status: [(String, JSONValue)] = [("code", .number(Double(code)))]
         if let message { status.append(("message", .string(message))) }
         response.append(("status", .object(status)))
         if !warnings.isEmpty { response.append(("warnings", .array(warnings.map { .string($0) }))) }
@@ -34,9 +36,9 @@ public struct AdmissionResponse: Sendable, Hashable {
             response.append(
                 ("auditAnnotations", .object(auditAnnotations.sorted { $0.key < $1.key }.map { ($0, .string($1)) })))
         }
-        return JSONOutput.object([
+        return JSONValue.object([
             ("apiVersion", .string("admission.k8s.io/v1")), ("kind", .string("AdmissionReview")),
             ("response", .object(response)),
-        ]).text
+        ]).canonicalString
     }
 }

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// A DSSE envelope (v1.0.2): a payload, its type, and signatures over the PAE of the two.
 ///
 /// Verification is over `PAE(payloadType, payload)` of the *decoded* payload bytes, and the statement is then
@@ -28,18 +30,18 @@ public struct DSSEEnvelope: Sendable, Hashable {
     /// Parses the envelope JSON. `payload`, `payloadType`, `signatures` and each `sig` are required; unknown
     /// fields are ignored, as the spec says.
     public init(parsing bytes: [UInt8]) throws(SupplyChainError) {
-        let json = try JSON.parse(bytes, what: "the DSSE envelope", maxDepth: 16)
+        let json = try JSONValue.document(bytes, what: "the DSSE envelope", maxDepth: 16)
         try self.init(json: json)
     }
 
-    init(json: JSON) throws(SupplyChainError) {
+    init(json: JSONValue) throws(SupplyChainError) {
         func fail(_ why: String) -> SupplyChainError {
             SupplyChainError(.malformedDocument, "the DSSE envelope \(why)")
         }
-        guard json.fields != nil else { throw fail("is not a JSON object") }
-        guard let type = json["payloadType"]?.string else { throw fail("has no payloadType string") }
-        guard let body = json["payload"]?.string else { throw fail("has no payload string") }
-        guard let list = json["signatures"]?.array else { throw fail("has no signatures array") }
+        guard json.objectMembers != nil else { throw fail("is not a JSON object") }
+        guard let type = json["payloadType"]?.stringValue else { throw fail("has no payloadType string") }
+        guard let body = json["payload"]?.stringValue else { throw fail("has no payload string") }
+        guard let list = json["signatures"]?.arrayValue else { throw fail("has no signatures array") }
         guard list.count <= DSSEEnvelope.maxSignatures else {
             throw fail("has \(list.count) signatures (at most \(DSSEEnvelope.maxSignatures))")
         }
@@ -47,8 +49,8 @@ public struct DSSEEnvelope: Sendable, Hashable {
         payload = try Base64.decode(body, what: "the DSSE payload")
         var signatures: [Signature] = []
         for (n, s) in list.enumerated() {
-            guard let sig = s["sig"]?.string else { throw fail("signature \(n + 1) has no sig string") }
-            let keyID = s["keyid"]?.string ?? ""
+            guard let sig = s["sig"]?.stringValue else { throw fail("signature \(n + 1) has no sig string") }
+            let keyID = s["keyid"]?.stringValue ?? ""
             signatures.append(
                 Signature(keyID: keyID, signature: try Base64.decode(sig, what: "DSSE signature \(n + 1)")))
         }

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// An in-toto Statement, v1 or v0.1 (cosign's legacy `attest` still writes v0.1): the subjects it is about, by
 /// digest, and a typed predicate.
 ///
@@ -15,32 +17,35 @@ public struct InTotoStatement: Sendable {
     public let type: String
     public let subjects: [Subject]
     public let predicateType: String
-    let predicate: JSON
+    let predicate: JSONValue
 
     /// Parses a statement from the bytes whose signature has been verified.
     public init(parsing bytes: [UInt8]) throws(SupplyChainError) {
-        let json = try JSON.parse(bytes, what: "the in-toto statement")
+        let json = try JSONValue.document(bytes, what: "the in-toto statement")
         func fail(_ why: String) -> SupplyChainError {
             SupplyChainError(.malformedDocument, "the in-toto statement \(why)")
         }
-        guard json.fields != nil else { throw fail("is not a JSON object") }
-        guard let type = json["_type"]?.string, type == InTotoStatement.v1 || type == InTotoStatement.v01 else {
+        guard json.objectMembers != nil else { throw fail("is not a JSON object") }
+        guard let type = json["_type"]?.stringValue, type == InTotoStatement.v1 || type == InTotoStatement.v01 else {
             throw fail(
-                "has _type '\(json["_type"]?.string?.prefix(80) ?? "none")' (expected \(InTotoStatement.v1) or v0.1)")
+                "has _type '\(json["_type"]?.stringValue?.prefix(80) ?? "none")' (expected \(InTotoStatement.v1) or v0.1)"
+            )
         }
-        guard let list = json["subject"]?.array, !list.isEmpty else { throw fail("has no subjects") }
+        guard let list = json["subject"]?.arrayValue, !list.isEmpty else { throw fail("has no subjects") }
         guard list.count <= 1024 else { throw fail("has more than 1024 subjects") }
         var subjects: [Subject] = []
         for (n, s) in list.enumerated() {
-            guard let set = s["digest"]?.fields, !set.isEmpty else { throw fail("subject \(n + 1) has no digest") }
+            guard let set = s["digest"]?.objectMembers, !set.isEmpty else {
+                throw fail("subject \(n + 1) has no digest")
+            }
             var digest: [String: String] = [:]
             for (alg, value) in set {
-                guard let hex = value.string else { throw fail("subject \(n + 1) has a non-string digest") }
+                guard let hex = value.stringValue else { throw fail("subject \(n + 1) has a non-string digest") }
                 digest[alg] = hex
             }
-            subjects.append(Subject(name: s["name"]?.string ?? "", digest: digest))
+            subjects.append(Subject(name: s["name"]?.stringValue ?? "", digest: digest))
         }
-        guard let predicateType = json["predicateType"]?.string, !predicateType.isEmpty else {
+        guard let predicateType = json["predicateType"]?.stringValue, !predicateType.isEmpty else {
             throw fail("has no predicateType")
         }
         self.type = type

@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Foundation
 
 /// The fields of a SLSA provenance predicate (v1 or v0.2) that a policy checks, read the same way whichever
@@ -19,7 +20,7 @@ public struct SLSAProvenance: Sendable {
     /// `refs/heads/main`, `refs/tags/v1.2.0`.
     public let sourceRef: String?
     public let sourceCommit: String?
-    let predicate: JSON
+    let predicate: JSONValue
 
     /// Reads the predicate of `statement`; throws when it is not SLSA provenance or lacks a builder.
     public init(statement: InTotoStatement) throws(SupplyChainError) {
@@ -35,29 +36,29 @@ public struct SLSAProvenance: Sendable {
         var uriSource: (repository: String, ref: String?)? = nil
         switch statement.predicateType {
         case SLSAProvenance.v1:
-            guard let id = p["runDetails"]?["builder"]?["id"]?.string else {
+            guard let id = p["runDetails"]?["builder"]?["id"]?.stringValue else {
                 throw fail("has no runDetails.builder.id")
             }
             builderID = id
-            buildType = p["buildDefinition"]?["buildType"]?.string ?? ""
+            buildType = p["buildDefinition"]?["buildType"]?.stringValue ?? ""
             let workflow = p["buildDefinition"]?["externalParameters"]?["workflow"]
-            repository = workflow?["repository"]?.string
-            ref = workflow?["ref"]?.string
-            if let first = p["buildDefinition"]?["resolvedDependencies"]?.array?.first {
-                if let uri = first["uri"]?.string { uriSource = SLSAProvenance.split(uri) }
-                commit = first["digest"]?["gitCommit"]?.string ?? first["digest"]?["sha1"]?.string
+            repository = workflow?["repository"]?.stringValue
+            ref = workflow?["ref"]?.stringValue
+            if let first = p["buildDefinition"]?["resolvedDependencies"]?.arrayValue?.first {
+                if let uri = first["uri"]?.stringValue { uriSource = SLSAProvenance.split(uri) }
+                commit = first["digest"]?["gitCommit"]?.stringValue ?? first["digest"]?["sha1"]?.stringValue
             }
         case SLSAProvenance.v02:
-            guard let id = p["builder"]?["id"]?.string else { throw fail("has no builder.id") }
+            guard let id = p["builder"]?["id"]?.stringValue else { throw fail("has no builder.id") }
             builderID = id
-            buildType = p["buildType"]?.string ?? ""
+            buildType = p["buildType"]?.stringValue ?? ""
             let config = p["invocation"]?["configSource"]
-            if let uri = config?["uri"]?.string { uriSource = SLSAProvenance.split(uri) }
-            commit = config?["digest"]?["sha1"]?.string ?? config?["digest"]?["gitCommit"]?.string
-            ref = p["invocation"]?["environment"]?["github_ref"]?.string
-            if uriSource == nil, let first = p["materials"]?.array?.first, let uri = first["uri"]?.string {
+            if let uri = config?["uri"]?.stringValue { uriSource = SLSAProvenance.split(uri) }
+            commit = config?["digest"]?["sha1"]?.stringValue ?? config?["digest"]?["gitCommit"]?.stringValue
+            ref = p["invocation"]?["environment"]?["github_ref"]?.stringValue
+            if uriSource == nil, let first = p["materials"]?.arrayValue?.first, let uri = first["uri"]?.stringValue {
                 uriSource = SLSAProvenance.split(uri)
-                commit = commit ?? first["digest"]?["sha1"]?.string
+                commit = commit ?? first["digest"]?["sha1"]?.stringValue
             }
         default:
             throw fail("has predicate type '\(statement.predicateType.prefix(120))', not SLSA provenance v1 or v0.2")

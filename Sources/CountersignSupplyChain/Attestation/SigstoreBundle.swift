@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// A Sigstore bundle (v0.3, and the `+json;version=0.x` spellings before it), as cosign v3 stores it in a
 /// referrer. Key-signed bundles are supported: `verificationMaterial.publicKey` with a DSSE envelope, verified
 /// like any attestation envelope. Certificate-bearing (keyless) bundles are recognised and refused with that
@@ -16,14 +18,15 @@ public struct SigstoreBundle: Sendable {
     ]
 
     public init(parsing bytes: [UInt8]) throws(SupplyChainError) {
-        let json = try JSON.parse(bytes, what: "the Sigstore bundle", maxDepth: 24)
+        let json = try JSONValue.document(bytes, what: "the Sigstore bundle", maxDepth: 24)
         func fail(_ why: String) -> SupplyChainError {
             SupplyChainError(.malformedDocument, "the Sigstore bundle \(why)")
         }
-        guard let type = json["mediaType"]?.string, SigstoreBundle.acceptedMediaTypes.contains(type) else {
-            throw fail("has media type '\(json["mediaType"]?.string?.prefix(100) ?? "none")', not a bundle v0.1–v0.3")
+        guard let type = json["mediaType"]?.stringValue, SigstoreBundle.acceptedMediaTypes.contains(type) else {
+            throw fail(
+                "has media type '\(json["mediaType"]?.stringValue?.prefix(100) ?? "none")', not a bundle v0.1–v0.3")
         }
-        guard let material = json["verificationMaterial"], material.fields != nil else {
+        guard let material = json["verificationMaterial"], material.objectMembers != nil else {
             throw fail("has no verificationMaterial")
         }
         if material["certificate"] != nil || material["x509CertificateChain"] != nil {
@@ -37,7 +40,7 @@ public struct SigstoreBundle: Sendable {
             throw fail("holds no dsseEnvelope")
         }
         mediaType = type
-        keyHint = publicKey["hint"]?.string
+        keyHint = publicKey["hint"]?.stringValue
         self.envelope = try DSSEEnvelope(json: envelope)
     }
 }

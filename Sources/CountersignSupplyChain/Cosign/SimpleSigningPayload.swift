@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// Cosign's legacy signed payload (`application/vnd.dev.cosign.simplesigning.v1+json`): it binds a signature to
 /// an image only through `critical.image.docker-manifest-digest`.
 ///
@@ -17,10 +19,10 @@ public struct SimpleSigningPayload: Sendable, Hashable {
 
     public init(parsing bytes: [UInt8]) throws(SupplyChainError) {
         let what = "the simple-signing payload"
-        let json = try JSON.parse(bytes, what: what, maxDepth: 16)
+        let json = try JSONValue.document(bytes, what: what, maxDepth: 16)
         func fail(_ why: String) -> SupplyChainError { SupplyChainError(.malformedDocument, "\(what): \(why)") }
-        guard let top = json.fields else { throw fail("is not a JSON object") }
-        guard let critical = json["critical"], let fields = critical.fields else {
+        guard let top = json.objectMembers else { throw fail("is not a JSON object") }
+        guard let critical = json["critical"], let fields = critical.objectMembers else {
             throw fail("has no 'critical' object")
         }
         let names = Set(fields.map(\.0))
@@ -28,14 +30,14 @@ public struct SimpleSigningPayload: Sendable, Hashable {
             throw fail(
                 "'critical' must hold exactly identity, image and type (has \(names.sorted().joined(separator: ", ")))")
         }
-        guard critical["type"]?.string == SimpleSigningPayload.signatureType else {
+        guard critical["type"]?.stringValue == SimpleSigningPayload.signatureType else {
             throw fail("critical.type is not '\(SimpleSigningPayload.signatureType)'")
         }
-        guard let image = critical["image"]?.fields, image.count == 1,
-            let digestText = critical["image"]?["docker-manifest-digest"]?.string
+        guard let image = critical["image"]?.objectMembers, image.count == 1,
+            let digestText = critical["image"]?["docker-manifest-digest"]?.stringValue
         else { throw fail("critical.image must hold exactly a docker-manifest-digest string") }
-        guard let identity = critical["identity"]?.fields, identity.count == 1,
-            let reference = critical["identity"]?["docker-reference"]?.string
+        guard let identity = critical["identity"]?.objectMembers, identity.count == 1,
+            let reference = critical["identity"]?["docker-reference"]?.stringValue
         else { throw fail("critical.identity must hold exactly a docker-reference string") }
         for (key, _) in top where key != "critical" && key != "optional" {
             throw fail("unexpected top-level field '\(key.prefix(60))'")
@@ -46,11 +48,11 @@ public struct SimpleSigningPayload: Sendable, Hashable {
         dockerReference = reference
         var annotations: [String: String] = [:]
         if let optional = json["optional"], !optional.isNull {
-            guard let entries = optional.fields else { throw fail("'optional' is neither null nor an object") }
+            guard let entries = optional.objectMembers else { throw fail("'optional' is neither null nor an object") }
             for (k, v) in entries {
                 switch v {
                 case .string(let s): annotations[k] = s
-                case .number(let n): annotations[k] = n
+                case .number: annotations[k] = v.canonicalString
                 case .bool(let b): annotations[k] = b ? "true" : "false"
                 default: continue
                 }

@@ -1,3 +1,5 @@
+internal import CountersignEncoding
+
 /// An image manifest or an image index (OCI or Docker v2), parsed from bytes already checked against their
 /// digest. Only what verification needs is kept: the layers of a signature manifest and the entries of an index.
 public struct Manifest: Sendable {
@@ -18,11 +20,11 @@ public struct Manifest: Sendable {
     /// Parses `bytes`; `contentType` is the registry's `Content-Type`, used when the document omits `mediaType`.
     public init(parsing bytes: [UInt8], digest: Digest, contentType: String?) throws(SupplyChainError) {
         let what = "manifest \(digest)"
-        let json = try JSON.parse(bytes, what: what, maxDepth: 16)
+        let json = try JSONValue.document(bytes, what: what, maxDepth: 16)
         func fail(_ why: String) -> SupplyChainError { SupplyChainError(.malformedDocument, "\(what) \(why)") }
-        guard json.fields != nil else { throw fail("is not a JSON object") }
-        guard json["schemaVersion"]?.int == 2 else { throw fail("is not schemaVersion 2") }
-        let declared = json["mediaType"]?.string
+        guard json.objectMembers != nil else { throw fail("is not a JSON object") }
+        guard json["schemaVersion"]?.integerValue == 2 else { throw fail("is not schemaVersion 2") }
+        let declared = json["mediaType"]?.stringValue
         let header = contentType?.split(separator: ";").first.map { $0.trimmingSpaces }
         if let declared, let header, declared != header, header != "application/json" {
             throw fail("declares media type \(declared) but was served as \(header)")
@@ -33,13 +35,13 @@ public struct Manifest: Sendable {
         }
         mediaType = type
         self.digest = digest
-        artifactType = json["artifactType"]?.string
+        artifactType = json["artifactType"]?.stringValue
         subject = try json["subject"].map { j throws(SupplyChainError) in
             try Descriptor(json: j, what: "\(what) subject")
         }
         func list(_ key: String) throws(SupplyChainError) -> [Descriptor] {
             guard let items = json[key] else { return [] }
-            guard let array = items.array else { throw fail("has a '\(key)' that is not an array") }
+            guard let array = items.arrayValue else { throw fail("has a '\(key)' that is not an array") }
             guard array.count <= Manifest.maxEntries else { throw fail("has more than \(Manifest.maxEntries) \(key)") }
             var out: [Descriptor] = []
             for (n, item) in array.enumerated() { out.append(try Descriptor(json: item, what: "\(what) \(key)[\(n)]")) }

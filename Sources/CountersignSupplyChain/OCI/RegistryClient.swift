@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+internal import CountersignEncoding
 internal import Foundation
 internal import NIOCore
 internal import NIOHTTP1
@@ -278,8 +279,8 @@ public struct RegistryClient: Sendable {
             guard (200..<300).contains(response.status) else {
                 throw SupplyChainError(.unauthorized, "GET \(tokenURL): the token service answered \(response.status)")
             }
-            let json = try JSON.parse(response.body, what: "the token response from \(tokenURL)")
-            guard let token = json["token"]?.string ?? json["access_token"]?.string, !token.isEmpty else {
+            let json = try JSONValue.document(response.body, what: "the token response from \(tokenURL)")
+            guard let token = json["token"]?.stringValue ?? json["access_token"]?.stringValue, !token.isEmpty else {
                 throw SupplyChainError(.unauthorized, "GET \(tokenURL): the token response holds no token")
             }
             tokens.store(token, registry: registry, scope: scope)
@@ -335,11 +336,11 @@ public struct RegistryClient: Sendable {
 
     /// The first `errors[].code: message` of a distribution error body, or the start of the body.
     static func errorSummary(_ body: [UInt8]) -> String {
-        if let json = try? JSON.parse(Array(body.prefix(64 << 10)), what: "error"),
-            let first = json["errors"]?.array?.first
+        if let json = try? JSONValue.document(Array(body.prefix(64 << 10)), what: "error"),
+            let first = json["errors"]?.arrayValue?.first
         {
-            let code = first["code"]?.string ?? ""
-            let message = first["message"]?.string ?? ""
+            let code = first["code"]?.stringValue ?? ""
+            let message = first["message"]?.stringValue ?? ""
             return "\(code)\(code.isEmpty || message.isEmpty ? "" : ": ")\(message)".prefix(300).description
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self)

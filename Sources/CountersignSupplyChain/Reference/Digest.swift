@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Crypto
 public import Foundation
 
@@ -28,7 +29,7 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
             throw SupplyChainError(
                 .invalidDigest, "digest '\(text.prefix(80))' uses unsupported algorithm '\(name.prefix(20))'")
         }
-        guard hex.utf8.count == algorithm.hexLength, hex.utf8.allSatisfy(Digest.isLowerHex) else {
+        guard hex.utf8.count == algorithm.hexLength, Hex.isLowercase(hex) else {
             throw SupplyChainError(
                 .invalidDigest,
                 "digest '\(text.prefix(140))' is not \(algorithm.rawValue): followed by \(algorithm.hexLength) lowercase hex"
@@ -40,13 +41,7 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     init(algorithm: Algorithm, bytes: some Sequence<UInt8>) {
         self.algorithm = algorithm
-        var out = ""
-        out.reserveCapacity(algorithm.hexLength)
-        for b in bytes {
-            out.append(Digest.hexDigits[Int(b >> 4)])
-            out.append(Digest.hexDigits[Int(b & 0x0F)])
-        }
-        self.hex = out
+        self.hex = Hex.encode(bytes)
     }
 
     /// The digest of `bytes` under `algorithm`.
@@ -69,8 +64,4 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var tagForm: String { "\(algorithm.rawValue)-\(hex)" }
 
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
-
-    static let hexDigits: [Character] = Array("0123456789abcdef")
-
-    static func isLowerHex(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) }
 }

@@ -305,8 +305,8 @@ public struct ArtifactVerifier: Sendable {
     /// over a predicate field of the same name.
     static func binding(_ p: SLSAProvenance) -> Value {
         var map: MapValue
-        if case .map(let m) = p.predicate.celValue { map = m } else { map = MapValue() }
-        map.set(MapKey(.string("predicate"))!, p.predicate.celValue)
+        if case .map(let m) = Value(p.predicate) { map = m } else { map = MapValue() }
+        map.set(MapKey(.string("predicate"))!, Value(p.predicate))
         map.set(MapKey(.string("predicateType"))!, .string(p.predicateType))
         map.set(MapKey(.string("builderId"))!, .string(p.builderID))
         map.set(MapKey(.string("buildType"))!, .string(p.buildType))

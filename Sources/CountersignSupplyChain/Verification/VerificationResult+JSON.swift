@@ -1,8 +1,10 @@
+internal import CountersignEncoding
+
 extension VerificationResult {
     /// The result as one JSON object: `reference`, `digest`, `policy`, `policyHash`, `verdict`, `checks[]`
     /// (`name`, `kind`, `passed`, `detail`), `signers`, `builder`, `reasons`.
     public var json: String {
-        JSONOutput.object([
+        JSONValue.object([
             ("reference", .string(reference)), ("digest", digest.map { .string($0.description) } ?? .null),
             ("policy", .string(policy)), ("policyHash", .string(policyHash)), ("verdict", .string(verdict.rawValue)),
             (
@@ -18,6 +20,6 @@ extension VerificationResult {
             ),
             ("signers", .array(signers.map { .string($0) })), ("builder", builder.map { .string($0) } ?? .null),
             ("reasons", .array(reasons.map { .string($0) })),
-        ]).text
+        ]).canonicalString
     }
 }
