@@ -441,13 +441,24 @@ public final class PostgresLedger: LedgerStore {
             total = Int(n)
         }
         var check = LedgerVerifier(expectedEntries: total)
-        let entries = try await conn.query("SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq", logger: logger)
-            .decode((Int64, String, ByteBuffer).self)
-        for try await (seq, canonical, leaf) in entries {
-            var text = canonical
+        let entries = try await conn.query(
+            "SELECT seq, canonical, leaf_hash, type, at, actor FROM entries ORDER BY seq", logger: logger
+        ).decode((Int64, String, ByteBuffer, String, String, String).self)
+        for try await (seq, canonical, leaf, type, at, actor) in entries {
+            var (text, type, at, actor) = (canonical, type, at, actor)
             let ok = text.withUTF8 { c in
-                leaf.withUnsafeReadableBytes { l in
-                    check.entry(seq: seq, canonical: UnsafeRawBufferPointer(c), storedLeafHash: l)
+                type.withUTF8 { t in
+                    at.withUTF8 { a in
+                        actor.withUTF8 { r in
+                            leaf.withUnsafeReadableBytes { l in
+                                check.entry(
+                                    seq: seq, canonical: UnsafeRawBufferPointer(c), storedLeafHash: l,
+                                    columns: (
+                                        UnsafeRawBufferPointer(t), UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(r)
+                                    ))
+                            }
+                        }
+                    }
                 }
             }
             guard ok else { return check.report() }

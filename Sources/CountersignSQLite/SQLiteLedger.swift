@@ -417,10 +417,12 @@ public final class SQLiteLedger: LedgerStore {
                 return false
             }
             var check = LedgerVerifier(expectedEntries: total)
-            try q.each("SELECT seq, canonical, leaf_hash FROM entries ORDER BY seq") { row in
-                guard check.entry(seq: row.int(0), canonical: row.bytes(1), storedLeafHash: row.bytes(2)) else {
-                    return false
-                }
+            try q.each("SELECT seq, canonical, leaf_hash, type, at, actor FROM entries ORDER BY seq") { row in
+                guard
+                    check.entry(
+                        seq: row.int(0), canonical: row.bytes(1), storedLeafHash: row.bytes(2),
+                        columns: (type: row.bytes(3), at: row.bytes(4), actor: row.bytes(5)))
+                else { return false }
                 if check.count % 10_000 == 0 { progress(check.count, total) }
                 return true
             }

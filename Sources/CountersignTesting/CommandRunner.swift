@@ -26,11 +26,15 @@ public enum CommandRunner {
         throw RunnerError(message: "countersign binary not found next to \(exe.path); run `swift build` first")
     }
 
-    /// Runs `countersign` with `arguments` in the repository root.
-    public static func run(_ arguments: [String]) throws -> Run {
+    /// Runs `countersign` with `arguments` in the repository root, with this process's environment plus
+    /// `environment`.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.currentDirectoryURL = repositoryRoot
         let out = Pipe()
         let err = Pipe()

@@ -2,18 +2,39 @@ import ArgumentParser
 import CountersignLedger
 import Foundation
 
-/// `countersign ledger verify [--verifier KEY]`: recomputes every hash; names the first bad entry.
+/// `countersign ledger verify [--verifier KEY]`: recomputes every hash, checks every indexed column against its
+/// entry and the latest signed checkpoint against the configured key; names the first problem.
+///
+/// The checkpoint is what makes a rewrite of the whole ledger detectable (hashes can be recomputed; a signature
+/// cannot), so it is checked by default: with `--verifier`, else `COUNTERSIGN_CHECKPOINT_VERIFIER`, else the
+/// public half of `COUNTERSIGN_CHECKPOINT_KEY` (the key `serve` signs with). With a key and no checkpoint to check,
+/// verification fails; without any key it says plainly that no signature was checked.
 struct LedgerVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Recompute every hash and check the latest checkpoint; exit 1 on tampering.")
+        commandName: "verify",
+        abstract:
+            "Recompute every hash, check the indexed columns and the latest signed checkpoint; exit 1 on tampering.",
+        discussion: """
+            The checkpoint key: --verifier, else COUNTERSIGN_CHECKPOINT_VERIFIER (a verifier key or a file holding \
+            one), else the public half of COUNTERSIGN_CHECKPOINT_KEY (a signing key file).
+            """)
 
     @OptionGroup var store: StoreOptions
 
     @Option(help: "The checkpoint verifier key (<name>+<hex id>+<base64 key>), or a file holding it.")
     var verifier: String?
 
+    /// The key to check the checkpoint with, and where it came from.
+    func configuredKey() throws -> NoteVerifier? {
+        let env = ProcessInfo.processInfo.environment
+        if let verifier { return try loadVerifier(verifier) }
+        if let text = env["COUNTERSIGN_CHECKPOINT_VERIFIER"], !text.isEmpty { return try loadVerifier(text) }
+        if let path = env["COUNTERSIGN_CHECKPOINT_KEY"], !path.isEmpty { return try loadSigner(path).verifier }
+        return nil
+    }
+
     func run() async throws {
-        let key = try verifier.map(loadVerifier)
+        let key = try configuredKey()
         let interactive = isatty(2) == 1
         let report = try await store.withStore { store in
             try await store.verify(verifier: key) { done, total in
@@ -29,8 +50,24 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
             printError("TAMPERED: \(problem.message)")
             throw ExitCode(1)
         }
-        print(
-            "ok: \(report.entries) entries, root \(Hex.encode(report.rootHash))"
-                + (report.checkpointSize.map { ", signed checkpoint at size \($0) verified" } ?? ""))
+        let signature: String
+        switch (key, report.checkpointSize) {
+        case (_, let size?) where size == report.entries: signature = "signed checkpoint at size \(size) verified"
+        case (_, let size?):
+            signature =
+                "signed checkpoint at size \(size) verified; entries \(size)–\(report.entries - 1) are not yet "
+                + "under a signed checkpoint"
+        case (nil, nil):
+            signature =
+                "checkpoint signature NOT checked: no key configured (--verifier, COUNTERSIGN_CHECKPOINT_VERIFIER "
+                + "or COUNTERSIGN_CHECKPOINT_KEY)"
+        case (let key?, nil) where report.entries > 0:
+            printError(
+                "TAMPERED: the ledger holds \(report.entries) entries and no checkpoint signed by \(key.name): nothing "
+                    + "proves the entries were not rewritten")
+            throw ExitCode(1)
+        case (_?, nil): signature = "no entries, no checkpoint"
+        }
+        print("ok: \(report.entries) entries, root \(Hex.encode(report.rootHash)), \(signature)")
     }
 }

@@ -163,7 +163,10 @@ import Testing
 /// flight, and a ragged tail.
 @Suite struct LedgerVerifierTests {
     static let size = (LedgerVerifier.maxInFlight + 2) * LedgerVerifier.blockSize + 1_234
-    static let entries = (0..<size).map { Array("{\"entry\":\($0)}".utf8) }
+    static let at = "2026-11-03T10:00:00.000Z"
+    static let entries = (0..<size).map {
+        Array(#"{"actor":"a","at":"\#(at)","payload":{"n":\#($0)},"seq":\#($0),"type":"incident.opened"}"#.utf8)
+    }
     static let tree: MerkleTree = {
         var t = MerkleTree()
         for e in entries { t.append(entry: e) }
@@ -175,10 +178,15 @@ import Testing
         var check = LedgerVerifier(expectedEntries: size)
         for (seq, bytes) in entries.enumerated() where seq != skipped {
             var stored = bytes
-            if seq == changed { stored[2] ^= 1 }
+            // The payload's last digit: the bytes change, the indexed columns still match.
+            if seq == changed {
+                stored[stored.count - #"},"seq":\#(seq),"type":"incident.opened"}"#.utf8.count - 1] ^= 1
+            }
             let ok = stored.withUnsafeBytes { b in
-                tree.leafHash(at: seq).withUnsafeBytes {
-                    check.entry(seq: Int64(seq), canonical: b, storedLeafHash: $0)
+                tree.leafHash(at: seq).withUnsafeBytes { l in
+                    columns(type: "incident.opened", at: at, actor: "a") {
+                        check.entry(seq: Int64(seq), canonical: b, storedLeafHash: l, columns: $0)
+                    }
                 }
             }
             if !ok { break }
@@ -219,5 +227,52 @@ import Testing
         let gap = LedgerVerifier.blockSize + 1
         let problem = Self.verify(skipping: gap).problem
         #expect(problem?.seq == Int64(gap) && problem?.message.contains("missing") == true)
+    }
+}
+
+/// The stored columns every query filters on (type, time, actor) must say what the entry's bytes say.
+@Suite struct IndexedColumnTests {
+    static func entry(actor: String, type: String = "incident.opened", seq: Int64 = 7) -> [UInt8] {
+        let draft = try! EntryDraft(
+            type: EventType(rawValue: type)!, at: RFC3339.date("2026-11-03T10:00:00Z")!, actor: actor,
+            payload: .object([("title", .string("x"))]))
+        return LedgerEntry(seq: seq, draft: draft).canonicalBytes
+    }
+
+    static func mismatch(_ bytes: [UInt8], seq: Int64 = 7, type: String, at: String, actor: String) -> String? {
+        bytes.withUnsafeBytes { b in
+            columns(type: type, at: at, actor: actor) { LedgerVerifier.mismatchedColumn(seq, b, $0) }
+        }
+    }
+
+    @Test(arguments: ["alice", "al\"ice", "back\\slash", "new\nline", "\u{1}ctl", "Ελένη", "😀"])
+    func columnsThatSayWhatTheEntrySaysPass(actor: String) {
+        let bytes = Self.entry(actor: actor)
+        #expect(Self.mismatch(bytes, type: "incident.opened", at: "2026-11-03T10:00:00.000Z", actor: actor) == nil)
+    }
+
+    @Test func aRewrittenColumnIsNamed() {
+        let bytes = Self.entry(actor: "mallory")
+        let at = "2026-11-03T10:00:00.000Z"
+        #expect(Self.mismatch(bytes, type: "incident.opened", at: at, actor: "alice") == "actor")
+        #expect(Self.mismatch(bytes, type: "incident.opened", at: at, actor: "mallor") == "actor")
+        #expect(Self.mismatch(bytes, type: "incident.opened", at: at, actor: "mallory\"") == "actor")
+        #expect(
+            Self.mismatch(bytes, type: "incident.opened", at: "2026-11-03T09:00:00.000Z", actor: "mallory") == "time")
+        #expect(Self.mismatch(bytes, type: "incident.closed", at: at, actor: "mallory") == "type")
+        #expect(Self.mismatch(bytes, type: "incident.opene", at: at, actor: "mallory") == "type")
+        #expect(Self.mismatch(bytes, seq: 8, type: "incident.opened", at: at, actor: "mallory") == "type")
+        // A column that would swallow the payload if lengths were not checked.
+        #expect(Self.mismatch(bytes, type: "incident.opened", at: at, actor: "mallory\",\"at") == "actor")
+    }
+}
+
+/// Runs `body` with the columns as the stores hand them over: raw UTF-8 bytes.
+func columns<T>(
+    type: String, at: String, actor: String,
+    _ body: ((type: UnsafeRawBufferPointer, at: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer)) -> T
+) -> T {
+    Array(type.utf8).withUnsafeBytes { t in
+        Array(at.utf8).withUnsafeBytes { a in Array(actor.utf8).withUnsafeBytes { r in body((t, a, r)) } }
     }
 }

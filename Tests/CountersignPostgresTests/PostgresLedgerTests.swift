@@ -131,6 +131,26 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("actor = 'alice'", "actor"), ("type = 'incident.closed'", "type"), ("at = '2020-01-01T00:00:00.000Z'", "time"),
+    ])
+    func verifyNamesARewrittenIndexColumn(update: String, column: String) async throws {
+        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
+            try await ledger.append((0..<20).map(LedgerFixtures.filler))
+            try await ledger.withRawConnection { conn in
+                let log = Logger(label: "t")
+                try await conn.query("ALTER TABLE entries DISABLE TRIGGER entries_append_only", logger: log)
+                try await conn.query(
+                    PostgresQuery(unsafeSQL: "UPDATE entries SET \(update) WHERE seq = 11"), logger: log)
+            }
+            let report = try await ledger.verify(verifier: nil) { _, _ in }
+            #expect(report.problem?.seq == 11, "\(String(describing: report.problem))")
+            #expect(
+                report.problem?.message == "entry 11's stored \(column) does not match the entry: the index was changed"
+            )
+        }
+    }
+
     @Test func badURLsAreClearErrors() async throws {
         for url in ["postgres://", "postgres://h/db?sslmode=maybe", "postgres://h/db?schema=a;drop"] {
             #expect(throws: LedgerError.self, "\(url)") { _ = try PostgresURL(url) }

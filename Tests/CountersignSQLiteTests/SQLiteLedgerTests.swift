@@ -70,6 +70,24 @@ final class TemporaryLedger: Sendable {
         #expect(report.problem?.message.contains("entry 7") == true)
     }
 
+    /// The indexed columns sit outside the hashed bytes: rewriting one (who did it, what it was, when) changes every
+    /// query that filters on it, and must fail verification just as a changed entry does.
+    @Test(arguments: [
+        ("actor = 'alice'", "actor"), ("type = 'incident.closed'", "type"), ("at = '2020-01-01T00:00:00.000Z'", "time"),
+    ])
+    func verifyNamesARewrittenIndexColumn(update: String, column: String) async throws {
+        let tmp = try TemporaryLedger()
+        try await tmp.open().append((0..<20).map(LedgerFixtures.filler))
+        try await tmp.raw().write { db in
+            try db.execute(sql: "DROP TRIGGER entries_append_only_update")
+            try db.execute(sql: "UPDATE entries SET \(update) WHERE seq = 11")
+        }
+        let report = try await tmp.open().verify(verifier: nil) { _, _ in }
+        #expect(report.problem?.seq == 11)
+        #expect(
+            report.problem?.message == "entry 11's stored \(column) does not match the entry: the index was changed")
+    }
+
     /// One byte changed anywhere in the stored entries or nodes is found and named.
     @Test func everyChangedByteIsFound() async throws {
         let tmp = try TemporaryLedger()
@@ -254,6 +272,41 @@ final class TemporaryLedger: Sendable {
 
 /// The ledger and audit commands end to end, as an operator runs them.
 @Suite struct LedgerCommandTests {
+    /// A rewrite of the whole ledger (every hash recomputed) is caught only by the signed checkpoint, so verify
+    /// checks it whenever a key is configured — and says so plainly when none is.
+    @Test func verifyChecksTheSignedCheckpointByDefault() async throws {
+        let tmp = try TemporaryLedger()
+        let key = tmp.directory.appendingPathComponent("log.key").path
+        let other = tmp.directory.appendingPathComponent("other.key").path
+        let keys = try CommandRunner.run(["keys", "generate", "--name", "audit.example/log", "--out", key])
+        _ = try CommandRunner.run(["keys", "generate", "--name", "audit.example/log", "--out", other])
+        let verifier = keys.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await tmp.open().append((0..<12).map(LedgerFixtures.filler))
+        let db = ["ledger", "verify", "--database", tmp.path]
+
+        let none = try CommandRunner.run(db)
+        #expect(none.status == 0 && none.stdout.contains("checkpoint signature NOT checked: no key configured"))
+        let unsigned = try CommandRunner.run(db, environment: ["COUNTERSIGN_CHECKPOINT_VERIFIER": verifier])
+        #expect(unsigned.status == 1, "\(unsigned.stdout)")
+        #expect(unsigned.stderr.contains("no checkpoint signed by audit.example/log"), "\(unsigned.stderr)")
+
+        _ = try CommandRunner.run(["ledger", "checkpoint", "--database", tmp.path, "--key", key])
+        try await tmp.open().append((12..<15).map(LedgerFixtures.filler))
+        // The serving key's public half is the default when no verifier key is given.
+        let signed = try CommandRunner.run(db, environment: ["COUNTERSIGN_CHECKPOINT_KEY": key])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(
+            signed.stdout.hasSuffix(
+                "signed checkpoint at size 12 verified; entries 12–14 are not yet under a signed checkpoint\n"),
+            "\(signed.stdout)")
+        let wrongKey = try CommandRunner.run(db, environment: ["COUNTERSIGN_CHECKPOINT_KEY": other])
+        #expect(wrongKey.status == 1 && wrongKey.stderr.contains("TAMPERED: latest checkpoint"), "\(wrongKey.stderr)")
+        // --verifier wins over the environment.
+        let flag = try CommandRunner.run(
+            db + ["--verifier", verifier], environment: ["COUNTERSIGN_CHECKPOINT_KEY": other])
+        #expect(flag.status == 0, "\(flag.stderr)")
+    }
+
     @Test func appendCheckpointAuditExportAndVerifyAPack() throws {
         let tmp = try TemporaryLedger()
         let key = tmp.directory.appendingPathComponent("log.key").path

@@ -45,16 +45,55 @@ public struct LedgerVerifier: Sendable {
 
     private func hash(_ level: Int, _ index: Int) -> [UInt8] { Array(levels[level][index * 32..<(index + 1) * 32]) }
 
-    /// Feeds the next stored entry's canonical bytes. Returns false once a problem is found.
-    public mutating func entry(seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer)
-        -> Bool
-    {
+    /// Feeds the next stored entry's canonical bytes and the columns the store indexes it by. Returns false once a
+    /// problem is found.
+    ///
+    /// The columns (`type`, `at`, `actor`) are what every query filters on — the deploy record, the audit console,
+    /// the metrics — and they sit outside the hashed bytes, so a hash check alone would not notice them rewritten.
+    /// They are compared with the entry's own bytes instead of parsing it: the canonical form sorts its members, so
+    /// an entry is exactly `{"actor":A,"at":T,"payload":…,"seq":N,"type":Y}`, and its head and tail are known from
+    /// the columns.
+    public mutating func entry(
+        seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer,
+        columns: (type: UnsafeRawBufferPointer, at: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer)
+    ) -> Bool {
         guard problem == nil else { return false }
         guard seq == Int64(count) else {
             flush()
             if problem == nil { problem = (Int64(count), "entry \(count) is missing (next stored entry is \(seq))") }
             return false
         }
+        guard let column = LedgerVerifier.mismatchedColumn(seq, canonical, columns) else {
+            return accept(seq: seq, canonical: canonical, storedLeafHash: storedLeafHash)
+        }
+        flush()
+        if problem == nil {
+            problem = (seq, "entry \(seq)'s stored \(column) does not match the entry: the index was changed")
+        }
+        return false
+    }
+
+    /// The first indexed column that differs from the entry's bytes, or nil.
+    static func mismatchedColumn(
+        _ seq: Int64, _ canonical: UnsafeRawBufferPointer,
+        _ columns: (type: UnsafeRawBufferPointer, at: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer)
+    ) -> String? {
+        var head = CanonicalMatcher(canonical, from: 0)
+        guard head.literal(#"{"actor":"#), head.string(columns.actor) else { return "actor" }
+        guard head.literal(#","at":"#), head.string(columns.at), head.literal(#","payload":"#) else { return "time" }
+        // The tail, `,"seq":N,"type":"Y"}`, from where its length puts it.
+        let tailLength = 7 + CanonicalMatcher.digitCount(seq) + 8 + CanonicalMatcher.escapedLength(columns.type) + 1
+        guard canonical.count - tailLength >= head.offset else { return "type" }
+        var tail = CanonicalMatcher(canonical, from: canonical.count - tailLength)
+        guard tail.literal(#","seq":"#), tail.integer(seq), tail.literal(#","type":"#), tail.string(columns.type),
+            tail.literal("}"), tail.offset == canonical.count
+        else { return "type" }
+        return nil
+    }
+
+    private mutating func accept(
+        seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer
+    ) -> Bool {
         guard storedLeafHash.count == 32 else {
             flush()
             if problem == nil {
@@ -191,6 +230,92 @@ public struct LedgerVerifier: Sendable {
         if let problem { return .bad(seq: problem.seq, problem.message) }
         return VerificationReport(
             entries: count, rootHash: root(size: count), checkpointSize: checkedCheckpoint, problem: nil)
+    }
+}
+
+/// Matches canonical entry bytes against expected text without allocating: a literal, or a JSON string written
+/// with RFC 8785's escapes from its raw UTF-8.
+struct CanonicalMatcher {
+    let bytes: UnsafeRawBufferPointer
+    var offset: Int
+
+    init(_ bytes: UnsafeRawBufferPointer, from offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    mutating func literal(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        let matches = text.withUTF8Buffer { t in (0..<count).allSatisfy { bytes[offset + $0] == t[$0] } }
+        offset += count
+        return matches
+    }
+
+    private mutating func byte(_ b: UInt8) -> Bool {
+        guard offset < bytes.count, bytes[offset] == b else { return false }
+        offset += 1
+        return true
+    }
+
+    /// A non-negative integer's decimal digits.
+    mutating func integer(_ value: Int64) -> Bool {
+        var divisor: Int64 = 1
+        for _ in 1..<CanonicalMatcher.digitCount(value) { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            guard byte(UInt8(truncatingIfNeeded: 0x30 + rest / divisor)) else { return false }
+            rest %= divisor
+            divisor /= 10
+        }
+        return true
+    }
+
+    static func digitCount(_ value: Int64) -> Int {
+        var n = 1
+        var v = value
+        while v >= 10 {
+            v /= 10
+            n += 1
+        }
+        return n
+    }
+
+    /// The length of `raw` written as a canonical JSON string, quotes included.
+    static func escapedLength(_ raw: UnsafeRawBufferPointer) -> Int {
+        var n = 2
+        for c in raw {
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x0C, 0x0A, 0x0D, 0x09: n += 2
+            case 0..<0x20: n += 6
+            default: n += 1
+            }
+        }
+        return n
+    }
+
+    /// `"…"` with the raw bytes escaped as the canonical writer escapes them.
+    mutating func string(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard byte(UInt8(ascii: "\"")) else { return false }
+        let digits = Array("0123456789abcdef".utf8)
+        for c in raw {
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                guard byte(UInt8(ascii: "\\")), byte(c) else { return false }
+            case 0x08: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "b")) else { return false }
+            case 0x0C: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "f")) else { return false }
+            case 0x0A: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "n")) else { return false }
+            case 0x0D: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "r")) else { return false }
+            case 0x09: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "t")) else { return false }
+            case 0..<0x20:
+                guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "u")), byte(UInt8(ascii: "0")),
+                    byte(UInt8(ascii: "0")),
+                    byte(digits[Int(c >> 4)]), byte(digits[Int(c & 0xF)])
+                else { return false }
+            default: guard byte(c) else { return false }
+            }
+        }
+        return byte(UInt8(ascii: "\""))
     }
 }
 
