@@ -1,15 +1,17 @@
-// libFuzzer harness `ledger`: the input is an evidence pack — `entries.jsonl`, `proofs.jsonl` and `checkpoint`,
-// separated by NUL bytes — checked the way `countersign ledger verify-pack` checks one: the three files are
-// written to a directory, read by `EvidencePack(reading:)` and verified with `verify(verifier:)`. An auditor runs
-// this on a pack someone else produced, so every byte of it is untrusted.
+// libFuzzer harness `ledger`: the input is an evidence pack — `entries.jsonl`, `proofs.jsonl`, `checkpoint` and
+// optionally `coverage.json`, separated by NUL bytes — checked the way `countersign ledger verify-pack` checks one:
+// the files are written to a directory, read by `EvidencePack(reading:)` and verified with `verify(verifier:)`. An
+// auditor runs this on a pack someone else produced, so every byte of it is untrusted. Without a fourth part the
+// harness writes a coverage of every time and the first to the last entry's sequence number (what a pack of the
+// whole log would claim), so the checks behind the coverage are reached by the corpus's three-part packs too.
 //
 // A checkpoint without a signature (no blank line) is signed by the harness with the test key below, so the
 // fuzzer also reaches the entry and proof checks behind the signature; one with a signature is taken as it is,
 // which fuzzes the signed-note reader. The same input is also read as a note key (verifier and private key forms)
 // and a checkpoint body.
 //
-// Properties: a pack that verifies has as many entries as proofs, in increasing sequence, each entry canonical
-// and its proof valid; verification is deterministic.
+// Properties: a pack that verifies has as many entries as proofs, in consecutive sequence covering its coverage,
+// each entry canonical and its proof valid; verification is deterministic.
 
 internal import Foundation
 
@@ -32,15 +34,26 @@ let packDirectory: URL = {
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let input = bytes(data, size)
     let (entries, afterEntries) = split(input, at: 0)
-    let (proofs, checkpointBytes) = split(afterEntries, at: 0)
+    let (proofs, afterProofs) = split(afterEntries, at: 0)
+    let (checkpointBytes, coverageBytes) = split(afterProofs, at: 0)
     var checkpoint = String(decoding: checkpointBytes, as: UTF8.self)
     _ = try? NoteVerifier(checkpoint)
     _ = try? NoteSigner(privateKey: checkpoint)
     _ = try? Checkpoint(body: checkpoint)
     _ = Checkpoint.body(ofNote: checkpoint)
     if !checkpoint.contains("\n\n"), let signed = try? signer.sign(checkpoint) { checkpoint = signed }
+    var coverage = coverageBytes
+    if coverage.isEmpty {
+        let seqs = String(decoding: entries, as: UTF8.self).split(separator: "\n").compactMap {
+            try? LedgerEntry(canonical: String($0)).seq
+        }
+        coverage = Array(
+            #"{"first":\#(seqs.first.map(String.init) ?? "null"),"from":"0001-01-01T00:00:00Z","#.utf8
+                + #""last":\#(seqs.last.map(String.init) ?? "null"),"to":"9999-12-31T23:59:59Z"}"#.utf8)
+    }
     for (name, content) in [
         ("entries.jsonl", entries), ("proofs.jsonl", proofs), ("checkpoint", Array(checkpoint.utf8)),
+        ("coverage.json", coverage),
     ] {
         _ = FileManager.default.createFile(
             atPath: packDirectory.appendingPathComponent(name).path, contents: Data(content))
@@ -56,7 +69,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         for (line, proof) in zip(pack.entries, pack.proofs) {
             let entry = try? LedgerEntry(canonical: line)
             require(entry?.json.canonicalString == line, "a verified pack holds a non-canonical entry: \(line)")
-            require((entry?.seq ?? -1) > previous, "a verified pack's sequence does not increase")
+            require(
+                previous < 0 || (entry?.seq ?? -1) == previous + 1, "a verified pack's sequence has a gap or goes back")
             previous = entry?.seq ?? previous
             require(proof.verifies && proof.treeSize == a.size, "a verified pack holds a proof that does not verify")
         }

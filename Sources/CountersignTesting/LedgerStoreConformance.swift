@@ -12,6 +12,11 @@ public enum LedgerStoreConformance {
         public let description: String
     }
 
+    static func require<T>(_ value: T?, _ what: String) throws -> T {
+        guard let value else { throw Failure(description: "expected \(what)") }
+        return value
+    }
+
     static func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
         if !condition { throw Failure(description: message()) }
     }
@@ -309,7 +314,8 @@ public enum LedgerStoreConformance {
         try await store.append(LedgerFixtures.deployStory())
         _ = try await store.checkpoint(signer: signer, origin: "audit.example/log")
         let pack = try await EvidencePack.export(store, from: LedgerFixtures.at(5), to: LedgerFixtures.at(13))
-        try check(pack.entries.count == 6, "entries in the period: \(pack.entries.count)")
+        try check(pack.coverage?.count == 6, "entries in the period: \(String(describing: pack.coverage))")
+        try check(pack.entries.count == 8, "and one neighbour each side: \(pack.entries.count)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pack-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         try pack.write(to: dir)
@@ -319,18 +325,59 @@ public enum LedgerStoreConformance {
         }
         try check(checkpoint.size == LedgerFixtures.deployStory().count, "against the checkpoint")
         var tampered = read.entries
-        tampered[1] = tampered[1].replacingOccurrences(of: "dana", with: "mallory")
-        let bad = EvidencePack(entries: tampered, proofs: read.proofs, checkpoint: read.checkpoint)
-        guard case .failure(let e) = bad.verify(verifier: signer.verifier) else {
-            throw Failure(description: "a changed entry must fail")
-        }
-        try check(e.message.contains("line 2"), "the failure names the entry: \(e.message)")
+        let dana = try require(tampered.firstIndex { $0.contains("\"dana\"") }, "an entry by dana")
+        tampered[dana] = tampered[dana].replacingOccurrences(of: "dana", with: "mallory")
+        try refused(
+            EvidencePack(entries: tampered, proofs: read.proofs, checkpoint: read.checkpoint, coverage: read.coverage),
+            signer, "entry line \(dana + 1)")
         let other = try NoteSigner(name: "audit.example/log")
         if case .success = read.verify(verifier: other.verifier) { try check(false, "another key must fail") }
+
+        // Dropping entries with their proofs, and rewriting the coverage to match, is refused wherever they were.
+        func dropping(_ lines: [Int], first: Int64?, last: Int64?) -> EvidencePack {
+            let keep = read.entries.indices.filter { !lines.contains($0) }
+            return EvidencePack(
+                entries: keep.map { read.entries[$0] }, proofs: keep.map { read.proofs[$0] },
+                checkpoint: read.checkpoint,
+                coverage: .init(from: LedgerFixtures.at(5), to: LedgerFixtures.at(13), first: first, last: last))
+        }
+        let (first, last) = (read.coverage!.first!, read.coverage!.last!)
+        try refused(dropping([3], first: first, last: last), signer, "entry \(first + 2) is missing")
+        try refused(dropping([7], first: first, last: last - 1), signer, "dropped from the pack's end")
+        try refused(dropping([6, 7], first: first, last: last - 1), signer, "entry \(last) is missing")
+        try refused(dropping([7], first: first, last: last), signer, "entry \(last + 1) is missing")
+        try refused(dropping([0], first: first + 1, last: last), signer, "dropped from the pack's start")
+        try refused(dropping([0, 1], first: first + 1, last: last), signer, "entry \(first) is missing")
+        try refused(dropping(Array(read.entries.indices), first: nil, last: nil), signer, "empty period")
+        try refused(dropping(Array(2..<8), first: nil, last: nil), signer, "entry \(first) is not after the period")
+        try refused(
+            EvidencePack(entries: read.entries, proofs: read.proofs, checkpoint: read.checkpoint, coverage: nil),
+            signer,
+            "records no coverage")
+
+        // A period without entries is shown empty by the entries around it.
+        let quiet = try await EvidencePack.export(
+            store, from: LedgerFixtures.at(5).addingTimeInterval(1), to: LedgerFixtures.at(6))
+        try check(quiet.coverage?.first == nil && quiet.entries.count == 2, "an empty period: \(quiet.entries.count)")
+        guard case .success = quiet.verify(verifier: signer.verifier) else {
+            throw Failure(description: "an empty period's pack verifies: \(quiet.verify(verifier: signer.verifier))")
+        }
+        let before = try await EvidencePack.export(store, from: LedgerFixtures.at(-100), to: LedgerFixtures.at(-50))
+        guard case .success = before.verify(verifier: signer.verifier), before.entries.count == 1 else {
+            throw Failure(description: "a period before the log is shown empty by its first entry")
+        }
+
         try await store.append([LedgerFixtures.filler(99)])
         do {
             _ = try await EvidencePack.export(store, from: LedgerFixtures.at(0), to: LedgerFixtures.at(10_000))
             try check(false, "entries beyond the checkpoint need a new checkpoint")
         } catch let e as LedgerError { try check(e.message.contains("newer than the latest checkpoint"), e.message) }
+    }
+
+    static func refused(_ pack: EvidencePack, _ signer: NoteSigner, _ reason: String) throws {
+        guard case .failure(let e) = pack.verify(verifier: signer.verifier) else {
+            throw Failure(description: "a pack that should fail (\(reason)) verifies")
+        }
+        try check(e.message.contains(reason), "\(reason): \(e.message)")
     }
 }

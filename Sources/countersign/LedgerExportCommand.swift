@@ -29,7 +29,7 @@ struct LedgerExportCommand: AsyncParsableCommand {
             printError(error.message)
             throw ExitCode(1)
         }
-        print("wrote \(pack.entries.count) entries with proofs to \(out)")
+        print("wrote \(EvidencePackSummary(pack)) with proofs to \(out)")
     }
 }
 
@@ -54,11 +54,21 @@ struct LedgerVerifyPackCommand: AsyncParsableCommand {
         switch pack.verify(verifier: key) {
         case .success(let checkpoint):
             print(
-                "ok: \(pack.entries.count) entries, each included in the checkpoint of size \(checkpoint.size) signed by \(key.name)"
-            )
+                "ok: \(EvidencePackSummary(pack)), each included in the checkpoint of size \(checkpoint.size) signed by "
+                    + "\(key.name), none missing")
         case .failure(let error):
             printError("INVALID: \(error.message)")
             throw ExitCode(1)
         }
     }
+}
+
+/// What a pack holds, in words: "6 entries (5–10) and the entry either side" or "no entries in the period".
+func EvidencePackSummary(_ pack: EvidencePack) -> String {
+    guard let coverage = pack.coverage, let first = coverage.first, let last = coverage.last else {
+        return "no entries in the period (shown by the \(pack.entries.count) around it)"
+    }
+    let neighbours = pack.entries.count - coverage.count
+    return
+        "\(coverage.count) entries (\(first)–\(last)) and \(neighbours == 1 ? "the entry" : "the \(neighbours) entries") around them"
 }
