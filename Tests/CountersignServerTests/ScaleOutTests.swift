@@ -12,9 +12,12 @@ import Testing
         let process = Process()
         let port: Int
 
-        init(database: String, policy: String, _ more: [String] = []) throws {
+        init(database: String, policy: String, _ more: [String] = [], environment: [String: String] = [:]) throws {
             process.executableURL = try CommandRunner.binary()
             process.arguments = ["serve", "--database", database, "--policy", policy, "--port", "0"] + more
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            }
             process.currentDirectoryURL = CommandRunner.repositoryRoot
             let out = Pipe()
             process.standardOutput = out

@@ -2,6 +2,7 @@ import CountersignCore
 import CountersignLedger
 import CountersignSQLite
 import CountersignServer
+import CountersignTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -172,6 +173,19 @@ struct ServerFixture {
     }
 
     func ledgerSize() async throws -> Int { try await control.store.size() }
+
+    /// Runs `sql` on the fixture's SQLite file from outside the server, as someone with the file could.
+    func rewriteProjection(_ sql: String) throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = [
+            "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+            directory.appendingPathComponent("ledger.db").path, sql,
+        ]
+        try python.run()
+        python.waitUntilExit()
+        guard python.terminationStatus == 0 else { throw CommandRunner.RunnerError(message: "python3: \(sql)") }
+    }
 
     /// The standard flow to an allowed request: requested by the deployer, unit check passed, approved by alice.
     /// Returns the request id.

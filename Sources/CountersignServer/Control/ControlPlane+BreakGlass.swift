@@ -47,12 +47,15 @@ extension ControlPlane {
             ),
         ]
         if let service { payload.append(("service", .string(service))) }
-        try await record("breakglass.invoked", actor: principal.identity, payload: .object(payload), at: granted)
+        // The grant and its notifications together: a grant is never on the ledger unannounced.
+        var batch = EntryBatch()
+        try batch.add("breakglass.invoked", actor: principal.identity, payload: .object(payload), at: granted)
         for url in notifications.urls {
-            try await queue(
-                kind: "webhook", target: url,
-                body: .object([("event", .string("breakglass.invoked"))] + payload), request: nil)
+            try queue(
+                kind: "webhook", target: url, body: .object([("event", .string("breakglass.invoked"))] + payload),
+                request: nil, into: &batch)
         }
+        try await record(batch)
         let open = try await rows(
             "SELECT request_id FROM deploy_requests WHERE environment = ? AND (verdict IS NULL OR verdict <> 'allowed')",
             [.text(environment)])

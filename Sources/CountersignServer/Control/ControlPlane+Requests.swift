@@ -32,17 +32,29 @@ extension ControlPlane {
         return try await record(request, extra: [], by: principal.identity)
     }
 
-    /// Records `request` (with `extra` payload members, such as where it came from) and decides it.
+    /// Records `request` (with `extra` payload members, such as where it came from) with its first decision and
+    /// the notifications it queues, in one batch: a request is never on the ledger without its decision.
     func record(_ request: DeployRequest, extra: [(String, JSONValue)], by actor: String) async throws(APIError)
         -> DeployRequestStatus
     {
         let payload = PayloadCoding.merging(try PayloadCoding.encode(request), extra)
-        let entry = try await record("deploy.requested", actor: actor, payload: payload)
-        let status = DeployRequestStatus(
-            request: request, decision: nil, seq: entry.seq, payload: payload, requestedAt: entry.at)
+        var batch = EntryBatch()
+        let requestedAt = now()
+        try batch.add("deploy.requested", actor: actor, payload: payload, at: requestedAt)
+        let undecided = DeployRequestStatus(
+            request: request, decision: nil, seq: -1, payload: payload, requestedAt: requestedAt)
+        let (decision, decided) = try await plan(undecided, by: "countersign")
+        batch.add(contentsOf: decided)
+        let entries = try await record(batch)
+        if let decision { count(decision, after: undecided) }
+        let recorded = DeployRequestStatus(
+            request: request, decision: decision, seq: entries[0].seq, payload: payload, requestedAt: requestedAt)
+        // Evidence recorded between the read above and this append (a failed check for the digest) re-decided the
+        // requests it could see, which did not include this one yet: decide again now that this one is visible.
+        // Either that event or this second look sees the other, so no decision stands on stale evidence.
         return DeployRequestStatus(
-            request: request, decision: try await decide(status, by: "countersign"), seq: entry.seq, payload: payload,
-            requestedAt: entry.at)
+            request: request, decision: try await decide(recorded, by: "countersign"), seq: entries[0].seq,
+            payload: payload, requestedAt: requestedAt)
     }
 
     /// The request as recorded, with its latest recorded decision.
@@ -91,18 +103,32 @@ extension ControlPlane {
         try await decide(try await deployRequest(id: id), by: actor)
     }
 
-    /// Decides now; records and notifies only when the decision differs from the last one recorded.
+    /// Decides now; records and notifies, in one batch, only when the decision differs from the last one recorded.
     func decide(_ status: DeployRequestStatus, by actor: String) async throws(APIError) -> Decision {
+        let (changed, batch) = try await plan(status, by: actor)
+        guard let decision = changed else { return status.decision! }
+        try await record(batch)
+        count(decision, after: status)
+        return decision
+    }
+
+    /// The decision `status`'s request gets now, and the entries recording it: the decision and its
+    /// notifications. Nil and no entries when it is the decision already recorded.
+    /// `review`, when given, is an approval recorded in the same batch: the decision counts it as the projection
+    /// will.
+    func plan(_ status: DeployRequestStatus, by actor: String, applying review: Approval? = nil)
+        async throws(APIError) -> (Decision?, EntryBatch)
+    {
         let request = status.request
-        let bundle = policy.bundle
         let digest = (try? ArtifactReference(parsing: request.artifact))?.digest ?? ""
-        let evidence = try await self.evidence(for: request, digest: digest)
-        let decision = Gate.decide(request, evidence: evidence, policy: bundle, now: now())
+        var evidence = try await self.evidence(for: request, digest: digest)
+        if let review { evidence = evidence.applying(review) }
+        let decision = Gate.decide(request, evidence: evidence, policy: policy.bundle, now: now())
         let last = status.decision
         if let last, last.verdict == decision.verdict, last.tier == decision.tier, last.reasons == decision.reasons,
             last.policyHash == decision.policyHash
         {
-            return last
+            return (nil, EntryBatch())
         }
         var payload = try PayloadCoding.encode(decision)
         payload = PayloadCoding.merging(
@@ -111,18 +137,23 @@ extension ControlPlane {
                 ("request", .string(request.id)), ("verdict", .string(decision.verdict.rawValue)),
                 ("policy", .string(decision.policyHash)), ("reasons", .array(decision.reasons.map(JSONValue.string))),
             ] + (decision.tier.map { [("tier", JSONValue.string($0))] } ?? []))
-        try await record("gate.decided", actor: actor, payload: payload, at: decision.decidedAt)
+        var batch = EntryBatch()
+        try batch.add("gate.decided", actor: actor, payload: payload, at: decision.decidedAt)
+        // A pending verdict is announced once, when the request arrives; a final one each time it changes.
+        if decision.verdict != .pending || last == nil {
+            try notify(request, decision, requestPayload: status.payload, into: &batch)
+        }
+        return (decision, batch)
+    }
+
+    /// The metrics of a decision once it is recorded.
+    func count(_ decision: Decision, after status: DeployRequestStatus) {
         metrics.decision(verdict: decision.verdict.rawValue, tier: decision.tier)
-        if decision.verdict == .allowed, last?.verdict == .pending,
-            bundle.tiers.first(where: { $0.name == decision.tier })?.approvals.isEmpty == false
+        if decision.verdict == .allowed, status.decision?.verdict == .pending,
+            policy.bundle.tiers.first(where: { $0.name == decision.tier })?.approvals.isEmpty == false
         {
             metrics.approvalWait(decision.decidedAt.timeIntervalSince(status.requestedAt))
         }
-        // A pending verdict is announced once, when the request arrives; a final one each time it changes.
-        if decision.verdict != .pending || last == nil {
-            try await notify(request, decision, requestPayload: status.payload)
-        }
-        return decision
     }
 
     /// The latest recorded decision of request `id` as JSON bytes: one indexed read of the projection, and the

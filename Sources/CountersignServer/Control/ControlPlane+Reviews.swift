@@ -53,15 +53,26 @@ extension ControlPlane {
                 throw APIError(.conflict, "\(principal.identity) has no approval of \(id) to withdraw")
             }
         }
+        let approval = Approval(
+            id: Self.newID("ap_"), approver: principal.identity, digest: decision == .withdrawn ? "" : digest,
+            environment: decision == .withdrawn ? "" : request.environment, decision: decision, comment: comment,
+            at: now())
         var payload: [(String, JSONValue)] = [
-            ("id", .string(Self.newID("ap_"))),
-            ("request", .string(id)), ("approver", .string(principal.identity)),
+            ("id", .string(approval.id)), ("request", .string(id)), ("approver", .string(principal.identity)),
         ]
         if decision != .withdrawn {
             payload += [("digest", .string(digest)), ("environment", .string(request.environment))]
         }
         if let comment { payload.append(("comment", .string(comment))) }
-        try await record(type, actor: principal.identity, payload: .object(payload))
+        // The review and the decision it leads to, in one batch: never a recorded approval the gate has not seen.
+        var batch = EntryBatch()
+        try batch.add(type, actor: principal.identity, payload: .object(payload), at: approval.at)
+        let (changed, decided) = try await plan(status, by: principal.identity, applying: approval)
+        batch.add(contentsOf: decided)
+        try await record(batch)
+        if let changed { count(changed, after: status) }
+        // A concurrent review planned without this one (and this one without it): whichever is recorded last, a
+        // second look at the projections, which now hold both, decides on everything.
         return try await decide(id: id, by: principal.identity)
     }
 

@@ -46,19 +46,25 @@ public struct ControlPlane: Sendable {
     func record(_ type: String, actor: String, payload: JSONValue, at: Date? = nil) async throws(APIError)
         -> LedgerEntry
     {
-        guard let eventType = EventType(rawValue: type) else {
-            throw APIError(.internal, "unknown event type \(type)")
+        var batch = EntryBatch()
+        try batch.add(type, actor: actor, payload: payload, at: at ?? now())
+        guard let entry = try await record(batch).first else {
+            throw APIError(.internal, "the ledger acknowledged no entry")
         }
-        let draft: EntryDraft
-        do { draft = try EntryDraft(type: eventType, at: at ?? now(), actor: actor, payload: payload) } catch {
-            throw APIError(.badRequest, error.message)
-        }
+        return entry
+    }
+
+    /// Appends every event of one operation in one transaction: all of them are acknowledged, or none is.
+    @discardableResult
+    func record(_ batch: EntryBatch) async throws(APIError) -> [LedgerEntry] {
+        guard !batch.drafts.isEmpty else { return [] }
         do {
-            guard let entry = try await store.append([draft]).first else {
-                throw APIError(.internal, "the ledger acknowledged no entry")
+            let entries = try await store.append(batch.drafts)
+            guard entries.count == batch.drafts.count else {
+                throw APIError(.internal, "the ledger acknowledged \(entries.count) of \(batch.drafts.count) entries")
             }
             health.appended(nil, at: now())
-            return entry
+            return entries
         } catch let error as LedgerError {
             health.appended(error, at: now())
             throw APIError(ledger: error)

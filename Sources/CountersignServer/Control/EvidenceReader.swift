@@ -13,7 +13,7 @@ extension ControlPlane {
         {
             guard let name = row.text("name"), let status = row.text("status").flatMap(CheckResult.Status.init),
                 let at = row.date("at")
-            else { continue }
+            else { throw unreadable("checks", row) }
             evidence.checks.append(
                 CheckResult(
                     id: row.text("check_id") ?? "seq:\(row.integer("seq") ?? 0)", name: name, digest: digest,
@@ -25,7 +25,9 @@ extension ControlPlane {
             WHERE digest = ? AND verified IS NOT NULL
             """, [.text(digest)])
         {
-            guard let policyName = row.text("verification_policy"), let at = row.date("verified_at") else { continue }
+            guard let policyName = row.text("verification_policy"), let at = row.date("verified_at") else {
+                throw unreadable("artifacts", row)
+            }
             evidence.artifactVerifications.append(
                 ArtifactVerification(
                     id: "verification:\(digest)", digest: digest, policy: policyName,
@@ -38,13 +40,17 @@ extension ControlPlane {
             WHERE request_id = ? ORDER BY seq
             """, [.text(request.id)])
         {
-            guard let approver = row.text("approver"), let at = row.date("at") else { continue }
-            let decision: Approval.Decision =
-                switch row.text("state") {
-                case "rejected": .rejected
-                case "withdrawn": .withdrawn
-                default: .approved
-                }
+            guard let approver = row.text("approver"), let at = row.date("at") else {
+                throw unreadable("approvals", row)
+            }
+            // Only `granted` counts as an approval: an unknown state is an error, never an approval.
+            let decision: Approval.Decision
+            switch row.text("state") {
+            case "granted": decision = .approved
+            case "rejected": decision = .rejected
+            case "withdrawn": decision = .withdrawn
+            default: throw unreadable("approvals", row)
+            }
             evidence.approvals.append(
                 Approval(
                     id: row.text("approval_id") ?? "seq:\(row.integer("seq") ?? 0)", approver: approver,
@@ -57,7 +63,7 @@ extension ControlPlane {
         {
             guard let id = row.text("verdict_id"), let template = row.text("template"),
                 let outcome = row.text("outcome").flatMap(CanaryVerdict.Outcome.init), let at = row.date("at")
-            else { continue }
+            else { throw unreadable("canary_verdicts", row) }
             evidence.canaryVerdicts.append(
                 CanaryVerdict(id: id, digest: digest, template: template, outcome: outcome, at: at))
         }
@@ -69,13 +75,37 @@ extension ControlPlane {
         {
             guard let id = row.text("grant_id"), let freeze = row.text("freeze_name"),
                 let granted = row.date("granted_at"), let expires = row.date("expires_at")
-            else { continue }
+            else { throw unreadable("breakglass_grants", row) }
             evidence.breakGlassGrants.append(
                 BreakGlassGrant(
                     id: id, freeze: freeze, invokedBy: row.text("invoked_by") ?? "", environment: request.environment,
                     service: row.text("service"), reason: row.text("reason"), incident: row.text("incident_id"),
                     grantedAt: granted, expiresAt: expires))
         }
+        return evidence
+    }
+
+    /// A projection row the gate cannot read: an error, never skipped — a skipped rejection or failed check would
+    /// lighten the gate (DESIGN §5a).
+    func unreadable(_ table: String, _ row: Row) -> APIError {
+        let fields = zip(row.columns, row.values).map { "\($0)=\($1)" }.joined(separator: ", ")
+        return APIError(.internal, "a row of \(table) cannot be read as evidence (\(fields.prefix(300)))")
+    }
+}
+
+extension Evidence {
+    /// The evidence once `review` is recorded, as the `approvals` projection will hold it (one row per request and
+    /// approver: the new state replaces the old, and a withdrawal keeps the digest and environment it withdraws).
+    /// A review and the decision it leads to are recorded in one batch, so the decision is taken on this before the
+    /// projection exists; `ReviewBatchTests` checks that the two agree.
+    func applying(_ review: Approval) -> Evidence {
+        var evidence = self
+        let previous = evidence.approvals.last { $0.approver == review.approver }
+        evidence.approvals.removeAll { $0.approver == review.approver }
+        var row = review
+        if review.digest.isEmpty, let previous { row.digest = previous.digest }
+        if review.environment.isEmpty, let previous { row.environment = previous.environment }
+        evidence.approvals.append(row)
         return evidence
     }
 }

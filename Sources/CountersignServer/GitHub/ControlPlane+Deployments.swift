@@ -47,12 +47,14 @@ extension ControlPlane {
             )
         ]
         func reject(_ reason: String) async throws(APIError) -> String {
-            try await queue(
+            var batch = EntryBatch()
+            try queue(
                 kind: "github-callback", target: callback,
                 body: .object([
                     ("environment_name", .string(environment)), ("state", .string("rejected")),
                     ("comment", .string("Countersign: rejected — \(reason)")),
-                ]), request: nil)
+                ]), request: nil, into: &batch)
+            try await record(batch)
             return "rejected: \(reason)"
         }
         guard bundle.environments[environment] != nil else {

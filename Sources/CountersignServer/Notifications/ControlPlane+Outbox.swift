@@ -4,21 +4,24 @@ internal import CountersignLedger
 internal import Foundation
 
 extension ControlPlane {
-    /// Queues a notification in the ledger's outbox; ``OutboxDeliverer`` sends it, on this node or, after a
-    /// restart, on the next, so nothing queued is lost.
-    func queue(kind: String, target: String, body: JSONValue, request: String?) async throws(APIError) {
+    /// Queues a notification in the ledger's outbox, in the batch of the event it announces; ``OutboxDeliverer``
+    /// sends it, on this node or, after a restart, on the next, so nothing queued is lost.
+    func queue(
+        kind: String, target: String, body: JSONValue, request: String?, into batch: inout EntryBatch
+    ) throws(APIError) {
         var payload: [(String, JSONValue)] = [
             ("id", .string(Self.newID("nt_"))),
             ("kind", .string(kind)), ("target", .string(target)), ("body", .string(body.canonicalString)),
         ]
         if let request { payload.append(("request", .string(request))) }
-        try await record("notification.queued", actor: "countersign", payload: .object(payload))
+        try batch.add("notification.queued", actor: "countersign", payload: .object(payload), at: now())
     }
 
-    /// After a decision is recorded: a JSON webhook to every configured URL, and — for a request that came from
-    /// a GitHub deployment protection rule — the callback once the verdict is final (a status comment while it
-    /// is pending).
-    func notify(_ request: DeployRequest, _ decision: Decision, requestPayload: JSONValue?) async throws(APIError) {
+    /// With a decision: a JSON webhook to every configured URL, and — for a request that came from a GitHub
+    /// deployment protection rule — the callback once the verdict is final (a status comment while it is pending).
+    func notify(
+        _ request: DeployRequest, _ decision: Decision, requestPayload: JSONValue?, into batch: inout EntryBatch
+    ) throws(APIError) {
         let summary: JSONValue = .object([
             ("event", .string(decision.verdict == .pending ? "approval.pending" : "gate.decided")),
             ("request", .string(request.id)), ("service", .string(request.service)),
@@ -27,7 +30,7 @@ extension ControlPlane {
             ("reasons", .array(decision.reasons.map(JSONValue.string))),
         ])
         for url in notifications.urls {
-            try await queue(kind: "webhook", target: url, body: summary, request: request.id)
+            try queue(kind: "webhook", target: url, body: summary, request: request.id, into: &batch)
         }
         guard let gh = requestPayload?["github"], let callback = gh["callback"]?.stringValue,
             let environment = gh["environment"]?.stringValue
@@ -40,7 +43,7 @@ extension ControlPlane {
         case .denied: body.append(("state", .string("rejected")))
         case .pending: break
         }
-        try await queue(kind: "github-callback", target: callback, body: .object(body), request: request.id)
+        try queue(kind: "github-callback", target: callback, body: .object(body), request: request.id, into: &batch)
     }
 
     /// The comment GitHub shows with the decision: the verdict and each unmet control, within GitHub's 1024

@@ -1,0 +1,24 @@
+internal import CountersignEncoding
+internal import CountersignLedger
+internal import Foundation
+
+/// The events one API operation implies, appended together (``ControlPlane/record(_:)-(EntryBatch)``): a deploy
+/// request with its first decision and the notifications that decision queues. One batch is one transaction, so
+/// a crash, a store outage or a deadline can never leave part of an operation recorded — a request without its
+/// decision, a decision without its notification.
+struct EntryBatch {
+    private(set) var drafts: [EntryDraft] = []
+
+    /// Adds an event; a payload no entry can hold (a non-finite number, a time outside 0001–9999) is the
+    /// caller's input error.
+    mutating func add(_ type: String, actor: String, payload: JSONValue, at: Date) throws(APIError) {
+        guard let eventType = EventType(rawValue: type) else {
+            throw APIError(.internal, "unknown event type \(type)")
+        }
+        do { drafts.append(try EntryDraft(type: eventType, at: at, actor: actor, payload: payload)) } catch {
+            throw APIError(.badRequest, error.message)
+        }
+    }
+
+    mutating func add(contentsOf other: EntryBatch) { drafts += other.drafts }
+}
