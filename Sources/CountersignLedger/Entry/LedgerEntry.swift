@@ -20,7 +20,8 @@ public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConve
         "check.reported", "deploy.requested", "approval.granted", "approval.rejected", "approval.withdrawn",
         "approval.refused", "change.recorded", "webhook.received", "notification.queued", "notification.attempted",
         "gate.decided", "canary.judged", "deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back",
-        "breakglass.invoked", "breakglass.reviewed", "incident.opened", "incident.resolved",
+        "breakglass.invoked", "breakglass.reviewed", "incident.opened", "incident.resolved", "idempotency.claimed",
+        "idempotency.answered",
     ]
 }
 

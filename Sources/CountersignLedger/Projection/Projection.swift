@@ -14,7 +14,7 @@ public enum Projection {
     public static let tables = [
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
-        "policies", "decision_controls", "request_controls", "policy_bootstrap",
+        "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -25,6 +25,7 @@ public enum Projection {
         ("v5-sessions", sessions),
         ("v6-hardening", hardening),
         ("v7-probe", probe),
+        ("v8-idempotency", idempotency),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -59,6 +60,17 @@ public enum Projection {
     /// append, which a node taken out of service would never get. Not a projection: replay leaves it alone.
     static let probe: [String] = [
         "CREATE TABLE store_probe (one BIGINT PRIMARY KEY NOT NULL CHECK (one = 1), at TEXT NOT NULL)"
+    ]
+
+    /// The `Idempotency-Key`s the API has seen: the scope (a hash of the caller, the route and the key), the hash of
+    /// the body it came with, the entry that claimed it — appended in the same transaction as the operation, so the
+    /// primary key refuses a second operation under one key, even from another node — and the answer once given.
+    static let idempotency: [String] = [
+        """
+        CREATE TABLE idempotency_keys (
+            scope TEXT PRIMARY KEY NOT NULL, fingerprint TEXT NOT NULL, operation TEXT NOT NULL,
+            claimed_seq BIGINT NOT NULL, status BIGINT, body TEXT, answered_seq BIGINT)
+        """
     ]
 
     /// The statement that overwrites the probe row with the time `now`.
@@ -451,6 +463,26 @@ public enum Projection {
                         text(try p.optionalString("action")), at, text(try p.optionalString("outcome")),
                         text(try p.optionalString("body_sha256")),
                     ])
+            ]
+        case "idempotency.claimed":
+            return [
+                SQLStatement(
+                    "INSERT INTO idempotency_keys (scope, fingerprint, operation, claimed_seq) VALUES (?, ?, ?, ?)",
+                    [
+                        .text(try p.string("scope")), .text(try p.string("fingerprint")),
+                        .text(try p.string("operation")), seq,
+                    ])
+            ]
+        case "idempotency.answered":
+            guard let status = p.value["status"]?.integerValue, (100...599).contains(status) else {
+                throw p.fail("status", "must be an HTTP status")
+            }
+            return [
+                SQLStatement(
+                    """
+                    UPDATE idempotency_keys SET status = ?, body = ?, answered_seq = ?
+                    WHERE scope = ? AND status IS NULL
+                    """, [.integer(Int64(status)), .text(try p.string("body")), seq, .text(try p.string("scope"))])
             ]
         case "notification.queued":
             return [

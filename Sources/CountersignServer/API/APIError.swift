@@ -13,6 +13,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case notFound = "not_found"
             case methodNotAllowed = "method_not_allowed"
             case conflict
+            case unprocessable
             case payloadTooLarge = "payload_too_large"
             case tooManyRequests = "too_many_requests"
             case unavailable
@@ -32,6 +33,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let methodNotAllowed = Code(.methodNotAllowed)
         /// The request contradicts the current state (a duplicate id, an approval of a decided request).
         public static let conflict = Code(.conflict)
+        /// Well-formed, but not what it claims to be: an `Idempotency-Key` reused with a different body.
+        public static let unprocessable = Code(.unprocessable)
         public static let payloadTooLarge = Code(.payloadTooLarge)
         /// A bounded resource (audit queries running at once, connections) is full; try again shortly.
         public static let tooManyRequests = Code(.tooManyRequests)
@@ -50,6 +53,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .notFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
+            case .unprocessable: .unprocessableContent
             case .payloadTooLarge: .contentTooLarge
             case .tooManyRequests: .tooManyRequests
             case .unavailable: .serviceUnavailable
@@ -80,13 +84,16 @@ extension APIError: HTTPResponseError {
         var headers: HTTPFields = [.contentType: "application/json"]
         if code == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"countersign\"" }
         if let allow = details["allow"] { headers[.allow] = allow }
-        let body = JSONValue.object([
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The body every error answers with: `{"error": {"code", "message", "details"}}`.
+    var body: [UInt8] {
+        JSONValue.object([
             "error": .object([
                 "code": .string(code.description), "message": .string(message),
                 "details": .object(details.mapValues(JSONValue.string)),
             ])
-        ])
-        return Response(
-            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.canonicalBytes)))
+        ]).canonicalBytes
     }
 }

@@ -56,17 +56,35 @@ public struct ControlPlane: Sendable {
 
     /// Appends every event of one operation in one transaction: all of them are acknowledged, or none is.
     @discardableResult
+    ///
+    /// The first batch of a request sent with an `Idempotency-Key` also claims the key (``IdempotencyMiddleware``):
+    /// its entry comes first, and when the append fails because the key was claimed meanwhile, the answer is 409.
     func record(_ batch: EntryBatch) async throws(APIError) -> [LedgerEntry] {
         guard !batch.drafts.isEmpty else { return [] }
+        var drafts = batch.drafts
+        var claimed: IdempotencyClaim?
+        if let claim = IdempotencyClaim.current, let (type, payload) = claim.take() {
+            var claiming = EntryBatch()
+            try claiming.add(type, actor: "countersign", payload: payload, at: drafts[0].at)
+            drafts.insert(contentsOf: claiming.drafts, at: 0)
+            claimed = claim
+        }
         do {
-            let entries = try await store.append(batch.drafts)
-            guard entries.count == batch.drafts.count else {
-                throw APIError(.internal, "the ledger acknowledged \(entries.count) of \(batch.drafts.count) entries")
+            let entries = try await store.append(drafts)
+            guard entries.count == drafts.count else {
+                throw APIError(.internal, "the ledger acknowledged \(entries.count) of \(drafts.count) entries")
             }
             health.appended(nil, at: now())
-            return entries
+            return Array(entries.dropFirst(claimed == nil ? 0 : 1))
         } catch let error as LedgerError {
             health.appended(error, at: now())
+            if let claimed, error.code == .invalidInput,
+                try await !rows("SELECT scope FROM idempotency_keys WHERE scope = ?", [.text(claimed.scope)]).isEmpty
+            {
+                throw APIError(
+                    .conflict, "a request with this Idempotency-Key was recorded meanwhile; retry to get its answer",
+                    details: ["header": "Idempotency-Key"])
+            }
             throw APIError(ledger: error)
         } catch let error as APIError {
             throw error
