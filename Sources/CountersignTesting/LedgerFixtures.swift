@@ -129,6 +129,13 @@ public enum LedgerFixtures {
             ),
             draft(
                 "identity.changed", "alice", 806, #"{"identity":"alice","change":"session.ended","session":"ses_1"}"#),
+            draft(
+                "idempotency.claimed", "countersign", 807,
+                #"{"scope":"\#(String(repeating: "1a", count: 32))","fingerprint":"\#(String(repeating: "2b", count: 32))","#
+                    + #""operation":"POST /api/v1/checks"}"#),
+            draft(
+                "idempotency.answered", "countersign", 808,
+                #"{"scope":"\#(String(repeating: "1a", count: 32))","status":201,"body":"{\"seq\":5}"}"#),
         ]
     }
 }

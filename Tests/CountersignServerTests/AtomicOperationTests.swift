@@ -9,6 +9,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import CountersignServer
@@ -34,6 +35,7 @@ import Testing
             environment: ["COUNTERSIGN_NOTIFY_SECRET": String(repeating: "s", count: 32)])
         let url = "http://127.0.0.1:\(server.port)/api/v1/deploy-requests"
 
+        let answered = Counter()
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for _ in 0..<8 {
                 group.addTask {
@@ -43,11 +45,14 @@ import Testing
                     {
                         let answer = try JSONValue(parsing: body)
                         if let id = answer["request"]?["id"]?.stringValue { ids.append(id) }
+                        answered.value.withLock { $0 += 1 }
                     }
                     return ids
                 }
             }
-            try await Task.sleep(for: .milliseconds(1_500))
+            // Kill once the clients are in full flow (a loaded machine may take a while to get there).
+            for _ in 0..<600 where answered.value.withLock({ $0 }) < 40 { try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0..<200)))
             kill(server.process.processIdentifier, SIGKILL)
             server.process.waitUntilExit()
             var all: [String] = []
@@ -121,10 +126,15 @@ import Testing
             let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
             _ = try await client.call(
                 .post, "/api/v1/deploy-requests/\(id)/reviews", f.headers("alice"), #"{"decision": "reject"}"#)
-            try await f.rewriteProjection("UPDATE approvals SET state = 'grantd'")
+            try f.rewriteProjection("UPDATE approvals SET state = 'grantd'")
             let decision = try await client.call(.post, "/api/v1/deploy-requests/\(id)/decide", f.headers("deployer"))
             #expect(decision.status == .internalServerError, "\(String(buffer: decision.body))")
             #expect(String(buffer: decision.body).contains("cannot be read as evidence"))
         }
     }
+}
+
+/// A count shared by concurrent clients.
+final class Counter: Sendable {
+    let value = Mutex(0)
 }
