@@ -412,7 +412,8 @@ public final class PostgresLedger: LedgerStore {
         }
     }
 
-    public func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
+    public func verify(verifier: NoteVerifier?, progress: @escaping @Sendable (Int, Int) -> Void)
+        async throws(LedgerError)
         -> VerificationReport
     {
         // One REPEATABLE READ transaction: entries, nodes and checkpoint come from the same snapshot.

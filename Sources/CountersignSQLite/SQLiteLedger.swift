@@ -11,7 +11,7 @@ internal import GRDB
 public final class SQLiteLedger: LedgerStore {
     private let pool: DatabasePool
     private let group: GroupCommit
-    private let reader: SQLiteReader
+    private let readers: SQLiteReaderPool
     private let console: SQLiteAuditConsole
     public let path: String
 
@@ -47,7 +47,7 @@ public final class SQLiteLedger: LedgerStore {
             throw LedgerError(.storage, "cannot open ledger database \(path): \(SQLiteLedger.describe(error))")
         }
         self.pool = pool
-        reader = try SQLiteReader(path: path)
+        readers = try SQLiteReaderPool(path: path)
         console = SQLiteAuditConsole(path: path, limits: audit)
         let edge = EdgeCache()
         group = GroupCommit { batches in await SQLiteLedger.commit(batches, pool, edge) }
@@ -345,25 +345,27 @@ public final class SQLiteLedger: LedgerStore {
         async throws(LedgerError)
         -> (size: Int, hashes: [MerkleNode: [UInt8]])
     {
-        try reader.read { q throws(LedgerError) in
-            var size = 0
-            try q.each("SELECT MAX(seq) FROM entries") { row in
-                size = row.isNull(0) ? 0 : Int(row.int(0)) + 1
-                return false
+        try await readers.read { reader throws(LedgerError) in
+            try reader.read { q throws(LedgerError) in
+                var size = 0
+                try q.each("SELECT MAX(seq) FROM entries") { row in
+                    size = row.isNull(0) ? 0 : Int(row.int(0)) + 1
+                    return false
+                }
+                let found = try StoredNodes.fetch(
+                    try nodes(size),
+                    interior: { wanted, found throws(LedgerError) in try q.nodes(wanted, into: &found) },
+                    leaves: { r, found throws(LedgerError) in
+                        try q.each(
+                            "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?",
+                            [Int64(r.lowerBound), Int64(r.upperBound)]
+                        ) {
+                            found(Int($0.int(0)), Array($0.bytes(1)))
+                            return true
+                        }
+                    })
+                return (size, try found.get())
             }
-            let found = try StoredNodes.fetch(
-                try nodes(size),
-                interior: { wanted, found throws(LedgerError) in try q.nodes(wanted, into: &found) },
-                leaves: { r, found throws(LedgerError) in
-                    try q.each(
-                        "SELECT seq, leaf_hash FROM entries WHERE seq BETWEEN ? AND ?",
-                        [Int64(r.lowerBound), Int64(r.upperBound)]
-                    ) {
-                        found(Int($0.int(0)), Array($0.bytes(1)))
-                        return true
-                    }
-                })
-            return (size, try found.get())
         }
     }
 
@@ -406,46 +408,49 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     /// Streams every entry and node through the raw reader, hashing the stored bytes in place.
-    public func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
+    public func verify(verifier: NoteVerifier?, progress: @escaping @Sendable (Int, Int) -> Void)
+        async throws(LedgerError)
         -> VerificationReport
     {
-        try reader.read { q throws(LedgerError) in
-            var total = 0
-            // For the progress bar only: MAX is one lookup, COUNT(*) would read the whole table an extra time.
-            try q.each("SELECT MAX(seq) FROM entries") {
-                total = $0.isNull(0) ? 0 : Int($0.int(0)) + 1
-                return false
-            }
-            var check = LedgerVerifier(expectedEntries: total)
-            try q.each("SELECT seq, canonical, leaf_hash, type, at, actor FROM entries ORDER BY seq") { row in
-                guard
-                    check.entry(
-                        seq: row.int(0), canonical: row.bytes(1), storedLeafHash: row.bytes(2),
-                        columns: (type: row.bytes(3), at: row.bytes(4), actor: row.bytes(5)))
-                else { return false }
-                if check.count % 10_000 == 0 { progress(check.count, total) }
-                return true
-            }
-            check.finishEntries()
-            guard check.problem == nil else { return check.report() }
-            progress(check.count, total)
-            var stored = 0
-            // In the table's (tile, level, idx) order: the verifier checks each node by its coordinates.
-            try q.each("SELECT level, idx, hash FROM nodes") { row in
-                stored += 1
-                return check.node(level: Int(row.int(0)), index: Int(row.int(1)), hash: row.bytes(2))
-            }
-            guard check.problem == nil else { return check.report() }
-            check.nodeCount(stored)
-            if let verifier {
-                var note: String?
-                try q.each("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1") {
-                    note = String(decoding: $0.bytes(0), as: UTF8.self)
+        try await readers.offPool { reader throws(LedgerError) in
+            try reader.read { q throws(LedgerError) in
+                var total = 0
+                // For the progress bar only: MAX is one lookup, COUNT(*) would read the whole table an extra time.
+                try q.each("SELECT MAX(seq) FROM entries") {
+                    total = $0.isNull(0) ? 0 : Int($0.int(0)) + 1
                     return false
                 }
-                if let note { check.checkpoint(note: note, verifier: verifier) }
+                var check = LedgerVerifier(expectedEntries: total)
+                try q.each("SELECT seq, canonical, leaf_hash, type, at, actor FROM entries ORDER BY seq") { row in
+                    guard
+                        check.entry(
+                            seq: row.int(0), canonical: row.bytes(1), storedLeafHash: row.bytes(2),
+                            columns: (type: row.bytes(3), at: row.bytes(4), actor: row.bytes(5)))
+                    else { return false }
+                    if check.count % 10_000 == 0 { progress(check.count, total) }
+                    return true
+                }
+                check.finishEntries()
+                guard check.problem == nil else { return check.report() }
+                progress(check.count, total)
+                var stored = 0
+                // In the table's (tile, level, idx) order: the verifier checks each node by its coordinates.
+                try q.each("SELECT level, idx, hash FROM nodes") { row in
+                    stored += 1
+                    return check.node(level: Int(row.int(0)), index: Int(row.int(1)), hash: row.bytes(2))
+                }
+                guard check.problem == nil else { return check.report() }
+                check.nodeCount(stored)
+                if let verifier {
+                    var note: String?
+                    try q.each("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1") {
+                        note = String(decoding: $0.bytes(0), as: UTF8.self)
+                        return false
+                    }
+                    if let note { check.checkpoint(note: note, verifier: verifier) }
+                }
+                return check.report()
             }
-            return check.report()
         }
     }
 
@@ -476,7 +481,7 @@ public final class SQLiteLedger: LedgerStore {
     /// Through the raw reader: prepared statements and no queue hop (it is read-only and `query_only`, like the
     /// pool's readers). Only the program's own SQL comes here; audits have their own connections.
     public func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
-        try reader.rows(sql, arguments)
+        try await readers.read { reader throws(LedgerError) in try reader.rows(sql, arguments) }
     }
 
     public func audit(_ sql: String) async throws(LedgerError) -> QueryResult { try await console.run(sql) }

@@ -5,7 +5,7 @@ internal import Synchronization
 /// A read-only connection on the raw C API, for the store's hot read paths: a proof is a few dozen indexed
 /// lookups, and a verify streams every entry. Through GRDB each access hops to a queue and opens a transaction,
 /// which costs more than the lookups; here statements stay prepared and a read is one `BEGIN`/`COMMIT` pair.
-/// One connection, serialized by a mutex; writes still go through GRDB.
+/// One connection, used by one read at a time (``SQLiteReaderPool`` lends it); writes still go through GRDB.
 /// SQLite's `SQLITE_TRANSIENT` (copy the bound bytes), which Swift cannot import as a constant.
 private let SQLITE_TRANSIENT_SWIFT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -14,13 +14,24 @@ final class SQLiteReader: @unchecked Sendable {
     private let lock = Mutex(())
     private let db: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
-    /// Stored interior nodes of height 8 and up, which every proof shares. Stored nodes never change (the
-    /// database refuses it), so the cache needs no invalidation; `verify` never reads through it.
-    private var upperNodes: [MerkleNode: [UInt8]] = [:]
-    private static let cachedLevels = 8...
-    private static let cacheLimit = 1 << 18
+    /// Stored interior nodes of height 8 and up, which every proof shares, kept once for every connection of the
+    /// pool. Stored nodes never change (the database refuses it), so the cache needs no invalidation; `verify`
+    /// never reads through it.
+    final class NodeCache: Sendable {
+        private let nodes = Mutex<[MerkleNode: [UInt8]]>([:])
 
-    init(path: String) throws(LedgerError) {
+        subscript(_ node: MerkleNode) -> [UInt8]? { nodes.withLock { $0[node] } }
+
+        func remember(_ node: MerkleNode, _ hash: [UInt8]) {
+            nodes.withLock { if $0.count < SQLiteReader.cacheLimit { $0[node] = hash } }
+        }
+    }
+    private let upperNodes: NodeCache
+    fileprivate static let cachedLevels = 8...
+    fileprivate static let cacheLimit = 1 << 18
+
+    init(path: String, cache: NodeCache) throws(LedgerError) {
+        upperNodes = cache
         db = try Self.openReadOnly(path, for: "reading")
         sqlite3_busy_timeout(db, 30_000)
         sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; PRAGMA query_only = 1", nil, nil, nil)
@@ -111,7 +122,7 @@ final class SQLiteReader: @unchecked Sendable {
                     guard member || cache else { return true }
                     let hash = Array(row.bytes(2))
                     if member { found[n] = hash }
-                    if cache, reader.upperNodes.count < SQLiteReader.cacheLimit { reader.upperNodes[n] = hash }
+                    if cache { reader.upperNodes.remember(n, hash) }
                     return true
                 }
             }

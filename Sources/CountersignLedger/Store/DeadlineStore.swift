@@ -75,7 +75,8 @@ public struct DeadlineStore: LedgerStore {
         }
     }
 
-    public func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
+    public func verify(verifier: NoteVerifier?, progress: @escaping @Sendable (Int, Int) -> Void)
+        async throws(LedgerError)
         -> VerificationReport
     {
         try await base.verify(verifier: verifier, progress: progress)

@@ -37,7 +37,7 @@ public protocol LedgerStore: Sendable {
 
     /// Recomputes every hash from the stored entries and checks every stored node and, given a verifier, the
     /// latest checkpoint. Reads the database, never a cache. `progress` gets (done, total).
-    func verify(verifier: NoteVerifier?, progress: @Sendable (Int, Int) -> Void) async throws(LedgerError)
+    func verify(verifier: NoteVerifier?, progress: @escaping @Sendable (Int, Int) -> Void) async throws(LedgerError)
         -> VerificationReport
 
     /// Clears the projection tables and rebuilds them from the entries, in one transaction. Returns the number of
