@@ -71,8 +71,9 @@ for i in 0..<100 {
         """
 }
 var sources: [(file: String, text: String)] = []
+// The policy's YAML documents (the folder also holds the release key the artifact policy names).
 for name in try FileManager.default.contentsOfDirectory(atPath: examples.appendingPathComponent("policy").path).sorted()
-{
+where name.hasSuffix(".yaml") {
     let url = examples.appendingPathComponent("policy").appendingPathComponent(name)
     sources.append((name, try String(contentsOf: url, encoding: .utf8)))
 }
