@@ -13,6 +13,7 @@
 // Properties: a pack that verifies has as many entries as proofs, in consecutive sequence covering its coverage,
 // each entry canonical and its proof valid; verification is deterministic.
 
+import CountersignEncoding
 internal import Foundation
 
 @testable internal import CountersignLedger
@@ -47,9 +48,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let seqs = String(decoding: entries, as: UTF8.self).split(separator: "\n").compactMap {
             try? LedgerEntry(canonical: String($0)).seq
         }
+        let first = seqs.first.map(String.init) ?? "null"
+        let last = seqs.last.map(String.init) ?? "null"
         coverage = Array(
-            #"{"first":\#(seqs.first.map(String.init) ?? "null"),"from":"0001-01-01T00:00:00Z","#.utf8
-                + #""last":\#(seqs.last.map(String.init) ?? "null"),"to":"9999-12-31T23:59:59Z"}"#.utf8)
+            #"{"first":\#(first),"from":"0001-01-01T00:00:00Z","last":\#(last),"to":"9999-12-31T23:59:59Z"}"#.utf8)
     }
     for (name, content) in [
         ("entries.jsonl", entries), ("proofs.jsonl", proofs), ("checkpoint", Array(checkpoint.utf8)),
