@@ -1,5 +1,6 @@
 internal import Crypto
 internal import Dispatch
+internal import Foundation
 
 /// Recomputes a ledger from its stored rows, in order, and reports the first mismatch. Stores stream their rows
 /// into it, so every backend verifies the same way.
@@ -63,14 +64,7 @@ public struct LedgerVerifier: Sendable {
             if problem == nil { problem = (Int64(count), "entry \(count) is missing (next stored entry is \(seq))") }
             return false
         }
-        guard let column = LedgerVerifier.mismatchedColumn(seq, canonical, columns) else {
-            return accept(seq: seq, canonical: canonical, storedLeafHash: storedLeafHash)
-        }
-        flush()
-        if problem == nil {
-            problem = (seq, "entry \(seq)'s stored \(column) does not match the entry: the index was changed")
-        }
-        return false
+        return accept(seq: seq, canonical: canonical, storedLeafHash: storedLeafHash, columns: columns)
     }
 
     /// The first indexed column that differs from the entry's bytes, or nil.
@@ -92,7 +86,8 @@ public struct LedgerVerifier: Sendable {
     }
 
     private mutating func accept(
-        seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer
+        seq: Int64, canonical: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer,
+        columns: (type: UnsafeRawBufferPointer, at: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer)
     ) -> Bool {
         guard storedLeafHash.count == 32 else {
             flush()
@@ -101,7 +96,7 @@ public struct LedgerVerifier: Sendable {
             }
             return false
         }
-        block.add(canonical, storedLeafHash)
+        block.add(canonical, storedLeafHash, columns: columns)
         count += 1
         if block.count == LedgerVerifier.blockSize, (count - block.count) % LedgerVerifier.blockSize == 0 {
             // Hand the block to a worker and read on into a spare one; wait only when every worker is busy.
@@ -123,8 +118,7 @@ public struct LedgerVerifier: Sendable {
         spares.append(spare)
         guard problem == nil else { return }
         if let bad = hashed.firstMismatch {
-            let seq = Int64(job.first + bad)
-            problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
+            problem = LedgerVerifier.mismatch(Int64(job.first + bad.index), bad.column)
             return
         }
         for (level, bytes) in hashed.levels.enumerated() {
@@ -140,14 +134,21 @@ public struct LedgerVerifier: Sendable {
         while !inFlight.isEmpty { merge() }
         guard block.count > 0, problem == nil else { return }
         let first = count - block.count
-        let hashed = block.hash(depth: 0)
+        let hashed = block.hash(depth: 0, first: first)
         defer { block.removeAll() }
         if let bad = hashed.firstMismatch {
-            let seq = Int64(first + bad)
-            problem = (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
+            problem = LedgerVerifier.mismatch(Int64(first + bad.index), bad.column)
             return
         }
         for i in 0..<block.count { append(level: 0, hashed.levels[0][i * 32..<(i + 1) * 32]) }
+    }
+
+    /// The problem of an entry whose bytes (no column) or indexed column differs from what is stored.
+    static func mismatch(_ seq: Int64, _ column: String?) -> (seq: Int64?, message: String) {
+        guard let column else {
+            return (seq, "entry \(seq) does not match its stored leaf hash: its content was changed")
+        }
+        return (seq, "entry \(seq)'s stored \(column) does not match the entry: the index was changed")
     }
 
     private mutating func append(level: Int, _ hash: ArraySlice<UInt8>) {
@@ -247,9 +248,15 @@ struct CanonicalMatcher {
     mutating func literal(_ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard offset + count <= bytes.count else { return false }
-        let matches = text.withUTF8Buffer { t in (0..<count).allSatisfy { bytes[offset + $0] == t[$0] } }
+        let matches = memcmp(bytes.baseAddress! + offset, text.utf8Start, count) == 0
         offset += count
         return matches
+    }
+
+    /// Whether `raw` is written as itself inside a JSON string (no quote, backslash or control character).
+    private static func needsNoEscape(_ raw: UnsafeRawBufferPointer) -> Bool {
+        for c in raw where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+        return true
     }
 
     private mutating func byte(_ b: UInt8) -> Bool {
@@ -297,6 +304,14 @@ struct CanonicalMatcher {
     /// `"…"` with the raw bytes escaped as the canonical writer escapes them.
     mutating func string(_ raw: UnsafeRawBufferPointer) -> Bool {
         guard byte(UInt8(ascii: "\"")) else { return false }
+        // The common case, a name or a time: the bytes as they are.
+        if CanonicalMatcher.needsNoEscape(raw) {
+            guard offset + raw.count < bytes.count,
+                raw.isEmpty || memcmp(bytes.baseAddress! + offset, raw.baseAddress!, raw.count) == 0
+            else { return false }
+            offset += raw.count
+            return byte(UInt8(ascii: "\""))
+        }
         let digits = Array("0123456789abcdef".utf8)
         for c in raw {
             switch c {
@@ -337,7 +352,7 @@ private final class HashJob: @unchecked Sendable {
         self.block = block
         let depth = LedgerVerifier.blockSize.trailingZeroBitCount
         worker.async {
-            self.result = self.block?.hash(depth: depth)
+            self.result = self.block?.hash(depth: depth, first: first)
             self.done.signal()
         }
     }
