@@ -41,12 +41,41 @@ public enum CommandRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = readAll(out.fileHandleForReading)
+        let stderr = readAll(err.fileHandleForReading)
         process.waitUntilExit()
         return Run(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Everything until end of file. Foundation's `readDataToEndOfFile()` traps when a read is interrupted by a
+    /// signal — and every child that exits sends one (SIGCHLD), so a test killing a server can crash another test
+    /// reading its pipe; this read retries instead.
+    public static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(handle.fileDescriptor, &buffer, buffer.count)
+            if n > 0 {
+                data.append(buffer, count: n)
+            } else if n < 0, errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
+    }
+
+    /// The next chunk a pipe holds (empty at end of file), retrying reads a signal interrupted — as ``readAll(_:)``,
+    /// where Foundation's `availableData` would trap.
+    public static func readSome(_ handle: FileHandle) -> Data {
+        var buffer = [UInt8](repeating: 0, count: 1 << 12)
+        while true {
+            let n = read(handle.fileDescriptor, &buffer, buffer.count)
+            if n >= 0 { return Data(buffer[0..<n]) }
+            if errno != EINTR { return Data() }
+        }
     }
 
     public struct RunnerError: Error, CustomStringConvertible {

@@ -216,7 +216,7 @@ final class TemporaryLedger: Sendable {
             try await Task.sleep(for: .milliseconds(5 + 7 * round))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let printed = String(decoding: CommandRunner.readAll(out.fileHandleForReading), as: UTF8.self)
             acknowledged += printed.split(separator: "\n").count
         }
         let ledger = try tmp.open()

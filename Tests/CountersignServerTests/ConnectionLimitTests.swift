@@ -28,7 +28,7 @@ import Testing
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
-            let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            let line = String(decoding: CommandRunner.readSome(out.fileHandleForReading), as: UTF8.self)
             guard let range = line.range(of: "127.0.0.1:"),
                 let port = UInt16(line[range.upperBound...].prefix { $0.isNumber })
             else { throw CommandRunner.RunnerError(message: "no listening line: \(line)") }

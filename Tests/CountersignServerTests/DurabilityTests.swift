@@ -64,7 +64,7 @@ import Testing
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice
         try server.run()
-        let listening = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let listening = String(decoding: CommandRunner.readSome(out.fileHandleForReading), as: UTF8.self)
         let url = try #require(
             listening.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init),
             "no listening line: \(listening)")
@@ -130,8 +130,8 @@ import Testing
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        _ = CommandRunner.readAll(out.fileHandleForReading)
+        let stderr = String(decoding: CommandRunner.readAll(err.fileHandleForReading), as: UTF8.self)
         p.waitUntilExit()
         return (p.terminationStatus, stderr, try String(contentsOf: trace, encoding: .utf8))
     }
@@ -144,7 +144,7 @@ import Testing
         let out = Pipe()
         p.standardOutput = out
         try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: CommandRunner.readAll(out.fileHandleForReading), as: UTF8.self)
         p.waitUntilExit()
         return text
     }

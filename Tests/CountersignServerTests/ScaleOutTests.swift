@@ -26,7 +26,7 @@ import Testing
             var line = ""
             let handle = out.fileHandleForReading
             while !line.contains("\n") {
-                let chunk = handle.availableData
+                let chunk = CommandRunner.readSome(handle)
                 guard !chunk.isEmpty else { break }
                 line += String(decoding: chunk, as: UTF8.self)
             }

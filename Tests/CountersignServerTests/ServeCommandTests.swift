@@ -18,7 +18,7 @@ import Testing
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let line = String(decoding: CommandRunner.readSome(out.fileHandleForReading), as: UTF8.self)
         #expect(line.contains("countersign: listening on http://127.0.0.1:"))
         #expect(line.contains("ledger \(dir.path)/ledger.db"))
         process.terminate()

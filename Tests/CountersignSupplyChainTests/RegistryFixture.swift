@@ -34,7 +34,7 @@ struct RegistryFixture: Sendable {
         let err = Pipe()
         process.standardError = err
         try process.run()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stderr = CommandRunner.readAll(err.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw FixtureError(
