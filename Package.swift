@@ -112,9 +112,8 @@ let package = Package(
         .target(
             name: "CountersignServer",
             dependencies: [
-                "CountersignEncoding", "CountersignCore", "CountersignLedger", "CountersignSQLite",
-                "CountersignPostgres",
-                "CountersignCanary", "CountersignSupplyChain", "CountersignMetrics",
+                "CountersignEncoding", "CountersignCore", "CountersignLedger", "CountersignCanary",
+                "CountersignSupplyChain", "CountersignMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
