@@ -1,12 +1,14 @@
 import CountersignCanary
 import CountersignCore
 import CountersignLedger
+import CountersignSQLite
 import CountersignServer
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 /// A ledger whose database is gone: every call fails as a lost connection would.
@@ -111,6 +113,76 @@ struct UnreachableStore: LedgerStore {
             let got = try await client.call(.get, "/api/v1/deploy-requests/\(id)", f.headers("alice"))
             #expect(got.status == .ok)
             #expect((try object(got)["decision"] as? [String: Any])?["verdict"] as? String == "pending")
+        }
+    }
+}
+
+/// A real SQLite ledger whose writes fail while `failing` is set, as on a full disk, counting readiness's probes.
+final class FailingWritesStore: LedgerStore, Sendable {
+    let base: SQLiteLedger
+    let failing = Mutex(false)
+    let probes = Mutex(0)
+    static let failure = LedgerError(.storage, "database or disk is full")
+
+    init(path: String) throws { base = try SQLiteLedger(path: path) }
+
+    func append(_ drafts: [EntryDraft]) async throws(LedgerError) -> [LedgerEntry] {
+        if failing.withLock({ $0 }) { throw Self.failure }
+        return try await base.append(drafts)
+    }
+    func probeWrite() async throws(LedgerError) {
+        probes.withLock { $0 += 1 }
+        if failing.withLock({ $0 }) { throw Self.failure }
+        try await base.probeWrite()
+    }
+    func size() async throws(LedgerError) -> Int { try await base.size() }
+    func entries(from: Int, count: Int) async throws(LedgerError) -> [LedgerEntry] {
+        try await base.entries(from: from, count: count)
+    }
+    func entries(between from: Date, and to: Date) async throws(LedgerError) -> [LedgerEntry] {
+        try await base.entries(between: from, and: to)
+    }
+    func snapshot(_ nodes: @escaping @Sendable (Int) throws(LedgerError) -> Set<MerkleNode>) async throws(LedgerError)
+        -> (size: Int, hashes: [MerkleNode: [UInt8]])
+    { try await base.snapshot(nodes) }
+    func storeCheckpoint(size: Int, rootHash: [UInt8], note: String) async throws(LedgerError) {
+        try await base.storeCheckpoint(size: size, rootHash: rootHash, note: note)
+    }
+    func latestCheckpoint() async throws(LedgerError) -> String? { try await base.latestCheckpoint() }
+    func verify(verifier: NoteVerifier?, progress: @escaping @Sendable (Int, Int) -> Void) async throws(LedgerError)
+        -> VerificationReport
+    { try await base.verify(verifier: verifier, progress: progress) }
+    func replayProjections() async throws(LedgerError) -> Int { try await base.replayProjections() }
+    func audit(_ sql: String) async throws(LedgerError) -> QueryResult { try await base.audit(sql) }
+    func lookup(_ sql: String, _ arguments: [SQLValue]) async throws(LedgerError) -> QueryResult {
+        try await base.lookup(sql, arguments)
+    }
+}
+
+@Suite struct ReadinessProbeTests {
+    /// `/readyz` is open to anyone: hammered while writes fail, it still writes its probe at most once a second
+    /// (it wrote one per call), answering 503 with the last probe's reason in between.
+    @Test func readinessProbesAtMostOnceASecond() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FailingWritesStore(path: dir.appendingPathComponent("ledger.db").path)
+        let f = try await ServerFixture(store: store, tokens: true)
+        try await f.application().test(.router) { client in
+            store.failing.withLock { $0 = true }
+            let failed = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
+            #expect(failed.status == .serviceUnavailable)
+            for _ in 0..<200 {
+                let ready = try await client.call(.get, "/readyz", [:])
+                #expect(ready.status == .serviceUnavailable)
+                #expect(String(buffer: ready.body).contains("database or disk is full"))
+            }
+            #expect(store.probes.withLock { $0 } <= 2, "probes: \(store.probes.withLock { $0 })")
+            store.failing.withLock { $0 = false }
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(try await client.call(.get, "/readyz", [:]).status == .ok)
+            #expect(try await client.call(.get, "/readyz", [:]).status == .ok)
         }
     }
 }

@@ -46,16 +46,21 @@ public func buildRouter(
         do throws(LedgerError) {
             let size = try await control.store.size()
             if let failure = control.health.lastWriteFailure {
-                do throws(LedgerError) {
-                    try await control.store.probeWrite()
-                    control.health.appended(nil, at: Date())
-                } catch {
-                    return JSONBody.response(
+                let unavailable = { (reason: String) in
+                    JSONBody.response(
                         .object([
-                            ("status", .string("unavailable")),
-                            ("reason", .string("writes fail: \(error.message)")),
+                            ("status", .string("unavailable")), ("reason", .string("writes fail: \(reason)")),
                             ("since", .string(RFC3339.string(failure.at, fraction: .milliseconds))),
                         ]), status: .serviceUnavailable)
+                }
+                let (allowed, lastFailure) = control.health.mayProbe(at: Date())
+                guard allowed else { return unavailable(lastFailure ?? failure.message) }
+                do throws(LedgerError) {
+                    try await control.store.probeWrite()
+                    control.health.probed(nil, at: Date())
+                } catch {
+                    control.health.probed(error, at: Date())
+                    return unavailable(error.message)
                 }
             }
             return JSONBody.response(.object([("status", .string("ready")), ("size", .number(Double(size)))]))

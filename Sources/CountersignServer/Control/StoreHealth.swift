@@ -21,4 +21,28 @@ public final class StoreHealth: Sendable {
 
     /// The last append's store failure, if no append has succeeded since.
     public var lastWriteFailure: (at: Date, message: String)? { failure.withLock { $0 } }
+
+    /// When readiness last wrote its probe, and why that failed (nil: it succeeded or is still running).
+    private let probe = Mutex<(at: Date, failure: String?)?>(nil)
+
+    /// Probes at most this often: `/readyz` is open to anyone, and each probe is a write to a store that is
+    /// already failing writes (a full disk): asked a thousand times a second, it still writes once.
+    static let probeInterval: TimeInterval = 1
+
+    /// Whether readiness may write a probe now; if not, the last probe's failure is the answer.
+    func mayProbe(at now: Date) -> (allowed: Bool, lastFailure: String?) {
+        probe.withLock { last in
+            if let previous = last, now.timeIntervalSince(previous.at) < Self.probeInterval, now >= previous.at {
+                return (false, previous.failure)
+            }
+            last = (now, nil)
+            return (true, nil)
+        }
+    }
+
+    /// Records the probe's outcome.
+    func probed(_ error: LedgerError?, at now: Date) {
+        probe.withLock { last in last = (last?.at ?? now, error?.message) }
+        if error == nil { appended(nil, at: now) }
+    }
 }
