@@ -1,4 +1,5 @@
 import ArgumentParser
+internal import CountersignEncoding
 import CountersignLedger
 import Foundation
 

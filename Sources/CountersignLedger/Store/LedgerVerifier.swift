@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Crypto
 internal import Dispatch
 internal import Foundation
@@ -254,7 +255,7 @@ struct CanonicalMatcher {
     }
 
     /// Whether `raw` is written as itself inside a JSON string (no quote, backslash or control character).
-    private static func needsNoEscape(_ raw: UnsafeRawBufferPointer) -> Bool {
+    fileprivate static func needsNoEscape(_ raw: UnsafeRawBufferPointer) -> Bool {
         for c in raw where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
         return true
     }
@@ -290,15 +291,7 @@ struct CanonicalMatcher {
 
     /// The length of `raw` written as a canonical JSON string, quotes included.
     static func escapedLength(_ raw: UnsafeRawBufferPointer) -> Int {
-        var n = 2
-        for c in raw {
-            switch c {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x0C, 0x0A, 0x0D, 0x09: n += 2
-            case 0..<0x20: n += 6
-            default: n += 1
-            }
-        }
-        return n
+        needsNoEscape(raw) ? raw.count + 2 : written(raw).count
     }
 
     /// `"…"` with the raw bytes escaped as the canonical writer escapes them.
@@ -312,25 +305,18 @@ struct CanonicalMatcher {
             offset += raw.count
             return byte(UInt8(ascii: "\""))
         }
-        let digits = Array("0123456789abcdef".utf8)
-        for c in raw {
-            switch c {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                guard byte(UInt8(ascii: "\\")), byte(c) else { return false }
-            case 0x08: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "b")) else { return false }
-            case 0x0C: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "f")) else { return false }
-            case 0x0A: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "n")) else { return false }
-            case 0x0D: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "r")) else { return false }
-            case 0x09: guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "t")) else { return false }
-            case 0..<0x20:
-                guard byte(UInt8(ascii: "\\")), byte(UInt8(ascii: "u")), byte(UInt8(ascii: "0")),
-                    byte(UInt8(ascii: "0")),
-                    byte(digits[Int(c >> 4)]), byte(digits[Int(c & 0xF)])
-                else { return false }
-            default: guard byte(c) else { return false }
-            }
-        }
-        return byte(UInt8(ascii: "\""))
+        // A quote, backslash or control character: as the one canonical writer escapes it.
+        let expected = CanonicalMatcher.written(raw)
+        guard offset - 1 + expected.count <= bytes.count,
+            memcmp(bytes.baseAddress! + offset - 1, expected, expected.count) == 0
+        else { return false }
+        offset += expected.count - 1
+        return true
+    }
+
+    /// `raw` written as a canonical JSON string, quotes included.
+    static func written(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+        JSONValue.string(String(decoding: raw, as: UTF8.self)).canonicalBytes
     }
 }
 

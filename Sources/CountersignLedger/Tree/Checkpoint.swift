@@ -1,3 +1,4 @@
+internal import CountersignEncoding
 internal import Crypto
 internal import Foundation
 

@@ -37,7 +37,7 @@ extension ControlPlane {
     func record(_ request: DeployRequest, extra: [(String, JSONValue)], by actor: String) async throws(APIError)
         -> DeployRequestStatus
     {
-        let payload = PayloadCoding.merging(try PayloadCoding.encode(request), extra)
+        let payload = try PayloadCoding.encode(request).merging(extra)
         var batch = EntryBatch()
         let requestedAt = now()
         try batch.add("deploy.requested", actor: actor, payload: payload, at: requestedAt)
@@ -131,8 +131,7 @@ extension ControlPlane {
             return (nil, EntryBatch())
         }
         var payload = try PayloadCoding.encode(decision)
-        payload = PayloadCoding.merging(
-            payload,
+        payload = payload.merging(
             [
                 ("request", .string(request.id)), ("verdict", .string(decision.verdict.rawValue)),
                 ("policy", .string(decision.policyHash)), ("reasons", .array(decision.reasons.map(JSONValue.string))),

@@ -164,12 +164,4 @@ enum PayloadCoding {
             throw APIError(.badRequest, "the request body is not valid: \(error.description)")
         }
     }
-
-    /// Merges members into a JSON object.
-    static func merging(_ value: JSONValue, _ members: [(String, JSONValue)]) -> JSONValue {
-        guard case .object(var existing) = value else { return .object(members) }
-        let names = Set(members.map(\.0))
-        existing.removeAll { names.contains($0.0) }
-        return .object(existing + members)
-    }
 }

@@ -28,7 +28,7 @@ public enum WebhookSignature {
         public init?(header: String?, secret: String) {
             guard let header, header.hasPrefix("sha256="), !secret.isEmpty else { return nil }
             let hex = header.dropFirst("sha256=".count)
-            guard hex.count == 64, let given = WebhookSignature.bytes(hex) else { return nil }
+            guard let given = Hex.decode(hex), given.count == 32 else { return nil }
             expected = given
             mac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
         }
@@ -44,16 +44,4 @@ public enum WebhookSignature {
         }
     }
 
-    private static func bytes(_ hex: Substring) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            out.append(byte)
-            index = next
-        }
-        return out
-    }
 }
