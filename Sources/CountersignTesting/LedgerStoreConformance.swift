@@ -354,6 +354,23 @@ public enum LedgerStoreConformance {
             EvidencePack(entries: read.entries, proofs: read.proofs, checkpoint: read.checkpoint, coverage: nil),
             signer,
             "records no coverage")
+        // The last entry dropped and the period narrowed to end at its time: complete for the narrower period it now
+        // claims (which is why the claimed period is printed), and refused for the period the auditor asked for.
+        let narrowed = EvidencePack(
+            entries: Array(read.entries[0..<7]), proofs: Array(read.proofs[0..<7]), checkpoint: read.checkpoint,
+            coverage: .init(from: LedgerFixtures.at(5), to: LedgerFixtures.at(12), first: first, last: last - 1))
+        guard case .success = narrowed.verify(verifier: signer.verifier) else {
+            throw Failure(description: "a narrowed pack is complete for the period it claims")
+        }
+        guard
+            case .failure(let e) = narrowed.verify(
+                verifier: signer.verifier, period: (LedgerFixtures.at(5), LedgerFixtures.at(13)))
+        else { throw Failure(description: "a narrowed pack must fail for the period asked for") }
+        try check(e.message.contains("not the period asked for"), e.message)
+        guard
+            case .success = read.verify(
+                verifier: signer.verifier, period: (LedgerFixtures.at(5), LedgerFixtures.at(13)))
+        else { throw Failure(description: "the exported pack verifies for its own period") }
 
         // A period without entries is shown empty by the entries around it.
         let quiet = try await EvidencePack.export(

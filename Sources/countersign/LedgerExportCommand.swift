@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignEncoding
 import CountersignLedger
 import Foundation
 
@@ -29,7 +30,7 @@ struct LedgerExportCommand: AsyncParsableCommand {
             printError(error.message)
             throw ExitCode(1)
         }
-        print("wrote \(EvidencePackSummary(pack)) with proofs to \(out)")
+        print("wrote \(pack.summary) with proofs to \(out)")
     }
 }
 
@@ -44,17 +45,28 @@ struct LedgerVerifyPackCommand: AsyncParsableCommand {
     @Option(help: "The log's checkpoint verifier key, or a file holding it.")
     var verifier: String
 
+    @Option(help: "The period the pack must cover, from (RFC 3339): a pack narrowed to hide entries is refused.")
+    var from: String?
+
+    @Option(help: "The period the pack must cover, to (RFC 3339, exclusive).")
+    var to: String?
+
+    func validate() throws {
+        guard (from == nil) == (to == nil) else { throw ValidationError("give --from and --to together") }
+    }
+
     func run() async throws {
         let key = try loadVerifier(verifier)
+        let period = try from.map { (from: try parseTime($0, "--from"), to: try parseTime(to!, "--to")) }
         let pack: EvidencePack
         do { pack = try EvidencePack(reading: URL(fileURLWithPath: directory)) } catch {
             printError(error.message)
             throw ExitCode(1)
         }
-        switch pack.verify(verifier: key) {
+        switch pack.verify(verifier: key, period: period) {
         case .success(let checkpoint):
             print(
-                "ok: \(EvidencePackSummary(pack)), each included in the checkpoint of size \(checkpoint.size) signed by "
+                "ok: \(pack.summary), each included in the checkpoint of size \(checkpoint.size) signed by "
                     + "\(key.name), none missing")
         case .failure(let error):
             printError("INVALID: \(error.message)")
@@ -63,12 +75,20 @@ struct LedgerVerifyPackCommand: AsyncParsableCommand {
     }
 }
 
-/// What a pack holds, in words: "6 entries (5–10) and the entry either side" or "no entries in the period".
-func EvidencePackSummary(_ pack: EvidencePack) -> String {
-    guard let coverage = pack.coverage, let first = coverage.first, let last = coverage.last else {
-        return "no entries in the period (shown by the \(pack.entries.count) around it)"
+extension EvidencePack {
+    /// What the pack holds, in words, with the period it claims — which is what an auditor must compare with the
+    /// one they asked for (or pass as `--from`/`--to`): "6 entries (6–11) of 2026-11-03T09:05:00.000Z ..<
+    /// 2026-11-03T09:13:00.000Z and the 2 entries around them".
+    var summary: String {
+        guard let coverage else { return "\(entries.count) entries" }
+        let period =
+            "\(RFC3339.string(coverage.from, fraction: .milliseconds)) ..< "
+            + RFC3339.string(coverage.to, fraction: .milliseconds)
+        guard let first = coverage.first, let last = coverage.last else {
+            return "no entries of \(period) (shown by the \(entries.count) around it)"
+        }
+        let neighbours = entries.count - coverage.count
+        return "\(coverage.count) entries (\(first)–\(last)) of \(period) and "
+            + (neighbours == 1 ? "the entry" : "the \(neighbours) entries") + " around them"
     }
-    let neighbours = pack.entries.count - coverage.count
-    return
-        "\(coverage.count) entries (\(first)–\(last)) and \(neighbours == 1 ? "the entry" : "the \(neighbours) entries") around them"
 }

@@ -357,11 +357,18 @@ final class TemporaryLedger: Sendable {
             ["ledger", "export"] + db + [
                 "--from", "2026-11-03T09:05:00Z", "--to", "2026-11-03T09:13:00Z", "--out", pack,
             ])
+        let period = "2026-11-03T09:05:00.000Z ..< 2026-11-03T09:13:00.000Z"
         #expect(
-            export.stdout == "wrote 6 entries (6–11) and the 2 entries around them with proofs to \(pack)\n",
+            export.stdout
+                == "wrote 6 entries (6–11) of \(period) and the 2 entries around them with proofs to \(pack)\n",
             "\(export.stderr)")
         let ok = try CommandRunner.run(["ledger", "verify-pack", pack, "--verifier", verifier])
-        #expect(ok.status == 0 && ok.stdout.hasPrefix("ok: 6 entries (6–11)"), "\(ok.stderr)")
+        #expect(ok.status == 0 && ok.stdout.hasPrefix("ok: 6 entries (6–11) of \(period)"), "\(ok.stderr)")
+        let asked = try CommandRunner.run([
+            "ledger", "verify-pack", pack, "--verifier", verifier, "--from", "2026-11-03T09:05:00Z", "--to",
+            "2026-11-03T09:14:00Z",
+        ])
+        #expect(asked.status == 1 && asked.stderr.contains("not the period asked for"), "\(asked.stderr)")
         let entries = URL(fileURLWithPath: pack).appendingPathComponent("entries.jsonl")
         let text = try String(contentsOf: entries, encoding: .utf8)
         try text.replacingOccurrences(of: "\"dana\"", with: "\"mallory\"").write(

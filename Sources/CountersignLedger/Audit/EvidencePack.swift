@@ -198,13 +198,30 @@ public struct EvidencePack: Sendable {
     /// Checks the pack offline: the checkpoint is signed by `verifier`, every entry is canonical and in sequence,
     /// every entry's inclusion proof leads to the checkpoint's root, and no entry of the covered range or either
     /// neighbour is missing (see the type's documentation). Returns the checkpoint, or the first problem.
-    public func verify(verifier: NoteVerifier) -> Result<Checkpoint, LedgerError> {
+    ///
+    /// `period`, when given, is the period the auditor asked for: the pack must claim exactly it. Without it the
+    /// claimed period is the pack's own word — a pack narrowed to leave an entry out, its coverage rewritten to
+    /// match, still proves itself complete for the narrower period.
+    public func verify(verifier: NoteVerifier, period: (from: Date, to: Date)? = nil) -> Result<Checkpoint, LedgerError>
+    {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(body: try verifier.verify(self.checkpoint)) } catch {
             return .failure(LedgerError(.tampered, "checkpoint: \(error.message)"))
         }
         guard entries.count == proofs.count else {
             return .failure(LedgerError(.tampered, "\(entries.count) entries but \(proofs.count) proofs"))
+        }
+        if let coverage, let period,
+            RFC3339.string(coverage.from, fraction: .milliseconds)
+                != RFC3339.string(period.from, fraction: .milliseconds)
+                || RFC3339.string(coverage.to, fraction: .milliseconds)
+                    != RFC3339.string(period.to, fraction: .milliseconds)
+        {
+            return .failure(
+                LedgerError(
+                    .tampered,
+                    "the pack covers \(RFC3339.string(coverage.from, fraction: .milliseconds)) ..< "
+                        + "\(RFC3339.string(coverage.to, fraction: .milliseconds)), not the period asked for"))
         }
         guard let coverage else {
             return .failure(
