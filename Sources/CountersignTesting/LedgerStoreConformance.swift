@@ -102,7 +102,10 @@ public enum LedgerStoreConformance {
         try await store.append([LedgerFixtures.filler(0)])
         let bad = LedgerFixtures.draft(
             "deploy.requested", "deploy-bot", 1,
-            #"{"id":"r","service":"s","environment":"e","artifact":"registry.example.com/a:latest"}"#)
+            #"""
+            {"id":"r","service":"s","environment":"e","artifact":"registry.example.com/a:latest","requester":"x",
+             "deployer":"y","change":{"commit":"c","ref":"refs/heads/main","kind":"code","reversible":true}}
+            """#)
         do {
             try await store.append([LedgerFixtures.filler(1), bad])
             try check(false, "a tag-only artifact must be rejected")

@@ -13,7 +13,7 @@ import Testing
         var extra: JSONValue?
     }
 
-    enum Kind: String, Codable { case deploy, rollback }
+    enum Kind: String, Codable, CaseIterable { case deploy, rollback }
 
     struct Request: Codable, Equatable {
         var kind: Kind
@@ -45,17 +45,24 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"kind":"deploy","approvals":[],"ratio":1}"#, "missing field 'nested'"),
-        (#"{"kind":"deploy","approvals":[{}],"ratio":1,"nested":{}}"#, "missing field 'approvals[0].by'"),
-        (#"{"kind":"ship","approvals":[],"ratio":1,"nested":{}}"#, "'kind': Cannot initialize Kind"),
-        (#"{"kind":"deploy","approvals":[],"ratio":"1","nested":{}}"#, "'ratio': expected Double (found a string)"),
-        (#"{"kind":"deploy","approvals":[],"ratio":null,"nested":{}}"#, "'ratio': expected Double (found null)"),
-        (#"{"kind":"deploy","approvals":[],"ratio":1,"nested":{"x":[1.5]}}"#, "'nested.x[0]': 1.5 is not a whole"),
-        (#"{"kind":"deploy","approvals":[],"ratio":1,"nested":{"x":[1e300]}}"#, "'nested.x[0]': 1e+300 is not"),
+        (#"{"kind":"deploy","approvals":[],"ratio":1}"#, "body.nested is missing"),
+        (#"{"kind":"deploy","approvals":[{}],"ratio":1,"nested":{}}"#, "body.approvals[0].by is missing"),
+        (
+            #"{"kind":"ship","approvals":[],"ratio":1,"nested":{}}"#,
+            "body.kind must be one of deploy, rollback (found 'ship')"
+        ),
+        (#"{"kind":"deploy","approvals":[],"ratio":"1","nested":{}}"#, "body.ratio must be a number (found a string)"),
+        (#"{"kind":"deploy","approvals":[],"ratio":null,"nested":{}}"#, "body.ratio must be a number (found null)"),
+        (
+            #"{"kind":"deploy","approvals":[],"ratio":1,"nested":{"x":[1.5]}}"#,
+            "body.nested.x[0] must be a whole number a Int holds (found 1.5)"
+        ),
+        (#"{"kind":"deploy","approvals":[],"ratio":1,"nested":{"x":[1e300]}}"#, "body.nested.x[0] must be a whole"),
+        (#"[]"#, "body must be an object (found an array)"),
     ])
     func namesTheFieldThatIsWrong(_ input: String, _ message: String) {
         do {
-            _ = try JSONValueDecoder().decode(Request.self, from: Array(input.utf8))
+            _ = try JSONValueDecoder(root: "body").decode(Request.self, from: Array(input.utf8))
             Issue.record("accepted \(input)")
         } catch {
             #expect(error.code == .invalidValue)

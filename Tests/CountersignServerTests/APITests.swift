@@ -124,7 +124,7 @@ import Testing
             let missing = try await client.call(
                 .post, "/api/v1/deploy-requests", f.headers("deployer"), #"{"service": "shop"}"#)
             #expect(missing.status == .badRequest)
-            #expect(try apiError(missing).message.contains("missing field"))
+            #expect(try apiError(missing).message.contains("is missing"), "names the missing field")
             let tagOnly = try await client.call(
                 .post, "/api/v1/deploy-requests", f.headers("deployer"),
                 ServerFixture.requestBody(artifact: "registry.example.com/shop:latest"))

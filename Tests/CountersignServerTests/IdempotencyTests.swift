@@ -115,12 +115,10 @@ import Testing
         let f = try await ServerFixture()
         let scope = Hex.sha256(Array("deploy-bot\n/api/v1/deploy-requests\nlost".utf8))
         try await f.control.record(
-            "idempotency.claimed", actor: "countersign",
-            payload: .object([
-                ("scope", .string(scope)),
-                ("fingerprint", .string(Hex.sha256(Array(ServerFixture.requestBody().utf8)))),
-                ("operation", .string("POST /api/v1/deploy-requests")),
-            ]))
+            IdempotencyClaimed(
+                scope: scope, fingerprint: Hex.sha256(Array(ServerFixture.requestBody().utf8)),
+                operation: "POST /api/v1/deploy-requests"),
+            actor: "countersign")
         try await f.application().test(.router) { client in
             let before = try await f.ledgerSize()
             let retry = try await client.call(

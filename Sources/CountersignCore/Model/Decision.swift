@@ -3,7 +3,7 @@ public import Foundation
 /// The gate's answer for one request at one time, with every control's result and what would satisfy it.
 public struct Decision: Sendable, Hashable, Codable {
     /// Worst-wins order: `allowed` < `pending` < `denied`.
-    public enum Verdict: String, Sendable, Codable, Comparable {
+    public enum Verdict: String, Sendable, Codable, Comparable, CaseIterable {
         case allowed, pending, denied
 
         public static func < (a: Verdict, b: Verdict) -> Bool { a.severity < b.severity }
@@ -29,6 +29,20 @@ public struct Decision: Sendable, Hashable, Codable {
     public var evidenceIDs: [String]
     public var decidedAt: Date
 
+    public init(
+        requestID: String, verdict: Verdict, tier: String?, controls: [ControlResult], relaxations: [String],
+        policyHash: String, evidenceIDs: [String], decidedAt: Date
+    ) {
+        self.requestID = requestID
+        self.verdict = verdict
+        self.tier = tier
+        self.controls = controls
+        self.relaxations = relaxations
+        self.policyHash = policyHash
+        self.evidenceIDs = evidenceIDs
+        self.decidedAt = decidedAt
+    }
+
     /// One line per unsatisfied control: the reasons to show a person.
     public var reasons: [String] {
         controls.filter { $0.status != .satisfied }.map { "\($0.control): \($0.message)" }
@@ -39,7 +53,7 @@ public struct Decision: Sendable, Hashable, Codable {
 public struct ControlResult: Sendable, Hashable, Codable {
     /// `error` is kept apart from `denied`: it means the control could not be evaluated (it denies in a protected
     /// environment, and is reported either way).
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
         case satisfied, pending, denied, error
     }
 

@@ -32,7 +32,7 @@ public struct Evidence: Sendable, Hashable, Codable {
 
 /// A check (`unit`, `integration`, …) reported for a digest by an automation identity with the builder role.
 public struct CheckResult: Sendable, Hashable, Codable {
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
         case passed, failed, pending
     }
     public var id: String
@@ -112,7 +112,7 @@ public struct Approval: Sendable, Hashable, Codable {
 
 /// A canary analysis verdict for a digest.
 public struct CanaryVerdict: Sendable, Hashable, Codable {
-    public enum Outcome: String, Sendable, Codable {
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
         case pass, fail, inconclusive
     }
     public var id: String

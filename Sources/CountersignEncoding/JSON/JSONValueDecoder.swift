@@ -7,7 +7,10 @@ public import Foundation
 /// integer exactly (`2.5` or `1e300` in an `Int` field is an error, not a truncation). Members the type does not
 /// know are ignored, as every JSON API does; a failure names the field: `'change.approvals[1].at': …`.
 public struct JSONValueDecoder: Sendable {
-    public init() {}
+    /// What a failure calls the document (`payload`: `payload.change.kind is missing`); empty, the path alone.
+    public var root: String
+
+    public init(root: String = "") { self.root = root }
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(JSONError) -> T {
         if let json = value as? T { return json }
@@ -16,7 +19,7 @@ public struct JSONValueDecoder: Sendable {
         } catch let error as JSONError {
             throw error
         } catch let error as DecodingError {
-            throw JSONError(.invalidValue, JSONValueDecoder.describe(error))
+            throw JSONError(.invalidValue, JSONValueDecoder.describe(error, root: root))
         } catch {
             throw JSONError(.invalidValue, "\(error)")
         }
@@ -29,18 +32,42 @@ public struct JSONValueDecoder: Sendable {
         try decode(type, from: try JSONValue(parsing: bytes, limits: limits))
     }
 
-    /// A decoding failure as one readable line: where in the document and what was wrong.
-    public static func describe(_ error: DecodingError) -> String {
+    /// A decoding failure as one readable line: which field and what it must be (`change.kind is missing`,
+    /// `verdict must be one of allowed, pending, denied`). `root` names the document (`payload`), so paths read
+    /// `payload.change.kind`.
+    public static func describe(_ error: DecodingError, root: String = "") -> String {
+        func name(_ path: [any CodingKey]) -> String {
+            let text = DecodingPath.text(path)
+            if root.isEmpty { return text.isEmpty ? "the document" : text }
+            if text.isEmpty { return root }
+            return text.hasPrefix("[") ? root + text : root + "." + text
+        }
         switch error {
         case .keyNotFound(let key, let context):
-            return "missing field '\(DecodingPath.text(context.codingPath + [key]))'"
+            return "\(name(context.codingPath + [key])) is missing"
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             let found = context.debugDescription.isEmpty ? "" : " (\(context.debugDescription))"
-            return "'\(DecodingPath.text(context.codingPath))': expected \(type)\(found)"
+            return "\(name(context.codingPath)) must be \(expected(type))\(found)"
         case .dataCorrupted(let context):
-            return "'\(DecodingPath.text(context.codingPath))': \(context.debugDescription)"
+            // This decoder's own messages say what the field must be; a type's own init(from:) may say anything.
+            let what = context.debugDescription
+            return what.hasPrefix("must ")
+                ? "\(name(context.codingPath)) \(what)" : "\(name(context.codingPath)): \(what)"
         @unknown default:
             return "\(error)"
+        }
+    }
+
+    /// What a field of `type` holds, in JSON's words.
+    private static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        case is Double.Type, is Float.Type: "a number"
+        case is any FixedWidthInteger.Type: "an integer"
+        case is [JSONValue].Type: "an array"
+        case is [String: JSONValue].Type: "an object"
+        default: "\(type)"
         }
     }
 }
@@ -72,6 +99,10 @@ private struct DecoderState: Decoder {
         return .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "found \(value.typeName)"))
     }
 
+    private static func names<E: CaseIterable & RawRepresentable<String>>(_ type: E.Type) -> String {
+        E.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+
     func corrupted(_ message: String) -> DecodingError {
         .dataCorrupted(.init(codingPath: codingPath, debugDescription: message))
     }
@@ -94,7 +125,7 @@ private struct DecoderState: Decoder {
     func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
         guard case .number(let d) = value else { throw mismatch(type) }
         guard d == d.rounded(.towardZero), d.magnitude <= JSONValue.maxExactInteger, let i = T(exactly: d) else {
-            throw corrupted("\(JSONValue.ecmaScriptNumber(d)) is not a whole number a \(type) holds")
+            throw corrupted("must be a whole number a \(type) holds (found \(JSONValue.ecmaScriptNumber(d)))")
         }
         return i
     }
@@ -104,17 +135,25 @@ private struct DecoderState: Decoder {
         if T.self == JSONValue.self { return value as! T }
         if T.self == Date.self {
             let text = try string()
-            guard let date = RFC3339.date(text) else { throw corrupted("invalid RFC 3339 time '\(text.prefix(60))'") }
+            guard let date = RFC3339.date(text) else {
+                throw corrupted("must be an RFC 3339 time (found '\(text.prefix(60))')")
+            }
             return date as! T
         }
         if T.self == Data.self {
-            guard let data = Data(base64Encoded: try string()) else { throw corrupted("invalid base64") }
+            guard let data = Data(base64Encoded: try string()) else { throw corrupted("must be base64") }
             return data as! T
         }
         if T.self == URL.self {
             let text = try string()
-            guard let url = URL(string: text) else { throw corrupted("invalid URL '\(text.prefix(60))'") }
+            guard let url = URL(string: text) else { throw corrupted("must be a URL (found '\(text.prefix(60))')") }
             return url as! T
+        }
+        // An enumeration of strings names what it accepts (Swift's own message names only the type).
+        if let cases = T.self as? any (CaseIterable & RawRepresentable<String>).Type, case .string(let text) = value {
+            do { return try T(from: self) } catch DecodingError.dataCorrupted {
+                throw corrupted("must be one of \(Self.names(cases)) (found '\(text.prefix(60))')")
+            }
         }
         return try T(from: self)
     }

@@ -2,38 +2,34 @@ internal import CountersignCore
 public import CountersignEncoding
 public import Foundation
 
-/// The kinds of events the ledger records — every state change in Countersign is one.
-public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-    public init?(rawValue: String) {
-        guard EventType.known.contains(rawValue) else { return nil }
-        self.rawValue = rawValue
-    }
-    public var description: String { rawValue }
-
-    /// Every event type, DESIGN §8 and issue 4; `approval.refused` records an approval the server refused
-    /// (self-approval, the deployer approving), `change.recorded` the change evidence a webhook delivered,
-    /// `webhook.received` each inbound delivery (once), `notification.queued`/`attempted` the outbox.
-    public static let known: Set<String> = [
-        "policy.proposed", "policy.published", "identity.changed", "team.changed", "artifact.registered",
-        "artifact.verified",
-        "check.reported", "deploy.requested", "approval.granted", "approval.rejected", "approval.withdrawn",
-        "approval.refused", "change.recorded", "webhook.received", "notification.queued", "notification.attempted",
-        "gate.decided", "canary.judged", "deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back",
-        "breakglass.invoked", "breakglass.reviewed", "incident.opened", "incident.resolved", "idempotency.claimed",
-        "idempotency.answered",
-    ]
-}
-
 /// An event before it is appended: the ledger assigns its sequence number.
 public struct EntryDraft: Sendable, Hashable {
     public let type: EventType
     public let at: Date
     public let actor: String
-    /// A JSON object, its numbers finite.
+    /// A JSON object, its numbers finite: the payload as it is hashed.
     public let payload: JSONValue
+    /// The typed event the payload was encoded from, when the draft was built from one: projecting it needs no
+    /// second reading of the payload.
+    let event: (any LedgerEvent)?
 
+    /// An event as its producer built it, encoded once.
+    public init(_ event: some LedgerEvent, at: Date, actor: String) throws(EntryError) {
+        let payload: JSONValue
+        do { payload = try JSONValueEncoder().encode(event) } catch {
+            throw EntryError("\(event.type): \(error.message)")
+        }
+        try self.init(type: event.type, at: at, actor: actor, payload: payload, event: event)
+    }
+
+    /// A payload as given (an import, a test's fixture); its event is read from it when it is projected.
     public init(type: EventType, at: Date, actor: String, payload: JSONValue) throws(EntryError) {
+        try self.init(type: type, at: at, actor: actor, payload: payload, event: nil)
+    }
+
+    private init(type: EventType, at: Date, actor: String, payload: JSONValue, event: (any LedgerEvent)?)
+        throws(EntryError)
+    {
         guard case .object = payload else { throw EntryError("payload must be a JSON object") }
         // JSON has no spelling for NaN or infinity: such a number would be hashed into the tree as text no reader
         // accepts, and the entry could never be read back or verified.
@@ -46,6 +42,19 @@ public struct EntryDraft: Sendable, Hashable {
         self.at = at
         self.actor = actor
         self.payload = payload
+        self.event = event
+    }
+
+    /// Drafts are equal when they would be recorded as the same bytes.
+    public static func == (a: EntryDraft, b: EntryDraft) -> Bool {
+        a.type == b.type && a.at == b.at && a.actor == b.actor && a.payload == b.payload
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(at)
+        hasher.combine(actor)
+        hasher.combine(payload)
     }
 
     /// Reads `{"type": …, "actor": …, "at": "RFC 3339" (optional), "payload": {…}}`.
@@ -59,7 +68,8 @@ public struct EntryDraft: Sendable, Hashable {
         guard let typeText = value["type"]?.stringValue else { throw EntryError("missing string field 'type'") }
         guard let type = EventType(rawValue: typeText) else {
             throw EntryError(
-                "unknown event type '\(typeText)' (one of: \(EventType.known.sorted().joined(separator: ", ")))")
+                "unknown event type '\(typeText)' (one of: \(EventType.allCases.map(\.rawValue).sorted().joined(separator: ", ")))"
+            )
         }
         guard let actor = value["actor"]?.stringValue else { throw EntryError("missing string field 'actor'") }
         var at = defaultTime
@@ -92,6 +102,8 @@ public struct LedgerEntry: Sendable, Hashable {
     public let at: Date
     public let actor: String
     public let payload: JSONValue
+    /// The typed event, when the entry was appended from one in this process.
+    private let built: (any LedgerEvent)?
 
     public init(seq: Int64, draft: EntryDraft) {
         self.seq = seq
@@ -99,6 +111,30 @@ public struct LedgerEntry: Sendable, Hashable {
         at = draft.at
         actor = draft.actor
         payload = draft.payload
+        built = draft.event
+    }
+
+    /// The entry's event: the value it was appended from, or its payload read as its type's event.
+    public func event() throws(LedgerError) -> any LedgerEvent {
+        if let built { return built }
+        return try type.event(payload)
+    }
+
+    /// The entry's event as `E`; an error when the entry records another kind of event.
+    public func event<E: LedgerEvent>(_: E.Type) throws(LedgerError) -> E {
+        guard let event = try event() as? E else {
+            throw LedgerError(.invalidInput, "entry \(seq) is \(type), not \(E.self)")
+        }
+        return event
+    }
+
+    public static func == (a: LedgerEntry, b: LedgerEntry) -> Bool {
+        a.seq == b.seq && a.type == b.type && a.at == b.at && a.actor == b.actor && a.payload == b.payload
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(payload)
     }
 
     /// The entry as a JSON object (times in RFC 3339 UTC with nanosecond precision when needed).
@@ -128,6 +164,7 @@ public struct LedgerEntry: Sendable, Hashable {
         self.at = at
         self.actor = actor
         self.payload = payload
+        built = nil
     }
 }
 

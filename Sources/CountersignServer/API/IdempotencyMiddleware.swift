@@ -79,11 +79,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
     func answer(_ claim: IdempotencyClaim, status: HTTPResponse.Status, body: [UInt8], context: Context) async {
         do {
             try await control.record(
-                "idempotency.answered", actor: "countersign",
-                payload: .object([
-                    ("scope", .string(claim.scope)), ("status", .number(Double(status.code))),
-                    ("body", .string(String(decoding: body, as: UTF8.self))),
-                ]))
+                IdempotencyAnswered(
+                    scope: claim.scope, status: status.code, body: String(decoding: body, as: UTF8.self)),
+                actor: "countersign")
         } catch {
             context.logger.warning("the answer to an idempotent request could not be recorded: \(error.message)")
         }
@@ -126,19 +124,14 @@ final class IdempotencyClaim: Sendable {
     var isTaken: Bool { taken.withLock { $0 } }
 
     /// The claim's entry, the first time it is asked for; nil after.
-    func take() -> (type: String, payload: JSONValue)? {
+    func take() -> IdempotencyClaimed? {
         guard
             taken.withLock({ was in
                 defer { was = true }
                 return !was
             })
         else { return nil }
-        return (
-            "idempotency.claimed",
-            .object([
-                ("scope", .string(scope)), ("fingerprint", .string(fingerprint)), ("operation", .string(operation)),
-            ])
-        )
+        return IdempotencyClaimed(scope: scope, fingerprint: fingerprint, operation: operation)
     }
 }
 

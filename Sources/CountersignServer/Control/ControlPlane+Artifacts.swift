@@ -34,12 +34,10 @@ extension ControlPlane {
                     .joined(separator: "; ")
                 : result.reasons.joined(separator: "; ")
             try await record(
-                "artifact.verified", actor: principal.identity,
-                payload: .object([
-                    ("digest", .string(digest)), ("policy", .string(result.policy)),
-                    ("verified", .bool(result.verdict == .verified)), ("details", .string(details)),
-                    ("policyHash", .string(result.policyHash)),
-                ]))
+                ArtifactVerified(
+                    digest: digest, policy: result.policy, verified: result.verdict == .verified, details: details,
+                    policyHash: result.policyHash),
+                actor: principal.identity)
             try await redecide(digest: digest, by: principal.identity)
         }
         return results
@@ -53,8 +51,7 @@ extension ControlPlane {
                 .badRequest, "\(reference) is not pinned by digest (registry/repo@sha256:…)",
                 details: ["field": "reference"])
         }
-        try await record(
-            "artifact.registered", actor: principal.identity, payload: .object([("reference", .string(reference))]))
+        try await record(ArtifactRegistered(reference: reference), actor: principal.identity)
         return parsed.digest
     }
 }

@@ -33,28 +33,16 @@ extension ControlPlane {
         if let problem = bundle.breakGlassProblem(grant, freeze: freeze, now: granted) {
             throw APIError(.forbidden, "break-glass refused: \(problem)")
         }
-        var payload: [(String, JSONValue)] = [
-            ("id", .string(grant.id)), ("freeze", .string(name)), ("environment", .string(environment)),
-            ("invokedBy", .string(principal.identity)), ("reason", .string(reason ?? "")),
-            ("incident", .string(incident ?? "")),
-            ("expiresAt", .string(RFC3339.string(grant.expiresAt, fraction: .milliseconds))),
-            ("reviewTeam", .string(freeze.breakGlass.reviewTeam)),
-            (
-                "reviewDue",
-                .string(
-                    RFC3339.string(
-                        granted.addingTimeInterval(Double(freeze.breakGlass.reviewWithin)), fraction: .milliseconds))
-            ),
-        ]
-        if let service { payload.append(("service", .string(service))) }
+        let invoked = BreakGlassInvoked(
+            id: grant.id, freeze: name, environment: environment, service: service, invokedBy: principal.identity,
+            reason: reason ?? "", incident: incident ?? "", expiresAt: LedgerTime(grant.expiresAt),
+            reviewTeam: freeze.breakGlass.reviewTeam,
+            reviewDue: LedgerTime(granted.addingTimeInterval(Double(freeze.breakGlass.reviewWithin))))
         // The grant and its notifications together: a grant is never on the ledger unannounced.
         var batch = EntryBatch()
-        try batch.add("breakglass.invoked", actor: principal.identity, payload: .object(payload), at: granted)
-        for url in notifications.urls {
-            try queue(
-                kind: "webhook", target: url, body: .object([("event", .string("breakglass.invoked"))] + payload),
-                request: nil, into: &batch)
-        }
+        try batch.add(invoked, actor: principal.identity, at: granted)
+        let body = try PayloadCoding.encode(invoked).merging([("event", .string(invoked.type.rawValue))])
+        for url in notifications.urls { try queue(kind: .webhook, target: url, body: body, request: nil, into: &batch) }
         try await record(batch)
         let open = try await rows(
             "SELECT request_id FROM deploy_requests WHERE environment = ? AND (verdict IS NULL OR verdict <> 'allowed')",
@@ -67,7 +55,7 @@ extension ControlPlane {
     public func reviewBreakGlass(
         id: String, outcome: String, notes: String?, by principal: Principal
     ) async throws(APIError) {
-        guard ["justified", "unjustified"].contains(outcome) else {
+        guard let outcome = BreakGlassReviewed.Outcome(rawValue: outcome) else {
             throw APIError(.badRequest, "outcome must be justified or unjustified", details: ["field": "outcome"])
         }
         guard
@@ -96,8 +84,6 @@ extension ControlPlane {
             throw APIError(error.message.contains("already") ? .conflict : .forbidden, error.message)
         case .success: break
         }
-        var payload: [(String, JSONValue)] = [("id", .string(id)), ("outcome", .string(outcome))]
-        if let notes { payload.append(("notes", .string(notes))) }
-        try await record("breakglass.reviewed", actor: principal.identity, payload: .object(payload))
+        try await record(BreakGlassReviewed(id: id, outcome: outcome, notes: notes), actor: principal.identity)
     }
 }

@@ -1,5 +1,5 @@
 public import CountersignCanary
-internal import CountersignCore
+public import CountersignCore
 public import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
@@ -17,19 +17,17 @@ extension ControlPlane {
     /// Records one Kayenta execution. A failure to record is logged by the caller's absence of an entry only:
     /// the judgement itself was already answered to Argo, which polls it by id.
     func recordCanary(_ execution: KayentaExecution) async {
-        var payload: [(String, JSONValue)] = [
-            ("id", .string(execution.id)), ("template", .string(execution.configId ?? "ad-hoc")),
-            ("application", .string(execution.accounts.application)), ("status", .string(execution.status.rawValue)),
-        ]
+        var judged = CanaryJudged(
+            id: execution.id, digest: nil, template: execution.configId ?? "ad-hoc", outcome: .fail, score: nil,
+            judge: nil, application: execution.accounts.application, status: execution.status.rawValue)
         if let judgement = execution.judgement, let score = execution.reportedScore {
-            payload += [
-                ("outcome", .string(judgement.verdict.gateOutcome)), ("score", .number(score)),
-                ("judge", .string(judgement.judgeName)),
-            ]
+            judged.outcome = judgement.verdict.gateOutcome
+            judged.score = score
+            judged.judge = judgement.judgeName
         } else {
-            payload += [("outcome", .string("fail")), ("failure", .string(execution.failure ?? "not judged"))]
+            judged.failure = execution.failure ?? "not judged"
         }
-        _ = try? await record("canary.judged", actor: "countersign", payload: .object(payload), at: execution.ended)
+        _ = try? await record(judged, actor: "countersign", at: execution.ended)
     }
 }
 
@@ -75,24 +73,16 @@ extension ControlPlane {
             config: config, canary: samples(input.canary), baseline: samples(input.baseline),
             thresholds: input.thresholds ?? config.scoreThresholds ?? .standard)
         try await record(
-            "canary.judged", actor: principal.identity,
-            payload: .object([
-                ("id", .string(Self.newID("cj_"))),
-                ("digest", .string(input.digest)), ("template", .string(input.template)),
-                ("outcome", .string(judgement.verdict.gateOutcome)), ("score", .number(judgement.score)),
-                ("judge", .string(judgement.judgeName)),
-                (
-                    "metrics",
-                    .array(
-                        judgement.metrics.map { m in
-                            .object([
-                                ("name", .string(m.name)), ("classification", .string(m.classification.rawValue)),
-                                ("canary", Self.summary(input.canary[m.name])),
-                                ("baseline", Self.summary(input.baseline[m.name])),
-                            ])
-                        })
-                ),
-            ]))
+            CanaryJudged(
+                id: Self.newID("cj_"), digest: input.digest, template: input.template,
+                outcome: judgement.verdict.gateOutcome, score: judgement.score,
+                judge: judgement.judgeName,
+                metrics: judgement.metrics.map { m in
+                    CanaryJudged.Metric(
+                        name: m.name, classification: m.classification.rawValue,
+                        canary: Self.summary(input.canary[m.name]), baseline: Self.summary(input.baseline[m.name]))
+                }),
+            actor: principal.identity)
         try await redecide(digest: input.digest, by: principal.identity)
         return judgement
     }
@@ -100,24 +90,23 @@ extension ControlPlane {
 
 extension ControlPlane {
     /// A metric's sample as the canary pages draw it: count, minimum, quartiles, maximum (null when empty).
-    static func summary(_ values: [Double?]?) -> JSONValue {
+    static func summary(_ values: [Double?]?) -> CanaryJudged.Summary {
         let s = FiveNumberSummary((values ?? []).compactMap { $0 })
-        guard s.count > 0 else { return .object([("count", .number(0))]) }
-        return .object([
-            ("count", .number(Double(s.count))), ("min", .number(s.min)), ("q1", .number(s.q1)),
-            ("median", .number(s.median)), ("q3", .number(s.q3)), ("max", .number(s.max)),
-        ])
+        guard s.count > 0 else {
+            return CanaryJudged.Summary(count: 0, min: nil, q1: nil, median: nil, q3: nil, max: nil)
+        }
+        return CanaryJudged.Summary(count: s.count, min: s.min, q1: s.q1, median: s.median, q3: s.q3, max: s.max)
     }
 }
 
 extension CountersignCanary.CanaryVerdict {
     /// The outcome the gate's canary control reads: a pass passes, fail and error fail (fail closed), marginal
     /// and inconclusive wait for a person.
-    var gateOutcome: String {
+    var gateOutcome: CountersignCore.CanaryVerdict.Outcome {
         switch self {
-        case .pass: "pass"
-        case .fail, .error: "fail"
-        case .marginal, .inconclusive: "inconclusive"
+        case .pass: .pass
+        case .fail, .error: .fail
+        case .marginal, .inconclusive: .inconclusive
         }
     }
 }

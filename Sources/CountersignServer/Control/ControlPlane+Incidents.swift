@@ -17,11 +17,8 @@ extension ControlPlane {
             throw APIError(.badRequest, "no deploy with id \(deploy)", details: ["field": "deploys"])
         }
         let id = Self.newID("inc_")
-        var payload: [(String, JSONValue)] = [
-            ("id", .string(id)), ("title", .string(title)), ("deploys", .array(deploys.map(JSONValue.string))),
-        ]
-        if let severity { payload.append(("severity", .string(severity))) }
-        try await record("incident.opened", actor: principal.identity, payload: .object(payload))
+        try await record(
+            IncidentOpened(id: id, title: title, severity: severity, deploys: deploys), actor: principal.identity)
         return id
     }
 
@@ -29,6 +26,6 @@ extension ControlPlane {
         guard let row = try await rows("SELECT resolved_at FROM incidents WHERE incident_id = ?", [.text(id)]).first
         else { throw APIError(.notFound, "no incident with id \(id)") }
         guard row.text("resolved_at") == nil else { throw APIError(.conflict, "incident \(id) is already resolved") }
-        try await record("incident.resolved", actor: principal.identity, payload: .object([("id", .string(id))]))
+        try await record(IncidentResolved(id: id), actor: principal.identity)
     }
 }

@@ -3,44 +3,29 @@ internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
-/// What a policy entry records: the exact sources, so the policy in force can be loaded back from the ledger.
-struct RecordedPolicy {
-    var hash: String
-    var sources: [(file: String, text: String)]
-    var proposedBy: String?
-
-    init?(_ payload: JSONValue) {
-        guard let hash = payload["hash"]?.stringValue, let items = payload["sources"]?.arrayValue else { return nil }
-        var sources: [(file: String, text: String)] = []
-        for item in items {
-            guard let file = item["file"]?.stringValue, let text = item["text"]?.stringValue else { return nil }
-            sources.append((file, text))
-        }
-        self.hash = hash
-        self.sources = sources
-        self.proposedBy = payload["proposedBy"]?.stringValue
+extension PolicyRecorded {
+    /// `bundle` as recorded from `sources`: its hash, environments, tiers and the exact files, so the policy in force
+    /// can be loaded back from the ledger.
+    init(
+        _ state: State, _ bundle: PolicyBundle, _ sources: [(file: String, text: String)], proposedBy: String? = nil,
+        approvedBy: String? = nil, bootstrap: Bool? = nil
+    ) {
+        self.init(
+            state, hash: bundle.hash, environments: bundle.environments.keys.sorted(), tiers: bundle.tiers.map(\.name),
+            sources: sources.map { Source(file: $0.file, text: $0.text) }, proposedBy: proposedBy,
+            approvedBy: approvedBy, bootstrap: bootstrap)
     }
 
-    static func payload(_ bundle: PolicyBundle, _ sources: [(file: String, text: String)]) -> [(String, JSONValue)] {
-        [
-            ("hash", .string(bundle.hash)),
-            ("environments", .array(bundle.environments.keys.sorted().map(JSONValue.string))),
-            ("tiers", .array(bundle.tiers.map { .string($0.name) })),
-            (
-                "sources",
-                .array(sources.map { .object([("file", .string($0.file)), ("text", .string($0.text))]) })
-            ),
-        ]
-    }
+    /// The recorded files, as the loader takes them.
+    var files: [(file: String, text: String)] { (sources ?? []).map { ($0.file, $0.text) } }
 }
 
 extension ControlPlane {
     /// The latest entry of `type` (`policy.published` or `policy.proposed`), optionally the one for `hash`, found
     /// through the `policies` projection.
-    func latestPolicy(_ type: String, hash: String? = nil) async throws(APIError) -> RecordedPolicy? {
-        let state = type == "policy.proposed" ? "proposed" : "published"
+    func latestPolicy(_ state: PolicyRecorded.State, hash: String? = nil) async throws(APIError) -> PolicyRecorded? {
         var sql = "SELECT seq FROM policies WHERE state = ?"
-        var arguments: [SQLValue] = [.text(state)]
+        var arguments: [SQLValue] = [.text(state.rawValue)]
         if let hash {
             sql += " AND hash = ?"
             arguments.append(.text(hash))
@@ -50,7 +35,8 @@ extension ControlPlane {
         }
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
-        return entries.first.flatMap { RecordedPolicy($0.payload) }
+        guard let entry = entries.first else { return nil }
+        do { return try entry.event(PolicyRecorded.self) } catch { throw APIError(ledger: error) }
     }
 
     /// The hash of the policy last published, read from the projection alone (cheap enough to poll).
@@ -73,10 +59,8 @@ extension ControlPlane {
         do { bundle = try PolicyLoader.load(sources: sources) } catch {
             throw APIError(.badRequest, "the policy file does not load: \(error)")
         }
-        var payload = RecordedPolicy.payload(bundle, sources)
-        payload.append(("bootstrap", .bool(true)))
         do {
-            try await record("policy.published", actor: "countersign", payload: .object(payload))
+            try await record(PolicyRecorded(.published, bundle, sources, bootstrap: true), actor: "countersign")
             // In force as recorded, so a condition's location in a decision names the file as the record does.
             policy.replace(bundle)
         } catch {
@@ -95,9 +79,9 @@ extension ControlPlane {
 
     /// Loads the last published policy into the holder, if there is one.
     private func adoptPublishedPolicy() async throws(APIError) -> Bool {
-        guard let published = try await latestPolicy("policy.published") else { return false }
+        guard let published = try await latestPolicy(.published) else { return false }
         let bundle: PolicyBundle
-        do { bundle = try PolicyLoader.load(sources: published.sources) } catch {
+        do { bundle = try PolicyLoader.load(sources: published.files) } catch {
             throw APIError(.internal, "the published policy \(published.hash) no longer loads: \(error)")
         }
         policy.replace(bundle)
@@ -114,16 +98,14 @@ extension ControlPlane {
         guard bundle.hash != policy.bundle.hash else {
             throw APIError(.conflict, "policy \(bundle.hash) is already in force")
         }
-        var payload = RecordedPolicy.payload(bundle, sources)
-        payload.append(("proposedBy", .string(proposer)))
-        try await record("policy.proposed", actor: proposer, payload: .object(payload))
+        try await record(PolicyRecorded(.proposed, bundle, sources, proposedBy: proposer), actor: proposer)
         return bundle.hash
     }
 
     /// Publishes a proposed policy: the approver must be an admin other than the proposer.
     public func approvePolicy(hash: String, by principal: Principal) async throws(APIError) -> PolicyBundle {
         try principal.require(.admin, to: "approve policy")
-        guard let proposal = try await latestPolicy("policy.proposed", hash: hash) else {
+        guard let proposal = try await latestPolicy(.proposed, hash: hash) else {
             throw APIError(.notFound, "no proposed policy with hash \(hash)")
         }
         guard proposal.proposedBy != principal.identity else {
@@ -133,12 +115,14 @@ extension ControlPlane {
         }
         guard hash != policy.bundle.hash else { throw APIError(.conflict, "policy \(hash) is already in force") }
         let bundle: PolicyBundle
-        do { bundle = try PolicyLoader.load(sources: proposal.sources) } catch {
+        do { bundle = try PolicyLoader.load(sources: proposal.files) } catch {
             throw APIError(.conflict, "the proposed policy no longer loads: \(error)")
         }
-        var payload = RecordedPolicy.payload(bundle, proposal.sources)
-        payload += [("proposedBy", .string(proposal.proposedBy ?? "")), ("approvedBy", .string(principal.identity))]
-        try await record("policy.published", actor: principal.identity, payload: .object(payload))
+        try await record(
+            PolicyRecorded(
+                .published, bundle, proposal.files, proposedBy: proposal.proposedBy ?? "",
+                approvedBy: principal.identity),
+            actor: principal.identity)
         policy.replace(bundle)
         return bundle
     }
@@ -147,8 +131,8 @@ extension ControlPlane {
     @discardableResult
     public func syncPolicy() async throws(APIError) -> Bool {
         guard let hash = try await publishedHash(), hash != policy.bundle.hash,
-            let published = try await latestPolicy("policy.published"),
-            let bundle = try? PolicyLoader.load(sources: published.sources)
+            let published = try await latestPolicy(.published),
+            let bundle = try? PolicyLoader.load(sources: published.files)
         else { return false }
         policy.replace(bundle)
         return true

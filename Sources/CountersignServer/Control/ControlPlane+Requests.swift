@@ -29,32 +29,31 @@ extension ControlPlane {
                 .badRequest, "artifact \(request.artifact) is not pinned by digest; approve the digest, never the tag",
                 details: ["field": "artifact"])
         }
-        return try await record(request, extra: [], by: principal.identity)
+        return try await record(DeployRequested(request), by: principal.identity)
     }
 
-    /// Records `request` (with `extra` payload members, such as where it came from) with its first decision and
-    /// the notifications it queues, in one batch: a request is never on the ledger without its decision.
-    func record(_ request: DeployRequest, extra: [(String, JSONValue)], by actor: String) async throws(APIError)
-        -> DeployRequestStatus
-    {
-        let payload = try PayloadCoding.encode(request).merging(extra)
+    /// Records a request (with where it came from) with its first decision and the notifications it queues, in
+    /// one batch: a request is never on the ledger without its decision.
+    func record(_ requested: DeployRequested, by actor: String) async throws(APIError) -> DeployRequestStatus {
+        let request = requested.request
         var batch = EntryBatch()
         let requestedAt = now()
-        try batch.add("deploy.requested", actor: actor, payload: payload, at: requestedAt)
+        try batch.add(requested, actor: actor, at: requestedAt)
         let undecided = DeployRequestStatus(
-            request: request, decision: nil, seq: -1, payload: payload, requestedAt: requestedAt)
+            request: request, decision: nil, seq: -1, github: requested.github, requestedAt: requestedAt)
         let (decision, decided) = try await plan(undecided, by: "countersign")
         batch.add(contentsOf: decided)
         let entries = try await record(batch)
         if let decision { count(decision, after: undecided) }
         let recorded = DeployRequestStatus(
-            request: request, decision: decision, seq: entries[0].seq, payload: payload, requestedAt: requestedAt)
+            request: request, decision: decision, seq: entries[0].seq, github: requested.github,
+            requestedAt: requestedAt)
         // Evidence recorded between the read above and this append (a failed check for the digest) re-decided the
         // requests it could see, which did not include this one yet: decide again now that this one is visible.
         // Either that event or this second look sees the other, so no decision stands on stale evidence.
         return DeployRequestStatus(
             request: request, decision: try await decide(recorded, by: "countersign"), seq: entries[0].seq,
-            payload: payload, requestedAt: requestedAt)
+            github: requested.github, requestedAt: requestedAt)
     }
 
     /// The request as recorded, with its latest recorded decision.
@@ -64,12 +63,13 @@ extension ControlPlane {
         else { throw APIError(.notFound, "no deploy request with id \(id)") }
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
-        guard let entry = entries.first, entry.type.rawValue == "deploy.requested" else {
+        guard let entry = entries.first, entry.type == .deployRequested else {
             throw APIError(.internal, "deploy request \(id) points at entry \(seq), which does not record it")
         }
-        let request = try PayloadCoding.decode(DeployRequest.self, from: entry.payload)
+        let requested: DeployRequested
+        do { requested = try entry.event(DeployRequested.self) } catch { throw APIError(ledger: error) }
         return DeployRequestStatus(
-            request: request, decision: try await latestDecision(id), seq: seq, payload: entry.payload,
+            request: requested.request, decision: try await latestDecision(id), seq: seq, github: requested.github,
             requestedAt: entry.at)
     }
 
@@ -130,17 +130,11 @@ extension ControlPlane {
         {
             return (nil, EntryBatch())
         }
-        var payload = try PayloadCoding.encode(decision)
-        payload = payload.merging(
-            [
-                ("request", .string(request.id)), ("verdict", .string(decision.verdict.rawValue)),
-                ("policy", .string(decision.policyHash)), ("reasons", .array(decision.reasons.map(JSONValue.string))),
-            ] + (decision.tier.map { [("tier", JSONValue.string($0))] } ?? []))
         var batch = EntryBatch()
-        try batch.add("gate.decided", actor: actor, payload: payload, at: decision.decidedAt)
+        try batch.add(GateDecided(decision), actor: actor, at: decision.decidedAt)
         // A pending verdict is announced once, when the request arrives; a final one each time it changes.
         if decision.verdict != .pending || last == nil {
-            try notify(request, decision, requestPayload: status.payload, into: &batch)
+            try notify(request, decision, github: status.github, into: &batch)
         }
         return (decision, batch)
     }
@@ -170,7 +164,7 @@ extension ControlPlane {
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
         guard let entry = entries.first else { throw APIError(.internal, "decision entry \(seq) is missing") }
-        let body = try PayloadCoding.encode(try PayloadCoding.decode(Decision.self, from: entry.payload)).canonicalBytes
+        let body = try PayloadCoding.encode(try Self.decision(entry)).canonicalBytes
         cache.remember(decision: body, request: id, seq: seq)
         return body
     }
@@ -185,7 +179,17 @@ extension ControlPlane {
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
         guard let entry = entries.first else { return nil }
-        return try PayloadCoding.decode(Decision.self, from: entry.payload)
+        return try Self.decision(entry)
+    }
+
+    /// The decision a `gate.decided` entry records in full (the server's own always do).
+    private static func decision(_ entry: LedgerEntry) throws(APIError) -> Decision {
+        let decided: GateDecided
+        do { decided = try entry.event(GateDecided.self) } catch { throw APIError(ledger: error) }
+        guard let decision = decided.decision else {
+            throw APIError(.internal, "decision entry \(entry.seq) does not record the whole decision")
+        }
+        return decision
     }
 
     /// Re-decides the open requests an event may have changed: those of `requestID`, or every undecided or

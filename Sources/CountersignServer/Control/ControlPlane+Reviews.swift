@@ -28,23 +28,15 @@ extension ControlPlane {
         {
             let reason = "\(principal.identity) may not review this request: they are \(why)"
             try await record(
-                "approval.refused", actor: principal.identity,
-                payload: .object([
-                    ("request", .string(id)), ("approver", .string(principal.identity)),
-                    ("decision", .string(decision.rawValue)), ("digest", .string(digest)),
-                    ("environment", .string(request.environment)), ("reason", .string(reason)),
-                ]))
+                ApprovalRefused(
+                    request: id, approver: principal.identity, decision: decision.rawValue, digest: digest,
+                    environment: request.environment, reason: reason),
+                actor: principal.identity)
             throw APIError(.forbidden, reason, details: ["rule": "separation-of-duties"])
         }
         if status.decision?.verdict == .allowed, decision == .approved {
             throw APIError(.conflict, "request \(id) is already allowed")
         }
-        let type: String =
-            switch decision {
-            case .approved: "approval.granted"
-            case .rejected: "approval.rejected"
-            case .withdrawn: "approval.withdrawn"
-            }
         if decision == .withdrawn {
             let mine = try await rows(
                 "SELECT state FROM approvals WHERE request_id = ? AND approver = ?",
@@ -57,16 +49,13 @@ extension ControlPlane {
             id: Self.newID("ap_"), approver: principal.identity, digest: decision == .withdrawn ? "" : digest,
             environment: decision == .withdrawn ? "" : request.environment, decision: decision, comment: comment,
             at: now())
-        var payload: [(String, JSONValue)] = [
-            ("id", .string(approval.id)), ("request", .string(id)), ("approver", .string(principal.identity)),
-        ]
-        if decision != .withdrawn {
-            payload += [("digest", .string(digest)), ("environment", .string(request.environment))]
-        }
-        if let comment { payload.append(("comment", .string(comment))) }
+        let bound = decision != .withdrawn
+        let reviewed = ApprovalReviewed(
+            ApprovalReviewed.State(decision), id: approval.id, request: id, approver: principal.identity,
+            digest: bound ? digest : nil, environment: bound ? request.environment : nil, comment: comment)
         // The review and the decision it leads to, in one batch: never a recorded approval the gate has not seen.
         var batch = EntryBatch()
-        try batch.add(type, actor: principal.identity, payload: .object(payload), at: approval.at)
+        try batch.add(reviewed, actor: principal.identity, at: approval.at)
         let (changed, decided) = try await plan(status, by: principal.identity, applying: approval)
         batch.add(contentsOf: decided)
         try await record(batch)
@@ -85,13 +74,21 @@ extension ControlPlane {
             throw APIError(.badRequest, "digest must be sha256:<64 hex>", details: ["field": "digest"])
         }
         guard !name.isEmpty else { throw APIError(.badRequest, "name must not be empty", details: ["field": "name"]) }
-        var payload: [(String, JSONValue)] = [
-            ("digest", .string(digest)), ("name", .string(name)), ("status", .string(status.rawValue)),
-            ("reportedBy", .string(principal.identity)),
-        ]
-        if let details { payload.append(("details", .string(details))) }
-        let entry = try await record("check.reported", actor: principal.identity, payload: .object(payload))
+        let entry = try await record(
+            CheckReported(digest: digest, name: name, status: status, reportedBy: principal.identity, details: details),
+            actor: principal.identity)
         try await redecide(digest: digest, by: principal.identity)
         return entry.seq
+    }
+}
+
+extension ApprovalReviewed.State {
+    /// The recorded state of a review `decision`.
+    init(_ decision: Approval.Decision) {
+        switch decision {
+        case .approved: self = .granted
+        case .rejected: self = .rejected
+        case .withdrawn: self = .withdrawn
+        }
     }
 }

@@ -26,13 +26,11 @@ extension ControlPlane {
         let id = "ses_" + generated.id.dropFirst("tok_".count)
         let expiresAt = now().addingTimeInterval(lifetime)
         try await record(
-            "identity.changed", actor: principal.identity,
-            payload: .object([
-                ("identity", .string(principal.identity)), ("change", .string("session.started")),
-                ("session", .string(id)), ("sessionHash", .string(APIToken.hash(secret))),
-                ("token", .string(principal.tokenID)), ("role", .string(principal.role.rawValue)),
-                ("expiresAt", .string(RFC3339.string(expiresAt, fraction: .milliseconds))),
-            ]))
+            IdentityChanged(
+                .sessionStarted, identity: principal.identity, token: principal.tokenID,
+                role: principal.role.rawValue, expiresAt: LedgerTime(expiresAt), session: id,
+                sessionHash: APIToken.hash(secret)),
+            actor: principal.identity)
         return StartedSession(id: id, secret: secret, expiresAt: expiresAt)
     }
 
@@ -69,10 +67,6 @@ extension ControlPlane {
     /// Ends a session (signing out), recording `session.ended`; it no longer authenticates on any node.
     func endSession(id: String, of principal: Principal) async throws(APIError) {
         try await record(
-            "identity.changed", actor: principal.identity,
-            payload: .object([
-                ("identity", .string(principal.identity)), ("change", .string("session.ended")),
-                ("session", .string(id)),
-            ]))
+            IdentityChanged(.sessionEnded, identity: principal.identity, session: id), actor: principal.identity)
     }
 }

@@ -38,12 +38,11 @@ extension ControlPlane {
             throw APIError(.badRequest, "the expiry is in the past", details: ["field": "expiresAt"])
         }
         let token = APIToken.generate()
-        var payload: [(String, JSONValue)] = [
-            ("identity", .string(identity.name)), ("change", .string("token.created")), ("token", .string(token.id)),
-            ("role", .string(role.rawValue)), ("tokenHash", .string(token.hash)),
-        ]
-        if let expiresAt { payload.append(("expiresAt", .string(RFC3339.string(expiresAt, fraction: .milliseconds)))) }
-        try await record("identity.changed", actor: actor, payload: .object(payload))
+        try await record(
+            IdentityChanged(
+                .tokenCreated, identity: identity.name, token: token.id, tokenHash: token.hash, role: role.rawValue,
+                expiresAt: expiresAt.map(LedgerTime.init)),
+            actor: actor)
         return IssuedToken(
             id: token.id, secret: token.secret, identity: identity.name, role: role, expiresAt: expiresAt)
     }
@@ -53,12 +52,7 @@ extension ControlPlane {
         let found = try await rows("SELECT identity, revoked_at FROM api_tokens WHERE token_id = ?", [.text(id)])
         guard let row = found.first else { throw APIError(.notFound, "no token with id \(id)") }
         guard row.text("revoked_at") == nil else { throw APIError(.conflict, "token \(id) is already revoked") }
-        try await record(
-            "identity.changed", actor: actor,
-            payload: .object([
-                ("identity", .string(row.text("identity") ?? "")), ("change", .string("token.revoked")),
-                ("token", .string(id)),
-            ]))
+        try await record(IdentityChanged(.tokenRevoked, identity: row.text("identity") ?? "", token: id), actor: actor)
         cache.forgetToken(id: id)
     }
 

@@ -43,11 +43,9 @@ public struct ControlPlane: Sendable {
 
     /// Appends one event, mapping store failures to API errors.
     @discardableResult
-    func record(_ type: String, actor: String, payload: JSONValue, at: Date? = nil) async throws(APIError)
-        -> LedgerEntry
-    {
+    func record(_ event: some LedgerEvent, actor: String, at: Date? = nil) async throws(APIError) -> LedgerEntry {
         var batch = EntryBatch()
-        try batch.add(type, actor: actor, payload: payload, at: at ?? now())
+        try batch.add(event, actor: actor, at: at ?? now())
         guard let entry = try await record(batch).first else {
             throw APIError(.internal, "the ledger acknowledged no entry")
         }
@@ -63,9 +61,9 @@ public struct ControlPlane: Sendable {
         guard !batch.drafts.isEmpty else { return [] }
         var drafts = batch.drafts
         var claimed: IdempotencyClaim?
-        if let claim = IdempotencyClaim.current, let (type, payload) = claim.take() {
+        if let claim = IdempotencyClaim.current, let event = claim.take() {
             var claiming = EntryBatch()
-            try claiming.add(type, actor: "countersign", payload: payload, at: drafts[0].at)
+            try claiming.add(event, actor: "countersign", at: drafts[0].at)
             drafts.insert(contentsOf: claiming.drafts, at: 0)
             claimed = claim
         }

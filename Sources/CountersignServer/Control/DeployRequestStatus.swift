@@ -9,8 +9,8 @@ public struct DeployRequestStatus: Sendable, Hashable {
     public var decision: Decision?
     /// The ledger entry that recorded the request.
     public var seq: Int64
-    /// That entry's payload: the request plus where it came from (`github` for a protection rule).
-    var payload: JSONValue
+    /// Where it came from, for a GitHub deployment protection rule: where to answer.
+    var github: DeployRequested.GitHubOrigin?
     /// When it was recorded.
     var requestedAt: Date
 }

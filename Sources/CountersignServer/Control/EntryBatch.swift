@@ -9,13 +9,10 @@ internal import Foundation
 struct EntryBatch {
     private(set) var drafts: [EntryDraft] = []
 
-    /// Adds an event; a payload no entry can hold (a non-finite number, a time outside 0001–9999) is the
-    /// caller's input error.
-    mutating func add(_ type: String, actor: String, payload: JSONValue, at: Date) throws(APIError) {
-        guard let eventType = EventType(rawValue: type) else {
-            throw APIError(.internal, "unknown event type \(type)")
-        }
-        do { drafts.append(try EntryDraft(type: eventType, at: at, actor: actor, payload: payload)) } catch {
+    /// Adds an event; one no entry can hold (a non-finite number, a time outside 0001–9999) is the caller's input
+    /// error.
+    mutating func add(_ event: some LedgerEvent, actor: String, at: Date) throws(APIError) {
+        do { drafts.append(try EntryDraft(event, at: at, actor: actor)) } catch {
             throw APIError(.badRequest, error.message)
         }
     }

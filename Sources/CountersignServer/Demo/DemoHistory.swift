@@ -150,11 +150,10 @@ public struct DemoHistory: Sendable {
         /// Records the digest as verified under signed-from-main, saying that no registry was involved.
         func verified(_ digest: String) async throws(APIError) {
             _ = try await control.record(
-                "artifact.verified", actor: "demo-seed",
-                payload: .object([
-                    ("digest", .string(digest)), ("policy", .string("signed-from-main")), ("verified", .bool(true)),
-                    ("details", .string("demo seed: recorded, not verified against a registry")),
-                ]))
+                ArtifactVerified(
+                    digest: digest, policy: "signed-from-main", verified: true,
+                    details: "demo seed: recorded, not verified against a registry"),
+                actor: "demo-seed")
         }
 
         /// Approves as the tier's teams require, by members who are not the change's author, after a wait;
@@ -224,19 +223,16 @@ public struct DemoHistory: Sendable {
             let id = "dep_demo\(deployCount)"
             advance(by: rng.double(60...900))
             _ = try await control.record(
-                "deploy.started", actor: "deploy-bot",
-                payload: .object([
-                    ("id", .string(id)), ("request", .string(request.id)),
-                    ("environment", .string(request.environment)), ("service", .string(request.service)),
-                    ("digest", .string(digest)),
-                ]))
+                DeployStarted(
+                    id: id, request: request.id, environment: request.environment, service: request.service,
+                    digest: digest),
+                actor: "deploy-bot")
             advance(by: rng.double(120...900))
             let roll = rng.double(0...1)
-            let outcome = roll < 0.05 ? "failed" : roll < 0.09 ? "rolled_back" : "succeeded"
-            _ = try await control.record(
-                "deploy.\(outcome)", actor: "deploy-bot", payload: .object([("id", .string(id))]))
+            let outcome: DeployFinished.Outcome = roll < 0.05 ? .failed : roll < 0.09 ? .rolledBack : .succeeded
+            _ = try await control.record(DeployFinished(outcome, id: id), actor: "deploy-bot")
             summary.deploys += 1
-            guard production, outcome == "succeeded", rng.double(0...1) < 0.06 else { return }
+            guard production, outcome == .succeeded, rng.double(0...1) < 0.06 else { return }
             advance(by: rng.double(300...7_200))
             let incident = try await control.openIncident(
                 title: "\(request.service): elevated error rate after deploy",

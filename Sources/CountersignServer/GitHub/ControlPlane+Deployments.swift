@@ -35,21 +35,13 @@ extension ControlPlane {
         let service = payload["repository"]?["name"]?.stringValue ?? repository
         let sender = payload["sender"]?["login"]?.stringValue ?? "github"
         let bundle = policy.bundle
-        let origin: [(String, JSONValue)] = [
-            (
-                "github",
-                .object([
-                    ("callback", .string(callback)), ("environment", .string(environment)),
-                    ("repository", .string(repository)),
-                    ("run", payload["workflow_run"]?["id"] ?? .null),
-                    ("installation", payload["installation"]?["id"] ?? .null),
-                ])
-            )
-        ]
+        let origin = DeployRequested.GitHubOrigin(
+            callback: callback, environment: environment, repository: repository,
+            run: payload["workflow_run"]?["id"], installation: payload["installation"]?["id"])
         func reject(_ reason: String) async throws(APIError) -> String {
             var batch = EntryBatch()
             try queue(
-                kind: "github-callback", target: callback,
+                kind: .githubCallback, target: callback,
                 body: .object([
                     ("environment_name", .string(environment)), ("state", .string("rejected")),
                     ("comment", .string("Countersign: rejected — \(reason)")),
@@ -76,7 +68,7 @@ extension ControlPlane {
             id: Self.newID("dr_"), service: service,
             environment: environment, artifact: artifact, change: change, requester: bundle.canonical(sender),
             deployer: github.deployer ?? bundle.canonical(sender))
-        let status = try await record(request, extra: origin, by: "github")
+        let status = try await record(DeployRequested(request, github: origin), by: "github")
         return "request \(request.id): \(status.decision?.verdict.rawValue ?? "undecided")"
     }
 
@@ -88,10 +80,10 @@ extension ControlPlane {
             let environment = payload["deployment_status"]?["environment"]?.stringValue
                 ?? deployment["environment"]?.stringValue
         else { throw APIError(.badRequest, "deployment_status: missing state, deployment.sha or environment") }
-        let type: String
+        let outcome: DeployFinished.Outcome
         switch state {
-        case "success": type = "deploy.succeeded"
-        case "failure", "error": type = "deploy.failed"
+        case "success": outcome = .succeeded
+        case "failure", "error": outcome = .failed
         default: return "deployment status \(state) noted"
         }
         let deployID = "gh-\(deployment["id"]?.integerValue.map(String.init) ?? commit)"
@@ -107,13 +99,13 @@ extension ControlPlane {
         }
         if try await rows("SELECT deploy_id FROM deploys WHERE deploy_id = ?", [.text(deployID)]).isEmpty {
             try await record(
-                "deploy.started", actor: "github",
-                payload: .object([
-                    ("id", .string(deployID)), ("request", .string(requestID)), ("environment", .string(environment)),
-                    ("service", .string(request.text("service") ?? "")), ("digest", .string(digest)),
-                ]))
+                DeployStarted(
+                    id: deployID, request: requestID, environment: environment,
+                    service: request.text("service") ?? "", digest: digest),
+                actor: "github")
         }
-        try await record("\(type)", actor: "github", payload: .object([("id", .string(deployID))]))
-        return "\(type) for \(requestID)"
+        let finished = DeployFinished(outcome, id: deployID)
+        try await record(finished, actor: "github")
+        return "\(finished.type) for \(requestID)"
     }
 }

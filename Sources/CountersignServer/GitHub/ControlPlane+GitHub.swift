@@ -61,16 +61,11 @@ extension ControlPlane {
         case "deployment_status": outcome = try await deploymentStatus(payload)
         default: outcome = "\(event) acknowledged"
         }
-        var received: [(String, JSONValue)] = [
-            ("delivery", .string(delivery)), ("event", .string(event)), ("outcome", .string(outcome)),
-            ("body_sha256", .string(digest)),
-        ]
-        if let action { received.append(("action", .string(action))) }
-        if let repo = payload["repository"]?["full_name"]?.stringValue {
-            received.append(("repository", .string(repo)))
-        }
+        let received = WebhookReceived(
+            delivery: delivery, event: event, action: action, outcome: outcome, bodySHA256: digest,
+            repository: payload["repository"]?["full_name"]?.stringValue)
         do {
-            try await record("webhook.received", actor: "github", payload: .object(received))
+            try await record(received, actor: "github")
         } catch {
             // Another node recorded the same delivery between our check and this append.
             if try await !rows("SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(delivery)]).isEmpty {
@@ -149,12 +144,7 @@ extension ControlPlane {
     }
 
     private func recordChange(_ change: Change, repository: String, delivery: String) async throws(APIError) {
-        try await record(
-            "change.recorded", actor: "github",
-            payload: .object([
-                ("repository", .string(repository)), ("delivery", .string(delivery)),
-                ("change", try PayloadCoding.encode(change)),
-            ]))
+        try await record(ChangeRecorded(change: change, repository: repository, delivery: delivery), actor: "github")
     }
 
     private func storedChange(repository: String, pullRequest: Int64) async throws(APIError) -> Change? {

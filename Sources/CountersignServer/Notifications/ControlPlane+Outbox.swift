@@ -7,20 +7,19 @@ extension ControlPlane {
     /// Queues a notification in the ledger's outbox, in the batch of the event it announces; ``OutboxDeliverer``
     /// sends it, on this node or, after a restart, on the next, so nothing queued is lost.
     func queue(
-        kind: String, target: String, body: JSONValue, request: String?, into batch: inout EntryBatch
+        kind: NotificationQueued.Kind, target: String, body: JSONValue, request: String?, into batch: inout EntryBatch
     ) throws(APIError) {
-        var payload: [(String, JSONValue)] = [
-            ("id", .string(Self.newID("nt_"))),
-            ("kind", .string(kind)), ("target", .string(target)), ("body", .string(body.canonicalString)),
-        ]
-        if let request { payload.append(("request", .string(request))) }
-        try batch.add("notification.queued", actor: "countersign", payload: .object(payload), at: now())
+        try batch.add(
+            NotificationQueued(
+                id: Self.newID("nt_"), kind: kind, target: target, body: body.canonicalString, request: request),
+            actor: "countersign", at: now())
     }
 
     /// With a decision: a JSON webhook to every configured URL, and — for a request that came from a GitHub
     /// deployment protection rule — the callback once the verdict is final (a status comment while it is pending).
     func notify(
-        _ request: DeployRequest, _ decision: Decision, requestPayload: JSONValue?, into batch: inout EntryBatch
+        _ request: DeployRequest, _ decision: Decision, github: DeployRequested.GitHubOrigin?,
+        into batch: inout EntryBatch
     ) throws(APIError) {
         let summary: JSONValue = .object([
             ("event", .string(decision.verdict == .pending ? "approval.pending" : "gate.decided")),
@@ -30,20 +29,19 @@ extension ControlPlane {
             ("reasons", .array(decision.reasons.map(JSONValue.string))),
         ])
         for url in notifications.urls {
-            try queue(kind: "webhook", target: url, body: summary, request: request.id, into: &batch)
+            try queue(kind: .webhook, target: url, body: summary, request: request.id, into: &batch)
         }
-        guard let gh = requestPayload?["github"], let callback = gh["callback"]?.stringValue,
-            let environment = gh["environment"]?.stringValue
-        else { return }
+        guard let github else { return }
         var body: [(String, JSONValue)] = [
-            ("environment_name", .string(environment)), ("comment", .string(Self.comment(decision, request))),
+            ("environment_name", .string(github.environment)), ("comment", .string(Self.comment(decision, request))),
         ]
         switch decision.verdict {
         case .allowed: body.append(("state", .string("approved")))
         case .denied: body.append(("state", .string("rejected")))
         case .pending: break
         }
-        try queue(kind: "github-callback", target: callback, body: .object(body), request: request.id, into: &batch)
+        try queue(
+            kind: .githubCallback, target: github.callback, body: .object(body), request: request.id, into: &batch)
     }
 
     /// The comment GitHub shows with the decision: the verdict and each unmet control, within GitHub's 1024

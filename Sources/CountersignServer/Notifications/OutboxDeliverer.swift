@@ -53,26 +53,25 @@ public struct OutboxDeliverer: Service {
             let attempts = Int(row.integer("attempts") ?? 0) + 1
             let (outcome, error) = await send(kind: kind, target: target, body: Array(body.utf8), id: id)
             var final = outcome
-            if outcome == "failed", attempts >= control.notifications.maxAttempts { final = "abandoned" }
-            var payload: [(String, JSONValue)] = [
-                ("id", .string(id)), ("outcome", .string(final)), ("attempt", .number(Double(attempts))),
-            ]
-            if let error { payload.append(("error", .string(error))) }
-            try await control.record("notification.attempted", actor: "countersign", payload: .object(payload))
+            if outcome == .failed, attempts >= control.notifications.maxAttempts { final = .abandoned }
+            try await control.record(
+                NotificationAttempted(id: id, outcome: final, attempt: attempts, error: error), actor: "countersign")
             nextAttempt[id] = .now + .seconds(min(300, 1 << min(attempts - 1, 9)))
             attempted += 1
         }
         return attempted
     }
 
-    private func send(kind: String, target: String, body: [UInt8], id: String) async -> (String, String?) {
+    private func send(kind: String, target: String, body: [UInt8], id: String) async
+        -> (NotificationAttempted.Outcome, String?)
+    {
         var request = HTTPClientRequest(url: target)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "countersign")
         switch kind {
-        case "github-callback":
-            guard let github = control.github else { return ("abandoned", "GitHub is not configured") }
+        case NotificationQueued.Kind.githubCallback.rawValue:
+            guard let github = control.github else { return (.abandoned, "GitHub is not configured") }
             request.headers.add(name: "Authorization", value: "Bearer \(github.apiToken)")
             request.headers.add(name: "Accept", value: "application/vnd.github+json")
             request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
@@ -87,11 +86,11 @@ public struct OutboxDeliverer: Service {
             let response = try await client.execute(request, timeout: .seconds(10))
             _ = try? await response.body.collect(upTo: 1 << 20)
             let code = Int(response.status.code)
-            if (200..<300).contains(code) { return ("delivered", nil) }
-            if (400..<500).contains(code), code != 408, code != 429 { return ("abandoned", "HTTP \(code)") }
-            return ("failed", "HTTP \(code)")
+            if (200..<300).contains(code) { return (.delivered, nil) }
+            if (400..<500).contains(code), code != 408, code != 429 { return (.abandoned, "HTTP \(code)") }
+            return (.failed, "HTTP \(code)")
         } catch {
-            return ("failed", "\(error)")
+            return (.failed, "\(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
@@ -36,18 +37,15 @@ extension WebPages {
         guard
             let entry = try await LedgerRoutes.ledger({ () async throws(LedgerError) in
                 try await store.entries(from: seq, count: 1)
-            }).first, entry.type.rawValue == "canary.judged"
+            }).first, entry.type == .canaryJudged
         else { throw APIError(.notFound, "entry \(seq) is not a canary judgement") }
-        let p = entry.payload
-        let metrics = p["metrics"]?.arrayValue ?? []
-        func five(_ v: JSONValue?) -> [Double] {
-            ["min", "q1", "median", "q3", "max"].map { v?[$0]?.numberValue ?? .nan }
-        }
-        let boxes = metrics.map { m in
-            SVGChart.Box(label: m["name"]?.stringValue ?? "?", canary: five(m["canary"]), baseline: five(m["baseline"]))
-        }
-        let digest = p["digest"]?.stringValue ?? ""
-        let template = p["template"]?.stringValue ?? ""
+        let judged: CanaryJudged
+        do { judged = try entry.event(CanaryJudged.self) } catch { throw APIError(ledger: error) }
+        let metrics = judged.metrics ?? []
+        func five(_ s: CanaryJudged.Summary) -> [Double] { [s.min, s.q1, s.median, s.q3, s.max].map { $0 ?? .nan } }
+        let boxes = metrics.map { m in SVGChart.Box(label: m.name, canary: five(m.canary), baseline: five(m.baseline)) }
+        let digest = judged.digest ?? ""
+        let template = judged.template ?? ""
         let history = try await rows(
             "SELECT seq, score, outcome, at FROM canary_verdicts WHERE digest = ? AND template = ? ORDER BY seq",
             [.text(digest), .text(template)])
@@ -60,17 +58,15 @@ extension WebPages {
             labels: recent.map { String(($0.text("at") ?? "").prefix(10)) },
             values: recent.map { row in row["score"].realValue }, ceiling: 100)
         let page: [String: Any] = [
-            "seq": seq, "template": template, "digest": digest, "outcome": p["outcome"]?.stringValue ?? "",
-            "score": p["score"]?.numberValue.map { String(format: "%.1f", $0) } ?? "—",
-            "judge": p["judge"]?.stringValue ?? "", "at": WebFormat.time(entry.at), "actor": entry.actor,
+            "seq": seq, "template": template, "digest": digest, "outcome": judged.outcome?.rawValue ?? "",
+            "score": judged.score.map { String(format: "%.1f", $0) } ?? "—",
+            "judge": judged.judge ?? "", "at": WebFormat.time(entry.at), "actor": entry.actor,
             "metrics": metrics.map { m -> [String: Any] in
-                let c = five(m["canary"])
-                let b = five(m["baseline"])
-                return [
-                    "name": m["name"]?.stringValue ?? "", "classification": m["classification"]?.stringValue ?? "",
-                    "canaryMedian": SVGChart.axis(c[2]), "baselineMedian": SVGChart.axis(b[2]),
-                    "canaryCount": m["canary"]?["count"]?.integerValue ?? 0,
-                    "baselineCount": m["baseline"]?["count"]?.integerValue ?? 0,
+                [
+                    "name": m.name, "classification": m.classification,
+                    "canaryMedian": SVGChart.axis(m.canary.median ?? .nan),
+                    "baselineMedian": SVGChart.axis(m.baseline.median ?? .nan), "canaryCount": m.canary.count,
+                    "baselineCount": m.baseline.count,
                 ]
             },
             "hasBoxes": boxes.contains { $0.canary.allSatisfy(\.isFinite) },

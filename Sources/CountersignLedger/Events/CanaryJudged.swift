@@ -1,0 +1,126 @@
+public import CountersignCore
+public import CountersignEncoding
+
+/// `canary.judged`: a judgement of a canary against its baseline. One bound to a digest is a verdict the gate's
+/// canary control reads; one without (an ad-hoc Kayenta execution) is recorded and gates nothing.
+public struct CanaryJudged: LedgerEvent, Hashable {
+    public var id: String?
+    public var digest: String?
+    /// The name a tier's `canary.template` refers to.
+    public var template: String?
+    public var outcome: CanaryVerdict.Outcome?
+    public var score: Double?
+    /// `kayenta` or `countersign-v1`.
+    public var judge: String?
+    /// A Kayenta execution's application and status, or why it was not judged.
+    public var application: String?
+    public var status: String?
+    public var failure: String?
+    /// Each metric's classification and the five-number summaries of its samples.
+    public var metrics: [Metric]?
+
+    public struct Metric: Codable, Sendable, Hashable {
+        public var name: String
+        public var classification: String
+        public var canary: Summary
+        public var baseline: Summary
+
+        public init(name: String, classification: String, canary: Summary, baseline: Summary) {
+            self.name = name
+            self.classification = classification
+            self.canary = canary
+            self.baseline = baseline
+        }
+    }
+
+    /// A five-number summary; only `count` when there were no samples.
+    public struct Summary: Codable, Sendable, Hashable {
+        public var count: Int
+        public var min, q1, median, q3, max: Double?
+
+        public init(count: Int, min: Double?, q1: Double?, median: Double?, q3: Double?, max: Double?) {
+            self.count = count
+            self.min = min
+            self.q1 = q1
+            self.median = median
+            self.q3 = q3
+            self.max = max
+        }
+    }
+
+    public init(
+        id: String, digest: String?, template: String, outcome: CanaryVerdict.Outcome, score: Double?,
+        judge: String?, application: String? = nil, status: String? = nil, failure: String? = nil,
+        metrics: [Metric]? = nil
+    ) {
+        self.id = id
+        self.digest = digest
+        self.template = template
+        self.outcome = outcome
+        self.score = score
+        self.judge = judge
+        self.application = application
+        self.status = status
+        self.failure = failure
+        self.metrics = metrics
+    }
+
+    public var type: EventType { .canaryJudged }
+
+    public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
+        guard let digest else { return [] }
+        guard let outcome else { throw fail("outcome", "must be one of pass, fail, inconclusive") }
+        return [
+            SQLStatement(
+                """
+                INSERT INTO canary_verdicts (seq, verdict_id, digest, template, outcome, score, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    entry.seq, try nonEmpty(id ?? "", "id"), try sha256Digest(digest, "digest"),
+                    try nonEmpty(template ?? "", "template"), .text(outcome.rawValue),
+                    score.map(SQLValue.real) ?? .null,
+                    entry.at,
+                ])
+        ]
+    }
+}
+
+/// `change.recorded`: the change evidence a verified GitHub delivery carried for a commit (author, reviewers,
+/// labels), which the gate reads instead of what a request asserts.
+public struct ChangeRecorded: LedgerEvent, Hashable {
+    public var change: Change
+    public var repository: String?
+    /// The delivery it came in.
+    public var delivery: String?
+
+    public init(change: Change, repository: String, delivery: String) {
+        self.change = change
+        self.repository = repository
+        self.delivery = delivery
+    }
+
+    public var type: EventType { .changeRecorded }
+
+    public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
+        let stored: String
+        do { stored = try JSONValueEncoder().encode(change).canonicalString } catch {
+            throw fail("change", "cannot be stored: \(error.message)")
+        }
+        return [
+            SQLStatement(
+                """
+                INSERT INTO changes (commit_sha, seq, repository, pull_request, change, delivery_id)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (commit_sha) DO UPDATE SET seq = excluded.seq, repository = excluded.repository,
+                    pull_request = excluded.pull_request, change = excluded.change,
+                    delivery_id = excluded.delivery_id
+                """,
+                [
+                    try nonEmpty(change.commit, "change.commit"), entry.seq, repository.sql,
+                    change.pullRequest.map { SQLValue.integer(Int64($0.number)) } ?? .null, .text(stored),
+                    delivery.sql,
+                ])
+        ]
+    }
+}

@@ -1,0 +1,79 @@
+public import CountersignCore
+public import CountersignEncoding
+
+/// `deploy.requested`: a deploy request as the policy reads it (`docs/policy.md`), with where it came from.
+public struct DeployRequested: LedgerEvent, Hashable {
+    public var id: String
+    public var service: String
+    public var environment: String
+    /// Digest-pinned: the projection refuses a tag.
+    public var artifact: String
+    public var change: Change
+    public var requester: String
+    public var deployer: String
+    /// Set when a GitHub deployment protection rule asked: where to answer.
+    public var github: GitHubOrigin?
+
+    /// The GitHub run a request came from, and the callback that answers it.
+    public struct GitHubOrigin: Codable, Sendable, Hashable {
+        public var callback: String
+        public var environment: String
+        public var repository: String
+        /// GitHub's ids as GitHub sent them.
+        public var run: JSONValue?
+        public var installation: JSONValue?
+
+        public init(
+            callback: String, environment: String, repository: String, run: JSONValue?, installation: JSONValue?
+        ) {
+            self.callback = callback
+            self.environment = environment
+            self.repository = repository
+            self.run = run == .null ? nil : run
+            self.installation = installation == .null ? nil : installation
+        }
+    }
+
+    public init(_ request: DeployRequest, github: GitHubOrigin? = nil) {
+        id = request.id
+        service = request.service
+        environment = request.environment
+        artifact = request.artifact
+        change = request.change
+        requester = request.requester
+        deployer = request.deployer
+        self.github = github
+    }
+
+    public var type: EventType { .deployRequested }
+
+    public var request: DeployRequest {
+        DeployRequest(
+            id: id, service: service, environment: environment, artifact: artifact, change: change,
+            requester: requester, deployer: deployer)
+    }
+
+    public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
+        let pinned = try pinned(artifact, "artifact")
+        let pr = change.pullRequest
+        return [
+            SQLStatement(
+                """
+                INSERT INTO deploy_requests (request_id, seq, requested_at, requester, deployer, service, environment,
+                    artifact, digest, commit_sha, source_ref, change_kind, pull_request, author, committers, ticket,
+                    committed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    try nonEmpty(id, "id"), entry.seq, entry.at, try nonEmpty(requester, "requester"),
+                    try nonEmpty(deployer, "deployer"), try nonEmpty(service, "service"),
+                    try nonEmpty(environment, "environment"),
+                    .text(artifact), .text(pinned.digest), try nonEmpty(change.commit, "change.commit"),
+                    try nonEmpty(change.ref, "change.ref"), try nonEmpty(change.kind, "change.kind"),
+                    pr.map { SQLValue.integer(Int64($0.number)) } ?? .null, (pr?.author).sql,
+                    (pr?.committers ?? []).sql, change.ticket.sql,
+                    change.committedAt.map { LedgerTime($0).sql } ?? .null,
+                ])
+        ]
+    }
+}
