@@ -11,28 +11,37 @@ internal import Synchronization
 /// a thread of their own.
 final class SQLiteReaderPool: Sendable {
     private struct State {
-        var idle: [SQLiteReader]
+        var idle: [SQLiteReader] = []
+        /// Connections opened so far: one is opened only when a read finds none idle, so a store that is read by
+        /// one task at a time holds one file handle, not four.
+        var opened = 0
         var waiting: [CheckedContinuation<SQLiteReader, Never>] = []
     }
-    private let state: Mutex<State>
+    private let state = Mutex(State())
+    private let path: String
+    private let cache = SQLiteReader.NodeCache()
     /// Where long reads run: a serial queue per pool would queue two verifies behind each other, so it is
     /// concurrent; the pool's size bounds how many run at once.
     private static let longReads = DispatchQueue(label: "countersign.sqlite.long-reads", attributes: .concurrent)
 
-    /// Four connections: the server's concurrent requests on a small machine, plus a verify or an export beside
-    /// them. Each is a prepared-statement cache and a file handle; the upper Merkle nodes are cached once, shared.
+    /// At most four connections: the server's concurrent requests on a small machine, plus a verify or an export
+    /// beside them. Each is a prepared-statement cache and a file handle; the upper Merkle nodes are cached once,
+    /// shared.
     static let size = 4
 
+    /// Opens the first connection, so a path that cannot be read fails here.
     init(path: String) throws(LedgerError) {
-        let cache = SQLiteReader.NodeCache()
-        var readers: [SQLiteReader] = []
-        for _ in 0..<Self.size { readers.append(try SQLiteReader(path: path, cache: cache)) }
-        state = Mutex(State(idle: readers))
+        self.path = path
+        let first = try SQLiteReader(path: path, cache: cache)
+        state.withLock {
+            $0.idle.append(first)
+            $0.opened = 1
+        }
     }
 
     /// Runs `body` with a connection of its own, on the calling thread.
     func read<T>(_ body: (SQLiteReader) throws(LedgerError) -> T) async throws(LedgerError) -> T {
-        let reader = await acquire()
+        let reader = try await acquire()
         defer { release(reader) }
         return try body(reader)
     }
@@ -42,7 +51,7 @@ final class SQLiteReaderPool: Sendable {
     func offPool<T: Sendable>(_ body: @escaping @Sendable (SQLiteReader) throws(LedgerError) -> T)
         async throws(LedgerError) -> T
     {
-        let reader = await acquire()
+        let reader = try await acquire()
         defer { release(reader) }
         let result = await withCheckedContinuation { (done: CheckedContinuation<Result<T, LedgerError>, Never>) in
             Self.longReads.async {
@@ -54,15 +63,35 @@ final class SQLiteReaderPool: Sendable {
         return try result.get()
     }
 
-    private func acquire() async -> SQLiteReader {
-        if let reader = state.withLock({ $0.idle.popLast() }) { return reader }
-        return await withCheckedContinuation { (waiter: CheckedContinuation<SQLiteReader, Never>) in
-            let reader = state.withLock { state -> SQLiteReader? in
-                if let reader = state.idle.popLast() { return reader }
-                state.waiting.append(waiter)
-                return nil
+    /// An idle connection, a new one while fewer than ``size`` are open, or the next one released.
+    private func acquire() async throws(LedgerError) -> SQLiteReader {
+        enum Next {
+            case reader(SQLiteReader)
+            case open
+            case wait
+        }
+        let next = state.withLock { state -> Next in
+            if let reader = state.idle.popLast() { return .reader(reader) }
+            guard state.opened < Self.size else { return .wait }
+            state.opened += 1
+            return .open
+        }
+        switch next {
+        case .reader(let reader): return reader
+        case .open:
+            do { return try SQLiteReader(path: path, cache: cache) } catch {
+                state.withLock { $0.opened -= 1 }
+                throw error
             }
-            if let reader { waiter.resume(returning: reader) }
+        case .wait:
+            return await withCheckedContinuation { (waiter: CheckedContinuation<SQLiteReader, Never>) in
+                let reader = state.withLock { state -> SQLiteReader? in
+                    if let reader = state.idle.popLast() { return reader }
+                    state.waiting.append(waiter)
+                    return nil
+                }
+                if let reader { waiter.resume(returning: reader) }
+            }
         }
     }
 

@@ -89,7 +89,7 @@ class UITest(unittest.TestCase):
         card.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
         self.assertEqual(find(self.driver, By.ID, "verdict").text, "allowed")
         self.shot("request-approved")
-        self.assertIn("Recorded: approved", self.driver.find_element(By.CLASS_NAME, "notice").text)
+        self.assertIn("Recorded: granted", self.driver.find_element(By.CLASS_NAME, "notice").text)
         self.assertIn("checked the dashboards", self.driver.page_source)
         self.assertEqual(self.console_errors(), [])
 

@@ -126,12 +126,12 @@ import Testing
 
 @Suite struct LifecycleTests {
     @Test func approvalsMoveOnlyAlongAllowedTransitions() throws {
-        #expect(try ApprovalState.pending.applying(.approve(by: "carol")).get() == .approved)
-        #expect(try ApprovalState.approved.applying(.withdraw(by: "carol")).get() == .withdrawn)
+        #expect(try ApprovalState.pending.applying(.approve(by: "carol")).get() == .granted)
+        #expect(try ApprovalState.granted.applying(.withdraw(by: "carol")).get() == .withdrawn)
         #expect(try ApprovalState.pending.applying(.expire).get() == .expired)
         #expect(throws: LifecycleError.self) { try ApprovalState.rejected.applying(.approve(by: "carol")).get() }
         #expect(throws: LifecycleError.self) { try ApprovalState.pending.applying(.withdraw(by: "carol")).get() }
-        #expect(ApprovalState.withdrawn.isTerminal && !ApprovalState.approved.isTerminal)
+        #expect(ApprovalState.withdrawn.isTerminal && !ApprovalState.granted.isTerminal)
     }
 
     @Test func breakGlassExpiresAndIsReviewedByTheTeam() throws {

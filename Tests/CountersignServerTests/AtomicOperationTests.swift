@@ -107,7 +107,7 @@ import Testing
                     id: review.payload["id"]?.stringValue ?? "", approver: "alice",
                     digest: review.payload["digest"]?.stringValue ?? "",
                     environment: review.payload["environment"]?.stringValue ?? "",
-                    decision: ["approve": .approved, "reject": .rejected, "withdraw": .withdrawn][decision]!,
+                    state: Approval.State(action: decision)!,
                     comment: nil, at: review.at)
                 let projected = try await f.control.evidence(for: request, digest: ServerFixture.digest)
                 #expect(

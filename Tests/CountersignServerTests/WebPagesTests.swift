@@ -144,7 +144,7 @@ import Testing
                 .post, "/ui/requests/\(id)/review", alice.headers,
                 "csrf=\(alice.csrf)&decision=approve&comment=looks+good")
             #expect(approved.status == .seeOther)
-            #expect(approved.headers[.location] == "/ui/requests/\(id)?done=approved")
+            #expect(approved.headers[.location] == "/ui/requests/\(id)?done=granted")
             let detail = text(try await client.call(.get, "/ui/requests/\(id)", try await session(f, "alice")))
             #expect(detail.contains("id=\"verdict\">allowed<"))
             #expect(detail.contains("looks good"))

@@ -48,14 +48,14 @@ extension DecisionBuilder {
                 notes.append("\(who) is excluded as \(why)")
                 continue
             }
-            switch approval.decision {
+            switch approval.state {
             case .rejected:
                 evidenceIDs.append(approval.id)
                 add("approvals", .denied, "rejected by \(who)\(approval.comment.map { ": \($0)" } ?? "")")
                 return
             case .withdrawn:
                 notes.append("\(who) withdrew their approval")
-            case .approved:
+            case .granted:
                 eligible.append(who)
             }
         }

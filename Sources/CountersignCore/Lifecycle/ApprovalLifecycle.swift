@@ -1,9 +1,9 @@
 public import Foundation
 
-/// The life of an approval request as a pure state machine: pending → approved / rejected / expired /
+/// The life of an approval request as a pure state machine: pending → granted / rejected / expired /
 /// withdrawn. Each transition returns the new state or why it is refused; nothing else changes.
 public enum ApprovalState: String, Sendable, Codable, Equatable {
-    case pending, approved, rejected, expired, withdrawn
+    case pending, granted, rejected, expired, withdrawn
 
     public enum Event: Sendable, Equatable {
         case approve(by: String)
@@ -17,11 +17,11 @@ public enum ApprovalState: String, Sendable, Codable, Equatable {
     /// The state after `event`, or a reason the transition is not allowed.
     public func applying(_ event: Event) -> Result<ApprovalState, LifecycleError> {
         switch (self, event) {
-        case (.pending, .approve): return .success(.approved)
+        case (.pending, .approve): return .success(.granted)
         case (.pending, .reject): return .success(.rejected)
-        case (.pending, .expire), (.approved, .expire): return .success(.expired)
-        case (.approved, .withdraw): return .success(.withdrawn)
-        case (.approved, .reject): return .success(.rejected)
+        case (.pending, .expire), (.granted, .expire): return .success(.expired)
+        case (.granted, .withdraw): return .success(.withdrawn)
+        case (.granted, .reject): return .success(.rejected)
         default: return .failure(LifecycleError("cannot \(event.name) an approval that is \(rawValue)"))
         }
     }

@@ -72,39 +72,63 @@ public struct ArtifactVerification: Sendable, Hashable, Codable {
     }
 }
 
-/// A human's approval or rejection of one request's digest in one environment.
+/// A human's review of one request's digest in one environment.
 public struct Approval: Sendable, Hashable, Codable {
-    public enum Decision: String, Sendable, Codable {
-        case approved, rejected, withdrawn
+    /// A review's state — the one vocabulary of the domain, the ledger (`approval.granted`, …) and the `approvals`
+    /// table. People act with verbs (`approve`, `reject`, `withdraw`: ``init(action:)``); what is recorded is this.
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case granted, rejected, withdrawn
+
+        /// The state a reviewer's action leads to; nil for anything else.
+        public init?(action: String) {
+            switch action {
+            case "approve": self = .granted
+            case "reject": self = .rejected
+            case "withdraw": self = .withdrawn
+            default: return nil
+            }
+        }
     }
     public var id: String
     public var approver: String
     public var digest: String
     public var environment: String
-    public var decision: Decision
+    public var state: State
     public var comment: String?
     public var at: Date
 
+    private enum CodingKeys: String, CodingKey {
+        case id, approver, digest, environment, state, comment, at
+    }
+
+    /// The key evidence files used before `state`: refused with the new name rather than read as a default.
+    private enum RenamedKeys: String, CodingKey { case decision }
+
     public init(from decoder: any Decoder) throws {
+        let renamed = try decoder.container(keyedBy: RenamedKeys.self)
+        if renamed.contains(.decision) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .decision, in: renamed, debugDescription: "is now state (granted, rejected or withdrawn)")
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         approver = try c.decode(String.self, forKey: .approver)
         digest = try c.decode(String.self, forKey: .digest)
         environment = try c.decode(String.self, forKey: .environment)
-        decision = try c.decodeIfPresent(Decision.self, forKey: .decision) ?? .approved
+        state = try c.decodeIfPresent(State.self, forKey: .state) ?? .granted
         comment = try c.decodeIfPresent(String.self, forKey: .comment)
         at = try c.decode(Date.self, forKey: .at)
     }
 
     public init(
-        id: String, approver: String, digest: String, environment: String, decision: Decision = .approved,
+        id: String, approver: String, digest: String, environment: String, state: State = .granted,
         comment: String? = nil, at: Date
     ) {
         self.id = id
         self.approver = approver
         self.digest = digest
         self.environment = environment
-        self.decision = decision
+        self.state = state
         self.comment = comment
         self.at = at
     }

@@ -1,10 +1,10 @@
+public import CountersignCore
+
 /// `approval.granted`, `approval.rejected`, `approval.withdrawn`: a person's review of one request, bound to the
 /// digest and environment they saw (a withdrawal names only the request).
 public struct ApprovalReviewed: LedgerEvent, Hashable {
     /// The review's state, which is also its event type's last word and the `approvals.state` column.
-    public enum State: String, Sendable, Hashable, CaseIterable {
-        case granted, rejected, withdrawn
-    }
+    public typealias State = Approval.State
 
     /// From the event type, not the payload.
     public var state: State = .granted
@@ -70,7 +70,7 @@ public struct ApprovalReviewed: LedgerEvent, Hashable {
 public struct ApprovalRefused: LedgerEvent, Hashable {
     public var request: String?
     public var approver: String?
-    /// What was attempted: `granted`, `rejected` (older entries: `approved`).
+    /// What was attempted: `granted`, `rejected` (entries before the one vocabulary: `approved`, `rejected`).
     public var decision: String?
     public var digest: String?
     public var environment: String?

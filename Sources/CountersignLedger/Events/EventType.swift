@@ -1,3 +1,4 @@
+internal import CountersignCore
 public import CountersignEncoding
 
 /// The kinds of events the ledger records — every state change in Countersign is one — each with the Swift type its

@@ -12,7 +12,12 @@ public struct DeployRequestRoutes: Sendable {
     public init(control: ControlPlane) { self.control = control }
 
     struct ReviewBody: Decodable {
-        enum Action: String, Decodable { case approve, reject, withdraw }
+        enum Action: String, Decodable, CaseIterable {
+            case approve, reject, withdraw
+
+            /// What the action records.
+            var state: Approval.State { Approval.State(action: rawValue)! }
+        }
         var decision: Action
         var comment: String?
     }
@@ -61,14 +66,8 @@ public struct DeployRequestRoutes: Sendable {
         }
         group.post("deploy-requests/{id}/reviews") { request, context in
             let body = try await JSONBody.decode(ReviewBody.self, request)
-            let decision: Approval.Decision =
-                switch body.decision {
-                case .approve: .approved
-                case .reject: .rejected
-                case .withdraw: .withdrawn
-                }
             let result = try await control.review(
-                id: try context.parameters.require("id"), decision: decision, comment: body.comment,
+                id: try context.parameters.require("id"), state: body.decision.state, comment: body.comment,
                 by: try context.caller())
             return try JSONBody.response(result)
         }

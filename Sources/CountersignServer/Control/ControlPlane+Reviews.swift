@@ -10,7 +10,7 @@ extension ControlPlane {
     /// change's author or a committer, the requester, the deployer) is refused with 403, and the attempt is
     /// recorded as `approval.refused`, so the audit shows it.
     public func review(
-        id: String, decision: Approval.Decision, comment: String?, by principal: Principal
+        id: String, state: Approval.State, comment: String?, by principal: Principal
     ) async throws(APIError) -> Decision {
         try principal.require(.approver, to: "approve or reject deploys")
         guard principal.kind == .human else {
@@ -23,21 +23,21 @@ extension ControlPlane {
             throw APIError(.conflict, "environment \(request.environment) is no longer in the policy")
         }
         let digest = (try? ArtifactReference(parsing: request.artifact))?.digest ?? ""
-        if decision != .withdrawn,
+        if state != .withdrawn,
             let why = SeparationOfDuties.excluded(request, environment: environment, policy: bundle)[principal.identity]
         {
             let reason = "\(principal.identity) may not review this request: they are \(why)"
             try await record(
                 ApprovalRefused(
-                    request: id, approver: principal.identity, decision: decision.rawValue, digest: digest,
+                    request: id, approver: principal.identity, decision: state.rawValue, digest: digest,
                     environment: request.environment, reason: reason),
                 actor: principal.identity)
             throw APIError(.forbidden, reason, details: ["rule": "separation-of-duties"])
         }
-        if status.decision?.verdict == .allowed, decision == .approved {
+        if status.decision?.verdict == .allowed, state == .granted {
             throw APIError(.conflict, "request \(id) is already allowed")
         }
-        if decision == .withdrawn {
+        if state == .withdrawn {
             let mine = try await rows(
                 "SELECT state FROM approvals WHERE request_id = ? AND approver = ?",
                 [.text(id), .text(principal.identity)])
@@ -46,12 +46,12 @@ extension ControlPlane {
             }
         }
         let approval = Approval(
-            id: Self.newID("ap_"), approver: principal.identity, digest: decision == .withdrawn ? "" : digest,
-            environment: decision == .withdrawn ? "" : request.environment, decision: decision, comment: comment,
+            id: Self.newID("ap_"), approver: principal.identity, digest: state == .withdrawn ? "" : digest,
+            environment: state == .withdrawn ? "" : request.environment, state: state, comment: comment,
             at: now())
-        let bound = decision != .withdrawn
+        let bound = state != .withdrawn
         let reviewed = ApprovalReviewed(
-            ApprovalReviewed.State(decision), id: approval.id, request: id, approver: principal.identity,
+            state, id: approval.id, request: id, approver: principal.identity,
             digest: bound ? digest : nil, environment: bound ? request.environment : nil, comment: comment)
         // The review and the decision it leads to, in one batch: never a recorded approval the gate has not seen.
         var batch = EntryBatch()
@@ -79,16 +79,5 @@ extension ControlPlane {
             actor: principal.identity)
         try await redecide(digest: digest, by: principal.identity)
         return entry.seq
-    }
-}
-
-extension ApprovalReviewed.State {
-    /// The recorded state of a review `decision`.
-    init(_ decision: Approval.Decision) {
-        switch decision {
-        case .approved: self = .granted
-        case .rejected: self = .rejected
-        case .withdrawn: self = .withdrawn
-        }
     }
 }

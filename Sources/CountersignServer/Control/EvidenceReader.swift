@@ -44,17 +44,13 @@ extension ControlPlane {
                 throw unreadable("approvals", row)
             }
             // Only `granted` counts as an approval: an unknown state is an error, never an approval.
-            let decision: Approval.Decision
-            switch row.text("state") {
-            case "granted": decision = .approved
-            case "rejected": decision = .rejected
-            case "withdrawn": decision = .withdrawn
-            default: throw unreadable("approvals", row)
+            guard let state = row.text("state").flatMap(Approval.State.init(rawValue:)) else {
+                throw unreadable("approvals", row)
             }
             evidence.approvals.append(
                 Approval(
                     id: row.text("approval_id") ?? "seq:\(row.integer("seq") ?? 0)", approver: approver,
-                    digest: row.text("digest") ?? "", environment: row.text("environment") ?? "", decision: decision,
+                    digest: row.text("digest") ?? "", environment: row.text("environment") ?? "", state: state,
                     comment: row.text("comment"), at: at))
         }
         for row in try await rows(

@@ -165,7 +165,7 @@ public struct DemoHistory: Sendable {
             else { return true }
             if rng.double(0...1) < 0.05 {
                 _ = try? await control.review(
-                    id: request.id, decision: .approved, comment: nil, by: person(author, .approver))
+                    id: request.id, state: .granted, comment: nil, by: person(author, .approver))
             }
             var used: Set<String> = [author]
             for rule in tier.approvals.flatMap({ rule in Array(repeating: rule, count: rule.count) }) {
@@ -178,12 +178,12 @@ public struct DemoHistory: Sendable {
                 used.insert(approver)
                 if rng.double(0...1) < 0.04 {
                     _ = try await control.review(
-                        id: request.id, decision: .rejected, comment: "rollback plan does not cover the cache",
+                        id: request.id, state: .rejected, comment: "rollback plan does not cover the cache",
                         by: person(approver, .approver))
                     return false
                 }
                 _ = try await control.review(
-                    id: request.id, decision: .approved, comment: rng.double(0...1) < 0.3 ? "LGTM" : nil,
+                    id: request.id, state: .granted, comment: rng.double(0...1) < 0.3 ? "LGTM" : nil,
                     by: person(approver, .approver))
             }
             return true

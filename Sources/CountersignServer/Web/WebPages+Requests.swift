@@ -117,16 +117,12 @@ extension WebPages {
     ) async throws -> Response {
         let id = try context.parameters.require("id")
         let form = try await Self.form(request, checkedFor: session)
-        let decision: Approval.Decision
-        switch form["decision"] {
-        case "approve": decision = .approved
-        case "reject": decision = .rejected
-        case "withdraw": decision = .withdrawn
-        default: throw APIError(.badRequest, "decision must be approve, reject or withdraw")
+        guard let state = form["decision"].flatMap(Approval.State.init(action:)) else {
+            throw APIError(.badRequest, "decision must be approve, reject or withdraw")
         }
         let comment = form["comment"].flatMap { $0.isEmpty ? nil : $0 }
-        _ = try await control.review(id: id, decision: decision, comment: comment, by: session.principal)
-        return PageRenderer.redirect("/ui/requests/\(Self.encode(id))?done=\(decision.rawValue)")
+        _ = try await control.review(id: id, state: state, comment: comment, by: session.principal)
+        return PageRenderer.redirect("/ui/requests/\(Self.encode(id))?done=\(state.rawValue)")
     }
 
     /// What the inbox and the detail page show about a request.
