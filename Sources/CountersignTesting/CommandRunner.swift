@@ -1,4 +1,5 @@
 public import Foundation
+internal import Glibc
 
 /// Runs the real `countersign` binary — built next to the test bundle by `swift build`/`swift test` — so CLI tests
 /// check exactly what users run: output and exit status.
@@ -28,25 +29,78 @@ public enum CommandRunner {
 
     /// Runs `countersign` with `arguments` in the repository root, with this process's environment plus
     /// `environment`.
+    ///
+    /// Spawned with `posix_spawn`, not Foundation's `Process`: `Process.run()` overruns a buffer and crashes the
+    /// test process when that process holds more than about 1,300 open descriptors while other threads launch
+    /// processes too — which the parallel suite does (reproduced outside the suite with 2 threads and 1,360 open
+    /// files). The child gets standard input from /dev/null, two pipes for its output, and no other descriptor.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let executable = try binary().path
+        var out: [Int32] = [-1, -1]
+        var err: [Int32] = [-1, -1]
+        guard SpawnActions.closeOnExecPipe(&out), SpawnActions.closeOnExecPipe(&err) else {
+            for fd in out + err where fd >= 0 { close(fd) }
+            throw RunnerError(message: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        process.currentDirectoryURL = repositoryRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = readAll(out.fileHandleForReading)
-        let stderr = readAll(err.fileHandleForReading)
-        process.waitUntilExit()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        try SpawnActions.changeDirectory(&actions, repositoryRoot.path)
+        SpawnActions.closeFrom(&actions, 3)
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(out[1])
+        close(err[1])
+        defer {
+            close(out[0])
+            close(err[0])
+        }
+        guard spawned == 0 else {
+            throw RunnerError(message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+        let (stdout, stderr) = readBoth(out[0], err[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS; a signal reports as 128 + its number, as a shell does.
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            status: code, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Both pipes to end of file, read as they fill (`poll`, which has no descriptor-number limit), so a child
+    /// that writes much to one while the other is unread never blocks.
+    private static func readBoth(_ a: Int32, _ b: Int32) -> ([UInt8], [UInt8]) {
+        var outputs: [[UInt8]] = [[], []]
+        var open = [true, true]
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while open[0] || open[1] {
+            var fds = [
+                pollfd(fd: open[0] ? a : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: open[1] ? b : -1, events: Int16(POLLIN), revents: 0),
+            ]
+            guard poll(&fds, 2, -1) >= 0 else {
+                if errno == EINTR { continue }
+                break
+            }
+            for i in 0..<2 where open[i] && fds[i].revents != 0 {
+                let n = read(fds[i].fd, &buffer, buffer.count)
+                if n > 0 {
+                    outputs[i].append(contentsOf: buffer[0..<n])
+                } else if n == 0 || errno != EINTR {
+                    open[i] = false
+                }
+            }
+        }
+        return (outputs[0], outputs[1])
     }
 
     /// Everything until end of file. Foundation's `readDataToEndOfFile()` traps when a read is interrupted by a
@@ -82,5 +136,41 @@ public enum CommandRunner {
         public let message: String
         public init(message: String) { self.message = message }
         public var description: String { message }
+    }
+}
+
+/// glibc's spawn actions that Swift's Glibc module does not import (they are `_np` extensions), found at run time.
+enum SpawnActions {
+    private typealias AddChdir =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+        ) -> Int32
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+
+    /// A pipe whose ends are close-on-exec from the start (`pipe2`), so no process another thread spawns meanwhile
+    /// inherits its write end and holds it open.
+    static func closeOnExecPipe(_ fds: inout [Int32]) -> Bool {
+        guard let symbol = dlsym(nil, "pipe2") else { return false }
+        return fds.withUnsafeMutableBufferPointer { unsafeBitCast(symbol, to: Pipe2.self)($0.baseAddress!, O_CLOEXEC) }
+            == 0
+    }
+
+    /// The child starts in `path` (glibc 2.29).
+    static func changeDirectory(_ actions: inout posix_spawn_file_actions_t, _ path: String) throws {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else {
+            throw CommandRunner.RunnerError(message: "this C library cannot set a spawned process's directory")
+        }
+        let addChdir = unsafeBitCast(symbol, to: AddChdir.self)
+        guard addChdir(&actions, path) == 0 else {
+            throw CommandRunner.RunnerError(message: "cannot start a process in \(path)")
+        }
+    }
+
+    /// The child closes every descriptor from `lowest` up (glibc 2.34); without it, descriptors opened without
+    /// close-on-exec stay open in the child, which a short-lived command does not use.
+    static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
     }
 }
