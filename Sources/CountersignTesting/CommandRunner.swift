@@ -30,55 +30,25 @@ public enum CommandRunner {
     /// Runs `countersign` with `arguments` in the repository root, with this process's environment plus
     /// `environment`.
     ///
-    /// Spawned with `posix_spawn`, not Foundation's `Process`: `Process.run()` overruns a buffer and crashes the
-    /// test process when that process holds more than about 1,300 open descriptors while other threads launch
+    /// Spawned as a ``ChildProcess``, not with Foundation's `Process`: `Process.run()` overruns a buffer and crashes
+    /// the test process when that process holds more than about 1,300 open descriptors while other threads launch
     /// processes too — which the parallel suite does (reproduced outside the suite with 2 threads and 1,360 open
-    /// files). The child gets standard input from /dev/null, two pipes for its output, and no other descriptor.
+    /// files).
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let executable = try binary().path
-        var out: [Int32] = [-1, -1]
-        var err: [Int32] = [-1, -1]
-        guard SpawnActions.closeOnExecPipe(&out), SpawnActions.closeOnExecPipe(&err) else {
-            for fd in out + err where fd >= 0 { close(fd) }
-            throw RunnerError(message: "cannot create pipes: \(String(cString: strerror(errno)))")
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        try SpawnActions.changeDirectory(&actions, repositoryRoot.path)
-        SpawnActions.closeFrom(&actions, 3)
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in argv + envp { free(pointer) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        close(out[1])
-        close(err[1])
-        defer {
-            close(out[0])
-            close(err[0])
-        }
-        guard spawned == 0 else {
-            throw RunnerError(message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
-        }
-        let (stdout, stderr) = readBoth(out[0], err[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS; a signal reports as 128 + its number, as a shell does.
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let child = try ChildProcess(try binary().path, arguments, environment: environment)
+        let (stdout, stderr) = readBoth(child.standardOutput!, child.standardError!)
+        // A signal reports as 128 + its number, as a shell does.
+        let status = child.wasSignalled ? 128 + child.terminationStatus : child.terminationStatus
         return Run(
-            status: code, stdout: String(decoding: stdout, as: UTF8.self),
+            status: status, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// Both pipes to end of file, read as they fill (`poll`, which has no descriptor-number limit), so a child
     /// that writes much to one while the other is unread never blocks.
-    private static func readBoth(_ a: Int32, _ b: Int32) -> ([UInt8], [UInt8]) {
+    public static func readBoth(_ first: FileHandle, _ second: FileHandle) -> ([UInt8], [UInt8]) {
+        let a = first.fileDescriptor
+        let b = second.fileDescriptor
         var outputs: [[UInt8]] = [[], []]
         var open = [true, true]
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

@@ -20,6 +20,8 @@ public enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, file + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, file + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // A postmaster `pg_ctl` leaves behind must not hold the test process's files and sockets.
+        SpawnActions.closeFrom(&actions, 3)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid = pid_t()

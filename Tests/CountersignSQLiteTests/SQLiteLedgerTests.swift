@@ -171,13 +171,10 @@ final class TemporaryLedger: Sendable {
         let input = tmp.directory.appendingPathComponent("entries.jsonl")
         try lines.write(to: input, atomically: true, encoding: .utf8)
         let binary = try CommandRunner.binary()
-        let processes = try (0..<4).map { _ -> Process in
-            let p = Process()
-            p.executableURL = binary
-            p.arguments = ["ledger", "append", "--database", tmp.path, input.path]
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            return p
+        let processes = try (0..<4).map { _ in
+            try ChildProcess(
+                binary.path, ["ledger", "append", "--database", tmp.path, input.path], standardOutput: .discard,
+                standardError: .discard)
         }
         for p in processes {
             p.waitUntilExit()
@@ -207,16 +204,12 @@ final class TemporaryLedger: Sendable {
             let ok = try CommandRunner.run(["ledger", "append", "--database", tmp.path, input.path])
             #expect(ok.status == 0, "\(ok.stderr)")
             acknowledged += ok.stdout.split(separator: "\n").count
-            let p = Process()
-            p.executableURL = binary
-            p.arguments = ["ledger", "append", "--database", tmp.path, input.path]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
+            let p = try ChildProcess(
+                binary.path, ["ledger", "append", "--database", tmp.path, input.path], standardError: .discard)
             try await Task.sleep(for: .milliseconds(5 + 7 * round))
-            kill(p.processIdentifier, SIGKILL)
+            p.signal(SIGKILL)
             p.waitUntilExit()
-            let printed = String(decoding: CommandRunner.readAll(out.fileHandleForReading), as: UTF8.self)
+            let printed = String(decoding: CommandRunner.readAll(p.standardOutput!), as: UTF8.self)
             acknowledged += printed.split(separator: "\n").count
         }
         let ledger = try tmp.open()

@@ -12,23 +12,18 @@ import Testing
 @Suite(.serialized) struct ConnectionLimitTests {
     /// A running `countersign serve` with tight limits, stopped at the end.
     final class Server {
-        let process = Process()
+        let process: ChildProcess
         let port: UInt16
         let directory: URL
 
         init(_ arguments: [String], environment: [String: String] = [:]) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            process.executableURL = try CommandRunner.binary()
-            process.arguments =
-                ["serve", "--database", directory.appendingPathComponent("l.db").path, "--port", "0"] + arguments
-            process.currentDirectoryURL = CommandRunner.repositoryRoot
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let line = String(decoding: CommandRunner.readSome(out.fileHandleForReading), as: UTF8.self)
+            process = try ChildProcess(
+                try CommandRunner.binary().path,
+                ["serve", "--database", directory.appendingPathComponent("l.db").path, "--port", "0"] + arguments,
+                environment: environment, standardError: .discard)
+            let line = String(decoding: CommandRunner.readSome(process.standardOutput!), as: UTF8.self)
             guard let range = line.range(of: "127.0.0.1:"),
                 let port = UInt16(line[range.upperBound...].prefix { $0.isNumber })
             else { throw CommandRunner.RunnerError(message: "no listening line: \(line)") }

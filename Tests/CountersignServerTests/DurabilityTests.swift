@@ -53,18 +53,12 @@ import Testing
 
         // The server, answering deploy requests, with `ledger append` writing beside it.
         let serverTrace = dir.appendingPathComponent("server")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        server.arguments =
+        let server = try ChildProcess(
+            "/usr/bin/strace",
             Self.straceArguments(output: serverTrace) + [
                 try CommandRunner.binary().path, "serve", "--database", database, "--port", "0",
-            ]
-        server.currentDirectoryURL = CommandRunner.repositoryRoot
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let listening = String(decoding: CommandRunner.readSome(out.fileHandleForReading), as: UTF8.self)
+            ], standardError: .discard)
+        let listening = String(decoding: CommandRunner.readSome(server.standardOutput!), as: UTF8.self)
         let url = try #require(
             listening.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init),
             "no listening line: \(listening)")
@@ -121,30 +115,19 @@ import Testing
     private static func traced(_ arguments: [String], trace: URL) throws -> (
         status: Int32, stderr: String, trace: String
     ) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        p.arguments = straceArguments(output: trace) + [try CommandRunner.binary().path] + arguments
-        p.currentDirectoryURL = CommandRunner.repositoryRoot
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        _ = CommandRunner.readAll(out.fileHandleForReading)
-        let stderr = String(decoding: CommandRunner.readAll(err.fileHandleForReading), as: UTF8.self)
-        p.waitUntilExit()
+        let p = try ChildProcess(
+            "/usr/bin/strace", straceArguments(output: trace) + [try CommandRunner.binary().path] + arguments)
+        let (_, err) = CommandRunner.readBoth(p.standardOutput!, p.standardError!)
+        let stderr = String(decoding: err, as: UTF8.self)
         return (p.terminationStatus, stderr, try String(contentsOf: trace, encoding: .utf8))
     }
 
     /// `curl`'s status code and body.
     private static func curl(_ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "--max-time", "20", "-w", "%{http_code} "] + arguments + ["-o", "/dev/null"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: CommandRunner.readAll(out.fileHandleForReading), as: UTF8.self)
+        let p = try ChildProcess(
+            "/usr/bin/curl", ["-s", "--max-time", "20", "-w", "%{http_code} "] + arguments + ["-o", "/dev/null"],
+            standardError: .discard)
+        let text = String(decoding: CommandRunner.readAll(p.standardOutput!), as: UTF8.self)
         p.waitUntilExit()
         return text
     }

@@ -9,22 +9,16 @@ import Testing
 /// no gap, no fork, every acknowledged request and decision present, the projections equal to a replay.
 @Suite struct ScaleOutTests {
     final class Server {
-        let process = Process()
+        let process: ChildProcess
         let port: Int
 
         init(database: String, policy: String, _ more: [String] = [], environment: [String: String] = [:]) throws {
-            process.executableURL = try CommandRunner.binary()
-            process.arguments = ["serve", "--database", database, "--policy", policy, "--port", "0"] + more
-            if !environment.isEmpty {
-                process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            }
-            process.currentDirectoryURL = CommandRunner.repositoryRoot
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            process = try ChildProcess(
+                try CommandRunner.binary().path,
+                ["serve", "--database", database, "--policy", policy, "--port", "0"] + more, environment: environment,
+                standardError: .discard)
             var line = ""
-            let handle = out.fileHandleForReading
+            let handle = process.standardOutput!
             while !line.contains("\n") {
                 let chunk = CommandRunner.readSome(handle)
                 guard !chunk.isEmpty else { break }
@@ -70,12 +64,10 @@ import Testing
         let grants = try CommandRunner.run(["ledger", "audit-grants", "--database", database, "--role", String(role)])
         guard grants.status == 0 else { throw CommandRunner.RunnerError(message: grants.stderr) }
         let plain = database.components(separatedBy: "&schema=")[0]
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = [plain, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE ROLE \(role) LOGIN", "-c", grants.stdout]
-        psql.standardOutput = FileHandle.nullDevice
-        try psql.run()
-        psql.waitUntilExit()
+        let psql = try ChildProcess(
+            "/usr/bin/psql",
+            [plain, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE ROLE \(role) LOGIN", "-c", grants.stdout],
+            standardOutput: .discard, standardError: .discard)
         guard psql.terminationStatus == 0 else { throw CommandRunner.RunnerError(message: "psql failed") }
         return database.replacingOccurrences(of: "://postgres@", with: "://\(role)@")
     }

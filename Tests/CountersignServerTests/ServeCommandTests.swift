@@ -10,15 +10,9 @@ import Testing
         let config = dir.appendingPathComponent("countersign.yaml")
         try "database: \(dir.path)/ledger.db\nport: 0\norigin: test.example/ledger\n".write(
             to: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = try CommandRunner.binary()
-        process.arguments = ["serve", "--config", config.path]
-        process.currentDirectoryURL = CommandRunner.repositoryRoot
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = String(decoding: CommandRunner.readSome(out.fileHandleForReading), as: UTF8.self)
+        let process = try ChildProcess(
+            try CommandRunner.binary().path, ["serve", "--config", config.path], standardError: .discard)
+        let line = String(decoding: CommandRunner.readSome(process.standardOutput!), as: UTF8.self)
         #expect(line.contains("countersign: listening on http://127.0.0.1:"))
         #expect(line.contains("ledger \(dir.path)/ledger.db"))
         process.terminate()

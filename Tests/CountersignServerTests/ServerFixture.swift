@@ -178,14 +178,12 @@ struct ServerFixture {
 
     /// Runs `sql` on the fixture's SQLite file from outside the server, as someone with the file could.
     func rewriteProjection(_ sql: String) throws {
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        python.arguments = [
-            "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
-            directory.appendingPathComponent("ledger.db").path, sql,
-        ]
-        try python.run()
-        python.waitUntilExit()
+        let python = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+                directory.appendingPathComponent("ledger.db").path, sql,
+            ], standardOutput: .discard, standardError: .discard)
         guard python.terminationStatus == 0 else { throw CommandRunner.RunnerError(message: "python3: \(sql)") }
     }
 

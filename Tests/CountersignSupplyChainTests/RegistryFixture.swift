@@ -26,15 +26,11 @@ struct RegistryFixture: Sendable {
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "registry-fixture-\(UUID().uuidString)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let python = environment["COUNTERSIGN_TEST_PYTHON"] ?? "python3"
-        process.arguments = [python, "scripts/registry-fixture.py", registry, directory.path]
-        process.currentDirectoryURL = CommandRunner.repositoryRoot
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let stderr = CommandRunner.readAll(err.fileHandleForReading)
+        let process = try ChildProcess(
+            "/usr/bin/env", [python, "scripts/registry-fixture.py", registry, directory.path],
+            standardOutput: .discard)
+        let stderr = CommandRunner.readAll(process.standardError!)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw FixtureError(
