@@ -27,6 +27,35 @@ import Testing
         return nil
     }
 
+    /// One request's store calls share one deadline: with the database gone, three calls that would each wait the
+    /// whole limit end within it together, and the call that finds the budget spent fails at once, saying so.
+    @Test func aRequestsCallsShareOneDeadline() async throws {
+        let cluster = try ScratchPostgres()
+        try await PostgresLedger.withLedger(url: cluster.url) { ledger in
+            let store = DeadlineStore(ledger, limit: .seconds(2))
+            try await store.append([LedgerFixtures.filler(0)])
+            try cluster.kill()
+            defer { try? cluster.restart() }
+            let started = ContinuousClock.now
+            var errors: [LedgerError] = []
+            await StoreBudget.run(within: .seconds(2)) {
+                for call in 0..<3 {
+                    do throws(LedgerError) {
+                        if call == 1 {
+                            _ = try await store.size()
+                        } else {
+                            try await store.append([LedgerFixtures.filler(call)])
+                        }
+                    } catch { errors.append(error) }
+                }
+            }
+            let took = ContinuousClock.now - started
+            #expect(took < .seconds(3), "three calls on a dead database took \(took) with a 2 s budget")
+            #expect(errors.count == 3 && errors.allSatisfy { $0.code == .timedOut || $0.code == .storage })
+            #expect(errors.last?.message.contains("spent") == true, "\(errors.map(\.message))")
+        }
+    }
+
     @Test func killedAndRestartedDatabaseIsWrittenAgain() async throws {
         let cluster = try ScratchPostgres()
         try await PostgresLedger.withLedger(url: cluster.url) { ledger in

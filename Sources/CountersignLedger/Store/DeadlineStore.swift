@@ -1,6 +1,7 @@
 public import Foundation
 
-/// A store whose every call on the request path answers within `limit`: a hung or lost database makes the call
+/// A store whose every call on the request path answers within `limit` (and within what is left of the request's
+/// ``StoreBudget``): a hung or lost database makes the call
 /// fail with `.timedOut` — which the server turns into a 503, and the gate into a denial in protected
 /// environments — instead of holding the request (and a Kubernetes admission webhook, which is given 10 s) until
 /// the database returns. `verify` and `replayProjections` are operator commands that read the whole log and pass
@@ -19,7 +20,10 @@ public struct DeadlineStore: LedgerStore {
     private func within<T: Sendable>(
         _ what: String, _ limit: Duration? = nil, _ operation: @escaping @Sendable () async throws(LedgerError) -> T
     ) async throws(LedgerError) -> T {
-        let limit = limit ?? self.limit
+        let own = limit ?? self.limit
+        guard let limit = StoreBudget.remaining(own) else {
+            throw LedgerError(.timedOut, "the request spent its \(own) for the database before \(what)")
+        }
         return try await withDeadline(
             limit, onTimeout: { LedgerError(.timedOut, "the database did not answer \(what) within \(limit)") },
             operation)

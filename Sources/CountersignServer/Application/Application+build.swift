@@ -36,6 +36,7 @@ public func buildRouter(
     let control = components.control
     router.add(middleware: MetricsMiddleware(metrics: control.metrics))
     router.add(middleware: ErrorShapeMiddleware())
+    router.add(middleware: StoreBudgetMiddleware(limit: configuration.limits.storeDeadline))
     router.get("health") { _, _ in
         JSONBody.response(.object([("status", .string("ok"))]))
     }
