@@ -66,14 +66,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let answer = blocking {
         let service = try! KayentaService(configurations: [configuration], source: FixedSource())
         let api = KayentaAPI(service: service)
-        let answer = await api.handle(method: String(method), path: path, query: query, body: body)
-        if answer.status == 200,
-            case .string(let id)? = (try? JSONValue(parsing: answer.body))?["canaryExecutionId"]
-        {
-            _ = try? await service.completed(id: id)
-            _ = await api.handle(method: "GET", path: "/canary/\(id)", query: [:], body: [])
+        return await service.whileRunning {
+            let answer = await api.handle(method: String(method), path: path, query: query, body: body)
+            if answer.status == 200,
+                case .string(let id)? = (try? JSONValue(parsing: answer.body))?["canaryExecutionId"]
+            {
+                _ = try? await service.completed(id: id)
+                _ = await api.handle(method: "GET", path: "/canary/\(id)", query: [:], body: [])
+            }
+            return answer
         }
-        return answer
     }
     require((200..<500).contains(answer.status), "Kayenta answered \(answer.status)")
     require(

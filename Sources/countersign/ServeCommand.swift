@@ -181,6 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
             let app = buildApplication(
                 configuration: settings, components: components,
                 services: [PolicyReloader(control: control), OutboxDeliverer(control: control)]
+                    + (components.kayenta.map { [$0.service] } ?? [])
             ) { port in
                 // Written straight to the descriptor so it shows at once even when stdout is a pipe.
                 FileHandle.standardOutput.write(

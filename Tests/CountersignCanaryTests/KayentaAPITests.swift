@@ -45,7 +45,10 @@ import Testing
             "latency/stable": steady, "latency/canary": steady.reversed(), "latency/slow": slower,
         ])
         let config = try CanaryConfiguration.decode(json: Data(config.utf8))
-        return KayentaAPI(service: try KayentaService(configurations: [config], source: source, retention: retention))
+        let service = try KayentaService(configurations: [config], source: source, retention: retention)
+        // Judged for the rest of the test, as the server's service group runs it.
+        Task { await service.run() }
+        return KayentaAPI(service: service)
     }
 
     static func json(_ response: KayentaAPI.Response) throws -> [String: Any] {

@@ -19,7 +19,10 @@ import Testing
             """
         let config = try CanaryConfiguration.decode(json: Data(json.utf8))
         let source = PrometheusKayentaSource(address: try PrometheusProviderTests.address())
-        return try KayentaService(configurations: [config], source: source)
+        let service = try KayentaService(configurations: [config], source: source)
+        // Judged for the rest of the test, as the server's service group runs it.
+        Task { await service.run() }
+        return service
     }
 
     static func request(control: String, experiment: String, from: Double = 10, to: Double = 30)
@@ -79,6 +82,7 @@ import Testing
                         #"{"id": "all", "metrics": [{"name": "e", "groups": ["g"], "query": {"customInlineTemplate": "PromQL:canary_error_ratio"}}], "classifier": {}}"#
                             .utf8))
             ], source: PrometheusKayentaSource(address: try PrometheusProviderTests.address()))
+        Task { await service.run() }
         let started = try await service.start(configId: "all", request: Self.request(control: "a", experiment: "b"))
         let done = try await service.completed(id: started.id)
         #expect(done.status == .terminal)

@@ -78,6 +78,7 @@ struct UnreachableStore: LedgerStore {
                 #"{"id": "c1", "name": "latency", "metrics": [{"name": "p99", "groups": ["g"], "query": {}}], "classifier": {"groupWeights": {"g": 100}}}"#
                     .utf8))
         let service = try KayentaService(configurations: [config], source: FixedSource())
+        Task { await service.run() }
         let components = ServerComponents(control: f.control, kayenta: KayentaAPI(service: service))
         let deployer = try #require(f.tokens["deployer"])
         let alice = try #require(f.tokens["alice"])

@@ -1,4 +1,5 @@
 public import Foundation
+public import ServiceLifecycle
 
 /// The Kayenta `/canary` service Argo Rollouts' Kayenta provider drives (reference §2): canary configurations by
 /// id, executions started by a request and judged in the background, their status polled by id.
@@ -11,7 +12,10 @@ public import Foundation
 /// Executions live in memory, the newest ``retention`` kept; the server records each finished one in the ledger
 /// through `onFinished`. An execution lost to a restart answers 404, which Argo counts as an Error measurement
 /// and retries under its `consecutiveErrorLimit`.
-public actor KayentaService {
+///
+/// The service judges in child tasks of the one task group ``run()`` owns — a `Service` in the server's group — so
+/// no judgement outlives the server: a graceful shutdown stops taking executions and waits for those running.
+public actor KayentaService: Service {
     /// A configuration with the id it is served under.
     public struct StoredConfiguration: Sendable, Hashable {
         public var id: String
@@ -21,7 +25,11 @@ public actor KayentaService {
 
     private var configurations: [StoredConfiguration] = []
     private var executions: [String: KayentaExecution] = [:]
-    private var running: [String: Task<Void, Never>] = [:]
+    /// Started executions, in the order ``run()`` picks them up.
+    private nonisolated let started: AsyncStream<KayentaExecution>
+    private nonisolated let enqueue: AsyncStream<KayentaExecution>.Continuation
+    /// Callers of ``completed(id:)`` waiting for an execution to finish.
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Execution ids, oldest first, for eviction and listing.
     private var order: [String] = []
     private let source: any KayentaMetricSource
@@ -39,7 +47,45 @@ public actor KayentaService {
         self.clock = clock
         self.retention = Swift.max(1, retention)
         self.onFinished = onFinished
+        (started, enqueue) = AsyncStream.makeStream(of: KayentaExecution.self)
         self.configurations = try Self.store(configurations, at: clock.now())
+    }
+
+    /// Judges every started execution, each in a child task, until a graceful shutdown (or ``stop()``); then waits
+    /// for the judgements still running.
+    public nonisolated func run() async {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await execution in started {
+                    let source = self.source
+                    group.addTask {
+                        let outcome = await Self.judge(execution, source: source)
+                        await self.finish(execution.id, outcome)
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    /// Stops taking executions; ``run()`` returns once the running ones are judged.
+    public nonisolated func stop() { enqueue.finish() }
+
+    /// Runs the service while `body` runs — for callers outside a service group (tests, the fuzzer) — then stops it
+    /// and waits for the judgements still running.
+    public nonisolated func whileRunning<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        async let running: Void = run()
+        do {
+            let result = try await body()
+            stop()
+            await running
+            return result
+        } catch {
+            stop()
+            await running
+            throw error
+        }
     }
 
     /// Replaces the served configurations (a policy reload); running executions keep the one they started with.
@@ -110,16 +156,12 @@ public actor KayentaService {
         executions[execution.id] = execution
         order.append(execution.id)
         evict()
-        let source = self.source
-        running[execution.id] = Task {
-            let outcome = await Self.judge(execution, source: source)
-            await self.finish(execution.id, outcome)
-        }
+        enqueue.yield(execution)
         return execution
     }
 
     private func finish(_ id: String, _ outcome: Result<CanaryJudgement, CanaryError>) async {
-        running[id] = nil
+        defer { for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume() } }
         guard var execution = executions[id] else { return }
         switch outcome {
         case .success(let judgement):
@@ -206,9 +248,11 @@ public actor KayentaService {
         return Array(matching.dropFirst(skip).prefix(size))
     }
 
-    /// Waits for an execution to finish; for callers that judge synchronously (the CLI, tests).
+    /// Waits for an execution to finish (the service must be running); for callers that judge synchronously.
     public func completed(id: String) async throws(CanaryError) -> KayentaExecution {
-        if let task = running[id] { await task.value }
+        if let running = executions[id], !running.complete {
+            await withCheckedContinuation { waiters[id, default: []].append($0) }
+        }
         return try execution(id: id)
     }
 }
