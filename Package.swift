@@ -203,7 +203,7 @@ let package = Package(
             name: "CountersignLedgerTests",
             dependencies: [
                 "CountersignEncoding", "CountersignLedger", "CountersignTesting",
-            ],
+            ], exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CountersignSQLiteTests",

@@ -1,5 +1,5 @@
 internal import CountersignCore
-public import CountersignEncoding
+internal import CountersignEncoding
 public import Foundation
 
 /// One kind of ledger event: its payload's fields and their JSON names (the type's `Codable` conformance), and what
