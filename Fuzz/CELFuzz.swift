@@ -1,6 +1,6 @@
 // libFuzzer harness `cel`: the input is a CEL expression, taken through every stage a policy condition goes
 // through — parse (with and without macros), type-check against the variables policies declare
-// (`PolicyLoader.conditionVariables`), compile under the default limits, evaluate under the runtime cost limit —
+// (`PolicySchema`), compile under the default limits, evaluate under the runtime cost limit —
 // and, when it does not compile, planned unchecked and evaluated anyway: the interpreter must answer ill-typed and
 // over-budget expressions with an error, never a trap, and within its cost limit (a blowup the cost accounting
 // misses is caught by libFuzzer's -timeout).
@@ -14,29 +14,23 @@ internal import CEL
 internal import CountersignCore
 
 /// The environment tier conditions and requirements are compiled in.
-let environment = Environment(variables: PolicyLoader.conditionVariables)
+let environment = PolicySchema.environmentForConditions
 
-/// Bindings shaped exactly as `Gate` builds them for a decision (examples/requests/payments-migration.json).
-let bindings: [String: Value] = [
-    "change": .map(
-        MapValue([
-            "commit": .string("c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b"), "ref": .string("refs/heads/main"),
-            "kind": .string("schema-migration"), "reversible": .bool(false), "labels": .list([.string("one-way")]),
-            "ticket": .string("PAY-99"), "rollbackPlan": .string("restore from the pre-migration snapshot"),
-            "author": .string("bob"), "committers": .list([.string("bob")]), "reviewers": .list([.string("alice")]),
-            "pullRequest": .int(51),
-        ])),
-    "request": .map(
-        MapValue([
-            "id": .string("req-1"), "service": .string("payments"), "environment": .string("production"),
-            "artifact": .string(
-                "registry.example.com/payments/migrations@sha256:" + String(repeating: "4d", count: 32)),
-            "digest": .string("sha256:" + String(repeating: "4d", count: 32)), "requester": .string("deploy-bot"),
-            "deployer": .string("deploy-bot"),
-        ])),
-    "environment": .map(
-        MapValue(["name": .string("production"), "rank": .int(3), "protected": .bool(true)])),
-]
+/// Bindings built as `Gate` builds them for a decision (examples/requests/payments-migration.json).
+let bindings: [String: Value] = PolicySchema.bindings(
+    PolicySchema.Inputs(
+        request: DeployRequest(
+            id: "req-1", service: "payments", environment: "production",
+            artifact: "registry.example.com/payments/migrations@sha256:" + String(repeating: "4d", count: 32),
+            change: Change(
+                commit: "c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b", ref: "refs/heads/main",
+                pullRequest: Change.PullRequest(number: 51, author: "bob", committers: ["bob"], reviewers: ["alice"]),
+                ticket: "PAY-99", kind: "schema-migration", reversible: false, labels: ["one-way"],
+                rollbackPlan: "restore from the pre-migration snapshot"),
+            requester: "deploy-bot", deployer: "deploy-bot"),
+        digest: "sha256:" + String(repeating: "4d", count: 32),
+        environment: DeploymentEnvironment(
+            name: "production", rank: 3, protected: true, deployers: [], sourceRefs: [], defaultTier: nil)))
 
 /// What one evaluation produced, comparable across runs.
 enum Outcome: Equatable {

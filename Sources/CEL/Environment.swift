@@ -24,6 +24,10 @@ public struct Environment: Sendable {
     }
 
     public let variables: [String: CELType]
+    /// Object types the host declares with their fields (`countersign.Change` → `kind: string`, …): selecting a
+    /// field an object type does not declare is a compile error, and a declared field has its type. Object types
+    /// not listed here keep CEL's gradual reading (any field, `dyn`).
+    public let objectTypes: [String: [String: CELType]]
     public let container: String
     public let limits: Limits
     let functions: [String: Function]
@@ -32,10 +36,11 @@ public struct Environment: Sendable {
     /// Creates an environment. Functions with the same name in several libraries are merged (each library adds
     /// overloads), which is how the time library adds `string(timestamp)` to the standard `string` function.
     public init(
-        variables: [String: CELType] = [:], container: String = "",
+        variables: [String: CELType] = [:], objectTypes: [String: [String: CELType]] = [:], container: String = "",
         libraries: [Library] = Library.standardLibraries, limits: Limits = Limits()
     ) {
         self.variables = variables
+        self.objectTypes = objectTypes
         self.container = container
         self.limits = limits
         var functions: [String: Function] = [:]
@@ -62,7 +67,8 @@ public struct Environment: Sendable {
     /// Type-checks a parsed expression against the declared variables and the libraries' function signatures.
     public func check(_ parsed: ParsedExpr) throws(CompileError) -> CheckResult {
         let checker = TypeChecker(
-            variables: variables, functions: functions, types: typeNames, container: container)
+            variables: variables, functions: functions, types: typeNames, container: container,
+            objectTypes: objectTypes)
         return try checker.check(parsed)
     }
 

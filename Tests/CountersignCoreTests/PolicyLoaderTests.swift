@@ -1,3 +1,4 @@
+import CEL
 import Testing
 
 @testable import CountersignCore
@@ -41,6 +42,19 @@ import Testing
         (
             "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"chnge.kind == 'x'\"\n",
             "undeclared reference to 'chnge'"
+        ),
+        // A field the inputs do not have is a lint error at its line, not a production denial.
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"change.knd == 'code'\"\n",
+            "bundle.yaml:6: Tier t.match: undefined field 'knd' on countersign.Change"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"has(request.tier)\"\n",
+            "undefined field 'tier' on countersign.Request"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"environment.protected == 'yes'\"\n",
+            "no matching overload"
         ),
         (
             "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  controls: { approvals: [{ team: ghosts }] }\n",
@@ -146,5 +160,45 @@ import Testing
         #expect(throws: LifecycleError.self) {
             try BreakGlassState.reviewed.applying(.tick(now: t1, expiresAt: t1)).get()
         }
+    }
+}
+
+/// The inputs conditions read are declared once (`PolicySchema`): what the checker accepts is what the gate binds.
+@Suite struct PolicySchemaTests {
+    static let inputs = PolicySchema.Inputs(
+        request: DeployRequest(
+            id: "r", service: "s", environment: "production",
+            artifact: "registry.example.com/a@sha256:"
+                + String(
+                    repeating: "ab", count: 32),
+            change: Change(
+                commit: "c", ref: "refs/heads/main",
+                pullRequest: Change.PullRequest(number: 7, author: "bob", committers: ["bob"], reviewers: ["alice"]),
+                ticket: "T-1", kind: "code", reversible: true, labels: ["x"], rollbackPlan: "revert"),
+            requester: "r", deployer: "d"),
+        digest: "sha256:" + String(repeating: "ab", count: 32),
+        environment: DeploymentEnvironment(
+            name: "production", rank: 3, protected: true, deployers: [], sourceRefs: [], defaultTier: nil))
+
+    /// Every declared field compiles as a condition, is bound, and its value has the declared type.
+    @Test func everyDeclaredFieldIsBoundWithItsType() throws {
+        let bindings = PolicySchema.bindings(Self.inputs)
+        for object in PolicySchema.objects {
+            for field in object.fields {
+                let program = try PolicySchema.environmentForConditions.compile(
+                    "type(\(object.variable).\(field.name)) == \(field.type.runtimeName)", resultType: .bool)
+                #expect(try program.evaluate(bindings).celEquals(.bool(true)), "\(object.variable).\(field.name)")
+            }
+            let whole = try PolicySchema.environmentForConditions.compile(object.variable)
+            #expect(try whole.evaluate(bindings).celType == .object(object.typeName))
+        }
+    }
+
+    /// An environment the policy does not define reads as protected: fail closed.
+    @Test func anUnknownEnvironmentIsProtected() throws {
+        var inputs = Self.inputs
+        inputs.environment = nil
+        let program = try PolicySchema.environmentForConditions.compile("environment.protected", resultType: .bool)
+        #expect(try program.evaluate(PolicySchema.bindings(inputs)).celEquals(.bool(true)))
     }
 }

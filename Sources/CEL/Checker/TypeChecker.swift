@@ -15,14 +15,18 @@ public struct TypeChecker: Sendable {
     let functions: [String: Function]
     let types: [String: CELType]
     let container: String
+    /// Declared object types' fields; see ``Environment/objectTypes``.
+    let objectTypes: [String: [String: CELType]]
 
     public init(
-        variables: [String: CELType], functions: [String: Function], types: [String: CELType], container: String
+        variables: [String: CELType], functions: [String: Function], types: [String: CELType], container: String,
+        objectTypes: [String: [String: CELType]] = [:]
     ) {
         self.variables = variables
         self.functions = functions
         self.types = types
         self.container = container
+        self.objectTypes = objectTypes
     }
 
     /// Checks `parsed`; throws the first type error.
@@ -219,7 +223,14 @@ struct CheckState {
             }
             return v
         case .dyn, .error, .typeParam: return .dyn
-        case .object: return .dyn
+        case .object(let name):
+            guard let fields = checker.objectTypes[name] else { return .dyn }
+            guard let type = fields[field] else {
+                throw error(
+                    "undefined field '\(field)' on \(name) (its fields: \(fields.keys.sorted().joined(separator: ", ")))",
+                    e)
+            }
+            return type
         case .optional(let inner):
             if presence { return try selectType(inner, field, e, presence: true) }
             return .optional(try selectType(inner, field, e))

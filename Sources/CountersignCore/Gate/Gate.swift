@@ -121,32 +121,7 @@ struct DecisionBuilder {
     lazy var celBindings: [String: Value] = makeBindings()
 
     func makeBindings() -> [String: Value] {
-        let c = request.change
-        var change: [String: Value] = [
-            "commit": .string(c.commit), "ref": .string(c.ref), "kind": .string(c.kind),
-            "reversible": .bool(c.reversible),
-            "labels": .list(c.labels.map { .string($0) }), "ticket": .string(c.ticket ?? ""),
-            "rollbackPlan": .string(c.rollbackPlan ?? ""), "author": .string(c.pullRequest?.author ?? ""),
-            "committers": .list((c.pullRequest?.committers ?? []).map { .string($0) }),
-            "reviewers": .list((c.pullRequest?.reviewers ?? []).map { .string($0) }),
-        ]
-        change["pullRequest"] = .int(Int64(c.pullRequest?.number ?? 0))
-        let env = environment
-        return [
-            "change": .map(MapValue(change)),
-            "request": .map(
-                MapValue([
-                    "id": .string(request.id), "service": .string(request.service),
-                    "environment": .string(request.environment), "artifact": .string(request.artifact),
-                    "digest": .string(digest), "requester": .string(request.requester),
-                    "deployer": .string(request.deployer),
-                ])),
-            "environment": .map(
-                MapValue([
-                    "name": .string(env?.name ?? ""), "rank": .int(Int64(env?.rank ?? 0)),
-                    "protected": .bool(env?.protected ?? true),
-                ])),
-        ]
+        PolicySchema.bindings(PolicySchema.Inputs(request: request, digest: digest, environment: environment))
     }
 
     mutating func selectTier(_ env: DeploymentEnvironment) -> Tier? {

@@ -9,10 +9,9 @@ internal import Yams
 public enum PolicyLoader {
     public static let apiVersion = "countersign.dev/v1alpha1"
 
-    /// The CEL declarations every tier condition and requirement is checked against (see docs/policy.md).
-    public static let conditionVariables: [String: CELType] = [
-        "change": .map(.string, .dyn), "request": .map(.string, .dyn), "environment": .map(.string, .dyn),
-    ]
+    /// The CEL declarations every tier condition and requirement is checked against (``PolicySchema``, and
+    /// docs/policy.md).
+    public static let conditionVariables: [String: CELType] = PolicySchema.variables
 
     /// Loads a `.yaml`/`.yml` file, or every such file below a directory (in path order).
     public static func load(path: String) throws(PolicyError) -> PolicyBundle {
@@ -86,7 +85,7 @@ struct PolicyReader {
     var artifactPolicies: [String: ArtifactPolicy] = [:]
     var analysisTemplates: Set<String> = []
     var file = ""
-    let celEnvironment = CEL.Environment(variables: PolicyLoader.conditionVariables)
+    let celEnvironment = PolicySchema.environmentForConditions
     let provenanceEnvironment = CEL.Environment(variables: ["provenance": .map(.string, .dyn)])
 
     mutating func fail(_ node: Node?, _ message: String) {
