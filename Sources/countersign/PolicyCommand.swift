@@ -10,7 +10,8 @@ struct PolicyCommand: ParsableCommand {
     )
 }
 
-/// `countersign policy lint PATH`: every error with file:line; exit 1 if there is any.
+/// `countersign policy lint PATH [--output text|json|junit|github]`: every error with file:line; exit 1 if there
+/// is any.
 struct PolicyLintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint", abstract: "Validate a policy file or directory and print every error.")
@@ -18,22 +19,20 @@ struct PolicyLintCommand: ParsableCommand {
     @Argument(help: "A policy YAML file or a directory of them.")
     var path: String
 
+    @Option(help: "text (default), json, junit (JUnit XML) or github (GitHub Actions annotations).")
+    var output: PolicyReport = .text
+
     func run() throws {
-        do {
-            let bundle = try PolicyLoader.load(path: path)
-            print(
-                "ok: \(bundle.environments.count) environments, \(bundle.teams.count) teams, "
-                    + "\(bundle.identities.count) identities, \(bundle.tiers.count) tiers, \(bundle.freezes.count) freezes, "
-                    + "\(bundle.artifactPolicies.count) artifact policies; policy \(bundle.hash)")
-        } catch {
-            for issue in error.issues { printError(issue.description) }
-            printError("\(error.issues.count) error\(error.issues.count == 1 ? "" : "s")")
-            throw ExitCode(1)
-        }
+        let outcome = Result { () throws(PolicyError) in try PolicyLoader.load(path: path) }
+        let report = output.lint(outcome)
+        // Text keeps errors on standard error; the machine-read forms are the output itself.
+        if case .failure = outcome, output == .text { printError(report) } else { print(report) }
+        if case .failure = outcome { throw ExitCode(1) }
     }
 }
 
-/// `countersign policy test PATH [--tests DIR]`: runs `PolicyTest` cases; ends with `N passed, N failed`.
+/// `countersign policy test PATH [--tests DIR] [--output text|json|junit|github]`: runs `PolicyTest` cases; the
+/// text ends with `N passed, N failed`. Exit 1 when a case fails, none ran, or the policy or a test does not load.
 struct PolicyTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test", abstract: "Run policy unit tests (PolicyTest documents) against a policy bundle.")
@@ -44,22 +43,20 @@ struct PolicyTestCommand: ParsableCommand {
     @Option(help: "Where the PolicyTest documents are (default: the policy path itself).")
     var tests: String?
 
+    @Option(help: "text (default), json, junit (JUnit XML) or github (GitHub Actions annotations).")
+    var output: PolicyReport = .text
+
     func run() throws {
-        let bundle: PolicyBundle
         let results: [PolicyTestRunner.CaseResult]
         do {
-            bundle = try PolicyLoader.load(path: path)
+            let bundle = try PolicyLoader.load(path: path)
             results = try PolicyTestRunner.run(path: tests ?? path, bundle: bundle)
         } catch {
-            for issue in error.issues { printError(issue.description) }
+            let report = output.testIssues(error)
+            if output == .text { printError(report) } else { print(report) }
             throw ExitCode(1)
         }
-        for r in results {
-            print("\(r.passed ? "PASS" : "FAIL") \(r.suite) / \(r.name)")
-            for f in r.failures { print("    \(f)") }
-        }
-        let failed = results.filter { !$0.passed }.count
-        print("\(results.count - failed) passed, \(failed) failed")
-        if failed > 0 || results.isEmpty { throw ExitCode(1) }
+        print(output.test(results))
+        if results.contains(where: { !$0.passed }) || results.isEmpty { throw ExitCode(1) }
     }
 }

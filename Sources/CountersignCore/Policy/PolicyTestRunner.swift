@@ -9,6 +9,9 @@ public enum PolicyTestRunner {
     public struct CaseResult: Sendable {
         public let suite: String
         public let name: String
+        /// Where the case is written, for annotations (`file:line`).
+        public var file = ""
+        public var line = 0
         /// Why it failed, or empty when it passed.
         public let failures: [String]
         public var passed: Bool { failures.isEmpty }
@@ -42,7 +45,10 @@ public enum PolicyTestRunner {
                     }
                     for c in cases {
                         switch runCase(c, suite: suite, bundle: bundle) {
-                        case .success(let r): results.append(r)
+                        case .success(var r):
+                            r.file = file
+                            r.line = c.mark?.line ?? 0
+                            results.append(r)
                         case .failure(let error):
                             issues.append(
                                 PolicyIssue(
