@@ -446,6 +446,8 @@ public final class PostgresLedger: LedgerStore {
             "SELECT seq, canonical, leaf_hash, type, at, actor FROM entries ORDER BY seq", logger: logger
         ).decode((Int64, String, ByteBuffer, String, String, String).self)
         for try await (seq, canonical, leaf, type, at, actor) in entries {
+            // Never block this (cooperative) thread for a hashing worker: suspend until one is free.
+            if check.mayWait { await check.settle() }
             var (text, type, at, actor) = (canonical, type, at, actor)
             let ok = text.withUTF8 { c in
                 type.withUTF8 { t in
@@ -465,7 +467,7 @@ public final class PostgresLedger: LedgerStore {
             guard ok else { return check.report() }
             if check.count % 10_000 == 0 { progress(check.count, total) }
         }
-        check.finishEntries()
+        await check.settleEntries()
         guard check.problem == nil else { return check.report() }
         progress(check.count, total)
         var stored = 0

@@ -210,6 +210,40 @@ import Testing
         #expect(report.entries == Self.size && report.rootHash == Self.tree.root())
     }
 
+    /// The async reader's way (PostgreSQL's row stream): before an entry that could wait for a worker, it suspends
+    /// in `settle()`; the entry then never waits, and the tree and the first problem are the same.
+    @Test(arguments: [nil, (LedgerVerifier.maxInFlight + 1) * LedgerVerifier.blockSize + 5])
+    func anAsyncReaderSuspendsInsteadOfWaitingAndGetsTheSameAnswer(changing changed: Int?) async {
+        var check = LedgerVerifier(expectedEntries: Self.size)
+        var settled = 0
+        for (seq, bytes) in Self.entries.enumerated() {
+            if check.mayWait {
+                await check.settle()
+                settled += 1
+                #expect(!check.mayWait)
+            }
+            var stored = bytes
+            if seq == changed {
+                stored[stored.count - #"},"seq":\#(seq),"type":"incident.opened"}"#.utf8.count - 1] ^= 1
+            }
+            let ok = stored.withUnsafeBytes { b in
+                Self.tree.leafHash(at: seq).withUnsafeBytes { l in
+                    columns(type: "incident.opened", at: Self.at, actor: "a") {
+                        check.entry(seq: Int64(seq), canonical: b, storedLeafHash: l, columns: $0)
+                    }
+                }
+            }
+            if !ok { break }
+        }
+        await check.settleEntries()
+        #expect(settled > 0, "the log spans more blocks than can be in flight, so the reader had to wait")
+        if let changed {
+            #expect(check.report().problem?.seq == Int64(changed))
+        } else {
+            #expect(check.problem == nil && check.count == Self.size)
+        }
+    }
+
     @Test(arguments: [
         3, LedgerVerifier.blockSize + 17, (LedgerVerifier.maxInFlight + 1) * LedgerVerifier.blockSize + 5,
         (LedgerVerifier.maxInFlight + 2) * LedgerVerifier.blockSize + 1_000,

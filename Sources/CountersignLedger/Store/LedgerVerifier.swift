@@ -2,6 +2,7 @@ internal import CountersignEncoding
 internal import Crypto
 internal import Dispatch
 internal import Foundation
+internal import Synchronization
 
 /// Recomputes a ledger from its stored rows, in order, and reports the first mismatch. Stores stream their rows
 /// into it, so every backend verifies the same way.
@@ -226,6 +227,27 @@ public struct LedgerVerifier: Sendable {
     /// Hashes what is still buffered; call after the last entry, before reading `problem`.
     public mutating func finishEntries() { flush() }
 
+    /// Whether the next ``entry(seq:canonical:storedLeafHash:columns:)`` may wait for a worker: every worker is
+    /// busy and the next entry fills the block. A store reading in an async context (PostgreSQL's row stream)
+    /// calls ``settle()`` first, so the wait suspends instead of blocking a thread of the cooperative pool; a store
+    /// reading on a thread of its own (SQLite's verify, off the pool) just calls `entry`.
+    public var mayWait: Bool {
+        inFlight.count == LedgerVerifier.maxInFlight && block.count == LedgerVerifier.blockSize - 1
+    }
+
+    /// Suspends until the oldest block in flight is hashed, then merges it.
+    public mutating func settle() async {
+        guard let oldest = inFlight.first else { return }
+        await oldest.finished()
+        merge()
+    }
+
+    /// ``finishEntries()`` for async callers: every block in flight is awaited, not waited for.
+    public mutating func settleEntries() async {
+        while !inFlight.isEmpty { await settle() }
+        flush()
+    }
+
     /// The report for everything fed so far.
     public mutating func report() -> VerificationReport {
         flush()
@@ -320,10 +342,13 @@ struct CanonicalMatcher {
     }
 }
 
-/// One full block hashed on a worker queue; `wait()` returns its subtree.
+/// One full block hashed on a worker queue; `wait()` returns its subtree. An async reader awaits ``finished()``
+/// first, so `wait()` then returns at once; only a reader on a thread of its own blocks in `wait()`.
 private final class HashJob: @unchecked Sendable {
     let first: Int
     private let done = DispatchSemaphore(value: 0)
+    /// Whether the worker is done, and an async reader waiting for it.
+    private let finish = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
     /// Written once by the worker before it signals, read only after `wait()`.
     private var result: EntryBlock.Hashed?
     /// Moved out by `wait()`, so the caller holds the only reference and can reuse its buffers.
@@ -340,6 +365,24 @@ private final class HashJob: @unchecked Sendable {
         worker.async {
             self.result = self.block?.hash(depth: depth, first: first)
             self.done.signal()
+            let waiter = self.finish.withLock { state in
+                state.done = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Returns once the worker is done, suspending meanwhile.
+    func finished() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let ready = finish.withLock { state in
+                if state.done { return true }
+                state.waiter = waiter
+                return false
+            }
+            if ready { waiter.resume() }
         }
     }
 
