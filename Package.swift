@@ -168,8 +168,7 @@ let package = Package(
         .testTarget(
             name: "CountersignSupplyChainTests",
             dependencies: [
-                "CountersignEncoding",
-                "CountersignSupplyChain", "CountersignCore", "CEL", "CountersignTesting",
+                "CountersignSupplyChain", "CountersignCore", "CountersignTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -222,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "CountersignPostgresTests",
             dependencies: [
-                "CountersignEncoding", "CountersignPostgres", "CountersignLedger", "CountersignTesting",
+                "CountersignPostgres", "CountersignLedger", "CountersignTesting",
             ],
             swiftSettings: strictSettings),
     ],
