@@ -134,7 +134,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // Shared test support: runs the real CLI binary, the store conformance suite, a scratch PostgreSQL.
         .target(
-            name: "CountersignTesting", dependencies: ["CountersignEncoding", "CountersignLedger"],
+            name: "CountersignTesting", dependencies: ["CountersignCore", "CountersignEncoding", "CountersignLedger"],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "countersign",

@@ -1,3 +1,4 @@
+internal import CountersignCore
 internal import CountersignEncoding
 public import CountersignLedger
 internal import Foundation
@@ -33,7 +34,48 @@ public enum LedgerStoreConformance {
         ("deploy records carry their authorization", deployRecords),
         ("evidence packs verify offline and reveal tampering", evidencePacks),
         ("a probe write commits and leaves the log as it was", probeWrite),
+        ("the read model answers from the projections", readModel),
     ]
+
+    /// The typed queries over the deploy story, as the control plane asks them.
+    public static func readModel(_ store: any LedgerStore) async throws {
+        let story = LedgerFixtures.deployStory()
+        let entries = try await store.append(story)
+        let read = ReadModel(store)
+        let seq = { (type: String, at: Int) in entries.filter { $0.type.rawValue == type }[at].seq }
+        try check(try await read.requestEntry(id: "req-1") == seq("deploy.requested", 0), "req-1's entry")
+        try check(try await read.requestEntry(id: "nope") == nil, "no such request")
+        try check(try await read.latestDecisionEntry(request: "req-2") == seq("gate.decided", 1), "req-2's decision")
+        let requested = try entries[Int(seq("deploy.requested", 0))].event(DeployRequested.self).request
+        let evidence = try await read.evidence(for: requested, digest: LedgerFixtures.digest)
+        try check(evidence.checks.map(\.id) == ["chk-1", "chk-2"], "checks of the digest: \(evidence.checks)")
+        try check(
+            evidence.approvals.map(\.approver) == ["alice", "dana", "erin"]
+                && evidence.approvals.allSatisfy { $0.state == .granted }, "approvals: \(evidence.approvals)")
+        try check(evidence.artifactVerifications.map(\.verified) == [true], "verification")
+        try check(evidence.canaryVerdicts.map(\.outcome) == [.pass], "canary verdicts")
+        try check(evidence.breakGlassGrants.isEmpty, "the grant was reviewed")
+        try check(try await read.review(request: "req-2", approver: "frank") == .withdrawn, "frank withdrew")
+        try check(try await read.openRequests(digest: LedgerFixtures.digest).isEmpty, "req-1 is allowed")
+        let listed = try await read.requests(limit: 10)
+        try check(listed.map(\.id) == ["req-2", "req-1"] && listed[0].verdict == .allowed, "newest first: \(listed)")
+        try check(try await read.requests(environment: "staging").isEmpty, "none in staging")
+        let token = try await read.token(hash: String(repeating: "5e", count: 32))
+        try check(
+            token?.id == "tok_1" && token?.role == "approver" && token?.revoked == false,
+            "token: \(String(describing: token))")
+        let session = try await read.session(hash: String(repeating: "5f", count: 32))
+        try check(session?.ended == true && session?.token == "tok_1", "session: \(String(describing: session))")
+        try check(try await read.pendingNotifications().isEmpty, "nt-1 was delivered")
+        let key = try await read.idempotencyKey(scope: String(repeating: "1a", count: 32))
+        try check(key?.status == 201 && key?.body == #"{"seq":5}"#, "idempotency key: \(String(describing: key))")
+        try check(try await read.deployExists(id: "dep-1"), "dep-1")
+        try check(try await read.incidentResolved(id: "INC-500") == true, "INC-500 is resolved")
+        try check(try await read.grant(id: "bg-1")?.reviewed == true, "bg-1 was reviewed")
+        try check(try await read.publishedPolicyHash() == "sha256:" + String(repeating: "ab", count: 32), "policy")
+        let verdict = try await read.latestCanaryVerdict(digest: LedgerFixtures.digest, template: "slo-gate")
+        try check(verdict?.id == "cj-1" && verdict?.score == 100, "canary verdict")
+    }
 
     public static func probeWrite(_ store: any LedgerStore) async throws {
         try await store.append((0..<3).map(LedgerFixtures.filler))

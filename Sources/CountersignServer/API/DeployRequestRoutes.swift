@@ -42,9 +42,7 @@ public struct DeployRequestRoutes: Sendable {
             let limit = try LedgerRoutes.integer(request, "limit", in: 1...500) ?? 50
             let rows = try await control.listRequests(
                 environment: query["environment"].map(String.init), verdict: verdict, limit: limit)
-            let items: [JSONValue] = rows.map { row in
-                .object(row.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })
-            }
+            let items: [JSONValue] = rows.map(\.json)
             return JSONBody.response(.object([("items", .array(items))]))
         }
         group.get("deploy-requests/{id}") { _, context in

@@ -112,17 +112,15 @@ public struct EvidenceRoutes: Sendable {
                 throw APIError(.badRequest, "digest and template are required", details: ["field": "digest"])
             }
             guard
-                let row = try await control.rows(
-                    """
-                    SELECT verdict_id, outcome, score, at FROM canary_verdicts WHERE digest = ? AND template = ?
-                    ORDER BY seq DESC LIMIT 1
-                    """, [.text(digest), .text(template)]
-                ).first
+                let verdict = try await control.read({ r throws(LedgerError) in
+                    try await r.latestCanaryVerdict(digest: digest, template: template)
+                })
             else { throw APIError(.notFound, "no canary verdict for \(digest) under \(template)") }
             return JSONBody.response(
                 .object([
-                    ("id", row["verdict_id"].json), ("outcome", row["outcome"].json), ("score", row["score"].json),
-                    ("at", row["at"].json), ("digest", .string(digest)), ("template", .string(template)),
+                    ("id", .string(verdict.id)), ("outcome", .string(verdict.outcome.rawValue)),
+                    ("score", verdict.score.map(JSONValue.number) ?? .null), ("at", .string(verdict.at)),
+                    ("digest", .string(digest)), ("template", .string(template)),
                 ]))
         }
         group.post("canary/judgements") { request, context in

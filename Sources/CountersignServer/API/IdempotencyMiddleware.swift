@@ -50,10 +50,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let body = try await JSONBody.bytes(request)
         let scope = Hex.sha256(Array("\(caller.identity)\n\(path)\n\(key)".utf8))
         let fingerprint = Hex.sha256(body)
-        if let row = try await control.rows(
-            "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ?", [.text(scope)]
-        ).first {
-            return try Self.replay(row, fingerprint: fingerprint)
+        if let claimed = try await control.read({ r throws(LedgerError) in try await r.idempotencyKey(scope: scope) }) {
+            return try Self.replay(claimed, fingerprint: fingerprint)
         }
         let claim = IdempotencyClaim(scope: scope, fingerprint: fingerprint, operation: "POST \(path)")
         var retried = request
@@ -87,13 +85,13 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
     }
 
-    static func replay(_ row: ControlPlane.Row, fingerprint: String) throws -> Response {
-        guard row.text("fingerprint") == fingerprint else {
+    static func replay(_ claimed: ReadModel.IdempotencyKey, fingerprint: String) throws -> Response {
+        guard claimed.fingerprint == fingerprint else {
             throw APIError(
                 .unprocessable, "this Idempotency-Key was first used with a different body",
                 details: ["header": "Idempotency-Key"])
         }
-        guard let status = row.integer("status"), let body = row.text("body") else {
+        guard let status = claimed.status, let body = claimed.body else {
             throw APIError(
                 .conflict,
                 "a request with this Idempotency-Key is still running, or its answer was lost before it was recorded; "

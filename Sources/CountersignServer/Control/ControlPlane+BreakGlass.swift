@@ -44,10 +44,8 @@ extension ControlPlane {
         let body = try PayloadCoding.encode(invoked).merging([("event", .string(invoked.type.rawValue))])
         for url in notifications.urls { try queue(kind: .webhook, target: url, body: body, request: nil, into: &batch) }
         try await record(batch)
-        let open = try await rows(
-            "SELECT request_id FROM deploy_requests WHERE environment = ? AND (verdict IS NULL OR verdict <> 'allowed')",
-            [.text(environment)])
-        for id in open.compactMap({ $0.text("request_id") }) { _ = try await decide(id: id, by: principal.identity) }
+        let open = try await read({ r throws(LedgerError) in try await r.openRequests(environment: environment) })
+        for id in open { _ = try await decide(id: id, by: principal.identity) }
         return grant
     }
 
@@ -58,25 +56,19 @@ extension ControlPlane {
         guard let outcome = BreakGlassReviewed.Outcome(rawValue: outcome) else {
             throw APIError(.badRequest, "outcome must be justified or unjustified", details: ["field": "outcome"])
         }
-        guard
-            let row = try await rows(
-                "SELECT freeze_name, invoked_by, expires_at, reviewed_at FROM breakglass_grants WHERE grant_id = ?",
-                [.text(id)]
-            ).first
-        else { throw APIError(.notFound, "no break-glass grant with id \(id)") }
+        guard let grant = try await read({ r throws(LedgerError) in try await r.grant(id: id) }) else {
+            throw APIError(.notFound, "no break-glass grant with id \(id)")
+        }
         let bundle = policy.bundle
-        guard let freeze = bundle.freezes.first(where: { $0.name == row.text("freeze_name") }) else {
+        guard let freeze = bundle.freezes.first(where: { $0.name == grant.freeze }) else {
             throw APIError(.conflict, "the grant's freeze is no longer in the policy")
         }
-        if row.text("invoked_by").map(bundle.canonical) == principal.identity {
+        if bundle.canonical(grant.invokedBy) == principal.identity {
             throw APIError(.forbidden, "\(principal.identity) invoked this grant and may not review it")
         }
         let reviewers = (bundle.teams[freeze.breakGlass.reviewTeam]?.members ?? []).map(bundle.canonical)
-        var state: BreakGlassState = row.text("reviewed_at") == nil ? .granted : .reviewed
-        if state == .granted, let expires = row.date("expires_at"),
-            case .success(let s) = state.applying(
-                .tick(now: now(), expiresAt: expires))
-        {
+        var state: BreakGlassState = grant.reviewed ? .reviewed : .granted
+        if state == .granted, case .success(let s) = state.applying(.tick(now: now(), expiresAt: grant.expiresAt)) {
             state = s
         }
         switch state.applying(.review(by: principal.identity, reviewers: reviewers)) {

@@ -12,8 +12,7 @@ extension ControlPlane {
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw APIError(.badRequest, "title must not be empty", details: ["field": "title"])
         }
-        for deploy in deploys where try await rows("SELECT 1 FROM deploys WHERE deploy_id = ?", [.text(deploy)]).isEmpty
-        {
+        for deploy in deploys where try await !read({ r throws(LedgerError) in try await r.deployExists(id: deploy) }) {
             throw APIError(.badRequest, "no deploy with id \(deploy)", details: ["field": "deploys"])
         }
         let id = Self.newID("inc_")
@@ -23,9 +22,10 @@ extension ControlPlane {
     }
 
     public func resolveIncident(id: String, by principal: Principal) async throws(APIError) {
-        guard let row = try await rows("SELECT resolved_at FROM incidents WHERE incident_id = ?", [.text(id)]).first
-        else { throw APIError(.notFound, "no incident with id \(id)") }
-        guard row.text("resolved_at") == nil else { throw APIError(.conflict, "incident \(id) is already resolved") }
+        guard let resolved = try await read({ r throws(LedgerError) in try await r.incidentResolved(id: id) }) else {
+            throw APIError(.notFound, "no incident with id \(id)")
+        }
+        guard !resolved else { throw APIError(.conflict, "incident \(id) is already resolved") }
         try await record(IncidentResolved(id: id), actor: principal.identity)
     }
 }

@@ -24,15 +24,11 @@ extension ControlPlane {
     /// The latest entry of `type` (`policy.published` or `policy.proposed`), optionally the one for `hash`, found
     /// through the `policies` projection.
     func latestPolicy(_ state: PolicyRecorded.State, hash: String? = nil) async throws(APIError) -> PolicyRecorded? {
-        var sql = "SELECT seq FROM policies WHERE state = ?"
-        var arguments: [SQLValue] = [.text(state.rawValue)]
-        if let hash {
-            sql += " AND hash = ?"
-            arguments.append(.text(hash))
-        }
-        guard let seq = try await rows(sql + " ORDER BY seq DESC LIMIT 1", arguments).first?.integer("seq") else {
-            return nil
-        }
+        guard
+            let seq = try await read({ r throws(LedgerError) in
+                try await r.policyEntry(state: state.rawValue, hash: hash)
+            })
+        else { return nil }
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
         guard let entry = entries.first else { return nil }
@@ -41,8 +37,7 @@ extension ControlPlane {
 
     /// The hash of the policy last published, read from the projection alone (cheap enough to poll).
     func publishedHash() async throws(APIError) -> String? {
-        try await rows("SELECT hash FROM policies WHERE state = 'published' ORDER BY seq DESC LIMIT 1").first?
-            .text("hash")
+        try await read({ r throws(LedgerError) in try await r.publishedPolicyHash() })
     }
 
     /// At start-up: the policy in force is the one last published in the ledger; only a ledger that has never

@@ -58,9 +58,9 @@ extension ControlPlane {
 
     /// The request as recorded, with its latest recorded decision.
     public func deployRequest(id: String) async throws(APIError) -> DeployRequestStatus {
-        guard let row = try await rows("SELECT seq FROM deploy_requests WHERE request_id = ?", [.text(id)]).first,
-            let seq = row.integer("seq")
-        else { throw APIError(.notFound, "no deploy request with id \(id)") }
+        guard let seq = try await read({ r throws(LedgerError) in try await r.requestEntry(id: id) }) else {
+            throw APIError(.notFound, "no deploy request with id \(id)")
+        }
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
         guard let entry = entries.first, entry.type == .deployRequested else {
@@ -75,27 +75,11 @@ extension ControlPlane {
 
     /// Requests, newest first, optionally only one environment's or one verdict's.
     public func listRequests(environment: String? = nil, verdict: Decision.Verdict? = nil, limit: Int = 50)
-        async throws(APIError) -> [[String: SQLValue]]
+        async throws(APIError) -> [ReadModel.RequestSummary]
     {
-        var sql = """
-            SELECT request_id, service, environment, artifact, digest, requester, deployer, requested_at, verdict, tier,
-                decided_at FROM deploy_requests
-            """
-        var conditions: [String] = []
-        var arguments: [SQLValue] = []
-        if let environment {
-            conditions.append("environment = ?")
-            arguments.append(.text(environment))
-        }
-        if let verdict {
-            conditions.append("verdict = ?")
-            arguments.append(.text(verdict.rawValue))
-        }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY seq DESC LIMIT \(max(1, min(limit, 500)))"
-        return try await rows(sql, arguments).map { row in
-            Dictionary(uniqueKeysWithValues: zip(row.columns, row.values))
-        }
+        try await read({ r throws(LedgerError) in
+            try await r.requests(environment: environment, verdict: verdict, limit: limit)
+        })
     }
 
     /// Decides request `id` now, recording the decision when it differs from the last one recorded.
@@ -152,10 +136,7 @@ extension ControlPlane {
     /// The latest recorded decision of request `id` as JSON bytes: one indexed read of the projection, and the
     /// entry itself only when this node has not encoded that decision before.
     public func latestDecisionJSON(_ id: String) async throws(APIError) -> [UInt8] {
-        guard
-            let seq = try await rows(
-                "SELECT seq FROM decisions WHERE request_id = ? ORDER BY seq DESC LIMIT 1", [.text(id)]
-            ).first?.integer("seq")
+        guard let seq = try await read({ r throws(LedgerError) in try await r.latestDecisionEntry(request: id) })
         else {
             _ = try await deployRequest(id: id)  // 404 when there is no such request
             throw APIError(.notFound, "request \(id) has no decision yet")
@@ -171,10 +152,7 @@ extension ControlPlane {
 
     /// The last decision recorded for request `id`.
     func latestDecision(_ id: String) async throws(APIError) -> Decision? {
-        guard
-            let row = try await rows(
-                "SELECT seq FROM decisions WHERE request_id = ? ORDER BY seq DESC LIMIT 1", [.text(id)]
-            ).first, let seq = row.integer("seq")
+        guard let seq = try await read({ r throws(LedgerError) in try await r.latestDecisionEntry(request: id) })
         else { return nil }
         let entries: [LedgerEntry]
         do { entries = try await store.entries(from: Int(seq), count: 1) } catch { throw APIError(ledger: error) }
@@ -198,10 +176,7 @@ extension ControlPlane {
         var ids: [String] = []
         if let requestID { ids.append(requestID) }
         if let digest {
-            ids += try await rows(
-                "SELECT request_id FROM deploy_requests WHERE digest = ? AND (verdict IS NULL OR verdict <> 'allowed')",
-                [.text(digest)]
-            ).compactMap { $0.text("request_id") }
+            ids += try await read({ r throws(LedgerError) in try await r.openRequests(digest: digest) })
         }
         for id in Set(ids).sorted() { _ = try await decide(id: id, by: actor) }
     }

@@ -38,10 +38,10 @@ extension ControlPlane {
             throw APIError(.conflict, "request \(id) is already allowed")
         }
         if state == .withdrawn {
-            let mine = try await rows(
-                "SELECT state FROM approvals WHERE request_id = ? AND approver = ?",
-                [.text(id), .text(principal.identity)])
-            guard mine.first?.text("state") == "granted" else {
+            let mine = try await read({ r throws(LedgerError) in
+                try await r.review(request: id, approver: principal.identity)
+            })
+            guard mine == .granted else {
                 throw APIError(.conflict, "\(principal.identity) has no approval of \(id) to withdraw")
             }
         }

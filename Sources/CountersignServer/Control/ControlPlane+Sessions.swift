@@ -43,25 +43,14 @@ extension ControlPlane {
             APIToken.isWellFormed(APIToken.prefix + secret.dropFirst(Self.sessionPrefix.count))
         else { return nil }
         let hash = APIToken.hash(secret)
-        let found = try await rows(
-            """
-            SELECT s.session_id, s.session_hash, s.identity, s.role, s.expires_at, s.ended_at, t.token_id,
-                t.expires_at AS token_expires_at, t.revoked_at
-            FROM web_sessions s JOIN api_tokens t ON t.token_id = s.token_id WHERE s.session_hash = ?
-            """, [.text(hash)])
         let now = now()
-        guard let row = found.first, let stored = row.text("session_hash"),
-            APIToken.constantTimeEquals(Array(stored.utf8), Array(hash.utf8)),
-            row.text("ended_at") == nil, row.text("revoked_at") == nil,
-            let expires = row.date("expires_at"), expires > now,
-            let id = row.text("session_id"), let tokenID = row.text("token_id"), let name = row.text("identity"),
-            let role = row.text("role").flatMap(Identity.Role.init(rawValue:)),
-            let identity = policy.bundle.identity(name), identity.roles.contains(role)
+        guard let session = try await read({ r throws(LedgerError) in try await r.session(hash: hash) }),
+            APIToken.constantTimeEquals(Array(session.hash.utf8), Array(hash.utf8)), !session.ended,
+            !session.tokenRevoked, session.expiresAt > now, (session.tokenExpiresAt ?? .distantFuture) > now,
+            let role = Identity.Role(rawValue: session.role),
+            let identity = policy.bundle.identity(session.identity), identity.roles.contains(role)
         else { return nil }
-        if row.text("token_expires_at") != nil {
-            guard let tokenExpires = row.date("token_expires_at"), tokenExpires > now else { return nil }
-        }
-        return (id, Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: tokenID))
+        return (session.id, Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: session.token))
     }
 
     /// Ends a session (signing out), recording `session.ended`; it no longer authenticates on any node.

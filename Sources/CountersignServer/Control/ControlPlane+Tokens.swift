@@ -49,10 +49,11 @@ extension ControlPlane {
 
     /// Revokes a token by id; takes effect on the next request on every node.
     public func revokeToken(id: String, by actor: String) async throws(APIError) {
-        let found = try await rows("SELECT identity, revoked_at FROM api_tokens WHERE token_id = ?", [.text(id)])
-        guard let row = found.first else { throw APIError(.notFound, "no token with id \(id)") }
-        guard row.text("revoked_at") == nil else { throw APIError(.conflict, "token \(id) is already revoked") }
-        try await record(IdentityChanged(.tokenRevoked, identity: row.text("identity") ?? "", token: id), actor: actor)
+        guard let token = try await read({ r throws(LedgerError) in try await r.token(id: id) }) else {
+            throw APIError(.notFound, "no token with id \(id)")
+        }
+        guard !token.revoked else { throw APIError(.conflict, "token \(id) is already revoked") }
+        try await record(IdentityChanged(.tokenRevoked, identity: token.identity, token: id), actor: actor)
         cache.forgetToken(id: id)
     }
 
@@ -67,16 +68,12 @@ extension ControlPlane {
         guard APIToken.isWellFormed(secret) else { throw unknown }
         let hash = APIToken.hash(secret)
         if let cached = cache.principal(forHash: hash, now: now()) { return cached }
-        let found = try await rows(
-            "SELECT token_id, token_hash, identity, role, expires_at, revoked_at FROM api_tokens WHERE token_hash = ?",
-            [.text(hash)])
-        guard let row = found.first, let stored = row.text("token_hash"),
-            APIToken.constantTimeEquals(Array(stored.utf8), Array(hash.utf8)), row.text("revoked_at") == nil,
-            let tokenID = row.text("token_id"), let name = row.text("identity"),
-            let role = row.text("role").flatMap(Identity.Role.init(rawValue:))
+        // A row that cannot be read (an expiry that is no time) fails the lookup: it is no promise of validity.
+        guard let token = try await read({ r throws(LedgerError) in try await r.token(hash: hash) }),
+            APIToken.constantTimeEquals(Array(token.hash.utf8), Array(hash.utf8)), !token.revoked,
+            let role = Identity.Role(rawValue: token.role)
         else { throw unknown }
-        // An expiry that cannot be read is no promise that the token is still valid.
-        let expires = row.text("expires_at").map { _ in row.date("expires_at") ?? .distantPast }
+        let (tokenID, name, expires) = (token.id, token.identity, token.expiresAt)
         if let expires, expires <= now() { throw unknown }
         guard let identity = policy.bundle.identity(name), identity.roles.contains(role) else {
             throw APIError(.forbidden, "identity \(name) no longer holds the \(role.rawValue) role in the policy")

@@ -77,7 +77,7 @@ public struct ControlPlane: Sendable {
         } catch let error as LedgerError {
             health.appended(error, at: now())
             if let claimed, error.code == .invalidInput,
-                try await !rows("SELECT scope FROM idempotency_keys WHERE scope = ?", [.text(claimed.scope)]).isEmpty
+                try await read({ r throws(LedgerError) in try await r.idempotencyKey(scope: claimed.scope) }) != nil
             {
                 throw APIError(
                     .conflict, "a request with this Idempotency-Key was recorded meanwhile; retry to get its answer",
@@ -92,6 +92,14 @@ public struct ControlPlane: Sendable {
     }
 
     /// A read-only query over the projections.
+    /// The typed queries of the projections.
+    var read: ReadModel { ReadModel(store) }
+
+    /// Runs a typed query, its failures as API errors.
+    func read<T>(_ query: (ReadModel) async throws(LedgerError) -> T) async throws(APIError) -> T {
+        do { return try await query(read) } catch { throw APIError(ledger: error) }
+    }
+
     func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(APIError) -> [Row] {
         do {
             let result = try await store.lookup(sql, arguments)

@@ -39,19 +39,14 @@ public struct OutboxDeliverer: Service {
     /// One pass over the pending notifications whose backoff has elapsed; returns how many were attempted.
     @discardableResult
     public func deliverDue(_ nextAttempt: inout [String: ContinuousClock.Instant]) async throws(APIError) -> Int {
-        let pending = try await control.rows(
-            """
-            SELECT notification_id, kind, target, body, attempts FROM outbox
-            WHERE delivered_at IS NULL AND abandoned_at IS NULL ORDER BY queued_seq LIMIT 100
-            """)
+        let pending = try await control.read({ r throws(LedgerError) in try await r.pendingNotifications(limit: 100) })
         var attempted = 0
-        for row in pending {
-            guard let id = row.text("notification_id"), let kind = row.text("kind"), let target = row.text("target"),
-                let body = row.text("body")
-            else { continue }
+        for notification in pending {
+            let id = notification.id
             if let due = nextAttempt[id], due > .now { continue }
-            let attempts = Int(row.integer("attempts") ?? 0) + 1
-            let (outcome, error) = await send(kind: kind, target: target, body: Array(body.utf8), id: id)
+            let attempts = notification.attempts + 1
+            let (outcome, error) = await send(
+                kind: notification.kind, target: notification.target, body: Array(notification.body.utf8), id: id)
             var final = outcome
             if outcome == .failed, attempts >= control.notifications.maxAttempts { final = .abandoned }
             try await control.record(

@@ -38,15 +38,12 @@ extension WebPages {
         let verdict = q["verdict"].flatMap(Decision.Verdict.init(rawValue:))
         let list = try await control.listRequests(environment: environment, verdict: verdict, limit: 200)
         let now = control.now()
-        let items: [[String: Any]] = list.map { row in
-            let requested = row["requested_at"]?.textValue
-            return [
-                "id": row["request_id"]?.textValue ?? "", "service": row["service"]?.textValue ?? "",
-                "environment": row["environment"]?.textValue ?? "", "tier": row["tier"]?.textValue ?? "—",
-                "verdict": row["verdict"]?.textValue ?? "undecided", "digest": row["digest"]?.textValue ?? "",
-                "digestShort": WebFormat.short(row["digest"]?.textValue),
-                "requested": WebFormat.time(requested),
-                "ago": WebFormat.ago(requested.flatMap(RFC3339.date), now: now),
+        let items: [[String: Any]] = list.map { r in
+            [
+                "id": r.id, "service": r.service, "environment": r.environment, "tier": r.tier ?? "—",
+                "verdict": r.verdict?.rawValue ?? "undecided", "digest": r.digest,
+                "digestShort": WebFormat.short(r.digest), "requested": WebFormat.time(r.requestedAt),
+                "ago": WebFormat.ago(RFC3339.date(r.requestedAt), now: now),
             ]
         }
         let environments = control.policy.bundle.environments.keys.sorted().map { name in

@@ -1,0 +1,117 @@
+public import CountersignCore
+
+extension ReadModel {
+    /// The evidence the gate reads for `request`: checks, verifications and canary verdicts for its digest,
+    /// approvals of this request, and unreviewed break-glass grants for its environment.
+    public func evidence(for request: DeployRequest, digest: String) async throws(LedgerError) -> Evidence {
+        var evidence = Evidence()
+        for row in try await rows(
+            "checks", "SELECT seq, check_id, name, status, reported_by, at FROM checks WHERE digest = ? ORDER BY seq",
+            [.text(digest)])
+        {
+            let seq = try row.required(row.integer("seq"))
+            evidence.checks.append(
+                CheckResult(
+                    id: row.text("check_id") ?? "seq:\(seq)",
+                    name: try row.required(row.text("name")), digest: digest,
+                    status: try row.required(row.text("status").flatMap(CheckResult.Status.init)),
+                    reportedBy: row.text("reported_by") ?? "", at: try row.required(row.date("at"))))
+        }
+        for row in try await rows(
+            "artifacts",
+            """
+            SELECT registered_seq, verified, verification_policy, verified_at, verification_details FROM artifacts
+            WHERE digest = ? AND verified IS NOT NULL
+            """, [.text(digest)])
+        {
+            evidence.artifactVerifications.append(
+                ArtifactVerification(
+                    id: "verification:\(digest)", digest: digest,
+                    policy: try row.required(row.text("verification_policy")),
+                    verified: try row.required(row.integer("verified")) == 1, details: row.text("verification_details"),
+                    at: try row.required(row.date("verified_at"))))
+        }
+        for row in try await rows(
+            "approvals",
+            """
+            SELECT seq, approval_id, approver, digest, environment, state, comment, at FROM approvals
+            WHERE request_id = ? ORDER BY seq
+            """, [.text(request.id)])
+        {
+            // Only `granted` counts as an approval: an unknown state is an error, never an approval.
+            let seq = try row.required(row.integer("seq"))
+            evidence.approvals.append(
+                Approval(
+                    id: row.text("approval_id") ?? "seq:\(seq)",
+                    approver: try row.required(row.text("approver")), digest: row.text("digest") ?? "",
+                    environment: row.text("environment") ?? "",
+                    state: try row.required(row.text("state").flatMap(Approval.State.init(rawValue:))),
+                    comment: row.text("comment"), at: try row.required(row.date("at"))))
+        }
+        for row in try await rows(
+            "canary_verdicts",
+            "SELECT verdict_id, template, outcome, at FROM canary_verdicts WHERE digest = ? ORDER BY seq",
+            [.text(digest)])
+        {
+            evidence.canaryVerdicts.append(
+                CanaryVerdict(
+                    id: try row.required(row.text("verdict_id")), digest: digest,
+                    template: try row.required(row.text("template")),
+                    outcome: try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)),
+                    at: try row.required(row.date("at"))))
+        }
+        for row in try await rows(
+            "breakglass_grants",
+            """
+            SELECT grant_id, freeze_name, invoked_by, environment, service, reason, incident_id, granted_at, expires_at
+            FROM breakglass_grants WHERE environment = ? AND reviewed_at IS NULL ORDER BY seq
+            """, [.text(request.environment)])
+        {
+            evidence.breakGlassGrants.append(
+                BreakGlassGrant(
+                    id: try row.required(row.text("grant_id")), freeze: try row.required(row.text("freeze_name")),
+                    invokedBy: row.text("invoked_by") ?? "", environment: request.environment,
+                    service: row.text("service"), reason: row.text("reason"), incident: row.text("incident_id"),
+                    grantedAt: try row.required(row.date("granted_at")),
+                    expiresAt: try row.required(row.date("expires_at"))))
+        }
+        return evidence
+    }
+
+    /// `approver`'s current review of `request`, nil when they have none.
+    public func review(request: String, approver: String) async throws(LedgerError) -> Approval.State? {
+        guard
+            let row = try await rows(
+                "approvals", "SELECT state FROM approvals WHERE request_id = ? AND approver = ?",
+                [.text(request), .text(approver)]
+            ).first
+        else { return nil }
+        return try row.required(row.text("state").flatMap(Approval.State.init(rawValue:)))
+    }
+
+    /// The latest canary verdict for `digest` under `template`.
+    public func latestCanaryVerdict(digest: String, template: String) async throws(LedgerError)
+        -> (id: String, outcome: CanaryVerdict.Outcome, score: Double?, at: String)?
+    {
+        guard
+            let row = try await rows(
+                "canary_verdicts",
+                """
+                SELECT verdict_id, outcome, score, at FROM canary_verdicts WHERE digest = ? AND template = ?
+                ORDER BY seq DESC LIMIT 1
+                """, [.text(digest), .text(template)]
+            ).first
+        else { return nil }
+        let score: Double? =
+            switch row["score"] {
+            case .real(let d): d
+            case .integer(let i): Double(i)
+            default: nil
+            }
+        return (
+            try row.required(row.text("verdict_id")),
+            try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)), score,
+            try row.required(row.text("at"))
+        )
+    }
+}

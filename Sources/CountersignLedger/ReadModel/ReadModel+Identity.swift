@@ -1,0 +1,64 @@
+public import Foundation
+
+extension ReadModel {
+    /// An API token as the projection holds it: its hash only, never the secret.
+    public struct Token: Sendable, Hashable {
+        public var id, hash, identity, role: String
+        public var expiresAt: Date?
+        public var revoked: Bool
+    }
+
+    /// The token whose secret hashes to `hash`.
+    public func token(hash: String) async throws(LedgerError) -> Token? {
+        try await token("token_hash", hash)
+    }
+
+    /// The token `id`.
+    public func token(id: String) async throws(LedgerError) -> Token? {
+        try await token("token_id", id)
+    }
+
+    private func token(_ column: String, _ value: String) async throws(LedgerError) -> Token? {
+        guard
+            let row = try await rows(
+                "api_tokens",
+                "SELECT token_id, token_hash, identity, role, expires_at, revoked_at FROM api_tokens WHERE \(column) = ?",
+                [.text(value)]
+            ).first
+        else { return nil }
+        return Token(
+            id: try row.required(row.text("token_id")), hash: try row.required(row.text("token_hash")),
+            identity: try row.required(row.text("identity")), role: try row.required(row.text("role")),
+            expiresAt: try row.optionalDate("expires_at"), revoked: row.text("revoked_at") != nil)
+    }
+
+    /// A web session with the token it stands on.
+    public struct Session: Sendable, Hashable {
+        public var id, hash, identity, role: String
+        public var expiresAt: Date
+        public var ended: Bool
+        public var token: String
+        public var tokenExpiresAt: Date?
+        public var tokenRevoked: Bool
+    }
+
+    /// The session whose secret hashes to `hash`.
+    public func session(hash: String) async throws(LedgerError) -> Session? {
+        guard
+            let row = try await rows(
+                "web_sessions",
+                """
+                SELECT s.session_id, s.session_hash, s.identity, s.role, s.expires_at, s.ended_at, t.token_id,
+                    t.expires_at AS token_expires_at, t.revoked_at
+                FROM web_sessions s JOIN api_tokens t ON t.token_id = s.token_id WHERE s.session_hash = ?
+                """, [.text(hash)]
+            ).first
+        else { return nil }
+        return Session(
+            id: try row.required(row.text("session_id")), hash: try row.required(row.text("session_hash")),
+            identity: try row.required(row.text("identity")), role: try row.required(row.text("role")),
+            expiresAt: try row.required(row.date("expires_at")), ended: row.text("ended_at") != nil,
+            token: try row.required(row.text("token_id")), tokenExpiresAt: try row.optionalDate("token_expires_at"),
+            tokenRevoked: row.text("revoked_at") != nil)
+    }
+}

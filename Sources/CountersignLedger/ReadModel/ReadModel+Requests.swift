@@ -1,0 +1,105 @@
+public import CountersignCore
+public import CountersignEncoding
+
+extension ReadModel {
+    /// The ledger position of request `id`'s `deploy.requested` entry.
+    public func requestEntry(id: String) async throws(LedgerError) -> Int64? {
+        guard
+            let row = try await rows(
+                "deploy_requests", "SELECT seq FROM deploy_requests WHERE request_id = ?", [.text(id)]
+            ).first
+        else { return nil }
+        return try row.required(row.integer("seq"))
+    }
+
+    /// The ledger position of the last `gate.decided` entry for request `id`.
+    public func latestDecisionEntry(request id: String) async throws(LedgerError) -> Int64? {
+        guard
+            let row = try await rows(
+                "decisions", "SELECT seq FROM decisions WHERE request_id = ? ORDER BY seq DESC LIMIT 1", [.text(id)]
+            ).first
+        else { return nil }
+        return try row.required(row.integer("seq"))
+    }
+
+    /// Requests not yet allowed (undecided, pending or denied) for `digest` — what new evidence for it re-decides.
+    public func openRequests(digest: String) async throws(LedgerError) -> [String] {
+        try await openRequests("digest", digest)
+    }
+
+    /// Requests not yet allowed in `environment` — what a break-glass grant there re-decides.
+    public func openRequests(environment: String) async throws(LedgerError) -> [String] {
+        try await openRequests("environment", environment)
+    }
+
+    private func openRequests(_ column: String, _ value: String) async throws(LedgerError) -> [String] {
+        var ids: [String] = []
+        for row in try await rows(
+            "deploy_requests",
+            "SELECT request_id FROM deploy_requests WHERE \(column) = ? AND (verdict IS NULL OR verdict <> 'allowed')",
+            [.text(value)])
+        { ids.append(try row.required(row.text("request_id"))) }
+        return ids
+    }
+
+    /// One line of the request list, newest first.
+    public struct RequestSummary: Sendable, Hashable {
+        public var id, service, environment, artifact, digest, requester, deployer: String
+        public var requestedAt: String
+        /// Nil until the first decision is recorded.
+        public var verdict: Decision.Verdict?
+        public var tier: String?
+        public var decidedAt: String?
+    }
+
+    /// Requests, newest first, optionally only one environment's or one verdict's; at most `limit` (1–500).
+    public func requests(environment: String? = nil, verdict: Decision.Verdict? = nil, limit: Int = 50)
+        async throws(LedgerError) -> [RequestSummary]
+    {
+        var sql = """
+            SELECT request_id, service, environment, artifact, digest, requester, deployer, requested_at, verdict, tier,
+                decided_at FROM deploy_requests
+            """
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let environment {
+            conditions.append("environment = ?")
+            arguments.append(.text(environment))
+        }
+        if let verdict {
+            conditions.append("verdict = ?")
+            arguments.append(.text(verdict.rawValue))
+        }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY seq DESC LIMIT \(max(1, min(limit, 500)))"
+        var summaries: [RequestSummary] = []
+        for row in try await rows("deploy_requests", sql, arguments) {
+            summaries.append(
+                RequestSummary(
+                    id: try row.required(row.text("request_id")), service: try row.required(row.text("service")),
+                    environment: try row.required(row.text("environment")),
+                    artifact: try row.required(row.text("artifact")), digest: try row.required(row.text("digest")),
+                    requester: try row.required(row.text("requester")),
+                    deployer: try row.required(row.text("deployer")),
+                    requestedAt: try row.required(row.text("requested_at")),
+                    verdict: try row.text("verdict").map { v throws(LedgerError) in
+                        try row.required(Decision.Verdict(rawValue: v))
+                    },
+                    tier: row.text("tier"), decidedAt: row.text("decided_at")))
+        }
+        return summaries
+    }
+}
+
+extension ReadModel.RequestSummary {
+    /// The list's JSON: the `deploy_requests` columns by name, null where unset (the API's documented shape).
+    public var json: JSONValue {
+        .object([
+            ("artifact", .string(artifact)), ("decided_at", decidedAt.map(JSONValue.string) ?? .null),
+            ("deployer", .string(deployer)), ("digest", .string(digest)), ("environment", .string(environment)),
+            ("request_id", .string(id)), ("requested_at", .string(requestedAt)), ("requester", .string(requester)),
+            ("service", .string(service)), ("tier", tier.map(JSONValue.string) ?? .null),
+            ("verdict", verdict.map { .string($0.rawValue) } ?? .null),
+        ])
+    }
+}
