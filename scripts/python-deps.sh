@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Python tools the test suite uses, pinned, installed from PyPI when missing: schemathesis (fuzzes the live
 # server against its OpenAPI document) and, in a venv inside the build directory, the independent signers the
-# supply-chain fixtures are made with (securesystemslib, in-toto-attestation, cryptography); and Selenium, which
-# drives Chromium through the web UI (scripts/browser-test.sh).
+# supply-chain fixtures are made with (securesystemslib, in-toto-attestation, cryptography) and check-jsonschema,
+# which validates policy documents against schemas/policy (PolicySchemaFilesTests); and Selenium, which drives
+# Chromium through the web UI (scripts/browser-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v schemathesis >/dev/null || [ "$(schemathesis --version 2>/dev/null)" != "schemathesis, version 4.32.5" ]; then
@@ -12,6 +13,9 @@ venv=.build/supply-chain-venv
 if ! "$venv/bin/python" -c 'import securesystemslib, in_toto_attestation, cryptography' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q 'securesystemslib[crypto]==1.6.0' 'in-toto-attestation==0.9.3' 'cryptography==50.0.2'
+fi
+if ! "$venv/bin/python" -c 'import importlib.metadata as m; assert m.version("check-jsonschema") == "0.39.0"' 2>/dev/null; then
+    "$venv/bin/pip" install -q 'check-jsonschema==0.39.0'
 fi
 browser=.build/browser-venv
 if ! "$browser/bin/python" -c 'import selenium; assert selenium.__version__ == "4.50.0"' 2>/dev/null; then

@@ -70,6 +70,11 @@ import Testing
             "'25' is not a valid value"
         ),
         ("kind: Thing\nmetadata: { name: x }\n", "unknown kind 'Thing'"),
+        // A document without its spec is an error, not silently dropped (a Tier or Freeze that never applies).
+        ("kind: Tier\nmetadata: { name: t }\n", "bundle.yaml:1: Tier t: missing spec"),
+        ("kind: Freeze\nmetadata: { name: f }\n", "bundle.yaml:1: Freeze f: missing spec"),
+        ("kind: Team\nmetadata: { name: t }\n", "bundle.yaml:1: Team t: missing spec"),
+        ("kind: Identity\nmetadata: { name: i }\n", "bundle.yaml:1: Identity i: missing spec"),
         (
             "kind: Identity\nmetadata: { name: bot }\nspec: { kind: automation, roles: [approver] }\n",
             "an automation identity cannot have the approver role"

@@ -243,6 +243,11 @@ struct PolicyReader {
         let context = "\(kind) \(name)"
         let line = document.mark?.line ?? 0
         let spec = top["spec"]
+        // Without its spec a Tier or a Freeze would simply never apply: an error, not a document dropped.
+        if spec == nil, ["Environment", "Team", "Identity", "Tier", "Freeze"].contains(kind) {
+            issues.append(PolicyIssue(file: file, line: line, message: "\(context): missing spec"))
+            return
+        }
         switch kind {
         case "Environment": readEnvironment(name, spec, context, line)
         case "Team": readTeam(name, spec, context, line)
