@@ -22,21 +22,27 @@ public struct ReadModel: Sendable {
 }
 
 /// One row of a projection table, its columns by name.
-struct ProjectionRow {
-    let table: String
-    let columns: [String]
-    let values: [SQLValue]
+public struct ProjectionRow: Sendable {
+    public let table: String
+    public let columns: [String]
+    public let values: [SQLValue]
 
-    subscript(_ name: String) -> SQLValue {
+    public init(table: String, columns: [String], values: [SQLValue]) {
+        self.table = table
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(_ name: String) -> SQLValue {
         guard let i = columns.firstIndex(of: name) else { return .null }
         return values[i]
     }
 
     /// The column's text, nil when NULL.
-    func text(_ name: String) -> String? { self[name].textValue }
+    public func text(_ name: String) -> String? { self[name].textValue }
 
     /// The column's integer, nil when NULL or not a whole number.
-    func integer(_ name: String) -> Int64? {
+    public func integer(_ name: String) -> Int64? {
         switch self[name] {
         case .integer(let i): i
         case .real(let d): Int64(exactly: d)
@@ -45,7 +51,7 @@ struct ProjectionRow {
     }
 
     /// The column's RFC 3339 time, nil when NULL or not a time.
-    func date(_ name: String) -> Date? { text(name).flatMap(RFC3339.date) }
+    public func date(_ name: String) -> Date? { text(name).flatMap(RFC3339.date) }
 
     /// A column the row cannot be read without.
     func required<T>(_ value: T?) throws(LedgerError) -> T {

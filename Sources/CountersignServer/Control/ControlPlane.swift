@@ -100,40 +100,17 @@ public struct ControlPlane: Sendable {
         do { return try await query(read) } catch { throw APIError(ledger: error) }
     }
 
+    /// The program's own SQL for the reads not yet in ``ReadModel`` (the web pages, GitHub deliveries).
     func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(APIError) -> [Row] {
         do {
             let result = try await store.lookup(sql, arguments)
-            return result.rows.map { Row(columns: result.columns, values: $0) }
+            return result.rows.map { Row(table: "", columns: result.columns, values: $0) }
         } catch {
             throw APIError(ledger: error)
         }
     }
 
-    /// One projection row by column name.
-    struct Row {
-        let columns: [String]
-        let values: [SQLValue]
-
-        subscript(_ name: String) -> SQLValue {
-            guard let i = columns.firstIndex(of: name) else { return .null }
-            return values[i]
-        }
-
-        func text(_ name: String) -> String? { self[name].textValue }
-
-        func integer(_ name: String) -> Int64? {
-            switch self[name] {
-            case .integer(let i): i
-            case .real(let d): Int64(exactly: d)
-            default: nil
-            }
-        }
-
-        /// Projection times are `formatTime` text, read without a formatter; anything else as RFC 3339.
-        func date(_ name: String) -> Date? {
-            text(name).flatMap { RFC3339.date($0) ?? RFC3339.date($0) }
-        }
-    }
+    typealias Row = ProjectionRow
 }
 
 extension APIError {
