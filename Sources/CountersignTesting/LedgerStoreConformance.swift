@@ -75,6 +75,22 @@ public enum LedgerStoreConformance {
         try check(try await read.publishedPolicyHash() == "sha256:" + String(repeating: "ab", count: 32), "policy")
         let verdict = try await read.latestCanaryVerdict(digest: LedgerFixtures.digest, template: "slo-gate")
         try check(verdict?.id == "cj-1" && verdict?.score == 100, "canary verdict")
+        try check(
+            try await read.allowedRequest(digest: LedgerFixtures.digest, environment: "production") == "req-1",
+            "admission finds req-1")
+        try check(
+            try await read.allowedRequest(digest: LedgerFixtures.digest, environment: "staging") == nil,
+            "nothing allowed in staging")
+        try check(
+            try await read.allowedRequest(commit: "beef", environment: "production")?.id == "req-2", "req-2 by commit")
+        try check(try await read.pendingRequestCount() == 0, "nothing pending")
+        let (d1, d2) = (try await read.deliveryRecorded(id: "d-1"), try await read.deliveryRecorded(id: "d-2"))
+        try check(d1 && !d2, "d-1 is recorded, d-2 is not")
+        try check(try await read.delivery(bodySHA256: String(repeating: "0", count: 64)) == nil, "no such body")
+        try check(try await read.recordedChange(commit: "c0ffee1")?.contains(#""commit":"c0ffee1""#) == true, "change")
+        let pr51 = try await read.recordedChange(repository: "acme/payments", pullRequest: 51)
+        let pr52 = try await read.recordedChange(repository: "acme/payments", pullRequest: 52)
+        try check(pr51 != nil && pr52 == nil, "change by pull request")
     }
 
     public static func probeWrite(_ store: any LedgerStore) async throws {

@@ -106,3 +106,43 @@ extension ReadModel {
         return try row.required(row.text("hash"))
     }
 }
+
+extension ReadModel {
+    /// Whether webhook delivery `id` was recorded.
+    public func deliveryRecorded(id: String) async throws(LedgerError) -> Bool {
+        try await !rows("webhook_deliveries", "SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(id)])
+            .isEmpty
+    }
+
+    /// The delivery whose body had this SHA-256, if one was recorded: a replay under a new delivery id.
+    public func delivery(bodySHA256: String) async throws(LedgerError) -> String? {
+        guard
+            let row = try await rows(
+                "webhook_deliveries", "SELECT delivery_id FROM webhook_deliveries WHERE body_sha256 = ?",
+                [.text(bodySHA256)]
+            ).first
+        else { return nil }
+        return try row.required(row.text("delivery_id"))
+    }
+
+    /// The change evidence recorded for `commit`, as canonical JSON.
+    public func recordedChange(commit: String) async throws(LedgerError) -> String? {
+        guard
+            let row = try await rows("changes", "SELECT change FROM changes WHERE commit_sha = ?", [.text(commit)])
+                .first
+        else { return nil }
+        return try row.required(row.text("change"))
+    }
+
+    /// The newest change evidence recorded for pull request `number` of `repository`, as canonical JSON.
+    public func recordedChange(repository: String, pullRequest number: Int64) async throws(LedgerError) -> String? {
+        guard
+            let row = try await rows(
+                "changes",
+                "SELECT change FROM changes WHERE repository = ? AND pull_request = ? ORDER BY seq DESC LIMIT 1",
+                [.text(repository), .integer(number)]
+            ).first
+        else { return nil }
+        return try row.required(row.text("change"))
+    }
+}

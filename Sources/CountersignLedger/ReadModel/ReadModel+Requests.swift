@@ -103,3 +103,46 @@ extension ReadModel.RequestSummary {
         ])
     }
 }
+
+extension ReadModel {
+    /// An allowed request for `digest` in `environment`, if any — what admission asks before a pod runs.
+    public func allowedRequest(digest: String, environment: String) async throws(LedgerError) -> String? {
+        guard
+            let row = try await rows(
+                "deploy_requests",
+                "SELECT request_id FROM deploy_requests WHERE digest = ? AND environment = ? AND verdict = 'allowed' LIMIT 1",
+                [.text(digest), .text(environment)]
+            ).first
+        else { return nil }
+        return try row.required(row.text("request_id"))
+    }
+
+    /// The newest allowed request for `commit` in `environment` — what a GitHub deployment status is recorded against.
+    public func allowedRequest(commit: String, environment: String) async throws(LedgerError)
+        -> (id: String, service: String, digest: String)?
+    {
+        guard
+            let row = try await rows(
+                "deploy_requests",
+                """
+                SELECT request_id, service, digest FROM deploy_requests
+                WHERE commit_sha = ? AND environment = ? AND verdict = 'allowed' ORDER BY seq DESC LIMIT 1
+                """, [.text(commit), .text(environment)]
+            ).first
+        else { return nil }
+        return (
+            try row.required(row.text("request_id")), try row.required(row.text("service")),
+            try row.required(row.text("digest"))
+        )
+    }
+
+    /// How many requests wait on a decision (`pending`).
+    public func pendingRequestCount() async throws(LedgerError) -> Int {
+        guard
+            let row = try await rows(
+                "deploy_requests", "SELECT COUNT(*) AS n FROM deploy_requests WHERE verdict = 'pending'"
+            ).first
+        else { return 0 }
+        return Int(try row.required(row.integer("n")))
+    }
+}

@@ -29,15 +29,15 @@ public struct LedgerImageApprover: ImageApprover {
         guard let environment = bundle.environments.values.first(where: { $0.namespaces.contains(namespace) }) else {
             return .denied("namespace \(namespace) belongs to no environment in the Countersign policy")
         }
-        let found: [ControlPlane.Row]
+        let allowed: String?
         do {
-            found = try await control.rows(
-                "SELECT request_id FROM deploy_requests WHERE digest = ? AND environment = ? AND verdict = 'allowed' LIMIT 1",
-                [.text(digest.description), .text(environment.name)])
+            allowed = try await control.read({ r throws(LedgerError) in
+                try await r.allowedRequest(digest: digest.description, environment: environment.name)
+            })
         } catch {
             return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
         }
-        guard found.first?.text("request_id") != nil else {
+        guard allowed != nil else {
             return .denied("no deploy of \(digest) to \(environment.name) has been allowed")
         }
         return .approved

@@ -48,10 +48,7 @@ public struct DemoHistory: Sendable {
         var run = Run(control: control, clock: clock, rng: SeededGaussian(seed: 0x00C0_FFEE))
         try await run.history(days: days, end: end)
         // What the approvals inbox lists: every request still pending, not only the ones left waiting on purpose.
-        do {
-            let pending = try await store.lookup("SELECT COUNT(*) FROM deploy_requests WHERE verdict = 'pending'", [])
-            if case .integer(let n)? = pending.rows.first?.first { run.summary.pending = Int(n) }
-        } catch { throw APIError(ledger: error) }
+        run.summary.pending = try await control.read({ r throws(LedgerError) in try await r.pendingRequestCount() })
         return run.summary
     }
 

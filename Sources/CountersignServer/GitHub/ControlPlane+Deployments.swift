@@ -87,21 +87,20 @@ extension ControlPlane {
         default: return "deployment status \(state) noted"
         }
         let deployID = "gh-\(deployment["id"]?.integerValue.map(String.init) ?? commit)"
-        let request = try await rows(
-            """
-            SELECT request_id, service, digest FROM deploy_requests
-            WHERE commit_sha = ? AND environment = ? AND verdict = 'allowed' ORDER BY seq DESC LIMIT 1
-            """, [.text(commit), .text(environment)]
-        ).first
-        guard let request, let requestID = request.text("request_id"), let digest = request.text("digest") else {
+        guard
+            let request = try await read({ r throws(LedgerError) in
+                try await r.allowedRequest(commit: commit, environment: environment)
+            })
+        else {
             return
                 "deployment of \(commit.prefix(12)) to \(environment) has no allowed request: not recorded as a deploy"
         }
-        if try await rows("SELECT deploy_id FROM deploys WHERE deploy_id = ?", [.text(deployID)]).isEmpty {
+        let requestID = request.id
+        if try await !read({ r throws(LedgerError) in try await r.deployExists(id: deployID) }) {
             try await record(
                 DeployStarted(
-                    id: deployID, request: requestID, environment: environment,
-                    service: request.text("service") ?? "", digest: digest),
+                    id: deployID, request: requestID, environment: environment, service: request.service,
+                    digest: request.digest),
                 actor: "github")
         }
         let finished = DeployFinished(outcome, id: deployID)

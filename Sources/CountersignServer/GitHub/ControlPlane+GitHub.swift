@@ -36,15 +36,13 @@ extension ControlPlane {
         else {
             throw APIError(.badRequest, "X-GitHub-Event and X-GitHub-Delivery are required")
         }
-        if try await !rows("SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(delivery)]).isEmpty {
+        if try await read({ r throws(LedgerError) in try await r.deliveryRecorded(id: delivery) }) {
             return "duplicate delivery \(delivery): already processed"
         }
         // A captured delivery replayed under a new delivery id carries the same signed bytes: its digest is the
         // delivery's identity as much as the id GitHub gives it.
         let digest = Hex.sha256(body)
-        if let first = try await rows(
-            "SELECT delivery_id FROM webhook_deliveries WHERE body_sha256 = ?", [.text(digest)]
-        ).first?.text("delivery_id") {
+        if let first = try await read({ r throws(LedgerError) in try await r.delivery(bodySHA256: digest) }) {
             return "duplicate delivery \(delivery): the same body was processed as delivery \(first)"
         }
         let payload: JSONValue
@@ -68,7 +66,7 @@ extension ControlPlane {
             try await record(received, actor: "github")
         } catch {
             // Another node recorded the same delivery between our check and this append.
-            if try await !rows("SELECT seq FROM webhook_deliveries WHERE delivery_id = ?", [.text(delivery)]).isEmpty {
+            if try await read({ r throws(LedgerError) in try await r.deliveryRecorded(id: delivery) }) {
                 return "duplicate delivery \(delivery): already processed"
             }
             throw error
@@ -148,15 +146,15 @@ extension ControlPlane {
     }
 
     private func storedChange(repository: String, pullRequest: Int64) async throws(APIError) -> Change? {
-        let found = try await rows(
-            "SELECT change FROM changes WHERE repository = ? AND pull_request = ? ORDER BY seq DESC LIMIT 1",
-            [.text(repository), .integer(pullRequest)])
-        return try found.first?.text("change").map { text throws(APIError) in try Self.parseChange(text) }
+        let found = try await read({ r throws(LedgerError) in
+            try await r.recordedChange(repository: repository, pullRequest: pullRequest)
+        })
+        return try found.map { text throws(APIError) in try Self.parseChange(text) }
     }
 
     func storedChange(commit: String) async throws(APIError) -> Change? {
-        let found = try await rows("SELECT change FROM changes WHERE commit_sha = ?", [.text(commit)])
-        return try found.first?.text("change").map { text throws(APIError) in try Self.parseChange(text) }
+        let found = try await read({ r throws(LedgerError) in try await r.recordedChange(commit: commit) })
+        return try found.map { text throws(APIError) in try Self.parseChange(text) }
     }
 
     private static func parseChange(_ text: String) throws(APIError) -> Change {
