@@ -91,6 +91,22 @@ public enum LedgerStoreConformance {
         let pr51 = try await read.recordedChange(repository: "acme/payments", pullRequest: 51)
         let pr52 = try await read.recordedChange(repository: "acme/payments", pullRequest: 52)
         try check(pr51 != nil && pr52 == nil, "change by pull request")
+        let reviews = try await read.reviews(request: "req-2")
+        try check(reviews.map(\.approver) == ["bob", "frank"] && reviews[1].state == .withdrawn, "reviews: \(reviews)")
+        let decisions = try await read.decisions(request: "req-1")
+        try check(decisions.count == 1 && decisions[0].verdict == .allowed && decisions[0].reasons.isEmpty, "decisions")
+        let deploys = try await read.deploys(request: "req-2")
+        try check(deploys.map(\.status) == ["failed"] && deploys[0].finishedAt != nil, "deploys: \(deploys)")
+        try check(try await read.repository(commit: "c0ffee1") == "acme/payments", "repository")
+        try check(try await read.pendingRequests().isEmpty, "no request pending")
+        try check(try await read.canaryVerdicts().map(\.id) == ["cj-1"], "canary verdicts")
+        try check(try await read.canaryVerdicts(template: "other").isEmpty, "none under another template")
+        let grants = try await read.grants()
+        try check(grants.map(\.id) == ["bg-1"] && grants[0].reviewOutcome == "justified", "grants: \(grants)")
+        let incidents = try await read.incidents()
+        try check(incidents.map(\.id) == ["INC-500"] && incidents[0].deploys == #"["dep-1"]"#, "incidents")
+        try check(try await read.services() == ["checkout", "payments"], "services")
+        try check(try await read.checkpoints().isEmpty, "no checkpoint signed")
     }
 
     public static func probeWrite(_ store: any LedgerStore) async throws {

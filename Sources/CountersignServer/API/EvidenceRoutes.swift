@@ -52,12 +52,8 @@ public struct EvidenceRoutes: Sendable {
         }
         group.get("break-glass") { _, context in
             _ = try context.caller()
-            return try await Self.table(
-                control,
-                """
-                SELECT grant_id, freeze_name, invoked_by, environment, service, reason, incident_id, granted_at,
-                    expires_at, reviewed_at, reviewed_by, review_outcome FROM breakglass_grants ORDER BY seq DESC
-                """)
+            return Self.items(
+                try await control.read({ r throws(LedgerError) in try await r.grants(limit: 500) }).map(\.json))
         }
         group.post("break-glass/{id}/reviews") { request, context in
             let caller = try context.caller()
@@ -83,10 +79,8 @@ public struct EvidenceRoutes: Sendable {
         }
         group.get("incidents") { _, context in
             _ = try context.caller()
-            return try await Self.table(
-                control,
-                "SELECT incident_id, opened_at, opened_by, severity, title, deploy_ids, resolved_at FROM incidents ORDER BY seq DESC"
-            )
+            return Self.items(
+                try await control.read({ r throws(LedgerError) in try await r.incidents(limit: 500) }).map(\.json))
         }
         group.post("artifacts") { request, context in
             let body = try await JSONBody.decode(ArtifactBody.self, request)
@@ -132,9 +126,8 @@ public struct EvidenceRoutes: Sendable {
         }
         group.get("canary/judgements") { _, context in
             _ = try context.caller()
-            return try await Self.table(
-                control,
-                "SELECT verdict_id, digest, template, outcome, score, at FROM canary_verdicts ORDER BY seq DESC")
+            return Self.items(
+                try await control.read({ r throws(LedgerError) in try await r.canaryVerdicts(limit: 500) }).map(\.json))
         }
         group.get("audit/deploys") { request, context in
             try context.caller().require(.auditor, .admin, to: "read deploy reports")
@@ -175,11 +168,8 @@ public struct EvidenceRoutes: Sendable {
     }
 
     /// A projection as `{"items": [{column: value}]}`, newest first, at most 500.
-    static func table(_ control: ControlPlane, _ sql: String) async throws(APIError) -> Response {
-        let rows = try await control.rows(sql + " LIMIT 500")
-        let items: [JSONValue] = rows.map { row in
-            .object(zip(row.columns, row.values.map(\.json)).map { ($0, $1) })
-        }
-        return JSONBody.response(.object([("items", .array(items))]))
+    /// A list answer: `{"items": […]}`, newest first, at most 500.
+    static func items(_ items: [JSONValue]) -> Response {
+        JSONBody.response(.object([("items", .array(items))]))
     }
 }

@@ -99,18 +99,6 @@ public struct ControlPlane: Sendable {
     func read<T>(_ query: (ReadModel) async throws(LedgerError) -> T) async throws(APIError) -> T {
         do { return try await query(read) } catch { throw APIError(ledger: error) }
     }
-
-    /// The program's own SQL for the reads not yet in ``ReadModel`` (the web pages, GitHub deliveries).
-    func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(APIError) -> [Row] {
-        do {
-            let result = try await store.lookup(sql, arguments)
-            return result.rows.map { Row(table: "", columns: result.columns, values: $0) }
-        } catch {
-            throw APIError(ledger: error)
-        }
-    }
-
-    typealias Row = ProjectionRow
 }
 
 extension APIError {

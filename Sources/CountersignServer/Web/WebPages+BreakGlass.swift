@@ -1,4 +1,5 @@
 internal import CountersignCore
+internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 internal import Hummingbird
@@ -11,30 +12,25 @@ extension WebPages {
     ) async throws -> Response {
         let now = control.now()
         let bundle = control.policy.bundle
-        let grants = try await rows(
-            """
-            SELECT grant_id, freeze_name, invoked_by, environment, service, reason, incident_id, granted_at, expires_at,
-                reviewed_at, reviewed_by, review_outcome, review_notes FROM breakglass_grants ORDER BY seq DESC LIMIT 200
-            """)
+        let grants = try await control.read({ r throws(LedgerError) in try await r.grants(limit: 200) })
         var active: [[String: Any]] = []
         var due: [[String: Any]] = []
         var reviewed: [[String: Any]] = []
         for g in grants {
-            let freeze = bundle.freezes.first { $0.name == g.text("freeze_name") }
-            let granted = g.date("granted_at")
+            let freeze = bundle.freezes.first { $0.name == g.freeze }
+            let granted = RFC3339.date(g.grantedAt)
             let deadline = freeze.flatMap { f in
                 granted.map { $0.addingTimeInterval(Double(f.breakGlass.reviewWithin)) }
             }
             let team = freeze?.breakGlass.reviewTeam ?? ""
-            let invoker = g.text("invoked_by") ?? ""
+            let invoker = g.invokedBy
             let me = session.principal.identity
             let mayReview =
                 bundle.teams[team]?.members.contains(me) == true && me != invoker && session.principal.kind == .human
             var item: [String: Any] = [
-                "id": g.text("grant_id") ?? "", "freeze": g.text("freeze_name") ?? "", "by": invoker,
-                "environment": g.text("environment") ?? "", "service": g.text("service") ?? "all services",
-                "reason": g.text("reason") ?? "", "incident": g.text("incident_id") ?? "",
-                "granted": WebFormat.time(granted), "expires": WebFormat.time(g.date("expires_at")),
+                "id": g.id, "freeze": g.freeze, "by": invoker, "environment": g.environment,
+                "service": g.service ?? "all services", "reason": g.reason ?? "", "incident": g.incident ?? "",
+                "granted": WebFormat.time(granted), "expires": WebFormat.time(RFC3339.date(g.expiresAt)),
                 "team": team, "deadline": WebFormat.time(deadline), "overdue": deadline.map { $0 < now } ?? false,
                 "mayReview": mayReview,
                 "cannotReview": mayReview
@@ -42,16 +38,16 @@ extension WebPages {
                     : me == invoker
                         ? "you invoked it" : "reviews are by \(team.isEmpty ? "the freeze's review team" : team)",
             ]
-            if let at = g.text("reviewed_at") {
+            if let at = g.reviewedAt {
                 item["reviewedAt"] = WebFormat.time(at)
-                item["reviewedBy"] = g.text("reviewed_by") ?? ""
-                item["outcome"] = g.text("review_outcome") ?? ""
-                item["notes"] = g.text("review_notes") ?? ""
+                item["reviewedBy"] = g.reviewedBy ?? ""
+                item["outcome"] = g.reviewOutcome ?? ""
+                item["notes"] = g.reviewNotes ?? ""
                 reviewed.append(item)
             } else {
                 due.append(item)
             }
-            if let expires = g.date("expires_at"), expires > now { active.append(item) }
+            if let expires = RFC3339.date(g.expiresAt), expires > now { active.append(item) }
         }
         return renderer.page(
             "break-glass", title: "Break-glass", section: "break-glass", session: session,

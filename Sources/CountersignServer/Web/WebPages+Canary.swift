@@ -9,15 +9,11 @@ extension WebPages {
     func canaryList(
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     ) async throws -> Response {
-        let list = try await rows(
-            "SELECT seq, verdict_id, digest, template, outcome, score, at FROM canary_verdicts ORDER BY seq DESC LIMIT 100"
-        )
-        let items: [[String: Any]] = list.map { row in
+        let list = try await control.read({ r throws(LedgerError) in try await r.canaryVerdicts(limit: 100) })
+        let items: [[String: Any]] = list.map { v in
             [
-                "seq": row.integer("seq") ?? 0, "template": row.text("template") ?? "",
-                "outcome": row.text("outcome") ?? "", "score": Self.score(row["score"]),
-                "digest": row.text("digest") ?? "", "digestShort": WebFormat.short(row.text("digest")),
-                "at": WebFormat.time(row.text("at")),
+                "seq": v.seq, "template": v.template, "outcome": v.outcome.rawValue, "score": Self.score(v.score),
+                "digest": v.digest, "digestShort": WebFormat.short(v.digest), "at": WebFormat.time(v.at),
             ]
         }
         return renderer.page(
@@ -46,17 +42,15 @@ extension WebPages {
         let boxes = metrics.map { m in SVGChart.Box(label: m.name, canary: five(m.canary), baseline: five(m.baseline)) }
         let digest = judged.digest ?? ""
         let template = judged.template ?? ""
-        let history = try await rows(
-            "SELECT seq, score, outcome, at FROM canary_verdicts WHERE digest = ? AND template = ? ORDER BY seq",
-            [.text(digest), .text(template)])
-        let recent = try await rows(
-            "SELECT seq, score, at FROM canary_verdicts WHERE template = ? ORDER BY seq DESC LIMIT 30",
-            [.text(template)]
-        ).reversed()
+        let history = try await control.read({ r throws(LedgerError) in
+            try await r.canaryVerdicts(digest: digest, template: template, limit: 500)
+        }).reversed()
+        let recent = try await control.read({ r throws(LedgerError) in
+            try await r.canaryVerdicts(template: template, limit: 30)
+        }).reversed()
         let scoreChart = SVGChart.line(
             title: "Score of the last \(recent.count) judgements of \(template)",
-            labels: recent.map { String(($0.text("at") ?? "").prefix(10)) },
-            values: recent.map { row in row["score"].realValue }, ceiling: 100)
+            labels: recent.map { String($0.at.prefix(10)) }, values: recent.map(\.score), ceiling: 100)
         let page: [String: Any] = [
             "seq": seq, "template": template, "digest": digest, "outcome": judged.outcome?.rawValue ?? "",
             "score": judged.score.map { String(format: "%.1f", $0) } ?? "—",
@@ -72,11 +66,10 @@ extension WebPages {
             "hasBoxes": boxes.contains { $0.canary.allSatisfy(\.isFinite) },
             "boxChart": SVGChart.boxes(title: "Canary against baseline per metric", boxes),
             "scoreChart": scoreChart,
-            "history": history.map { row -> [String: Any] in
+            "history": history.map { v -> [String: Any] in
                 [
-                    "seq": row.integer("seq") ?? 0, "score": Self.score(row["score"]),
-                    "outcome": row.text("outcome") ?? "",
-                    "at": WebFormat.time(row.text("at")), "current": row.integer("seq") == Int64(seq),
+                    "seq": v.seq, "score": Self.score(v.score), "outcome": v.outcome.rawValue,
+                    "at": WebFormat.time(v.at), "current": v.seq == Int64(seq),
                 ]
             },
         ]
@@ -85,5 +78,5 @@ extension WebPages {
             started: started)
     }
 
-    static func score(_ v: SQLValue) -> String { v.realValue.map { String(format: "%.1f", $0) } ?? "—" }
+    static func score(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "—" }
 }

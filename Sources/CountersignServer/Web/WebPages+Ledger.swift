@@ -29,12 +29,8 @@ extension WebPages {
             "size": size, "entries": items, "hasOlder": before - count > 0, "older": before - count,
         ]
         if before < size { page["newer"] = min(size, before + 50) }
-        let history = try await rows("SELECT size, root_hash FROM checkpoints ORDER BY size DESC LIMIT 10")
-        page["checkpoints"] = history.map { row -> [String: Any] in
-            let root: String
-            if case .blob(let bytes) = row["root_hash"] { root = Hex.encode(bytes) } else { root = "" }
-            return ["size": row.integer("size") ?? 0, "root": root]
-        }
+        let history = try await control.read({ r throws(LedgerError) in try await r.checkpoints(limit: 10) })
+        page["checkpoints"] = history.map { c -> [String: Any] in ["size": c.size, "root": Hex.encode(c.rootHash)] }
         page["hasHistory"] = history.count > 1
         if let checkpoint {
             page["checkpoint"] = [

@@ -62,8 +62,8 @@ extension WebPages {
         let environments = control.policy.bundle.environments.keys.sorted().map { name in
             ["name": name, "selected": name == environment]
         }
-        let services = try await rows("SELECT DISTINCT service FROM deploy_requests ORDER BY service LIMIT 200")
-            .compactMap { $0.text("service") }.map { ["name": $0, "selected": $0 == service] }
+        let services = try await control.read({ r throws(LedgerError) in try await r.services(limit: 200) })
+            .map { ["name": $0, "selected": $0 == service] }
         let page: [String: Any] = [
             "days": days, "environments": environments, "services": services,
             "periods": [30, 90, 180, 365].map { ["days": $0, "selected": $0 == days] },

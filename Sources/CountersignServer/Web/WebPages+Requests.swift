@@ -12,10 +12,9 @@ extension WebPages {
     )
         async throws -> Response
     {
-        let ids = try await rows(
-            "SELECT request_id FROM deploy_requests WHERE verdict = 'pending' ORDER BY seq DESC LIMIT 50")
+        let ids = try await control.read({ r throws(LedgerError) in try await r.pendingRequests(limit: 50) })
         var cards: [[String: Any]] = []
-        for id in ids.compactMap({ $0.text("request_id") }) {
+        for id in ids {
             let status = try await control.deployRequest(id: id)
             cards.append(try await card(status, session))
         }
@@ -68,38 +67,25 @@ extension WebPages {
         let id = try context.parameters.require("id")
         let status = try await control.deployRequest(id: id)
         var page = try await card(status, session)
-        let approvals = try await rows(
-            "SELECT approver, state, at, team, comment, seq FROM approvals WHERE request_id = ? ORDER BY seq",
-            [.text(id)])
-        page["approvals"] = approvals.map { row -> [String: Any] in
+        let reviews = try await control.read({ r throws(LedgerError) in try await r.reviews(request: id) })
+        page["approvals"] = reviews.map { r -> [String: Any] in
             WebFormat.present([
-                "approver": row.text("approver"), "state": row.text("state"), "at": WebFormat.time(row.text("at")),
-                "team": row.text("team"), "comment": row.text("comment"), "seq": row.integer("seq"),
+                "approver": r.approver, "state": r.state.rawValue, "at": WebFormat.time(r.at), "team": r.team,
+                "comment": r.comment, "seq": r.seq,
             ])
         }
-        let decisions = try await rows(
-            "SELECT seq, decided_at, verdict, decided_by, reasons FROM decisions WHERE request_id = ? ORDER BY seq",
-            [.text(id)])
-        page["history"] = decisions.map { row -> [String: Any] in
-            let reasons: [String]
-            if case .array(let items)? = try? JSONValue(parsing: row.text("reasons") ?? "[]") {
-                reasons = items.compactMap(\.stringValue)
-            } else {
-                reasons = []
-            }
-            return WebFormat.present([
-                "seq": row.integer("seq"), "at": WebFormat.time(row.text("decided_at")), "verdict": row.text("verdict"),
-                "by": row.text("decided_by"), "reasons": reasons.joined(separator: "; "),
+        let decisions = try await control.read({ r throws(LedgerError) in try await r.decisions(request: id) })
+        page["history"] = decisions.map { d -> [String: Any] in
+            WebFormat.present([
+                "seq": d.seq, "at": WebFormat.time(d.decidedAt), "verdict": d.verdict.rawValue, "by": d.decidedBy,
+                "reasons": d.reasons.joined(separator: "; "),
             ])
         }
-        let deploys = try await rows(
-            "SELECT deploy_id, status, started_at, finished_at, started_seq FROM deploys WHERE request_id = ? ORDER BY started_seq",
-            [.text(id)])
-        page["deploys"] = deploys.map { row -> [String: Any] in
+        let deploys = try await control.read({ r throws(LedgerError) in try await r.deploys(request: id) })
+        page["deploys"] = deploys.map { d -> [String: Any] in
             [
-                "id": row.text("deploy_id") ?? "", "status": row.text("status") ?? "",
-                "started": WebFormat.time(row.text("started_at")), "finished": WebFormat.time(row.text("finished_at")),
-                "seq": row.integer("started_seq") ?? 0,
+                "id": d.id, "status": d.status, "started": WebFormat.time(d.startedAt),
+                "finished": WebFormat.time(d.finishedAt), "seq": d.startedSeq,
             ]
         }
         if let flash = Self.query(request)["done"] { page["flash"] = "Recorded: \(flash)." }
@@ -150,9 +136,9 @@ extension WebPages {
             cannot = "the request is \(decision?.verdict.rawValue ?? "undecided"), not waiting for approval"
         }
         let change = r.change
-        let repository = try await rows(
-            "SELECT repository FROM changes WHERE commit_sha = ?", [.text(change.commit)]
-        ).first?.text("repository").flatMap { $0.isEmpty ? nil : $0 }
+        let repository = try await control.read({ r throws(LedgerError) in
+            try await r.repository(commit: change.commit)
+        }).flatMap { $0.isEmpty ? nil : $0 }
         var card: [String: Any] = [
             "id": r.id, "service": r.service, "environment": r.environment, "artifact": r.artifact, "digest": digest,
             "digestShort": WebFormat.short(digest), "requester": r.requester, "deployer": r.deployer,

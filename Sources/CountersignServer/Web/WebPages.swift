@@ -199,8 +199,4 @@ public struct WebPages: Sendable {
             status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: .init(bytes: data)))
     }
-
-    func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(APIError) -> [ControlPlane.Row] {
-        try await control.rows(sql, arguments)
-    }
 }
