@@ -73,7 +73,7 @@ public enum LedgerStoreConformance {
         try check(try await read.incidentResolved(id: "INC-500") == true, "INC-500 is resolved")
         try check(try await read.grant(id: "bg-1")?.reviewed == true, "bg-1 was reviewed")
         try check(try await read.publishedPolicyHash() == "sha256:" + String(repeating: "ab", count: 32), "policy")
-        let verdict = try await read.latestCanaryVerdict(digest: LedgerFixtures.digest, template: "slo-gate")
+        let verdict = try await read.canaryVerdicts(digest: LedgerFixtures.digest, template: "slo-gate", limit: 1).first
         try check(verdict?.id == "cj-1" && verdict?.score == 100, "canary verdict")
         try check(
             try await read.allowedRequest(digest: LedgerFixtures.digest, environment: "production") == "req-1",

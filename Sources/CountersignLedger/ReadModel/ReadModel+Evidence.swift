@@ -88,30 +88,4 @@ extension ReadModel {
         else { return nil }
         return try row.required(row.text("state").flatMap(Approval.State.init(rawValue:)))
     }
-
-    /// The latest canary verdict for `digest` under `template`.
-    public func latestCanaryVerdict(digest: String, template: String) async throws(LedgerError)
-        -> (id: String, outcome: CanaryVerdict.Outcome, score: Double?, at: String)?
-    {
-        guard
-            let row = try await rows(
-                "canary_verdicts",
-                """
-                SELECT verdict_id, outcome, score, at FROM canary_verdicts WHERE digest = ? AND template = ?
-                ORDER BY seq DESC LIMIT 1
-                """, [.text(digest), .text(template)]
-            ).first
-        else { return nil }
-        let score: Double? =
-            switch row["score"] {
-            case .real(let d): d
-            case .integer(let i): Double(i)
-            default: nil
-            }
-        return (
-            try row.required(row.text("verdict_id")),
-            try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)), score,
-            try row.required(row.text("at"))
-        )
-    }
 }

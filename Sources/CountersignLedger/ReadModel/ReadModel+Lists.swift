@@ -43,17 +43,12 @@ extension ReadModel {
             "SELECT seq, verdict_id, digest, template, outcome, score, at FROM canary_verdicts\(filter) "
                 + "ORDER BY seq DESC LIMIT \(max(1, limit))", arguments)
         {
-            let score: Double? =
-                switch row["score"] {
-                case .real(let d): d
-                case .integer(let i): Double(i)
-                default: nil
-                }
             verdicts.append(
                 RecordedVerdict(
                     seq: try row.required(row.integer("seq")), id: try row.required(row.text("verdict_id")),
                     digest: try row.required(row.text("digest")), template: try row.required(row.text("template")),
-                    outcome: try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)), score: score,
+                    outcome: try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)),
+                    score: row.real("score"),
                     at: try row.required(row.text("at"))))
         }
         return verdicts

@@ -50,6 +50,15 @@ public struct ProjectionRow: Sendable {
         }
     }
 
+    /// The column's number, nil when NULL or not a number.
+    public func real(_ name: String) -> Double? {
+        switch self[name] {
+        case .real(let d): d
+        case .integer(let i): Double(i)
+        default: nil
+        }
+    }
+
     /// The column's RFC 3339 time, nil when NULL or not a time.
     public func date(_ name: String) -> Date? { text(name).flatMap(RFC3339.date) }
 

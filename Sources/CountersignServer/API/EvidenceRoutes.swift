@@ -107,7 +107,7 @@ public struct EvidenceRoutes: Sendable {
             }
             guard
                 let verdict = try await control.read({ r throws(LedgerError) in
-                    try await r.latestCanaryVerdict(digest: digest, template: template)
+                    try await r.canaryVerdicts(digest: digest, template: template, limit: 1).first
                 })
             else { throw APIError(.notFound, "no canary verdict for \(digest) under \(template)") }
             return JSONBody.response(
