@@ -76,3 +76,22 @@ import Testing
         #expect(throws: LedgerError.self) { try EventType.gateDecided.event(.array([])) }
     }
 }
+
+/// docs/ledger.md's table of event types stays true: every kind the ledger records is documented, and nothing else.
+@Suite struct EventDocumentationTests {
+    @Test func theLedgerDocumentListsEveryEventTypeAndNoOther() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/ledger.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var documented: Set<String> = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let firstCell = line.split(separator: "|", omittingEmptySubsequences: true).first ?? ""
+            for part in firstCell.split(separator: "`") where part.contains(".") && !part.contains(" ") {
+                documented.insert(String(part))
+            }
+        }
+        #expect(
+            documented == Set(EventType.allCases.map(\.rawValue)),
+            "\(documented.symmetricDifference(Set(EventType.allCases.map(\.rawValue))))")
+    }
+}
