@@ -221,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "CountersignPostgresTests",
             dependencies: [
-                "CountersignPostgres", "CountersignLedger", "CountersignTesting",
+                "CountersignPostgres", "CountersignLedger", "CountersignSQLite", "CountersignTesting",
             ],
             swiftSettings: strictSettings),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 internal import CountersignEncoding
 import CountersignLedger
+import CountersignSQLite
 import Foundation
 
 /// `countersign ledger verify [--verifier KEY]`: recomputes every hash, checks every indexed column against its
@@ -25,6 +26,12 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
     @Option(help: "The checkpoint verifier key (<name>+<hex id>+<base64 key>), or a file holding it.")
     var verifier: String?
 
+    @Flag(
+        help: """
+            Also replay every entry into a scratch ledger and compare every projection table with it: a row edited             in the tables the gate reads (an approval's state) is named. Reads the whole log a second time.
+            """)
+    var projections = false
+
     /// The key to check the checkpoint with, and where it came from.
     func configuredKey() throws -> NoteVerifier? {
         let env = ProcessInfo.processInfo.environment
@@ -37,14 +44,18 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let key = try configuredKey()
         let interactive = isatty(2) == 1
-        let report = try await store.withStore { store in
-            try await store.verify(verifier: key) { done, total in
+        let check = projections
+        let (report, difference) = try await store.withStore { store in
+            let report = try await store.verify(verifier: key) { done, total in
                 guard interactive, total > 0 else { return }
                 let width = 30
                 let filled = done * width / total
                 let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
                 FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) entries".utf8))
             }
+            // The tables are compared only with a log that verifies: a replay of a tampered log proves nothing.
+            guard check, report.problem == nil else { return (report, String?.none) }
+            return (report, try await ProjectionCheck.firstDifference(in: store))
         }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         if let problem = report.problem {
@@ -69,6 +80,12 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         case (_?, nil): signature = "no entries, no checkpoint"
         }
-        print("ok: \(report.entries) entries, root \(Hex.encode(report.rootHash)), \(signature)")
+        if let difference {
+            printError("TAMPERED: \(difference)")
+            throw ExitCode(1)
+        }
+        print(
+            "ok: \(report.entries) entries, root \(Hex.encode(report.rootHash)), \(signature)"
+                + (check ? "; every projection table matches a replay of the entries" : ""))
     }
 }

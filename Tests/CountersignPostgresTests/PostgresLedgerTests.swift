@@ -1,4 +1,5 @@
 import CountersignLedger
+import CountersignSQLite
 import CountersignTesting
 import Foundation
 import PostgresNIO
@@ -148,6 +149,23 @@ import Testing
             #expect(
                 report.problem?.message == "entry 11's stored \(column) does not match the entry: the index was changed"
             )
+        }
+    }
+
+    /// A PostgreSQL store's tables compared with a replay of its entries (the replay runs on SQLite: the projection
+    /// SQL is the same): clean, then with an approval's state edited by someone with the database.
+    @Test func anEditedProjectionRowIsNamed() async throws {
+        try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
+            try await ledger.append(LedgerFixtures.deployStory())
+            #expect(try await ProjectionCheck.firstDifference(in: ledger) == nil)
+            try await ledger.withRawConnection { conn in
+                try await conn.query(
+                    "UPDATE approvals SET state = 'granted' WHERE approver = 'frank'", logger: Logger(label: "t"))
+            }
+            let difference = try await ProjectionCheck.firstDifference(in: ledger)
+            #expect(
+                difference?.hasPrefix("approvals holds a row its entries do not imply") == true,
+                "\(String(describing: difference))")
         }
     }
 
