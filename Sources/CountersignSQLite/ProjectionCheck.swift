@@ -48,26 +48,16 @@ public enum ProjectionCheck {
         return nil
     }
 
-    /// A table's rows as text, one string each (`column=value, …`), compared as a multiset through their counts.
+    /// A table's rows, each as the canonical JSON of its columns by name (escaped, so no value can pass for two),
+    /// compared as a multiset through their counts. Numbers compare as numbers: PostgreSQL's BIGINT and SQLite's
+    /// INTEGER read alike.
     private static func rows(of table: String, in store: any LedgerStore) async throws(LedgerError) -> Set<String> {
         let result = try await store.lookup("SELECT * FROM \(table)", [])
         var counts: [String: Int] = [:]
         for row in result.rows {
-            let text = zip(result.columns, row).sorted { $0.0 < $1.0 }.map { "\($0.0)=\(describe($0.1))" }
-                .joined(separator: ", ")
+            let text = JSONValue.object(zip(result.columns, row).map { ($0, $1.json) }).canonicalString
             counts[text, default: 0] += 1
         }
         return Set(counts.map { $0.value == 1 ? $0.key : "\($0.key) ×\($0.value)" })
-    }
-
-    /// A value the same way from either store (PostgreSQL's BIGINT and SQLite's INTEGER are both integers).
-    private static func describe(_ value: SQLValue) -> String {
-        switch value {
-        case .null: "NULL"
-        case .integer(let i): String(i)
-        case .real(let d): "\(d)"
-        case .text(let t): "'\(t)'"
-        case .blob(let b): "x'\(Hex.encode(b))'"
-        }
     }
 }
