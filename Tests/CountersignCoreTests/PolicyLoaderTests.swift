@@ -48,6 +48,11 @@ import Testing
             "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"change.knd == 'code'\"\n",
             "bundle.yaml:6: Tier t.match: undefined field 'knd' on countersign.Change"
         ),
+        // Field names are exact: a case variant is another, undefined field.
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"change.Kind == 'code'\"\n",
+            "undefined field 'Kind' on countersign.Change"
+        ),
         (
             "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  match: \"has(request.tier)\"\n",
             "undefined field 'tier' on countersign.Request"
