@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "CountersignPostgres", targets: ["CountersignPostgres"]),
         .library(name: "CountersignCanary", targets: ["CountersignCanary"]),
         .library(name: "CountersignSupplyChain", targets: ["CountersignSupplyChain"]),
+        .library(name: "CountersignControl", targets: ["CountersignControl"]),
         .library(name: "CountersignServer", targets: ["CountersignServer"]),
         .executable(name: "countersign", targets: ["countersign"]),
     ],
@@ -108,22 +109,38 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
-        // The control plane's HTTP server (Hummingbird 2): the API, identities and tokens, the Kayenta endpoints. It
-        // wires the engine, the ledger and the canary judge together; everything below it stays framework-free.
+        // The control plane's operations without a transport: deploy requests, decisions, reviews, tokens and
+        // sessions, the GitHub mapping, the notification outbox, the demo history. It wires the engine, the ledger,
+        // the canary judge and the supply chain together and throws one error type (`ControlError`); no web
+        // framework.
         .target(
-            name: "CountersignServer",
+            name: "CountersignControl",
             dependencies: [
                 "CountersignEncoding", "CountersignCore", "CountersignLedger", "CountersignCanary",
                 "CountersignSupplyChain", "CountersignMetrics",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings),
+        // The control plane's HTTP server (Hummingbird 2): the API, the web UI, webhooks, admission, the Kayenta
+        // endpoints and /metrics over the control layer. Maps each ControlError code to an HTTP status once.
+        .target(
+            name: "CountersignServer",
+            dependencies: [
+                "CountersignControl", "CountersignEncoding", "CountersignCore", "CountersignLedger",
+                "CountersignCanary", "CountersignSupplyChain", "CountersignMetrics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Web")],
@@ -147,6 +164,7 @@ let package = Package(
                 "CountersignPostgres",
                 "CountersignCanary",
                 "CountersignSupplyChain",
+                "CountersignControl",
                 "CountersignServer",
                 "CountersignMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -177,9 +195,16 @@ let package = Package(
             exclude: ["Vectors"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "CountersignControlTests",
+            dependencies: [
+                "CountersignControl", "CountersignCore", "CountersignLedger", "CountersignMetrics", "CountersignSQLite",
+                "CountersignTesting",
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "CountersignServerTests",
             dependencies: [
-                "CountersignEncoding",
+                "CountersignEncoding", "CountersignControl",
                 "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting", "CountersignCanary",
                 "CountersignSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

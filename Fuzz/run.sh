@@ -63,7 +63,7 @@ out=.build-fuzz
 mkdir -p "$out/modules" "$out/objects" "$out/bin"
 
 # The Countersign modules each target needs, in dependency order, and sources compiled into the harness itself:
-# server files that do not depend on the framework, and Hummingbird's URI parser, which the routes' query
+# control-layer files the harness needs, and Hummingbird's URI parser, which the routes' query
 # parameters come from.
 hummingbird=.build/checkouts/hummingbird/Sources/HummingbirdCore
 modules_for() {
@@ -79,8 +79,8 @@ modules_for() {
 extra_sources_for() {
     case "$1" in
         webhooks)
-            echo Sources/CountersignServer/GitHub/WebhookSignature.swift \
-                Sources/CountersignServer/Control/DeployRequestInput.swift
+            echo Sources/CountersignControl/GitHub/WebhookSignature.swift \
+                Sources/CountersignControl/DeployRequestInput.swift
             ;;
         query)
             echo "$hummingbird/Request/URI.swift" "$hummingbird/Utils/FlatDictionary.swift" \

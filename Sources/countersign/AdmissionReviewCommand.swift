@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CountersignControl
 import CountersignCore
 internal import CountersignEncoding
 import CountersignSupplyChain
@@ -29,20 +30,17 @@ struct AdmissionReviewCommand: AsyncParsableCommand {
     func run() async throws {
         let policies = try loadVerificationPolicies(policy)
         guard let body = FileManager.default.contents(atPath: file) else {
-            printError("cannot read \(file)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "cannot read \(file)")
         }
         var verifications: [ArtifactVerification] = []
         if let evidence {
             guard let data = FileManager.default.contents(atPath: evidence) else {
-                printError("cannot read \(evidence)")
-                throw ExitCode(1)
+                throw ControlError(.badRequest, "cannot read \(evidence)")
             }
             do {
                 verifications = try JSONValueDecoder().decode(Evidence.self, from: [UInt8](data)).artifactVerifications
             } catch {
-                printError("\(evidence): \(error.description)")
-                throw ExitCode(1)
+                throw ControlError(.badRequest, "\(evidence): \(error.description)")
             }
         }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 import CountersignCore
 import CountersignSupplyChain
 import Foundation
@@ -44,22 +45,19 @@ extension VerificationResult.Verdict {
 func loadVerificationPolicies(_ path: String) throws -> [VerificationPolicy] {
     let bundle: PolicyBundle
     do { bundle = try PolicyLoader.load(path: path) } catch {
-        for issue in error.issues { printError(issue.description) }
-        throw ExitCode(1)
+        throw ControlError(.badRequest, error.issues.map(\.description).joined(separator: "\n"))
     }
     var isDirectory: ObjCBool = false
     _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
     let directory = isDirectory.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
     do { return try VerificationPolicy.all(in: bundle, keyDirectory: directory) } catch {
-        printError(error.reason)
-        throw ExitCode(1)
+        throw ControlError(.badRequest, error.reason)
     }
 }
 
 /// Parses an image reference or exits 1.
 func parseReference(_ text: String) throws -> ImageReference {
     do { return try ImageReference(parsing: text) } catch {
-        printError(error.reason)
-        throw ExitCode(1)
+        throw ControlError(.badRequest, error.reason)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CountersignControl
 import CountersignSupplyChain
 
 /// `countersign artifact resolve REF [--platform os/arch]`: the digest a tag names now, printed as a pinned
@@ -32,8 +33,7 @@ struct ArtifactResolveCommand: AsyncParsableCommand {
         switch outcome {
         case .success(let digest): print("\(image.name)@\(digest)")
         case .failure(let error):
-            printError(error.reason)
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.reason)
         }
     }
 }

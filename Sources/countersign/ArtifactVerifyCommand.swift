@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CountersignControl
 import CountersignCore
 internal import CountersignEncoding
 import CountersignSupplyChain
@@ -27,8 +28,7 @@ struct ArtifactVerifyCommand: AsyncParsableCommand {
         let image = try parseReference(reference)
         let policies = try loadVerificationPolicies(policy)
         guard !policies.isEmpty else {
-            printError("\(policy) defines no ArtifactPolicy")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "\(policy) defines no ArtifactPolicy")
         }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let verifier = RegistryVerifier(
@@ -41,8 +41,7 @@ struct ArtifactVerifyCommand: AsyncParsableCommand {
         switch outcome {
         case .success(let r): results = r
         case .failure(let error):
-            printError("cannot verify \(image.canonical): \(error.reason)")
-            throw ExitCode(1)
+            throw ControlError(.unavailable, "cannot verify \(image.canonical): \(error.reason)")
         }
         switch output {
         case .json: print("[" + results.map(\.json).joined(separator: ",") + "]")

@@ -38,6 +38,6 @@ struct CELConformanceCommand: ParsableCommand {
         if verbose {
             for f in report.failures { print(f.description) }
         }
-        if !report.unexpectedFailures.isEmpty { throw ExitCode(1) }
+        if !report.unexpectedFailures.isEmpty { throw ExitCode.failure }
     }
 }

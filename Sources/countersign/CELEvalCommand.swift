@@ -1,5 +1,6 @@
 import ArgumentParser
 import CEL
+import CountersignControl
 import Foundation
 
 /// `countersign cel eval 'EXPR' [--var NAME=JSON]…`
@@ -69,8 +70,7 @@ struct CELEvalCommand: ParsableCommand {
         do {
             print(try program.evaluate(bindings).description)
         } catch {
-            printError("evaluation error: \(error.message)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "evaluation error: \(error.message)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignCanary
+import CountersignControl
 internal import CountersignEncoding
 import Foundation
 
@@ -44,16 +45,15 @@ struct CanaryJudgeCommand: ParsableCommand {
     func run() throws {
         let inputs: Inputs
         do { inputs = try load() } catch {
-            printError(error.message)
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.message)
         }
         let (configuration, canarySamples, baselineSamples) = (inputs.configuration, inputs.canary, inputs.baseline)
         let configured = configuration.scoreThresholds ?? .standard
         let passScore = pass ?? configured.pass
         let marginalScore = marginal ?? min(configured.marginal, passScore)
         guard marginalScore <= passScore else {
-            printError("the marginal threshold (\(marginalScore)) exceeds the pass threshold (\(passScore))")
-            throw ExitCode(1)
+            throw ControlError(
+                .badRequest, "the marginal threshold (\(marginalScore)) exceeds the pass threshold (\(passScore))")
         }
         let thresholds = ScoreThresholds(pass: passScore, marginal: marginalScore)
         let judge: any CanaryJudge
@@ -65,8 +65,7 @@ struct CanaryJudgeCommand: ParsableCommand {
             settings.confidence = confidence
             if let tolerance { settings.tolerance = tolerance }
             do { judge = try CountersignJudge(configuration: settings) } catch {
-                printError(error.message)
-                throw ExitCode(1)
+                throw ControlError(.badRequest, error.message)
             }
         }
         let judgement = judge.judge(

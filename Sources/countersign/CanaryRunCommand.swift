@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignCanary
+import CountersignControl
 internal import CountersignEncoding
 import Foundation
 
@@ -28,8 +29,7 @@ struct CanaryRunCommand: AsyncParsableCommand {
     func run() async throws {
         let runner: AnalysisRunner
         do { runner = try makeRunner() } catch {
-            printError(error.message)
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.message)
         }
         let output = self.output
         let result = await runner.run { m in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 import CountersignCore
 internal import CountersignEncoding
 import Foundation
@@ -46,8 +47,7 @@ struct GateEvaluateCommand: ParsableCommand {
         do {
             bundle = try PolicyLoader.load(path: policy)
         } catch {
-            for issue in error.issues { printError(issue.description) }
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.issues.map(\.description).joined(separator: "\n"))
         }
         let deployRequest: DeployRequest = try decode(DeployRequest.self, request)
         let facts: Evidence = try evidence.map { try decode(Evidence.self, $0) } ?? Evidence()
@@ -76,14 +76,12 @@ struct GateEvaluateCommand: ParsableCommand {
 
     func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else {
-            printError("cannot read \(path)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "cannot read \(path)")
         }
         do {
             return try JSONValueDecoder().decode(type, from: [UInt8](data))
         } catch {
-            printError("\(path): \(error.description)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "\(path): \(error.description)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 import CountersignLedger
 import Foundation
 
@@ -21,21 +22,18 @@ struct KeysGenerateCommand: ParsableCommand {
 
     func run() throws {
         guard !FileManager.default.fileExists(atPath: out) else {
-            printError("\(out) exists; refusing to overwrite a key")
-            throw ExitCode(1)
+            throw ControlError(.conflict, "\(out) exists; refusing to overwrite a key")
         }
         let signer: NoteSigner
         do { signer = try NoteSigner(name: name) } catch {
-            printError(error.message)
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.message)
         }
         guard
             FileManager.default.createFile(
                 atPath: out, contents: Data((signer.privateKeyText + "\n").utf8), attributes: [.posixPermissions: 0o600]
             )
         else {
-            printError("cannot write \(out)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "cannot write \(out)")
         }
         print(signer.verifier.text)
     }

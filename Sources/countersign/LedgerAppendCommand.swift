@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 internal import CountersignEncoding
 import CountersignLedger
 import Foundation
@@ -26,11 +27,10 @@ struct LedgerAppendCommand: AsyncParsableCommand {
                 try Projection.validate(draft)
                 drafts.append(draft)
             } catch let error as EntryError {
-                printError("line \(n + 1): \(error.message); nothing was appended")
-                throw ExitCode(1)
+                throw ControlError(.badRequest, "line \(n + 1): \(error.message); nothing was appended")
             } catch let error as LedgerError {
-                printError("line \(n + 1): \(error.message); nothing was appended")
-                throw ExitCode(1)
+                throw ControlError(
+                    ControlError(ledger: error).code, "line \(n + 1): \(error.message); nothing was appended")
             }
         }
         let batch = drafts

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 import CountersignCore
 internal import CountersignEncoding
 import CountersignLedger
@@ -39,8 +40,7 @@ struct StoreOptions: ParsableArguments {
             }
             return try await body(try SQLiteLedger(path: database))
         } catch let error as LedgerError {
-            printError(error.message)
-            throw ExitCode(1)
+            throw ControlError(ledger: error)
         }
     }
 }
@@ -69,8 +69,7 @@ func printJSON(_ v: JSONValue) { print(v.canonicalString) }
 /// Reads a whole file, or exits 1 naming it.
 func readFile(_ path: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
-        printError("cannot read \(path)")
-        throw ExitCode(1)
+        throw ControlError(.badRequest, "cannot read \(path)")
     }
     return String(decoding: data, as: UTF8.self)
 }
@@ -85,15 +84,13 @@ func parseTime(_ text: String, _ option: String) throws -> Date {
 func loadVerifier(_ v: String) throws -> NoteVerifier {
     let text = FileManager.default.contents(atPath: v).map { String(decoding: $0, as: UTF8.self) } ?? v
     do { return try NoteVerifier(text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
-        printError("--verifier: \(error)")
-        throw ExitCode(1)
+        throw ControlError(.badRequest, "--verifier: \(error)")
     }
 }
 
 /// A checkpoint signing key from a file written by `keys generate`.
 func loadSigner(_ path: String) throws -> NoteSigner {
     do { return try NoteSigner(privateKey: try readFile(path)) } catch let error as NoteError {
-        printError("--key: \(error.message)")
-        throw ExitCode(1)
+        throw ControlError(.badRequest, "--key: \(error.message)")
     }
 }

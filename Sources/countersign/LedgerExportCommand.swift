@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 import CountersignEncoding
 import CountersignLedger
 import Foundation
@@ -27,8 +28,7 @@ struct LedgerExportCommand: AsyncParsableCommand {
             return try await EvidencePack.export(store, from: from, to: to)
         }
         do { try pack.write(to: URL(fileURLWithPath: out)) } catch {
-            printError(error.message)
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.message)
         }
         print("wrote \(pack.summary) with proofs to \(out)")
     }
@@ -60,8 +60,7 @@ struct LedgerVerifyPackCommand: AsyncParsableCommand {
         let period = try from.map { (from: try parseTime($0, "--from"), to: try parseTime(to!, "--to")) }
         let pack: EvidencePack
         do { pack = try EvidencePack(reading: URL(fileURLWithPath: directory)) } catch {
-            printError(error.message)
-            throw ExitCode(1)
+            throw ControlError(.badRequest, error.message)
         }
         switch pack.verify(verifier: key, period: period) {
         case .success(let checkpoint):
@@ -70,7 +69,7 @@ struct LedgerVerifyPackCommand: AsyncParsableCommand {
                     + "\(key.name), none missing")
         case .failure(let error):
             printError("INVALID: \(error.message)")
-            throw ExitCode(1)
+            throw ExitCode.failure
         }
     }
 }

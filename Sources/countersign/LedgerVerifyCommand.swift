@@ -60,7 +60,7 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         if let problem = report.problem {
             printError("TAMPERED: \(problem.message)")
-            throw ExitCode(1)
+            throw ExitCode.failure
         }
         let signature: String
         switch (key, report.checkpointSize) {
@@ -77,12 +77,12 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
             printError(
                 "TAMPERED: the ledger holds \(report.entries) entries and no checkpoint signed by \(key.name): nothing "
                     + "proves the entries were not rewritten")
-            throw ExitCode(1)
+            throw ExitCode.failure
         case (_?, nil): signature = "no entries, no checkpoint"
         }
         if let difference {
             printError("TAMPERED: \(difference)")
-            throw ExitCode(1)
+            throw ExitCode.failure
         }
         print(
             "ok: \(report.entries) entries, root \(Hex.encode(report.rootHash)), \(signature)"

@@ -27,7 +27,7 @@ struct PolicyLintCommand: ParsableCommand {
         let report = output.lint(outcome)
         // Text keeps errors on standard error; the machine-read forms are the output itself.
         if case .failure = outcome, output == .text { printError(report) } else { print(report) }
-        if case .failure = outcome { throw ExitCode(1) }
+        if case .failure = outcome { throw ExitCode.failure }
     }
 }
 
@@ -54,9 +54,9 @@ struct PolicyTestCommand: ParsableCommand {
         } catch {
             let report = output.testIssues(error)
             if output == .text { printError(report) } else { print(report) }
-            throw ExitCode(1)
+            throw ExitCode.failure
         }
         print(output.test(results))
-        if results.contains(where: { !$0.passed }) || results.isEmpty { throw ExitCode(1) }
+        if results.contains(where: { !$0.passed }) || results.isEmpty { throw ExitCode.failure }
     }
 }

@@ -77,7 +77,8 @@ enum PolicyReport: String, ExpressibleByArgument, CaseIterable {
             ]).canonicalString
         case .junit:
             var suites: [(String, Int, Int, [String])] = []
-            for suite in results.map(\.suite).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } } {
+            let names = results.map(\.suite).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            for suite in names {
                 let mine = results.filter { $0.suite == suite }
                 let cases = mine.map { r in
                     let open =

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CountersignCanary
+import CountersignControl
 import CountersignCore
 import CountersignLedger
 import CountersignPostgres
@@ -131,8 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policyPath) } catch {
-            printError("\(policyPath): \(error)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "\(policyPath): \(error)")
         }
         let signer = try (checkpointKey ?? env["COUNTERSIGN_CHECKPOINT_KEY"]).map(loadSigner)
         let prometheus = self.prometheus ?? env["COUNTERSIGN_PROMETHEUS"]
@@ -167,16 +167,14 @@ struct ServeCommand: AsyncParsableCommand {
                 control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath))
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
-                    printError("--canary-configs: \(error)")
-                    throw ExitCode(1)
+                    throw ControlError(.badRequest, "--canary-configs: \(error)")
                 }
             }
             do {
                 if let note = try await control.bootstrapPolicy() { printError("countersign: \(note)") }
                 if demo { try await Self.seedDemo(control, until: demoEnd) }
-            } catch {
-                printError((error as? APIError)?.message ?? "\(error)")
-                throw ExitCode(1)
+            } catch let error as LedgerError {
+                throw ControlError(ledger: error)
             }
             let app = buildApplication(
                 configuration: settings, components: components,
@@ -203,7 +201,7 @@ struct ServeCommand: AsyncParsableCommand {
         let needed = ["alice", "bob", "carol", "dave", "erin", "frank", "deploy-bot", "ci-builder"]
         let missing = needed.filter { control.policy.bundle.identity($0) == nil }
         guard missing.isEmpty else {
-            throw APIError(
+            throw ControlError(
                 .badRequest,
                 "--demo needs the example policy (examples/policy); this one lacks \(missing.joined(separator: ", "))")
         }
@@ -237,19 +235,17 @@ struct ServeCommand: AsyncParsableCommand {
             "storeDeadline": "COUNTERSIGN_STORE_DEADLINE",
         ]
         let loaded: Any?
-        do { loaded = try Yams.load(yaml: try readFile(path)) } catch {
-            printError("\(path): not valid YAML: \(error)")
-            throw ExitCode(1)
+        let text = try readFile(path)
+        do { loaded = try Yams.load(yaml: text) } catch {
+            throw ControlError(.badRequest, "\(path): not valid YAML: \(error)")
         }
         guard let mapping = loaded as? [String: Any] else {
-            printError("\(path): the configuration must be a mapping of settings")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "\(path): the configuration must be a mapping of settings")
         }
         var settings: [String: String] = [:]
         for (key, value) in mapping {
             guard let name = keys[key] else {
-                printError("\(path): unknown setting \(key) (secrets belong in the environment)")
-                throw ExitCode(1)
+                throw ControlError(.badRequest, "\(path): unknown setting \(key) (secrets belong in the environment)")
             }
             if let list = value as? [Any] {
                 settings[name] = list.map { "\($0)" }.joined(separator: ",")
@@ -306,13 +302,11 @@ struct ServeCommand: AsyncParsableCommand {
     static func loadCanaryConfigs(_ path: String) throws -> [CanaryConfiguration] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: path))?.filter { $0.hasSuffix(".json") }
         guard let files else {
-            printError("--canary-configs: cannot read directory \(path)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "--canary-configs: cannot read directory \(path)")
         }
         return try files.sorted().map { file in
             do { return try CanaryConfiguration.decode(json: Data(try readFile("\(path)/\(file)").utf8)) } catch {
-                printError("\(path)/\(file): \(error)")
-                throw ExitCode(1)
+                throw ControlError(.badRequest, "\(path)/\(file): \(error)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 import CountersignCore
 import CountersignLedger
 import CountersignServer
@@ -20,16 +21,10 @@ struct TokenStoreOptions: ParsableArguments {
     func withControlPlane(_ body: @Sendable (ControlPlane) async throws -> Void) async throws {
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policy) } catch {
-            printError("\(policy): \(error)")
-            throw ExitCode(1)
+            throw ControlError(.badRequest, "\(policy): \(error)")
         }
         try await store.withStore { ledger in
-            do { try await body(ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policy))) } catch let
-                error as APIError
-            {
-                printError(error.message)
-                throw ExitCode(1)
-            }
+            try await body(ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policy)))
         }
     }
 }

@@ -63,12 +63,29 @@ import Testing
             "gate", "evaluate", "--policy", "examples/policy", "--request", "examples/tests/gate.yaml",
         ])
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("examples/tests/gate.yaml"))
+        #expect(missing.stderr.hasPrefix("examples/tests/gate.yaml: invalid JSON"), "\(missing.stderr)")
         let badTime = try CommandRunner.run([
             "gate", "evaluate", "--policy", "examples/policy", "--request", "examples/requests/payments-migration.json",
             "--at", "yesterday",
         ])
         #expect(badTime.status != 0)
         #expect(badTime.stderr.contains("--at must be an RFC 3339 time"))
+    }
+
+    /// A failure is its message alone on standard error and exit status 1 (ExitStatus.swift), whichever command
+    /// raised it; ArgumentParser's "Error:" prefix and usage text are for usage errors only.
+    @Test func aFailureIsItsMessageAloneWithExitOne() throws {
+        let key = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
+        try "keep me".write(to: key, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: key) }
+        let exists = try CommandRunner.run(["keys", "generate", "--name", "x.example/ledger", "--out", key.path])
+        #expect(exists.status == 1)
+        #expect(exists.stderr == "\(key.path) exists; refusing to overwrite a key\n")
+        #expect(try String(contentsOf: key, encoding: .utf8) == "keep me")
+
+        let policy = try CommandRunner.run(["gate", "evaluate", "--policy", "/nonexistent", "--request", "x.json"])
+        #expect(policy.status == 1)
+        #expect(!policy.stderr.contains("Error:") && !policy.stderr.contains("Usage:"), "\(policy.stderr)")
+        #expect(policy.stderr.contains("/nonexistent"), "\(policy.stderr)")
     }
 }

@@ -1,3 +1,4 @@
+import CountersignControl
 import CountersignCore
 import CountersignLedger
 import CountersignServer

@@ -12,6 +12,7 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import CountersignControl
 @testable import CountersignServer
 
 /// Each API operation appends everything it implies in one batch: a deploy request with its first decision and

@@ -1,3 +1,4 @@
+import CountersignControl
 import CountersignLedger
 import CountersignServer
 import Foundation

@@ -1,4 +1,5 @@
 import CountersignCanary
+import CountersignControl
 import CountersignCore
 import CountersignLedger
 import CountersignSQLite
@@ -55,7 +56,7 @@ struct UnreachableStore: LedgerStore {
         let f = try await ServerFixture(store: UnreachableStore())
         let principal = Principal(identity: "deploy-bot", role: .deployer, kind: .automation, tokenID: "tok_x")
         let input = try JSONDecoder().decode(DeployRequestInput.self, from: Data(ServerFixture.requestBody().utf8))
-        await #expect(throws: APIError(.unavailable, "")) {
+        await #expect(throws: ControlError(.unavailable, "")) {
             _ = try await f.control.requestDeploy(input, by: principal)
         }
     }

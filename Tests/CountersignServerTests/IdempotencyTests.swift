@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import CountersignControl
 @testable import CountersignServer
 
 /// `Idempotency-Key` on POST: a retry gets the first answer and appends nothing; a reused key with another body,

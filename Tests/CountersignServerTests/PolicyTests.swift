@@ -1,3 +1,4 @@
+import CountersignControl
 import CountersignCore
 import CountersignEncoding
 import CountersignLedger

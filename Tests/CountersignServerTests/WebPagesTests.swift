@@ -8,6 +8,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import CountersignControl
 @testable import CountersignServer
 
 /// The web UI through the router: sessions, CSRF, separation of duties on the form, every page rendering.
@@ -413,7 +414,7 @@ import Testing
         "https://countersign.example.com/#x", "https://", "https://bücher.example", "https://a.example:0",
     ])
     func publicURLsThatCannotBeAnOriginAreRefused(text: String) {
-        #expect(throws: APIError.self) { try PublicURL(parsing: text) }
+        #expect(throws: ControlError.self) { try PublicURL(parsing: text) }
     }
 
     /// The cookie holds a session of its own, never the API token: the token is not in the cookie, the cookie is
@@ -505,7 +506,7 @@ import Testing
         let late = try await f.control.createToken(
             identity: "bob", role: .approver, by: "test", expiresAt: clock.now.addingTimeInterval(1))
         clock.advance(2)
-        await #expect(throws: APIError.self) { try await f.control.authenticate(secret: late.secret) }
+        await #expect(throws: ControlError.self) { try await f.control.authenticate(secret: late.secret) }
     }
 
     // MARK: Exports

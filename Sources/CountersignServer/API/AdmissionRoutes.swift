@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignEncoding
 internal import CountersignSupplyChain
 internal import Foundation
@@ -21,7 +22,7 @@ public struct AdmissionRoutes: Sendable {
             // Not a review at all (no body, not a JSON object): an HTTP error. A review that cannot be judged is
             // answered with a denying review instead, which is what the API server acts on.
             guard case .object? = try? JSONValue(parsing: body) else {
-                throw APIError(.badRequest, "the body must be an AdmissionReview JSON object")
+                throw ControlError(.badRequest, "the body must be an AdmissionReview JSON object")
             }
             let answer = await controller.review(body)
             return Response(

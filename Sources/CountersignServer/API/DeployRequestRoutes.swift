@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
@@ -34,7 +35,7 @@ public struct DeployRequestRoutes: Sendable {
             var verdict: Decision.Verdict?
             if let raw = query["verdict"] {
                 guard let v = Decision.Verdict(rawValue: String(raw)) else {
-                    throw APIError(
+                    throw ControlError(
                         .badRequest, "verdict must be allowed, pending or denied", details: ["field": "verdict"])
                 }
                 verdict = v
@@ -71,14 +72,14 @@ public struct DeployRequestRoutes: Sendable {
         }
     }
 
-    static func response(_ status: DeployRequestStatus, status code: HTTPResponse.Status = .ok) throws(APIError)
+    static func response(_ status: DeployRequestStatus, status code: HTTPResponse.Status = .ok) throws(ControlError)
         -> Response
     {
         var members: [(String, JSONValue)] = [
             ("request", try PayloadCoding.encode(status.request)), ("seq", .number(Double(status.seq))),
         ]
         members.append(
-            ("decision", try status.decision.map { d throws(APIError) in try PayloadCoding.encode(d) } ?? .null))
+            ("decision", try status.decision.map { d throws(ControlError) in try PayloadCoding.encode(d) } ?? .null))
         return JSONBody.response(.object(members), status: code)
     }
 }

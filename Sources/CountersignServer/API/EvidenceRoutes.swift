@@ -1,4 +1,5 @@
 internal import CountersignCanary
+public import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
@@ -90,7 +91,7 @@ public struct EvidenceRoutes: Sendable {
         }
         group.post("artifacts/verify") { request, context in
             guard let verifier else {
-                throw APIError(
+                throw ControlError(
                     .notFound, "this server verifies no artifacts (start it with a policy that has ArtifactPolicies)")
             }
             let body = try await JSONBody.decode(ArtifactBody.self, request)
@@ -103,13 +104,13 @@ public struct EvidenceRoutes: Sendable {
             _ = try context.caller()
             let q = request.uri.queryParameters
             guard let digest = q["digest"].map(String.init), let template = q["template"].map(String.init) else {
-                throw APIError(.badRequest, "digest and template are required", details: ["field": "digest"])
+                throw ControlError(.badRequest, "digest and template are required", details: ["field": "digest"])
             }
             guard
                 let verdict = try await control.read({ r throws(LedgerError) in
                     try await r.canaryVerdicts(digest: digest, template: template, limit: 1).first
                 })
-            else { throw APIError(.notFound, "no canary verdict for \(digest) under \(template)") }
+            else { throw ControlError(.notFound, "no canary verdict for \(digest) under \(template)") }
             return JSONBody.response(
                 .object([
                     ("id", .string(verdict.id)), ("outcome", .string(verdict.outcome.rawValue)),
@@ -153,16 +154,16 @@ public struct EvidenceRoutes: Sendable {
     }
 
     /// `environment`, `from` and `to` (RFC 3339) from the query.
-    static func period(_ request: Request, needsEnvironment: Bool = true) throws(APIError) -> (String, Date, Date) {
+    static func period(_ request: Request, needsEnvironment: Bool = true) throws(ControlError) -> (String, Date, Date) {
         let q = request.uri.queryParameters
         let environment = q["environment"].map(String.init) ?? ""
         if needsEnvironment && environment.isEmpty {
-            throw APIError(.badRequest, "environment is required", details: ["field": "environment"])
+            throw ControlError(.badRequest, "environment is required", details: ["field": "environment"])
         }
         guard let from = q["from"].flatMap({ RFC3339.date(String($0)) }),
             let to = q["to"].flatMap({ RFC3339.date(String($0)) }), from <= to
         else {
-            throw APIError(.badRequest, "from and to must be RFC 3339 times, from ≤ to", details: ["field": "from"])
+            throw ControlError(.badRequest, "from and to must be RFC 3339 times, from ≤ to", details: ["field": "from"])
         }
         return (environment, from, to)
     }

@@ -1,7 +1,8 @@
+internal import CountersignControl
 internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
-public import Hummingbird
+internal import Hummingbird
 internal import Logging
 internal import NIOCore
 internal import Synchronization
@@ -36,13 +37,13 @@ struct IdempotencyMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw APIError(
+            throw ControlError(
                 .badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters",
                 details: ["header": "Idempotency-Key"])
         }
         let path = request.uri.path
         guard !path.hasSuffix("/tokens") else {
-            throw APIError(
+            throw ControlError(
                 .badRequest, "POST \(path) takes no Idempotency-Key: its answer holds a secret that is never stored",
                 details: ["header": "Idempotency-Key"])
         }
@@ -59,7 +60,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let response: Response
         do {
             response = try await IdempotencyClaim.$current.withValue(claim) { try await next(retried, context) }
-        } catch let error as APIError {
+        } catch let error as ControlError {
             if claim.isTaken { await answer(claim, status: error.status, body: error.body, context: context) }
             throw error
         }
@@ -87,12 +88,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     static func replay(_ claimed: ReadModel.IdempotencyKey, fingerprint: String) throws -> Response {
         guard claimed.fingerprint == fingerprint else {
-            throw APIError(
+            throw ControlError(
                 .unprocessable, "this Idempotency-Key was first used with a different body",
                 details: ["header": "Idempotency-Key"])
         }
         guard let status = claimed.status, let body = claimed.body else {
-            throw APIError(
+            throw ControlError(
                 .conflict,
                 "a request with this Idempotency-Key is still running, or its answer was lost before it was recorded; "
                     + "what it did is on the ledger", details: ["header": "Idempotency-Key"])
@@ -101,35 +102,6 @@ struct IdempotencyMiddleware: RouterMiddleware {
             status: HTTPResponse.Status(code: Int(status)),
             headers: [.contentType: "application/json", .init("Idempotent-Replayed")!: "true"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
-/// The key a request runs under, for the operation's first batch to claim (``ControlPlane/record(_:)-(EntryBatch)``).
-final class IdempotencyClaim: Sendable {
-    @TaskLocal static var current: IdempotencyClaim?
-
-    let scope: String
-    let fingerprint: String
-    let operation: String
-    private let taken = Mutex(false)
-
-    init(scope: String, fingerprint: String, operation: String) {
-        self.scope = scope
-        self.fingerprint = fingerprint
-        self.operation = operation
-    }
-
-    var isTaken: Bool { taken.withLock { $0 } }
-
-    /// The claim's entry, the first time it is asked for; nil after.
-    func take() -> IdempotencyClaimed? {
-        guard
-            taken.withLock({ was in
-                defer { was = true }
-                return !was
-            })
-        else { return nil }
-        return IdempotencyClaimed(scope: scope, fingerprint: fingerprint, operation: operation)
     }
 }
 

@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
@@ -13,38 +14,39 @@ enum JSONBody {
     /// bounds their sum, so a body trickled a byte at a time cannot hold its connection and buffer indefinitely.
     static let timeout = Duration.seconds(30)
 
-    static func bytes(_ request: Request, limit: Int = maxBytes) async throws(APIError) -> [UInt8] {
+    static func bytes(_ request: Request, limit: Int = maxBytes) async throws(ControlError) -> [UInt8] {
         try await read(request, limit: limit) { _ in }
     }
 
     /// The body, chunk by chunk into `each` and a buffer that never exceeds `limit` (a declared Content-Length
     /// over it is refused before reading), failing once `timeout` has passed.
-    static func read(_ request: Request, limit: Int, _ each: (ByteBuffer) -> Void) async throws(APIError) -> [UInt8] {
+    static func read(_ request: Request, limit: Int, _ each: (ByteBuffer) -> Void) async throws(ControlError) -> [UInt8]
+    {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw APIError(.payloadTooLarge, "the request body of \(declared) bytes exceeds \(limit) bytes")
+            throw ControlError(.payloadTooLarge, "the request body of \(declared) bytes exceeds \(limit) bytes")
         }
         let started = ContinuousClock.now
         var body: [UInt8] = []
         do {
             for try await chunk in request.body {
                 guard body.count + chunk.readableBytes <= limit else {
-                    throw APIError(.payloadTooLarge, "the request body exceeds \(limit) bytes")
+                    throw ControlError(.payloadTooLarge, "the request body exceeds \(limit) bytes")
                 }
                 guard ContinuousClock.now - started <= timeout else {
-                    throw APIError(.badRequest, "the request body was not received within \(timeout)")
+                    throw ControlError(.badRequest, "the request body was not received within \(timeout)")
                 }
                 each(chunk)
                 body.append(contentsOf: chunk.readableBytesView)
             }
-        } catch let error as APIError {
+        } catch let error as ControlError {
             throw error
         } catch {
-            throw APIError(.badRequest, "the request body could not be read")
+            throw ControlError(.badRequest, "the request body could not be read")
         }
         return body
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws(APIError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws(ControlError) -> T {
         try PayloadCoding.body(type, from: try await bytes(request))
     }
 
@@ -54,7 +56,7 @@ enum JSONBody {
             body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
 
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws(APIError) -> Response {
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws(ControlError) -> Response {
         response(try PayloadCoding.encode(value), status: status)
     }
 }

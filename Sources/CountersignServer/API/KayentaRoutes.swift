@@ -1,4 +1,5 @@
 public import CountersignCanary
+public import CountersignControl
 internal import CountersignCore
 public import Hummingbird
 internal import NIOCore

@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 public import CountersignLedger
@@ -36,7 +37,7 @@ public struct LedgerRoutes: Sendable {
         group.get("ledger/proofs/inclusion") { request, context in
             _ = try context.caller()
             guard let seq = try Self.integer(request, "seq") else {
-                throw APIError(.badRequest, "seq is required", details: ["field": "seq"])
+                throw ControlError(.badRequest, "seq is required", details: ["field": "seq"])
             }
             let size = try Self.integer(request, "size")
             return JSONBody.response(
@@ -47,7 +48,7 @@ public struct LedgerRoutes: Sendable {
         group.get("ledger/proofs/consistency") { request, context in
             _ = try context.caller()
             guard let from = try Self.integer(request, "from"), let to = try Self.integer(request, "to") else {
-                throw APIError(.badRequest, "from and to are required", details: ["field": "from"])
+                throw ControlError(.badRequest, "from and to are required", details: ["field": "from"])
             }
             return JSONBody.response(
                 try await Self.ledger { () async throws(LedgerError) in
@@ -59,14 +60,14 @@ public struct LedgerRoutes: Sendable {
             guard
                 let note = try await Self.ledger({ () async throws(LedgerError) in try await store.latestCheckpoint() })
             else {
-                throw APIError(.notFound, "no checkpoint has been signed yet")
+                throw ControlError(.notFound, "no checkpoint has been signed yet")
             }
             return Self.note(note)
         }
         group.post("ledger/checkpoint") { _, context in
             try context.caller().require(.admin, to: "sign checkpoints")
             guard let signer else {
-                throw APIError(.notFound, "this server signs no checkpoints (start it with --checkpoint-key)")
+                throw ControlError(.notFound, "this server signs no checkpoints (start it with --checkpoint-key)")
             }
             return Self.note(
                 try await Self.ledger { () async throws(LedgerError) in
@@ -95,7 +96,7 @@ public struct LedgerRoutes: Sendable {
     /// An integer query parameter within `range`, or nil when absent: the server's one reader of numbers in a
     /// query, so none reaches arithmetic unbounded (a `limit` of 2^62 once trapped a page computation).
     static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int> = 0...Int.max)
-        throws(APIError) -> Int?
+        throws(ControlError) -> Int?
     {
         guard let raw = request.uri.queryParameters[name[...]] else { return nil }
         guard let n = Int(String(raw)), range.contains(n) else {
@@ -103,12 +104,12 @@ public struct LedgerRoutes: Sendable {
                 range.upperBound == Int.max
                 ? (range.lowerBound == 0 ? "a non-negative integer" : "an integer ≥ \(range.lowerBound)")
                 : "an integer from \(range.lowerBound) to \(range.upperBound)"
-            throw APIError(.badRequest, "\(name) must be \(expected)", details: ["field": name])
+            throw ControlError(.badRequest, "\(name) must be \(expected)", details: ["field": name])
         }
         return n
     }
 
-    static func ledger<T>(_ body: () async throws(LedgerError) -> T) async throws(APIError) -> T {
-        do { return try await body() } catch { throw APIError(ledger: error) }
+    static func ledger<T>(_ body: () async throws(LedgerError) -> T) async throws(ControlError) -> T {
+        do { return try await body() } catch { throw ControlError(ledger: error) }
     }
 }

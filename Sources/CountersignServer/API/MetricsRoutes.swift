@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignMetrics
 public import Hummingbird
 
@@ -22,7 +23,8 @@ public struct MetricsRoutes: Sendable {
         }
     }
 
-    static func period(_ request: Request, _ control: ControlPlane) throws(APIError) -> CountersignMetrics.MetricsPeriod
+    static func period(_ request: Request, _ control: ControlPlane) throws(ControlError)
+        -> CountersignMetrics.MetricsPeriod
     {
         let q = request.uri.queryParameters
         return try control.metricsPeriod(

@@ -1,4 +1,4 @@
-public import CountersignLedger
+internal import CountersignLedger
 public import Hummingbird
 
 /// Gives each request one ``StoreBudget``: the store deadline is what a request may wait on the database in all,

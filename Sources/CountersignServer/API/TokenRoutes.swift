@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger

@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
@@ -20,25 +21,25 @@ public struct WebhookRoutes: Sendable {
     public func add(to router: Router<ServerRequestContext>) {
         router.post("webhooks/github") { request, _ in
             guard let github = control.github else {
-                throw APIError(.notFound, "GitHub webhooks are not configured on this server")
+                throw ControlError(.notFound, "GitHub webhooks are not configured on this server")
             }
             guard
                 var check = WebhookSignature.Check(
                     header: request.headers[.init("X-Hub-Signature-256")!], secret: github.webhookSecret)
             else {
-                throw APIError(.unauthenticated, "X-Hub-Signature-256 is missing or is not sha256=<64 hex digits>")
+                throw ControlError(.unauthenticated, "X-Hub-Signature-256 is missing or is not sha256=<64 hex digits>")
             }
             let limit = ControlPlane.maxWebhookBytes
             if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-                throw APIError(.payloadTooLarge, "the delivery's \(declared) bytes exceed GitHub's cap of \(limit)")
+                throw ControlError(.payloadTooLarge, "the delivery's \(declared) bytes exceed GitHub's cap of \(limit)")
             }
-            do throws(LedgerError) { try reading.enter() } catch { throw APIError(ledger: error) }
+            do throws(LedgerError) { try reading.enter() } catch { throw ControlError(ledger: error) }
             defer { reading.leave() }
             let body = try await JSONBody.read(request, limit: limit) { chunk in
                 chunk.withUnsafeReadableBytes { check.update($0) }
             }
             guard check.isValid else {
-                throw APIError(.unauthenticated, "the X-Hub-Signature-256 signature does not match the body")
+                throw ControlError(.unauthenticated, "the X-Hub-Signature-256 signature does not match the body")
             }
             let outcome = try await control.handleVerifiedGitHub(
                 event: request.headers[.init("X-GitHub-Event")!],

@@ -1,4 +1,5 @@
 public import CountersignCanary
+public import CountersignControl
 internal import CountersignEncoding
 public import CountersignLedger
 public import CountersignSupplyChain
@@ -74,7 +75,7 @@ public func buildRouter(
     router.get("openapi.yaml") { _, _ in
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
             let data = FileManager.default.contents(atPath: url.path)
-        else { throw APIError(.internal, "the OpenAPI document is missing from the build") }
+        else { throw ControlError(.internal, "the OpenAPI document is missing from the build") }
         return Response(
             status: .ok, headers: [.contentType: "application/yaml"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

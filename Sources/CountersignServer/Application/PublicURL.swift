@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import Foundation
 
 /// The URL people reach the server at (`https://countersign.example.com`), as configured — never inferred from a
@@ -14,9 +15,9 @@ public struct PublicURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `https://host[:port][/]`. Anything else — another scheme, user info, a path, a query, a fragment,
     /// a non-ASCII host — is refused, with the reason, rather than guessed at.
-    public init(parsing text: String) throws(APIError) {
-        func refuse(_ why: String) -> APIError {
-            APIError(.badRequest, "the public URL \(text) \(why)", details: ["field": "publicURL"])
+    public init(parsing text: String) throws(ControlError) {
+        func refuse(_ why: String) -> ControlError {
+            ControlError(.badRequest, "the public URL \(text) \(why)", details: ["field": "publicURL"])
         }
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
             throw refuse("is not a URL")

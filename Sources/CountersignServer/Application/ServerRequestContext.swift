@@ -1,3 +1,4 @@
+public import CountersignControl
 public import Hummingbird
 
 /// The request context: Hummingbird's core storage plus the authenticated caller, set by ``TokenAuthenticator``.
@@ -11,8 +12,8 @@ public struct ServerRequestContext: RequestContext {
     }
 
     /// The caller; routes behind the authenticator always have one.
-    public func caller() throws(APIError) -> Principal {
-        guard let principal else { throw APIError(.unauthenticated, "a bearer token is required") }
+    public func caller() throws(ControlError) -> Principal {
+        guard let principal else { throw ControlError(.unauthenticated, "a bearer token is required") }
         return principal
     }
 }

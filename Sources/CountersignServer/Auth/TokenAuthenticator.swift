@@ -1,3 +1,4 @@
+public import CountersignControl
 public import Hummingbird
 
 /// Resolves `Authorization: Bearer <token>` to a ``Principal`` before any API route runs; a missing, malformed,
@@ -12,11 +13,11 @@ public struct TokenAuthenticator: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization] else {
-            throw APIError(.unauthenticated, "a bearer token is required (Authorization: Bearer cst_…)")
+            throw ControlError(.unauthenticated, "a bearer token is required (Authorization: Bearer cst_…)")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw APIError(.unauthenticated, "the Authorization header must be 'Bearer <token>'")
+            throw ControlError(.unauthenticated, "the Authorization header must be 'Bearer <token>'")
         }
         var context = context
         context.principal = try await control.authenticate(secret: String(parts[1]))

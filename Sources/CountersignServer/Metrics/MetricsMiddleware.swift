@@ -1,3 +1,4 @@
+public import CountersignControl
 public import Hummingbird
 
 /// Counts and times every request by its route pattern.

@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import Hummingbird
 
 /// Every request under `/ui` that is not a GET or HEAD — every form post: sign-in, sign-out, reviews — must come
@@ -16,7 +17,7 @@ struct FormOriginCheck: RouterMiddleware {
         guard request.method != .get, request.method != .head,
             let refusal = Self.refusal(request, accepted: pages.acceptedOrigins)
         else { return try await next(request, context) }
-        return pages.errorPage(APIError(.forbidden, refusal), session: nil, started: .now)
+        return pages.errorPage(ControlError(.forbidden, refusal), session: nil, started: .now)
     }
 
     /// Why `request` is not from an accepted origin, or `nil` when it is.

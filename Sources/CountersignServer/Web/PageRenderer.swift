@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignCore
 internal import Foundation
 internal import Hummingbird

@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
@@ -45,7 +46,7 @@ extension WebPages {
         page["report"] = ["from": from, "to": to, "environment": environment]
         if q["report"] != nil {
             guard let start = RFC3339.date(from), let end = RFC3339.date(to), start <= end else {
-                throw APIError(.badRequest, "from and to must be RFC 3339 times with from ≤ to")
+                throw ControlError(.badRequest, "from and to must be RFC 3339 times with from ≤ to")
             }
             let store = control.store
             let (records, total) = try await LedgerRoutes.ledger { () async throws(LedgerError) in
@@ -76,7 +77,7 @@ extension WebPages {
     {
         try session.principal.require(.auditor, .admin, to: "run audit queries")
         let sql = Self.query(request)["sql"] ?? ""
-        guard !sql.isEmpty else { throw APIError(.badRequest, "sql is required") }
+        guard !sql.isEmpty else { throw ControlError(.badRequest, "sql is required") }
         let store = control.store
         let result = try await LedgerRoutes.ledger { () async throws(LedgerError) in try await store.audit(sql) }
         var headers: HTTPFields = [

@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
@@ -27,16 +28,16 @@ extension WebPages {
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     ) async throws -> Response {
         guard let seq = Int(try context.parameters.require("seq")) else {
-            throw APIError(.badRequest, "the judgement number must be an integer")
+            throw ControlError(.badRequest, "the judgement number must be an integer")
         }
         let store = control.store
         guard
             let entry = try await LedgerRoutes.ledger({ () async throws(LedgerError) in
                 try await store.entries(from: seq, count: 1)
             }).first, entry.type == .canaryJudged
-        else { throw APIError(.notFound, "entry \(seq) is not a canary judgement") }
+        else { throw ControlError(.notFound, "entry \(seq) is not a canary judgement") }
         let judged: CanaryJudged
-        do { judged = try entry.event(CanaryJudged.self) } catch { throw APIError(ledger: error) }
+        do { judged = try entry.event(CanaryJudged.self) } catch { throw ControlError(ledger: error) }
         let metrics = judged.metrics ?? []
         func five(_ s: CanaryJudged.Summary) -> [Double] { [s.min, s.q1, s.median, s.q3, s.max].map { $0 ?? .nan } }
         let boxes = metrics.map { m in SVGChart.Box(label: m.name, canary: five(m.canary), baseline: five(m.baseline)) }

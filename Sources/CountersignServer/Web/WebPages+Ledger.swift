@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
@@ -49,13 +50,13 @@ extension WebPages {
     ) async throws -> Response {
         let store = control.store
         guard let seq = Int(try context.parameters.require("seq")), seq >= 0 else {
-            throw APIError(.badRequest, "the entry number must be a non-negative integer")
+            throw ControlError(.badRequest, "the entry number must be a non-negative integer")
         }
         guard
             let entry = try await LedgerRoutes.ledger({ () async throws(LedgerError) in
                 try await store.entries(from: seq, count: 1)
             }).first
-        else { throw APIError(.notFound, "the ledger has no entry \(seq)") }
+        else { throw ControlError(.notFound, "the ledger has no entry \(seq)") }
         let checkpoint = try await latestCheckpoint()
         let covered = checkpoint.map { seq < $0.size } ?? false
         let proof = try await LedgerRoutes.ledger { () async throws(LedgerError) in

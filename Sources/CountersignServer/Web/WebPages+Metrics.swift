@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger

@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignCore
 internal import CountersignEncoding
 internal import CountersignLedger
@@ -101,7 +102,7 @@ extension WebPages {
         let id = try context.parameters.require("id")
         let form = try await Self.form(request, checkedFor: session)
         guard let state = form["decision"].flatMap(Approval.State.init(action:)) else {
-            throw APIError(.badRequest, "decision must be approve, reject or withdraw")
+            throw ControlError(.badRequest, "decision must be approve, reject or withdraw")
         }
         let comment = form["comment"].flatMap { $0.isEmpty ? nil : $0 }
         _ = try await control.review(id: id, state: state, comment: comment, by: session.principal)

@@ -1,3 +1,4 @@
+public import CountersignControl
 internal import CountersignCore
 internal import CountersignLedger
 internal import Foundation
@@ -64,7 +65,7 @@ public struct WebPages: Sendable {
         group.post(RouterPath(path)) { request, context in try await signedIn(request, context, handler) }
     }
 
-    /// Runs `handler` for the signed-in person (to sign-in, and back, without one); its API errors become pages.
+    /// Runs `handler` for the signed-in person (to sign-in, and back, without one); its control errors become pages.
     private func signedIn(_ request: Request, _ context: ServerRequestContext, _ handler: Handler) async throws
         -> Response
     {
@@ -77,13 +78,13 @@ public struct WebPages: Sendable {
             let back = request.method == .get ? "?next=" + Self.encode(request.uri.path) : ""
             return PageRenderer.redirect("/ui/sign-in" + back)
         }
-        do { return try await handler(request, context, session, started) } catch let error as APIError {
+        do { return try await handler(request, context, session, started) } catch let error as ControlError {
             return errorPage(error, session: session, started: started)
         }
     }
 
     /// An error as a page with the server's reason, and its HTTP status (a refused approval is a 403 page).
-    func errorPage(_ error: APIError, session: WebSession?, started: ContinuousClock.Instant) -> Response {
+    func errorPage(_ error: ControlError, session: WebSession?, started: ContinuousClock.Instant) -> Response {
         renderer.page(
             "error", title: "Not allowed", section: "", session: session,
             context: ["message": error.message, "code": error.code.description], status: error.status, started: started)
@@ -162,14 +163,15 @@ public struct WebPages: Sendable {
     }
 
     /// A posted form, refused unless it carries this session's CSRF token.
-    static func form(_ request: Request, checkedFor session: WebSession) async throws(APIError) -> [String: String] {
+    static func form(_ request: Request, checkedFor session: WebSession) async throws(ControlError) -> [String: String]
+    {
         let form = try await form(request)
         try session.checkCSRF(form["csrf"])
         return form
     }
 
     /// An `application/x-www-form-urlencoded` body (at most 64 KiB).
-    static func form(_ request: Request) async throws(APIError) -> [String: String] {
+    static func form(_ request: Request) async throws(ControlError) -> [String: String] {
         fields(String(decoding: try await JSONBody.bytes(request, limit: 64 << 10), as: UTF8.self))
     }
 
@@ -187,14 +189,14 @@ public struct WebPages: Sendable {
         return fields
     }
 
-    static func asset(_ name: String) throws(APIError) -> Response {
+    static func asset(_ name: String) throws(ControlError) -> Response {
         let types = [
             "app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
             "favicon.svg": "image/svg+xml",
         ]
         guard let type = types[name], let url = Bundle.module.url(forResource: "Web", withExtension: nil),
             let data = FileManager.default.contents(atPath: url.appendingPathComponent("static/\(name)").path)
-        else { throw APIError(.notFound, "no asset \(name)") }
+        else { throw ControlError(.notFound, "no asset \(name)") }
         return Response(
             status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: .init(bytes: data)))

@@ -1,3 +1,4 @@
+internal import CountersignControl
 internal import CountersignEncoding
 internal import Crypto
 internal import Foundation
@@ -23,9 +24,9 @@ struct WebSession: Sendable {
         return Hex.encode(mac)
     }
 
-    func checkCSRF(_ value: String?) throws(APIError) {
+    func checkCSRF(_ value: String?) throws(ControlError) {
         guard let value, APIToken.constantTimeEquals(Array(value.utf8), Array(csrf.utf8)) else {
-            throw APIError(.forbidden, "the form's CSRF token is missing or wrong; reload the page and try again")
+            throw ControlError(.forbidden, "the form's CSRF token is missing or wrong; reload the page and try again")
         }
     }
 
@@ -44,7 +45,7 @@ struct WebSession: Sendable {
 
     /// The signed-in person, or `nil` (no cookie, or a session that no longer authenticates). A ledger that
     /// cannot be read is an error, not a signed-out visitor.
-    static func current(_ request: Request, _ control: ControlPlane) async throws(APIError) -> WebSession? {
+    static func current(_ request: Request, _ control: ControlPlane) async throws(ControlError) -> WebSession? {
         guard let secret = cookieValue(cookie, in: request), let found = try await control.session(secret: secret)
         else {
             return nil

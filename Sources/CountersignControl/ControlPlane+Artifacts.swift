@@ -1,0 +1,57 @@
+internal import CountersignCore
+internal import CountersignEncoding
+internal import CountersignLedger
+public import CountersignSupplyChain
+internal import Foundation
+
+extension ControlPlane {
+    /// Verifies `reference` against the registry under every ArtifactPolicy that covers it, records each result
+    /// as `artifact.verified` (what was checked, with which key or builder, or every reason it was rejected), and
+    /// decides the open requests for the digest again. Builders and deployers may ask.
+    public func verifyArtifact(
+        _ text: String, with verifier: RegistryVerifier, by principal: Principal
+    ) async throws(ControlError) -> [VerificationResult] {
+        try principal.require(.builder, .deployer, to: "verify artifacts")
+        let reference: ImageReference
+        do { reference = try ImageReference(parsing: text) } catch {
+            throw ControlError(.badRequest, error.reason, details: ["field": "reference"])
+        }
+        guard reference.digest != nil else {
+            throw ControlError(
+                .badRequest, "\(text) is not pinned by digest; approve the digest, never the tag",
+                details: ["field": "reference"])
+        }
+        let results: [VerificationResult]
+        do { results = try await verifier.verify(reference, now: now()) } catch {
+            throw ControlError(.unavailable, "cannot verify \(reference.canonical): \(error.reason)")
+        }
+        for result in results {
+            guard let digest = result.digest?.description else { continue }
+            let details =
+                result.verdict == .verified
+                ? (["signed by " + result.signers.joined(separator: ", ")]
+                    + (result.builder.map { ["built by \($0)"] } ?? []))
+                    .joined(separator: "; ")
+                : result.reasons.joined(separator: "; ")
+            try await record(
+                ArtifactVerified(
+                    digest: digest, policy: result.policy, verified: result.verdict == .verified, details: details,
+                    policyHash: result.policyHash),
+                actor: principal.identity)
+            try await redecide(digest: digest, by: principal.identity)
+        }
+        return results
+    }
+
+    /// Registers an artifact by its digest-pinned reference (builders).
+    public func registerArtifact(reference: String, by principal: Principal) async throws(ControlError) -> String {
+        try principal.require(.builder, to: "register artifacts")
+        guard let parsed = try? ArtifactReference(parsing: reference) else {
+            throw ControlError(
+                .badRequest, "\(reference) is not pinned by digest (registry/repo@sha256:…)",
+                details: ["field": "reference"])
+        }
+        try await record(ArtifactRegistered(reference: reference), actor: principal.identity)
+        return parsed.digest
+    }
+}

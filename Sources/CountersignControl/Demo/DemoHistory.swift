@@ -1,0 +1,303 @@
+internal import CountersignCanary
+internal import CountersignCore
+internal import CountersignEncoding
+public import CountersignLedger
+public import Foundation
+internal import Synchronization
+
+/// `countersign serve --demo`: a realistic 90-day history for the example policy (examples/policy), written through
+/// the control plane itself, so every decision in it is the gate's own: a few hundred deploys of four services to
+/// staging and production, checks, approvals (some slow, a few rejections), separation-of-duties refusals,
+/// canary judgements, failures and rollbacks, incidents, the Black Friday freeze with one break-glass and its
+/// review — and requests still waiting for approval, so the inbox has work on first run.
+///
+/// The history is seeded from a fixed random seed, so two demos look the same. Artifact verifications are
+/// recorded as `artifact.verified` by `demo-seed` with details saying so: no registry is involved.
+public struct DemoHistory: Sendable {
+    public static let services = ["payments", "checkout", "search", "web"]
+    let store: any LedgerStore
+    let policy: PolicyHolder
+    let end: Date
+    let days: Int
+
+    public init(store: any LedgerStore, policy: PolicyHolder, end: Date = Date(), days: Int = 90) {
+        self.store = store
+        self.policy = policy
+        self.end = end
+        self.days = days
+    }
+
+    /// What was written.
+    public struct Summary: Sendable {
+        public var requests = 0
+        public var deploys = 0
+        public var incidents = 0
+        /// Requests pending at the end, as the approvals inbox lists them.
+        public var pending = 0
+    }
+
+    /// Seeds an empty ledger; refuses one that already has entries (a demo never mixes with real history).
+    public func seed() async throws(ControlError) -> Summary {
+        let size: Int
+        do { size = try await store.size() } catch { throw ControlError(ledger: error) }
+        guard size <= 1 else {
+            throw ControlError(.conflict, "--demo seeds only an empty ledger; this one has \(size) entries")
+        }
+        let clock = DemoClock(end.addingTimeInterval(-Double(days) * 86_400))
+        let control = ControlPlane(store: store, policy: policy, now: { clock.now })
+        var run = Run(control: control, clock: clock, rng: SeededGaussian(seed: 0x00C0_FFEE))
+        try await run.history(days: days, end: end)
+        // What the approvals inbox lists: every request still pending, not only the ones left waiting on purpose.
+        run.summary.pending = try await control.read({ r throws(LedgerError) in try await r.pendingRequestCount() })
+        return run.summary
+    }
+
+    struct Run {
+        let control: ControlPlane
+        let clock: DemoClock
+        var rng: SeededGaussian
+        var summary = Summary()
+        var deployCount = 0
+
+        let deployBot = Principal(identity: "deploy-bot", role: .deployer, kind: .automation, tokenID: "demo")
+        let builder = Principal(identity: "ci-builder", role: .builder, kind: .automation, tokenID: "demo")
+        static let people = ["alice", "bob", "carol", "dave", "erin"]
+
+        func person(_ name: String, _ role: Identity.Role) -> Principal {
+            Principal(identity: name, role: role, kind: .human, tokenID: "demo")
+        }
+
+        var now: Date { clock.now }
+
+        func advance(to date: Date) { clock.value.withLock { $0 = max($0, date) } }
+
+        func advance(by seconds: Double) { clock.value.withLock { $0 = $0.addingTimeInterval(seconds) } }
+
+        mutating func history(days: Int, end: Date) async throws(ControlError) {
+            let start = now
+            for day in 0..<days {
+                let dayStart = start.addingTimeInterval(Double(day) * 86_400)
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC")!
+                let weekday = calendar.component(.weekday, from: dayStart)
+                let weekend = weekday == 1 || weekday == 7
+                let count = weekend ? rng.int(0...1) : rng.int(2...6)
+                var times = (0..<count).map { _ in dayStart.addingTimeInterval(rng.double(8 * 3_600...18 * 3_600)) }
+                times.sort()
+                for t in times where t > now {
+                    advance(to: t)
+                    try await change(service: Self.services(rng.int(0...3)), ending: end)
+                }
+                if day == 86 { try await breakGlassIfFrozen() }
+            }
+            try await waiting(end: end)
+        }
+
+        static func services(_ i: Int) -> String { DemoHistory.services[i] }
+
+        /// One change: built and verified, deployed to staging, then requested for production and taken through
+        /// whatever its tier needs.
+        mutating func change(service: String, ending end: Date) async throws(ControlError) {
+            let author = Self.people[rng.int(0...4)]
+            let roll = rng.double(0...1)
+            let (kind, labels, ticket, plan): (String, [String], String?, String?) =
+                switch roll {
+                case ..<0.55: ("code", [], "ENG-\(rng.int(100...999))", nil)
+                case ..<0.75: ("flag", [], nil, nil)
+                case ..<0.85: ("config", [], nil, nil)
+                case ..<0.93: ("code-behind-flag", [], "ENG-\(rng.int(100...999))", nil)
+                case ..<0.98: ("schema-migration", ["one-way"], "DBA-\(rng.int(10...99))", "restore from snapshot")
+                default: ("code", ["hotfix"], "INC-\(rng.int(1000...9999))", nil)
+                }
+            let digest = "sha256:" + (0..<4).map { _ in String(format: "%016llx", rng.next()) }.joined()
+            let commit = (0..<5).map { _ in String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }.joined()
+            let committed = now.addingTimeInterval(-rng.double(20 * 60...30 * 3_600))
+            let pr = rng.int(1000...9999)
+            let artifact = "registry.example.com/\(service)@\(digest)"
+            try await verified(digest)
+            let change = Change(
+                commit: commit, ref: "refs/heads/main",
+                pullRequest: .init(number: pr, author: author, committers: [author], reviewers: []), ticket: ticket,
+                kind: kind, reversible: kind != "schema-migration", labels: labels, rollbackPlan: plan,
+                committedAt: committed)
+            for environment in ["staging", "production"] {
+                let status = try await control.requestDeploy(
+                    DeployRequestInput(service: service, environment: environment, artifact: artifact, change: change),
+                    by: deployBot)
+                summary.requests += 1
+                advance(by: rng.double(60...600))
+                for name in ["policy-lint", "unit", "integration", "migration-dry-run"] {
+                    let failed = environment == "staging" && rng.double(0...1) < 0.03
+                    _ = try await control.reportCheck(
+                        digest: digest, name: name, status: failed ? .failed : .passed, by: builder)
+                    if failed { return }
+                }
+                // One judgement binds the digest for both environments.
+                if kind == "code-behind-flag", environment == "staging" {
+                    try await canary(digest: digest, healthy: rng.double(0...1) < 0.85)
+                }
+                guard try await approve(status.request, author: author) else { return }
+                let decision = try await control.deployRequest(id: status.request.id).decision
+                guard decision?.verdict == .allowed else { return }
+                try await deploy(status.request, digest: digest, production: environment == "production")
+                advance(by: rng.double(600...5_400))
+            }
+        }
+
+        /// Records the digest as verified under signed-from-main, saying that no registry was involved.
+        func verified(_ digest: String) async throws(ControlError) {
+            _ = try await control.record(
+                ArtifactVerified(
+                    digest: digest, policy: "signed-from-main", verified: true,
+                    details: "demo seed: recorded, not verified against a registry"),
+                actor: "demo-seed")
+        }
+
+        /// Approves as the tier's teams require, by members who are not the change's author, after a wait;
+        /// sometimes the author tries first and is refused, sometimes a reviewer rejects. False when rejected.
+        mutating func approve(_ request: DeployRequest, author: String) async throws(ControlError) -> Bool {
+            let bundle = control.policy.bundle
+            guard let decision = try await control.deployRequest(id: request.id).decision, decision.verdict == .pending,
+                let tier = bundle.tiers.first(where: { $0.name == decision.tier })
+            else { return true }
+            if rng.double(0...1) < 0.05 {
+                _ = try? await control.review(
+                    id: request.id, state: .granted, comment: nil, by: person(author, .approver))
+            }
+            var used: Set<String> = [author]
+            for rule in tier.approvals.flatMap({ rule in Array(repeating: rule, count: rule.count) }) {
+                // Waits are long-tailed: most within the hour, some over a day.
+                advance(by: min(60 * exp(rng.double(0.5...5.5)), 2 * 86_400))
+                let members = (bundle.teams[rule.team]?.members ?? []).filter { !used.contains($0) }
+                guard let approver = members.isEmpty ? nil : members[rng.int(0...(members.count - 1))] else {
+                    return false
+                }
+                used.insert(approver)
+                if rng.double(0...1) < 0.04 {
+                    _ = try await control.review(
+                        id: request.id, state: .rejected, comment: "rollback plan does not cover the cache",
+                        by: person(approver, .approver))
+                    return false
+                }
+                _ = try await control.review(
+                    id: request.id, state: .granted, comment: rng.double(0...1) < 0.3 ? "LGTM" : nil,
+                    by: person(approver, .approver))
+            }
+            return true
+        }
+
+        mutating func canary(digest: String, healthy: Bool) async throws(ControlError) {
+            let baseline = (0..<60).map { _ in Optional(120 + rng.double(-15...15)) }
+            let shift = healthy ? 0.0 : 45.0
+            let canary = (0..<60).map { _ in Optional(120 + shift + rng.double(-15...15)) }
+            let errors = (0..<60).map { _ in Optional(rng.double(0...0.02)) }
+            let config = try Self.canaryConfig()
+            let input = CanaryJudgementInput(
+                digest: digest, template: "slo-gate", config: config,
+                canary: ["latency-p99": canary, "error-rate": errors],
+                baseline: ["latency-p99": baseline, "error-rate": errors.reversed()])
+            advance(by: 900)
+            _ = try await control.judgeCanary(input, by: deployBot)
+        }
+
+        /// Latency and error rate, both bad when they increase; latency weighs more.
+        static func canaryConfig() throws(ControlError) -> JSONValue {
+            let text = """
+                {"metrics": [
+                  {"name": "latency-p99", "groups": ["latency"], "query": {},
+                   "analysisConfigurations": {"canary": {"direction": "increase"}}},
+                  {"name": "error-rate", "groups": ["errors"], "query": {},
+                   "analysisConfigurations": {"canary": {"direction": "increase"}}}],
+                 "classifier": {"groupWeights": {"latency": 60, "errors": 40}}}
+                """
+            do { return try JSONValue(parsing: text) } catch {
+                throw ControlError(.internal, "the demo canary configuration does not parse: \(error)")
+            }
+        }
+
+        mutating func deploy(_ request: DeployRequest, digest: String, production: Bool) async throws(ControlError) {
+            deployCount += 1
+            let id = "dep_demo\(deployCount)"
+            advance(by: rng.double(60...900))
+            _ = try await control.record(
+                DeployStarted(
+                    id: id, request: request.id, environment: request.environment, service: request.service,
+                    digest: digest),
+                actor: "deploy-bot")
+            advance(by: rng.double(120...900))
+            let roll = rng.double(0...1)
+            let outcome: DeployFinished.Outcome = roll < 0.05 ? .failed : roll < 0.09 ? .rolledBack : .succeeded
+            _ = try await control.record(DeployFinished(outcome, id: id), actor: "deploy-bot")
+            summary.deploys += 1
+            guard production, outcome == .succeeded, rng.double(0...1) < 0.06 else { return }
+            advance(by: rng.double(300...7_200))
+            let incident = try await control.openIncident(
+                title: "\(request.service): elevated error rate after deploy",
+                severity: rng.double(0...1) < 0.3
+                    ? "sev1" : "sev2", deploys: [id], by: person("carol", .approver))
+            summary.incidents += 1
+            advance(by: rng.double(900...6 * 3_600))
+            try await control.resolveIncident(id: incident, by: person("carol", .approver))
+        }
+
+        /// Inside the Black Friday freeze: production is denied; carol breaks glass for a payments fix, erin
+        /// reviews it the next day.
+        mutating func breakGlassIfFrozen() async throws(ControlError) {
+            guard control.policy.bundle.freezes.contains(where: { $0.name == "black-friday" }) else { return }
+            let incident = try await control.openIncident(
+                title: "payments: card authorisations timing out", severity: "sev1", deploys: [],
+                by: person("carol", .approver))
+            let grant = try? await control.breakGlass(
+                freeze: "black-friday", environment: "production", service: "payments",
+                reason: "hotfix for authorisation timeouts (\(incident))", incident: incident, duration: 2 * 3_600,
+                by: person("carol", .approver))
+            guard let grant else { return }
+            try await change(service: "payments", ending: now)
+            advance(by: 20 * 3_600)
+            try await control.resolveIncident(id: incident, by: person("carol", .approver))
+            _ = try await control.reviewBreakGlass(
+                id: grant.id, outcome: "justified", notes: "timeouts confirmed; fix verified in staging first",
+                by: person("erin", .approver))
+        }
+
+        /// Requests left waiting at the end: search deploys awaiting payments-owners, one authored by alice.
+        mutating func waiting(end: Date) async throws(ControlError) {
+            for (i, author) in ["alice", "dave", "erin", "alice"].enumerated() {
+                advance(to: end.addingTimeInterval(Double(i - 4) * 1_800))
+                let digest = "sha256:" + (0..<4).map { _ in String(format: "%016llx", rng.next()) }.joined()
+                try await verified(digest)
+                let change = Change(
+                    commit: (0..<5).map { _ in String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }
+                        .joined(),
+                    ref: "refs/heads/main",
+                    pullRequest: .init(number: 4200 + i, author: author, committers: [author]),
+                    ticket: "ENG-\(700 + i)", kind: "code", reversible: true,
+                    committedAt: now.addingTimeInterval(-3 * 3_600))
+                _ = try await control.requestDeploy(
+                    DeployRequestInput(
+                        service: i % 2 == 0 ? "search" : "web", environment: "production",
+                        artifact: "registry.example.com/\(i % 2 == 0 ? "search" : "web")@\(digest)", change: change),
+                    by: deployBot)
+                for name in ["unit", "integration"] {
+                    _ = try await control.reportCheck(digest: digest, name: name, status: .passed, by: builder)
+                }
+                summary.requests += 1
+            }
+        }
+    }
+}
+
+/// The seeding run's clock: it moves forward as the story does.
+final class DemoClock: Sendable {
+    let value: Mutex<Date>
+
+    init(_ start: Date) { value = Mutex(start) }
+
+    var now: Date { value.withLock { $0 } }
+}
+
+extension SeededGaussian {
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+
+    mutating func double(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &self) }
+}

@@ -1,0 +1,58 @@
+internal import CountersignCore
+internal import CountersignEncoding
+internal import CountersignLedger
+internal import Foundation
+
+extension ControlPlane {
+    /// Queues a notification in the ledger's outbox, in the batch of the event it announces; ``OutboxDeliverer``
+    /// sends it, on this node or, after a restart, on the next, so nothing queued is lost.
+    func queue(
+        kind: NotificationQueued.Kind, target: String, body: JSONValue, request: String?, into batch: inout EntryBatch
+    ) throws(ControlError) {
+        try batch.add(
+            NotificationQueued(
+                id: Self.newID("nt_"), kind: kind, target: target, body: body.canonicalString, request: request),
+            actor: "countersign", at: now())
+    }
+
+    /// With a decision: a JSON webhook to every configured URL, and — for a request that came from a GitHub
+    /// deployment protection rule — the callback once the verdict is final (a status comment while it is pending).
+    func notify(
+        _ request: DeployRequest, _ decision: Decision, github: DeployRequested.GitHubOrigin?,
+        into batch: inout EntryBatch
+    ) throws(ControlError) {
+        let summary: JSONValue = .object([
+            ("event", .string(decision.verdict == .pending ? "approval.pending" : "gate.decided")),
+            ("request", .string(request.id)), ("service", .string(request.service)),
+            ("environment", .string(request.environment)), ("artifact", .string(request.artifact)),
+            ("verdict", .string(decision.verdict.rawValue)), ("tier", decision.tier.map(JSONValue.string) ?? .null),
+            ("reasons", .array(decision.reasons.map(JSONValue.string))),
+        ])
+        for url in notifications.urls {
+            try queue(kind: .webhook, target: url, body: summary, request: request.id, into: &batch)
+        }
+        guard let github else { return }
+        var body: [(String, JSONValue)] = [
+            ("environment_name", .string(github.environment)), ("comment", .string(Self.comment(decision, request))),
+        ]
+        switch decision.verdict {
+        case .allowed: body.append(("state", .string("approved")))
+        case .denied: body.append(("state", .string("rejected")))
+        case .pending: break
+        }
+        try queue(
+            kind: .githubCallback, target: github.callback, body: .object(body), request: request.id, into: &batch)
+    }
+
+    /// The comment GitHub shows with the decision: the verdict and each unmet control, within GitHub's 1024
+    /// characters.
+    static func comment(_ decision: Decision, _ request: DeployRequest) -> String {
+        var lines = [
+            "Countersign: \(decision.verdict.rawValue) (request \(request.id), tier \(decision.tier ?? "none"))"
+        ]
+        lines += decision.reasons.map { "- \($0)" }
+        var text = lines.joined(separator: "\n")
+        if text.count > 1024 { text = String(text.prefix(1020)) + " …" }
+        return text
+    }
+}
