@@ -88,4 +88,34 @@ import Testing
         #expect(!policy.stderr.contains("Error:") && !policy.stderr.contains("Usage:"), "\(policy.stderr)")
         #expect(policy.stderr.contains("/nonexistent"), "\(policy.stderr)")
     }
+
+    /// A decision is a pure function of its inputs, in every process: the evidence ids of the approvals it counted
+    /// come out in the approvers' order, not in the order of a dictionary whose hash seed each process draws anew.
+    @Test func aDecisionIsTheSameInEveryProcess() throws {
+        let example = try String(contentsOfFile: "examples/requests/payments-migration.evidence.json", encoding: .utf8)
+        let digest = "sha256:4d9f3e1c2b7a6f5e8d0c9b1a2f3e4d5c6b7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e"
+        let second = """
+            {"id": "apr-300", "approver": "dave", "digest": "\(digest)", "environment": "production",
+             "state": "granted", "at": "2026-11-03T09:45:00Z"},
+            """
+        let evidence = example.replacingOccurrences(of: #""approvals": ["#, with: #""approvals": ["# + second)
+        #expect(evidence != example)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-\(UUID().uuidString).json")
+        try evidence.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var outputs: Set<String> = []
+        for _ in 0..<6 {
+            let r = try CommandRunner.run([
+                "gate", "evaluate", "--policy", "examples/policy", "--request",
+                "examples/requests/payments-migration.json", "--evidence", file.path, "--at", "2026-11-03T10:00:00Z",
+                "--output", "json",
+            ])
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            outputs.insert(r.stdout)
+        }
+        #expect(outputs.count == 1, "\(outputs)")
+        let json = try JSONSerialization.jsonObject(with: Data(outputs.first!.utf8)) as? [String: Any]
+        let ids = (json?["evidenceIDs"] as? [String] ?? []).filter { $0.hasPrefix("apr-") }
+        #expect(ids == ["apr-301", "apr-300"], "alice@example.com's approval, then dave's")
+    }
 }

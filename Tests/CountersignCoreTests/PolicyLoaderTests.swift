@@ -130,6 +130,9 @@ import Testing
         ("refs/heads/release/*", "refs/heads/release/a/b", true),
         ("refs/heads/*", "refs/heads/main", true), ("refs/heads/main", "refs/heads/mainline", false),
         ("refs/heads/*/hotfix", "refs/heads/x/y/hotfix", false), ("refs/heads/*/hotfix", "refs/heads/x/hotfix", true),
+        // Refs are bytes: a decomposed accent is another ref than the precomposed one, and case counts.
+        ("refs/heads/caf\u{E9}", "refs/heads/cafe\u{301}", false), ("refs/heads/main", "refs/heads/Main", false),
+        ("refs/heads/release/*", "refs/heads/release", false), ("refs/tags/v*", "refs/tags/v1.2", true),
     ])
     func matchesSourceRefPatterns(_ pattern: String, _ ref: String, _ expected: Bool) {
         #expect(RefPattern.matches(pattern, ref) == expected)
@@ -141,10 +144,32 @@ import Testing
         ("registry.example.com/payments/api:1.2.3", false), ("api@sha256:abc", false),
         ("api@sha256:" + String(repeating: "A", count: 64), false),
         ("@sha256:" + String(repeating: "a", count: 64), false),
+        // Empty path components, an empty or overlong tag, and names that are not ASCII: refused.
+        ("registry.example.com//api@sha256:" + String(repeating: "a", count: 64), false),
+        ("/api@sha256:" + String(repeating: "a", count: 64), false),
+        ("api/@sha256:" + String(repeating: "a", count: 64), false),
+        ("api:@sha256:" + String(repeating: "a", count: 64), false),
+        ("api:" + String(repeating: "t", count: 129) + "@sha256:" + String(repeating: "a", count: 64), false),
+        ("api\u{301}@sha256:" + String(repeating: "a", count: 64), false),
+        ("api@\u{301}sha256:" + String(repeating: "a", count: 64), false),
+        ("api@sha256:" + String(repeating: "a", count: 63) + "\u{301}", false),
+        ("\u{FF41}pi@sha256:" + String(repeating: "a", count: 64), false),
+        ("api@sha256:" + String(repeating: "a", count: 64) + "@sha256:" + String(repeating: "b", count: 64), false),
     ])
     func parsesDigestPinnedReferencesOnly(_ text: String, _ valid: Bool) {
         let parsed = try? ArtifactReference(parsing: text)
         #expect((parsed != nil) == valid, "\(text)")
+    }
+
+    @Test func splitsAReferenceIntoRepositoryTagAndDigest() throws {
+        let digest = "sha256:" + String(repeating: "0", count: 64)
+        let tagged = try ArtifactReference(parsing: "localhost:5000/team/api:1.0-rc.1@\(digest)")
+        #expect(tagged.repository == "localhost:5000/team/api")
+        #expect(tagged.tag == "1.0-rc.1")
+        #expect(tagged.digest == digest)
+        // A colon before the last slash is a registry port, not a tag.
+        let ported = try ArtifactReference(parsing: "localhost:5000/api@\(digest)")
+        #expect(ported.repository == "localhost:5000/api" && ported.tag == nil)
     }
 }
 

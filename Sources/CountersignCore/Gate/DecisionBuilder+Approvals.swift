@@ -8,30 +8,47 @@ extension DecisionBuilder {
     mutating func checkApprovals(_ tier: Tier, _ env: DeploymentEnvironment) {
         guard !tier.approvals.isEmpty else { return }
         let selfApproval = env.selfApprovalBelowRank.map { env.rank < $0 } ?? false
-        let excluded = SeparationOfDuties.excluded(request, environment: env, policy: policy)
+        let excluded = SeparationOfDuties.exclusions(request, environment: env, policy: policy)
 
-        // The latest decision of each approver for this digest and environment.
-        var latest: [String: Approval] = [:]
+        // The latest review of each approver for this digest and environment: the current reviews in time order
+        // (of two at the same time, the one recorded last), then by name, keeping each name's last. Reviews are
+        // handled by their index in the evidence: an `Approval` copied is five strings retained and released.
+        let approvals = evidence.approvals
+        var chronological = Array(approvals.indices)
+        if !chronological.dropFirst().allSatisfy({ approvals[$0 - 1].at <= approvals[$0].at }) {
+            chronological.sort { (approvals[$0].at, $0) < (approvals[$1].at, $1) }
+        }
+        var current: [(who: String, index: Int)] = []
+        current.reserveCapacity(approvals.count)
         var notes: [String] = []
-        for a in evidence.approvals.sorted(by: { $0.at < $1.at }) {
-            let who = policy.canonical(a.approver)
-            guard a.digest == digest else {
-                notes.append("\(who)'s approval is for \(a.digest), not \(digest) (stale)")
+        for i in chronological {
+            let who = policy.canonical(approvals[i].approver)
+            guard approvals[i].digest == digest else {
+                notes.append("\(who)'s approval is for \(approvals[i].digest), not \(digest) (stale)")
                 continue
             }
-            guard a.environment == request.environment else {
-                notes.append("\(who)'s approval is for \(a.environment)")
+            guard approvals[i].environment == request.environment else {
+                notes.append("\(who)'s approval is for \(approvals[i].environment)")
                 continue
             }
-            if let maxAge = env.approvalMaxAge, now.timeIntervalSince(a.at) > Double(maxAge) {
-                notes.append("\(who)'s approval from \(RFC3339.string(a.at)) has expired")
+            if let maxAge = env.approvalMaxAge, now.timeIntervalSince(approvals[i].at) > Double(maxAge) {
+                notes.append("\(who)'s approval from \(RFC3339.string(approvals[i].at)) has expired")
                 continue
             }
-            latest[who] = a
+            current.append((who, i))
+        }
+        // By name: the notes and the evidence ids come out in the same order in every process (a dictionary's own
+        // order is seeded per process, and a decision must replay to the same bytes).
+        var byName = Array(current.indices)
+        byName.sort { (current[$0].who, $0) < (current[$1].who, $1) }
+        var ordered: [(who: String, index: Int)] = []
+        ordered.reserveCapacity(byName.count)
+        for (n, c) in byName.enumerated() where n + 1 == byName.count || current[byName[n + 1]].who != current[c].who {
+            ordered.append(current[c])
         }
         var eligible: [String] = []
-        for (who, approval) in latest.sorted(by: { $0.key < $1.key }) {
-            if let identity = policy.identity(who) {
+        for (who, index) in ordered {
+            if let identity = policy.identities[who] {  // `who` is canonical already
                 if identity.kind == .automation {
                     notes.append("\(who) is an automation identity and has no authority to approve")
                     continue
@@ -41,17 +58,17 @@ extension DecisionBuilder {
                     continue
                 }
             } else if !policy.identities.isEmpty {
-                notes.append("\(approval.approver) is not a known identity")
+                notes.append("\(approvals[index].approver) is not a known identity")
                 continue
             }
-            if let why = excluded[who] {
+            if let why = excluded.first(where: { $0.who == who })?.why {
                 notes.append("\(who) is excluded as \(why)")
                 continue
             }
-            switch approval.state {
+            switch approvals[index].state {
             case .rejected:
-                evidenceIDs.append(approval.id)
-                add("approvals", .denied, "rejected by \(who)\(approval.comment.map { ": \($0)" } ?? "")")
+                evidenceIDs.append(approvals[index].id)
+                add("approvals", .denied, "rejected by \(who)\(approvals[index].comment.map { ": \($0)" } ?? "")")
                 return
             case .withdrawn:
                 notes.append("\(who) withdrew their approval")
@@ -60,38 +77,46 @@ extension DecisionBuilder {
             }
         }
         // Assign approvers to rule slots so that each person counts once (augmenting-path bipartite matching).
-        var slots: [(rule: Int, team: Set<String>)] = []
-        for (i, rule) in tier.approvals.enumerated() {
-            let members = policy.teamMembers[rule.team] ?? []
-            for _ in 0..<rule.count { slots.append((i, members)) }
+        // Slots, approvers and who may fill what are small integers here, so the search hashes no strings.
+        var slotRule: [Int] = []
+        for (i, rule) in tier.approvals.enumerated() { slotRule += repeatElement(i, count: max(rule.count, 0)) }
+        let teams = tier.approvals.map { policy.teamMembers[$0.team] ?? [] }
+        let fits: [[Bool]] = eligible.map { who in
+            let member = teams.map { $0.contains(who) }
+            return slotRule.map { member[$0] }
         }
-        var slotOf: [String: Int] = [:]
-        var holder: [Int: String] = [:]
-        func assign(_ who: String, _ seen: inout Set<Int>) -> Bool {
-            for (s, slot) in slots.enumerated() where slot.team.contains(who) && !seen.contains(s) {
-                seen.insert(s)
+        var holder = [Int?](repeating: nil, count: slotRule.count)
+        func assign(_ person: Int, _ seen: inout [Bool]) -> Bool {
+            for s in slotRule.indices where fits[person][s] && !seen[s] {
+                seen[s] = true
                 if holder[s] == nil || assign(holder[s]!, &seen) {
-                    holder[s] = who
-                    slotOf[who] = s
+                    holder[s] = person
                     return true
                 }
             }
             return false
         }
-        for who in eligible {
-            var seen: Set<Int> = []
-            _ = assign(who, &seen)
+        var seen = [Bool](repeating: false, count: slotRule.count)
+        for person in eligible.indices {
+            for s in seen.indices { seen[s] = false }
+            _ = assign(person, &seen)
         }
-        for a in latest.values where slotOf[policy.canonical(a.approver)] != nil { evidenceIDs.append(a.id) }
+        var isCounted = [Bool](repeating: false, count: eligible.count)
+        for case let person? in holder { isCounted[person] = true }
+        let counted = eligible.indices.filter { isCounted[$0] }.map { eligible[$0] }
+        for (who, index) in ordered where counted.contains(who) { evidenceIDs.append(approvals[index].id) }
         var missing: [String] = []
         for (i, rule) in tier.approvals.enumerated() {
-            let have = holder.filter { slots[$0.key].rule == i }.map(\.value).sorted()
+            let have = slotRule.indices.filter { slotRule[$0] == i }.compactMap { holder[$0].map { eligible[$0] } }
+                .sorted()
             if have.count < rule.count {
                 let need = rule.count - have.count
                 missing.append("needs \(need) more approval\(need == 1 ? "" : "s") from team \(rule.team)")
                 // Say who on the team cannot approve this change, so nobody waits for them.
                 for member in (policy.teamMembers[rule.team] ?? []).sorted() {
-                    if let why = excluded[member], !notes.contains("\(member) is excluded as \(why)") {
+                    if let why = excluded.first(where: { $0.who == member })?.why,
+                        !notes.contains("\(member) is excluded as \(why)")
+                    {
                         notes.append("\(member) is excluded as \(why)")
                     }
                 }
@@ -99,7 +124,7 @@ extension DecisionBuilder {
                 add("approvals", .satisfied, "team \(rule.team): approved by \(have.joined(separator: ", "))")
             }
         }
-        if selfApproval, let author = request.change.pullRequest?.author, slotOf[policy.canonical(author)] != nil {
+        if selfApproval, let author = request.change.pullRequest?.author, counted.contains(policy.canonical(author)) {
             relaxations.append(
                 "self-approval: \(policy.canonical(author)) approved their own change (allowed below rank \(env.selfApprovalBelowRank ?? 0))"
             )

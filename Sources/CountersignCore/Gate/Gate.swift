@@ -33,6 +33,7 @@ struct DecisionBuilder {
         self.evidence = evidence
         self.policy = policy
         self.now = now
+        controls.reserveCapacity(16)
     }
 
     mutating func add(_ control: String, _ status: ControlResult.Status, _ message: String) {
@@ -84,7 +85,7 @@ struct DecisionBuilder {
 
     mutating func checkDeployer(_ env: DeploymentEnvironment) {
         let deployer = policy.canonical(request.deployer)
-        if !env.deployers.isEmpty && !env.deployers.map(policy.canonical).contains(deployer) {
+        if !env.deployers.isEmpty && !env.deployers.contains(where: { policy.canonical($0) == deployer }) {
             add(
                 "deployer", .denied,
                 "\(request.deployer) may not deploy to \(env.name) (allowed: \(env.deployers.joined(separator: ", ")))")
@@ -126,24 +127,28 @@ struct DecisionBuilder {
 
     mutating func selectTier(_ env: DeploymentEnvironment) -> Tier? {
         let bindings = celBindings
-        for tier in policy.tiers where tier.environments.isEmpty || tier.environments.contains(env.name) {
-            guard let match = tier.match else { continue }
+        // By index: a `Tier` copied per candidate is every field of it retained and released.
+        for i in policy.tiers.indices
+        where policy.tiers[i].environments.isEmpty || policy.tiers[i].environments.contains(env.name) {
+            guard let match = policy.tiers[i].match else { continue }
             do {
                 switch try match.program.evaluate(bindings) {
                 case .bool(true):
-                    add("tier", .satisfied, "tier \(tier.name) (priority \(tier.priority)) matches: \(match.source)")
-                    return tier
+                    add(
+                        "tier", .satisfied,
+                        "tier \(policy.tiers[i].name) (priority \(policy.tiers[i].priority)) matches: \(match.source)")
+                    return policy.tiers[i]
                 case .bool(false):
                     continue
                 case let other:
                     // A condition that yields a non-boolean is an error, never a silent "no match".
                     add(
                         "tier", .error,
-                        "tier \(tier.name) match at \(match.location) yielded \(other.typeName), not a bool")
+                        "tier \(policy.tiers[i].name) match at \(match.location) yielded \(other.typeName), not a bool")
                     return nil
                 }
             } catch {
-                add("tier", .error, "tier \(tier.name) match failed at \(match.location): \(error.message)")
+                add("tier", .error, "tier \(policy.tiers[i].name) match failed at \(match.location): \(error.message)")
                 return nil
             }
         }
@@ -163,16 +168,23 @@ struct DecisionBuilder {
 
     mutating func checkChecks(_ tier: Tier) {
         for name in tier.checks {
-            let reports = evidence.checks.filter { $0.name == name && $0.digest == digest }.sorted { $0.at < $1.at }
-            let trusted = reports.filter { r in
-                guard !policy.identities.isEmpty else { return true }
-                return policy.identity(r.reportedBy).map { $0.roles.contains(.builder) } ?? false
+            // The latest report by a builder (of two at the same time, the one recorded last), in one pass.
+            var found: CheckResult?
+            var ignored: Set<String> = []
+            for r in evidence.checks where r.name == name && r.digest == digest {
+                let trusted =
+                    policy.identities.isEmpty
+                    || (policy.identity(r.reportedBy).map { $0.roles.contains(.builder) } ?? false)
+                guard trusted else {
+                    ignored.insert(r.reportedBy)
+                    continue
+                }
+                if found.map({ r.at >= $0.at }) ?? true { found = r }
             }
-            guard let latest = trusted.last else {
-                let ignored = reports.map(\.reportedBy)
+            guard let latest = found else {
                 let note =
                     ignored.isEmpty
-                    ? "" : " (ignored reports by \(Set(ignored).sorted().joined(separator: ", ")): not builders)"
+                    ? "" : " (ignored reports by \(ignored.sorted().joined(separator: ", ")): not builders)"
                 add("checks", .pending, "waiting for check \(name) on \(digest)\(note)")
                 continue
             }
@@ -239,18 +251,23 @@ struct DecisionBuilder {
 }
 
 /// Source-ref patterns: `*` matches within one path segment; a trailing `*` matches the rest of the ref.
+///
+/// Compared byte for byte, as git compares refs: `refs/heads/café` written with a combining accent is another
+/// ref than the precomposed one, though Swift's `Character` comparison would call them equal.
 enum RefPattern {
     static func matches(_ pattern: String, _ ref: String) -> Bool {
-        let p = Array(pattern)
-        let s = Array(ref)
+        let p = Array(pattern.utf8)
+        let s = Array(ref.utf8)
+        let star = UInt8(ascii: "*")
+        let slash = UInt8(ascii: "/")
         func match(_ i: Int, _ j: Int) -> Bool {
             if i == p.count { return j == s.count }
-            if p[i] == "*" {
+            if p[i] == star {
                 if i == p.count - 1 { return true }
                 var k = j
                 while true {
                     if match(i + 1, k) { return true }
-                    if k == s.count || s[k] == "/" { return false }
+                    if k == s.count || s[k] == slash { return false }
                     k += 1
                 }
             }

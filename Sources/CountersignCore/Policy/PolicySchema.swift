@@ -25,9 +25,9 @@ public enum PolicySchema {
     public struct Field: Sendable {
         public let name: String
         public let type: CELType
-        let read: @Sendable (Inputs) -> Value
+        let read: @Sendable (InputSource) -> Value
 
-        init(_ name: String, _ type: CELType, _ read: @escaping @Sendable (Inputs) -> Value) {
+        init(_ name: String, _ type: CELType, _ read: @escaping @Sendable (InputSource) -> Value) {
             self.name = name
             self.type = type
             self.read = read
@@ -39,48 +39,57 @@ public enum PolicySchema {
         public let variable: String
         public let typeName: String
         public let fields: [Field]
+        /// Field name → position in `fields`, for reading one field when a condition asks for it.
+        let index: [String: Int]
+
+        init(variable: String, typeName: String, fields: [Field]) {
+            self.variable = variable
+            self.typeName = typeName
+            self.fields = fields
+            index = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($0.element.name, $0.offset) })
+        }
     }
 
     public static let change = Object(
         variable: "change", typeName: "countersign.Change",
         fields: [
-            Field("commit", .string) { .string($0.request.change.commit) },
-            Field("ref", .string) { .string($0.request.change.ref) },
-            Field("kind", .string) { .string($0.request.change.kind) },
-            Field("reversible", .bool) { .bool($0.request.change.reversible) },
-            Field("labels", .list(.string)) { .list($0.request.change.labels.map { .string($0) }) },
-            Field("ticket", .string) { .string($0.request.change.ticket ?? "") },
-            Field("rollbackPlan", .string) { .string($0.request.change.rollbackPlan ?? "") },
-            Field("author", .string) { .string($0.request.change.pullRequest?.author ?? "") },
+            Field("commit", .string) { .string($0.inputs.request.change.commit) },
+            Field("ref", .string) { .string($0.inputs.request.change.ref) },
+            Field("kind", .string) { .string($0.inputs.request.change.kind) },
+            Field("reversible", .bool) { .bool($0.inputs.request.change.reversible) },
+            Field("labels", .list(.string)) { .list($0.inputs.request.change.labels.map { .string($0) }) },
+            Field("ticket", .string) { .string($0.inputs.request.change.ticket ?? "") },
+            Field("rollbackPlan", .string) { .string($0.inputs.request.change.rollbackPlan ?? "") },
+            Field("author", .string) { .string($0.inputs.request.change.pullRequest?.author ?? "") },
             Field("committers", .list(.string)) {
-                .list(($0.request.change.pullRequest?.committers ?? []).map { .string($0) })
+                .list(($0.inputs.request.change.pullRequest?.committers ?? []).map { .string($0) })
             },
             Field("reviewers", .list(.string)) {
-                .list(($0.request.change.pullRequest?.reviewers ?? []).map { .string($0) })
+                .list(($0.inputs.request.change.pullRequest?.reviewers ?? []).map { .string($0) })
             },
             /// The pull request's number; 0 without one.
-            Field("pullRequest", .int) { .int(Int64($0.request.change.pullRequest?.number ?? 0)) },
+            Field("pullRequest", .int) { .int(Int64($0.inputs.request.change.pullRequest?.number ?? 0)) },
         ])
 
     public static let request = Object(
         variable: "request", typeName: "countersign.Request",
         fields: [
-            Field("id", .string) { .string($0.request.id) },
-            Field("service", .string) { .string($0.request.service) },
-            Field("environment", .string) { .string($0.request.environment) },
-            Field("artifact", .string) { .string($0.request.artifact) },
-            Field("digest", .string) { .string($0.digest) },
-            Field("requester", .string) { .string($0.request.requester) },
-            Field("deployer", .string) { .string($0.request.deployer) },
+            Field("id", .string) { .string($0.inputs.request.id) },
+            Field("service", .string) { .string($0.inputs.request.service) },
+            Field("environment", .string) { .string($0.inputs.request.environment) },
+            Field("artifact", .string) { .string($0.inputs.request.artifact) },
+            Field("digest", .string) { .string($0.inputs.digest) },
+            Field("requester", .string) { .string($0.inputs.request.requester) },
+            Field("deployer", .string) { .string($0.inputs.request.deployer) },
         ])
 
     public static let environment = Object(
         variable: "environment", typeName: "countersign.Environment",
         fields: [
-            Field("name", .string) { .string($0.environment?.name ?? "") },
-            Field("rank", .int) { .int(Int64($0.environment?.rank ?? 0)) },
+            Field("name", .string) { .string($0.inputs.environment?.name ?? "") },
+            Field("rank", .int) { .int(Int64($0.inputs.environment?.rank ?? 0)) },
             /// An environment the policy does not define counts as protected: fail closed.
-            Field("protected", .bool) { .bool($0.environment?.protected ?? true) },
+            Field("protected", .bool) { .bool($0.inputs.environment?.protected ?? true) },
         ])
 
     public static let objects = [change, request, environment]
@@ -98,37 +107,44 @@ public enum PolicySchema {
     /// The CEL environment every tier condition and requirement is compiled in.
     public static let environmentForConditions = CEL.Environment(variables: variables, objectTypes: objectTypes)
 
-    /// The values conditions read for one decision: every declared field, read from `inputs`.
-    public static func bindings(_ inputs: Inputs) -> [String: Value] {
+    /// The values conditions read for one decision: each input as an object of its declared type whose fields are
+    /// read from `inputs` when a condition asks for them — most conditions read two or three of the twenty-one.
+    public static func bindings(_ inputs: consuming Inputs) -> [String: Value] {
+        let source = InputSource(inputs)
         var bindings: [String: Value] = [:]
         bindings.reserveCapacity(objects.count)
-        for object in objects {
-            var fields: [String: Value] = [:]
-            fields.reserveCapacity(object.fields.count)
-            for field in object.fields { fields[field.name] = field.read(inputs) }
-            bindings[object.variable] = .object(InputObject(type: .object(object.typeName), fields: fields))
-        }
+        for object in objects { bindings[object.variable] = .object(InputObject(object, source)) }
         return bindings
     }
 }
 
+/// The inputs of one decision, shared by its three input objects; fields are read through it in place (a struct
+/// handed to each read would be copied, every string in it retained, per field).
+final class InputSource: Sendable {
+    let inputs: PolicySchema.Inputs
+    init(_ inputs: consuming PolicySchema.Inputs) { self.inputs = inputs }
+}
+
 /// One input as a condition sees it: an object of its declared type (`type(change)` is `countersign.Change`,
-/// as the checker says), its fields read once per decision.
+/// as the checker says). A field is read from the decision's inputs when a condition selects it; the inputs do
+/// not change during a decision, so reading it twice gives the same value.
 final class InputObject: ObjectValue {
     let celType: CELType
-    private let fields: [String: Value]
+    private let object: PolicySchema.Object
+    private let source: InputSource
 
-    init(type: CELType, fields: [String: Value]) {
-        celType = type
-        self.fields = fields
+    init(_ object: PolicySchema.Object, _ source: InputSource) {
+        celType = .object(object.typeName)
+        self.object = object
+        self.source = source
     }
 
-    func field(_ name: String) -> Value? { fields[name] }
+    func field(_ name: String) -> Value? { object.index[name].map { object.fields[$0].read(source) } }
 
     func isEqual(to other: any ObjectValue) -> Bool {
-        guard let other = other as? InputObject, other.celType == celType, other.fields.count == fields.count else {
-            return false
+        guard let other = other as? InputObject, other.celType == celType else { return false }
+        return object.fields.allSatisfy { field in
+            field.read(source).celEquals(field.read(other.source))
         }
-        return fields.allSatisfy { name, value in other.fields[name].map { $0.celEquals(value) } ?? false }
     }
 }
