@@ -33,8 +33,27 @@ final class SQLiteReader: @unchecked Sendable {
     init(path: String, cache: NodeCache) throws(LedgerError) {
         upperNodes = cache
         db = try Self.openReadOnly(path, for: "reading")
-        sqlite3_busy_timeout(db, 30_000)
+        sqlite3_busy_timeout(db, Self.longestWait)
         sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; PRAGMA query_only = 1", nil, nil, nil)
+    }
+
+    /// How long a read waits for a lock another connection holds (an operator's `sqlite3` in exclusive mode, a
+    /// backup) when no deadline says sooner.
+    static let longestWait: Int32 = 30_000
+
+    /// Bounds the next reads' wait for a lock by the caller's deadline (``StoreBudget/timeLeft``): a read on the
+    /// request path gives up waiting when its caller would, instead of holding the request's thread for 30 s.
+    func waitNoLongerThan(_ left: Duration?) {
+        sqlite3_busy_timeout(db, Self.busyTimeout(left))
+    }
+
+    /// The busy timeout for a read with `left` before its deadline, in milliseconds: the time left, at most
+    /// ``longestWait``; none once the deadline has passed (a read that needs no lock still runs); ``longestWait``
+    /// outside any deadline.
+    static func busyTimeout(_ left: Duration?) -> Int32 {
+        guard let left else { return longestWait }
+        let milliseconds = left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: max(0, min(milliseconds, Int64(longestWait))))
     }
 
     /// A read-only connection on the raw C API, used by one thread at a time (no SQLite mutex).

@@ -43,6 +43,7 @@ final class SQLiteReaderPool: Sendable {
     func read<T>(_ body: (SQLiteReader) throws(LedgerError) -> T) async throws(LedgerError) -> T {
         let reader = try await acquire()
         defer { release(reader) }
+        reader.waitNoLongerThan(StoreBudget.timeLeft)
         return try body(reader)
     }
 

@@ -10,6 +10,10 @@ public enum StoreBudget {
         try await $deadline.withValue(.now + limit) { try await body() }
     }
 
+    /// The time left before the current call's deadline (its own limit or the request's budget, the sooner), for a
+    /// store that waits synchronously and must stop waiting by then; nil outside any deadline.
+    public static var timeLeft: Duration? { deadline.map { ContinuousClock.now.duration(to: $0) } }
+
     /// What is left for a call whose own limit is `limit`: the smaller of the two; nil when the budget is spent.
     static func remaining(_ limit: Duration) -> Duration? {
         guard let deadline else { return limit }
