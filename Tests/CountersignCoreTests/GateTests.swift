@@ -309,3 +309,74 @@ enum Fixture {
         #expect(d.controls.contains { $0.status == .error && $0.message.contains("p.yaml:11") })
     }
 }
+
+/// The gate is strict about time and ties: what is dated after the decision has not happened as far as the decision
+/// knows, and two reviews by one person at one instant resolve to the stricter.
+@Suite struct GateTimeTests {
+    static func message(_ d: Decision, _ control: String) -> String {
+        d.controls.filter { $0.control == control }.map(\.message).joined(separator: " | ")
+    }
+
+    @Test func anApprovalDatedAfterTheDecisionDoesNotCount() {
+        let future = Fixture.approval("carol", at: "2026-11-02T10:00:01Z")  // one second after `monday`
+        let d = Fixture.decide(Fixture.request(), Fixture.evidence(approvals: [future]))
+        #expect(d.verdict == .pending, "\(d.reasons)")
+        #expect(
+            Self.message(d, "approvals").contains(
+                "carol's review is dated 2026-11-02T10:00:01Z, after the decision time"))
+        #expect(!d.evidenceIDs.contains("apr-carol"))
+        // At its own time it counts.
+        let later = Fixture.decide(
+            Fixture.request(), Fixture.evidence(approvals: [future]), at: Fixture.date("2026-11-02T10:00:01Z"))
+        #expect(later.verdict == .allowed, "\(later.reasons)")
+    }
+
+    @Test(arguments: [true, false])
+    func anApprovalAndARejectionAtOneInstantResolveToTheRejection(rejectionFirst: Bool) {
+        let at = "2026-11-02T09:30:00Z"
+        var rejection = Fixture.approval("carol", id: "apr-reject", at: at)
+        rejection.state = .rejected
+        let approval = Fixture.approval("carol", id: "apr-approve", at: at)
+        let reviews = rejectionFirst ? [rejection, approval] : [approval, rejection]
+        let d = Fixture.decide(Fixture.request(), Fixture.evidence(approvals: reviews))
+        #expect(d.verdict == .denied, "\(d.reasons)")
+        #expect(Self.message(d, "approvals").contains("rejected by carol"))
+        // A later approval still supersedes an earlier rejection: only a tie goes to the stricter.
+        var earlier = rejection
+        earlier.at = Fixture.date("2026-11-02T09:00:00Z")
+        let changedMind = Fixture.decide(Fixture.request(), Fixture.evidence(approvals: [approval, earlier]))
+        #expect(changedMind.verdict == .allowed, "\(changedMind.reasons)")
+    }
+
+    @Test func aWithdrawalAtTheInstantOfAnApprovalWithdrawsIt() {
+        var withdrawal = Fixture.approval("carol", id: "apr-withdraw")
+        withdrawal.state = .withdrawn
+        let d = Fixture.decide(Fixture.request(), Fixture.evidence(approvals: [withdrawal, Fixture.approval("carol")]))
+        #expect(d.verdict == .pending, "\(d.reasons)")
+        #expect(Self.message(d, "approvals").contains("carol withdrew their approval"))
+    }
+
+    @Test func aCheckOrVerificationDatedAfterTheDecisionDoesNotCount() {
+        var evidence = Fixture.evidence(approvals: [Fixture.approval("carol")])
+        let tomorrow = Fixture.date("2026-11-03T09:00:00Z")
+        evidence.checks = evidence.checks.map { c in
+            var c = c
+            if c.name == "unit" { c.at = tomorrow }
+            return c
+        }
+        let d = Fixture.decide(Fixture.request(), evidence)
+        #expect(d.verdict == .pending, "\(d.reasons)")
+        #expect(Self.message(d, "checks").contains("waiting for check unit"))
+        #expect(Self.message(d, "checks").contains("ignored 1 report dated after the decision time"))
+
+        var unverified = Fixture.evidence(approvals: [Fixture.approval("carol")])
+        unverified.artifactVerifications = unverified.artifactVerifications.map { v in
+            var v = v
+            v.at = tomorrow
+            return v
+        }
+        let v = Fixture.decide(Fixture.request(), unverified)
+        #expect(v.verdict == .pending, "\(v.reasons)")
+        #expect(Self.message(v, "artifact").contains("waiting for signature and provenance verification"))
+    }
+}

@@ -13,16 +13,28 @@ extension DecisionBuilder {
         // The latest review of each approver for this digest and environment: the current reviews in time order
         // (of two at the same time, the one recorded last), then by name, keeping each name's last. Reviews are
         // handled by their index in the evidence: an `Approval` copied is five strings retained and released.
+        // Of two reviews by one person at the same instant, the stricter stands: a rejection over a withdrawal over
+        // an approval, whatever order they were recorded in.
         let approvals = evidence.approvals
         var chronological = Array(approvals.indices)
-        if !chronological.dropFirst().allSatisfy({ approvals[$0 - 1].at <= approvals[$0].at }) {
-            chronological.sort { (approvals[$0].at, $0) < (approvals[$1].at, $1) }
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            let (x, y) = (approvals[a], approvals[b])
+            if x.at != y.at { return x.at < y.at }
+            if x.state != y.state { return x.state.strictness < y.state.strictness }
+            return a < b
         }
+        if !chronological.dropFirst().allSatisfy({ !precedes($0, $0 - 1) }) { chronological.sort(by: precedes) }
         var current: [(who: String, index: Int)] = []
         current.reserveCapacity(approvals.count)
         var notes: [String] = []
         for i in chronological {
             let who = policy.canonical(approvals[i].approver)
+            // A review dated after the decision's time has not happened yet as far as this decision knows.
+            guard approvals[i].at <= now else {
+                notes.append(
+                    "\(who)'s review is dated \(RFC3339.string(approvals[i].at)), after the decision time; ignored")
+                continue
+            }
             guard approvals[i].digest == digest else {
                 notes.append("\(who)'s approval is for \(approvals[i].digest), not \(digest) (stale)")
                 continue

@@ -171,7 +171,12 @@ struct DecisionBuilder {
             // The latest report by a builder (of two at the same time, the one recorded last), in one pass.
             var found: CheckResult?
             var ignored: Set<String> = []
+            var future = 0
             for r in evidence.checks where r.name == name && r.digest == digest {
+                guard r.at <= now else {
+                    future += 1
+                    continue
+                }
                 let trusted =
                     policy.identities.isEmpty
                     || (policy.identity(r.reportedBy).map { $0.roles.contains(.builder) } ?? false)
@@ -182,9 +187,12 @@ struct DecisionBuilder {
                 if found.map({ r.at >= $0.at }) ?? true { found = r }
             }
             guard let latest = found else {
-                let note =
+                var note =
                     ignored.isEmpty
                     ? "" : " (ignored reports by \(ignored.sorted().joined(separator: ", ")): not builders)"
+                if future > 0 {
+                    note += " (ignored \(future) report\(future == 1 ? "" : "s") dated after the decision time)"
+                }
                 add("checks", .pending, "waiting for check \(name) on \(digest)\(note)")
                 continue
             }
@@ -199,9 +207,8 @@ struct DecisionBuilder {
 
     mutating func checkArtifact(_ tier: Tier) {
         guard let name = tier.artifactPolicy else { return }
-        let results = evidence.artifactVerifications.filter { $0.digest == digest && $0.policy == name }.sorted {
-            $0.at < $1.at
-        }
+        let results = evidence.artifactVerifications.filter { $0.digest == digest && $0.policy == name && $0.at <= now }
+            .sorted { $0.at < $1.at }
         guard let latest = results.last else {
             add("artifact", .pending, "waiting for signature and provenance verification of \(digest) under \(name)")
             return
@@ -216,9 +223,8 @@ struct DecisionBuilder {
 
     mutating func checkCanary(_ tier: Tier) {
         guard let template = tier.canaryTemplate else { return }
-        let verdicts = evidence.canaryVerdicts.filter { $0.digest == digest && $0.template == template }.sorted {
-            $0.at < $1.at
-        }
+        let verdicts = evidence.canaryVerdicts.filter { $0.digest == digest && $0.template == template && $0.at <= now }
+            .sorted { $0.at < $1.at }
         guard let latest = verdicts.last else {
             add("canary", .pending, "waiting for canary analysis \(template) of \(digest)")
             return

@@ -79,6 +79,16 @@ public struct Approval: Sendable, Hashable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         case granted, rejected, withdrawn
 
+        /// Which of two reviews by one person at the same instant stands: the higher (a rejection, then a
+        /// withdrawal, then an approval), so a tie never resolves toward allowing.
+        public var strictness: Int {
+            switch self {
+            case .granted: 0
+            case .withdrawn: 1
+            case .rejected: 2
+            }
+        }
+
         /// The state a reviewer's action leads to; nil for anything else.
         public init?(action: String) {
             switch action {
