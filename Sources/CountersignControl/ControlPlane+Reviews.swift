@@ -32,7 +32,9 @@ extension ControlPlane {
                     request: id, approver: principal.identity, decision: state.rawValue, digest: digest,
                     environment: request.environment, reason: reason),
                 actor: principal.identity)
-            throw ControlError(.forbidden, reason, details: ["rule": "separation-of-duties"])
+            throw ControlError(
+                .forbidden, reason,
+                details: ["rule": "separation-of-duties", "recorded": EventType.approvalRefused.rawValue])
         }
         if status.decision?.verdict == .allowed, state == .granted {
             throw ControlError(.conflict, "request \(id) is already allowed")

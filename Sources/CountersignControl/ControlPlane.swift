@@ -21,6 +21,8 @@ public struct ControlPlane: Sendable {
     /// Whether the last append failed for the store's sake; `/readyz` reports it.
     public let health = StoreHealth()
     let cache = ReadCache()
+    /// Which refusals are recorded (a few a minute per identity).
+    let refusals = RefusalLog()
 
     public init(
         store: any LedgerStore, policy: PolicyHolder, github: GitHubConfiguration? = nil,

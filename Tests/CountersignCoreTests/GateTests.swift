@@ -325,6 +325,12 @@ enum Fixture {
             Self.message(d, "approvals").contains(
                 "carol's review is dated 2026-11-02T10:00:01Z, after the decision time"))
         #expect(!d.evidenceIDs.contains("apr-carol"))
+        // The ledger records times to the millisecond, rounded: evidence half a millisecond after the decision's time
+        // is the same instant, not the future.
+        let sameInstant = Approval(
+            id: "apr-carol", approver: "carol", digest: Fixture.digest, environment: "production",
+            at: Fixture.monday.addingTimeInterval(0.0005))
+        #expect(Fixture.decide(Fixture.request(), Fixture.evidence(approvals: [sameInstant])).verdict == .allowed)
         // At its own time it counts.
         let later = Fixture.decide(
             Fixture.request(), Fixture.evidence(approvals: [future]), at: Fixture.date("2026-11-02T10:00:01Z"))

@@ -133,8 +133,14 @@ import Testing
 
     /// `Projection.projects` lets an append skip building statements; it must never skip a type that has some.
     @Test func typesWithoutProjectionsProjectNothing() throws {
+        // The smallest payload each type takes: nothing, or the fields it requires.
+        let required: [EventType: JSONValue] = [
+            .accessRefused: .object([
+                ("identity", "x"), ("role", "deployer"), ("action", "POST /api/v1/tokens"), ("reason", "refused"),
+            ])
+        ]
         for type in EventType.allCases where !Projection.projects(type) {
-            let draft = try EntryDraft(type: type, at: Date(), actor: "x", payload: .object([]))
+            let draft = try EntryDraft(type: type, at: Date(), actor: "x", payload: required[type] ?? .object([]))
             #expect(try Projection.statements(for: LedgerEntry(seq: 0, draft: draft)).isEmpty, "\(type)")
         }
         #expect(Projection.projects(EventType(rawValue: "gate.decided")!))

@@ -78,7 +78,7 @@ import Testing
         }
     }
 
-    @Test func wrongRoleIs403AndWritesNothing() async throws {
+    @Test func wrongRoleIs403AndRecordsOnlyTheRefusal() async throws {
         let f = try await ServerFixture()
         try await f.application().test(.router) { client in
             let before = try await f.ledgerSize()
@@ -99,7 +99,10 @@ import Testing
                 #expect(r.status == .forbidden, "\(who) \(uri)")
                 #expect(try apiError(r).code == "forbidden")
             }
-            #expect(try await f.ledgerSize() == before)
+            // Nothing but the trace of each refusal (RefusalTests).
+            #expect(try await f.ledgerSize() == before + cases.count)
+            let added = try await f.control.store.entries(from: before, count: cases.count + 1)
+            #expect(added.map(\.type) == Array(repeating: .accessRefused, count: cases.count))
         }
     }
 

@@ -2,7 +2,6 @@ import CountersignControl
 import CountersignCore
 import CountersignLedger
 import CountersignSQLite
-import CountersignServer
 import CountersignTesting
 import Foundation
 import HTTPTypes
@@ -11,6 +10,8 @@ import HummingbirdTesting
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import CountersignServer
 
 /// A server over a fresh SQLite ledger and a small policy written for the tests, with a token per role.
 struct ServerFixture {
@@ -176,6 +177,20 @@ struct ServerFixture {
     }
 
     func ledgerSize() async throws -> Int { try await control.store.size() }
+
+    /// A signed-in browser: a session started for `who` as signing in starts one, its cookie, the form content
+    /// type and the server's own Origin; and the session's CSRF token for forms.
+    func browser(_ who: String) async throws -> (headers: HTTPFields, csrf: String) {
+        let principal = try await control.authenticate(secret: tokens[who]!)
+        let started = try await control.startSession(for: principal, lifetime: WebSession.lifetime)
+        let session = WebSession(id: started.id, principal: principal, secret: started.secret)
+        return (
+            [
+                .cookie: "\(WebSession.cookie)=\(started.secret)", .contentType: "application/x-www-form-urlencoded",
+                .origin: ServerFixture.publicURL,
+            ], session.csrf
+        )
+    }
 
     /// Runs `sql` on the fixture's SQLite file from outside the server, as someone with the file could.
     func rewriteProjection(_ sql: String) throws {

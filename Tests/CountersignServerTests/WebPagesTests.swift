@@ -24,18 +24,8 @@ import Testing
         }
     }
 
-    /// A signed-in browser: a session started for `who` as signing in starts one, its cookie, the form content
-    /// type and the server's own Origin; and the session's CSRF token for forms.
     func browser(_ f: ServerFixture, _ who: String) async throws -> (headers: HTTPFields, csrf: String) {
-        let principal = try await f.control.authenticate(secret: f.tokens[who]!)
-        let started = try await f.control.startSession(for: principal, lifetime: WebSession.lifetime)
-        let session = WebSession(id: started.id, principal: principal, secret: started.secret)
-        return (
-            [
-                .cookie: "\(WebSession.cookie)=\(started.secret)", .contentType: "application/x-www-form-urlencoded",
-                .origin: ServerFixture.publicURL,
-            ], session.csrf
-        )
+        try await f.browser(who)
     }
 
     func session(_ f: ServerFixture, _ who: String) async throws -> HTTPFields { try await browser(f, who).headers }

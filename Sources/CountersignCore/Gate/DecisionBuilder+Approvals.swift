@@ -30,7 +30,7 @@ extension DecisionBuilder {
         for i in chronological {
             let who = policy.canonical(approvals[i].approver)
             // A review dated after the decision's time has not happened yet as far as this decision knows.
-            guard approvals[i].at <= now else {
+            guard !isAfterNow(approvals[i].at) else {
                 notes.append(
                     "\(who)'s review is dated \(RFC3339.string(approvals[i].at)), after the decision time; ignored")
                 continue

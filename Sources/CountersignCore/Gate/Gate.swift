@@ -36,6 +36,11 @@ struct DecisionBuilder {
         controls.reserveCapacity(16)
     }
 
+    /// Whether evidence dated `at` is after this decision's time, at the ledger's resolution: times are recorded
+    /// to the millisecond, rounded, so evidence recorded in the same instant a decision reads it back may carry a
+    /// time up to half a millisecond later than the decision's — it is not from the future.
+    func isAfterNow(_ at: Date) -> Bool { at.timeIntervalSince(now) >= 0.001 }
+
     mutating func add(_ control: String, _ status: ControlResult.Status, _ message: String) {
         controls.append(ControlResult(control, status, message))
     }
@@ -173,7 +178,7 @@ struct DecisionBuilder {
             var ignored: Set<String> = []
             var future = 0
             for r in evidence.checks where r.name == name && r.digest == digest {
-                guard r.at <= now else {
+                guard !isAfterNow(r.at) else {
                     future += 1
                     continue
                 }
@@ -207,8 +212,10 @@ struct DecisionBuilder {
 
     mutating func checkArtifact(_ tier: Tier) {
         guard let name = tier.artifactPolicy else { return }
-        let results = evidence.artifactVerifications.filter { $0.digest == digest && $0.policy == name && $0.at <= now }
-            .sorted { $0.at < $1.at }
+        let results = evidence.artifactVerifications.filter {
+            $0.digest == digest && $0.policy == name && !isAfterNow($0.at)
+        }
+        .sorted { $0.at < $1.at }
         guard let latest = results.last else {
             add("artifact", .pending, "waiting for signature and provenance verification of \(digest) under \(name)")
             return
@@ -223,8 +230,10 @@ struct DecisionBuilder {
 
     mutating func checkCanary(_ tier: Tier) {
         guard let template = tier.canaryTemplate else { return }
-        let verdicts = evidence.canaryVerdicts.filter { $0.digest == digest && $0.template == template && $0.at <= now }
-            .sorted { $0.at < $1.at }
+        let verdicts = evidence.canaryVerdicts.filter {
+            $0.digest == digest && $0.template == template && !isAfterNow($0.at)
+        }
+        .sorted { $0.at < $1.at }
         guard let latest = verdicts.last else {
             add("canary", .pending, "waiting for canary analysis \(template) of \(digest)")
             return

@@ -17,6 +17,8 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
     case approvalWithdrawn = "approval.withdrawn"
     /// An approval the server refused (self-approval, the deployer approving): recorded so the audit shows it.
     case approvalRefused = "approval.refused"
+    /// Any other action an authenticated caller was refused (a wrong role, a forbidding rule).
+    case accessRefused = "access.refused"
     /// The change evidence a webhook delivered.
     case changeRecorded = "change.recorded"
     /// Each inbound delivery, once.
@@ -40,7 +42,7 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// Whether entries of this type write projection rows; the others are recorded only, and an append skips
     /// building their statements altogether.
-    public var projects: Bool { self != .teamChanged && self != .approvalRefused }
+    public var projects: Bool { self != .teamChanged && self != .approvalRefused && self != .accessRefused }
 
     /// Reads a payload recorded under this type as its event. Members the type does not declare are ignored (an
     /// older entry may carry fields no longer written); a missing or malformed one is an error naming it
@@ -62,6 +64,7 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
             e.state = self == .approvalGranted ? .granted : self == .approvalRejected ? .rejected : .withdrawn
             return e
         case .approvalRefused: return try decode(ApprovalRefused.self, payload)
+        case .accessRefused: return try decode(AccessRefused.self, payload)
         case .changeRecorded: return try decode(ChangeRecorded.self, payload)
         case .webhookReceived: return try decode(WebhookReceived.self, payload)
         case .notificationQueued: return try decode(NotificationQueued.self, payload)

@@ -87,6 +87,7 @@ public func buildRouter(
             body: .init(byteBuffer: ByteBuffer(bytes: control.metrics.exposition())))
     }
     let api = router.group("api/v1").add(middleware: TokenAuthenticator(control: control))
+        .add(middleware: RefusalMiddleware(control: control))
         .add(middleware: IdempotencyMiddleware(control: control))
     TokenRoutes(control: control).add(to: api)
     DeployRequestRoutes(control: control).add(to: api)

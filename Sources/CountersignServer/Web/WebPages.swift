@@ -79,6 +79,7 @@ public struct WebPages: Sendable {
             return PageRenderer.redirect("/ui/sign-in" + back)
         }
         do { return try await handler(request, context, session, started) } catch let error as ControlError {
+            await control.recordRefusal(error, of: session.principal, action: RefusalMiddleware.action(request))
             return errorPage(error, session: session, started: started)
         }
     }

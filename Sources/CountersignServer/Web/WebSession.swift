@@ -26,7 +26,10 @@ struct WebSession: Sendable {
 
     func checkCSRF(_ value: String?) throws(ControlError) {
         guard let value, APIToken.constantTimeEquals(Array(value.utf8), Array(csrf.utf8)) else {
-            throw ControlError(.forbidden, "the form's CSRF token is missing or wrong; reload the page and try again")
+            // Not recorded as the person's refusal: a forged form is another site's act, not theirs.
+            throw ControlError(
+                .forbidden, "the form's CSRF token is missing or wrong; reload the page and try again",
+                details: ["attribution": "unverified"])
         }
     }
 

@@ -1,0 +1,88 @@
+import CountersignControl
+import CountersignEncoding
+import CountersignLedger
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import CountersignServer
+
+/// Refusals leave a trace: an authenticated caller refused an action is on the ledger with identity, role, action
+/// and reason — a few a minute per identity, the rest counted.
+@Suite struct RefusalTests {
+    static func refusals(_ f: ServerFixture) async throws -> [AccessRefused] {
+        try await f.control.store.entries(from: 0, count: 10_000).filter { $0.type == .accessRefused }
+            .map { try $0.event(AccessRefused.self) }
+    }
+
+    @Test func aWrongRoleAttemptIsRecorded() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let answer = try await client.call(
+                .post, "/api/v1/tokens", f.headers("deployer"), #"{"identity": "alice", "role": "approver"}"#)
+            #expect(answer.status == .forbidden)
+            let recorded = try await Self.refusals(f)
+            #expect(recorded.count == 1)
+            #expect(recorded.first?.identity == "deploy-bot")
+            #expect(recorded.first?.role == "deployer")
+            #expect(recorded.first?.action == "POST /api/v1/tokens")
+            #expect(recorded.first?.reason.contains("may not issue tokens") == true, "\(recorded)")
+            // An unknown token names nobody: refused, and nothing recorded.
+            let unknown = try await client.call(.post, "/api/v1/tokens", [.authorization: "Bearer cst_nobody"], "{}")
+            #expect(unknown.status == .unauthorized)
+            #expect(try await Self.refusals(f).count == 1)
+        }
+    }
+
+    /// A separation-of-duties refusal is recorded once, as `approval.refused`, not twice.
+    @Test func aSelfApprovalIsRecordedOnceAsApprovalRefused() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let created = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
+            let pending = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
+            let own = try await client.call(
+                .post, "/api/v1/deploy-requests/\(pending)/reviews", f.headers("bob"), #"{"decision": "approve"}"#)
+            #expect(own.status == .forbidden)
+            let entries = try await f.control.store.entries(from: 0, count: 10_000)
+            #expect(entries.filter { $0.type == .approvalRefused }.count >= 1)
+            #expect(try await Self.refusals(f).isEmpty)
+        }
+    }
+
+    /// A caller retrying a forbidden call in a loop leaves ten entries a minute; the next one after the minute
+    /// says how many were not recorded.
+    @Test func aRefusalLoopIsRateLimitedAndCounted() async throws {
+        let clock = TestClock()
+        let f = try await ServerFixture(clock: clock)
+        try await f.application().test(.router) { client in
+            for _ in 0..<15 {
+                let answer = try await client.call(.post, "/api/v1/policy/proposals", f.headers("deployer"), "{}")
+                #expect(answer.status == .forbidden)
+            }
+            #expect(try await Self.refusals(f).count == 10)
+            clock.advance(61)
+            _ = try await client.call(.post, "/api/v1/policy/proposals", f.headers("deployer"), "{}")
+            let recorded = try await Self.refusals(f)
+            #expect(recorded.count == 11)
+            #expect(recorded.last?.suppressed == 5)
+            // Another identity has its own allowance.
+            _ = try await client.call(.post, "/api/v1/tokens", f.headers("auditor"), "{}")
+            #expect(try await Self.refusals(f).last?.identity == "frank")
+        }
+    }
+
+    /// The web UI's refusals too: a deployer's browser asking for the audit console.
+    @Test func aRefusedPageIsRecorded() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let page = try await client.call(.get, "/ui/audit", try await f.browser("deployer").headers)
+            #expect(page.status == .forbidden)
+            let recorded = try await Self.refusals(f)
+            #expect(recorded.map(\.action) == ["GET /ui/audit"])
+            #expect(recorded.first?.identity == "deploy-bot")
+        }
+    }
+}
