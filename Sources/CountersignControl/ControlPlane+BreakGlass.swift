@@ -49,10 +49,17 @@ extension ControlPlane {
         return grant
     }
 
-    /// Reviews a grant after the fact: only a member of the freeze's review team who did not invoke it, once.
+    /// Reviews a grant after the fact: only a person of the freeze's review team, signed in with a role that
+    /// decides (approver or admin), who did not invoke it, once. The rule is here, not in the routes, so the API and
+    /// the web form apply the same one: an auditor (read-only) or a deployer in the team cannot end a grant's review.
     public func reviewBreakGlass(
         id: String, outcome: String, notes: String?, by principal: Principal
     ) async throws(ControlError) {
+        try principal.require(.approver, .admin, to: "review break-glass grants")
+        guard principal.kind == .human else {
+            throw ControlError(
+                .forbidden, "automation identity \(principal.identity) may not review break-glass grants")
+        }
         guard let outcome = BreakGlassReviewed.Outcome(rawValue: outcome) else {
             throw ControlError(.badRequest, "outcome must be justified or unjustified", details: ["field": "outcome"])
         }

@@ -86,3 +86,43 @@ import Testing
         }
     }
 }
+
+/// Only the reviewing team reviews a break-glass grant, and only with a role that decides — through the API and
+/// the web form alike: an auditor in the team is read-only and cannot end a grant's review.
+@Suite struct BreakGlassReviewerTests {
+    static let policy = ServerFixture.policy.replacingOccurrences(
+        of: "metadata: { name: managers }\nspec: { members: [erin] }",
+        with: "metadata: { name: managers }\nspec: { members: [erin, frank] }")
+
+    @Test func anAuditorInTheReviewTeamMayNotReview() async throws {
+        #expect(Self.policy != ServerFixture.policy)
+        let f = try await ServerFixture(policy: Self.policy)
+        try await f.application().test(.router) { client in
+            let invoked = try await client.call(
+                .post, "/api/v1/break-glass", f.headers("bob"),
+                #"{"freeze": "forever", "environment": "frozen", "reason": "outage", "incident": "INC-1", "duration": 3600}"#
+            )
+            #expect(invoked.status == .created, "\(String(buffer: invoked.body))")
+            let grant = try #require(try object(invoked)["id"] as? String)
+
+            let api = try await client.call(
+                .post, "/api/v1/break-glass/\(grant)/reviews", f.headers("auditor"), #"{"outcome": "justified"}"#)
+            #expect(api.status == .forbidden)
+            #expect(try apiError(api).message == "the auditor role may not review break-glass grants")
+
+            let frank = try await f.browser("auditor")
+            let form = try await client.call(
+                .post, "/ui/break-glass/\(grant)/review", frank.headers, "csrf=\(frank.csrf)&outcome=justified")
+            #expect(form.status == .forbidden)
+
+            let grants = try await f.control.store.entries(from: 0, count: 10_000).filter {
+                $0.type == .breakGlassReviewed
+            }
+            #expect(grants.isEmpty)
+            // The team's admin still reviews.
+            let erin = try await client.call(
+                .post, "/api/v1/break-glass/\(grant)/reviews", f.headers("admin"), #"{"outcome": "justified"}"#)
+            #expect(erin.status == .noContent)
+        }
+    }
+}
