@@ -10,6 +10,20 @@ extension ControlPlane {
     {
         try principal.require(.deployer, to: "request deploys")
         let bundle = policy.bundle
+        // Recorded in the names' canonical form (`Payments` is `payments`), as the gate decides on it.
+        var input = input
+        input.service = Names.canonical(input.service)
+        input.environment = Names.canonical(input.environment)
+        input.change.kind = Names.canonical(input.change.kind)
+        input.change.labels = input.change.labels.map(Names.canonical)
+        for (field, name) in DeployRequest(
+            id: "", service: input.service, environment: input.environment, artifact: input.artifact,
+            change: input.change, requester: "", deployer: ""
+        ).unsafeNames {
+            throw ControlError(
+                .badRequest, "\(field) '\(name)' has characters a name may not have (a-z, 0-9 and . _ - / : only)",
+                details: ["field": field])
+        }
         guard bundle.environments[input.environment] != nil else {
             throw ControlError(
                 .badRequest, "environment \(input.environment) is not defined in the policy",

@@ -386,3 +386,47 @@ enum Fixture {
         #expect(Self.message(v, "artifact").contains("waiting for signature and provenance verification"))
     }
 }
+
+/// One canonical form for the names policy compares: a request cannot step around a freeze or a tier by spelling a
+/// service, an environment, a change kind or a label another way.
+@Suite struct GateNameTests {
+    @Test(arguments: ["payments", "Payments", "PAYMENTS", "ｐａｙｍｅｎｔｓ", "Pay\u{200B}ments"])
+    func aServiceSpelledAnotherWayIsTheSameService(_ service: String) {
+        // The Friday-afternoon freeze of examples/policy covers payments in production.
+        let friday = Fixture.date("2026-11-27T15:30:00Z")
+        let d = Fixture.decide(
+            Fixture.request(service: service), Fixture.evidence(approvals: [Fixture.approval("carol")]), at: friday)
+        if service.contains("\u{200B}") {
+            // A zero-width space would make a name that reads as `payments` and matches nothing: denied outright.
+            #expect(d.verdict == .denied)
+            #expect(
+                d.controls.contains { $0.control == "request" && $0.message.contains("characters a name may not have") }
+            )
+        } else {
+            #expect(Names.canonical(service) == "payments")
+            #expect(d.verdict == .denied, "\(service): \(d.reasons)")
+            #expect(d.controls.contains { $0.control == "freeze" && $0.status == .denied }, "\(service)")
+        }
+    }
+
+    @Test func anEnvironmentKindAndLabelSpelledAnotherWayAreTheSame() {
+        var request = Fixture.request(environment: "Production")
+        request.change.kind = "Schema-Migration"
+        request.change.labels = ["One-Way"]
+        let canonical = request.canonicalNames
+        #expect(canonical.environment == "production")
+        #expect(canonical.change.kind == "schema-migration")
+        #expect(canonical.change.labels == ["one-way"])
+        let d = Fixture.decide(request, Fixture.evidence(approvals: [Fixture.approval("carol")]))
+        #expect(d.tier == Fixture.decide(canonical, Fixture.evidence(approvals: [Fixture.approval("carol")])).tier)
+        #expect(d.tier == "schema-migration", "\(d.reasons)")
+    }
+
+    @Test(arguments: ["pay ments", "pаyments", "payments\u{0}", "", "pay\nments", "payments\u{202E}"])
+    func aNameWithCharactersNoNameHasIsDenied(_ service: String) {
+        let d = Fixture.decide(
+            Fixture.request(service: service), Fixture.evidence(approvals: [Fixture.approval("carol")]))
+        #expect(d.verdict == .denied, "\(service.debugDescription)")
+        #expect(d.controls.first?.control == "request", "\(d.reasons)")
+    }
+}

@@ -126,3 +126,29 @@ import Testing
         }
     }
 }
+
+/// Requests are recorded in the names' canonical form, and a name with characters no name has is refused.
+@Suite struct NameIntakeTests {
+    @Test func aRequestIsRecordedWithCanonicalNamesAndUnsafeNamesAreRefused() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let shouting = ServerFixture.requestBody(environment: "Production")
+                .replacingOccurrences(of: #""service": "shop""#, with: #""service": "ＳＨＯＰ""#)
+                .replacingOccurrences(of: #""kind": "code""#, with: #""kind": "Code""#)
+            let created = try await client.call(.post, "/api/v1/deploy-requests", f.headers("deployer"), shouting)
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let request = try #require(try object(created)["request"] as? [String: Any])
+            #expect(request["service"] as? String == "shop")
+            #expect(request["environment"] as? String == "production")
+            #expect((request["change"] as? [String: Any])?["kind"] as? String == "code")
+
+            let before = try await f.ledgerSize()
+            let hidden = ServerFixture.requestBody().replacingOccurrences(
+                of: #""service": "shop""#, with: #""service": "sh\u200Bop""#)
+            let refused = try await client.call(.post, "/api/v1/deploy-requests", f.headers("deployer"), hidden)
+            #expect(refused.status == .badRequest)
+            #expect(try apiError(refused).message.contains("service 'sh\u{200B}op' has characters a name may not have"))
+            #expect(try await f.ledgerSize() == before)
+        }
+    }
+}

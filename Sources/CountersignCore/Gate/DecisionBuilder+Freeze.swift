@@ -7,12 +7,15 @@ extension DecisionBuilder {
     /// request: invoked by someone allowed, with the required reason and incident, unexpired and no longer than
     /// the freeze allows. A grant only lifts the freeze; every other control still applies.
     mutating func checkFreezes(_ env: DeploymentEnvironment) {
-        for freeze in policy.freezes where freeze.environments.contains(env.name) {
-            if !freeze.services.isEmpty && !freeze.services.contains(request.service) { continue }
+        for freeze in policy.freezes where freeze.environments.contains(where: { Names.canonical($0) == env.name }) {
+            if !freeze.services.isEmpty && !freeze.services.contains(where: { Names.canonical($0) == request.service })
+            {
+                continue
+            }
             guard let until = FreezeCalendar.activeUntil(freeze, at: now) else { continue }
             var problems: [String] = []
             for grant in evidence.breakGlassGrants where grant.freeze == freeze.name && grant.environment == env.name {
-                if let service = grant.service, service != request.service {
+                if let service = grant.service, Names.canonical(service) != request.service {
                     continue
                 }
                 if let problem = policy.breakGlassProblem(grant, freeze: freeze, now: now) {

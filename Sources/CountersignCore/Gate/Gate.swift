@@ -25,11 +25,17 @@ struct DecisionBuilder {
     var relaxations: [String] = []
     var evidenceIDs: [String] = []
     var tier: Tier?
+    /// Whether every name the policy compares is made of the characters names are made of (``Names/isSafe(_:)``).
+    let namesAreSafe: Bool
     var environment: DeploymentEnvironment?
     var digest = ""
 
     init(request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date) {
-        self.request = request
+        // Decided on the names' canonical form: `Payments` is the service a freeze for `payments` covers, `One-Way`
+        // the label a tier's `'one-way' in change.labels` looks for.
+        // A request whose names are all safe is canonical already (the safe characters are lowercase ASCII).
+        namesAreSafe = request.namesAreSafe
+        self.request = namesAreSafe ? request : request.canonicalNames
         self.evidence = evidence
         self.policy = policy
         self.now = now
@@ -46,6 +52,14 @@ struct DecisionBuilder {
     }
 
     mutating func run() {
+        guard namesAreSafe || request.namesAreSafe else {
+            for (field, name) in request.unsafeNames {
+                add(
+                    "request", .denied,
+                    "\(field) '\(name)' has characters a name may not have (a-z, 0-9 and . _ - / : only)")
+            }
+            return
+        }
         guard let env = policy.environments[request.environment] else {
             add("environment", .denied, "unknown environment '\(request.environment)'")
             return
