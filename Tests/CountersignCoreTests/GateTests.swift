@@ -103,6 +103,15 @@ enum Fixture {
                 "a committer approving by email", Fixture.request(), [Fixture.approval("bob@example.com")], .pending,
                 "bob is excluded as a committer"
             ),
+            // Spelled another way — capitals, fullwidth letters — a name is still its person.
+            (
+                "the author approving in capitals", Fixture.request(), [Fixture.approval("ALICE")], .pending,
+                "alice is excluded as the change's author"
+            ),
+            (
+                "the author approving in fullwidth letters", Fixture.request(), [Fixture.approval("ａｌｉｃｅ")],
+                .pending, "alice is excluded as the change's author"
+            ),
             (
                 "the deployer approving", Fixture.request(deployer: "deploy-bot"),
                 [Fixture.approval("deploy-bot[bot]")], .pending,

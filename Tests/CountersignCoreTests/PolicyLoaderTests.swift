@@ -125,6 +125,31 @@ import Testing
         #expect(found.contains { $0.contains("a team needs at least one member") })
     }
 
+    /// Identity names are compared in their canonical form: two that fold to one are one person (refused), and a
+    /// name with characters no name has (a zero-width space, a Cyrillic letter) is refused.
+    @Test func identityNamesThatFoldTogetherOrHideCharactersAreRefused() {
+        func identity(_ name: String, aliases: [String] = []) -> String {
+            """
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: Identity
+            metadata: { name: "\(name)" }
+            spec: { kind: human, roles: [approver], aliases: [\(aliases.map { "\"\($0)\"" }.joined(separator: ", "))] }
+
+            """
+        }
+        let folding = issues(identity("bob") + identity("carol", aliases: ["ＢＯＢ"]))
+        #expect(folding.contains { $0.contains("alias 'ＢＯＢ' already names identity bob") }, "\(folding)")
+        let hidden = issues(identity("bo\u{200B}b"))
+        #expect(hidden.contains { $0.contains("has characters an identity name may not have") }, "\(hidden)")
+        let cyrillic = issues(identity("bob", aliases: ["аlice"]))
+        #expect(
+            cyrillic.contains { $0.contains("'аlice' has characters an identity name may not have") }, "\(cyrillic)")
+        #expect(
+            issues(identity("deploy-bot", aliases: ["deploy-bot[bot]", "12345+Deploy@users.noreply.github.com"]))
+                .isEmpty)
+    }
+
     @Test(arguments: [
         ("refs/heads/release/*", "refs/heads/release/2026.11", true),
         ("refs/heads/release/*", "refs/heads/release/a/b", true),

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// One canonical form for the names policy compares — services, environments, change kinds, labels — so that a
 /// request cannot step around a rule by spelling a name another way: `Payments` is the service a freeze written for
@@ -24,6 +24,15 @@ extension Names {
                 (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) || b == 0x2E || b == 0x5F || b == 0x2D
                     || b == 0x2F || b == 0x3A
             }
+    }
+}
+
+extension Names {
+    /// Whether a canonical identity name or alias is visible ASCII without spaces — logins, emails, `bot[bot]`.
+    /// A zero-width space, a control character or a letter of another script would make a name that reads like a
+    /// known person and is nobody.
+    public static func isIdentitySafe(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 }
 

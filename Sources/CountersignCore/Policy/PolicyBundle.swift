@@ -35,7 +35,7 @@ public struct PolicyBundle: Sendable {
         self.hash = hash
         self.aliases = aliases
         self.teamMembers = teams.mapValues { team in
-            Set(team.members.map { aliases[$0.lowercased()] ?? $0.lowercased() })
+            Set(team.members.map { aliases[Names.canonical($0)] ?? Names.canonical($0) })
         }
     }
 
@@ -44,11 +44,13 @@ public struct PolicyBundle: Sendable {
         identities[canonical(nameOrAlias)]
     }
 
-    /// The canonical name for a name or alias (unknown names stay as given, lowercased for comparison).
+    /// The canonical name for a name or alias; an unknown name in its canonical form (``Names``: NFKC, lowercase),
+    /// so `ＢＯＢ` and `Bob` are `bob` wherever names are compared — an author cannot escape separation of duties by
+    /// spelling their name another way.
     public func canonical(_ nameOrAlias: String) -> String {
         if let exact = aliases[nameOrAlias] { return exact }
-        let lower = nameOrAlias.lowercased()
-        return aliases[lower] ?? lower
+        let folded = Names.canonical(nameOrAlias)
+        return aliases[folded] ?? folded
     }
 }
 

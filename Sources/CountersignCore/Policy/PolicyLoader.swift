@@ -543,14 +543,22 @@ struct PolicyReader {
         var aliases: [String: String] = [:]
         for (name, (identity, f, l)) in identities.sorted(by: { $0.key < $1.key }) {
             for alias in [name] + identity.aliases {
-                if let other = aliases[alias.lowercased()], other != name {
+                let folded = Names.canonical(alias)
+                // Names are compared in their canonical form: two that fold to one (`Bob`, `ＢＯＢ`) name one person.
+                if let other = aliases[folded], other != name {
                     issue(f, l, "Identity \(name): alias '\(alias)' already names identity \(other)")
                 }
-                aliases[alias.lowercased()] = name
+                if !Names.isIdentitySafe(folded) {
+                    issue(
+                        f, l,
+                        "Identity \(name): '\(alias)' has characters an identity name may not have "
+                            + "(visible ASCII, no spaces, after Unicode normalisation)")
+                }
+                aliases[folded] = name
             }
         }
         let declared = !identities.isEmpty
-        let knownIdentity = { [aliases] (n: String) in !declared || aliases[n.lowercased()] != nil }
+        let knownIdentity = { [aliases] (n: String) in !declared || aliases[Names.canonical(n)] != nil }
         // Dictionaries iterate in no fixed order (it differs between processes, and between two dictionaries of the
         // same keys): walk them in document order, so a policy reports the same issues in the same order every time.
         for (name, (team, f, l)) in teams.sorted(by: {
@@ -560,7 +568,7 @@ struct PolicyReader {
                 issue(f, l, "Team \(name): member '\(m)' is not a declared Identity")
             }
             for m in team.members {
-                if let id = aliases[m.lowercased()], identities[id]?.0.kind == .automation {
+                if let id = aliases[Names.canonical(m)], identities[id]?.0.kind == .automation {
                     issue(f, l, "Team \(name): member '\(m)' is an automation identity; approver teams are people")
                 }
             }
