@@ -9,33 +9,25 @@ extension ControlPlane {
         -> DeployRequestStatus
     {
         try principal.require(.deployer, to: "request deploys")
-        let bundle = policy.bundle
-        // Recorded in the names' canonical form (`Payments` is `payments`), as the gate decides on it.
-        var input = input
-        input.service = Names.canonical(input.service)
-        input.environment = Names.canonical(input.environment)
-        input.change.kind = Names.canonical(input.change.kind)
-        input.change.labels = input.change.labels.map(Names.canonical)
-        for (field, name) in DeployRequest(
-            id: "", service: input.service, environment: input.environment, artifact: input.artifact,
-            change: input.change, requester: "", deployer: ""
-        ).unsafeNames {
-            throw ControlError(
-                .badRequest, "\(field) '\(name)' has characters a name may not have (a-z, 0-9 and . _ - / : only)",
-                details: ["field": field])
-        }
-        guard bundle.environments[input.environment] != nil else {
-            throw ControlError(
-                .badRequest, "environment \(input.environment) is not defined in the policy",
-                details: ["field": "environment"])
-        }
-        for (field, value) in [("service", input.service), ("artifact", input.artifact)] where value.isEmpty {
+        for (field, value) in [
+            ("service", input.service), ("environment", input.environment), ("artifact", input.artifact),
+        ]
+        where value.isEmpty {
             throw ControlError(.badRequest, "\(field) must not be empty", details: ["field": field])
         }
-        let id = Self.newID("dr_")
+        // Recorded in the names' canonical form (`Payments` is `payments`), the form the gate decides on.
         let request = DeployRequest(
-            id: id, service: input.service, environment: input.environment, artifact: input.artifact,
-            change: input.change, requester: principal.identity, deployer: input.deployer ?? principal.identity)
+            id: Self.newID("dr_"), service: input.service, environment: input.environment, artifact: input.artifact,
+            change: input.change, requester: principal.identity, deployer: input.deployer ?? principal.identity
+        ).canonicalNames
+        for (field, name) in request.unsafeNames {
+            throw ControlError(.badRequest, Names.refusal(field, name), details: ["field": field])
+        }
+        guard policy.bundle.environments[request.environment] != nil else {
+            throw ControlError(
+                .badRequest, "environment \(request.environment) is not defined in the policy",
+                details: ["field": "environment"])
+        }
         // A tag-only reference is still recorded (with an empty digest column the projection cannot hold, so
         // it is refused here with the gate's reason) — approve the digest, never the tag.
         guard (try? ArtifactReference(parsing: request.artifact)) != nil else {

@@ -54,9 +54,7 @@ struct DecisionBuilder {
     mutating func run() {
         guard namesAreSafe || request.namesAreSafe else {
             for (field, name) in request.unsafeNames {
-                add(
-                    "request", .denied,
-                    "\(field) '\(name)' has characters a name may not have (a-z, 0-9 and . _ - / : only)")
+                add("request", .denied, Names.refusal(field, name))
             }
             return
         }

@@ -28,6 +28,13 @@ extension Names {
 }
 
 extension Names {
+    /// Why a name is refused, the same words from the gate and the server.
+    public static func refusal(_ field: String, _ name: String) -> String {
+        "\(field) '\(name)' has characters a name may not have (a-z, 0-9 and . _ - / : only)"
+    }
+}
+
+extension Names {
     /// Whether a canonical identity name or alias is visible ASCII without spaces — logins, emails, `bot[bot]`.
     /// A zero-width space, a control character or a letter of another script would make a name that reads like a
     /// known person and is nobody.
