@@ -2,7 +2,8 @@
 # The Python tools the test suite uses, pinned, installed from PyPI when missing: schemathesis (fuzzes the live
 # server against its OpenAPI document) and, in a venv inside the build directory, the independent signers the
 # supply-chain fixtures are made with (securesystemslib, in-toto-attestation, cryptography) and check-jsonschema,
-# which validates policy documents against schemas/policy (PolicySchemaFilesTests); and Selenium, which drives
+# which validates policy documents against schemas/policy (PolicySchemaFilesTests), and PyJWT, which the test
+# identity provider Tests/IdentityProvider/idp.py signs ID tokens with; and Selenium, which drives
 # Chromium through the web UI (scripts/browser-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,9 @@ if ! "$venv/bin/python" -c 'import securesystemslib, in_toto_attestation, crypto
 fi
 if ! "$venv/bin/python" -c 'import importlib.metadata as m; assert m.version("check-jsonschema") == "0.39.0"' 2>/dev/null; then
     "$venv/bin/pip" install -q 'check-jsonschema==0.39.0'
+fi
+if ! "$venv/bin/python" -c 'import jwt; assert jwt.__version__ == "2.15.1"' 2>/dev/null; then
+    "$venv/bin/pip" install -q 'PyJWT==2.15.1'
 fi
 browser=.build/browser-venv
 if ! "$browser/bin/python" -c 'import selenium; assert selenium.__version__ == "4.50.0"' 2>/dev/null; then

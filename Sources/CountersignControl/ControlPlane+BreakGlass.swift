@@ -5,7 +5,8 @@ public import Foundation
 
 extension ControlPlane {
     /// Breaks glass for `freeze` in `environment`: checked against the freeze's break-glass policy (who may, the
-    /// reason and incident it requires, its maximum duration) before anything is recorded, then
+    /// service it names, the reason and the open incident it requires, its maximum duration) before anything is
+    /// recorded, then
     /// `breakglass.invoked`, a notification, and the open requests for the environment decided again.
     public func breakGlass(
         freeze name: String, environment: String, service: String?, reason: String?, incident: String?,
@@ -18,12 +19,32 @@ extension ControlPlane {
         guard let freeze = bundle.freezes.first(where: { $0.name == name }) else {
             throw ControlError(.badRequest, "freeze \(name) is not defined in the policy", details: ["field": "freeze"])
         }
-        guard freeze.environments.contains(environment) else {
+        let environment = Names.canonical(environment)
+        guard freeze.environments.contains(where: { Names.canonical($0) == environment }) else {
             throw ControlError(
                 .badRequest, "freeze \(name) does not cover \(environment)", details: ["field": "environment"])
         }
+        let service = service.map(Names.canonical)
+        if let service, !Names.isSafe(service) {
+            throw ControlError(.badRequest, Names.refusal("service", service), details: ["field": "service"])
+        }
         guard duration > 0 else {
             throw ControlError(.badRequest, "duration must be positive", details: ["field": "duration"])
+        }
+        // The incident is a fact of the ledger, not a free-text field: it was opened through the incident API (or a
+        // signed incident webhook) and is still open. A grant for an incident that never existed, or is over, is none.
+        if let incident, !incident.trimmingCharacters(in: .whitespaces).isEmpty {
+            switch try await read({ r throws(LedgerError) in try await r.incidentResolved(id: incident) }) {
+            case nil:
+                throw ControlError(
+                    .badRequest, "no incident with id \(incident): open it first (POST /api/v1/incidents)",
+                    details: ["field": "incident"])
+            case true?:
+                throw ControlError(
+                    .badRequest, "incident \(incident) is resolved; break glass for an open incident",
+                    details: ["field": "incident"])
+            case false?: break
+            }
         }
         let granted = now()
         let grant = BreakGlassGrant(

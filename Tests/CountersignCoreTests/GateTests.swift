@@ -167,12 +167,12 @@ enum Fixture {
     static let blackFriday = Fixture.date("2026-11-27T15:00:00Z")
 
     static func grant(
-        by who: String = "carol", reason: String? = "checkout 500s", incident: String? = "INC-1",
-        from: String = "2026-11-27T14:00:00Z", to: String = "2026-11-27T16:00:00Z"
+        by who: String = "carol", service: String? = "payments", reason: String? = "checkout 500s",
+        incident: String? = "INC-1", from: String = "2026-11-27T14:00:00Z", to: String = "2026-11-27T16:00:00Z"
     ) -> BreakGlassGrant {
         BreakGlassGrant(
-            id: "bg-1", freeze: "black-friday", invokedBy: who, environment: "production", reason: reason,
-            incident: incident,
+            id: "bg-1", freeze: "black-friday", invokedBy: who, environment: "production", service: service,
+            reason: reason, incident: incident,
             grantedAt: Fixture.date(from), expiresAt: Fixture.date(to))
     }
 
@@ -184,6 +184,11 @@ enum Fixture {
             (grant(incident: nil), "an incident id is required"),
             (grant(reason: " "), "a reason is required"),
             (grant(to: "2026-11-27T20:00:00Z"), "lasts longer than the 4h maximum"),
+            // A grant lifts the freeze for the service it names: one naming none lifts nothing, unless the freeze's
+            // policy allows a grant for all its services; one for another service does not apply here at all.
+            (grant(service: nil), "grant bg-1: the grant names no service, and black-friday allows a grant for one"),
+            (grant(service: "checkout"), "frozen by black-friday"),
+            (grant(service: "Payments\u{200B}"), "frozen by black-friday"),
         ] as [(BreakGlassGrant?, String)])
     func freezesDenyUnlessAValidBreakGlassGrantCovers(_ grant: BreakGlassGrant?, _ reason: String) {
         let d = Fixture.decide(
@@ -206,6 +211,30 @@ enum Fixture {
         // The grant does not replace the other controls: without an approval the request still waits.
         let pending = Fixture.decide(Fixture.request(), Fixture.evidence(grants: [Self.grant()]), at: Self.blackFriday)
         #expect(pending.verdict == .pending)
+    }
+
+    /// A freeze whose policy says `allServices: true` takes one grant for every service it covers; a grant naming
+    /// a service still lifts it for that service alone, and `Payments` is `payments`.
+    @Test func aGrantForAllServicesOnlyWhereThePolicySaysSo() throws {
+        let policy = try String(contentsOfFile: Fixture.policyPath + "/30-freezes.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "    maxDuration: 4h\n", with: "    maxDuration: 4h\n    allServices: true\n")
+        #expect(policy.contains("allServices: true"))
+        var sources: [(String, String)] = [("30-freezes.yaml", policy)]
+        for file in ["00-environments.yaml", "10-people.yaml", "20-tiers.yaml", "40-artifacts.yaml"] {
+            sources.append((file, try String(contentsOfFile: Fixture.policyPath + "/" + file, encoding: .utf8)))
+        }
+        let bundle = try PolicyLoader.load(sources: sources)
+        let approvals = [Fixture.approval("carol", at: "2026-11-27T13:00:00Z")]
+        for grant in [Self.grant(service: nil), Self.grant(service: "Payments")] {
+            let d = Gate.decide(
+                Fixture.request(), evidence: Fixture.evidence(approvals: approvals, grants: [grant]), policy: bundle,
+                now: Self.blackFriday)
+            #expect(d.verdict == .allowed, "\(d.reasons)")
+        }
+        let other = Gate.decide(
+            Fixture.request(), evidence: Fixture.evidence(approvals: approvals, grants: [Self.grant(service: "checkout")]),
+            policy: bundle, now: Self.blackFriday)
+        #expect(other.verdict == .denied, "\(other.reasons)")
     }
 
     @Test(arguments: [

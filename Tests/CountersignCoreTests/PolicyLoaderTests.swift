@@ -150,6 +150,70 @@ import Testing
                 .isEmpty)
     }
 
+    /// Required paths nobody can walk, or one person walks alone, are refused at lint (issue 16, item 7).
+    @Test func requiredPathsNeedEnoughPeopleOtherThanTheOneActing() {
+        func person(_ name: String, _ roles: String = "approver") -> String {
+            "---\n\(Self.header)kind: Identity\nmetadata: { name: \(name) }\nspec: { kind: human, roles: [\(roles)] }\n"
+        }
+        func team(_ name: String, _ members: String) -> String {
+            "---\n\(Self.header)kind: Team\nmetadata: { name: \(name) }\nspec: { members: [\(members)] }\n"
+        }
+        func tier(count: Int, team: String) -> String {
+            "---\n\(Self.header)kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  controls:\n"
+                + "    approvals: [{ team: \(team), count: \(count) }]\n"
+        }
+        func freeze(allowed: String, review: String) -> String {
+            "---\n\(Self.header)kind: Environment\nmetadata: { name: prod }\nspec: { rank: 1 }\n---\n\(Self.header)"
+                + "kind: Freeze\nmetadata: { name: f }\nspec:\n  environments: [prod]\n"
+                + "  windows: [{ start: \"2026-01-01T00:00:00Z\", end: \"2026-01-02T00:00:00Z\" }]\n"
+                + "  breakGlass: { allowed: [\(allowed)], maxDuration: 1h, review: { within: 1h, team: \(review) } }\n"
+        }
+        let people = person("ann") + person("ben") + person("cat", "auditor") + person("dan", "admin")
+        // Two approvals from a team with one approver (cat only audits): no request of the tier could ever pass.
+        let tooMany = issues(people + team("owners", "ann, cat") + tier(count: 2, team: "owners"))
+        #expect(
+            tooMany.contains {
+                $0.contains("needs 2 approvals from team owners, which has 1 person holding the approver role (ann)")
+            }, "\(tooMany)")
+        // Aliases and repeats are one person: a team written [ann, ann] has one member.
+        let single = issues(people + team("owners", "ann, ann") + tier(count: 1, team: "owners"))
+        #expect(single.contains { $0.contains("team owners has one member (ann) and is on a required path") }, "\(single)")
+        #expect(issues(people + team("owners", "ann, ben") + tier(count: 2, team: "owners")).isEmpty)
+        // A review team in which nobody but the invoker may review: ann's own grant goes unreviewed.
+        let selfReview = issues(people + team("oncall", "ann, ben") + team("review", "ann, cat") + freeze(
+            allowed: "team:oncall", review: "review"))
+        #expect(
+            selfReview.contains { $0.contains("review.team review cannot review a grant by ann") }, "\(selfReview)")
+        #expect(!selfReview.contains { $0.contains("grant by ben") }, "\(selfReview)")
+        let alone = issues(people + team("review", "dan") + freeze(allowed: "ann", review: "review"))
+        #expect(alone.contains { $0.contains("review.team review has one member (dan)") }, "\(alone)")
+        #expect(issues(people + team("review", "dan, ben") + freeze(allowed: "ann, ben", review: "review")).isEmpty)
+    }
+
+    /// Names the gate compares with a request's must be written as the request's are folded: `Production` would
+    /// match nothing, so the freeze or tier naming it would silently cover nobody.
+    @Test func policyNamesMustBeInTheirCanonicalForm() {
+        let found = issues(
+            """
+            apiVersion: countersign.dev/v1alpha1
+            kind: Environment
+            metadata: { name: Production }
+            spec: { rank: 1 }
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: Freeze
+            metadata: { name: f }
+            spec:
+              environments: [Production]
+              services: ["pay\\u200Bments"]
+              windows: [{ start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z" }]
+              breakGlass: { allowed: [x], maxDuration: 1h, review: { within: 1h, team: r } }
+            """)
+        #expect(found.contains { $0.contains("Environment Production: 'Production' is compared as 'production'") })
+        #expect(found.contains { $0.contains("Freeze f: environment: 'Production' is compared as 'production'") })
+        #expect(found.contains { $0.contains("Freeze f: service: name 'pay\u{200B}ments' has characters") }, "\(found)")
+    }
+
     @Test(arguments: [
         ("refs/heads/release/*", "refs/heads/release/2026.11", true),
         ("refs/heads/release/*", "refs/heads/release/a/b", true),

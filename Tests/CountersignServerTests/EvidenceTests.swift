@@ -20,25 +20,26 @@ import Testing
             let id = try #require((body["request"] as? [String: Any])?["id"] as? String)
             #expect((body["decision"] as? [String: Any])?["verdict"] as? String == "denied")
 
-            let outsider = try await client.call(
-                .post, "/api/v1/break-glass", f.headers("alice"),
-                #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "incident": "INC-1", "duration": 3600}"#
-            )
+            let incident = try await openIncident(client, f)
+            func breakGlass(_ who: String, _ fields: String) async throws -> TestResponse {
+                try await client.call(
+                    .post, "/api/v1/break-glass", f.headers(who),
+                    #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600, "# + fields + "}")
+            }
+            let outsider = try await breakGlass("alice", #""service": "shop", "incident": "\#(incident)""#)
             #expect(outsider.status == .forbidden)
             #expect(try apiError(outsider).message == "break-glass refused: alice may not break glass for forever")
             let tooLong = try await client.call(
                 .post, "/api/v1/break-glass", f.headers("bob"),
-                #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "incident": "INC-1", "duration": 86400}"#
+                #"{"freeze": "forever", "environment": "frozen", "service": "shop", "reason": "fix", "incident": "\#(incident)", "duration": 86400}"#
             )
             #expect(try apiError(tooLong).message == "break-glass refused: lasts longer than the 4h maximum")
-            let noIncident = try await client.call(
-                .post, "/api/v1/break-glass", f.headers("bob"),
-                #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600}"#)
+            let noIncident = try await breakGlass("bob", #""service": "shop""#)
             #expect(try apiError(noIncident).message == "break-glass refused: an incident id is required")
 
             let granted = try await client.call(
                 .post, "/api/v1/break-glass", f.headers("bob"),
-                #"{"freeze": "forever", "environment": "frozen", "reason": "outage fix", "incident": "INC-7", "duration": 3600}"#
+                #"{"freeze": "forever", "environment": "frozen", "service": "Shop", "reason": "outage fix", "incident": "\#(incident)", "duration": 3600}"#
             )
             #expect(granted.status == .created)
             let grant = try #require(try object(granted)["id"] as? String)
@@ -61,6 +62,61 @@ import Testing
             let listed = try await client.call(.get, "/api/v1/break-glass", f.headers("auditor"))
             let items = try #require(try object(listed)["items"] as? [[String: Any]])
             #expect(items.first?["review_outcome"] as? String == "justified")
+        }
+    }
+
+    func openIncident(_ client: some TestClientProtocol, _ f: ServerFixture) async throws -> String {
+        let opened = try await client.call(
+            .post, "/api/v1/incidents", f.headers("bob"), #"{"title": "checkout down", "severity": "sev1"}"#)
+        return try #require(try object(opened)["id"] as? String)
+    }
+
+    /// A grant names its service and an incident that exists and is open (issue 16, item 7): a grant with no service
+    /// would lift the freeze for every service, and an incident id that is only text proves no emergency.
+    @Test func breakGlassNamesItsServiceAndAnOpenIncident() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let created = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"),
+                ServerFixture.requestBody(environment: "frozen"))
+            let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
+            let incident = try await openIncident(client, f)
+            let resolved = try await openIncident(client, f)
+            _ = try await client.call(.post, "/api/v1/incidents/\(resolved)/resolve", f.headers("bob"))
+            func breakGlass(_ fields: String) async throws -> TestResponse {
+                try await client.call(
+                    .post, "/api/v1/break-glass", f.headers("bob"),
+                    #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600, "# + fields + "}")
+            }
+            let noService = try await breakGlass(#""incident": "\#(incident)""#)
+            #expect(noService.status == .forbidden)
+            #expect(
+                try apiError(noService).message
+                    == "break-glass refused: the grant names no service, and forever allows a grant for one service at a time")
+            let invented = try await breakGlass(#""service": "shop", "incident": "INC-404""#)
+            #expect(invented.status == .badRequest)
+            #expect(try apiError(invented).message.hasPrefix("no incident with id INC-404"))
+            let over = try await breakGlass(#""service": "shop", "incident": "\#(resolved)""#)
+            #expect(over.status == .badRequest)
+            #expect(try apiError(over).message.contains("is resolved"))
+            let hidden = try await breakGlass(#""service": "sh\u200Bop", "incident": "\#(incident)""#)
+            #expect(hidden.status == .badRequest)
+            let invoked = try await f.control.store.entries(from: 0, count: 10_000).filter {
+                $0.type == .breakGlassInvoked
+            }
+            #expect(invoked.isEmpty, "a refused grant records no grant")
+            // A grant for another service is recorded but does not lift the freeze for this one.
+            let other = try await breakGlass(#""service": "billing", "incident": "\#(incident)""#)
+            #expect(other.status == .created)
+            let decision = try object(
+                try await client.call(.get, "/api/v1/deploy-requests/\(id)/decision", f.headers("alice")))
+            #expect(decision["verdict"] as? String == "denied")
+            // The same request's service, spelt another way, is the same service.
+            let same = try await breakGlass(#""service": "SHOP", "incident": "\#(incident)""#)
+            #expect(try object(same)["service"] as? String == "shop")
+            let after = try object(
+                try await client.call(.get, "/api/v1/deploy-requests/\(id)/decision", f.headers("alice")))
+            #expect(after["verdict"] as? String == "pending")
         }
     }
 

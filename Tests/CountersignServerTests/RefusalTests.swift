@@ -91,16 +91,18 @@ import Testing
 /// the web form alike: an auditor in the team is read-only and cannot end a grant's review.
 @Suite struct BreakGlassReviewerTests {
     static let policy = ServerFixture.policy.replacingOccurrences(
-        of: "metadata: { name: managers }\nspec: { members: [erin] }",
-        with: "metadata: { name: managers }\nspec: { members: [erin, frank] }")
+        of: "metadata: { name: managers }\nspec: { members: [erin, grace] }",
+        with: "metadata: { name: managers }\nspec: { members: [erin, grace, frank] }")
 
     @Test func anAuditorInTheReviewTeamMayNotReview() async throws {
         #expect(Self.policy != ServerFixture.policy)
         let f = try await ServerFixture(policy: Self.policy)
         try await f.application().test(.router) { client in
+            let opened = try await client.call(.post, "/api/v1/incidents", f.headers("bob"), #"{"title": "down"}"#)
+            let incident = try #require(try object(opened)["id"] as? String)
             let invoked = try await client.call(
                 .post, "/api/v1/break-glass", f.headers("bob"),
-                #"{"freeze": "forever", "environment": "frozen", "reason": "outage", "incident": "INC-1", "duration": 3600}"#
+                #"{"freeze": "forever", "environment": "frozen", "service": "shop", "reason": "outage", "incident": "\#(incident)", "duration": 3600}"#
             )
             #expect(invoked.status == .created, "\(String(buffer: invoked.body))")
             let grant = try #require(try object(invoked)["id"] as? String)

@@ -79,7 +79,7 @@ struct ServerFixture {
         apiVersion: countersign.dev/v1alpha1
         kind: Team
         metadata: { name: managers }
-        spec: { members: [erin] }
+        spec: { members: [erin, grace] }
         ---
         apiVersion: countersign.dev/v1alpha1
         kind: Freeze

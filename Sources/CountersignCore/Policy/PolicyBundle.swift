@@ -115,6 +115,9 @@ public struct BreakGlassPolicy: Sendable {
     /// The review deadline after the grant, in seconds, and the team that reviews.
     public let reviewWithin: Int64
     public let reviewTeam: String
+    /// Whether one grant may lift the freeze for every service it covers. Off unless the policy says so: a grant
+    /// names its service, so an emergency in one service does not open the freeze for all of them.
+    public let allServices: Bool
 }
 
 /// How an artifact must be signed and built. `CountersignSupplyChain` verifies an artifact under it and records

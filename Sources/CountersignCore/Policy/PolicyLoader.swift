@@ -455,7 +455,8 @@ struct PolicyReader {
         if f["windows"]?.sequence == nil { fail(f["windows"], "\(context).windows: expected a list") }
         guard
             let b = fields(
-                f["breakGlass"], "\(context).breakGlass", allowed: ["allowed", "requires", "maxDuration", "review"],
+                f["breakGlass"], "\(context).breakGlass",
+                allowed: ["allowed", "requires", "maxDuration", "review", "allServices"],
                 required: ["allowed", "maxDuration", "review"]),
             let maxDuration = duration(b["maxDuration"], "\(context).breakGlass.maxDuration"),
             let review = fields(
@@ -477,7 +478,8 @@ struct PolicyReader {
             breakGlass: BreakGlassPolicy(
                 allowed: allowed, requiresReason: requires.contains("reason"),
                 requiresIncident: requires.contains("incident"),
-                maxDuration: maxDuration, reviewWithin: within, reviewTeam: reviewTeam))
+                maxDuration: maxDuration, reviewWithin: within, reviewTeam: reviewTeam,
+                allServices: bool(b["allServices"], "\(context).breakGlass.allServices") ?? false))
         freezes.append((freeze, file, line))
     }
 
@@ -633,6 +635,8 @@ struct PolicyReader {
             }
             if freeze.windows.isEmpty { issue(f, l, "Freeze \(freeze.name): needs at least one window") }
         }
+        checkCanonicalNames()
+        if declared { checkRequiredPaths(aliases: aliases) }
         guard issues.isEmpty else { return nil }
         return PolicyBundle(
             environments: environments.mapValues(\.0), teams: teams.mapValues(\.0),

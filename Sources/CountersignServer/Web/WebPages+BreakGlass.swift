@@ -26,8 +26,11 @@ extension WebPages {
             let team = freeze?.breakGlass.reviewTeam ?? ""
             let invoker = g.invokedBy
             let me = session.principal.identity
+            // What the control layer will accept (`reviewBreakGlass`), so the page offers no form it would refuse.
             let mayReview =
-                bundle.teams[team]?.members.contains(me) == true && me != invoker && session.principal.kind == .human
+                bundle.teams[team]?.members.contains(where: { bundle.canonical($0) == me }) == true
+                && bundle.canonical(invoker) != me && session.principal.kind == .human
+                && [.approver, .admin].contains(session.principal.role)
             var item: [String: Any] = [
                 "id": g.id, "freeze": g.freeze, "by": invoker, "environment": g.environment,
                 "service": g.service ?? "all services", "reason": g.reason ?? "", "incident": g.incident ?? "",
