@@ -88,7 +88,8 @@ out.close()
 PY
 for f in "$work"/chunk-*.jsonl; do "$bin" ledger append --database "$db" "$f" >/dev/null; rm "$f"; done
 fi
-token=$("$bin" tokens create --identity frank --role auditor --database "$db" --policy examples/policy 2>/dev/null)
+# The host bootstraps the first admin (a person's token from the host is that one only); the pages read the same.
+token=$("$bin" tokens create --identity erin --role admin --database "$db" --policy examples/policy 2>/dev/null)
 start_countersign "$bin" "$db" "$work/serve.log"
 base="http://127.0.0.1:$server_port"
 python3 - "$base" "$token" "$runs" <<'PY'

@@ -8,12 +8,12 @@ extension PolicyRecorded {
     /// can be loaded back from the ledger.
     init(
         _ state: State, _ bundle: PolicyBundle, _ sources: [(file: String, text: String)], proposedBy: String? = nil,
-        approvedBy: String? = nil, bootstrap: Bool? = nil
+        approvedBy: String? = nil, bootstrap: Bool? = nil, retiredIdentities: [String]? = nil
     ) {
         self.init(
             state, hash: bundle.hash, environments: bundle.environments.keys.sorted(), tiers: bundle.tiers.map(\.name),
             sources: sources.map { Source(file: $0.file, text: $0.text) }, proposedBy: proposedBy,
-            approvedBy: approvedBy, bootstrap: bootstrap)
+            approvedBy: approvedBy, bootstrap: bootstrap, retiredIdentities: retiredIdentities)
     }
 
     /// The recorded files, as the loader takes them.
@@ -84,8 +84,83 @@ extension ControlPlane {
         return true
     }
 
-    /// Proposes the policy file as it is now; it takes effect once a second admin approves it.
-    public func proposePolicy(by proposer: String) async throws(ControlError) -> String {
+    /// Loads the policy file as it is now, as a candidate: what SIGHUP does. Nothing is recorded — a file or a
+    /// signal only stages a policy; the admin who adopts it (``proposePolicy(by:)``) is its proposer.
+    ///
+    /// - Returns: the candidate's hash; throws when it does not load or is already in force.
+    public func stagePolicy() throws(ControlError) -> String {
+        let (bundle, _) = try candidate()
+        return bundle.hash
+    }
+
+    /// Proposes the policy file as it is now, by the person adopting it; it takes effect once a different person
+    /// with the admin role approves it.
+    public func proposePolicy(by principal: Principal) async throws(ControlError) -> String {
+        try Self.requirePersonAdmin(principal, to: "propose policy")
+        let (bundle, sources) = try candidate()
+        _ = try await refuseRetiredNames(bundle)
+        try await record(
+            PolicyRecorded(.proposed, bundle, sources, proposedBy: principal.identity), actor: principal.identity)
+        return bundle.hash
+    }
+
+    /// Publishes a proposed policy: the approver must be a person with the admin role other than the proposer.
+    /// Identities the proposal drops have their tokens revoked in the same batch (and so their sessions end), and
+    /// their names are retired for good.
+    public func approvePolicy(hash: String, by principal: Principal) async throws(ControlError) -> PolicyBundle {
+        try Self.requirePersonAdmin(principal, to: "approve policy")
+        guard let proposal = try await latestPolicy(.proposed, hash: hash) else {
+            throw ControlError(.notFound, "no proposed policy with hash \(hash)")
+        }
+        guard Names.canonical(proposal.proposedBy ?? "") != Names.canonical(principal.identity) else {
+            throw ControlError(
+                .forbidden, "\(principal.identity) proposed this policy; a different person must approve it",
+                details: ["rule": "separation-of-duties"])
+        }
+        guard hash != policy.bundle.hash else { throw ControlError(.conflict, "policy \(hash) is already in force") }
+        let bundle: PolicyBundle
+        do { bundle = try PolicyLoader.load(sources: proposal.files) } catch {
+            throw ControlError(.conflict, "the proposed policy no longer loads: \(error)")
+        }
+        let retired = try await refuseRetiredNames(bundle)
+        let live = try await read({ r throws(LedgerError) in try await r.liveTokens() })
+        var batch = EntryBatch()
+        try batch.add(
+            PolicyRecorded(
+                .published, bundle, proposal.files, proposedBy: proposal.proposedBy ?? "",
+                approvedBy: principal.identity, retiredIdentities: retired.isEmpty ? nil : retired),
+            actor: principal.identity, at: now())
+        // A token stands for the identity it was issued to, by that name: one the new policy no longer has (deleted,
+        // renamed, or now only someone's alias) is revoked with the publication, not left to the next check.
+        var revoked: [String] = []
+        for token in live {
+            guard let identity = bundle.identity(token.identity),
+                Names.canonical(identity.name) == Names.canonical(token.identity)
+            else {
+                try batch.add(
+                    IdentityChanged(.tokenRevoked, identity: token.identity, token: token.id),
+                    actor: principal.identity, at: now())
+                revoked.append(token.id)
+                continue
+            }
+        }
+        try await record(batch)
+        for id in revoked { cache.forgetToken(id: id) }
+        policy.replace(bundle)
+        return bundle
+    }
+
+    /// Policy is changed by people: an admin token of an automation identity (which lint and token issuance refuse
+    /// anyway) cannot propose or approve.
+    private static func requirePersonAdmin(_ principal: Principal, to action: String) throws(ControlError) {
+        try principal.require(.admin, to: action)
+        guard principal.kind == .human else {
+            throw ControlError(.forbidden, "automation identity \(principal.identity) may not \(action)")
+        }
+    }
+
+    /// The policy file as a candidate: loaded, and not the policy already in force.
+    private func candidate() throws(ControlError) -> (PolicyBundle, [(file: String, text: String)]) {
         let sources = try policySources()
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(sources: sources) } catch {
@@ -94,33 +169,35 @@ extension ControlPlane {
         guard bundle.hash != policy.bundle.hash else {
             throw ControlError(.conflict, "policy \(bundle.hash) is already in force")
         }
-        try await record(PolicyRecorded(.proposed, bundle, sources, proposedBy: proposer), actor: proposer)
-        return bundle.hash
+        return (bundle, sources)
     }
 
-    /// Publishes a proposed policy: the approver must be an admin other than the proposer.
-    public func approvePolicy(hash: String, by principal: Principal) async throws(ControlError) -> PolicyBundle {
-        try principal.require(.admin, to: "approve policy")
-        guard let proposal = try await latestPolicy(.proposed, hash: hash) else {
-            throw ControlError(.notFound, "no proposed policy with hash \(hash)")
+    /// Refuses a policy that gives a retired identity name to anyone, as a name or an alias — retired earlier, or by
+    /// this very policy (an identity dropped while its name becomes someone's alias): the name is the id the ledger's
+    /// history (tokens, reviews, grants) knows that person by.
+    ///
+    /// - Returns: the names this policy retires: identities of the policy in force it no longer has.
+    private func refuseRetiredNames(_ bundle: PolicyBundle) async throws(ControlError) -> [String] {
+        let retiring = policy.bundle.identities.values.map { Names.canonical($0.name) }
+            .filter { name in bundle.identities.values.allSatisfy { Names.canonical($0.name) != name } }.sorted()
+        let retired = try await read({ r throws(LedgerError) in try await r.retiredIdentities() })
+            .union(retiring)
+        guard !retired.isEmpty else { return retiring }
+        var reused: [String] = []
+        for identity in bundle.identities.values {
+            for name in [identity.name] + identity.aliases where retired.contains(Names.canonical(name)) {
+                reused.append(
+                    "\(Names.canonical(name)) (as \(name == identity.name ? "the name" : "an alias") of \(identity.name))"
+                )
+            }
         }
-        guard proposal.proposedBy != principal.identity else {
+        guard reused.isEmpty else {
             throw ControlError(
-                .forbidden, "\(principal.identity) proposed this policy; a second admin must approve it",
-                details: ["rule": "separation-of-duties"])
+                .badRequest,
+                "the policy reuses retired identity names: \(reused.sorted().joined(separator: ", ")); a name, once "
+                    + "removed, is never given to anyone again", details: ["field": "identities"])
         }
-        guard hash != policy.bundle.hash else { throw ControlError(.conflict, "policy \(hash) is already in force") }
-        let bundle: PolicyBundle
-        do { bundle = try PolicyLoader.load(sources: proposal.files) } catch {
-            throw ControlError(.conflict, "the proposed policy no longer loads: \(error)")
-        }
-        try await record(
-            PolicyRecorded(
-                .published, bundle, proposal.files, proposedBy: proposal.proposedBy ?? "",
-                approvedBy: principal.identity),
-            actor: principal.identity)
-        policy.replace(bundle)
-        return bundle
+        return retiring
     }
 
     /// Takes up a policy another node published; returns whether it changed.

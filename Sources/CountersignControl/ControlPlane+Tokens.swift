@@ -12,13 +12,27 @@ public struct IssuedToken: Sendable, Hashable {
     public var expiresAt: Date?
 }
 
+/// Who issues a token — which decides whose tokens they may issue (DESIGN §5a: a person's token is minted by that
+/// person, never in their name by someone else).
+public enum TokenIssuer: Sendable {
+    /// A person signed in (through the identity provider, or with a token of theirs), for themselves.
+    case themselves(Principal)
+    /// An admin, for an automation identity — never for a person.
+    case admin(Principal)
+    /// Someone on the host with the ledger's database (`countersign tokens create`, named by the OS user): tokens for
+    /// automation identities, and the first admin's token — the bootstrap, once, while no person holds a live admin
+    /// token.
+    case host(user: String)
+}
+
 extension ControlPlane {
     /// Issues a token for `identity` with `role`, recording `identity.changed` (the hash, never the secret).
     ///
-    /// - Throws: `badRequest` when the identity is unknown, does not hold the role in policy, or is an automation
-    ///   asking for the approver role (automation has no authority of its own).
+    /// - Throws: `forbidden` when `issuer` may not issue it (an admin for a person, a person for someone else, the
+    ///   host for a person once an admin exists); `badRequest` when the identity is unknown, does not hold the role
+    ///   in policy, or is an automation asking for approver or admin (automation has no authority of its own).
     public func createToken(
-        identity name: String, role: Identity.Role, by actor: String, expiresAt: Date? = nil
+        identity name: String, role: Identity.Role, issuer: TokenIssuer, expiresAt: Date? = nil
     ) async throws(ControlError) -> IssuedToken {
         let bundle = policy.bundle
         guard let identity = bundle.identity(name) else {
@@ -32,20 +46,67 @@ extension ControlPlane {
                     + "\(identity.roles.map(\.rawValue).sorted().joined(separator: ", ")))",
                 details: ["field": "role"])
         }
-        if identity.kind == .automation && role == .approver {
-            throw ControlError(.badRequest, "automation identity \(identity.name) cannot hold the approver role")
+        if identity.kind == .automation && (role == .approver || role == .admin) {
+            throw ControlError(
+                .badRequest, "automation identity \(identity.name) cannot hold the \(role.rawValue) role")
         }
         if let expiresAt, expiresAt <= now() {
             throw ControlError(.badRequest, "the expiry is in the past", details: ["field": "expiresAt"])
         }
+        let (actor, bootstrap) = try await authority(of: issuer, over: identity, role: role)
         let token = APIToken.generate()
         try await record(
             IdentityChanged(
                 .tokenCreated, identity: identity.name, token: token.id, tokenHash: token.hash, role: role.rawValue,
-                expiresAt: expiresAt.map(LedgerTime.init)),
+                expiresAt: expiresAt.map(LedgerTime.init), bootstrap: bootstrap ? true : nil),
             actor: actor)
         return IssuedToken(
             id: token.id, secret: token.secret, identity: identity.name, role: role, expiresAt: expiresAt)
+    }
+
+    /// Whether `issuer` may issue `identity` a token of `role`, and the actor to record (with whether it is the
+    /// host's bootstrap of the first admin).
+    private func authority(of issuer: TokenIssuer, over identity: Identity, role: Identity.Role)
+        async throws(ControlError) -> (actor: String, bootstrap: Bool)
+    {
+        let target = Names.canonical(identity.name)
+        switch issuer {
+        case .themselves(let principal):
+            guard Names.canonical(principal.identity) == target else {
+                throw ControlError(
+                    .forbidden,
+                    "\(principal.identity) may not issue a token for \(identity.name): a person's token is minted by "
+                        + "that person, signed in", details: ["rule": "own-credentials"])
+            }
+            return (principal.identity, false)
+        case .admin(let principal):
+            try principal.require(.admin, to: "issue tokens")
+            guard principal.kind == .human else {
+                throw ControlError(.forbidden, "automation identity \(principal.identity) may not issue tokens")
+            }
+            guard identity.kind == .automation else {
+                throw ControlError(
+                    .forbidden,
+                    "an admin issues tokens for automation identities only; \(identity.name) is a person and mints "
+                        + "their own tokens, signed in (/ui/tokens)", details: ["rule": "own-credentials"])
+            }
+            return (principal.identity, false)
+        case .host(let user):
+            let actor = "host:" + user
+            guard identity.kind == .human else { return (actor, false) }
+            let people = policy.bundle.identities.values.filter { $0.kind == .human }.map(\.name)
+            let adminExists = try await read({ r throws(LedgerError) in
+                try await r.hasLiveToken(role: "admin", identities: people, now: now())
+            })
+            guard role == .admin, !adminExists else {
+                throw ControlError(
+                    .forbidden,
+                    "the host issues a person's token only to bootstrap the first admin"
+                        + (adminExists ? ", and a person already holds a live admin token" : "")
+                        + "; people sign in and mint their own (/ui/tokens)", details: ["rule": "own-credentials"])
+            }
+            return (actor, true)
+        }
     }
 
     /// Revokes a token by id; takes effect on the next request on every node.
@@ -76,7 +137,11 @@ extension ControlPlane {
         else { throw unknown }
         let (tokenID, name, expires) = (token.id, token.identity, token.expiresAt)
         if let expires, expires <= now() { throw unknown }
-        guard let identity = policy.bundle.identity(name), identity.roles.contains(role) else {
+        // The token names its identity by the name it was issued to — never through an alias, so a name removed
+        // from the policy and given to someone else as an alias does not hand them the old tokens.
+        guard let identity = policy.bundle.identity(name), Names.canonical(identity.name) == Names.canonical(name),
+            identity.roles.contains(role)
+        else {
             throw ControlError(.forbidden, "identity \(name) no longer holds the \(role.rawValue) role in the policy")
         }
         let principal = Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: tokenID)

@@ -4,8 +4,8 @@ public import ServiceLifecycle
 internal import UnixSignals
 
 /// Keeps the policy in step with the ledger: every few seconds it takes up a policy another node published, and
-/// on SIGHUP it proposes the policy file (by `operator`), which any admin may then approve. Nothing takes effect
-/// without a recorded approval.
+/// on SIGHUP it stages the policy file — checks that it loads and logs its hash. Staging records nothing: an admin
+/// adopts the candidate by proposing it (becoming its proposer) and a different person approves it.
 public struct PolicyReloader: Service {
     let control: ControlPlane
     let interval: Duration
@@ -21,10 +21,12 @@ public struct PolicyReloader: Service {
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
                     do {
-                        let hash = try await control.proposePolicy(by: "operator")
-                        logger.info("policy proposed; an admin must approve it", metadata: ["hash": .string(hash)])
+                        let hash = try control.stagePolicy()
+                        logger.info(
+                            "policy file staged; an admin adopts it (POST /api/v1/policy/proposals), another person approves it",
+                            metadata: ["hash": .string(hash)])
                     } catch {
-                        logger.error("policy proposal failed", metadata: ["error": .string("\(error)")])
+                        logger.error("policy file not staged", metadata: ["error": .string("\(error)")])
                     }
                 }
             }

@@ -104,6 +104,10 @@ public enum LedgerFixtures {
                 "policy.published", "countersign", 799,
                 #"{"hash":"sha256:\#(String(repeating: "ab", count: 32))","bootstrap":true,"sources":[]}"#),
             draft(
+                "policy.published", "erin", 799.5,
+                #"{"hash":"sha256:\#(String(repeating: "cd", count: 32))","proposedBy":"dave","approvedBy":"erin","retiredIdentities":["mallory"],"sources":[]}"#
+            ),
+            draft(
                 "identity.changed", "cli:root", 800,
                 #"{"identity":"alice","change":"token.created","token":"tok_1","role":"approver","tokenHash":"\#(String(repeating: "5e", count: 32))"}"#
             ),

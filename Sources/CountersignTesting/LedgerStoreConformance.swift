@@ -72,7 +72,9 @@ public enum LedgerStoreConformance {
         try check(try await read.deployExists(id: "dep-1"), "dep-1")
         try check(try await read.incidentResolved(id: "INC-500") == true, "INC-500 is resolved")
         try check(try await read.grant(id: "bg-1")?.reviewed == true, "bg-1 was reviewed")
-        try check(try await read.publishedPolicyHash() == "sha256:" + String(repeating: "ab", count: 32), "policy")
+        try check(try await read.publishedPolicyHash() == "sha256:" + String(repeating: "cd", count: 32), "policy")
+        try check(try await read.retiredIdentities() == ["mallory"], "a retired identity name")
+        try check(try await read.liveTokens().map(\.id) == ["tok_1"], "tok_1 is live")
         let verdict = try await read.canaryVerdicts(digest: LedgerFixtures.digest, template: "slo-gate", limit: 1).first
         try check(verdict?.id == "cj-1" && verdict?.score == 100, "canary verdict")
         try check(

@@ -32,9 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
             /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_SESSION_KEY (32 or \
             more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
-            ledger); a changed file takes effect once proposed (SIGHUP or POST /api/v1/policy/proposals) and
-            approved by a second admin. SIGTERM and SIGINT shut down gracefully.
-            Create the first token with `countersign tokens create`.
+            ledger); SIGHUP stages a changed file, which takes effect once an admin proposes it
+            (POST /api/v1/policy/proposals) and a different person approves it. SIGTERM and SIGINT shut down
+            gracefully. Bootstrap the first admin with `countersign tokens create --identity NAME --role admin`.
             """)
 
     @Option(help: "A YAML configuration file (see the discussion for its keys).") var config: String?
@@ -214,7 +214,13 @@ struct ServeCommand: AsyncParsableCommand {
             ("alice", Identity.Role.approver), ("bob", .approver), ("erin", .admin), ("frank", .auditor),
             ("deploy-bot", .deployer),
         ] {
-            let token = try await control.createToken(identity: identity, role: role, by: "demo-seed")
+            let kind = control.policy.bundle.identity(identity)?.kind ?? .automation
+            // The demo's people mint their own tokens, as if each had signed in; the automation's is the host's.
+            let issuer: TokenIssuer =
+                kind == .human
+                ? .themselves(Principal(identity: identity, role: role, kind: kind, tokenID: "demo-seed"))
+                : .host(user: "demo-seed")
+            let token = try await control.createToken(identity: identity, role: role, issuer: issuer)
             FileHandle.standardOutput.write(
                 Data("countersign: demo token for \(identity) (\(role.rawValue)): \(token.secret)\n".utf8))
         }

@@ -5,7 +5,8 @@ import CountersignLedger
 import CountersignServer
 import Foundation
 
-/// `countersign tokens …`: API tokens, issued straight into the ledger (this is how the first admin token exists).
+/// `countersign tokens …`: API tokens, issued by the host straight into the ledger — automation identities' tokens, and
+/// the first admin's (the bootstrap, once while no person holds a live admin token; `TokenIssuer.host`).
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "Issue and revoke API tokens.",
@@ -32,7 +33,8 @@ struct TokenStoreOptions: ParsableArguments {
 /// `countersign tokens create --identity alice --role approver`: prints the secret once; only its hash is kept.
 struct TokensCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Issue a token for one identity and one role; prints the secret once.")
+        commandName: "create",
+        abstract: "Issue a token for an automation identity, or bootstrap the first admin; prints the secret once.")
 
     @Option(help: "The identity (name or alias) from the policy.") var identity: String
     @Option(help: "One of the identity's roles: builder, deployer, approver, auditor, admin.") var role: String
@@ -52,7 +54,7 @@ struct TokensCreateCommand: AsyncParsableCommand {
         let identity = self.identity
         try await options.withControlPlane { control in
             let token = try await control.createToken(
-                identity: identity, role: role, by: "cli:" + NSUserName(), expiresAt: expiresAt)
+                identity: identity, role: role, issuer: .host(user: NSUserName()), expiresAt: expiresAt)
             print(token.secret)
             printError("token \(token.id) for \(token.identity) as \(token.role.rawValue); shown once, store it now")
         }

@@ -232,7 +232,8 @@ enum Fixture {
             #expect(d.verdict == .allowed, "\(d.reasons)")
         }
         let other = Gate.decide(
-            Fixture.request(), evidence: Fixture.evidence(approvals: approvals, grants: [Self.grant(service: "checkout")]),
+            Fixture.request(),
+            evidence: Fixture.evidence(approvals: approvals, grants: [Self.grant(service: "checkout")]),
             policy: bundle, now: Self.blackFriday)
         #expect(other.verdict == .denied, "\(other.reasons)")
     }

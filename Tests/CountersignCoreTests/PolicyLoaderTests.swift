@@ -177,11 +177,14 @@ import Testing
             }, "\(tooMany)")
         // Aliases and repeats are one person: a team written [ann, ann] has one member.
         let single = issues(people + team("owners", "ann, ann") + tier(count: 1, team: "owners"))
-        #expect(single.contains { $0.contains("team owners has one member (ann) and is on a required path") }, "\(single)")
+        #expect(
+            single.contains { $0.contains("team owners has one member (ann) and is on a required path") }, "\(single)")
         #expect(issues(people + team("owners", "ann, ben") + tier(count: 2, team: "owners")).isEmpty)
         // A review team in which nobody but the invoker may review: ann's own grant goes unreviewed.
-        let selfReview = issues(people + team("oncall", "ann, ben") + team("review", "ann, cat") + freeze(
-            allowed: "team:oncall", review: "review"))
+        let selfReview = issues(
+            people + team("oncall", "ann, ben") + team("review", "ann, cat")
+                + freeze(
+                    allowed: "team:oncall", review: "review"))
         #expect(
             selfReview.contains { $0.contains("review.team review cannot review a grant by ann") }, "\(selfReview)")
         #expect(!selfReview.contains { $0.contains("grant by ben") }, "\(selfReview)")

@@ -156,12 +156,12 @@ import Testing
         let f = try await ServerFixture()
         try await f.application().test(.router) { client in
             let issued = try await client.call(
-                .post, "/api/v1/tokens", f.headers("admin"), #"{"identity": "alice-gh", "role": "approver"}"#)
+                .post, "/api/v1/tokens", f.headers("admin"), #"{"identity": "github-actions[bot]", "role": "builder"}"#)
             #expect(issued.status == .created)
             let body = try object(issued)
             let secret = try #require(body["token"] as? String)
             let id = try #require(body["id"] as? String)
-            #expect(body["identity"] as? String == "alice")
+            #expect(body["identity"] as? String == "ci")
             // Only the hash is stored anywhere.
             let dump = try await f.control.store.entries(from: 0, count: 100).map(\.json.canonicalString).joined()
             #expect(!dump.contains(secret))

@@ -24,7 +24,8 @@ import Testing
             func breakGlass(_ who: String, _ fields: String) async throws -> TestResponse {
                 try await client.call(
                     .post, "/api/v1/break-glass", f.headers(who),
-                    #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600, "# + fields + "}")
+                    #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600, "# + fields
+                        + "}")
             }
             let outsider = try await breakGlass("alice", #""service": "shop", "incident": "\#(incident)""#)
             #expect(outsider.status == .forbidden)
@@ -86,13 +87,15 @@ import Testing
             func breakGlass(_ fields: String) async throws -> TestResponse {
                 try await client.call(
                     .post, "/api/v1/break-glass", f.headers("bob"),
-                    #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600, "# + fields + "}")
+                    #"{"freeze": "forever", "environment": "frozen", "reason": "fix", "duration": 3600, "# + fields
+                        + "}")
             }
             let noService = try await breakGlass(#""incident": "\#(incident)""#)
             #expect(noService.status == .forbidden)
             #expect(
                 try apiError(noService).message
-                    == "break-glass refused: the grant names no service, and forever allows a grant for one service at a time")
+                    == "break-glass refused: the grant names no service, and forever allows a grant for one service at a time"
+            )
             let invented = try await breakGlass(#""service": "shop", "incident": "INC-404""#)
             #expect(invented.status == .badRequest)
             #expect(try apiError(invented).message.hasPrefix("no incident with id INC-404"))

@@ -38,7 +38,7 @@ import Testing
             #expect(try object(before)["hash"] as? String == original)
             let self_ = try await client.call(.post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin"))
             #expect(self_.status == .forbidden)
-            #expect(try apiError(self_).message == "erin proposed this policy; a second admin must approve it")
+            #expect(try apiError(self_).message == "erin proposed this policy; a different person must approve it")
             let approved = try await client.call(.post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"))
             #expect(approved.status == .ok)
             let after = try await client.call(.get, "/api/v1/policy", f.headers("auditor"))
@@ -102,7 +102,7 @@ import Testing
             let node = ControlPlane(
                 store: f.control.store,
                 policy: PolicyHolder(f.control.policy.bundle, path: directory.path + "/"))
-            _ = try await node.proposePolicy(by: "erin")
+            _ = try await node.proposePolicy(by: ServerFixture.person("erin", .admin))
         }
         let entries = try await f.control.store.entries(from: 0, count: 1_000)
         let published = try #require(entries.first { $0.type.rawValue == "policy.published" })

@@ -44,7 +44,7 @@ struct ServerFixture {
         apiVersion: countersign.dev/v1alpha1
         kind: Identity
         metadata: { name: ci }
-        spec: { kind: automation, roles: [builder] }
+        spec: { kind: automation, roles: [builder], aliases: ["github-actions[bot]"] }
         ---
         apiVersion: countersign.dev/v1alpha1
         kind: Identity
@@ -151,7 +151,13 @@ struct ServerFixture {
                 ("alice", "alice", .approver), ("bob", "bob", .approver), ("admin", "erin", .admin),
                 ("auditor", "frank", .auditor), ("admin2", "grace", .admin),
             ] {
-                tokens[name] = try await control.createToken(identity: identity, role: role, by: "test").secret
+                // People mint their own tokens, signed in; the host issues the automations'.
+                let human = control.policy.bundle.identity(identity)?.kind == .human
+                tokens[name] =
+                    try await control.createToken(
+                        identity: identity, role: role,
+                        issuer: human ? .themselves(Self.person(identity, role)) : .host(user: "test")
+                    ).secret
             }
         }
         self.tokens = tokens
@@ -177,6 +183,11 @@ struct ServerFixture {
     }
 
     func ledgerSize() async throws -> Int { try await control.store.size() }
+
+    /// `name` signed in as a person (as the identity provider's sign-in makes them), to mint their own tokens.
+    static func person(_ name: String, _ role: Identity.Role = .approver) -> Principal {
+        Principal(identity: name, role: role, kind: .human, tokenID: "sign-in")
+    }
 
     /// A signed-in browser: a session started for `who` as signing in starts one, its cookie, the form content
     /// type and the server's own Origin; and the session's CSRF token for forms.

@@ -458,7 +458,8 @@ import Testing
             #expect(try await client.call(.get, "/ui", alice).status == .seeOther)
 
             let short = try await f.control.createToken(
-                identity: "bob", role: .approver, by: "test", expiresAt: clock.now.addingTimeInterval(60))
+                identity: "bob", role: .approver, issuer: .themselves(ServerFixture.person("bob")),
+                expiresAt: clock.now.addingTimeInterval(60))
             let principal = try await f.control.authenticate(secret: short.secret)
             let started = try await f.control.startSession(for: principal, lifetime: WebSession.lifetime)
             let bob: HTTPFields = [.cookie: "\(WebSession.cookie)=\(started.secret)"]
@@ -480,7 +481,8 @@ import Testing
         let clock = TestClock()
         let f = try await ServerFixture(clock: clock)
         let token = try await f.control.createToken(
-            identity: "alice", role: .approver, by: "test", expiresAt: clock.now.addingTimeInterval(2))
+            identity: "alice", role: .approver, issuer: .themselves(ServerFixture.person("alice")),
+            expiresAt: clock.now.addingTimeInterval(2))
         try await f.application().test(.router) { client in
             let headers: HTTPFields = [.authorization: "Bearer \(token.secret)"]
             let first = try await client.call(.get, "/api/v1/whoami", headers)
@@ -494,7 +496,8 @@ import Testing
         }
         // Expired by a second, never cached: refused too.
         let late = try await f.control.createToken(
-            identity: "bob", role: .approver, by: "test", expiresAt: clock.now.addingTimeInterval(1))
+            identity: "bob", role: .approver, issuer: .themselves(ServerFixture.person("bob")),
+            expiresAt: clock.now.addingTimeInterval(1))
         clock.advance(2)
         await #expect(throws: ControlError.self) { try await f.control.authenticate(secret: late.secret) }
     }

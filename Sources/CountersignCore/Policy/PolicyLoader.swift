@@ -343,6 +343,10 @@ struct PolicyReader {
         if kind == .automation && roles.contains(.approver) {
             fail(f["roles"], "\(context): an automation identity cannot have the approver role")
         }
+        // Admin acts — publishing policy, issuing automation tokens, reviewing break-glass — are people's acts.
+        if kind == .automation && roles.contains(.admin) {
+            fail(f["roles"], "\(context): an automation identity cannot have the admin role")
+        }
         if identities[name] != nil {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }

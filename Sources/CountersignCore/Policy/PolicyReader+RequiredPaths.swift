@@ -28,7 +28,8 @@ extension PolicyReader {
                     issues.append(
                         PolicyIssue(
                             file: f, line: l,
-                            message: "Tier \(tier.name): needs \(rule.count) approvals from team \(team.name), which has "
+                            message:
+                                "Tier \(tier.name): needs \(rule.count) approvals from team \(team.name), which has "
                                 + "\(approvers.count) \(approvers.count == 1 ? "person" : "people") holding the approver "
                                 + "role (\(approvers.isEmpty ? "none" : approvers.joined(separator: ", ")))"))
                 }
@@ -36,7 +37,8 @@ extension PolicyReader {
                     issues.append(
                         PolicyIssue(
                             file: f, line: l,
-                            message: "Tier \(tier.name): team \(team.name) has one member (\(people(team)[0])) and is on "
+                            message:
+                                "Tier \(tier.name): team \(team.name) has one member (\(people(team)[0])) and is on "
                                 + "a required path; a required team needs at least two people"))
                 }
             }

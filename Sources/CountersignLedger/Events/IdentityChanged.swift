@@ -19,14 +19,25 @@ public struct IdentityChanged: LedgerEvent, Hashable {
     public var expiresAt: LedgerTime?
     public var session: String?
     public var sessionHash: String?
+    /// How a token came to be when not by the person themselves or an admin: the host's one bootstrap of the first
+    /// admin (`true`).
+    public var bootstrap: Bool?
+    /// For a token a sign-in through the identity provider made (it backs that session only; its secret was never
+    /// shown): the provider's issuer and the person's subject there.
+    public var issuer: String?
+    public var subject: String?
 
     /// The roles a token or session may carry.
     public static let roles = ["builder", "deployer", "approver", "auditor", "admin"]
 
     public init(
         _ change: Change, identity: String, token: String? = nil, tokenHash: String? = nil, role: String? = nil,
-        expiresAt: LedgerTime? = nil, session: String? = nil, sessionHash: String? = nil
+        expiresAt: LedgerTime? = nil, session: String? = nil, sessionHash: String? = nil, bootstrap: Bool? = nil,
+        issuer: String? = nil, subject: String? = nil
     ) {
+        self.bootstrap = bootstrap
+        self.issuer = issuer
+        self.subject = subject
         self.change = change.rawValue
         self.identity = identity
         self.token = token

@@ -27,15 +27,20 @@ public struct PolicyRecorded: LedgerEvent, Hashable {
     public var approvedBy: String?
     /// The one publication of a node's file on an empty ledger; the projection refuses a second.
     public var bootstrap: Bool?
+    /// On publication: the identities (canonical names) the policy in force had and this one drops. Their tokens are
+    /// revoked in the same batch, and the names are retired for good (`retired_identities`).
+    public var retiredIdentities: [String]?
 
     private enum CodingKeys: String, CodingKey {
-        case hash, environments, tiers, sources, proposedBy, approvedBy, bootstrap
+        case hash, environments, tiers, sources, proposedBy, approvedBy, bootstrap, retiredIdentities
     }
 
     public init(
         _ state: State, hash: String, environments: [String], tiers: [String], sources: [Source],
-        proposedBy: String? = nil, approvedBy: String? = nil, bootstrap: Bool? = nil
+        proposedBy: String? = nil, approvedBy: String? = nil, bootstrap: Bool? = nil,
+        retiredIdentities: [String]? = nil
     ) {
+        self.retiredIdentities = retiredIdentities
         self.state = state
         self.hash = hash
         self.environments = environments
@@ -59,6 +64,14 @@ public struct PolicyRecorded: LedgerEvent, Hashable {
         if state == .published, bootstrap == true {
             statements.append(
                 SQLStatement("INSERT INTO policy_bootstrap (one, seq, hash) VALUES (1, ?, ?)", [entry.seq, hash]))
+        }
+        if state == .published {
+            for name in retiredIdentities ?? [] {
+                statements.append(
+                    SQLStatement(
+                        "INSERT INTO retired_identities (name, seq) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                        [try nonEmpty(name, "retiredIdentities"), entry.seq]))
+            }
         }
         return statements
     }

@@ -15,6 +15,7 @@ public enum Projection {
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
+        "retired_identities",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -26,6 +27,7 @@ public enum Projection {
         ("v6-hardening", hardening),
         ("v7-probe", probe),
         ("v8-idempotency", idempotency),
+        ("v9-identities", identities),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -71,6 +73,13 @@ public enum Projection {
             scope TEXT PRIMARY KEY NOT NULL, fingerprint TEXT NOT NULL, operation TEXT NOT NULL,
             claimed_seq BIGINT NOT NULL, status BIGINT, body TEXT, answered_seq BIGINT)
         """
+    ]
+
+    /// The identity names a published policy removed. A name is an identity's id: once retired it is never given to
+    /// anyone again — as a name or an alias — so nothing recorded under it (tokens, reviews, grants) can come to
+    /// stand for someone else.
+    static let identities: [String] = [
+        "CREATE TABLE retired_identities (name TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL)"
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

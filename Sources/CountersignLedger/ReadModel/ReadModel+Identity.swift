@@ -32,6 +32,39 @@ extension ReadModel {
             expiresAt: try row.optionalDate("expires_at"), revoked: row.text("revoked_at") != nil)
     }
 
+    /// The tokens not revoked (expired ones included: revoking those too keeps the record plain), by id and identity.
+    public func liveTokens() async throws(LedgerError) -> [(id: String, identity: String)] {
+        try await rows(
+            "api_tokens", "SELECT token_id, identity FROM api_tokens WHERE revoked_at IS NULL ORDER BY token_id"
+        )
+        .map { row throws(LedgerError) in
+            (try row.required(row.text("token_id")), try row.required(row.text("identity")))
+        }
+    }
+
+    /// Whether a token of `role` for a person is live (neither revoked nor expired at `now`) — whether the host may
+    /// still bootstrap the first admin.
+    public func hasLiveToken(role: String, identities: [String], now: Date) async throws(LedgerError) -> Bool {
+        guard !identities.isEmpty else { return false }
+        let marks = Array(repeating: "?", count: identities.count).joined(separator: ", ")
+        let found = try await rows(
+            "api_tokens",
+            """
+            SELECT token_id, expires_at FROM api_tokens
+            WHERE revoked_at IS NULL AND role = ? AND identity IN (\(marks))
+            """, [.text(role)] + identities.map(SQLValue.text))
+        for row in found where (try row.optionalDate("expires_at")).map({ $0 > now }) ?? true { return true }
+        return false
+    }
+
+    /// The identity names retired by earlier publications (canonical form).
+    public func retiredIdentities() async throws(LedgerError) -> Set<String> {
+        Set(
+            try await rows("retired_identities", "SELECT name FROM retired_identities").map {
+                row throws(LedgerError) in try row.required(row.text("name"))
+            })
+    }
+
     /// A web session with the token it stands on.
     public struct Session: Sendable, Hashable {
         public var id, hash, identity, role: String

@@ -23,8 +23,7 @@ public struct PolicyRoutes: Sendable {
         }
         group.post("policy/proposals") { _, context in
             let caller = try context.caller()
-            try caller.require(.admin, to: "propose policy")
-            let hash = try await control.proposePolicy(by: caller.identity)
+            let hash = try await control.proposePolicy(by: caller)
             return JSONBody.response(.object([("hash", .string(hash))]), status: .created)
         }
         group.post("policy/proposals/{hash}/approve") { _, context in

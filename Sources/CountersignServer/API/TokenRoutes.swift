@@ -5,7 +5,8 @@ internal import CountersignLedger
 internal import Foundation
 public import Hummingbird
 
-/// `/api/v1/tokens` (admins issue and revoke) and `/api/v1/whoami`.
+/// `/api/v1/tokens` (admins issue automation identities' tokens and revoke any) and `/api/v1/whoami`. People mint
+/// their own tokens in the web UI, signed in.
 public struct TokenRoutes: Sendable {
     let control: ControlPlane
 
@@ -31,7 +32,7 @@ public struct TokenRoutes: Sendable {
             try caller.require(.admin, to: "issue tokens")
             let body = try await JSONBody.decode(CreateBody.self, request)
             let token = try await control.createToken(
-                identity: body.identity, role: body.role, by: caller.identity, expiresAt: body.expiresAt)
+                identity: body.identity, role: body.role, issuer: .admin(caller), expiresAt: body.expiresAt)
             var members: [(String, JSONValue)] = [
                 ("id", .string(token.id)), ("token", .string(token.secret)), ("identity", .string(token.identity)),
                 ("role", .string(token.role.rawValue)),
