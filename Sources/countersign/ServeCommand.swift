@@ -25,11 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
             COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
-            checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, notify, publicURL, idleTimeout, \
+            checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
             maxConnections, storeDeadline). A flag wins over the environment, which wins over the file. Secrets come \
             from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
-            /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_SESSION_KEY (32 or \
+            /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_OIDC_CLIENT_SECRET is \
+            the OpenID Connect client's secret; COUNTERSIGN_SESSION_KEY (32 or \
             more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
             ledger); SIGHUP stages a changed file, which takes effect once an admin proposes it
@@ -66,6 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
             accepts forms only from its origin and marks cookies Secure when it is https (default: loopback only).
             """)
     var publicURL: String?
+    @Option(
+        help: """
+            The organisation's OpenID Connect issuer people sign in through (https; http only on loopback). Needs \
+            --oidc-client-id, COUNTERSIGN_OIDC_CLIENT_SECRET and --public-url (the redirect URI is \
+            PUBLIC-URL/ui/sign-in/callback).
+            """)
+    var oidcIssuer: String?
+    @Option(help: "This server's client id at the OpenID Connect provider.") var oidcClientId: String?
     @Flag(
         help: """
             Seed an empty ledger with 90 days of demo history for the example policy and print sign-in tokens \
@@ -129,6 +138,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         for warning in Self.webWarnings(configuration, database: database) { printError("countersign: \(warning)") }
+        let identityProvider = try Self.identityProvider(
+            issuer: oidcIssuer ?? env["COUNTERSIGN_OIDC_ISSUER"],
+            clientID: oidcClientId ?? env["COUNTERSIGN_OIDC_CLIENT_ID"],
+            secret: process["COUNTERSIGN_OIDC_CLIENT_SECRET"], configuration: configuration)
 
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policyPath) } catch {
@@ -164,7 +177,8 @@ struct ServeCommand: AsyncParsableCommand {
                 policy: PolicyHolder(bundle, path: policyPath), github: github,
                 notifications: notifications)
             var components = ServerComponents(
-                control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath))
+                control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath),
+                identityProvider: identityProvider)
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
                     throw ControlError(.badRequest, "--canary-configs: \(error)")
@@ -187,6 +201,26 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await app.runService()
         }
+    }
+
+    /// The identity provider people sign in through, when an issuer is configured: its client id, its secret (from
+    /// the environment only) and a redirect URI under the public URL are then required.
+    static func identityProvider(
+        issuer: String?, clientID: String?, secret: String?, configuration: ServerConfiguration
+    ) throws -> OIDCProvider? {
+        guard let issuer, !issuer.isEmpty else { return nil }
+        guard let clientID, !clientID.isEmpty else { throw ValidationError("--oidc-issuer needs --oidc-client-id") }
+        guard let secret, !secret.isEmpty else {
+            throw ValidationError("--oidc-issuer needs COUNTERSIGN_OIDC_CLIENT_SECRET (a secret: never a flag)")
+        }
+        guard let publicURL = configuration.publicURL else {
+            throw ValidationError(
+                "--oidc-issuer needs --public-url: the provider sends people back to PUBLIC-URL/ui/sign-in/callback")
+        }
+        return OIDCProvider(
+            settings: try OIDCSettings(
+                issuer: issuer, clientID: clientID, clientSecret: secret,
+                redirectURI: publicURL.origin + "/ui/sign-in/callback"))
     }
 
     /// Seeds the demo history on a fresh ledger and prints a token per role to sign in with; an existing ledger
@@ -237,6 +271,7 @@ struct ServeCommand: AsyncParsableCommand {
             "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
             "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
             "notify": "COUNTERSIGN_NOTIFY", "publicURL": "COUNTERSIGN_PUBLIC_URL",
+            "oidcIssuer": "COUNTERSIGN_OIDC_ISSUER", "oidcClientID": "COUNTERSIGN_OIDC_CLIENT_ID",
             "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",
             "storeDeadline": "COUNTERSIGN_STORE_DEADLINE",
         ]

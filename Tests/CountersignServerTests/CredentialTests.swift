@@ -50,6 +50,34 @@ import Testing
         }
     }
 
+    /// The web UI's token page: a signed-in person mints their own token, with the session's role, shown once.
+    @Test func aSignedInPersonMintsTheirOwnTokenInTheWebUI() async throws {
+        let f = try await ServerFixture()
+        try await f.application().test(.router) { client in
+            let alice = try await f.browser("alice")
+            let minted = try await client.call(.post, "/ui/tokens", alice.headers, "csrf=\(alice.csrf)&days=7")
+            #expect(minted.status == .created)
+            let page = String(buffer: minted.body)
+            let range = try #require(page.range(of: #"cst_[A-Za-z0-9_-]{43}"#, options: .regularExpression))
+            let secret = String(page[range])
+            let whoami = try object(
+                try await client.call(.get, "/api/v1/whoami", [.authorization: "Bearer \(secret)"]))
+            #expect(whoami["identity"] as? String == "alice")
+            #expect(whoami["role"] as? String == "approver")
+            // Not longer than 90 days; not without the session's CSRF token.
+            let long = try await client.call(.post, "/ui/tokens", alice.headers, "csrf=\(alice.csrf)&days=365")
+            #expect(long.status == .badRequest)
+            let forged = try await client.call(.post, "/ui/tokens", alice.headers, "days=7")
+            #expect(forged.status == .forbidden)
+            // Another person's token cannot be revoked from here.
+            let bob = try await f.control.authenticate(secret: f.tokens["bob"]!)
+            let other = try await client.call(
+                .post, "/ui/tokens/\(bob.tokenID)/revoke", alice.headers, "csrf=\(alice.csrf)")
+            #expect(other.status == .notFound)
+            #expect(try await f.control.authenticate(secret: f.tokens["bob"]!).identity == "bob")
+        }
+    }
+
     @Test func aPersonMintsOnlyTheirOwnTokens() async throws {
         let f = try await ServerFixture()
         await #expect(throws: ControlError(.forbidden, "")) {

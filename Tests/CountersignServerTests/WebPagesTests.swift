@@ -18,7 +18,7 @@ import Testing
         #expect(renderer.problems == [])
         for page in [
             "layout", "sign-in", "inbox", "requests", "request", "ledger", "ledger-entry", "audit", "metrics",
-            "canary-list", "canary-run", "break-glass", "error",
+            "canary-list", "canary-run", "break-glass", "error", "signed-in", "tokens",
         ] {
             #expect(renderer.has(page), "template \(page)")
         }

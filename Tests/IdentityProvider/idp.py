@@ -463,6 +463,9 @@ def main():
     provider = Provider(arguments.client_id, arguments.client_secret, arguments.redirect_uri, arguments.users)
     handler = type("BoundHandler", (Handler,), {"provider": provider})
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), handler)
+    # Clients keep connections alive: stopping must not wait for their handler threads.
+    server.daemon_threads = True
+    server.block_on_close = False
     port = server.server_address[1]
     provider.issuer = f"http://127.0.0.1:{port}"
     signal.signal(signal.SIGTERM, stop)

@@ -10,16 +10,33 @@ public struct Identity: Sendable, Hashable, Codable {
         case builder, deployer, approver, auditor, admin
     }
 
+    /// How a person is recognised when they sign in through the organisation's identity provider: the provider's
+    /// subject for them (stable; preferred), or an email the provider has verified.
+    public struct SignIn: Sendable, Hashable, Codable {
+        public var subject: String?
+        public var email: String?
+
+        public init(subject: String? = nil, email: String? = nil) {
+            self.subject = subject
+            self.email = email
+        }
+    }
+
     public var name: String
     public var kind: Kind
     public var roles: Set<Role>
     public var aliases: [String]
+    /// People only: who they are at the identity provider. `nil`: they cannot sign in through it.
+    public var signIn: SignIn?
 
-    public init(name: String, kind: Kind, roles: Set<Role> = [], aliases: [String] = []) {
+    public init(
+        name: String, kind: Kind, roles: Set<Role> = [], aliases: [String] = [], signIn: SignIn? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.roles = roles
         self.aliases = aliases
+        self.signIn = signIn
     }
 }
 

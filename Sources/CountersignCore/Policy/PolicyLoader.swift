@@ -326,7 +326,9 @@ struct PolicyReader {
     }
 
     mutating func readIdentity(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
-        guard let f = fields(spec, context, allowed: ["kind", "roles", "aliases"], required: ["kind"]) else { return }
+        guard let f = fields(spec, context, allowed: ["kind", "roles", "aliases", "signIn"], required: ["kind"]) else {
+            return
+        }
         guard let kindText = string(f["kind"], "\(context).kind") else { return }
         guard let kind = Identity.Kind(rawValue: kindText) else {
             fail(f["kind"], "\(context).kind: expected human or automation, found '\(kindText)'")
@@ -350,9 +352,21 @@ struct PolicyReader {
         if identities[name] != nil {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }
+        var signIn: Identity.SignIn? = nil
+        if let node = f["signIn"], let s = fields(node, "\(context).signIn", allowed: ["subject", "email"]) {
+            signIn = Identity.SignIn(
+                subject: s["subject"].flatMap { string($0, "\(context).signIn.subject") },
+                email: s["email"].flatMap { string($0, "\(context).signIn.email") })
+            if signIn?.subject == nil && signIn?.email == nil {
+                fail(node, "\(context).signIn: give subject, email or both")
+            }
+            // Automations never sign in: their credentials are tokens an admin issues (or CI's own identity tokens).
+            if kind == .automation { fail(node, "\(context).signIn: automation identities do not sign in") }
+        }
         identities[name] = (
-            Identity(name: name, kind: kind, roles: roles, aliases: strings(f["aliases"], "\(context).aliases")), file,
-            line
+            Identity(
+                name: name, kind: kind, roles: roles, aliases: strings(f["aliases"], "\(context).aliases"),
+                signIn: signIn), file, line
         )
     }
 
@@ -561,6 +575,19 @@ struct PolicyReader {
                             + "(visible ASCII, no spaces, after Unicode normalisation)")
                 }
                 aliases[folded] = name
+            }
+        }
+        var signIns: [String: String] = [:]
+        for (name, (identity, f, l)) in identities.sorted(by: { $0.key < $1.key }) {
+            guard let signIn = identity.signIn else { continue }
+            // One provider account is one person: a subject or email naming two identities would sign in as either.
+            for key in [signIn.subject.map { "subject " + $0 }, signIn.email.map { "email " + Names.canonical($0) }]
+                .compactMap({ $0 })
+            {
+                if let other = signIns[key], other != name {
+                    issue(f, l, "Identity \(name): signIn \(key) already signs in as identity \(other)")
+                }
+                signIns[key] = name
             }
         }
         let declared = !identities.isEmpty

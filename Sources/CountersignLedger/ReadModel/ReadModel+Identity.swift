@@ -32,6 +32,22 @@ extension ReadModel {
             expiresAt: try row.optionalDate("expires_at"), revoked: row.text("revoked_at") != nil)
     }
 
+    /// `identity`'s tokens not revoked, newest first, as the person's own token page lists them.
+    public func tokens(identity: String) async throws(LedgerError) -> [Token] {
+        try await rows(
+            "api_tokens",
+            """
+            SELECT token_id, token_hash, identity, role, expires_at, revoked_at FROM api_tokens
+            WHERE identity = ? AND revoked_at IS NULL ORDER BY created_seq DESC LIMIT 200
+            """, [.text(identity)]
+        ).map { row throws(LedgerError) in
+            Token(
+                id: try row.required(row.text("token_id")), hash: try row.required(row.text("token_hash")),
+                identity: try row.required(row.text("identity")), role: try row.required(row.text("role")),
+                expiresAt: try row.optionalDate("expires_at"), revoked: false)
+        }
+    }
+
     /// The tokens not revoked (expired ones included: revoking those too keeps the record plain), by id and identity.
     public func liveTokens() async throws(LedgerError) -> [(id: String, identity: String)] {
         try await rows(

@@ -18,14 +18,18 @@ public struct ServerComponents: Sendable {
     public var kayenta: KayentaAPI?
     /// Verifies artifacts against their registries (`POST /api/v1/artifacts/verify`); `nil` answers 404.
     public var verifier: RegistryVerifier?
+    /// The organisation's identity provider the web UI signs people in through; `nil`: API-token sign-in only.
+    public var identityProvider: OIDCProvider?
 
     public init(
-        control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil, verifier: RegistryVerifier? = nil
+        control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil, verifier: RegistryVerifier? = nil,
+        identityProvider: OIDCProvider? = nil
     ) {
         self.control = control
         self.signer = signer
         self.kayenta = kayenta
         self.verifier = verifier
+        self.identityProvider = identityProvider
     }
 }
 
@@ -98,7 +102,7 @@ public func buildRouter(
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
     WebhookRoutes(control: control, limits: configuration.limits).add(to: router)
     AdmissionRoutes(control: control).add(to: router)
-    WebPages(control: control, configuration: configuration).add(to: router)
+    WebPages(control: control, configuration: configuration, provider: components.identityProvider).add(to: router)
     if let kayenta = components.kayenta {
         KayentaRoutes(control: control, api: kayenta).add(to: router)
     }

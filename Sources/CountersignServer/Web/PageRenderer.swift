@@ -62,7 +62,7 @@ struct PageRenderer: Sendable {
     static let sections: [(String, String, String)] = [
         ("inbox", "Approvals", "/ui"), ("requests", "Requests", "/ui/requests"), ("metrics", "Metrics", "/ui/metrics"),
         ("canary", "Canary", "/ui/canary"), ("break-glass", "Break-glass", "/ui/break-glass"),
-        ("ledger", "Ledger", "/ui/ledger"), ("audit", "Audit", "/ui/audit"),
+        ("ledger", "Ledger", "/ui/ledger"), ("audit", "Audit", "/ui/audit"), ("tokens", "Tokens", "/ui/tokens"),
     ]
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok, started: ContinuousClock.Instant) -> Response {

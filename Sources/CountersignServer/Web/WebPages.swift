@@ -15,11 +15,14 @@ public struct WebPages: Sendable {
     /// Whether cookies are `Secure`: the configured public URL is https.
     let secureCookies: Bool
     let signInTokens: SignInToken
+    /// The organisation's identity provider people sign in through; `nil`: API-token sign-in only.
+    let provider: OIDCProvider?
 
     /// Loads the bundled templates (a test parses every one, so a broken template fails CI, not a user).
     /// `configuration` gives the public URL (accepted form origin, `Secure` cookies) and the session key.
-    public init(control: ControlPlane, configuration: ServerConfiguration = .init()) {
+    public init(control: ControlPlane, configuration: ServerConfiguration = .init(), provider: OIDCProvider? = nil) {
         self.control = control
+        self.provider = provider
         self.renderer = PageRenderer.bundled()
         acceptedOrigins = configuration.publicURL.map { [$0.origin] } ?? PublicURL.loopback(port: configuration.port)
         secureCookies = configuration.publicURL?.isSecure ?? false
@@ -39,6 +42,8 @@ public struct WebPages: Sendable {
             signInPage(request, next: Self.safeNext(Self.query(request)["next"]), started: ContinuousClock.now)
         }
         ui.post("sign-in") { request, _ in try await signIn(request) }
+        ui.get("sign-in/provider") { request, _ in try await startProviderSignIn(request) }
+        ui.get("sign-in/callback") { request, _ in try await finishProviderSignIn(request) }
         post(ui, "sign-out", signOut)
         page(ui, "", inbox)
         page(ui, "requests", requests)
@@ -53,6 +58,9 @@ public struct WebPages: Sendable {
         page(ui, "canary/{seq}", canaryRun)
         page(ui, "break-glass", breakGlass)
         post(ui, "break-glass/{id}/review", reviewBreakGlass)
+        page(ui, "tokens", tokens)
+        post(ui, "tokens", mintToken)
+        post(ui, "tokens/{id}/revoke", revokeToken)
     }
 
     private func page(_ group: RouterGroup<ServerRequestContext>, _ path: String, _ handler: @escaping Handler) {
@@ -92,12 +100,16 @@ public struct WebPages: Sendable {
     }
 
     /// The sign-in form with its CSRF token (set as a cookie when the browser has no usable one), an error if any.
-    private func signInPage(
+    func signInPage(
         _ request: Request, next: String, error: String? = nil, status: HTTPResponse.Status = .ok,
         started: ContinuousClock.Instant
     ) -> Response {
         let (token, isNew) = signInTokens.forForm(request, now: control.now())
         var context: [String: Any] = ["next": next, "csrf": token]
+        if let provider {
+            context["provider"] = URLComponents(string: provider.settings.issuer)?.host ?? provider.settings.issuer
+            context["roles"] = Identity.Role.allCases.map(\.rawValue)
+        }
         if let error { context["error"] = error }
         var response = renderer.page(
             "sign-in", title: "Sign in", section: "", session: nil, context: context, status: status, started: started)

@@ -125,10 +125,12 @@ struct SignInToken: Sendable {
         return value
     }
 
-    private func mac(_ body: String) -> String {
+    private func mac(_ body: String) -> String { seal("countersign-signin", body) }
+
+    /// The MAC of `body` under the server's key, for the use `label` names (so one use's MAC is never another's).
+    func seal(_ label: String, _ body: String) -> String {
         APIToken.base64URL(
-            Array(
-                HMAC<SHA256>.authenticationCode(
-                    for: Data(("countersign-signin|" + body).utf8), using: SymmetricKey(data: key))))
+            Array(HMAC<SHA256>.authenticationCode(for: Data((label + "|" + body).utf8), using: SymmetricKey(data: key)))
+        )
     }
 }
