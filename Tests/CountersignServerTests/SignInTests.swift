@@ -38,11 +38,10 @@ import Testing
         var session: String?
     }
 
-    /// A browser signing in as `login`: to the server, to the provider (which signs `login` in at once), back.
-    static func signIn(
-        _ client: some TestClientProtocol, _ idp: IdentityProviderFixture, as login: String, role: String = "",
-        state tamperState: ((String) -> String)? = nil, cookie tamperCookie: ((String) -> String)? = nil
-    ) async throws -> Attempt {
+    /// A browser leaving for the provider as `login` and coming back: the attempt's cookie and the callback's query.
+    static func leave(
+        _ client: some TestClientProtocol, _ idp: IdentityProviderFixture, as login: String, role: String = ""
+    ) async throws -> (cookie: String, code: String, state: String) {
         let start = try await client.call(.get, "/ui/sign-in/provider?role=\(role)&next=/ui/requests", [:])
         #expect(start.status == .seeOther)
         let location = try #require(start.headers[.location])
@@ -53,8 +52,18 @@ import Testing
         #expect(back.status == 302)
         let returned = try #require(back.location)
         let query = try #require(URLComponents(string: returned)?.queryItems)
-        let code = try #require(query.first { $0.name == "code" }?.value)
-        let state = try #require(query.first { $0.name == "state" }?.value)
+        return (
+            cookie, try #require(query.first { $0.name == "code" }?.value),
+            try #require(query.first { $0.name == "state" }?.value)
+        )
+    }
+
+    /// A browser signing in as `login`: to the server, to the provider (which signs `login` in at once), back.
+    static func signIn(
+        _ client: some TestClientProtocol, _ idp: IdentityProviderFixture, as login: String, role: String = "",
+        state tamperState: ((String) -> String)? = nil, cookie tamperCookie: ((String) -> String)? = nil
+    ) async throws -> Attempt {
+        let (cookie, code, state) = try await leave(client, idp, as: login, role: role)
         let callback = try await client.call(
             .get, "/ui/sign-in/callback?code=\(code)&state=\(tamperState?(state) ?? state)",
             [.cookie: tamperCookie?(cookie) ?? cookie])
@@ -173,14 +182,8 @@ import Testing
             #expect(forgedCookie.page.contains("did not start in this browser"))
 
             // The same code twice: the provider refuses the second redemption.
-            let start = try await client.call(.get, "/ui/sign-in/provider", [:])
-            let cookie = try #require(
-                start.headers[values: .setCookie].first { $0.hasPrefix("countersign_oidc=") }?.split(separator: ";")
-                    .first.map(String.init))
-            let location = try #require(start.headers[.location])
-            let back = try await idp.authorize(location, as: "bob")
-            let returned = try #require(back.location)
-            let callback = try #require(URLComponents(string: returned)?.query)
+            let (cookie, code, state) = try await Self.leave(client, idp, as: "bob")
+            let callback = "code=\(code)&state=\(state)"
             let first = try await client.call(.get, "/ui/sign-in/callback?" + callback, [.cookie: cookie])
             #expect(first.status == .ok)
             let replay = try await client.call(.get, "/ui/sign-in/callback?" + callback, [.cookie: cookie])
@@ -194,16 +197,10 @@ import Testing
         let clock = TestClock(Date())
         let f = try await ServerFixture(policy: Self.policy, clock: clock)
         try await Self.application(f, idp).test(.router) { client in
-            let start = try await client.call(.get, "/ui/sign-in/provider", [:])
-            let cookie = try #require(
-                start.headers[values: .setCookie].first { $0.hasPrefix("countersign_oidc=") }?.split(separator: ";")
-                    .first.map(String.init))
-            let location = try #require(start.headers[.location])
-            let back = try await idp.authorize(location, as: "alice")
+            let (cookie, code, state) = try await Self.leave(client, idp, as: "alice")
             clock.advance(SignInAttempt.lifetime + 1)
             let late = try await client.call(
-                .get, "/ui/sign-in/callback?" + (URLComponents(string: back.location ?? "")?.query ?? ""),
-                [.cookie: cookie])
+                .get, "/ui/sign-in/callback?code=\(code)&state=\(state)", [.cookie: cookie])
             #expect(late.status == .forbidden)
         }
     }

@@ -43,6 +43,28 @@ extension Names {
     }
 }
 
+extension Names {
+    /// The GitHub login a GitHub noreply address stands for (`12345678+alice@users.noreply.github.com` or the older
+    /// `alice@users.noreply.github.com` are alice's; `41898282+github-actions[bot]@…` is the bot's), in canonical
+    /// form, or `nil` for any other address. GitHub writes these as the author and committer of web edits, merges and
+    /// commits of people who keep their email private: an author known only by one must still be excluded.
+    public static func gitHubLogin(noreply address: String) -> String? {
+        let suffix = "@users.noreply.github.com"
+        let folded = canonical(address)
+        guard folded.hasSuffix(suffix) else { return nil }
+        var local = folded.dropLast(suffix.count)
+        if let plus = local.firstIndex(of: "+"), local[..<plus].allSatisfy(\.isASCII), local[..<plus].allSatisfy(\.isNumber)
+        {
+            local = local[local.index(after: plus)...]
+        }
+        let login = local.hasSuffix("[bot]") ? local.dropLast(5) : local
+        // GitHub logins: letters, digits and single hyphens, up to 39 characters.
+        guard !login.isEmpty, login.count <= 39, login.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
+        else { return nil }
+        return String(local)
+    }
+}
+
 extension DeployRequest {
     /// The names policy compares that are not safe (``Names/isSafe(_:)``), by field, in their canonical form.
     public var unsafeNames: [(field: String, name: String)] {

@@ -46,11 +46,14 @@ public struct PolicyBundle: Sendable {
 
     /// The canonical name for a name or alias; an unknown name in its canonical form (``Names``: NFKC, lowercase),
     /// so `ＢＯＢ` and `Bob` are `bob` wherever names are compared — an author cannot escape separation of duties by
-    /// spelling their name another way.
+    /// spelling their name another way. A GitHub noreply address not named as an alias itself is its login
+    /// (``Names/gitHubLogin(noreply:)``), resolved through the aliases in turn.
     public func canonical(_ nameOrAlias: String) -> String {
         if let exact = aliases[nameOrAlias] { return exact }
         let folded = Names.canonical(nameOrAlias)
-        return aliases[folded] ?? folded
+        if let known = aliases[folded] { return known }
+        if let login = Names.gitHubLogin(noreply: folded) { return aliases[login] ?? login }
+        return folded
     }
 }
 
