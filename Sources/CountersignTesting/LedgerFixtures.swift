@@ -85,7 +85,7 @@ public enum LedgerFixtures {
                 {"id":"req-2","service":"checkout","environment":"production",
                  "artifact":"registry.example.com/checkout/api@\#(otherDigest)","requester":"deploy-bot","deployer":"deploy-bot",
                  "change":{"commit":"beef","ref":"refs/heads/main","kind":"stateless","reversible":true,"committedAt":"2026-11-03T09:00:00Z",
-                   "pullRequest":{"number":52,"author":"bob","committers":["bob"]}}}
+                   "pullRequest":{"number":52,"author":"12345+Bob@users.noreply.github.com","committers":["bobby@example.com"]}}}
                 """#),
             draft(
                 "approval.granted", "bob", 701,
@@ -94,7 +94,10 @@ public enum LedgerFixtures {
                 "approval.granted", "frank", 701.5,
                 #"{"request":"req-2","approver":"frank","digest":"\#(otherDigest)","environment":"production"}"#),
             draft("approval.withdrawn", "frank", 701.7, #"{"request":"req-2","approver":"frank"}"#),
-            draft("gate.decided", "countersign", 702, #"{"request":"req-2","verdict":"allowed","tier":"stateless"}"#),
+            draft(
+                "gate.decided", "countersign", 702,
+                #"{"request":"req-2","verdict":"allowed","tier":"stateless","policy":"sha256:\#(String(repeating: "cd", count: 32))"}"#
+            ),
             draft(
                 "deploy.started", "deploy-bot", 703,
                 #"{"id":"dep-2","request":"req-2","environment":"production","service":"checkout","digest":"\#(otherDigest)"}"#
@@ -105,7 +108,7 @@ public enum LedgerFixtures {
                 #"{"hash":"sha256:\#(String(repeating: "ab", count: 32))","bootstrap":true,"sources":[]}"#),
             draft(
                 "policy.published", "erin", 799.5,
-                #"{"hash":"sha256:\#(String(repeating: "cd", count: 32))","proposedBy":"dave","approvedBy":"erin","retiredIdentities":["mallory"],"sources":[]}"#
+                #"{"hash":"sha256:\#(String(repeating: "cd", count: 32))","proposedBy":"dave","approvedBy":"erin","retiredIdentities":["mallory"],"sources":[{"file":"people.yaml","text":"apiVersion: countersign.dev/v1alpha1\nkind: Identity\nmetadata: { name: bob }\nspec: { kind: human, roles: [approver], aliases: [bobby@example.com] }\n"}]}"#
             ),
             draft(
                 "identity.changed", "cli:root", 800,

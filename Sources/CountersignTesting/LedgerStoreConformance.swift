@@ -379,6 +379,7 @@ public enum LedgerStoreConformance {
         let proof = try InclusionProof(json: first["ledger"]?["inclusion_proof"] ?? .null)
         try check(proof.verifies && proof.index == 10, "the deploy's entry is proven in the log")
         let second = records[1]
+        // Recorded as a GitHub noreply address and an alias; compared through the aliases of the decision's policy.
         try check(second["separation_of_duties"]?["ok"] == .bool(false), "bob approved his own change")
         try check(
             second["separation_of_duties"]?["violations"] == .array([.string("bob is a committer")]),

@@ -1,3 +1,4 @@
+internal import CountersignCore
 public import CountersignEncoding
 public import Foundation
 
@@ -25,11 +26,24 @@ public enum DeployRecord {
             ])
         let size = try await store.size()
         var records: [JSONValue] = []
+        var policies: [String: PolicyBundle?] = [:]
         for row in deploys.rows {
             let d = Dictionary(uniqueKeysWithValues: zip(deploys.columns, row))
-            records.append(try await record(store, d, treeSize: size))
+            records.append(try await record(store, d, treeSize: size, policies: &policies))
         }
         return records
+    }
+
+    /// The published policy with `hash`, loaded from the ledger's own record of its files; `nil` when the ledger
+    /// holds no such publication or it no longer loads (names are then compared in their canonical form alone).
+    static func policy(_ store: some LedgerStore, hash: String) async throws(LedgerError) -> PolicyBundle? {
+        let found = try await store.lookup(
+            "SELECT seq FROM policies WHERE hash = ? AND state = 'published' ORDER BY seq DESC LIMIT 1", [.text(hash)])
+        guard let seq = found.rows.first?.first?.integerValue,
+            let entry = try await store.entries(from: Int(seq), count: 1).first,
+            let files = try? entry.event(PolicyRecorded.self).sources
+        else { return nil }
+        return try? PolicyLoader.load(sources: files.map { ($0.file, $0.text) })
     }
 
     /// How many deploys `report` would list.
@@ -45,9 +59,9 @@ public enum DeployRecord {
         return Int(result.rows.first?.first?.integerValue ?? 0)
     }
 
-    private static func record(_ store: some LedgerStore, _ d: [String: SQLValue], treeSize: Int)
-        async throws(LedgerError) -> JSONValue
-    {
+    private static func record(
+        _ store: some LedgerStore, _ d: [String: SQLValue], treeSize: Int, policies: inout [String: PolicyBundle?]
+    ) async throws(LedgerError) -> JSONValue {
         let request = d["request_id"] ?? .null
         let digest = d["digest"] ?? .null
         let startedSeq = d["started_seq"] ?? .null
@@ -73,17 +87,28 @@ public enum DeployRecord {
         let approvers = approvals.rows.compactMap { $0[0].textValue }
         let author = d["author"]?.textValue
         let committers = strings(d["committers"])
-        // Names as recorded; the gate resolved aliases to identities when it decided.
-        var excluded: [(String, String)] = committers.map { ($0, "a committer") }
-        if let author { excluded.append((author, "the author")) }
+        // Compared as the gate compared them: through the aliases of the policy the decision was made under (an
+        // author recorded as `alice@example.com` or a GitHub noreply address is alice), else in canonical form.
+        var bundle: PolicyBundle? = nil
+        if let hash = decision.rows.first?[2].textValue {
+            if let known = policies[hash] { bundle = known } else {
+                bundle = try await policy(store, hash: hash)
+                policies[hash] = bundle
+            }
+        }
+        let canonical: (String) -> String = { bundle?.canonical($0) ?? Names.canonical($0) }
+        var excluded: [(String, String)] = committers.map { (canonical($0), "a committer") }
+        if let author { excluded.append((canonical(author), "the author")) }
         for (key, role) in [
             ("requester", "the requester"), ("deployer", "the deployer"), ("started_by", "the deployer"),
         ] {
-            if let name = d[key]?.textValue { excluded.append((name, role)) }
+            if let name = d[key]?.textValue { excluded.append((canonical(name), role)) }
         }
         var violations: [JSONValue] = []
         for a in approvers {
-            if let (_, role) = excluded.first(where: { $0.0 == a }) { violations.append(.string("\(a) is \(role)")) }
+            if let (_, role) = excluded.first(where: { $0.0 == canonical(a) }) {
+                violations.append(.string("\(canonical(a)) is \(role)"))
+            }
         }
 
         let proof = try await store.inclusionProof(seq: Int(startedSeq.integerValue ?? -1), size: treeSize)
