@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "CountersignServerTests",
             dependencies: [
-                "CountersignEncoding", "CountersignControl",
+                "CountersignEncoding", "CountersignControl", "CountersignSupplyChain",
                 "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting", "CountersignCanary",
                 "CountersignSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -43,7 +43,7 @@ extension ControlPlane {
 
     /// At start-up: the policy in force is the one last published in the ledger; only a ledger that has never
     /// published one takes the file's policy directly (the bootstrap, recorded as such). A file that differs from
-    /// the policy in force is not used until it is proposed and a second admin approves it.
+    /// the policy in force is not used until an admin proposes it and a different person approves it.
     ///
     /// - Returns: a note for the log when the file awaits approval.
     @discardableResult
@@ -70,7 +70,7 @@ extension ControlPlane {
     private static func differs(file: String, inForce: String) -> String? {
         guard file != inForce else { return nil }
         return "the policy file (\(file)) differs from the policy in force (\(inForce)); "
-            + "propose it (POST /api/v1/policy/proposals) and have a second admin approve it"
+            + "propose it (POST /api/v1/policy/proposals) and have a different person with the admin role approve it"
     }
 
     /// Loads the last published policy into the holder, if there is one.
@@ -104,11 +104,22 @@ extension ControlPlane {
         return bundle.hash
     }
 
-    /// Publishes a proposed policy: the approver must be a person with the admin role other than the proposer.
-    /// Identities the proposal drops have their tokens revoked in the same batch (and so their sessions end), and
-    /// their names are retired for good.
-    public func approvePolicy(hash: String, by principal: Principal) async throws(ControlError) -> PolicyBundle {
+    /// Publishes a proposed policy: the approver must be a person with the admin role other than the proposer, and
+    /// name the plan they read (``policyPlan(hash:)``'s digest) — a plan that changed since (new requests, new
+    /// evidence, another policy in force) is 409, to be read again. Identities the proposal drops have their tokens
+    /// revoked in the same batch (and so their sessions end), and their names are retired for good. Then every live
+    /// request is decided again under the new policy.
+    public func approvePolicy(hash: String, plan: String, by principal: Principal) async throws(ControlError)
+        -> PolicyBundle
+    {
         try Self.requirePersonAdmin(principal, to: "approve policy")
+        let current = try await policyPlan(hash: hash)
+        guard current.digest == plan else {
+            throw ControlError(
+                .conflict,
+                "the plan of \(hash) is \(current.digest), not the \(plan) approved: read it again "
+                    + "(GET /api/v1/policy/proposals/\(hash))", details: ["plan": current.digest])
+        }
         guard let proposal = try await latestPolicy(.proposed, hash: hash) else {
             throw ControlError(.notFound, "no proposed policy with hash \(hash)")
         }
@@ -147,6 +158,7 @@ extension ControlPlane {
         try await record(batch)
         for id in revoked { cache.forgetToken(id: id) }
         policy.replace(bundle)
+        try await redecideLiveRequests(by: principal.identity)
         return bundle
     }
 

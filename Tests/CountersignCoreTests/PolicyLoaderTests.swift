@@ -194,14 +194,15 @@ import Testing
     }
 
     /// GitHub noreply addresses are their logins, so an author known only by one is still excluded; nothing else is.
-    @Test(arguments: [
-        ("12345678+alice@users.noreply.github.com", "alice"), ("alice@users.noreply.github.com", "alice"),
-        ("12345678+Alice-GH@Users.Noreply.GitHub.com", "alice-gh"), ("１２３+alice@users.noreply.github.com", "alice"),
-        ("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
-        ("alice@users.noreply.github.com.evil.example", nil), ("alice+1@users.noreply.github.com", nil),
-        ("a lice@users.noreply.github.com", nil), ("@users.noreply.github.com", nil), ("alice@example.com", nil),
-        ("12+al\u{200B}ice@users.noreply.github.com", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("12345678+alice@users.noreply.github.com", "alice"), ("alice@users.noreply.github.com", "alice"),
+            ("12345678+Alice-GH@Users.Noreply.GitHub.com", "alice-gh"), ("１２３+alice@users.noreply.github.com", "alice"),
+            ("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
+            ("alice@users.noreply.github.com.evil.example", nil), ("alice+1@users.noreply.github.com", nil),
+            ("a lice@users.noreply.github.com", nil), ("@users.noreply.github.com", nil), ("alice@example.com", nil),
+            ("12+al\u{200B}ice@users.noreply.github.com", nil),
+        ] as [(String, String?)])
     func gitHubNoreplyAddressesAreTheirLogins(_ address: String, _ login: String?) {
         #expect(Names.gitHubLogin(noreply: address) == login, "\(address)")
     }

@@ -135,8 +135,13 @@ import Testing
             try Self.withoutBob.write(to: file, atomically: true, encoding: .utf8)
             let proposed = try await client.call(.post, "/api/v1/policy/proposals", f.headers("admin"))
             let hash = try #require(try object(proposed)["hash"] as? String)
+            let plan =
+                try object(
+                    try await client.call(.get, "/api/v1/policy/proposals/\(hash)", f.headers("admin2")))["digest"]
+                as? String
             let published = try await client.call(
-                .post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"))
+                .post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"),
+                #"{"plan": "\#(plan ?? "")"}"#)
             #expect(published.status == .ok)
             let bob: HTTPFields = [.authorization: "Bearer \(bobToken)"]
             #expect(try await client.call(.get, "/api/v1/whoami", bob).status == .unauthorized)
@@ -190,14 +195,15 @@ import Testing
         #expect(try f.control.stagePolicy().hasPrefix("sha256:"))
         #expect(try await f.ledgerSize() == size)
         let hash = try await f.control.proposePolicy(by: ServerFixture.person("erin", .admin))
+        let plan = try await f.control.policyPlan(hash: hash).digest
         // The proposer under another spelling is the proposer.
         await #expect(throws: ControlError(.forbidden, "")) {
-            _ = try await f.control.approvePolicy(hash: hash, by: ServerFixture.person("ERIN", .admin))
+            _ = try await f.control.approvePolicy(hash: hash, plan: plan, by: ServerFixture.person("ERIN", .admin))
         }
         await #expect(throws: ControlError(.forbidden, "")) {
-            _ = try await f.control.approvePolicy(hash: hash, by: robot)
+            _ = try await f.control.approvePolicy(hash: hash, plan: plan, by: robot)
         }
-        _ = try await f.control.approvePolicy(hash: hash, by: ServerFixture.person("grace", .admin))
+        _ = try await f.control.approvePolicy(hash: hash, plan: plan, by: ServerFixture.person("grace", .admin))
         #expect(f.control.policy.bundle.hash == hash)
     }
 }

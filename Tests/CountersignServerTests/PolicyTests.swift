@@ -10,7 +10,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// Publishing policy is a recorded change that needs a second admin.
+/// Publishing policy is a recorded change that needs a second person with the admin role.
 @Suite struct PolicyTests {
     @Test func aSecondAdminPublishes() async throws {
         let f = try await ServerFixture()
@@ -36,15 +36,26 @@ import Testing
             // Proposed is not in force.
             let before = try await client.call(.get, "/api/v1/policy", f.headers("auditor"))
             #expect(try object(before)["hash"] as? String == original)
-            let self_ = try await client.call(.post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin"))
+            let planned = try object(
+                try await client.call(.get, "/api/v1/policy/proposals/\(hash)", f.headers("admin2")))
+            let plan = try #require(planned["digest"] as? String)
+            let body = #"{"plan": "\#(plan)"}"#
+            // The approver names the plan they read: another plan is refused.
+            let stale = try await client.call(
+                .post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"),
+                #"{"plan": "sha256:\#(String(repeating: "0", count: 64))"}"#)
+            #expect(stale.status == .conflict)
+            let self_ = try await client.call(
+                .post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin"), body)
             #expect(self_.status == .forbidden)
             #expect(try apiError(self_).message == "erin proposed this policy; a different person must approve it")
-            let approved = try await client.call(.post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"))
+            let approved = try await client.call(
+                .post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"), body)
             #expect(approved.status == .ok)
             let after = try await client.call(.get, "/api/v1/policy", f.headers("auditor"))
             #expect(try object(after)["hash"] as? String == hash)
             let unknown = try await client.call(
-                .post, "/api/v1/policy/proposals/sha256:00/approve", f.headers("admin2"))
+                .post, "/api/v1/policy/proposals/sha256:00/approve", f.headers("admin2"), body)
             #expect(unknown.status == .notFound)
         }
 

@@ -37,8 +37,22 @@ public struct LedgerImageApprover: ImageApprover {
         } catch {
             return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
         }
-        guard allowed != nil else {
+        guard let allowed else {
             return .denied("no deploy of \(digest) to \(environment.name) has been allowed")
+        }
+        // Only a decision of the policy in force admits: one made under an earlier policy (a node that published
+        // and crashed before deciding again, a request decided before the publication) is decided again first.
+        do {
+            let status = try await control.deployRequest(id: allowed)
+            guard status.decision?.policyHash != bundle.hash else { return .approved }
+            let now = try await control.decide(id: allowed, by: "admission")
+            guard now.verdict == .allowed else {
+                return .denied(
+                    "the deploy of \(digest) to \(environment.name) was allowed under an earlier policy; under the "
+                        + "policy in force it is \(now.verdict.rawValue): \(now.reasons.joined(separator: "; "))")
+            }
+        } catch {
+            return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
         }
         return .approved
     }

@@ -53,13 +53,15 @@ extension Names {
         let folded = canonical(address)
         guard folded.hasSuffix(suffix) else { return nil }
         var local = folded.dropLast(suffix.count)
-        if let plus = local.firstIndex(of: "+"), local[..<plus].allSatisfy(\.isASCII), local[..<plus].allSatisfy(\.isNumber)
+        if let plus = local.firstIndex(of: "+"), local[..<plus].allSatisfy(\.isASCII),
+            local[..<plus].allSatisfy(\.isNumber)
         {
             local = local[local.index(after: plus)...]
         }
         let login = local.hasSuffix("[bot]") ? local.dropLast(5) : local
         // GitHub logins: letters, digits and single hyphens, up to 39 characters.
-        guard !login.isEmpty, login.count <= 39, login.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
+        guard !login.isEmpty, login.count <= 39,
+            login.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
         else { return nil }
         return String(local)
     }

@@ -91,7 +91,9 @@ public enum DeployRecord {
         // author recorded as `alice@example.com` or a GitHub noreply address is alice), else in canonical form.
         var bundle: PolicyBundle? = nil
         if let hash = decision.rows.first?[2].textValue {
-            if let known = policies[hash] { bundle = known } else {
+            if let known = policies[hash] {
+                bundle = known
+            } else {
                 bundle = try await policy(store, hash: hash)
                 policies[hash] = bundle
             }

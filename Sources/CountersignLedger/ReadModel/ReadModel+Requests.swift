@@ -42,6 +42,20 @@ extension ReadModel {
         return ids
     }
 
+    /// The requests a change of policy can still act through, newest first, at most `limit`: every one not allowed,
+    /// and every allowed one not yet deployed (admission and the deploy still read its decision).
+    public func liveRequests(limit: Int = 500) async throws(LedgerError) -> [String] {
+        try await rows(
+            "deploy_requests",
+            """
+            SELECT request_id FROM deploy_requests r
+            WHERE r.verdict IS NULL OR r.verdict <> 'allowed'
+                OR NOT EXISTS (SELECT 1 FROM deploys d WHERE d.request_id = r.request_id)
+            ORDER BY r.seq DESC LIMIT ?
+            """, [.integer(Int64(max(1, min(limit, 5_000))))]
+        ).map { row throws(LedgerError) in try row.required(row.text("request_id")) }
+    }
+
     /// One line of the request list, newest first.
     public struct RequestSummary: Sendable, Hashable {
         public var id, service, environment, artifact, digest, requester, deployer: String
