@@ -47,12 +47,20 @@ public struct CanaryJudgementInput: Sendable, Decodable {
 }
 
 extension ControlPlane {
-    /// Judges, records `canary.judged` for the digest (the gate's canary control reads it) and decides the open
-    /// requests for the digest again. Deployers and builders may submit judgements.
+    /// Judges, records `canary.judged` for the digest (the gate's canary control reads it, with the submitter as its
+    /// judge) and decides the open requests for the digest again. The samples are the submitter's word, so only an
+    /// identity that cannot deploy submits them — an analysis automation with the builder role — never one holding
+    /// the deployer role, which would be passing its own canary.
     public func judgeCanary(_ input: CanaryJudgementInput, by principal: Principal) async throws(ControlError)
         -> CanaryJudgement
     {
-        try principal.require(.deployer, .builder, to: "submit canary judgements")
+        try principal.require(.builder, to: "submit canary judgements")
+        if policy.bundle.identity(principal.identity)?.roles.contains(.deployer) == true {
+            throw ControlError(
+                .forbidden,
+                "\(principal.identity) holds the deployer role and may not judge canaries: a verdict comes from "
+                    + "Countersign's own analysis or an identity that cannot deploy")
+        }
         guard ArtifactReference.isDigest(input.digest) else {
             throw ControlError(.badRequest, "digest must be sha256:<64 hex>", details: ["field": "digest"])
         }

@@ -469,3 +469,32 @@ enum Fixture {
         #expect(d.controls.first?.control == "request", "\(d.reasons)")
     }
 }
+
+/// A canary pass counts only from a judge that cannot benefit from it (issue 16, item 5): Countersign's own analysis,
+/// or an identity without the deployer role that neither requested nor deploys the change. A failure counts from
+/// anyone — it only makes the gate stricter.
+@Suite struct CanaryJudgeTests {
+    static func decide(_ outcome: CanaryVerdict.Outcome, judgedBy: String?) -> Decision {
+        var evidence = Fixture.evidence()
+        evidence.canaryVerdicts = [
+            CanaryVerdict(
+                id: "cv", digest: Fixture.digest, template: "slo-gate", outcome: outcome,
+                at: Fixture.date("2026-11-02T09:40:00Z"), judgedBy: judgedBy)
+        ]
+        return Fixture.decide(Fixture.request(kind: "code-behind-flag"), evidence)
+    }
+
+    @Test(arguments: [
+        ("countersign", Decision.Verdict.allowed), ("ci-builder", .allowed), ("alice", .allowed),
+        ("deploy-bot", .pending), ("deploy-bot[bot]", .pending), ("carol", .pending), ("mallory", .pending),
+        ("", .pending),
+    ])
+    func aPassCountsOnlyFromAJudgeThatCannotDeploy(_ judge: String, _ verdict: Decision.Verdict) {
+        let d = Self.decide(.pass, judgedBy: judge.isEmpty ? nil : judge)
+        #expect(d.verdict == verdict, "\(judge): \(d.reasons)")
+    }
+
+    @Test func aFailureCountsFromAnyone() {
+        #expect(Self.decide(.fail, judgedBy: "deploy-bot").verdict == .denied)
+    }
+}

@@ -182,7 +182,10 @@ import Testing
                             "classifier": {"groupWeights": {"g": 100}}},
                  "canary": {"p99": [\(slow)]}, "baseline": {"p99": [\(steady)]}}
                 """
-            let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("deployer"), body)
+            // The deployer may not judge its own canary: its samples are its word.
+            let own = try await client.call(.post, "/api/v1/canary/judgements", f.headers("deployer"), body)
+            #expect(own.status == .forbidden)
+            let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("builder"), body)
             #expect(judged.status == .created)
             #expect(try object(judged)["verdict"] as? String == "fail")
             let verdict = try await client.call(
@@ -200,7 +203,7 @@ import Testing
             #expect(items.first?["outcome"] as? String == "fail")
             #expect(items.first?["digest"] as? String == ServerFixture.digest)
             let bad = try await client.call(
-                .post, "/api/v1/canary/judgements", f.headers("deployer"),
+                .post, "/api/v1/canary/judgements", f.headers("builder"),
                 #"{"digest": "\#(ServerFixture.digest)", "template": "t", "config": {}, "canary": {}, "baseline": {}}"#)
             #expect(bad.status == .badRequest)
             #expect(try apiError(bad).message.hasPrefix("config: metrics"))
@@ -225,7 +228,7 @@ import Testing
                  "baseline": {"p99": [\(points)], "errors": [\(zeros)]}}
                 """
             let before = try await f.control.store.size()
-            let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("deployer"), body)
+            let judged = try await client.call(.post, "/api/v1/canary/judgements", f.headers("builder"), body)
             #expect(judged.status == .created, "\(String(buffer: judged.body))")
             let text = String(buffer: judged.body)
             #expect(text.contains(#""ratio":"Infinity""#) || text.contains(#""ratio":"NaN""#), "\(text)")

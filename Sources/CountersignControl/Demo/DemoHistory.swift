@@ -197,7 +197,7 @@ public struct DemoHistory: Sendable {
                 canary: ["latency-p99": canary, "error-rate": errors],
                 baseline: ["latency-p99": baseline, "error-rate": errors.reversed()])
             advance(by: 900)
-            _ = try await control.judgeCanary(input, by: deployBot)
+            _ = try await control.judgeCanary(input, by: builder)
         }
 
         /// Latency and error rate, both bad when they increase; latency weighs more.

@@ -246,8 +246,26 @@ struct DecisionBuilder {
             $0.digest == digest && $0.template == template && !isAfterNow($0.at)
         }
         .sorted { $0.at < $1.at }
-        guard let latest = verdicts.last else {
-            add("canary", .pending, "waiting for canary analysis \(template) of \(digest)")
+        // A pass is the gated party's to give only if it cannot benefit from it: Countersign's own analysis, or an
+        // identity that holds no deployer role and neither requested nor deploys this change. A failure or an
+        // inconclusive verdict only makes the gate stricter, so it counts from anyone.
+        var ignored: [String] = []
+        var latest: CanaryVerdict? = nil
+        for verdict in verdicts.reversed() {
+            if verdict.outcome == .pass, let judge = untrustedJudge(verdict.judgedBy) {
+                ignored.append(judge)
+                continue
+            }
+            latest = verdict
+            break
+        }
+        guard let latest else {
+            let why =
+                ignored.isEmpty
+                ? ""
+                : "; ignored passes judged by \(Set(ignored).sorted().joined(separator: ", ")), who may deploy it "
+                    + "(a pass counts from Countersign's own analysis or an identity that cannot deploy)"
+            add("canary", .pending, "waiting for canary analysis \(template) of \(digest)" + why)
             return
         }
         evidenceIDs.append(latest.id)
@@ -256,6 +274,19 @@ struct DecisionBuilder {
         case .fail: add("canary", .denied, "canary analysis \(template) failed for \(digest)")
         case .inconclusive: add("canary", .pending, "canary analysis \(template) is inconclusive; run it again")
         }
+    }
+
+    /// `judge` (in canonical form) when a pass it gave must not count: nobody named, an unknown identity, one
+    /// holding the deployer role, or the request's requester or deployer. `nil` for Countersign's own analysis and
+    /// for an identity that cannot deploy.
+    func untrustedJudge(_ judge: String?) -> String? {
+        guard let judge else { return "an unnamed judge" }
+        if judge == "countersign" { return nil }
+        let name = policy.canonical(judge)
+        guard let identity = policy.identity(judge), !identity.roles.contains(.deployer),
+            name != policy.canonical(request.requester), name != policy.canonical(request.deployer)
+        else { return name }
+        return nil
     }
 
     mutating func checkRequirements(_ tier: Tier) {

@@ -154,13 +154,19 @@ public struct CanaryVerdict: Sendable, Hashable, Codable {
     public var template: String
     public var outcome: Outcome
     public var at: Date
+    /// Who judged: `countersign` for its own analysis of metrics it queried, else the identity that submitted the
+    /// samples. A pass counts only from a judge that cannot deploy (DESIGN §5a); a failure counts from anyone.
+    public var judgedBy: String?
 
-    public init(id: String, digest: String, template: String, outcome: Outcome, at: Date) {
+    public init(
+        id: String, digest: String, template: String, outcome: Outcome, at: Date, judgedBy: String? = nil
+    ) {
         self.id = id
         self.digest = digest
         self.template = template
         self.outcome = outcome
         self.at = at
+        self.judgedBy = judgedBy
     }
 }
 

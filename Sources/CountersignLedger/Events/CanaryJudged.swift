@@ -73,14 +73,14 @@ public struct CanaryJudged: LedgerEvent, Hashable {
         return [
             SQLStatement(
                 """
-                INSERT INTO canary_verdicts (seq, verdict_id, digest, template, outcome, score, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO canary_verdicts (seq, verdict_id, digest, template, outcome, score, at, judged_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     entry.seq, try nonEmpty(id ?? "", "id"), try sha256Digest(digest, "digest"),
                     try nonEmpty(template ?? "", "template"), .text(outcome.rawValue),
                     score.map(SQLValue.real) ?? .null,
-                    entry.at,
+                    entry.at, entry.actor,
                 ])
         ]
     }

@@ -33,7 +33,7 @@ public enum Projection {
     /// Migrations after which every existing entry is projected again, because they add what older entries already
     /// hold — a table or column filled from their payloads. The stores replay once every migration is applied (today's
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
-    public static let replayingMigrations: Set<String> = ["v4-metrics"]
+    public static let replayingMigrations: Set<String> = ["v4-metrics", "v9-identities"]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
     /// history length (tests check each query's plan): admission and re-decision by digest and environment,
@@ -78,8 +78,11 @@ public enum Projection {
     /// The identity names a published policy removed. A name is an identity's id: once retired it is never given to
     /// anyone again — as a name or an alias — so nothing recorded under it (tokens, reviews, grants) can come to
     /// stand for someone else.
+    /// And who judged each canary verdict (the entry's actor: `countersign` for its own analysis), which the gate's
+    /// canary control weighs — filled for earlier verdicts by the replay this migration asks for.
     static let identities: [String] = [
-        "CREATE TABLE retired_identities (name TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL)"
+        "CREATE TABLE retired_identities (name TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL)",
+        "ALTER TABLE canary_verdicts ADD COLUMN judged_by TEXT",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.
