@@ -39,7 +39,10 @@ extension ControlPlane {
     /// out or revoking the token takes effect on every node at once): the session exists, was not ended and has not
     /// expired; its token was not revoked and has not expired; the identity still holds the role in the policy.
     /// `nil` when any of that fails. Throws only when the ledger cannot be read.
-    package func session(secret: String) async throws(ControlError) -> (id: String, principal: Principal)? {
+    /// `throughProvider`: the session began with a sign-in through the identity provider (not with a token).
+    package func session(secret: String) async throws(ControlError) -> (
+        id: String, principal: Principal, throughProvider: Bool
+    )? {
         guard secret.hasPrefix(Self.sessionPrefix),
             APIToken.isWellFormed(APIToken.prefix + secret.dropFirst(Self.sessionPrefix.count))
         else { return nil }
@@ -52,7 +55,10 @@ extension ControlPlane {
             let identity = policy.bundle.identity(session.identity),
             Names.canonical(identity.name) == Names.canonical(session.identity), identity.roles.contains(role)
         else { return nil }
-        return (session.id, Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: session.token))
+        return (
+            session.id, Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: session.token),
+            session.subject != nil
+        )
     }
 
     /// Ends a session (signing out), recording `session.ended`; it no longer authenticates on any node.

@@ -72,6 +72,12 @@ extension ControlPlane {
         let target = Names.canonical(identity.name)
         switch issuer {
         case .themselves(let principal):
+            guard principal.kind == .human else {
+                throw ControlError(
+                    .forbidden,
+                    "automation identity \(principal.identity) does not mint its own tokens; an admin issues them",
+                    details: ["rule": "own-credentials"])
+            }
             guard Names.canonical(principal.identity) == target else {
                 throw ControlError(
                     .forbidden,

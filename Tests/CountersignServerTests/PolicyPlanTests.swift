@@ -17,8 +17,11 @@ import Testing
     static let lighter = ServerFixture.policy.replacingOccurrences(
         of: "\n    approvals:\n      - { team: owners, count: 1 }", with: "")
 
-    /// A request with its unit check passed, waiting only for an owner's approval.
-    static func waitingRequest(_ client: some TestClientProtocol, _ f: ServerFixture) async throws -> String {
+    /// A request with its unit check passed: under the fixture's policy it waits for an owner's approval (pending),
+    /// under ``lighter`` it is allowed.
+    static func checkedRequest(
+        _ client: some TestClientProtocol, _ f: ServerFixture, expecting verdict: String = "pending"
+    ) async throws -> String {
         let created = try await client.call(
             .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
         let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
@@ -27,7 +30,7 @@ import Testing
             #"{"digest": "\#(ServerFixture.digest)", "name": "unit", "status": "passed"}"#)
         let decision = try object(
             try await client.call(.get, "/api/v1/deploy-requests/\(id)/decision", f.headers("bob")))
-        #expect(decision["verdict"] as? String == "pending")
+        #expect(decision["verdict"] as? String == verdict)
         return id
     }
 
@@ -36,7 +39,7 @@ import Testing
         let f = try await ServerFixture()
         try await f.control.bootstrapPolicy()
         try await f.application().test(.router) { client in
-            let id = try await Self.waitingRequest(client, f)
+            let id = try await Self.checkedRequest(client, f)
             try Self.lighter.write(
                 to: f.directory.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
             let proposed = try await client.call(.post, "/api/v1/policy/proposals", f.headers("admin"))
@@ -81,7 +84,7 @@ import Testing
             let read = try #require(
                 try object(try await client.call(.get, "/api/v1/policy/proposals/\(hash)", f.headers("admin2")))[
                     "digest"] as? String)
-            _ = try await Self.waitingRequest(client, f)  // a request the proposal now decides differently
+            _ = try await Self.checkedRequest(client, f)  // a request the proposal now decides differently
             let stale = try await client.call(
                 .post, "/api/v1/policy/proposals/\(hash)/approve", f.headers("admin2"), #"{"plan": "\#(read)"}"#)
             #expect(stale.status == .conflict)
@@ -93,7 +96,9 @@ import Testing
     /// than the one a request was allowed under decides it again before answering.
     @Test func admissionDecidesAgainUnderThePolicyInForce() async throws {
         let f = try await ServerFixture(policy: Self.lighter)
-        let id = try await f.application().test(.router) { client in try await Self.allowedRequest(client, f) }
+        let id = try await f.application().test(.router) { client in
+            try await Self.checkedRequest(client, f, expecting: "allowed")
+        }
         let approver = LedgerImageApprover(control: f.control)
         let image = try ImageReference(parsing: "registry.example.com/shop@\(ServerFixture.digest)")
         let digest = try Digest(parsing: ServerFixture.digest)
@@ -107,18 +112,5 @@ import Testing
         #expect(reason.contains("allowed under an earlier policy"))
         let status = try await f.control.deployRequest(id: id)
         #expect(status.decision?.verdict == .pending)
-    }
-
-    static func allowedRequest(_ client: some TestClientProtocol, _ f: ServerFixture) async throws -> String {
-        let created = try await client.call(
-            .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
-        let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
-        _ = try await client.call(
-            .post, "/api/v1/checks", f.headers("builder"),
-            #"{"digest": "\#(ServerFixture.digest)", "name": "unit", "status": "passed"}"#)
-        let decision = try object(
-            try await client.call(.get, "/api/v1/deploy-requests/\(id)/decision", f.headers("bob")))
-        #expect(decision["verdict"] as? String == "allowed")
-        return id
     }
 }

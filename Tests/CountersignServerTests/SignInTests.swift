@@ -110,6 +110,30 @@ import Testing
             #expect(entries.first?.payload["subject"]?.stringValue == "00u-alice")
             #expect(entries.first?.payload["issuer"]?.stringValue == idp.issuer)
             #expect(entries.first?.payload["role"]?.stringValue == "approver")
+
+            // Signed in through the provider, alice mints her own token: her session's role, shown once.
+            let tokens = try await client.call(.get, "/ui/tokens", [.cookie: cookie])
+            let page = String(buffer: tokens.body)
+            let csrf = try #require(
+                page.range(of: #"name="csrf" value="[0-9a-f]{64}""#, options: .regularExpression).map {
+                    String(page[$0].dropFirst(#"name="csrf" value=""#.count).dropLast())
+                })
+            let minted = try await client.call(
+                .post, "/ui/tokens",
+                [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .origin: ServerFixture.publicURL],
+                "csrf=\(csrf)&days=7")
+            #expect(minted.status == .created)
+            let body = String(buffer: minted.body)
+            let secret = try #require(
+                body.range(of: #"cst_[A-Za-z0-9_-]{43}"#, options: .regularExpression).map { String(body[$0]) })
+            let whoami = try object(try await client.call(.get, "/api/v1/whoami", [.authorization: "Bearer \(secret)"]))
+            #expect(whoami["identity"] as? String == "alice")
+            #expect(whoami["role"] as? String == "approver")
+            let long = try await client.call(
+                .post, "/ui/tokens",
+                [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .origin: ServerFixture.publicURL],
+                "csrf=\(csrf)&days=365")
+            #expect(long.status == .badRequest)
         }
     }
 

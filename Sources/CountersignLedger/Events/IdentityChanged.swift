@@ -57,12 +57,12 @@ public struct IdentityChanged: LedgerEvent, Hashable {
                 SQLStatement(
                     """
                     INSERT INTO api_tokens (token_id, token_hash, identity, role, created_seq, created_at, created_by,
-                        expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        expires_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
                         try nonEmpty(token ?? "", "token"), try hexSHA256(tokenHash ?? "", "tokenHash"),
                         try nonEmpty(identity ?? "", "identity"), try oneOf(role ?? "", Self.roles, "role"), entry.seq,
-                        entry.at, entry.actor, expiresAt?.sql ?? .null,
+                        entry.at, entry.actor, expiresAt?.sql ?? .null, subject.sql,
                     ])
             ]
         case .tokenRevoked:

@@ -89,6 +89,8 @@ extension ReadModel {
         public var token: String
         public var tokenExpiresAt: Date?
         public var tokenRevoked: Bool
+        /// The person's subject at the identity provider when the session began with a sign-in there.
+        public var subject: String?
     }
 
     /// The session whose secret hashes to `hash`.
@@ -98,7 +100,7 @@ extension ReadModel {
                 "web_sessions",
                 """
                 SELECT s.session_id, s.session_hash, s.identity, s.role, s.expires_at, s.ended_at, t.token_id,
-                    t.expires_at AS token_expires_at, t.revoked_at
+                    t.expires_at AS token_expires_at, t.revoked_at, t.subject
                 FROM web_sessions s JOIN api_tokens t ON t.token_id = s.token_id WHERE s.session_hash = ?
                 """, [.text(hash)]
             ).first
@@ -108,6 +110,6 @@ extension ReadModel {
             identity: try row.required(row.text("identity")), role: try row.required(row.text("role")),
             expiresAt: try row.required(row.date("expires_at")), ended: row.text("ended_at") != nil,
             token: try row.required(row.text("token_id")), tokenExpiresAt: try row.optionalDate("token_expires_at"),
-            tokenRevoked: row.text("revoked_at") != nil)
+            tokenRevoked: row.text("revoked_at") != nil, subject: row.text("subject"))
     }
 }

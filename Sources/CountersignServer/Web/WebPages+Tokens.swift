@@ -12,8 +12,9 @@ extension WebPages {
     ]
 
     /// The signed-in person's own API tokens: mint one (shown once), list and revoke them. A person's token is minted
-    /// by that person, here — an admin cannot (DESIGN §5a) — with the role this session carries, so a session can
-    /// never mint more authority than it signed in with.
+    /// by that person, here — an admin cannot (DESIGN §5a) — in a session that began with a sign-in through the
+    /// identity provider, with the role this session carries, so a session can never mint more authority than it
+    /// signed in with, and a token cannot mint its own successor.
     func tokens(
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     ) async throws -> Response {
@@ -24,6 +25,14 @@ extension WebPages {
         _ request: Request, _ context: ServerRequestContext, _ session: WebSession, _ started: ContinuousClock.Instant
     ) async throws -> Response {
         let form = try await Self.form(request, checkedFor: session)
+        // Minting needs the person, not a credential: a session started with a token could otherwise mint a
+        // successor that outlives the token's revocation — a stolen token made permanent.
+        guard session.throughProvider else {
+            throw ControlError(
+                .forbidden,
+                "sign in through the identity provider to mint tokens; a session started with a token cannot mint more",
+                details: ["rule": "own-credentials"])
+        }
         let days = Int(form["days"] ?? "") ?? 30
         guard Self.tokenLifetimes.contains(where: { $0.days == days }) else {
             throw ControlError(.badRequest, "a token lasts 1, 7, 30 or 90 days", details: ["field": "days"])
@@ -65,6 +74,7 @@ extension WebPages {
         }
         var context: [String: Any] = [
             "tokens": listed, "none": listed.isEmpty, "role": session.principal.role.rawValue,
+            "mayMint": session.throughProvider,
             "lifetimes": Self.tokenLifetimes.map { ["days": $0.days, "label": $0.label, "default": $0.days == 30] },
         ]
         if let minted {

@@ -16,6 +16,8 @@ struct WebSession: Sendable {
     let id: String
     let principal: Principal
     let secret: String
+    /// Whether the session began with a sign-in through the identity provider, rather than with a token.
+    var throughProvider = false
 
     /// The per-session token every form posts back: HMAC-SHA256 of a fixed label under the session secret.
     var csrf: String {
@@ -53,7 +55,8 @@ struct WebSession: Sendable {
         else {
             return nil
         }
-        return WebSession(id: found.id, principal: found.principal, secret: secret)
+        return WebSession(
+            id: found.id, principal: found.principal, secret: secret, throughProvider: found.throughProvider)
     }
 
     /// `Set-Cookie` for a new session (or, with `nil`, one that clears it). `Secure` follows the configured public
