@@ -158,7 +158,7 @@ extension ControlPlane {
         try await record(batch)
         for id in revoked { cache.forgetToken(id: id) }
         policy.replace(bundle)
-        try await redecideLiveRequests(by: principal.identity)
+        await redecideLiveRequests(by: principal.identity)
         return bundle
     }
 

@@ -100,11 +100,14 @@ extension ControlPlane {
 
     /// After a publication: every live request decided again under the policy now in force (recorded where the
     /// decision changed — the policy's hash alone is a change), so nothing acts on a decision of a policy no longer in
-    /// force. Returns how many were decided again.
+    /// force. Best effort: the publication stands whatever happens here, and a request this misses (the store failed
+    /// midway, the node stopped) is decided again by admission before it admits anything on it, or by its next event.
+    /// Returns how many were decided again.
     @discardableResult
-    func redecideLiveRequests(by actor: String) async throws(ControlError) -> Int {
-        let ids = try await read({ r throws(LedgerError) in try await r.liveRequests() })
-        for id in ids { _ = try await decide(id: id, by: actor) }
-        return ids.count
+    func redecideLiveRequests(by actor: String) async -> Int {
+        guard let ids = try? await read({ r throws(LedgerError) in try await r.liveRequests() }) else { return 0 }
+        var decided = 0
+        for id in ids where (try? await decide(id: id, by: actor)) != nil { decided += 1 }
+        return decided
     }
 }
