@@ -13,7 +13,7 @@ let package = Package(
         .package(path: ".."),
         // The peer for the ledger's Merkle overhead: plain inserts of the same bytes through the same SQLite.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "BenchSQLite", path: "Sources/BenchSQLite"),
