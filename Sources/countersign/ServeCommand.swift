@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
             from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
             /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_OIDC_CLIENT_SECRET is \
-            the OpenID Connect client's secret; COUNTERSIGN_SESSION_KEY (32 or \
+            the OpenID Connect client's secret; COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET enables /webhooks/pagerduty; COUNTERSIGN_SESSION_KEY (32 or \
             more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
             ledger); SIGHUP stages a changed file, which takes effect once an admin proposes it
@@ -168,6 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--notify needs COUNTERSIGN_NOTIFY_SECRET to sign the notifications")
         }
         let notifications = NotificationSettings(urls: urls, secret: notifySecret)
+        let pagerDutySecret = process["COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         let github = githubSettings
         let settings = configuration
         let store = StoreOptions(database: database)
@@ -179,6 +180,7 @@ struct ServeCommand: AsyncParsableCommand {
             var components = ServerComponents(
                 control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath),
                 identityProvider: identityProvider)
+            components.pagerDutySecret = pagerDutySecret
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
                     throw ControlError(.badRequest, "--canary-configs: \(error)")

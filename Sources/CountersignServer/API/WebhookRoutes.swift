@@ -12,13 +12,33 @@ public import Hummingbird
 public struct WebhookRoutes: Sendable {
     let control: ControlPlane
     let reading: ConcurrencyLimit
+    /// The PagerDuty v3 webhook subscription's signing secret; `nil` leaves `/webhooks/pagerduty` answering 404.
+    let pagerDutySecret: String?
 
-    public init(control: ControlPlane, limits: ServerLimits = ServerLimits()) {
+    public init(control: ControlPlane, limits: ServerLimits = ServerLimits(), pagerDutySecret: String? = nil) {
         self.control = control
         reading = ConcurrencyLimit(limits.webhookBodies, of: "webhook deliveries")
+        self.pagerDutySecret = pagerDutySecret
     }
 
     public func add(to router: Router<ServerRequestContext>) {
+        // Incidents from PagerDuty: a signed delivery opens or resolves `pd:<id>`; an unsigned one is 401.
+        router.post("webhooks/pagerduty") { request, _ in
+            guard let secret = pagerDutySecret else {
+                throw ControlError(.notFound, "PagerDuty webhooks are not configured on this server")
+            }
+            let header = request.headers[.init("X-PagerDuty-Signature")!]
+            guard header?.contains("v1=") == true else {
+                throw ControlError(.unauthenticated, "X-PagerDuty-Signature is missing or has no v1= signature")
+            }
+            do throws(LedgerError) { try reading.enter() } catch { throw ControlError(ledger: error) }
+            defer { reading.leave() }
+            let body = try await JSONBody.bytes(request, limit: 1 << 20)
+            guard PagerDutySignature.isValid(header, body: body, secret: secret) else {
+                throw ControlError(.unauthenticated, "no X-PagerDuty-Signature signature matches the body")
+            }
+            return JSONBody.response(.object([("outcome", .string(try await control.handlePagerDuty(body: body)))]))
+        }
         router.post("webhooks/github") { request, _ in
             guard let github = control.github else {
                 throw ControlError(.notFound, "GitHub webhooks are not configured on this server")

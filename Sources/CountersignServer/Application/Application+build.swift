@@ -20,11 +20,14 @@ public struct ServerComponents: Sendable {
     public var verifier: RegistryVerifier?
     /// The organisation's identity provider the web UI signs people in through; `nil`: API-token sign-in only.
     public var identityProvider: OIDCProvider?
+    /// The PagerDuty v3 webhook secret; `nil` leaves `/webhooks/pagerduty` unconfigured.
+    public var pagerDutySecret: String?
 
     public init(
         control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil, verifier: RegistryVerifier? = nil,
-        identityProvider: OIDCProvider? = nil
+        identityProvider: OIDCProvider? = nil, pagerDutySecret: String? = nil
     ) {
+        self.pagerDutySecret = pagerDutySecret
         self.control = control
         self.signer = signer
         self.kayenta = kayenta
@@ -100,7 +103,8 @@ public func buildRouter(
     PolicyRoutes(control: control).add(to: api)
     MetricsRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
-    WebhookRoutes(control: control, limits: configuration.limits).add(to: router)
+    WebhookRoutes(control: control, limits: configuration.limits, pagerDutySecret: components.pagerDutySecret).add(
+        to: router)
     AdmissionRoutes(control: control).add(to: router)
     WebPages(control: control, configuration: configuration, provider: components.identityProvider).add(to: router)
     if let kayenta = components.kayenta {
