@@ -372,6 +372,9 @@ public enum LedgerStoreConformance {
         try check(approvers == ["alice", "dana"], "approvals for another digest are not counted: \(approvers)")
         try check(first["separation_of_duties"]?["ok"] == .bool(true), "dep-1 keeps separation of duties")
         try check(
+            first["separation_of_duties"]?["reviewers"] == .array([.string("alice")]),
+            "the pull request's reviewers: \(String(describing: first["separation_of_duties"]))")
+        try check(
             first["checks_passed"] == .array([.string("migration-dry-run"), .string("unit")]),
             "only checks for this digest: \(String(describing: first["checks_passed"]))")
         try check(first["decision"]?["verdict"]?.stringValue == "allowed", "the decision before the deploy")

@@ -15,7 +15,7 @@ public enum DeployRecord {
             """
             SELECT d.deploy_id, d.request_id, d.environment, d.service, d.digest, d.status, d.started_seq,
                 d.started_at, d.started_by, d.finished_at, r.artifact, r.commit_sha, r.source_ref, r.pull_request,
-                r.ticket, r.author, r.committers, r.requester, r.deployer, r.change_kind
+                r.ticket, r.author, r.committers, r.reviewers, r.requester, r.deployer, r.change_kind
             FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
             WHERE d.environment = ? AND d.started_at >= ? AND d.started_at < ?
             ORDER BY d.started_seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")
@@ -87,6 +87,7 @@ public enum DeployRecord {
         let approvers = approvals.rows.compactMap { $0[0].textValue }
         let author = d["author"]?.textValue
         let committers = strings(d["committers"])
+        let reviewers = strings(d["reviewers"])
         // Compared as the gate compared them: through the aliases of the policy the decision was made under (an
         // author recorded as `alice@example.com` or a GitHub noreply address is alice), else in canonical form.
         var bundle: PolicyBundle? = nil
@@ -134,6 +135,9 @@ public enum DeployRecord {
             ("approver", approvers.first.map(JSONValue.string) ?? .null),
             ("approvers", .array(approvers.map(JSONValue.string))),
             ("committers", .array(committers.map(JSONValue.string))),
+            // The pull request's reviewers as recorded, and who they are through the decision's policy.
+            ("reviewers", .array(reviewers.map(JSONValue.string))),
+            ("reviewer_identities", .array(reviewers.map { JSONValue.string(canonical($0)) })),
             ("ok", .bool(violations.isEmpty)), ("violations", .array(violations)),
         ])
         members.append(("separation_of_duties", sod))

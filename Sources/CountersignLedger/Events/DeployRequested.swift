@@ -61,8 +61,8 @@ public struct DeployRequested: LedgerEvent, Hashable {
                 """
                 INSERT INTO deploy_requests (request_id, seq, requested_at, requester, deployer, service, environment,
                     artifact, digest, commit_sha, source_ref, change_kind, pull_request, author, committers, ticket,
-                    committed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    committed_at, reviewers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     try nonEmpty(id, "id"), entry.seq, entry.at, try nonEmpty(requester, "requester"),
@@ -72,7 +72,7 @@ public struct DeployRequested: LedgerEvent, Hashable {
                     try nonEmpty(change.ref, "change.ref"), try nonEmpty(change.kind, "change.kind"),
                     pr.map { SQLValue.integer(Int64($0.number)) } ?? .null, (pr?.author).sql,
                     (pr?.committers ?? []).sql, change.ticket.sql,
-                    change.committedAt.map { LedgerTime($0).sql } ?? .null,
+                    change.committedAt.map { LedgerTime($0).sql } ?? .null, (pr?.reviewers ?? []).sql,
                 ])
         ]
     }

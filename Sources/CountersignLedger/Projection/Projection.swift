@@ -78,13 +78,15 @@ public enum Projection {
     /// The identity names a published policy removed. A name is an identity's id: once retired it is never given to
     /// anyone again — as a name or an alias — so nothing recorded under it (tokens, reviews, grants) can come to
     /// stand for someone else.
-    /// And, on a token a sign-in through the identity provider made, the person's subject there (a session on such
+    /// And each request's pull-request reviewers, which deploy records carry. And, on a token a sign-in through the
+    /// identity provider made, the person's subject there (a session on such
     /// a token may mint tokens; one started with a token may not). And who judged each canary verdict (the entry's actor: `countersign` for its own analysis), which the gate's
     /// canary control weighs — filled for earlier verdicts by the replay this migration asks for.
     static let identities: [String] = [
         "CREATE TABLE retired_identities (name TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL)",
         "ALTER TABLE canary_verdicts ADD COLUMN judged_by TEXT",
         "ALTER TABLE api_tokens ADD COLUMN subject TEXT",
+        "ALTER TABLE deploy_requests ADD COLUMN reviewers TEXT",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.
