@@ -113,25 +113,19 @@ extension ControlPlane {
         -> PolicyBundle
     {
         try Self.requirePersonAdmin(principal, to: "approve policy")
-        let current = try await policyPlan(hash: hash)
-        guard current.digest == plan else {
-            throw ControlError(
-                .conflict,
-                "the plan of \(hash) is \(current.digest), not the \(plan) approved: read it again "
-                    + "(GET /api/v1/policy/proposals/\(hash))", details: ["plan": current.digest])
-        }
-        guard let proposal = try await latestPolicy(.proposed, hash: hash) else {
-            throw ControlError(.notFound, "no proposed policy with hash \(hash)")
-        }
+        let (proposal, bundle) = try await proposal(hash: hash)
         guard Names.canonical(proposal.proposedBy ?? "") != Names.canonical(principal.identity) else {
             throw ControlError(
                 .forbidden, "\(principal.identity) proposed this policy; a different person must approve it",
                 details: ["rule": "separation-of-duties"])
         }
         guard hash != policy.bundle.hash else { throw ControlError(.conflict, "policy \(hash) is already in force") }
-        let bundle: PolicyBundle
-        do { bundle = try PolicyLoader.load(sources: proposal.files) } catch {
-            throw ControlError(.conflict, "the proposed policy no longer loads: \(error)")
+        let current = try await self.plan(of: proposal, bundle)
+        guard current.digest == plan else {
+            throw ControlError(
+                .conflict,
+                "the plan of \(hash) is \(current.digest), not the \(plan) approved: read it again "
+                    + "(GET /api/v1/policy/proposals/\(hash))", details: ["plan": current.digest])
         }
         let retired = try await refuseRetiredNames(bundle)
         let live = try await read({ r throws(LedgerError) in try await r.liveTokens() })
@@ -143,20 +137,14 @@ extension ControlPlane {
             actor: principal.identity, at: now())
         // A token stands for the identity it was issued to, by that name: one the new policy no longer has (deleted,
         // renamed, or now only someone's alias) is revoked with the publication, not left to the next check.
-        var revoked: [String] = []
-        for token in live {
-            guard let identity = bundle.identity(token.identity),
-                Names.canonical(identity.name) == Names.canonical(token.identity)
-            else {
-                try batch.add(
-                    IdentityChanged(.tokenRevoked, identity: token.identity, token: token.id),
-                    actor: principal.identity, at: now())
-                revoked.append(token.id)
-                continue
-            }
+        let revoked = live.filter { bundle.identity(named: $0.identity) == nil }
+        for token in revoked {
+            try batch.add(
+                IdentityChanged(.tokenRevoked, identity: token.identity, token: token.id), actor: principal.identity,
+                at: now())
         }
         try await record(batch)
-        for id in revoked { cache.forgetToken(id: id) }
+        for token in revoked { cache.forgetToken(id: token.id) }
         policy.replace(bundle)
         await redecideLiveRequests(by: principal.identity)
         return bundle

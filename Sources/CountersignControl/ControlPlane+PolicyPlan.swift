@@ -67,13 +67,22 @@ extension ControlPlane {
     /// The plan of proposal `hash`: its diff against the policy in force and the live requests it would decide
     /// differently now.
     public func policyPlan(hash: String) async throws(ControlError) -> PolicyPlan {
+        let (proposal, proposed) = try await proposal(hash: hash)
+        return try await plan(of: proposal, proposed)
+    }
+
+    /// Proposal `hash` as recorded, and its policy loaded from the recorded files.
+    func proposal(hash: String) async throws(ControlError) -> (PolicyRecorded, PolicyBundle) {
         guard let proposal = try await latestPolicy(.proposed, hash: hash) else {
             throw ControlError(.notFound, "no proposed policy with hash \(hash)")
         }
-        let proposed: PolicyBundle
-        do { proposed = try PolicyLoader.load(sources: proposal.files) } catch {
+        do { return (proposal, try PolicyLoader.load(sources: proposal.files)) } catch {
             throw ControlError(.conflict, "the proposed policy no longer loads: \(error)")
         }
+    }
+
+    func plan(of proposal: PolicyRecorded, _ proposed: PolicyBundle) async throws(ControlError) -> PolicyPlan {
+        let hash = proposed.hash
         let current = policy.bundle
         let inForce = try await latestPolicy(.published, hash: current.hash)
         let ids = try await read({ r throws(LedgerError) in try await r.liveRequests() })

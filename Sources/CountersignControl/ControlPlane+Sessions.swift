@@ -52,8 +52,7 @@ extension ControlPlane {
             APIToken.constantTimeEquals(Array(session.hash.utf8), Array(hash.utf8)), !session.ended,
             !session.tokenRevoked, session.expiresAt > now, (session.tokenExpiresAt ?? .distantFuture) > now,
             let role = Identity.Role(rawValue: session.role),
-            let identity = policy.bundle.identity(session.identity),
-            Names.canonical(identity.name) == Names.canonical(session.identity), identity.roles.contains(role)
+            let identity = policy.bundle.identity(named: session.identity), identity.roles.contains(role)
         else { return nil }
         return (
             session.id, Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: session.token),

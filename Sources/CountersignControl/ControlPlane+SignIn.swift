@@ -13,11 +13,9 @@ extension ControlPlane {
     public func person(signingInAs claims: IDTokenClaims) throws(ControlError) -> Identity {
         let people = policy.bundle.identities.values.filter { $0.kind == .human }
         let bySubject = people.filter { $0.signIn?.subject == claims.subject }
-        let byEmail =
-            claims.emailVerified
-            ? people.filter { p in
-                p.signIn?.email.map(Names.canonical) == claims.email.map(Names.canonical) && p.signIn?.email != nil
-            } : []
+        // An email counts only when the provider verified it.
+        let email = claims.emailVerified ? claims.email.map(Names.canonical) : nil
+        let byEmail = email.map { e in people.filter { $0.signIn?.email.map(Names.canonical) == e } } ?? []
         let found = Set((bySubject.isEmpty ? byEmail : bySubject).map(\.name))
         guard found.count == 1, let name = found.first, let identity = policy.bundle.identities[name] else {
             throw ControlError(
@@ -54,8 +52,8 @@ extension ControlPlane {
             role = first
         }
         let token = APIToken.generate()
-        let secret = APIToken.generate().secret
-        let id = "ses_" + APIToken.generate().id.dropFirst("tok_".count)
+        let session = APIToken.generate()
+        let id = "ses_" + session.id.dropFirst("tok_".count)
         let started = now()
         let expires = LedgerTime(started.addingTimeInterval(lifetime))
         var batch = EntryBatch()
@@ -64,7 +62,7 @@ extension ControlPlane {
                 .tokenCreated, identity: identity.name, token: token.id, tokenHash: token.hash, role: role.rawValue,
                 expiresAt: expires, issuer: claims.issuer, subject: claims.subject),
             actor: identity.name, at: started)
-        let sessionSecret = Self.sessionPrefix + secret.dropFirst(APIToken.prefix.count)
+        let sessionSecret = Self.sessionPrefix + session.secret.dropFirst(APIToken.prefix.count)
         try batch.add(
             IdentityChanged(
                 .sessionStarted, identity: identity.name, token: token.id, role: role.rawValue, expiresAt: expires,

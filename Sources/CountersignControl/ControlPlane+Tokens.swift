@@ -143,11 +143,8 @@ extension ControlPlane {
         else { throw unknown }
         let (tokenID, name, expires) = (token.id, token.identity, token.expiresAt)
         if let expires, expires <= now() { throw unknown }
-        // The token names its identity by the name it was issued to — never through an alias, so a name removed
-        // from the policy and given to someone else as an alias does not hand them the old tokens.
-        guard let identity = policy.bundle.identity(name), Names.canonical(identity.name) == Names.canonical(name),
-            identity.roles.contains(role)
-        else {
+        // The token names its identity by the name it was issued to, never through an alias.
+        guard let identity = policy.bundle.identity(named: name), identity.roles.contains(role) else {
             throw ControlError(.forbidden, "identity \(name) no longer holds the \(role.rawValue) role in the policy")
         }
         let principal = Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: tokenID)

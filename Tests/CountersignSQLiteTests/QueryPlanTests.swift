@@ -43,7 +43,7 @@ import Testing
         ("approvals", "SELECT seq, approver, state FROM approvals WHERE request_id = ? ORDER BY seq"),
         (
             "canary verdicts",
-            "SELECT verdict_id, template, outcome, at FROM canary_verdicts WHERE digest = ? ORDER BY seq"
+            "SELECT verdict_id, template, outcome, at, judged_by FROM canary_verdicts WHERE digest = ? ORDER BY seq"
         ),
         (
             "canary verdict for Argo",
@@ -57,6 +57,15 @@ import Testing
         ("webhook body", "SELECT delivery_id FROM webhook_deliveries WHERE body_sha256 = ?"),
         ("change by commit", "SELECT change FROM changes WHERE commit_sha = ?"),
         ("published policy", "SELECT hash FROM policies WHERE state = 'published' ORDER BY seq DESC LIMIT 1"),
+        (
+            "live requests a publication decides again",
+            """
+            SELECT request_id FROM deploy_requests r
+            WHERE r.verdict IS NULL OR r.verdict <> 'allowed'
+                OR NOT EXISTS (SELECT 1 FROM deploys d WHERE d.request_id = r.request_id)
+            ORDER BY r.seq DESC LIMIT 500
+            """
+        ),
     ]
 
     @Test(arguments: requestPath.map(\.what))

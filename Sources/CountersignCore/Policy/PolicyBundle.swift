@@ -44,6 +44,16 @@ public struct PolicyBundle: Sendable {
         identities[canonical(nameOrAlias)]
     }
 
+    /// The identity whose own name is `name` (in canonical form) — never one `name` is merely an alias of. A token or
+    /// session names the identity it was issued to this way, so a name that later becomes someone's alias does not
+    /// hand them the credential.
+    public func identity(named name: String) -> Identity? {
+        guard let identity = identity(name), Names.canonical(identity.name) == Names.canonical(name) else {
+            return nil
+        }
+        return identity
+    }
+
     /// The canonical name for a name or alias; an unknown name in its canonical form (``Names``: NFKC, lowercase),
     /// so `ＢＯＢ` and `Bob` are `bob` wherever names are compared — an author cannot escape separation of duties by
     /// spelling their name another way. A GitHub noreply address not named as an alias itself is its login

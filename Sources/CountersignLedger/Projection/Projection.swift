@@ -78,7 +78,9 @@ public enum Projection {
     /// The identity names a published policy removed. A name is an identity's id: once retired it is never given to
     /// anyone again — as a name or an alias — so nothing recorded under it (tokens, reviews, grants) can come to
     /// stand for someone else.
-    /// And each request's pull-request reviewers, which deploy records carry. And, on a token a sign-in through the
+    /// And each request's pull-request reviewers, which deploy records carry; and deploys by request, so the requests
+    /// a publication decides again (``ReadModel/liveRequests(limit:)``: not allowed, or allowed and not deployed) are
+    /// found without reading every deploy for every request. And, on a token a sign-in through the
     /// identity provider made, the person's subject there (a session on such
     /// a token may mint tokens; one started with a token may not). And who judged each canary verdict (the entry's actor: `countersign` for its own analysis), which the gate's
     /// canary control weighs — filled for earlier verdicts by the replay this migration asks for.
@@ -87,6 +89,7 @@ public enum Projection {
         "ALTER TABLE canary_verdicts ADD COLUMN judged_by TEXT",
         "ALTER TABLE api_tokens ADD COLUMN subject TEXT",
         "ALTER TABLE deploy_requests ADD COLUMN reviewers TEXT",
+        "CREATE INDEX deploys_by_request ON deploys (request_id)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.
