@@ -207,6 +207,25 @@ import Testing
         #expect(Names.gitHubLogin(noreply: address) == login, "\(address)")
     }
 
+    /// One provider account is one person, and automations never sign in.
+    @Test func signInNamesOnePersonAndNoAutomation() {
+        func identity(_ name: String, _ kind: String, _ signIn: String) -> String {
+            "---\n\(Self.header)kind: Identity\nmetadata: { name: \(name) }\n"
+                + "spec: { kind: \(kind), roles: [auditor], signIn: \(signIn) }\n"
+        }
+        let twice = issues(
+            identity("ann", "human", "{ subject: s-1 }") + identity("ben", "human", "{ subject: s-1 }")
+                + identity("cat", "human", "{ email: Cat@Example.com }")
+                + identity("dan", "human", "{ email: cat@example.com }"))
+        #expect(twice.contains { $0.contains("signIn subject s-1 already signs in as identity") }, "\(twice)")
+        #expect(twice.contains { $0.contains("signIn email cat@example.com already signs in as identity") }, "\(twice)")
+        let robot = issues(identity("bot", "automation", "{ subject: s-9 }"))
+        #expect(robot.contains { $0.contains("automation identities do not sign in") }, "\(robot)")
+        let empty = issues(identity("eve", "human", "{}"))
+        #expect(empty.contains { $0.contains("signIn: give subject, email or both") }, "\(empty)")
+        #expect(issues(identity("ann", "human", "{ subject: s-1, email: ann@example.com }")).isEmpty)
+    }
+
     /// Names the gate compares with a request's must be written as the request's are folded: `Production` would
     /// match nothing, so the freeze or tier naming it would silently cover nobody.
     @Test func policyNamesMustBeInTheirCanonicalForm() {

@@ -2,6 +2,7 @@ import CountersignControl
 import CountersignCore
 import CountersignEncoding
 import CountersignLedger
+import CountersignTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -113,6 +114,24 @@ import Testing
         try await f.control.revokeToken(id: first.id, by: "host:ops")
         let again = try await f.control.createToken(identity: "grace", role: .admin, issuer: .host(user: "ops"))
         #expect(again.identity == "grace")
+    }
+
+    /// The same rule through the command the host runs: the first admin once, automations always, nobody else.
+    @Test func theTokensCommandBootstrapsTheFirstAdminOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = ["--database", dir.path + "/ledger.db", "--policy", "examples/policy"]
+        let alice = try CommandRunner.run(["tokens", "create", "--identity", "alice", "--role", "approver"] + db)
+        #expect(alice.status == 1)
+        #expect(alice.stderr.contains("the host issues a person's token only to bootstrap the first admin"))
+        let erin = try CommandRunner.run(["tokens", "create", "--identity", "erin", "--role", "admin"] + db)
+        #expect(erin.status == 0, "\(erin.stderr)")
+        #expect(erin.stdout.hasPrefix("cst_"))
+        let second = try CommandRunner.run(["tokens", "create", "--identity", "erin", "--role", "admin"] + db)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("a person already holds a live admin token"))
+        let bot = try CommandRunner.run(["tokens", "create", "--identity", "deploy-bot", "--role", "deployer"] + db)
+        #expect(bot.status == 0, "\(bot.stderr)")
     }
 
     /// The attack: bob is deleted, and his name becomes alice's alias — bob's old tokens must not become alice's.
