@@ -43,15 +43,27 @@ extension ControlPlane {
         return results
     }
 
-    /// Registers an artifact by its digest-pinned reference (builders).
-    public func registerArtifact(reference: String, by principal: Principal) async throws(ControlError) -> String {
+    /// Registers an artifact by its digest-pinned reference (builders), with the commit (and repository) it was
+    /// built from when given: the record that binds the digest to its change, which the gate counts from a builder
+    /// that cannot deploy.
+    public func registerArtifact(
+        reference: String, commit: String? = nil, repository: String? = nil, by principal: Principal
+    ) async throws(ControlError) -> String {
         try principal.require(.builder, to: "register artifacts")
         guard let parsed = try? ArtifactReference(parsing: reference) else {
             throw ControlError(
                 .badRequest, "\(reference) is not pinned by digest (registry/repo@sha256:…)",
                 details: ["field": "reference"])
         }
-        try await record(ArtifactRegistered(reference: reference), actor: principal.identity)
+        if let commit, !Change.isCommitID(commit) {
+            throw ControlError(
+                .badRequest, "commit \(commit) is not a full git commit id (40 or 64 hex digits)",
+                details: ["field": "commit"])
+        }
+        try await record(
+            ArtifactRegistered(reference: reference, commit: commit?.lowercased(), repository: repository),
+            actor: principal.identity)
+        if commit != nil { try await redecide(digest: parsed.digest, by: principal.identity) }
         return parsed.digest
     }
 }

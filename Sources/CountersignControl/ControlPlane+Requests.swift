@@ -23,10 +23,15 @@ extension ControlPlane {
         for (field, name) in request.unsafeNames {
             throw ControlError(.badRequest, Names.refusal(field, name), details: ["field": field])
         }
-        guard policy.bundle.environments[request.environment] != nil else {
+        guard let environment = policy.bundle.environments[request.environment] else {
             throw ControlError(
                 .badRequest, "environment \(request.environment) is not defined in the policy",
                 details: ["field": "environment"])
+        }
+        if let repository = request.change.repository, !Self.isRepositoryName(repository) {
+            throw ControlError(
+                .badRequest, "change.repository \(repository) is not a GitHub owner/name",
+                details: ["field": "change.repository"])
         }
         // A tag-only reference is still recorded (with an empty digest column the projection cannot hold, so
         // it is refused here with the gate's reason) — approve the digest, never the tag.
@@ -35,7 +40,27 @@ extension ControlPlane {
                 .badRequest, "artifact \(request.artifact) is not pinned by digest; approve the digest, never the tag",
                 details: ["field": "artifact"])
         }
+        try await readChangeFacts(for: request.change, environment: environment)
         return try await record(DeployRequested(request), by: principal.identity)
+    }
+
+    /// Reads the facts of the change a request names from GitHub's API, when it is configured and the request
+    /// names a repository. A protected environment decides on nothing else, so there a failed read refuses the
+    /// request (503, nothing recorded: the caller tries again); elsewhere the request goes on with its own account.
+    func readChangeFacts(for change: Change, environment: DeploymentEnvironment) async throws(ControlError) {
+        guard let repository = change.repository, github?.apiToken.isEmpty == false else { return }
+        guard environment.protected || Change.isCommitID(change.commit) else { return }
+        do {
+            try await readChangeFacts(repository: repository, commit: change.commit)
+        } catch  where environment.protected {
+            if error.code == .badRequest { throw error }
+            throw ControlError(
+                .unavailable,
+                "the facts of \(repository)@\(change.commit.prefix(12)) cannot be read from GitHub (\(error.message)); "
+                    + "\(environment.name) decides on nothing else, so nothing was recorded: try again")
+        } catch {
+            return
+        }
     }
 
     /// Records a request (with where it came from) with its first decision and the notifications it queues, in

@@ -24,7 +24,7 @@ extension ControlPlane {
         }
         let digest = (try? ArtifactReference(parsing: request.artifact))?.digest ?? ""
         if state != .withdrawn,
-            let why = SeparationOfDuties.excluded(request, environment: environment, policy: bundle)[principal.identity]
+            let why = try await excluded(request, environment: environment, digest: digest)[principal.identity]
         {
             let reason = "\(principal.identity) may not review this request: they are \(why)"
             try await record(

@@ -1,4 +1,4 @@
-internal import CountersignCore
+public import CountersignCore
 internal import CountersignLedger
 internal import Foundation
 
@@ -7,6 +7,16 @@ extension ControlPlane {
     /// that cannot be read fails the decision, never lightens it.
     func evidence(for request: DeployRequest, digest: String) async throws(ControlError) -> Evidence {
         try await read({ r throws(LedgerError) in try await r.evidence(for: request, digest: digest) })
+    }
+
+    /// Who may not approve `request`, and why — on the facts the gate decides on: GitHub's record of the change
+    /// where there is one, with everyone the request itself names added (``ChangeResolution``).
+    public func excluded(_ request: DeployRequest, environment: DeploymentEnvironment, digest: String)
+        async throws(ControlError) -> [String: String]
+    {
+        let evidence = try await self.evidence(for: request, digest: digest)
+        return ChangeResolution(request, evidence: evidence, now: now())
+            .excluded(environment: environment, policy: policy.bundle)
     }
 }
 

@@ -35,7 +35,10 @@ public enum LedgerFixtures {
                  "change":{"commit":"c0ffee1","ref":"refs/heads/main","kind":"schema-migration","reversible":false,
                    "ticket":"PAY-99","pullRequest":{"number":51,"author":"bob","committers":["bob"],"reviewers":["alice"]}}}
                 """#),
-            draft("artifact.registered", "ci-builder", 1, #"{"reference":"\#(artifact)"}"#),
+            draft(
+                "artifact.registered", "ci-builder", 1,
+                #"{"reference":"\#(artifact)","commit":"c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b","repository":"acme/payments"}"#
+            ),
             draft(
                 "artifact.verified", "countersign", 2,
                 #"{"digest":"\#(digest)","policy":"signed-from-main","verified":true,"details":"cosign key release.pub; SLSA v1 from refs/heads/main"}"#

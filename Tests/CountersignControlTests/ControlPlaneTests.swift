@@ -30,6 +30,11 @@ import Testing
         spec: { kind: automation, roles: [deployer] }
         ---
         apiVersion: countersign.dev/v1alpha1
+        kind: Identity
+        metadata: { name: ci }
+        spec: { kind: automation, roles: [builder] }
+        ---
+        apiVersion: countersign.dev/v1alpha1
         kind: Team
         metadata: { name: owners }
         spec: { members: [alice, bob] }
@@ -59,15 +64,26 @@ import Testing
         service: "shop", environment: "production",
         artifact: "registry.example.com/shop@sha256:" + String(repeating: "ab", count: 32),
         change: Change(
-            commit: "0123456789abcdef0123456789abcdef01234567", ref: "refs/heads/main",
+            repository: "acme/shop", commit: "0123456789abcdef0123456789abcdef01234567", ref: "refs/heads/main",
             pullRequest: .init(number: 7, author: "bob", committers: ["bob"]), kind: "code", reversible: true))
 
     static func principal(_ identity: String, _ role: Identity.Role, _ kind: Identity.Kind = .human) -> Principal {
         Principal(identity: identity, role: role, kind: kind, tokenID: "tok_\(identity)")
     }
 
+    /// What GitHub records about the input's change, and the builder's registration of its digest as built from it.
+    static func recordFacts(_ control: ControlPlane) async throws {
+        var change = input.change
+        change.pullRequest?.committers = []
+        try await control.record(
+            ChangeRecorded(change: change, repository: "acme/shop", source: .githubAPI), actor: "github")
+        _ = try await control.registerArtifact(
+            reference: input.artifact, commit: change.commit, by: principal("ci", .builder, .automation))
+    }
+
     @Test func aDeployRequestIsDecidedRefusedAndApprovedWithoutHTTP() async throws {
         let control = try Self.control()
+        try await Self.recordFacts(control)
         let bot = Self.principal("deploy-bot", .deployer, .automation)
         let requested = try await control.requestDeploy(Self.input, by: bot)
         #expect(requested.decision?.verdict == .pending)

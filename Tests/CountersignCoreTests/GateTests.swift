@@ -22,6 +22,23 @@ enum Fixture {
     static func date(_ s: String) -> Date { RFC3339.date(s)! }
     static let monday = date("2026-11-02T10:00:00Z")
 
+    static let commit = String(repeating: "a1b2c3d4", count: 5)
+
+    /// The provenance binding the digest to ``commit``.
+    static let binding = SourceBinding(
+        id: "src-1", digest: digest, commit: commit, via: .provenance, by: "signed-from-main",
+        at: date("2026-11-02T09:00:00Z"))
+
+    /// GitHub's record of `request`'s change as the request states it: for the tests of what a tier asks for.
+    static func recorded(_ request: DeployRequest) -> ChangeFacts {
+        var change = request.change
+        let author = change.pullRequest?.author
+        change.pullRequest?.committers.removeAll { $0 == author }
+        return ChangeFacts(
+            id: "gh-1", repository: "acme/payments", change: change, source: .githubAPI,
+            at: date("2026-11-02T08:00:00Z"))
+    }
+
     /// A stateless code change to payments in production, authored by alice with bob as a committer.
     static func request(
         environment: String = "production", artifact: String? = nil, ref: String = "refs/heads/main",
@@ -32,7 +49,7 @@ enum Fixture {
             id: "req-1", service: service, environment: environment,
             artifact: artifact ?? "registry.example.com/payments/api@\(digest)",
             change: Change(
-                commit: "a1b2c3d", ref: ref,
+                repository: "acme/payments", commit: commit, ref: ref,
                 pullRequest: .init(number: 42, author: "alice", committers: ["alice", "bob"], reviewers: ["carol"]),
                 ticket: "PAY-1", kind: kind, reversible: true),
             requester: requester, deployer: deployer)
@@ -45,7 +62,8 @@ enum Fixture {
         Approval(id: id ?? "apr-\(who)", approver: who, digest: digest, environment: environment, at: date(at))
     }
 
-    /// Everything the stateless tier needs except approvals.
+    /// Everything the stateless tier needs except approvals: checks, verification and the binding of the digest to
+    /// its commit.
     static func evidence(approvals: [Approval] = [], grants: [BreakGlassGrant] = []) -> Evidence {
         Evidence(
             checks: [
@@ -61,11 +79,15 @@ enum Fixture {
                     id: "v1", digest: digest, policy: "signed-from-main", verified: true,
                     at: date("2026-11-02T09:00:00Z"))
             ],
-            approvals: approvals, breakGlassGrants: grants)
+            approvals: approvals, breakGlassGrants: grants, sources: [binding])
     }
 
+    /// The decision on `request`, with GitHub recording its change as the request states it unless `evidence`
+    /// holds a record of its own (the tests of records themselves call `Gate.decide`).
     static func decide(_ request: DeployRequest, _ evidence: Evidence, at: Date = monday) -> Decision {
-        Gate.decide(request, evidence: evidence, policy: bundle, now: at)
+        var evidence = evidence
+        if evidence.changes.isEmpty { evidence.changes = [recorded(request)] }
+        return Gate.decide(request, evidence: evidence, policy: bundle, now: at)
     }
 }
 
@@ -75,7 +97,7 @@ enum Fixture {
         #expect(d.verdict == .allowed, "\(d.reasons)")
         #expect(d.tier == "stateless")
         #expect(d.policyHash == Fixture.bundle.hash)
-        #expect(Set(d.evidenceIDs) == ["c1", "c2", "v1", "apr-carol"])
+        #expect(Set(d.evidenceIDs) == ["c1", "c2", "v1", "apr-carol", "gh-1", "src-1"])
         #expect(d.controls.contains { $0.control == "approvals" && $0.message.contains("approved by carol") })
     }
 
@@ -226,9 +248,9 @@ enum Fixture {
         let bundle = try PolicyLoader.load(sources: sources)
         let approvals = [Fixture.approval("carol", at: "2026-11-27T13:00:00Z")]
         for grant in [Self.grant(service: nil), Self.grant(service: "Payments")] {
-            let d = Gate.decide(
-                Fixture.request(), evidence: Fixture.evidence(approvals: approvals, grants: [grant]), policy: bundle,
-                now: Self.blackFriday)
+            var evidence = Fixture.evidence(approvals: approvals, grants: [grant])
+            evidence.changes = [Fixture.recorded(Fixture.request())]
+            let d = Gate.decide(Fixture.request(), evidence: evidence, policy: bundle, now: Self.blackFriday)
             #expect(d.verdict == .allowed, "\(d.reasons)")
         }
         let other = Gate.decide(

@@ -13,6 +13,7 @@ import Testing
 @Suite struct APITests {
     @Test func deployRequestFlowToAllowed() async throws {
         let f = try await ServerFixture()
+        try await f.recordChangeFacts()
         try await f.application().test(.router) { client in
             let created = try await client.call(
                 .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())

@@ -65,13 +65,33 @@ import Testing
         let deliverer = OutboxDeliverer(control: f.control)
         let pr = try Self.fixture("pull_request.opened.json")
         let head = ((pr["pull_request"] as? [String: Any])?["head"] as? [String: Any])?["sha"] as? String ?? ""
+        // GitHub's API, once the pull request is merged into main as `merge`: what the deployment's commit is.
+        let merge = "c4295bd74fb0f4fda03689c3df3f2803b658fd85"
+        var merged = try #require(pr["pull_request"] as? [String: Any])
+        merged["merged"] = true
+        merged["merged_at"] = "2026-11-03T09:00:00Z"
+        merged["merge_commit_sha"] = merge
+        merged["merged_by"] = ["login": "octocat"]
+        merged["base"] = ["ref": "main", "sha": String(repeating: "0", count: 40)]
+        try github.servePullRequest(
+            "Codertocat/Hello-World", merged,
+            commits: [
+                [
+                    "sha": head, "author": ["login": "Codertocat"], "committer": ["login": "web-flow"],
+                    "commit": [
+                        "author": ["email": "codertocat@example.com", "date": "2026-11-02T09:00:00Z"],
+                        "committer": ["email": "noreply@github.com", "date": "2026-11-02T09:00:00Z"],
+                    ],
+                ]
+            ], associated: [head, merge])
         var rule = try Self.fixture("deployment_protection_rule.requested.real-shape.json")
         rule["environment"] = "production"
+        rule["repository"] = pr["repository"]
         rule["deployment_callback_url"] =
             github.baseURL + "/repos/Codertocat/Hello-World/actions/runs/77/deployment_protection_rule"
         rule["deployment"] =
             [
-                "id": 9, "sha": head, "ref": "main", "environment": "production",
+                "id": 9, "sha": merge, "ref": "main", "environment": "production",
                 "payload": ["artifact": "registry.example.com/hello@\(ServerFixture.digest)"],
             ] as [String: Any]
         let prData = try JSONSerialization.data(withJSONObject: pr)
@@ -81,6 +101,11 @@ import Testing
             var backoff: [String: ContinuousClock.Instant] = [:]
             let opened = try await deliver(client, "pull_request", data: prData, delivery: "d-1")
             #expect(opened.status == .ok)
+            // CI registers the digest as built from the merge commit.
+            let registered = try await client.call(
+                .post, "/api/v1/artifacts", f.headers("builder"),
+                #"{"reference": "registry.example.com/hello@\#(ServerFixture.digest)", "commit": "\#(merge)"}"#)
+            #expect(registered.status == .created)
             let decided = try await deliver(client, "deployment_protection_rule", data: ruleData, delivery: "d-2")
             #expect(decided.status == .ok)
             let outcome = try #require(try object(decided)["outcome"] as? String)
@@ -132,7 +157,7 @@ import Testing
             // The deploy's outcome arrives as deployment_status.
             var deployed = try Self.fixture("deployment_status.created.json")
             var deployment = try #require(deployed["deployment"] as? [String: Any])
-            deployment["sha"] = head
+            deployment["sha"] = merge
             deployed["deployment"] = deployment
             let done = try await deliver(client, "deployment_status", deployed, delivery: "d-3")
             #expect((try object(done)["outcome"] as? String)?.hasPrefix("deploy.succeeded") == true)

@@ -22,6 +22,7 @@ import Testing
     static func checkedRequest(
         _ client: some TestClientProtocol, _ f: ServerFixture, expecting verdict: String = "pending"
     ) async throws -> String {
+        try await f.recordChangeFacts()
         let created = try await client.call(
             .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
         let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)

@@ -107,6 +107,7 @@ struct ServerFixture {
         """
 
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
+    static let commit = "0123456789abcdef0123456789abcdef01234567"
 
     /// A request body: bob wrote the change, so bob may not approve it.
     static func requestBody(
@@ -114,7 +115,7 @@ struct ServerFixture {
     ) -> String {
         """
         {"service": "shop", "environment": "\(environment)", "artifact": "\(artifact)",
-         "change": {"commit": "0123456789abcdef0123456789abcdef01234567", "ref": "refs/heads/main",
+         "change": {"repository": "acme/shop", "commit": "\(commit)", "ref": "refs/heads/main",
                     "kind": "code", "reversible": true,
                     "pullRequest": {"number": 7, "author": "bob", "committers": ["bob"]}}}
         """
@@ -214,9 +215,26 @@ struct ServerFixture {
         guard python.terminationStatus == 0 else { throw CommandRunner.RunnerError(message: "python3: \(sql)") }
     }
 
-    /// The standard flow to an allowed request: requested by the deployer, unit check passed, approved by alice.
-    /// Returns the request id.
+    /// What GitHub records about the fixture's commit — bob's pull request #7 into main — and ci's registration of
+    /// the digest as built from it: the facts a protected environment decides on. Recorded as the server records
+    /// them (a `change.recorded` by `github`, an `artifact.registered` by the builder); the tests of how they
+    /// arrive — deliveries, API reads — are GitHubTests and ChangeFactsTests.
+    func recordChangeFacts(digest: String = ServerFixture.digest) async throws {
+        let change = Change(
+            repository: "acme/shop", commit: Self.commit, ref: "refs/heads/main",
+            pullRequest: .init(number: 7, author: "bob", url: "https://github.com/acme/shop/pull/7"), kind: "code",
+            reversible: true)
+        try await control.record(
+            ChangeRecorded(change: change, repository: "acme/shop", source: .githubAPI), actor: "github")
+        _ = try await control.registerArtifact(
+            reference: "registry.example.com/shop@\(digest)", commit: Self.commit, repository: "acme/shop",
+            by: Principal(identity: "ci", role: .builder, kind: .automation, tokenID: "test"))
+    }
+
+    /// The standard flow to an allowed request: GitHub's record of the change, then requested by the deployer, unit
+    /// check passed, approved by alice. Returns the request id.
     func requestAndAllow(_ client: some TestClientProtocol) async throws -> String {
+        try await recordChangeFacts()
         let created = try await client.call(.post, "/api/v1/deploy-requests", headers("deployer"), Self.requestBody())
         let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
         _ = try await client.call(

@@ -116,10 +116,11 @@ public struct DemoHistory: Sendable {
             let artifact = "registry.example.com/\(service)@\(digest)"
             try await verified(digest)
             let change = Change(
-                commit: commit, ref: "refs/heads/main",
+                repository: "acme/\(service)", commit: commit, ref: "refs/heads/main",
                 pullRequest: .init(number: pr, author: author, committers: [author], reviewers: []), ticket: ticket,
                 kind: kind, reversible: kind != "schema-migration", labels: labels, rollbackPlan: plan,
                 committedAt: committed)
+            try await recorded(change, artifact: artifact)
             for environment in ["staging", "production"] {
                 let status = try await control.requestDeploy(
                     DeployRequestInput(service: service, environment: environment, artifact: artifact, change: change),
@@ -142,6 +143,21 @@ public struct DemoHistory: Sendable {
                 try await deploy(status.request, digest: digest, production: environment == "production")
                 advance(by: rng.double(600...5_400))
             }
+        }
+
+        /// Records what GitHub would record about the change (its pull request, by its author alone, merged into
+        /// main) and the builder's registration of the artifact as built from its commit: the facts protected
+        /// environments decide on. Marked as the demo's by their pull request URL.
+        func recorded(_ change: Change, artifact: String) async throws(ControlError) {
+            var facts = change
+            facts.rollbackPlan = nil
+            facts.pullRequest?.committers = []
+            facts.pullRequest?.url =
+                "https://github.example/demo-seed/\(change.repository ?? "")/pull/\(change.pullRequest?.number ?? 0)"
+            _ = try await control.record(
+                ChangeRecorded(change: facts, repository: change.repository ?? "", source: .githubAPI), actor: "github")
+            _ = try await control.registerArtifact(
+                reference: artifact, commit: change.commit, repository: change.repository, by: builder)
         }
 
         /// Records the digest as verified under signed-from-main, saying that no registry was involved.

@@ -60,11 +60,17 @@ extension ControlPlane {
                 "the deployment names no digest-pinned artifact; create it with payload.artifact = registry/repo@sha256:…"
             )
         }
-        // The ref is the one being deployed, whatever branch the pull request came from.
+        // GitHub's record of the commit, read again where its API is configured (a failed read leaves the request
+        // waiting for the record, which the pull request's next delivery brings). The ref is the one being
+        // deployed, whatever branch the pull request came from.
+        if Change.isCommitID(commit), Self.isRepositoryName(repository) {
+            _ = try? await readChangeFacts(repository: repository, commit: commit)
+        }
         var change =
             try await storedChange(commit: commit)
             ?? Change(commit: commit, ref: ref, kind: "code", reversible: false, labels: [])
         change.ref = ref
+        change.repository = repository
         let request = DeployRequest(
             id: Self.newID("dr_"), service: service,
             environment: environment, artifact: artifact, change: change, requester: bundle.canonical(sender),

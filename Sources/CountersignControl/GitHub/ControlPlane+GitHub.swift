@@ -78,51 +78,75 @@ extension ControlPlane {
 
     // MARK: Change evidence
 
+    /// A pull request's facts for its head commit and, once merged, its merge commit. A delivery names the pull
+    /// request's author but not who made its commits, so where GitHub's API is configured the commits and reviews
+    /// are read from it as well; otherwise the record says its committers are unknown. Approvals carry over only
+    /// while the head commit is the one approved.
     private func pullRequest(_ payload: JSONValue, delivery: String) async throws(ControlError) -> String {
         guard let pr = payload["pull_request"], let number = pr["number"]?.integerValue, number > 0,
-            let head = pr["head"]?["sha"]?.stringValue, let author = pr["user"]?["login"]?.stringValue
+            let head = pr["head"]?["sha"]?.stringValue, pr["user"]?["login"]?.stringValue != nil
         else { throw ControlError(.badRequest, "pull_request: missing number, head.sha or user.login") }
         let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
-        let base = pr["base"]?["ref"]?.stringValue ?? "main"
-        let labels = (pr["labels"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         let existing = try await storedChange(repository: repository, pullRequest: Int64(number))
-        var reviewers = existing?.pullRequest?.reviewers ?? []
-        reviewers.removeAll { $0 == author }
-        var commits = [
-            (head, pr["head"]?["ref"].flatMap(\.stringValue).map { "refs/heads/\($0)" } ?? "refs/heads/\(base)")
-        ]
-        var mergedBy: String?
-        if pr["merged"] == .bool(true), let merge = pr["merge_commit_sha"]?.stringValue {
-            commits.append((merge, "refs/heads/\(base)"))
-            mergedBy = pr["merged_by"]?["login"]?.stringValue
-        }
-        for (commit, ref) in commits {
-            let change = Self.change(
-                commit: commit, ref: ref, number: number, author: author, reviewers: reviewers,
-                mergedBy: mergedBy, labels: labels, title: pr["title"]?.stringValue)
-            try await recordChange(change, repository: repository, delivery: delivery)
-        }
-        return "change evidence for #\(number) at \(commits.map(\.0).joined(separator: ", "))"
+        let known = existing?.commit.lowercased() == head.lowercased() ? existing?.pullRequest?.reviewers ?? [] : []
+        var commits = [head]
+        if pr["merged"] == .bool(true), let merge = pr["merge_commit_sha"]?.stringValue { commits.append(merge) }
+        let outcome = "change evidence for #\(number) at \(commits.joined(separator: ", "))"
+        return try await recordDelivered(
+            commits, repository: repository, pr: pr, knownReviewers: known, delivery: delivery, outcome: outcome)
     }
 
+    /// A review changes who approves the head commit: an approval of an earlier commit, or of a head that has
+    /// moved on, approves something else.
     private func pullRequestReview(_ payload: JSONValue, delivery: String) async throws(ControlError) -> String {
         guard let pr = payload["pull_request"], let number = pr["number"]?.integerValue, number > 0,
-            let review = payload["review"], let reviewer = review["user"]?["login"]?.stringValue
-        else { throw ControlError(.badRequest, "pull_request_review: missing pull_request.number or review.user") }
+            let head = pr["head"]?["sha"]?.stringValue, let review = payload["review"],
+            let reviewer = review["user"]?["login"]?.stringValue
+        else {
+            throw ControlError(.badRequest, "pull_request_review: missing pull_request.number, head.sha or review.user")
+        }
         let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
         let state = review["state"]?.stringValue?.lowercased() ?? ""
-        guard var change = try await storedChange(repository: repository, pullRequest: Int64(number)) else {
-            return "review of #\(number) before its pull_request event: nothing to attach it to"
-        }
-        var reviewers = change.pullRequest?.reviewers ?? []
-        if state == "approved", !reviewers.contains(reviewer), reviewer != change.pullRequest?.author {
-            reviewers.append(reviewer)
-        } else if payload["action"]?.stringValue == "dismissed" {
+        let existing = try await storedChange(repository: repository, pullRequest: Int64(number))
+        var reviewers = existing?.commit.lowercased() == head.lowercased() ? existing?.pullRequest?.reviewers ?? [] : []
+        let approvesHead = review["commit_id"]?.stringValue?.lowercased() == head.lowercased()
+        if state == "approved", approvesHead, payload["action"]?.stringValue != "dismissed" {
+            if !reviewers.contains(reviewer) { reviewers.append(reviewer) }
+        } else if state != "commented" {
             reviewers.removeAll { $0 == reviewer }
         }
-        change.pullRequest?.reviewers = reviewers
-        try await recordChange(change, repository: repository, delivery: delivery)
-        return "review by \(reviewer) (\(state)) on #\(number)"
+        var commits = [head]
+        if pr["merged"] == .bool(true), let merge = pr["merge_commit_sha"]?.stringValue { commits.append(merge) }
+        let outcome = "review by \(reviewer) (\(state)) on #\(number)"
+        return try await recordDelivered(
+            commits, repository: repository, pr: pr, knownReviewers: reviewers, delivery: delivery, outcome: outcome)
+    }
+
+    /// Records what a delivery says about each of `commits`, reads the whole record from GitHub's API where it is
+    /// configured, and decides the commits' requests again. An API read that fails leaves the delivery's record,
+    /// and the outcome says why.
+    private func recordDelivered(
+        _ commits: [String], repository: String, pr: JSONValue, knownReviewers: [String], delivery: String,
+        outcome: String
+    ) async throws(ControlError) -> String {
+        var outcome = outcome
+        let bundle = policy.bundle
+        for commit in commits {
+            guard
+                var delivered = GitHubChange.record(
+                    commit: commit, repository: repository, pr: pr, commits: nil, reviews: nil,
+                    knownReviewers: knownReviewers, policy: bundle)
+            else { continue }
+            delivered.delivery = delivery
+            try await record(delivered, actor: "github")
+            do {
+                if try await readChangeFacts(repository: repository, commit: commit) != nil { continue }
+            } catch {
+                outcome += "; GitHub API read of \(commit.prefix(12)) failed: \(error.message)"
+            }
+            try await redecide(commit: commit, by: "github")
+        }
+        return outcome
     }
 
     /// A change from a pull request. Kind and reversibility come from labels (`kind:<kind>`, `one-way` or
@@ -141,10 +165,6 @@ extension ControlPlane {
             pullRequest: Change.PullRequest(
                 number: number, author: author, committers: [author], reviewers: reviewers, mergedBy: mergedBy),
             ticket: ticket, kind: kind, reversible: !irreversible, labels: labels)
-    }
-
-    private func recordChange(_ change: Change, repository: String, delivery: String) async throws(ControlError) {
-        try await record(ChangeRecorded(change: change, repository: repository, delivery: delivery), actor: "github")
     }
 
     private func storedChange(repository: String, pullRequest: Int64) async throws(ControlError) -> Change? {

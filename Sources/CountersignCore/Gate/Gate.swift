@@ -7,11 +7,20 @@ public enum Gate {
     /// Decides whether `request` may deploy now (DESIGN §4): the artifact must be digest-pinned, the deployer
     /// allowed and the source ref allowed; then the highest-priority matching tier's controls are evaluated and
     /// the verdict is the worst control result. Errors deny in protected environments.
+    ///
+    /// The change is decided on what GitHub records about it where there is a record (``ChangeResolution``); when
+    /// the request tells it differently, its own account is decided too, and the decision requires what either
+    /// requires.
     public static func decide(_ request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date) -> Decision
     {
-        var d = DecisionBuilder(request: request, evidence: evidence, policy: policy, now: now)
+        let resolution = ChangeResolution(request, evidence: evidence, now: now)
+        var d = DecisionBuilder(
+            request: resolution.effective, evidence: evidence, policy: policy, now: now, resolution: resolution)
         d.run()
-        return d.decision()
+        guard let claimed = resolution.claimed, d.environment != nil else { return d.decision() }
+        var c = DecisionBuilder(request: claimed, evidence: evidence, policy: policy, now: now)
+        c.run()
+        return d.decision(alongside: c)
     }
 }
 
@@ -29,8 +38,15 @@ struct DecisionBuilder {
     let namesAreSafe: Bool
     var environment: DeploymentEnvironment?
     var digest = ""
+    /// How the request's account of its change met GitHub's record; given to the builder that decides on the
+    /// record, which alone reports on the facts and on the digest's source.
+    let resolution: ChangeResolution?
 
-    init(request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date) {
+    init(
+        request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date,
+        resolution: ChangeResolution? = nil
+    ) {
+        self.resolution = resolution
         // Decided on the names' canonical form: `Payments` is the service a freeze for `payments` covers, `One-Way`
         // the label a tier's `'one-way' in change.labels` looks for.
         // A request whose names are all safe is canonical already (the safe characters are lowercase ASCII).
@@ -71,6 +87,10 @@ struct DecisionBuilder {
             return
         }
         checkDeployer(env)
+        if let resolution {
+            checkChangeFacts(env, resolution)
+            checkSource(env)
+        }
         checkSourceRef(env)
         guard let tier = selectTier(env) else { return }
         self.tier = tier
@@ -80,6 +100,25 @@ struct DecisionBuilder {
         checkCanary(tier)
         checkRequirements(tier)
         checkFreezes(env)
+    }
+
+    /// This decision and `other`'s (the request's own account of its change) as one: every control of either,
+    /// each once, so the result is at least as strict as both. Its tier is the one of higher priority, as when one
+    /// change matches two tiers.
+    func decision(alongside other: DecisionBuilder) -> Decision {
+        var merged = self
+        if let mine = tier, let theirs = other.tier, mine.name != theirs.name {
+            merged.add(
+                "tier", .satisfied,
+                "the request's own account of its change selects tier \(theirs.name), GitHub's record tier "
+                    + "\(mine.name): the controls of both apply")
+            if theirs.priority > mine.priority { merged.tier = theirs }
+        }
+        for c in other.controls where !merged.controls.contains(c) { merged.controls.append(c) }
+        for r in other.relaxations where !merged.relaxations.contains(r) { merged.relaxations.append(r) }
+        for id in other.evidenceIDs where !merged.evidenceIDs.contains(id) { merged.evidenceIDs.append(id) }
+        if merged.tier == nil { merged.tier = other.tier }
+        return merged.decision()
     }
 
     func decision() -> Decision {

@@ -9,6 +9,8 @@ public struct Change: Sendable, Hashable, Codable {
         public var committers: [String]
         public var reviewers: [String]
         public var mergedBy: String?
+        /// The pull request's page (`https://github.com/o/r/pull/7`), carried into deploy records.
+        public var url: String?
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -17,19 +19,24 @@ public struct Change: Sendable, Hashable, Codable {
             committers = try c.decodeIfPresent([String].self, forKey: .committers) ?? []
             reviewers = try c.decodeIfPresent([String].self, forKey: .reviewers) ?? []
             mergedBy = try c.decodeIfPresent(String.self, forKey: .mergedBy)
+            url = try c.decodeIfPresent(String.self, forKey: .url)
         }
 
         public init(
-            number: Int, author: String, committers: [String] = [], reviewers: [String] = [], mergedBy: String? = nil
+            number: Int, author: String, committers: [String] = [], reviewers: [String] = [], mergedBy: String? = nil,
+            url: String? = nil
         ) {
             self.number = number
             self.author = author
             self.committers = committers
             self.reviewers = reviewers
             self.mergedBy = mergedBy
+            self.url = url
         }
     }
 
+    /// The GitHub repository (`owner/name`) the commit belongs to: where its facts are read.
+    public var repository: String?
     public var commit: String
     public var ref: String
     public var pullRequest: PullRequest?
@@ -44,6 +51,7 @@ public struct Change: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        repository = try c.decodeIfPresent(String.self, forKey: .repository)
         commit = try c.decode(String.self, forKey: .commit)
         ref = try c.decode(String.self, forKey: .ref)
         pullRequest = try c.decodeIfPresent(PullRequest.self, forKey: .pullRequest)
@@ -56,9 +64,11 @@ public struct Change: Sendable, Hashable, Codable {
     }
 
     public init(
-        commit: String, ref: String, pullRequest: PullRequest? = nil, ticket: String? = nil, kind: String,
-        reversible: Bool, labels: [String] = [], rollbackPlan: String? = nil, committedAt: Date? = nil
+        repository: String? = nil, commit: String, ref: String, pullRequest: PullRequest? = nil,
+        ticket: String? = nil, kind: String, reversible: Bool, labels: [String] = [], rollbackPlan: String? = nil,
+        committedAt: Date? = nil
     ) {
+        self.repository = repository
         self.commit = commit
         self.ref = ref
         self.pullRequest = pullRequest
@@ -68,6 +78,15 @@ public struct Change: Sendable, Hashable, Codable {
         self.labels = labels
         self.rollbackPlan = rollbackPlan
         self.committedAt = committedAt
+    }
+}
+
+extension Change {
+    /// Whether `text` is a full git commit id: 40 (SHA-1) or 64 (SHA-256) hex digits. Facts are read and digests
+    /// bound by full ids only; an abbreviation can be made to name another commit.
+    public static func isCommitID(_ text: String) -> Bool {
+        (text.utf8.count == 40 || text.utf8.count == 64)
+            && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
     }
 }
 

@@ -1,23 +1,31 @@
 public import Foundation
 
 /// Facts bound to a digest that the gate weighs: check results, artifact verifications, approvals, canary
-/// verdicts and break-glass grants. Every item has an id so a decision can name the evidence it used.
+/// verdicts, break-glass grants, what GitHub records about the change, and what binds the digest to its commit.
+/// Every item has an id so a decision can name the evidence it used.
 public struct Evidence: Sendable, Hashable, Codable {
     public var checks: [CheckResult]
     public var artifactVerifications: [ArtifactVerification]
     public var approvals: [Approval]
     public var canaryVerdicts: [CanaryVerdict]
     public var breakGlassGrants: [BreakGlassGrant]
+    /// The change's facts as GitHub records them (``ChangeFacts``), for the request's commit.
+    public var changes: [ChangeFacts]
+    /// Records binding the digest to the commit it was built from.
+    public var sources: [SourceBinding]
 
     public init(
         checks: [CheckResult] = [], artifactVerifications: [ArtifactVerification] = [], approvals: [Approval] = [],
-        canaryVerdicts: [CanaryVerdict] = [], breakGlassGrants: [BreakGlassGrant] = []
+        canaryVerdicts: [CanaryVerdict] = [], breakGlassGrants: [BreakGlassGrant] = [], changes: [ChangeFacts] = [],
+        sources: [SourceBinding] = []
     ) {
         self.checks = checks
         self.artifactVerifications = artifactVerifications
         self.approvals = approvals
         self.canaryVerdicts = canaryVerdicts
         self.breakGlassGrants = breakGlassGrants
+        self.changes = changes
+        self.sources = sources
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,6 +35,8 @@ public struct Evidence: Sendable, Hashable, Codable {
         approvals = try c.decodeIfPresent([Approval].self, forKey: .approvals) ?? []
         canaryVerdicts = try c.decodeIfPresent([CanaryVerdict].self, forKey: .canaryVerdicts) ?? []
         breakGlassGrants = try c.decodeIfPresent([BreakGlassGrant].self, forKey: .breakGlassGrants) ?? []
+        changes = try c.decodeIfPresent([ChangeFacts].self, forKey: .changes) ?? []
+        sources = try c.decodeIfPresent([SourceBinding].self, forKey: .sources) ?? []
     }
 }
 

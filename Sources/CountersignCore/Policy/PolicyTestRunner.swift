@@ -78,14 +78,14 @@ public enum PolicyTestRunner {
             return .failure(CaseError("a case needs a name"))
         }
         for key in m.keys.compactMap(\.scalar?.string)
-        where !["name", "at", "request", "evidence", "expect"].contains(key) {
+        where !["name", "at", "request", "evidence", "expect", "recorded"].contains(key) {
             return .failure(CaseError("case '\(name)': unknown field '\(key)'"))
         }
         guard let atText = m["at"]?.scalar?.string, let at = RFC3339.date(atText) else {
             return .failure(CaseError("case '\(name)': 'at' must be an RFC 3339 time"))
         }
-        let request: DeployRequest
-        let evidence: Evidence
+        var request: DeployRequest
+        var evidence: Evidence
         do throws(JSONError) {
             let decoder = JSONValueDecoder()
             request = try decoder.decode(DeployRequest.self, from: json(m["request"]))
@@ -94,6 +94,11 @@ public enum PolicyTestRunner {
                 } ?? Evidence()
         } catch {
             return .failure(CaseError("case '\(name)': \(error.message)"))
+        }
+        switch m["recorded"]?.scalar?.string {
+        case nil, "false": break
+        case "true": recordAsStated(&request, &evidence, at: at)
+        case let other?: return .failure(CaseError("case '\(name)': 'recorded' must be true or false, not \(other)"))
         }
         guard let expect = m["expect"]?.mapping, let verdictText = expect["verdict"]?.scalar?.string,
             let verdict = Decision.Verdict(rawValue: verdictText)
@@ -112,6 +117,23 @@ public enum PolicyTestRunner {
         }
         if !failures.isEmpty { failures.append("reasons were: " + decision.reasons.joined(separator: " | ")) }
         return .success(CaseResult(suite: suite, name: name, failures: failures))
+    }
+
+    /// `recorded: true`: GitHub records the change as the request states it, and the artifact's verified provenance
+    /// names its commit — an hour before the case's time. Most cases are about what a tier asks for, not where the
+    /// facts came from; this says the second is settled without writing the record out.
+    static func recordAsStated(_ request: inout DeployRequest, _ evidence: inout Evidence, at: Date) {
+        let repository = request.change.repository ?? "policy-test/repository"
+        request.change.repository = repository
+        let before = at.addingTimeInterval(-3600)
+        evidence.changes.append(
+            ChangeFacts(id: "recorded", repository: repository, change: request.change, source: .githubAPI, at: before))
+        if let digest = try? ArtifactReference(parsing: request.artifact).digest {
+            evidence.sources.append(
+                SourceBinding(
+                    id: "provenance", digest: digest, commit: request.change.commit, repository: repository,
+                    via: .provenance, by: "policy-test", at: before))
+        }
     }
 
     /// YAML → a JSON value, so requests and evidence share one decoder with the JSON the CLI and the API read.

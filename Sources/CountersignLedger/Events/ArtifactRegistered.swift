@@ -1,16 +1,30 @@
 internal import CountersignCore
 
-/// `artifact.registered`: a builder registers an artifact by its digest-pinned reference.
+/// `artifact.registered`: a builder registers an artifact by its digest-pinned reference, and with it the commit
+/// (and repository) it built the artifact from — what binds the digest to the change a request names.
 public struct ArtifactRegistered: LedgerEvent, Hashable {
     public var reference: String
+    public var commit: String?
+    public var repository: String?
 
-    public init(reference: String) { self.reference = reference }
+    public init(reference: String, commit: String? = nil, repository: String? = nil) {
+        self.reference = reference
+        self.commit = commit
+        self.repository = repository
+    }
 
     public var type: EventType { .artifactRegistered }
 
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
         let parsed = try pinned(reference, "reference")
-        return [
+        var bindings: [SQLStatement] = []
+        if let commit {
+            bindings.append(
+                try sourceBinding(
+                    entry, digest: .text(parsed.digest), commit: commit, repository: repository, via: .builder,
+                    by: entry.actorName))
+        }
+        return bindings + [
             SQLStatement(
                 """
                 INSERT INTO artifacts (digest, reference, registered_seq, registered_at, registered_by)
@@ -32,19 +46,36 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
     /// Who signed and built it, or why it was rejected.
     public var details: String?
     public var policyHash: String?
+    /// The commit (and repository) the verified provenance says the artifact was built from.
+    public var sourceCommit: String?
+    public var sourceRepository: String?
 
-    public init(digest: String, policy: String, verified: Bool, details: String?, policyHash: String? = nil) {
+    public init(
+        digest: String, policy: String, verified: Bool, details: String?, policyHash: String? = nil,
+        sourceCommit: String? = nil, sourceRepository: String? = nil
+    ) {
         self.digest = digest
         self.policy = policy
         self.verified = verified
         self.details = details
         self.policyHash = policyHash
+        self.sourceCommit = sourceCommit
+        self.sourceRepository = sourceRepository
     }
 
     public var type: EventType { .artifactVerified }
 
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
-        [
+        // Only a verified provenance binds the digest to its commit: a rejected one is nobody's word.
+        var bindings: [SQLStatement] = []
+        if verified, let sourceCommit {
+            bindings.append(
+                try sourceBinding(
+                    entry, digest: try sha256Digest(digest, "digest"), commit: sourceCommit,
+                    repository: sourceRepository, via: .provenance,
+                    by: policy))
+        }
+        return bindings + [
             SQLStatement(
                 """
                 INSERT INTO artifacts (digest, verified, verification_policy, verified_at, verification_details)
@@ -59,5 +90,23 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
                     details.sql,
                 ])
         ]
+    }
+}
+
+extension LedgerEvent {
+    /// The `artifact_sources` row of one binding of `digest` to the commit it was built from.
+    func sourceBinding(
+        _ entry: ProjectionContext, digest: SQLValue, commit: String, repository: String?, via: SourceBinding.Via,
+        by: String
+    ) throws(LedgerError) -> SQLStatement {
+        guard Change.isCommitID(commit) else {
+            throw fail("commit", "must be a full git commit id (40 or 64 hex digits)")
+        }
+        return SQLStatement(
+            """
+            INSERT INTO artifact_sources (seq, digest, commit_sha, repository, via, bound_by, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [entry.seq, digest, .text(commit.lowercased()), repository.sql, .text(via.rawValue), .text(by), entry.at])
     }
 }

@@ -86,40 +86,66 @@ public struct CanaryJudged: LedgerEvent, Hashable {
     }
 }
 
-/// `change.recorded`: the change evidence a verified GitHub delivery carried for a commit (author, reviewers,
-/// labels), which the gate reads instead of what a request asserts.
+/// `change.recorded`: what GitHub records about a commit (author, committers, reviewers at its head, merged-by,
+/// labels), read from a verified delivery or from its API, which the gate decides on instead of what a request
+/// asserts.
 public struct ChangeRecorded: LedgerEvent, Hashable {
     public var change: Change
     public var repository: String?
-    /// The delivery it came in.
+    /// The delivery it came in, for a webhook's record.
     public var delivery: String?
+    /// Where it was read; entries from before it was recorded are deliveries.
+    public var source: ChangeFacts.Source?
+    /// What the source could not establish. Entries from before it was recorded came from deliveries, which name
+    /// only the pull request's author: their committers are unknown.
+    public var unknown: [ChangeFacts.Fact]?
+    /// Addresses that are neither GitHub accounts nor aliases of identities.
+    public var unresolved: [String]?
 
-    public init(change: Change, repository: String, delivery: String) {
+    public init(
+        change: Change, repository: String, delivery: String? = nil, source: ChangeFacts.Source = .githubWebhook,
+        unknown: [ChangeFacts.Fact] = [], unresolved: [String] = []
+    ) {
         self.change = change
         self.repository = repository
         self.delivery = delivery
+        self.source = source
+        self.unknown = unknown
+        self.unresolved = unresolved.isEmpty ? nil : unresolved
     }
 
     public var type: EventType { .changeRecorded }
 
+    /// What the record could not establish, reading an entry from before it said so as a delivery's.
+    public var unknownFacts: [ChangeFacts.Fact] { unknown ?? (source == nil ? [.committers] : []) }
+
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
         let stored: String
-        do { stored = try JSONValueEncoder().encode(change).canonicalString } catch {
+        let unknown: String
+        let unresolved: String
+        do {
+            stored = try JSONValueEncoder().encode(change).canonicalString
+            unknown = try JSONValueEncoder().encode(unknownFacts.map(\.rawValue)).canonicalString
+            unresolved = try JSONValueEncoder().encode(self.unresolved ?? []).canonicalString
+        } catch {
             throw fail("change", "cannot be stored: \(error.message)")
         }
         return [
             SQLStatement(
                 """
-                INSERT INTO changes (commit_sha, seq, repository, pull_request, change, delivery_id)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO changes (commit_sha, seq, repository, pull_request, change, delivery_id, recorded_at,
+                    source, unknown, unresolved)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (commit_sha) DO UPDATE SET seq = excluded.seq, repository = excluded.repository,
                     pull_request = excluded.pull_request, change = excluded.change,
-                    delivery_id = excluded.delivery_id
+                    delivery_id = excluded.delivery_id, recorded_at = excluded.recorded_at,
+                    source = excluded.source, unknown = excluded.unknown, unresolved = excluded.unresolved
                 """,
                 [
-                    try nonEmpty(change.commit, "change.commit"), entry.seq, repository.sql,
+                    try nonEmpty(change.commit.lowercased(), "change.commit"), entry.seq, repository.sql,
                     change.pullRequest.map { SQLValue.integer(Int64($0.number)) } ?? .null, .text(stored),
-                    delivery.sql,
+                    delivery.sql, entry.at, .text((source ?? .githubWebhook).rawValue), .text(unknown),
+                    .text(unresolved),
                 ])
         ]
     }

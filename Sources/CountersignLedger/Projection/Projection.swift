@@ -15,7 +15,7 @@ public enum Projection {
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
-        "retired_identities",
+        "retired_identities", "artifact_sources",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -28,12 +28,13 @@ public enum Projection {
         ("v7-probe", probe),
         ("v8-idempotency", idempotency),
         ("v9-identities", identities),
+        ("v10-change-facts", changeFacts),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
     /// hold — a table or column filled from their payloads. The stores replay once every migration is applied (today's
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
-    public static let replayingMigrations: Set<String> = ["v4-metrics", "v9-identities"]
+    public static let replayingMigrations: Set<String> = ["v4-metrics", "v9-identities", "v10-change-facts"]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
     /// history length (tests check each query's plan): admission and re-decision by digest and environment,
@@ -90,6 +91,23 @@ public enum Projection {
         "ALTER TABLE api_tokens ADD COLUMN subject TEXT",
         "ALTER TABLE deploy_requests ADD COLUMN reviewers TEXT",
         "CREATE INDEX deploys_by_request ON deploys (request_id)",
+    ]
+
+    /// What the gate needs to decide on GitHub's record of a change rather than the request's word: on each recorded
+    /// change, when and from where it was read and what that source could not establish (filled for earlier records
+    /// by the replay); and every record binding a digest to the commit it was built from — verified provenance or a
+    /// builder's registration — by digest.
+    static let changeFacts: [String] = [
+        "ALTER TABLE changes ADD COLUMN recorded_at TEXT",
+        "ALTER TABLE changes ADD COLUMN source TEXT",
+        "ALTER TABLE changes ADD COLUMN unknown TEXT",
+        "ALTER TABLE changes ADD COLUMN unresolved TEXT",
+        """
+        CREATE TABLE artifact_sources (
+            seq BIGINT PRIMARY KEY NOT NULL, digest TEXT NOT NULL, commit_sha TEXT NOT NULL, repository TEXT,
+            via TEXT NOT NULL, bound_by TEXT NOT NULL, at TEXT NOT NULL)
+        """,
+        "CREATE INDEX artifact_sources_by_digest ON artifact_sources (digest, seq)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

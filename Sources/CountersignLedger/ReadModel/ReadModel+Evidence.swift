@@ -1,4 +1,5 @@
 public import CountersignCore
+internal import CountersignEncoding
 
 extension ReadModel {
     /// The evidence the gate reads for `request`: checks, verifications and canary verdicts for its digest,
@@ -75,7 +76,54 @@ extension ReadModel {
                     grantedAt: try row.required(row.date("granted_at")),
                     expiresAt: try row.required(row.date("expires_at"))))
         }
+        try await changeEvidence(for: request, digest: digest, into: &evidence)
         return evidence
+    }
+
+    /// GitHub's record of the request's commit, and every record binding the digest to a commit.
+    private func changeEvidence(for request: DeployRequest, digest: String, into evidence: inout Evidence)
+        async throws(LedgerError)
+    {
+        for row in try await rows(
+            "changes",
+            "SELECT seq, repository, change, source, unknown, unresolved, recorded_at FROM changes WHERE commit_sha = ?",
+            [.text(request.change.commit.lowercased())])
+        {
+            let seq = try row.required(row.integer("seq"))
+            let change: Change
+            let unknown: [String]
+            let unresolved: [String]
+            let text = try row.required(row.text("change"))
+            do throws(JSONError) {
+                let decoder = JSONValueDecoder()
+                change = try decoder.decode(Change.self, from: Array(text.utf8))
+                unknown = try decoder.decode([String].self, from: Array((row.text("unknown") ?? "[]").utf8))
+                unresolved = try decoder.decode([String].self, from: Array((row.text("unresolved") ?? "[]").utf8))
+            } catch {
+                throw LedgerError(.storage, "changes row \(seq) does not hold a change: \(error.message)")
+            }
+            // A fact this build does not know is still a fact the record could not establish: it keeps the
+            // decision waiting rather than being dropped.
+            evidence.changes.append(
+                ChangeFacts(
+                    id: "change:\(seq)", repository: row.text("repository") ?? "", change: change,
+                    source: ChangeFacts.Source(rawValue: row.text("source") ?? "") ?? .githubWebhook,
+                    unknown: unknown.map { ChangeFacts.Fact(rawValue: $0) ?? .committers }, unresolved: unresolved,
+                    at: try row.required(row.date("recorded_at"))))
+        }
+        for row in try await rows(
+            "artifact_sources",
+            "SELECT seq, commit_sha, repository, via, bound_by, at FROM artifact_sources WHERE digest = ? ORDER BY seq",
+            [.text(digest)])
+        {
+            let seq = try row.required(row.integer("seq"))
+            evidence.sources.append(
+                SourceBinding(
+                    id: "source:\(seq)", digest: digest, commit: try row.required(row.text("commit_sha")),
+                    repository: row.text("repository"),
+                    via: try row.required(row.text("via").flatMap(SourceBinding.Via.init(rawValue:))),
+                    by: try row.required(row.text("bound_by")), at: try row.required(row.date("at"))))
+        }
     }
 
     /// `approver`'s current review of `request`, nil when they have none.

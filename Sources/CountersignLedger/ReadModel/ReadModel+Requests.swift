@@ -27,6 +27,16 @@ extension ReadModel {
         try await openRequests("digest", digest)
     }
 
+    /// The newest requests for `commit` in any state, at most `limit` — what new facts about the commit decide
+    /// again: they may make an allowed request stricter as well as a pending one lighter.
+    public func requests(commit: String, limit: Int = 100) async throws(LedgerError) -> [String] {
+        try await rows(
+            "deploy_requests",
+            "SELECT request_id FROM deploy_requests WHERE commit_sha = ? ORDER BY seq DESC LIMIT ?",
+            [.text(commit), .integer(Int64(limit))]
+        ).map { row throws(LedgerError) in try row.required(row.text("request_id")) }
+    }
+
     /// Requests not yet allowed in `environment` — what a break-glass grant there re-decides.
     public func openRequests(environment: String) async throws(LedgerError) -> [String] {
         try await openRequests("environment", environment)

@@ -39,7 +39,12 @@ public struct EvidenceRoutes: Sendable {
         var deploys: [String]?
     }
 
-    struct ArtifactBody: Decodable { var reference: String }
+    struct ArtifactBody: Decodable {
+        var reference: String
+        /// The commit the artifact was built from, and its repository.
+        var commit: String?
+        var repository: String?
+    }
 
     public func add(to group: RouterGroup<ServerRequestContext>) {
         group.post("break-glass") { request, context in
@@ -84,9 +89,12 @@ public struct EvidenceRoutes: Sendable {
         }
         group.post("artifacts") { request, context in
             let body = try await JSONBody.decode(ArtifactBody.self, request)
-            let digest = try await control.registerArtifact(reference: body.reference, by: try context.caller())
-            return JSONBody.response(
-                .object([("digest", .string(digest)), ("reference", .string(body.reference))]), status: .created)
+            let digest = try await control.registerArtifact(
+                reference: body.reference, commit: body.commit, repository: body.repository, by: try context.caller())
+            var fields: [(String, JSONValue)] = [("digest", .string(digest)), ("reference", .string(body.reference))]
+            if let commit = body.commit { fields.append(("commit", .string(commit.lowercased()))) }
+            if let repository = body.repository { fields.append(("repository", .string(repository))) }
+            return JSONBody.response(.object(fields), status: .created)
         }
         group.post("artifacts/verify") { request, context in
             guard let verifier else {

@@ -118,7 +118,7 @@ extension WebPages {
         let decision = status.decision
         var excluded: [[String: String]] = []
         if let environment = bundle.environments[r.environment] {
-            excluded = SeparationOfDuties.excluded(r, environment: environment, policy: bundle)
+            excluded = try await control.excluded(r, environment: environment, digest: digest)
                 .sorted { $0.key < $1.key }.map { ["name": $0.key, "why": $0.value] }
         }
         let tier = bundle.tiers.first { $0.name == decision?.tier }

@@ -33,10 +33,14 @@ public struct ArtifactVerifier: Sendable {
         func candidate(_ name: String, _ passed: Bool, _ detail: String) {
             checks.append(.init(name: name, passed: passed, detail: detail, kind: .candidate))
         }
+        var accepted: SLSAProvenance?
         func result(signers: [String] = [], builder: String? = nil) -> VerificationResult {
-            VerificationResult(
+            var result = VerificationResult(
                 reference: reference.canonical, digest: reference.digest, policy: policy.name,
                 policyHash: policy.policyHash, checks: checks, signers: signers, builder: builder)
+            result.sourceCommit = accepted?.sourceCommit
+            result.sourceRepository = accepted?.sourceRepository
+            return result
         }
         guard let pinned = reference.digest else {
             requirement(
@@ -95,7 +99,7 @@ public struct ArtifactVerifier: Sendable {
 
         var builder: String? = nil
         if policy.policy.requiresProvenance {
-            var accepted: String? = nil
+            var acceptedDetail: String? = nil
             var examined = 0
             for att in material.attestations {
                 if case .envelope(let e) = att.content, let s = try? InTotoStatement(parsing: e.payload),
@@ -106,13 +110,14 @@ public struct ArtifactVerifier: Sendable {
                 examined += 1
                 let (ok, detail, provenance) = checkAttestation(att, digest: digest)
                 candidate("provenance", ok, detail)
-                if ok, accepted == nil {
-                    accepted = detail
+                if ok, acceptedDetail == nil {
+                    acceptedDetail = detail
                     builder = provenance?.builderID
+                    accepted = provenance
                 }
             }
-            if let accepted {
-                requirement("provenance", true, accepted)
+            if let acceptedDetail {
+                requirement("provenance", true, acceptedDetail)
             } else if examined == 0 {
                 requirement(
                     "provenance", false,

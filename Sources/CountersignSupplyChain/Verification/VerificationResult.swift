@@ -26,6 +26,9 @@ public struct VerificationResult: Sendable {
     public let signers: [String]
     /// The builder of the accepted provenance.
     public let builder: String?
+    /// The source commit and repository the accepted provenance names: what binds the digest to its change.
+    public var sourceCommit: String? = nil
+    public var sourceRepository: String? = nil
 
     public var verdict: Verdict {
         checks.contains { $0.kind == .requirement } && checks.allSatisfy { $0.kind == .candidate || $0.passed }
