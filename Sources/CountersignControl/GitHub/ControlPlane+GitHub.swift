@@ -155,8 +155,11 @@ extension ControlPlane {
         commit: String, ref: String, number: Int, author: String, reviewers: [String], mergedBy: String?,
         labels: [String], title: String?
     ) -> Change {
-        let kind = labels.first { $0.hasPrefix("kind:") }.map { String($0.dropFirst(5)) } ?? "code"
-        let irreversible = labels.contains("one-way") || labels.contains("irreversible") || kind == "schema-migration"
+        // Read in the names' canonical form: a label `One-Way` is `one-way`.
+        let canonical = labels.map(Names.canonical)
+        let kind = canonical.first { $0.hasPrefix("kind:") }.map { String($0.dropFirst(5)) } ?? "code"
+        let irreversible =
+            canonical.contains("one-way") || canonical.contains("irreversible") || kind == "schema-migration"
         let ticket = title.flatMap { t in
             t.range(of: #"[A-Z][A-Z0-9]+-[0-9]+"#, options: .regularExpression).map { String(t[$0]) }
         }

@@ -103,8 +103,8 @@ struct DecisionBuilder {
     }
 
     /// This decision and `other`'s (the request's own account of its change) as one: every control of either,
-    /// each once, so the result is at least as strict as both. Its tier is the one of higher priority, as when one
-    /// change matches two tiers.
+    /// each once, so the result is at least as strict as both. Its tier is the record's — what the change is — and
+    /// the account's tier is named, its controls added.
     func decision(alongside other: DecisionBuilder) -> Decision {
         var merged = self
         if let mine = tier, let theirs = other.tier, mine.name != theirs.name {
@@ -112,7 +112,6 @@ struct DecisionBuilder {
                 "tier", .satisfied,
                 "the request's own account of its change selects tier \(theirs.name), GitHub's record tier "
                     + "\(mine.name): the controls of both apply")
-            if theirs.priority > mine.priority { merged.tier = theirs }
         }
         for c in other.controls where !merged.controls.contains(c) { merged.controls.append(c) }
         for r in other.relaxations where !merged.relaxations.contains(r) { merged.relaxations.append(r) }
