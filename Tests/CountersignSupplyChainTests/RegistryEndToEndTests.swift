@@ -38,6 +38,9 @@ import Testing
         #expect(result.verdict == .verified, "\(result.reasons)")
         #expect(result.signers == ["release.pub"])
         #expect(result.builder == "https://github.com/actions/runner/github-hosted")
+        // The commit the accepted provenance names: what binds the digest to its change.
+        #expect(result.sourceCommit == "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d")
+        #expect(result.sourceRepository == "https://github.com/acme/app")
         #expect(
             result.checks.contains {
                 $0.name == "provenance" && $0.kind == .requirement
