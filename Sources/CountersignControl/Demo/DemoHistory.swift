@@ -127,7 +127,7 @@ public struct DemoHistory: Sendable {
                     by: deployBot)
                 summary.requests += 1
                 advance(by: rng.double(60...600))
-                for name in ["policy-lint", "unit", "integration", "migration-dry-run"] {
+                for name in ["policy-lint", "unit", "integration", "migration-dry-run", "rollback-tested"] {
                     let failed = environment == "staging" && rng.double(0...1) < 0.03
                     _ = try await control.reportCheck(
                         digest: digest, name: name, status: failed ? .failed : .passed, by: builder)
