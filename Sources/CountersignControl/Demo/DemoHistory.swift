@@ -282,17 +282,19 @@ public struct DemoHistory: Sendable {
                 advance(to: end.addingTimeInterval(Double(i - 4) * 1_800))
                 let digest = "sha256:" + (0..<4).map { _ in String(format: "%016llx", rng.next()) }.joined()
                 try await verified(digest)
+                let service = i % 2 == 0 ? "search" : "web"
                 let change = Change(
+                    repository: "acme/\(service)",
                     commit: (0..<5).map { _ in String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }
                         .joined(),
                     ref: "refs/heads/main",
                     pullRequest: .init(number: 4200 + i, author: author, committers: [author]),
                     ticket: "ENG-\(700 + i)", kind: "code", reversible: true,
                     committedAt: now.addingTimeInterval(-3 * 3_600))
+                let artifact = "registry.example.com/\(service)@\(digest)"
+                try await recorded(change, artifact: artifact)
                 _ = try await control.requestDeploy(
-                    DeployRequestInput(
-                        service: i % 2 == 0 ? "search" : "web", environment: "production",
-                        artifact: "registry.example.com/\(i % 2 == 0 ? "search" : "web")@\(digest)", change: change),
+                    DeployRequestInput(service: service, environment: "production", artifact: artifact, change: change),
                     by: deployBot)
                 for name in ["unit", "integration"] {
                     _ = try await control.reportCheck(digest: digest, name: name, status: .passed, by: builder)
