@@ -88,6 +88,16 @@ extension Change {
         (text.utf8.count == 40 || text.utf8.count == 64)
             && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
     }
+
+    /// Whether two commit ids are the same, hex compared without regard to case — without the copies `lowercased()`
+    /// makes (the gate compares on every decision).
+    public static func sameCommit(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }  // nearly always: GitHub writes lowercase
+        return a.utf8.count == b.utf8.count
+            && zip(a.utf8, b.utf8).allSatisfy { x, y in
+                x == y || ((x | 0x20) == (y | 0x20) && (0x61...0x7A).contains(x | 0x20))
+            }
+    }
 }
 
 /// "Deploy artifact A of service S to environment E", asked by a requester, to be carried out by a deployer.

@@ -1,4 +1,5 @@
 public import CEL
+internal import Synchronization
 
 /// The inputs a policy's conditions read — `change`, `request` and `environment` — declared once: each field's
 /// name, its CEL type and how it is read from the request being decided. The loader declares these as CEL object
@@ -110,7 +111,11 @@ public enum PolicySchema {
     /// The values conditions read for one decision: each input as an object of its declared type whose fields are
     /// read from `inputs` when a condition asks for them — most conditions read two or three of the twenty-one.
     public static func bindings(_ inputs: consuming Inputs) -> [String: Value] {
-        let source = InputSource(inputs)
+        bindings(InputSource(inputs))
+    }
+
+    /// The bindings over `source`, which then records which of `change`'s fields the conditions read.
+    static func bindings(_ source: InputSource) -> [String: Value] {
         var bindings: [String: Value] = [:]
         bindings.reserveCapacity(objects.count)
         for object in objects { bindings[object.variable] = .object(InputObject(object, source)) }
@@ -122,7 +127,17 @@ public enum PolicySchema {
 /// handed to each read would be copied, every string in it retained, per field).
 final class InputSource: Sendable {
     let inputs: PolicySchema.Inputs
+    /// Which of `change`'s fields conditions have read: bit i for `PolicySchema.change.fields[i]`. The gate decides
+    /// a request's own account of its change only when it differs from GitHub's record in a field read here — a
+    /// field no condition read cannot change what they yield.
+    let changeFieldsRead = Atomic<UInt64>(0)
     init(_ inputs: consuming PolicySchema.Inputs) { self.inputs = inputs }
+
+    /// Whether a condition read `change.<name>`.
+    func readChange(_ name: String) -> Bool {
+        guard let i = PolicySchema.change.index[name] else { return false }
+        return changeFieldsRead.load(ordering: .relaxed) & (1 << UInt64(i)) != 0
+    }
 }
 
 /// One input as a condition sees it: an object of its declared type (`type(change)` is `countersign.Change`,
@@ -139,10 +154,20 @@ final class InputObject: ObjectValue {
         self.source = source
     }
 
-    func field(_ name: String) -> Value? { object.index[name].map { object.fields[$0].read(source) } }
+    func field(_ name: String) -> Value? {
+        guard let i = object.index[name] else { return nil }
+        if object.variable == PolicySchema.change.variable {
+            source.changeFieldsRead.bitwiseOr(1 << UInt64(i), ordering: .relaxed)
+        }
+        return object.fields[i].read(source)
+    }
 
     func isEqual(to other: any ObjectValue) -> Bool {
         guard let other = other as? InputObject, other.celType == celType else { return false }
+        // Compared whole: every field is read.
+        for source in [source, other.source] where object.variable == PolicySchema.change.variable {
+            source.changeFieldsRead.store(.max, ordering: .relaxed)
+        }
         return object.fields.allSatisfy { field in
             field.read(source).celEquals(field.read(other.source))
         }
