@@ -145,3 +145,27 @@ import Testing
         #expect(ControlPlane.isRepositoryName(name) == valid, "\(name)")
     }
 }
+
+/// The boundaries of the names change facts are read and bound by.
+@Suite struct ChangeNameTests {
+    @Test(arguments: [
+        (String(repeating: "a", count: 40), true), (String(repeating: "A", count: 40), true),
+        (String(repeating: "0", count: 64), true), (String(repeating: "a", count: 39), false),
+        (String(repeating: "a", count: 41), false), (String(repeating: "a", count: 63), false),
+        (String(repeating: "a", count: 39) + "g", false), (String(repeating: "a", count: 39) + "ａ", false),
+        ("", false), ("HEAD", false), ("0123456", false),
+    ])
+    func commitIDs(_ text: String, _ valid: Bool) {
+        #expect(Change.isCommitID(text) == valid, "\(text)")
+    }
+
+    /// Provenance names repositories as URLs, requests as owner/name; GitHub ignores case.
+    @Test(arguments: [
+        ("acme/shop", "acme/shop"), ("Acme/Shop", "acme/shop"), ("https://github.com/acme/shop", "acme/shop"),
+        ("git+https://github.com/Acme/Shop.git", "acme/shop"), ("https://ghe.example/acme/shop/", "acme/shop"),
+        ("https://github.com/mallory/shop", "mallory/shop"),
+    ])
+    func repositoryKeys(_ name: String, _ key: String) {
+        #expect(ChangeResolution.repositoryKey(name) == key)
+    }
+}

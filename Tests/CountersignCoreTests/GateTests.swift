@@ -520,3 +520,63 @@ enum Fixture {
         #expect(Self.decide(.fail, judgedBy: "deploy-bot").verdict == .denied)
     }
 }
+
+/// The request's own account of its change against GitHub's record (issue 16, item 3): decided too wherever a
+/// condition reads what it says, so it can only add.
+@Suite struct ChangeAccountTests {
+    /// A request that describes a rollback plan GitHub knows nothing of.
+    static func planned() -> DeployRequest {
+        var request = Fixture.request()
+        request.change.rollbackPlan = "restore the snapshot"
+        return request
+    }
+
+    static func evidence(_ request: DeployRequest) -> Evidence {
+        var evidence = Fixture.evidence(approvals: [Fixture.approval("carol")])
+        var recorded = Fixture.recorded(request)
+        recorded.change.rollbackPlan = nil
+        evidence.changes = [recorded]
+        return evidence
+    }
+
+    @Test func aClaimNoConditionReadsChangesNothing() {
+        let request = Self.planned()
+        let resolution = ChangeResolution(request, evidence: Self.evidence(request), now: Fixture.monday)
+        #expect(resolution.differing == ["rollbackPlan"])
+        let d = Gate.decide(request, evidence: Self.evidence(request), policy: Fixture.bundle, now: Fixture.monday)
+        #expect(d.verdict == .allowed, "\(d.reasons)")
+        #expect(!d.controls.contains { $0.message.contains("own account") })
+    }
+
+    /// The same claim where a tier reads it: the account selects that tier, whose controls now apply too.
+    @Test func aClaimAConditionReadsIsDecidedToo() throws {
+        let tiers = try String(contentsOfFile: Fixture.policyPath + "/20-tiers.yaml", encoding: .utf8)
+        var sources: [(String, String)] = [
+            (
+                "20-tiers.yaml",
+                tiers + """
+
+                    ---
+                    apiVersion: countersign.dev/v1alpha1
+                    kind: Tier
+                    metadata: { name: planned }
+                    spec:
+                      priority: 2000
+                      match: "change.rollbackPlan != ''"
+                      controls:
+                        checks: [rollback-rehearsed]
+                    """
+            )
+        ]
+        for file in ["00-environments.yaml", "10-people.yaml", "30-freezes.yaml", "40-artifacts.yaml"] {
+            sources.append((file, try String(contentsOfFile: Fixture.policyPath + "/" + file, encoding: .utf8)))
+        }
+        let bundle = try PolicyLoader.load(sources: sources)
+        let request = Self.planned()
+        let d = Gate.decide(request, evidence: Self.evidence(request), policy: bundle, now: Fixture.monday)
+        #expect(d.tier == "stateless")
+        #expect(d.verdict == .pending, "\(d.reasons)")
+        #expect(d.controls.contains { $0.message.contains("selects tier planned, GitHub's record tier stateless") })
+        #expect(d.reasons.contains { $0.contains("waiting for check rollback-rehearsed") })
+    }
+}

@@ -118,7 +118,7 @@ import Testing
             let messages = (decision["controls"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
             #expect(messages.contains { $0.contains("as GitHub records them (github-api): acme/shop #7") })
             #expect(messages.contains { $0.contains("selects tier flag-flip, GitHub's record tier standard") })
-            #expect(messages.contains { $0.contains("was built from 0123456789ab (registered by ci)") })
+            #expect(messages.contains { $0.contains("built from 0123456789ab (registered by ci)") })
 
             // The server read the pull request, its commits and its reviews with the App's token.
             let reads = github.reads.map(\.path)
@@ -210,6 +210,20 @@ import Testing
             let refused = try await client.call(.post, "/api/v1/deploy-requests", f.headers("deployer"), body)
             #expect(refused.status == .badRequest, "\(repository)")
             #expect(try apiError(refused).message.contains("is not a GitHub owner/name"))
+        }
+        #expect(github.reads.isEmpty)
+    }
+
+    /// An abbreviated commit can be made to name another commit: production refuses it before reading anything.
+    @Test(arguments: ["0123456", String(repeating: "0", count: 39), String(repeating: "0", count: 41), "main"])
+    func productionReadsFactsByFullCommitIdsOnly(_ commit: String) async throws {
+        let github = try await FakeHTTPServer()
+        let f = try await Self.fixture(github)
+        try await f.application().test(.router) { client in
+            let body = ServerFixture.requestBody().replacingOccurrences(of: ServerFixture.commit, with: commit)
+            let refused = try await client.call(.post, "/api/v1/deploy-requests", f.headers("deployer"), body)
+            #expect(refused.status == .badRequest, "\(commit)")
+            #expect(try apiError(refused).message.contains("not a full git commit id"))
         }
         #expect(github.reads.isEmpty)
     }

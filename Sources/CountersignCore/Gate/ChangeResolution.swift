@@ -18,16 +18,18 @@ public struct ChangeResolution: Sendable {
     public let facts: ChangeFacts?
     /// The request the gate decides on: with the record's facts when there is one.
     public let effective: DeployRequest
-    /// The request with its own account of the change (and the record's people added), when that account differs
-    /// from the record in a fact a condition reads; decided as well, it can only add controls.
-    public let claimed: DeployRequest?
+    /// The `change` fields (their names in conditions) in which the request's own account differs from the record.
+    public let differing: [String]
+    /// The request as it came.
+    let request: DeployRequest
 
     public init(_ request: DeployRequest, evidence: Evidence, now: Date) {
+        self.request = request
         let facts = Self.record(for: request.change, in: evidence.changes, now: now)
         self.facts = facts
         guard let facts else {
             effective = request
-            claimed = nil
+            differing = []
             return
         }
         let stated = request.change
@@ -37,49 +39,59 @@ public struct ChangeResolution: Sendable {
         // A rollback plan is the requester's word wherever it appears: nothing GitHub records stands behind it.
         change.rollbackPlan = nil
         var pullRequest = change.pullRequest ?? Change.PullRequest(number: 0, author: "")
-        var people = pullRequest.committers
-        for name in [stated.pullRequest?.author].compactMap({ $0 }) + (stated.pullRequest?.committers ?? [])
-        where !name.isEmpty && name != pullRequest.author && !people.contains(name) {
-            people.append(name)
+        func exclude(_ name: String) {
+            if !name.isEmpty, name != pullRequest.author, !pullRequest.committers.contains(name) {
+                pullRequest.committers.append(name)
+            }
         }
-        pullRequest.committers = people
+        if let author = stated.pullRequest?.author { exclude(author) }
+        for name in stated.pullRequest?.committers ?? [] { exclude(name) }
         change.pullRequest = pullRequest
         var effective = request
         effective.change = change
         self.effective = effective
 
-        // The request's own account, with the record's people: only what a condition reads can differ.
-        var account = stated
-        account.repository = change.repository
-        var accountPR = pullRequest
-        if let author = stated.pullRequest?.author, !author.isEmpty { accountPR.author = author }
-        if accountPR.author != pullRequest.author, !pullRequest.author.isEmpty,
-            !accountPR.committers.contains(pullRequest.author)
+        // Where the request's own account differs from the record, in what a condition can read.
+        let statedAuthor = stated.pullRequest?.author ?? ""
+        let author = statedAuthor.isEmpty ? pullRequest.author : statedAuthor
+        var differing: [String] = []
+        if stated.ref != change.ref { differing.append("ref") }
+        if stated.kind != change.kind { differing.append("kind") }
+        if stated.reversible != change.reversible { differing.append("reversible") }
+        if stated.labels != change.labels { differing.append("labels") }
+        if (stated.ticket ?? "") != (change.ticket ?? "") { differing.append("ticket") }
+        if !(stated.rollbackPlan ?? "").isEmpty { differing.append("rollbackPlan") }
+        if author != pullRequest.author { differing.append("author") }
+        self.differing = differing
+    }
+
+    /// The request with its own account of the change and the record's people (the record's author is one more
+    /// person excluded), when that account differs from the record; decided as well where a condition reads the
+    /// difference, it can only add controls. Built when asked: most decisions never need it.
+    public var claimed: DeployRequest? {
+        guard !differing.isEmpty, let recorded = effective.change.pullRequest else { return nil }
+        var account = request.change
+        account.repository = effective.change.repository
+        var accountPR = recorded
+        if let author = account.pullRequest?.author, !author.isEmpty { accountPR.author = author }
+        if accountPR.author != recorded.author, !recorded.author.isEmpty,
+            !accountPR.committers.contains(recorded.author)
         {
-            accountPR.committers.append(pullRequest.author)
+            accountPR.committers.append(recorded.author)
         }
         account.pullRequest = accountPR
-        let differs =
-            account.ref != change.ref || account.kind != change.kind || account.reversible != change.reversible
-            || account.labels != change.labels || (account.ticket ?? "") != (change.ticket ?? "")
-            || (account.rollbackPlan ?? "") != "" || accountPR.author != pullRequest.author
-        if differs {
-            var claimed = request
-            claimed.change = account
-            self.claimed = claimed
-        } else {
-            self.claimed = nil
-        }
+        var claimed = request
+        claimed.change = account
+        return claimed
     }
 
     /// The newest record for `change`'s repository and commit not dated after `now`. A request that names no
     /// repository matches none: a commit's facts are those of the repository it is deployed from.
     static func record(for change: Change, in records: [ChangeFacts], now: Date) -> ChangeFacts? {
         guard let repository = change.repository.map(Self.repositoryKey), !records.isEmpty else { return nil }
-        let commit = change.commit.lowercased()
         var found: ChangeFacts?
         for r in records
-        where r.change.commit.lowercased() == commit && Self.repositoryKey(r.repository) == repository
+        where Change.sameCommit(r.change.commit, change.commit) && Self.repositoryKey(r.repository) == repository
             && r.at.timeIntervalSince(now) < 0.001
         {
             if found.map({ r.at >= $0.at }) ?? true { found = r }
@@ -87,8 +99,28 @@ public struct ChangeResolution: Sendable {
         return found
     }
 
-    /// GitHub compares repository names without regard to case.
-    public static func repositoryKey(_ name: String) -> String { name.lowercased() }
+    /// A repository as compared: `owner/name`, lowercase (GitHub compares names without regard to case), whether
+    /// written so or as the URL provenance names it (`https://github.com/Owner/Name.git`, `git+https://…`).
+    public static func repositoryKey(_ name: String) -> String {
+        // Nearly every name is `owner/name` in lowercase already: answered without a copy (the gate asks on every
+        // decision).
+        var plain = true
+        var last: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        for b in name.utf8 {
+            if b == UInt8(ascii: ":") || (0x41...0x5A).contains(b) || b >= 0x80 { plain = false }
+            last = (last.1, last.2, last.3, b)
+        }
+        if plain, last.3 != UInt8(ascii: "/"), last != (0x2E, 0x67, 0x69, 0x74) { return name }  // no `.git`
+        var key = Substring(name.lowercased())
+        if key.hasPrefix("git+") { key = key.dropFirst(4) }
+        if let scheme = key.firstRange(of: "://") {
+            let rest = key[scheme.upperBound...]
+            key = rest.firstIndex(of: "/").map { rest[rest.index(after: $0)...] } ?? rest
+        }
+        while key.hasSuffix("/") { key = key.dropLast() }
+        if key.hasSuffix(".git") { key = key.dropLast(4) }
+        return String(key)
+    }
 
     /// Who may not approve the request, and why, on the facts the gate decides on.
     public func excluded(environment: DeploymentEnvironment, policy: PolicyBundle) -> [String: String] {

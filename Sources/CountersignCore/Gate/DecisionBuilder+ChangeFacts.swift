@@ -2,10 +2,10 @@ extension DecisionBuilder {
     /// `change-facts`: whether the facts separation of duties and the tier rest on are GitHub's record or only the
     /// request's word. A protected environment waits for the record, and for every fact the record could not
     /// establish, naming it; an unprotected one decides on the request's account and says so.
-    mutating func checkChangeFacts(_ env: DeploymentEnvironment, _ resolution: ChangeResolution) {
+    mutating func checkChangeFacts(_ env: DeploymentEnvironment) {
         let change = request.change
         let commit = String(change.commit.prefix(12))
-        guard let facts = resolution.facts else {
+        guard let facts = record else {
             guard env.protected else {
                 add("change-facts", .satisfied, "as the request states them, unverified (\(env.name) is not protected)")
                 return
@@ -52,19 +52,28 @@ extension DecisionBuilder {
     }
 
     /// `source`: whether the digest is bound to the commit the request names — by verified provenance, or by a
-    /// builder that registered the digest with its commit. A binding to another commit denies: the artifact is not
-    /// the change whose facts were decided on. A protected environment waits for a binding.
+    /// builder that registered the digest with its commit. A binding to another commit, or to the same commit of
+    /// another repository than the request names, denies: the artifact is not the change whose facts were decided
+    /// on. A protected environment waits for a binding.
     mutating func checkSource(_ env: DeploymentEnvironment) {
-        let commit = request.change.commit.lowercased()
+        let commit = request.change.commit
+        let repository = request.change.repository.map(ChangeResolution.repositoryKey)
+        func names(_ b: SourceBinding) -> Bool {
+            guard Change.sameCommit(b.commit, commit) else { return false }
+            guard let theirs = b.repository.map(ChangeResolution.repositoryKey), let repository else { return true }
+            return theirs == repository
+        }
         var matching: SourceBinding?
         var other: SourceBinding?
         var ignored: Set<String> = []
         for binding in evidence.sources where binding.digest == digest && !isAfterNow(binding.at) {
-            if binding.via == .builder, let who = untrustedBuilder(binding.by) {
+            // A policy without identities names no builders: every registration counts, as every check does.
+            if binding.via == .builder, !policy.identities.isEmpty, let who = interested(binding.by, holding: .builder)
+            {
                 ignored.insert(who)
                 continue
             }
-            if binding.commit.lowercased() == commit {
+            if names(binding) {
                 if matching.map({ binding.at >= $0.at }) ?? true { matching = binding }
             } else if other.map({ binding.at >= $0.at }) ?? true {
                 other = binding
@@ -75,15 +84,17 @@ extension DecisionBuilder {
         }
         if let other {
             evidenceIDs.append(other.id)
+            let theirs = other.repository.map { ChangeResolution.repositoryKey($0) + "@" } ?? ""
+            let mine = repository.map { $0 + "@" } ?? ""
             add(
                 "source", .denied,
-                "\(digest) was built from \(other.commit.prefix(12)) (\(how(other))), not \(commit.prefix(12)), "
-                    + "the commit the request names")
+                "\(digest) was built from \(theirs)\(other.commit.prefix(12)) (\(how(other))), not "
+                    + "\(mine)\(commit.prefix(12)), the change the request names")
             return
         }
         if let matching {
             evidenceIDs.append(matching.id)
-            add("source", .satisfied, "\(digest) was built from \(commit.prefix(12)) (\(how(matching)))")
+            add("source", .satisfied, "built from \(commit.prefix(12)) (\(how(matching)))")
             return
         }
         guard env.protected else { return }
@@ -97,15 +108,4 @@ extension DecisionBuilder {
                 + "policy, or its registration with the commit by a builder\(note)")
     }
 
-    /// `who` (canonical) when a binding it registered must not count: an identity without the builder role, one
-    /// holding the deployer role, or the request's requester or deployer. `nil` when it may bind a digest.
-    func untrustedBuilder(_ who: String) -> String? {
-        guard !policy.identities.isEmpty else { return nil }
-        let name = policy.canonical(who)
-        guard let identity = policy.identity(who), identity.roles.contains(.builder),
-            !identity.roles.contains(.deployer), name != policy.canonical(request.requester),
-            name != policy.canonical(request.deployer)
-        else { return name }
-        return nil
-    }
 }

@@ -15,9 +15,14 @@ public enum Gate {
     {
         let resolution = ChangeResolution(request, evidence: evidence, now: now)
         var d = DecisionBuilder(
-            request: resolution.effective, evidence: evidence, policy: policy, now: now, resolution: resolution)
+            request: resolution.effective, evidence: evidence, policy: policy, now: now, record: resolution.facts)
         d.run()
-        guard let claimed = resolution.claimed, d.environment != nil else { return d.decision() }
+        // The account can only add through what the decision reads of it: its ref (the source-ref control), or a
+        // field a condition read. Given the same value for every field they read, the conditions yield the same
+        // results, so a difference nowhere they looked adds nothing (a rollback plan no condition mentions).
+        guard d.environment != nil, resolution.differing.contains(where: { $0 == "ref" || d.conditionsRead($0) }),
+            let claimed = resolution.claimed
+        else { return d.decision() }
         var c = DecisionBuilder(request: claimed, evidence: evidence, policy: policy, now: now)
         c.run()
         return d.decision(alongside: c)
@@ -38,15 +43,16 @@ struct DecisionBuilder {
     let namesAreSafe: Bool
     var environment: DeploymentEnvironment?
     var digest = ""
-    /// How the request's account of its change met GitHub's record; given to the builder that decides on the
-    /// record, which alone reports on the facts and on the digest's source.
-    let resolution: ChangeResolution?
+    /// GitHub's record of the change, for the builder that decides on the record (`reportsFacts`), which alone
+    /// reports on the facts and on the digest's source; the one deciding the request's own account does not.
+    let record: ChangeFacts?
+    let reportsFacts: Bool
 
     init(
-        request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date,
-        resolution: ChangeResolution? = nil
+        request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date, record: ChangeFacts?? = nil
     ) {
-        self.resolution = resolution
+        self.record = record ?? nil
+        reportsFacts = record != nil
         // Decided on the names' canonical form: `Payments` is the service a freeze for `payments` covers, `One-Way`
         // the label a tier's `'one-way' in change.labels` looks for.
         // A request whose names are all safe is canonical already (the safe characters are lowercase ASCII).
@@ -87,8 +93,8 @@ struct DecisionBuilder {
             return
         }
         checkDeployer(env)
-        if let resolution {
-            checkChangeFacts(env, resolution)
+        if reportsFacts {
+            checkChangeFacts(env)
             checkSource(env)
         }
         checkSourceRef(env)
@@ -174,11 +180,12 @@ struct DecisionBuilder {
     // MARK: Tier
 
     /// The CEL variables of this request, built once per decision (tier selection and requirements share them).
-    lazy var celBindings: [String: Value] = makeBindings()
+    lazy var celBindings: [String: Value] = PolicySchema.bindings(celInputs)
+    /// What the bindings read from; it records which `change` fields the conditions read.
+    lazy var celInputs = InputSource(PolicySchema.Inputs(request: request, digest: digest, environment: environment))
 
-    func makeBindings() -> [String: Value] {
-        PolicySchema.bindings(PolicySchema.Inputs(request: request, digest: digest, environment: environment))
-    }
+    /// Whether a condition of this decision read `change.<name>`.
+    mutating func conditionsRead(_ name: String) -> Bool { celInputs.readChange(name) }
 
     mutating func selectTier(_ env: DeploymentEnvironment) -> Tier? {
         let bindings = celBindings
@@ -314,15 +321,24 @@ struct DecisionBuilder {
         }
     }
 
-    /// `judge` (in canonical form) when a pass it gave must not count: nobody named, an unknown identity, one
-    /// holding the deployer role, or the request's requester or deployer. `nil` for Countersign's own analysis and
-    /// for an identity that cannot deploy.
+    /// `judge` (in canonical form) when a pass it gave must not count: nobody named, or someone who could benefit
+    /// from it (``interested(_:holding:)``). `nil` for Countersign's own analysis and for an identity that cannot
+    /// deploy.
     func untrustedJudge(_ judge: String?) -> String? {
         guard let judge else { return "an unnamed judge" }
         if judge == "countersign" { return nil }
-        let name = policy.canonical(judge)
-        guard let identity = policy.identity(judge), !identity.roles.contains(.deployer),
-            name != policy.canonical(request.requester), name != policy.canonical(request.deployer)
+        return interested(judge)
+    }
+
+    /// `who` (in canonical form) when evidence they give must not lighten this decision because they could benefit
+    /// from it (DESIGN §5a): an unknown identity, one holding the deployer role, the request's requester or deployer,
+    /// or one without `role` when a role is asked for. `nil` when they cannot benefit. The one rule for canary
+    /// judges and for builders binding a digest to its commit.
+    func interested(_ who: String, holding role: Identity.Role? = nil) -> String? {
+        let name = policy.canonical(who)
+        guard let identity = policy.identity(who), role.map(identity.roles.contains) ?? true,
+            !identity.roles.contains(.deployer), name != policy.canonical(request.requester),
+            name != policy.canonical(request.deployer)
         else { return name }
         return nil
     }

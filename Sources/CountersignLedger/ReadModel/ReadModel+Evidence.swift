@@ -97,7 +97,9 @@ extension ReadModel {
             do throws(JSONError) {
                 let decoder = JSONValueDecoder()
                 change = try decoder.decode(Change.self, from: Array(text.utf8))
-                unknown = try decoder.decode([String].self, from: Array((row.text("unknown") ?? "[]").utf8))
+                // A row that does not say what is known is read as a delivery's: its committers unknown.
+                unknown = try decoder.decode(
+                    [String].self, from: Array((row.text("unknown") ?? #"["committers"]"#).utf8))
                 unresolved = try decoder.decode([String].self, from: Array((row.text("unresolved") ?? "[]").utf8))
             } catch {
                 throw LedgerError(.storage, "changes row \(seq) does not hold a change: \(error.message)")
