@@ -16,10 +16,20 @@ extension ControlPlane {
 
     /// Records one Kayenta execution. A failure to record is logged by the caller's absence of an entry only:
     /// the judgement itself was already answered to Argo, which polls it by id.
+    ///
+    /// It is Countersign's own analysis of metrics it queried itself, so it may gate — but only the digest and
+    /// environment it can be shown to have judged (``KayentaExecution/binding``), under its configuration's name,
+    /// and only in an environment of the policy. Any other execution is recorded and gates nothing.
     func recordCanary(_ execution: KayentaExecution) async {
         var judged = CanaryJudged(
             id: execution.id, digest: nil, template: execution.configId ?? "ad-hoc", outcome: .fail, score: nil,
             judge: nil, application: execution.accounts.application, status: execution.status.rawValue)
+        if execution.configId != nil, let bound = execution.binding, ArtifactReference.isDigest(bound.digest),
+            policy.bundle.environments[Names.canonical(bound.environment)] != nil
+        {
+            judged.digest = bound.digest
+            judged.environment = Names.canonical(bound.environment)
+        }
         if let judgement = execution.judgement, let score = execution.reportedScore {
             judged.outcome = judgement.verdict.gateOutcome
             judged.score = score
@@ -28,6 +38,7 @@ extension ControlPlane {
             judged.failure = execution.failure ?? "not judged"
         }
         _ = try? await record(judged, actor: "countersign", at: execution.ended)
+        if let digest = judged.digest { try? await redecide(digest: digest, by: "countersign") }
     }
 }
 
@@ -35,6 +46,8 @@ extension ControlPlane {
 /// digest it gates.
 public struct CanaryJudgementInput: Sendable, Decodable {
     public var digest: String
+    /// The environment whose canary and baseline the samples are from: the verdict passes for it alone.
+    public var environment: String
     /// The name the tier's `canary.template` refers to.
     public var template: String
     /// A Kayenta canary configuration, as Kayenta accepts it.
@@ -64,6 +77,12 @@ extension ControlPlane {
         guard ArtifactReference.isDigest(input.digest) else {
             throw ControlError(.badRequest, "digest must be sha256:<64 hex>", details: ["field": "digest"])
         }
+        let environment = Names.canonical(input.environment)
+        guard policy.bundle.environments[environment] != nil else {
+            throw ControlError(
+                .badRequest, "environment: '\(input.environment)' is not an environment of the policy",
+                details: ["field": "environment"])
+        }
         let config: CanaryConfiguration
         do {
             config = try CanaryConfiguration.decode(input.config)
@@ -89,7 +108,7 @@ extension ControlPlane {
                     CanaryJudged.Metric(
                         name: m.name, classification: m.classification.rawValue,
                         canary: Self.summary(input.canary[m.name]), baseline: Self.summary(input.baseline[m.name]))
-                }),
+                }, environment: environment),
             actor: principal.identity)
         try await redecide(digest: input.digest, by: principal.identity)
         return judgement

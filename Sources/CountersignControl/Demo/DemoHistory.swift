@@ -115,12 +115,13 @@ public struct DemoHistory: Sendable {
             let pr = rng.int(1000...9999)
             let artifact = "registry.example.com/\(service)@\(digest)"
             try await verified(digest)
+            let reviewer = Self.people.filter { $0 != author }[rng.int(0...3)]
             let change = Change(
                 repository: "acme/\(service)", commit: commit, ref: "refs/heads/main",
                 pullRequest: .init(number: pr, author: author, committers: [author], reviewers: []), ticket: ticket,
                 kind: kind, reversible: kind != "schema-migration", labels: labels, rollbackPlan: plan,
                 committedAt: committed)
-            try await recorded(change, artifact: artifact)
+            try await recorded(change, artifact: artifact, reviewer: reviewer)
             for environment in ["staging", "production"] {
                 let status = try await control.requestDeploy(
                     DeployRequestInput(service: service, environment: environment, artifact: artifact, change: change),
@@ -133,9 +134,10 @@ public struct DemoHistory: Sendable {
                         digest: digest, name: name, status: failed ? .failed : .passed, by: builder)
                     if failed { return }
                 }
-                // One judgement binds the digest for both environments.
-                if kind == "code-behind-flag", environment == "staging" {
-                    try await canary(digest: digest, healthy: rng.double(0...1) < 0.85)
+                // Each environment's canary is judged there: a pass speaks for its own environment only.
+                if kind != "schema-migration", !labels.contains("hotfix") {
+                    let healthy = rng.double(0...1) < (kind == "code-behind-flag" ? 0.85 : 0.97)
+                    try await canary(digest: digest, environment: environment, healthy: healthy)
                 }
                 guard try await approve(status.request, author: author) else { return }
                 let decision = try await control.deployRequest(id: status.request.id).decision
@@ -145,13 +147,16 @@ public struct DemoHistory: Sendable {
             }
         }
 
-        /// Records what GitHub would record about the change (its pull request, by its author alone, merged into
-        /// main) and the builder's registration of the artifact as built from its commit: the facts protected
-        /// environments decide on. Marked as the demo's by their pull request URL.
-        func recorded(_ change: Change, artifact: String) async throws(ControlError) {
+        /// Records what GitHub would record about the change (its pull request, by its author alone, approved by
+        /// `reviewer` at its head and merged by them into main) and the builder's registration of the artifact as
+        /// built from its commit: the facts protected environments decide on. Marked as the demo's by their pull
+        /// request URL.
+        func recorded(_ change: Change, artifact: String, reviewer: String) async throws(ControlError) {
             var facts = change
             facts.rollbackPlan = nil
             facts.pullRequest?.committers = []
+            facts.pullRequest?.reviewers = [reviewer]
+            facts.pullRequest?.mergedBy = reviewer
             facts.pullRequest?.url =
                 "https://github.example/demo-seed/\(change.repository ?? "")/pull/\(change.pullRequest?.number ?? 0)"
             _ = try await control.record(
@@ -202,14 +207,14 @@ public struct DemoHistory: Sendable {
             return true
         }
 
-        mutating func canary(digest: String, healthy: Bool) async throws(ControlError) {
+        mutating func canary(digest: String, environment: String, healthy: Bool) async throws(ControlError) {
             let baseline = (0..<60).map { _ in Optional(120 + rng.double(-15...15)) }
             let shift = healthy ? 0.0 : 45.0
             let canary = (0..<60).map { _ in Optional(120 + shift + rng.double(-15...15)) }
             let errors = (0..<60).map { _ in Optional(rng.double(0...0.02)) }
             let config = try Self.canaryConfig()
             let input = CanaryJudgementInput(
-                digest: digest, template: "slo-gate", config: config,
+                digest: digest, environment: environment, template: "slo-gate", config: config,
                 canary: ["latency-p99": canary, "error-rate": errors],
                 baseline: ["latency-p99": baseline, "error-rate": errors.reversed()])
             advance(by: 900)
@@ -289,16 +294,21 @@ public struct DemoHistory: Sendable {
                         .joined(),
                     ref: "refs/heads/main",
                     pullRequest: .init(number: 4200 + i, author: author, committers: [author]),
-                    ticket: "ENG-\(700 + i)", kind: "code", reversible: true,
+                    ticket: "DBA-\(70 + i)", kind: "schema-migration", reversible: false, labels: ["one-way"],
                     committedAt: now.addingTimeInterval(-3 * 3_600))
                 let artifact = "registry.example.com/\(service)@\(digest)"
-                try await recorded(change, artifact: artifact)
-                _ = try await control.requestDeploy(
+                // Reviewed by a DBA who did not write it, who has approved the deploy too: a payments owner's
+                // approval is what each one waits for.
+                let dba = author == "dave" ? "erin" : "dave"
+                try await recorded(change, artifact: artifact, reviewer: dba)
+                let status = try await control.requestDeploy(
                     DeployRequestInput(service: service, environment: "production", artifact: artifact, change: change),
                     by: deployBot)
-                for name in ["unit", "integration"] {
+                for name in ["unit", "integration", "migration-dry-run", "rollback-tested"] {
                     _ = try await control.reportCheck(digest: digest, name: name, status: .passed, by: builder)
                 }
+                _ = try await control.review(
+                    id: status.request.id, state: .granted, comment: nil, by: person(dba, .approver))
                 summary.requests += 1
             }
         }

@@ -23,7 +23,9 @@ public enum Gate {
         guard d.environment != nil, resolution.differing.contains(where: { $0 == "ref" || d.conditionsRead($0) }),
             let claimed = resolution.claimed
         else { return d.decision() }
-        var c = DecisionBuilder(request: claimed, evidence: evidence, policy: policy, now: now)
+        var c = DecisionBuilder(
+            request: claimed, evidence: evidence, policy: policy, now: now, record: resolution.facts,
+            reportsFacts: false)
         c.run()
         return d.decision(alongside: c)
     }
@@ -43,16 +45,17 @@ struct DecisionBuilder {
     let namesAreSafe: Bool
     var environment: DeploymentEnvironment?
     var digest = ""
-    /// GitHub's record of the change, for the builder that decides on the record (`reportsFacts`), which alone
-    /// reports on the facts and on the digest's source; the one deciding the request's own account does not.
+    /// GitHub's record of the change. The builder that decides on the record (`reportsFacts`) alone reports on the
+    /// facts and on the digest's source; the one deciding the request's own account reads its reviews from it.
     let record: ChangeFacts?
     let reportsFacts: Bool
 
     init(
-        request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date, record: ChangeFacts?? = nil
+        request: DeployRequest, evidence: Evidence, policy: PolicyBundle, now: Date, record: ChangeFacts? = nil,
+        reportsFacts: Bool = true
     ) {
-        self.record = record ?? nil
-        reportsFacts = record != nil
+        self.record = record
+        self.reportsFacts = reportsFacts
         // Decided on the names' canonical form: `Payments` is the service a freeze for `payments` covers, `One-Way`
         // the label a tier's `'one-way' in change.labels` looks for.
         // A request whose names are all safe is canonical already (the safe characters are lowercase ASCII).
@@ -102,6 +105,7 @@ struct DecisionBuilder {
         self.tier = tier
         checkChecks(tier)
         checkArtifact(tier)
+        checkPeerReview(tier, env)
         checkApprovals(tier, env)
         checkCanary(tier)
         checkRequirements(tier)
@@ -292,25 +296,41 @@ struct DecisionBuilder {
         }
         .sorted { $0.at < $1.at }
         // A pass is the gated party's to give only if it cannot benefit from it: Countersign's own analysis, or an
-        // identity that holds no deployer role and neither requested nor deploys this change. A failure or an
-        // inconclusive verdict only makes the gate stricter, so it counts from anyone.
+        // identity that holds no deployer role and neither requested nor deploys this change. And it speaks for the
+        // environment whose canary it judged only. A failure or an inconclusive verdict only makes the gate
+        // stricter, so it counts from anyone, judged anywhere.
         var ignored: [String] = []
+        var elsewhere: Set<String> = []
         var latest: CanaryVerdict? = nil
         for verdict in verdicts.reversed() {
-            if verdict.outcome == .pass, let judge = untrustedJudge(verdict.judgedBy) {
-                ignored.append(judge)
-                continue
+            if verdict.outcome == .pass {
+                if let judge = untrustedJudge(verdict.judgedBy) {
+                    ignored.append(judge)
+                    continue
+                }
+                let judgedHere =
+                    verdict.environment.map { $0 == request.environment || Names.canonical($0) == request.environment }
+                    ?? !(environment?.protected ?? true)
+                guard judgedHere else {
+                    elsewhere.insert(verdict.environment ?? "no environment named")
+                    continue
+                }
             }
             latest = verdict
             break
         }
         guard let latest else {
-            let why =
+            var why =
                 ignored.isEmpty
                 ? ""
                 : "; ignored passes judged by \(Set(ignored).sorted().joined(separator: ", ")), who may deploy it "
                     + "(a pass counts from Countersign's own analysis or an identity that cannot deploy)"
-            add("canary", .pending, "waiting for canary analysis \(template) of \(digest)" + why)
+            if !elsewhere.isEmpty {
+                why +=
+                    "; ignored passes judged for \(elsewhere.sorted().joined(separator: ", ")): a pass counts only "
+                    + "for the environment whose canary it judged"
+            }
+            add("canary", .pending, "waiting for canary analysis \(template) of \(digest) in \(request.environment)" + why)
             return
         }
         evidenceIDs.append(latest.id)

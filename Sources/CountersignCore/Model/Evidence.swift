@@ -167,9 +167,14 @@ public struct CanaryVerdict: Sendable, Hashable, Codable {
     /// Who judged: `countersign` for its own analysis of metrics it queried, else the identity that submitted the
     /// samples. A pass counts only from a judge that cannot deploy (DESIGN §5a); a failure counts from anyone.
     public var judgedBy: String?
+    /// The environment whose canary was judged. A pass counts only there: a canary that passed in staging says
+    /// nothing of production's traffic. A failure of the digest counts everywhere. `nil` on verdicts recorded before
+    /// they named one, which pass nothing in a protected environment.
+    public var environment: String?
 
     public init(
-        id: String, digest: String, template: String, outcome: Outcome, at: Date, judgedBy: String? = nil
+        id: String, digest: String, template: String, outcome: Outcome, at: Date, judgedBy: String? = nil,
+        environment: String? = nil
     ) {
         self.id = id
         self.digest = digest
@@ -177,6 +182,7 @@ public struct CanaryVerdict: Sendable, Hashable, Codable {
         self.outcome = outcome
         self.at = at
         self.judgedBy = judgedBy
+        self.environment = environment
     }
 }
 

@@ -79,6 +79,16 @@ public struct Tier: Sendable {
     public let approvals: [ApprovalRule]
     public let require: [Requirement]
     public let canaryTemplate: String?
+    /// Review of the change itself, read from GitHub's record: `nil` when the tier asks for none.
+    public let peerReview: PeerReviewRule?
+}
+
+/// `peerReview: {count, mergedByOther}`: `count` approving reviews of the change's head commit by people who
+/// neither wrote nor committed any of it, and — unless `mergedByOther` is false — a merge by someone who did not
+/// either. The seed's "reviewed and merged by someone else": the second person for a change no team approves.
+public struct PeerReviewRule: Sendable, Hashable {
+    public let count: Int
+    public let mergedByOther: Bool
 }
 
 /// `count` distinct human approvers from `team`.

@@ -379,7 +379,7 @@ struct PolicyReader {
         let match = f["match"].flatMap { condition($0, "\(context).match") }
         let c =
             fields(
-                f["controls"], "\(context).controls", allowed: ["checks", "artifact", "approvals", "require", "canary"])
+                f["controls"], "\(context).controls", allowed: ["checks", "artifact", "approvals", "require", "canary", "peerReview"])
             ?? [:]
         let artifact = fields(c["artifact"], "\(context).controls.artifact", allowed: ["policy"], required: ["policy"])
         var rules: [ApprovalRule] = []
@@ -404,12 +404,22 @@ struct PolicyReader {
             requirements.append(Requirement(condition: cond, message: message))
         }
         let canary = fields(c["canary"], "\(context).controls.canary", allowed: ["template"], required: ["template"])
+        var peerReview: PeerReviewRule?
+        if let node = c["peerReview"],
+            let r = fields(node, "\(context).controls.peerReview", allowed: ["count", "mergedByOther"])
+        {
+            let count = int(r["count"], "\(context).controls.peerReview.count") ?? 1
+            if count < 1 { fail(r["count"], "\(context).controls.peerReview.count must be at least 1") }
+            let mergedByOther = bool(r["mergedByOther"], "\(context).controls.peerReview.mergedByOther") ?? true
+            peerReview = PeerReviewRule(count: count, mergedByOther: mergedByOther)
+        }
         let tier = Tier(
             name: name, priority: priority, match: match,
             environments: strings(f["environments"], "\(context).environments"),
             checks: strings(c["checks"], "\(context).controls.checks"),
             artifactPolicy: string(artifact?["policy"], "\(context).controls.artifact.policy"), approvals: rules,
-            require: requirements, canaryTemplate: string(canary?["template"], "\(context).controls.canary.template"))
+            require: requirements, canaryTemplate: string(canary?["template"], "\(context).controls.canary.template"),
+            peerReview: peerReview)
         if tiers.contains(where: { $0.0.name == name }) {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }
@@ -629,6 +639,15 @@ struct PolicyReader {
             }
             if let t = tier.canaryTemplate, !analysisTemplates.contains(t) {
                 issue(f, l, "Tier \(tier.name): unknown AnalysisTemplate or CanaryConfig '\(t)'")
+            }
+            // Reviewers are people other than the author: a count the declared people cannot reach blocks every
+            // change of the tier.
+            let people = identities.values.filter { $0.0.kind == .human }.count
+            if declared, let review = tier.peerReview, review.count + 1 > people {
+                issue(
+                    f, l,
+                    "Tier \(tier.name): peerReview.count \(review.count) needs \(review.count + 1) people (reviewers "
+                        + "besides the author); the policy declares \(people)")
             }
         }
         for i in tiers.indices {

@@ -6,6 +6,8 @@ public import CountersignEncoding
 public struct CanaryJudged: LedgerEvent, Hashable {
     public var id: String?
     public var digest: String?
+    /// The environment whose canary was judged: a pass counts for it alone.
+    public var environment: String?
     /// The name a tier's `canary.template` refers to.
     public var template: String?
     public var outcome: CanaryVerdict.Outcome?
@@ -51,10 +53,11 @@ public struct CanaryJudged: LedgerEvent, Hashable {
     public init(
         id: String, digest: String?, template: String, outcome: CanaryVerdict.Outcome, score: Double?,
         judge: String?, application: String? = nil, status: String? = nil, failure: String? = nil,
-        metrics: [Metric]? = nil
+        metrics: [Metric]? = nil, environment: String? = nil
     ) {
         self.id = id
         self.digest = digest
+        self.environment = environment
         self.template = template
         self.outcome = outcome
         self.score = score
@@ -73,14 +76,15 @@ public struct CanaryJudged: LedgerEvent, Hashable {
         return [
             SQLStatement(
                 """
-                INSERT INTO canary_verdicts (seq, verdict_id, digest, template, outcome, score, at, judged_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO canary_verdicts (seq, verdict_id, digest, template, outcome, score, at, judged_by,
+                    environment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     entry.seq, try nonEmpty(id ?? "", "id"), try sha256Digest(digest, "digest"),
                     try nonEmpty(template ?? "", "template"), .text(outcome.rawValue),
                     score.map(SQLValue.real) ?? .null,
-                    entry.at, entry.actor,
+                    entry.at, entry.actor, environment.map(SQLValue.text) ?? .null,
                 ])
         ]
     }

@@ -29,6 +29,7 @@ public enum Projection {
         ("v8-idempotency", idempotency),
         ("v9-identities", identities),
         ("v10-change-facts", changeFacts),
+        ("v11-canary-environment", canaryEnvironment),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -108,6 +109,12 @@ public enum Projection {
             via TEXT NOT NULL, bound_by TEXT NOT NULL, at TEXT NOT NULL)
         """,
         "CREATE INDEX artifact_sources_by_digest ON artifact_sources (digest, seq)",
+    ]
+
+    /// The environment whose canary a verdict judged, which it passes for alone. Verdicts recorded before it was
+    /// named stay without one: nothing to replay.
+    static let canaryEnvironment: [String] = [
+        "ALTER TABLE canary_verdicts ADD COLUMN environment TEXT"
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

@@ -51,7 +51,9 @@ extension ReadModel {
         }
         for row in try await rows(
             "canary_verdicts",
-            "SELECT verdict_id, template, outcome, at, judged_by FROM canary_verdicts WHERE digest = ? ORDER BY seq",
+            
+            "SELECT verdict_id, template, outcome, at, judged_by, environment FROM canary_verdicts WHERE digest = ? "
+                + "ORDER BY seq",
             [.text(digest)])
         {
             evidence.canaryVerdicts.append(
@@ -59,7 +61,8 @@ extension ReadModel {
                     id: try row.required(row.text("verdict_id")), digest: digest,
                     template: try row.required(row.text("template")),
                     outcome: try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)),
-                    at: try row.required(row.date("at")), judgedBy: row.text("judged_by")))
+                    at: try row.required(row.date("at")), judgedBy: row.text("judged_by"),
+                    environment: row.text("environment")))
         }
         for row in try await rows(
             "breakglass_grants",

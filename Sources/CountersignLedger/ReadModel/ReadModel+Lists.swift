@@ -11,23 +11,31 @@ extension ReadModel {
         public var outcome: CanaryVerdict.Outcome
         public var score: Double?
         public var at: String
+        /// The environment whose canary was judged (`nil` for verdicts recorded before they named one).
+        public var environment: String? = nil
 
         /// The API's list item: the `canary_verdicts` columns by name.
         public var json: JSONValue {
             .object([
-                ("at", .string(at)), ("digest", .string(digest)), ("outcome", .string(outcome.rawValue)),
+                ("at", .string(at)), ("digest", .string(digest)),
+                ("environment", environment.map(JSONValue.string) ?? .null), ("outcome", .string(outcome.rawValue)),
                 ("score", score.map(JSONValue.number) ?? .null), ("template", .string(template)),
                 ("verdict_id", .string(id)),
             ])
         }
     }
 
-    /// Canary verdicts, newest first: all of them, or those of `template` (for `digest` when given).
-    public func canaryVerdicts(digest: String? = nil, template: String? = nil, limit: Int = 100)
-        async throws(LedgerError) -> [RecordedVerdict]
-    {
+    /// Canary verdicts, newest first: all of them, or those of `template` (for `digest`, judged in `environment`,
+    /// when given).
+    public func canaryVerdicts(
+        digest: String? = nil, template: String? = nil, environment: String? = nil, limit: Int = 100
+    ) async throws(LedgerError) -> [RecordedVerdict] {
         var conditions: [String] = []
         var arguments: [SQLValue] = []
+        if let environment {
+            conditions.append("environment = ?")
+            arguments.append(.text(environment))
+        }
         if let digest {
             conditions.append("digest = ?")
             arguments.append(.text(digest))
@@ -40,7 +48,7 @@ extension ReadModel {
         var verdicts: [RecordedVerdict] = []
         for row in try await rows(
             "canary_verdicts",
-            "SELECT seq, verdict_id, digest, template, outcome, score, at FROM canary_verdicts\(filter) "
+            "SELECT seq, verdict_id, digest, template, outcome, score, at, environment FROM canary_verdicts\(filter) "
                 + "ORDER BY seq DESC LIMIT \(max(1, limit))", arguments)
         {
             verdicts.append(
@@ -49,7 +57,7 @@ extension ReadModel {
                     digest: try row.required(row.text("digest")), template: try row.required(row.text("template")),
                     outcome: try row.required(row.text("outcome").flatMap(CanaryVerdict.Outcome.init)),
                     score: row.real("score"),
-                    at: try row.required(row.text("at"))))
+                    at: try row.required(row.text("at")), environment: row.text("environment")))
         }
         return verdicts
     }

@@ -113,16 +113,24 @@ public struct EvidenceRoutes: Sendable {
             guard let digest = q["digest"].map(String.init), let template = q["template"].map(String.init) else {
                 throw ControlError(.badRequest, "digest and template are required", details: ["field": "digest"])
             }
+            // Argo's web provider asks for the environment it rolls out to: a verdict judged elsewhere is not its.
+            let environment = q["environment"].map { Names.canonical(String($0)) }
             guard
                 let verdict = try await control.read({ r throws(LedgerError) in
-                    try await r.canaryVerdicts(digest: digest, template: template, limit: 1).first
+                    try await r.canaryVerdicts(digest: digest, template: template, environment: environment, limit: 1)
+                        .first
                 })
-            else { throw ControlError(.notFound, "no canary verdict for \(digest) under \(template)") }
+            else {
+                throw ControlError(
+                    .notFound,
+                    "no canary verdict for \(digest) under \(template)\(environment.map { " in \($0)" } ?? "")")
+            }
             return JSONBody.response(
                 .object([
                     ("id", .string(verdict.id)), ("outcome", .string(verdict.outcome.rawValue)),
                     ("score", verdict.score.map(JSONValue.number) ?? .null), ("at", .string(verdict.at)),
                     ("digest", .string(digest)), ("template", .string(template)),
+                    ("environment", verdict.environment.map(JSONValue.string) ?? .null),
                 ]))
         }
         group.post("canary/judgements") { request, context in
