@@ -10,11 +10,81 @@ enum Fixture {
     static let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let policyPath = root.appendingPathComponent("examples/policy").path
+    /// The example policy's people, environments, freezes and artifact policies, under ``tiers``.
     static let bundle: PolicyBundle = {
-        do { return try PolicyLoader.load(path: policyPath) } catch {
+        do {
+            let sources = try PolicyLoader.sources(path: policyPath).filter { !$0.file.hasSuffix("20-tiers.yaml") }
+            return try PolicyLoader.load(sources: sources + [("gate-tests-tiers.yaml", tiers)])
+        } catch {
             fatalError("examples/policy must load: \(error)")
         }
     }()
+
+    /// The tiers these tests decide under: the example policy's before it followed the seed's tier table, whose
+    /// stateless tier needs a payments owner's approval. Approvals, separation of duties and time are tested on
+    /// that one simple tier; the example policy's own tiers are tested by `examples/tests` (`CommandTests`).
+    static let tiers = """
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: emergency }
+        spec:
+          priority: 1000
+          match: "'hotfix' in change.labels && change.ticket.startsWith('INC-')"
+          controls:
+            checks: [unit]
+            artifact: { policy: signed-from-main }
+            approvals:
+              - { team: sre-oncall, count: 1 }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: schema-migration }
+        spec:
+          priority: 900
+          match: "change.kind == 'schema-migration' || 'one-way' in change.labels || !change.reversible"
+          controls:
+            # The rollback is tested by CI (a check from a builder), not described by the requester: a plan the deploy
+            # bot writes would be its own word.
+            checks: [unit, integration, migration-dry-run, rollback-tested]
+            artifact: { policy: signed-from-main }
+            approvals:
+              - { team: payments-owners, count: 1 }
+              - { team: dba, count: 1 }
+            require:
+              - { expr: "change.ticket != ''", message: "a linked ticket is required" }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: code-behind-flag }
+        spec:
+          priority: 300
+          match: "change.kind == 'code-behind-flag' && change.reversible"
+          controls:
+            checks: [unit, integration]
+            artifact: { policy: signed-from-main }
+            canary: { template: slo-gate }
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: flag-flip }
+        spec:
+          priority: 100
+          match: "change.kind in ['flag', 'config'] && change.reversible"
+          controls:
+            checks: [policy-lint]
+        ---
+        apiVersion: countersign.dev/v1alpha1
+        kind: Tier
+        metadata: { name: stateless }
+        spec:
+          priority: 50
+          match: "change.kind in ['code', 'stateless'] && change.reversible"
+          controls:
+            checks: [unit, integration]
+            artifact: { policy: signed-from-main }
+            approvals:
+              - { team: payments-owners, count: 1 }
+        """
 
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
     static let otherDigest = "sha256:" + String(repeating: "cd", count: 32)
@@ -241,8 +311,8 @@ enum Fixture {
         let policy = try String(contentsOfFile: Fixture.policyPath + "/30-freezes.yaml", encoding: .utf8)
             .replacingOccurrences(of: "    maxDuration: 4h\n", with: "    maxDuration: 4h\n    allServices: true\n")
         #expect(policy.contains("allServices: true"))
-        var sources: [(String, String)] = [("30-freezes.yaml", policy)]
-        for file in ["00-environments.yaml", "10-people.yaml", "20-tiers.yaml", "40-artifacts.yaml"] {
+        var sources: [(String, String)] = [("30-freezes.yaml", policy), ("20-tiers.yaml", Fixture.tiers)]
+        for file in ["00-environments.yaml", "10-people.yaml", "40-artifacts.yaml"] {
             sources.append((file, try String(contentsOfFile: Fixture.policyPath + "/" + file, encoding: .utf8)))
         }
         let bundle = try PolicyLoader.load(sources: sources)
@@ -496,12 +566,14 @@ enum Fixture {
 /// or an identity without the deployer role that neither requested nor deploys the change. A failure counts from
 /// anyone — it only makes the gate stricter.
 @Suite struct CanaryJudgeTests {
-    static func decide(_ outcome: CanaryVerdict.Outcome, judgedBy: String?) -> Decision {
+    static func decide(
+        _ outcome: CanaryVerdict.Outcome, judgedBy: String?, environment: String? = "production"
+    ) -> Decision {
         var evidence = Fixture.evidence()
         evidence.canaryVerdicts = [
             CanaryVerdict(
                 id: "cv", digest: Fixture.digest, template: "slo-gate", outcome: outcome,
-                at: Fixture.date("2026-11-02T09:40:00Z"), judgedBy: judgedBy)
+                at: Fixture.date("2026-11-02T09:40:00Z"), judgedBy: judgedBy, environment: environment)
         ]
         return Fixture.decide(Fixture.request(kind: "code-behind-flag"), evidence)
     }
@@ -518,6 +590,22 @@ enum Fixture {
 
     @Test func aFailureCountsFromAnyone() {
         #expect(Self.decide(.fail, judgedBy: "deploy-bot").verdict == .denied)
+    }
+
+    /// A pass speaks for the environment whose canary it judged, in any spelling of its name; one that names no
+    /// environment (recorded before verdicts named one) passes nothing in a protected environment. A failure of the
+    /// digest judged anywhere denies.
+    @Test(arguments: [
+        (String?.some("production"), Decision.Verdict.allowed), ("Production", .allowed), ("ｐｒｏｄｕｃｔｉｏｎ", .allowed),
+        ("staging", .pending), ("dev", .pending), (nil, .pending),
+    ])
+    func aPassCountsOnlyForItsEnvironment(_ environment: String?, _ verdict: Decision.Verdict) {
+        let d = Self.decide(.pass, judgedBy: "countersign", environment: environment)
+        #expect(d.verdict == verdict, "\(environment ?? "nil"): \(d.reasons)")
+        if verdict == .pending {
+            #expect(d.reasons.contains { $0.contains("a pass counts only for the environment whose canary it judged") })
+        }
+        #expect(Self.decide(.fail, judgedBy: "countersign", environment: environment).verdict == .denied)
     }
 }
 
@@ -550,7 +638,7 @@ enum Fixture {
 
     /// The same claim where a tier reads it: the account selects that tier, whose controls now apply too.
     @Test func aClaimAConditionReadsIsDecidedToo() throws {
-        let tiers = try String(contentsOfFile: Fixture.policyPath + "/20-tiers.yaml", encoding: .utf8)
+        let tiers = Fixture.tiers
         var sources: [(String, String)] = [
             (
                 "20-tiers.yaml",

@@ -16,7 +16,7 @@ import Testing
     static let header = "apiVersion: countersign.dev/v1alpha1\n"
 
     @Test func loadsTheExampleBundle() throws {
-        let b = Fixture.bundle
+        let b = try PolicyLoader.load(path: Fixture.policyPath)
         #expect(b.environments.keys.sorted() == ["dev", "production", "staging"])
         #expect(b.tiers.map(\.name) == ["emergency", "schema-migration", "code-behind-flag", "flag-flip", "stateless"])
         #expect(b.identity("alice@example.com")?.name == "alice")
@@ -24,6 +24,8 @@ import Testing
         // The same documents always give the same hash; a change gives another.
         let again = try PolicyLoader.load(path: Fixture.policyPath)
         #expect(again.hash == b.hash)
+        #expect(b.tiers.first { $0.name == "stateless" }?.peerReview == PeerReviewRule(count: 1, mergedByOther: true))
+        #expect(b.tiers.first { $0.name == "stateless" }?.approvals.isEmpty == true)
     }
 
     @Test(arguments: [

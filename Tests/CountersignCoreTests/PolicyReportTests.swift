@@ -101,7 +101,7 @@ import Testing
         ])
         #expect(github.status == 1)
         let lines = github.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.last == "28 passed, 1 failed")
+        #expect(lines.last == "31 passed, 1 failed")
         let annotation = try #require(lines.first { $0.hasPrefix("::error ") })
         #expect(annotation.hasPrefix("::error file=\(dir.path)/gate.yaml,line="))
         #expect(annotation.contains("verdict allowed, expected denied"))
@@ -113,7 +113,7 @@ import Testing
             "policy", "test", "examples/policy", "--tests", dir.path, "--output", "json",
         ])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(report["passed"] as? Int == 28 && report["failed"] as? Int == 1)
+        #expect(report["passed"] as? Int == 31 && report["failed"] as? Int == 1)
         let failed = try #require((report["cases"] as? [[String: Any]])?.first { $0["passed"] as? Bool == false })
         #expect(failed["line"] as? Int == annotated)
     }

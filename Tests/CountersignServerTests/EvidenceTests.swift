@@ -176,7 +176,7 @@ import Testing
             let steady = (0..<30).map { String(100 + $0 % 5) }.joined(separator: ", ")
             let slow = (0..<30).map { String(150 + $0 % 5) }.joined(separator: ", ")
             let body = """
-                {"digest": "\(ServerFixture.digest)", "template": "latency",
+                {"digest": "\(ServerFixture.digest)", "environment": "Production", "template": "latency",
                  "config": {"metrics": [{"name": "p99", "groups": ["g"], "query": {},
                             "analysisConfigurations": {"canary": {"direction": "increase"}}}],
                             "classifier": {"groupWeights": {"g": 100}}},
@@ -191,6 +191,22 @@ import Testing
             let verdict = try await client.call(
                 .get, "/api/v1/canary/verdict?digest=\(ServerFixture.digest)&template=latency", f.headers("deployer"))
             #expect(try object(verdict)["outcome"] as? String == "fail")
+            // Judged for production (the name in its canonical form): Argo asking for staging finds nothing.
+            #expect(try object(verdict)["environment"] as? String == "production")
+            let staging = try await client.call(
+                .get, "/api/v1/canary/verdict?digest=\(ServerFixture.digest)&template=latency&environment=staging",
+                f.headers("deployer"))
+            #expect(staging.status == .notFound)
+            // Samples that say not whose canary they are, or name no environment of the policy, judge nothing.
+            for (environment, message) in [
+                ("", "environment"), (#", "environment": "prod""#, "environment: 'prod' is not an environment"),
+            ] {
+                let unbound = try await client.call(
+                    .post, "/api/v1/canary/judgements", f.headers("builder"),
+                    body.replacingOccurrences(of: #", "environment": "Production""#, with: environment))
+                #expect(unbound.status == .badRequest)
+                #expect(try apiError(unbound).message.contains(message))
+            }
             let none = try await client.call(
                 .get, "/api/v1/canary/verdict?digest=\(ServerFixture.digest)&template=other", f.headers("deployer"))
             #expect(none.status == .notFound)
@@ -204,7 +220,8 @@ import Testing
             #expect(items.first?["digest"] as? String == ServerFixture.digest)
             let bad = try await client.call(
                 .post, "/api/v1/canary/judgements", f.headers("builder"),
-                #"{"digest": "\#(ServerFixture.digest)", "template": "t", "config": {}, "canary": {}, "baseline": {}}"#)
+                #"{"digest": "\#(ServerFixture.digest)", "environment": "production", "template": "t", "config": {}, "canary": {}, "baseline": {}}"#
+            )
             #expect(bad.status == .badRequest)
             #expect(try apiError(bad).message.hasPrefix("config: metrics"))
         }
@@ -218,7 +235,7 @@ import Testing
             let points = (0..<20).map { String(100 + $0 % 5) }.joined(separator: ", ")
             let zeros = Array(repeating: "0", count: 20).joined(separator: ", ")
             let body = """
-                {"digest": "\(ServerFixture.digest)", "template": "gaps",
+                {"digest": "\(ServerFixture.digest)", "environment": "production", "template": "gaps",
                  "config": {"metrics": [{"name": "p99", "groups": ["g"], "query": {},
                                          "analysisConfigurations": {"canary": {"direction": "increase"}}},
                                         {"name": "errors", "groups": ["g"], "query": {},

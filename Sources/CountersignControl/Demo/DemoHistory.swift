@@ -102,11 +102,12 @@ public struct DemoHistory: Sendable {
             let roll = rng.double(0...1)
             let (kind, labels, ticket, plan): (String, [String], String?, String?) =
                 switch roll {
-                case ..<0.55: ("code", [], "ENG-\(rng.int(100...999))", nil)
-                case ..<0.75: ("flag", [], nil, nil)
-                case ..<0.85: ("config", [], nil, nil)
-                case ..<0.93: ("code-behind-flag", [], "ENG-\(rng.int(100...999))", nil)
-                case ..<0.98: ("schema-migration", ["one-way"], "DBA-\(rng.int(10...99))", "restore from snapshot")
+                // Human approval is kept for what a machine cannot judge: migrations and emergencies.
+                case ..<0.50: ("code", [], "ENG-\(rng.int(100...999))", nil)
+                case ..<0.67: ("flag", [], nil, nil)
+                case ..<0.76: ("config", [], nil, nil)
+                case ..<0.84: ("code-behind-flag", [], "ENG-\(rng.int(100...999))", nil)
+                case ..<0.97: ("schema-migration", ["one-way"], "DBA-\(rng.int(10...99))", "restore from snapshot")
                 default: ("code", ["hotfix"], "INC-\(rng.int(1000...9999))", nil)
                 }
             let digest = "sha256:" + (0..<4).map { _ in String(format: "%016llx", rng.next()) }.joined()

@@ -69,8 +69,10 @@ extension DecisionBuilder {
             let need = rule.count - reviewers.count
             add(
                 "peer-review", .pending,
-                (["\(subject) needs \(need) more approving review\(need == 1 ? "" : "s") of its head commit by someone "
-                    + "who did not write it, per \(source)"] + notes).joined(separator: "; "))
+                ([
+                    "\(subject) needs \(need) more approving review\(need == 1 ? "" : "s") of its head commit by someone "
+                        + "who did not write it, per \(source)"
+                ] + notes).joined(separator: "; "))
             return
         }
         var merged = ""
@@ -85,7 +87,8 @@ extension DecisionBuilder {
             if let why = writers.first(where: { $0.who == merger })?.why {
                 add(
                     "peer-review", .denied,
-                    "\(subject) was merged by \(merger), \(why): the tier needs a merge by someone who did not write it")
+                    "\(subject) was merged by \(merger), \(why): the tier needs a merge by someone who did not write it"
+                )
                 return
             }
             if !policy.identities.isEmpty, policy.identities[merger] == nil {

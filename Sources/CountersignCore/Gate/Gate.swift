@@ -330,7 +330,9 @@ struct DecisionBuilder {
                     "; ignored passes judged for \(elsewhere.sorted().joined(separator: ", ")): a pass counts only "
                     + "for the environment whose canary it judged"
             }
-            add("canary", .pending, "waiting for canary analysis \(template) of \(digest) in \(request.environment)" + why)
+            add(
+                "canary", .pending,
+                "waiting for canary analysis \(template) of \(digest) in \(request.environment)" + why)
             return
         }
         evidenceIDs.append(latest.id)

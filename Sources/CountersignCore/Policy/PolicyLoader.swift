@@ -379,7 +379,8 @@ struct PolicyReader {
         let match = f["match"].flatMap { condition($0, "\(context).match") }
         let c =
             fields(
-                f["controls"], "\(context).controls", allowed: ["checks", "artifact", "approvals", "require", "canary", "peerReview"])
+                f["controls"], "\(context).controls",
+                allowed: ["checks", "artifact", "approvals", "require", "canary", "peerReview"])
             ?? [:]
         let artifact = fields(c["artifact"], "\(context).controls.artifact", allowed: ["policy"], required: ["policy"])
         var rules: [ApprovalRule] = []

@@ -51,7 +51,7 @@ extension ReadModel {
         }
         for row in try await rows(
             "canary_verdicts",
-            
+
             "SELECT verdict_id, template, outcome, at, judged_by, environment FROM canary_verdicts WHERE digest = ? "
                 + "ORDER BY seq",
             [.text(digest)])
