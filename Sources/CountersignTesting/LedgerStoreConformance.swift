@@ -371,8 +371,10 @@ public enum LedgerStoreConformance {
         }
         try check(approvers == ["alice", "dana"], "approvals for another digest are not counted: \(approvers)")
         try check(first["separation_of_duties"]?["ok"] == .bool(true), "dep-1 keeps separation of duties")
+        // The request named alice as a reviewer; the delivery GitHub sent for the commit names none, and the
+        // record is what the deploy record shows.
         try check(
-            first["separation_of_duties"]?["reviewers"] == .array([.string("alice")]),
+            first["separation_of_duties"]?["reviewers"] == .array([]),
             "the pull request's reviewers: \(String(describing: first["separation_of_duties"]))")
         try check(
             first["checks_passed"] == .array([.string("migration-dry-run"), .string("unit")]),
@@ -390,6 +392,34 @@ public enum LedgerStoreConformance {
         let none = try await DeployRecord.report(
             store, environment: "staging", from: LedgerFixtures.at(0), to: LedgerFixtures.at(1_000))
         try check(none.isEmpty, "no staging deploys")
+        try check(first["change_facts"]?.stringValue == "github-webhook", "a delivery's record")
+
+        // GitHub's record of the commit: its reviewers, merger and page are the record's, and a committer it names
+        // whom the request left out is excluded all the same — dana approved a change she committed to.
+        try await store.append([
+            LedgerFixtures.draft(
+                "change.recorded", "github", 30,
+                #"""
+                {"repository":"acme/payments","source":"github-api","change":{"commit":"c0ffee1","ref":"refs/heads/main",
+                 "kind":"schema-migration","reversible":false,"pullRequest":{"number":51,"author":"bob",
+                 "committers":["dana"],"reviewers":["erin"],"mergedBy":"erin",
+                 "url":"https://github.com/acme/payments/pull/51"}}}
+                """#)
+        ])
+        let recorded = try await DeployRecord.report(
+            store, environment: "production", from: LedgerFixtures.at(0), to: LedgerFixtures.at(1_000))
+        let again = recorded[0]
+        try check(again["change_facts"]?.stringValue == "github-api", "facts from GitHub's API")
+        try check(
+            again["pull_request_url"]?.stringValue == "https://github.com/acme/payments/pull/51", "the PR's page")
+        try check(again["merged_by"]?.stringValue == "erin", "who merged it")
+        try check(
+            again["separation_of_duties"]?["reviewers"] == .array([.string("erin")]),
+            "the reviewers GitHub records: \(String(describing: again["separation_of_duties"]))")
+        try check(again["separation_of_duties"]?["ok"] == .bool(false), "dana committed to the change she approved")
+        try check(
+            again["separation_of_duties"]?["violations"] == .array([.string("dana is a committer")]),
+            "the violation is named: \(String(describing: again["separation_of_duties"]))")
     }
 
     public static func evidencePacks(_ store: any LedgerStore) async throws {

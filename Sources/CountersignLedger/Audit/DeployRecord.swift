@@ -84,10 +84,22 @@ public enum DeployRecord {
             "SELECT verified, verification_policy, verified_at, verification_details FROM artifacts WHERE digest = ?",
             [digest])
 
+        // GitHub's record of the commit, where there is one: who reviewed and merged it, and its page. The request's
+        // own account names people too; for separation of duties both count (more people excluded is stricter).
+        let recorded = try await store.lookup(
+            "SELECT change, source FROM changes WHERE commit_sha = ?", [d["commit_sha"] ?? .null])
+        let facts = recorded.rows.first.flatMap { $0[0].textValue }.flatMap { try? JSONValue(parsing: $0) }
+        let recordedPR = facts?["pullRequest"]
         let approvers = approvals.rows.compactMap { $0[0].textValue }
         let author = d["author"]?.textValue
-        let committers = strings(d["committers"])
-        let reviewers = strings(d["reviewers"])
+        var committers = strings(d["committers"])
+        for name in [recordedPR?["author"]?.stringValue].compactMap({ $0 })
+            + (recordedPR?["committers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        where name != author && !committers.contains(name) {
+            committers.append(name)
+        }
+        let reviewers =
+            recordedPR.map { ($0["reviewers"]?.arrayValue ?? []).compactMap(\.stringValue) } ?? strings(d["reviewers"])
         // Compared as the gate compared them: through the aliases of the policy the decision was made under (an
         // author recorded as `alice@example.com` or a GitHub noreply address is alice), else in canonical form.
         var bundle: PolicyBundle? = nil
@@ -120,6 +132,10 @@ public enum DeployRecord {
             ("deploy_id", column("deploy_id")), ("environment", column("environment")), ("service", column("service")),
             ("artifact", column("artifact")), ("digest", digest.json), ("source_commit", column("commit_sha")),
             ("source_ref", column("source_ref")), ("pull_request", column("pull_request")),
+            ("pull_request_url", recordedPR?["url"] ?? .null), ("merged_by", recordedPR?["mergedBy"] ?? .null),
+            // Where the change's facts came from: GitHub's API or a delivery (entries from before sources were
+            // recorded were deliveries), or only the request.
+            ("change_facts", .string(recorded.rows.first.map { $0[1].textValue ?? "github-webhook" } ?? "request")),
             ("linked_issue", column("ticket")), ("change_kind", column("change_kind")),
             ("triggered_by", column("started_by")), ("requested_by", column("requester")), ("request_id", request.json),
         ]
@@ -135,7 +151,8 @@ public enum DeployRecord {
             ("approver", approvers.first.map(JSONValue.string) ?? .null),
             ("approvers", .array(approvers.map(JSONValue.string))),
             ("committers", .array(committers.map(JSONValue.string))),
-            // The pull request's reviewers as recorded, and who they are through the decision's policy.
+            // The pull request's reviewers as GitHub records them at its head (else as the request named them), and
+            // who they are through the decision's policy.
             ("reviewers", .array(reviewers.map(JSONValue.string))),
             ("reviewer_identities", .array(reviewers.map { JSONValue.string(canonical($0)) })),
             ("ok", .bool(violations.isEmpty)), ("violations", .array(violations)),
