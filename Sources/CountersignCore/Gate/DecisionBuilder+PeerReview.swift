@@ -9,7 +9,7 @@ extension DecisionBuilder {
     /// can leave an approving review on a public repository, and a bot's approval is nobody's review.
     mutating func checkPeerReview(_ tier: Tier, _ env: DeploymentEnvironment) {
         guard let rule = tier.peerReview else { return }
-        let commit = String(request.change.commit.prefix(12))
+        let commit = request.change.commit.prefix(12)
         let pullRequest: Change.PullRequest?
         let source: String
         if let record {
@@ -32,16 +32,17 @@ extension DecisionBuilder {
                     + "review\(rule.count == 1 ? "" : "s") of its head by someone who did not write it")
             return
         }
-        // Those who wrote the change: its author and every commit author and committer, from the record and from the
-        // request alike (more people excluded is only stricter).
+        // Those who wrote the change: its author and every commit author and committer. The change decided on holds
+        // the record's people and those the request names alike (``ChangeResolution``: more people excluded is only
+        // stricter), so it is the one list to read.
         var writers: [(who: String, why: String)] = []
         func writer(_ name: String, _ why: String) {
             let who = policy.canonical(name)
             if !who.isEmpty, !writers.contains(where: { $0.who == who }) { writers.append((who, why)) }
         }
-        for change in [record?.change.pullRequest, request.change.pullRequest] {
-            if let author = change?.author { writer(author, "the change's author") }
-            for c in change?.committers ?? [] { writer(c, "a committer of the change") }
+        if let written = request.change.pullRequest {
+            writer(written.author, "the change's author")
+            for c in written.committers { writer(c, "a committer of the change") }
         }
         var reviewers: [String] = []
         var notes: [String] = []
@@ -64,7 +65,12 @@ extension DecisionBuilder {
             }
             reviewers.append(who)
         }
-        let subject = "#\(pr.number) at \(commit)"
+        // Built once, in place: the message of every allowed deploy of the tier is made of it.
+        var subject = "#"
+        subject.reserveCapacity(96)
+        subject += String(pr.number)
+        subject += " at "
+        subject += commit
         guard reviewers.count >= rule.count else {
             let need = rule.count - reviewers.count
             add(
@@ -98,11 +104,13 @@ extension DecisionBuilder {
                         + "alias so separation of duties can tell who merged it")
                 return
             }
-            merged = "; merged by \(merger)"
+            merged = "; merged by " + merger
         }
-        add(
-            "peer-review", .satisfied,
-            "\(subject) approved by \(reviewers.joined(separator: ", ")) per \(source)"
-                + merged)
+        subject += " approved by "
+        subject += reviewers.joined(separator: ", ")
+        subject += " per "
+        subject += source
+        subject += merged
+        add("peer-review", .satisfied, subject)
     }
 }
