@@ -76,6 +76,23 @@ import Testing
                 + "  breakGlass: { allowed: [x], maxDuration: 1h, review: { within: 1h, team: t } }\n",
             "'25' is not a valid value"
         ),
+        (
+            "kind: Freeze\nmetadata: { name: f }\nspec:\n  environments: [e]\n  windows: [{ cron: '0 12 * * FRI', duration: 2h }]\n"
+                + "  breakGlass: { allowed: [x], maxDuration: 1h, review: { within: 1h, team: t }, "
+                + "standsInForApprovals: [ghost] }\n",
+            "Freeze f: breakGlass.standsInForApprovals: unknown tier 'ghost'"
+        ),
+        (
+            "kind: Freeze\nmetadata: { name: f }\nspec:\n  environments: [e]\n  windows: [{ cron: '0 12 * * FRI', duration: 2h }]\n"
+                + "  breakGlass: { allowed: [x], maxDuration: 1h, review: { within: 1h, team: t }, "
+                + "standsInForApprovals: [t] }\n---\napiVersion: countersign.dev/v1alpha1\n"
+                + "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  controls: { checks: [unit] }\n",
+            "Freeze f: breakGlass.standsInForApprovals: tier t requires no approvals for a grant to stand in for"
+        ),
+        (
+            "kind: Tier\nmetadata: { name: t }\nspec:\n  priority: 1\n  controls: { peerReview: { count: 0 } }\n",
+            "Tier t.controls.peerReview.count must be at least 1"
+        ),
         ("kind: Thing\nmetadata: { name: x }\n", "unknown kind 'Thing'"),
         // A document without its spec is an error, not silently dropped (a Tier or Freeze that never applies).
         ("kind: Tier\nmetadata: { name: t }\n", "bundle.yaml:1: Tier t: missing spec"),

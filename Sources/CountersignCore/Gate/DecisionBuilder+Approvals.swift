@@ -141,8 +141,27 @@ extension DecisionBuilder {
                 "self-approval: \(policy.canonical(author)) approved their own change (allowed below rank \(env.selfApprovalBelowRank ?? 0))"
             )
         }
-        if !missing.isEmpty {
-            add("approvals", .pending, (missing + notes).joined(separator: "; "))
+        guard !missing.isEmpty else { return }
+        // The emergency path: where the freeze's break-glass rules say so, a valid grant stands in for the approvals
+        // still missing — time-boxed, and reviewed afterwards by the review team, never by its invoker. A rejection
+        // by an eligible approver has denied above: a grant does not overrule a person who looked and said no.
+        if let (grant, freeze) = emergencyGrant(for: tier, env) {
+            if !evidenceIDs.contains(grant.id) { evidenceIDs.append(grant.id) }
+            let who = policy.canonical(grant.invokedBy)
+            // Nobody looked before this deploy but its invoker; when that is someone who wrote the change, the
+            // review afterwards is the only second pair of eyes, and the relaxation says so.
+            let role = excluded.first(where: { $0.who == who }).map { " (\($0.why))" } ?? ""
+            let reviewBy = grant.grantedAt.addingTimeInterval(Double(freeze.breakGlass.reviewWithin))
+            add(
+                "approvals", .satisfied,
+                "on the emergency path: break-glass grant \(grant.id) from \(who) (incident "
+                    + "\(grant.incident ?? "none")) stands in for what was missing (\(missing.joined(separator: "; "))) "
+                    + "until \(RFC3339.string(grant.expiresAt))")
+            relaxations.append(
+                "break-glass: grant \(grant.id) by \(who)\(role) stood in for the approvals of tier \(tier.name); review by "
+                    + "team \(freeze.breakGlass.reviewTeam) due by \(RFC3339.string(reviewBy))")
+            return
         }
+        add("approvals", .pending, (missing + notes).joined(separator: "; "))
     }
 }

@@ -22,7 +22,7 @@ extension DecisionBuilder {
                     problems.append("grant \(grant.id): \(problem)")
                     continue
                 }
-                evidenceIDs.append(grant.id)
+                if !evidenceIDs.contains(grant.id) { evidenceIDs.append(grant.id) }
                 let reviewBy = grant.grantedAt.addingTimeInterval(Double(freeze.breakGlass.reviewWithin))
                 add(
                     "freeze", .satisfied,
@@ -44,6 +44,29 @@ extension DecisionBuilder {
                 "deploys to \(env.name) are frozen by \(freeze.name) until \(RFC3339.string(until)); "
                     + (problems.isEmpty ? how : problems.joined(separator: "; ") + "; " + how))
         }
+    }
+}
+
+extension DecisionBuilder {
+    /// The grant that stands in for `tier`'s approvals on the emergency path: a valid one lifting an active freeze
+    /// that covers this request, under break-glass rules that name the tier (`standsInForApprovals`). Outside a
+    /// freeze the normal path is open, and a grant stands in for nobody.
+    func emergencyGrant(for tier: Tier, _ env: DeploymentEnvironment) -> (grant: BreakGlassGrant, freeze: Freeze)? {
+        for freeze in policy.freezes
+        where freeze.breakGlass.standsInForApprovals.contains(tier.name)
+            && freeze.environments.contains(where: { Names.canonical($0) == env.name })
+        {
+            if !freeze.services.isEmpty && !freeze.services.contains(where: { Names.canonical($0) == request.service })
+            {
+                continue
+            }
+            guard FreezeCalendar.activeUntil(freeze, at: now) != nil else { continue }
+            for grant in evidence.breakGlassGrants where grant.freeze == freeze.name && grant.environment == env.name {
+                if let service = grant.service, Names.canonical(service) != request.service { continue }
+                if policy.breakGlassProblem(grant, freeze: freeze, now: now) == nil { return (grant, freeze) }
+            }
+        }
+        return nil
     }
 }
 

@@ -141,6 +141,9 @@ public struct BreakGlassPolicy: Sendable {
     /// Whether one grant may lift the freeze for every service it covers. Off unless the policy says so: a grant
     /// names its service, so an emergency in one service does not open the freeze for all of them.
     public let allServices: Bool
+    /// Tiers whose required approvals a grant also stands in for while it lifts the freeze: the emergency path.
+    /// Empty unless the policy says so; the grant stays time-boxed and is reviewed afterwards by someone else.
+    public let standsInForApprovals: [String]
 }
 
 /// How an artifact must be signed and built. `CountersignSupplyChain` verifies an artifact under it and records

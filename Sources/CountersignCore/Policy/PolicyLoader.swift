@@ -485,7 +485,7 @@ struct PolicyReader {
         guard
             let b = fields(
                 f["breakGlass"], "\(context).breakGlass",
-                allowed: ["allowed", "requires", "maxDuration", "review", "allServices"],
+                allowed: ["allowed", "requires", "maxDuration", "review", "allServices", "standsInForApprovals"],
                 required: ["allowed", "maxDuration", "review"]),
             let maxDuration = duration(b["maxDuration"], "\(context).breakGlass.maxDuration"),
             let review = fields(
@@ -508,7 +508,8 @@ struct PolicyReader {
                 allowed: allowed, requiresReason: requires.contains("reason"),
                 requiresIncident: requires.contains("incident"),
                 maxDuration: maxDuration, reviewWithin: within, reviewTeam: reviewTeam,
-                allServices: bool(b["allServices"], "\(context).breakGlass.allServices") ?? false))
+                allServices: bool(b["allServices"], "\(context).breakGlass.allServices") ?? false,
+                standsInForApprovals: strings(b["standsInForApprovals"], "\(context).breakGlass.standsInForApprovals")))
         freezes.append((freeze, file, line))
     }
 
@@ -685,6 +686,18 @@ struct PolicyReader {
                     "Freeze \(freeze.name): breakGlass.review.team: unknown team '\(freeze.breakGlass.reviewTeam)'")
             }
             if freeze.windows.isEmpty { issue(f, l, "Freeze \(freeze.name): needs at least one window") }
+            for name in freeze.breakGlass.standsInForApprovals {
+                guard let tier = tiers.first(where: { $0.0.name == name })?.0 else {
+                    issue(f, l, "Freeze \(freeze.name): breakGlass.standsInForApprovals: unknown tier '\(name)'")
+                    continue
+                }
+                if tier.approvals.isEmpty {
+                    issue(
+                        f, l,
+                        "Freeze \(freeze.name): breakGlass.standsInForApprovals: tier \(name) requires no approvals "
+                            + "for a grant to stand in for")
+                }
+            }
         }
         checkCanonicalNames()
         if declared { checkRequiredPaths(aliases: aliases) }
