@@ -21,6 +21,7 @@ wait_for_url "http://127.0.0.1:$server_port/health" "$server_pid" "$work/serve.l
 tokens=$(python3 - "$work/serve.log" <<'PY'
 import json, re, sys
 found = dict(re.findall(r"demo token for (\S+) \(\w+\): (cst_\S+)", open(sys.argv[1]).read()))
+assert list(found) == ["deploy-bot"], f"--demo prints the deploy bot's token and no person's: {found}"
 print(json.dumps(found))
 PY
 )

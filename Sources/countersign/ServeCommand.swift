@@ -138,7 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         for warning in Self.webWarnings(configuration, database: database) { printError("countersign: \(warning)") }
-        let identityProvider = try Self.identityProvider(
+        var organisationProvider = try Self.identityProvider(
             issuer: oidcIssuer ?? env["COUNTERSIGN_OIDC_ISSUER"],
             clientID: oidcClientId ?? env["COUNTERSIGN_OIDC_CLIENT_ID"],
             secret: process["COUNTERSIGN_OIDC_CLIENT_SECRET"], configuration: configuration)
@@ -147,6 +147,16 @@ struct ServeCommand: AsyncParsableCommand {
         do { bundle = try PolicyLoader.load(path: policyPath) } catch {
             throw ControlError(.badRequest, "\(policyPath): \(error)")
         }
+        // The demo's people sign in through its own development provider, unless an organisation's is configured.
+        var demoIdentityProvider: DemoIdentityProvider?
+        if demo && organisationProvider == nil {
+            let provider = try await DemoIdentityProvider(
+                origin: try Self.demoOrigin(configuration), policy: bundle)
+            organisationProvider = OIDCProvider(settings: try provider.settings())
+            demoIdentityProvider = provider
+        }
+        let identityProvider = organisationProvider
+        let demoProvider = demoIdentityProvider
         let signer = try (checkpointKey ?? env["COUNTERSIGN_CHECKPOINT_KEY"]).map(loadSigner)
         let prometheus = self.prometheus ?? env["COUNTERSIGN_PROMETHEUS"]
         let configsPath = canaryConfigs ?? env["COUNTERSIGN_CANARY_CONFIGS"]
@@ -181,6 +191,7 @@ struct ServeCommand: AsyncParsableCommand {
                 control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath),
                 identityProvider: identityProvider)
             components.pagerDutySecret = pagerDutySecret
+            components.demoIdentityProvider = demoProvider
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {
                     throw ControlError(.badRequest, "--canary-configs: \(error)")
@@ -225,8 +236,19 @@ struct ServeCommand: AsyncParsableCommand {
                 redirectURI: publicURL.origin + "/ui/sign-in/callback"))
     }
 
-    /// Seeds the demo history on a fresh ledger and prints a token per role to sign in with; an existing ledger
-    /// is left as it is.
+    /// Where the demo's identity provider and its one client live: the public URL, else the address served on (a
+    /// wildcard address as loopback). The port must be known before the server starts, so it cannot be 0.
+    static func demoOrigin(_ configuration: ServerConfiguration) throws -> String {
+        if let url = configuration.publicURL { return url.origin }
+        guard configuration.port != 0 else {
+            throw ValidationError("--demo signs people in at its own address: give a --port other than 0")
+        }
+        let host = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "127.0.0.1" : configuration.host
+        return "http://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host):\(configuration.port)"
+    }
+
+    /// Seeds the demo history on a fresh ledger and prints the deploy bot's token; people sign in through the
+    /// demo's identity provider. An existing ledger is left as it is.
     static func seedDemo(_ control: ControlPlane, until end: Date) async throws {
         guard try await control.store.size() <= 1 else {
             printError(
@@ -246,20 +268,15 @@ struct ServeCommand: AsyncParsableCommand {
         printError(
             "countersign: --demo: \(summary.requests) requests, \(summary.deploys) deploys, \(summary.incidents) "
                 + "incidents, \(summary.pending) waiting for approval")
-        for (identity, role) in [
-            ("alice", Identity.Role.approver), ("bob", .approver), ("erin", .admin), ("frank", .auditor),
-            ("deploy-bot", .deployer),
-        ] {
-            let kind = control.policy.bundle.identity(identity)?.kind ?? .automation
-            // The demo's people mint their own tokens, as if each had signed in; the automation's is the host's.
-            let issuer: TokenIssuer =
-                kind == .human
-                ? .themselves(Principal(identity: identity, role: role, kind: kind, tokenID: "demo-seed"))
-                : .host(user: "demo-seed")
-            let token = try await control.createToken(identity: identity, role: role, issuer: issuer)
-            FileHandle.standardOutput.write(
-                Data("countersign: demo token for \(identity) (\(role.rawValue)): \(token.secret)\n".utf8))
-        }
+        // People sign in through the demo's identity provider and mint their own tokens there; only the automation's
+        // token is the host's to issue.
+        let token = try await control.createToken(
+            identity: "deploy-bot", role: .deployer, issuer: .host(user: "demo-seed"))
+        FileHandle.standardOutput.write(
+            Data("countersign: demo token for deploy-bot (deployer): \(token.secret)\n".utf8))
+        FileHandle.standardOutput.write(
+            Data(
+                "countersign: people sign in at /ui/sign-in through the demo's identity provider (/demo-idp)\n".utf8))
     }
 
     /// The settings of a YAML configuration file, as the environment variables they stand for. Unknown keys and

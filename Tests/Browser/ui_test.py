@@ -1,7 +1,8 @@
 """The web UI in a real browser: headless Chromium driven by Selenium, against `countersign serve --demo`.
 
-Run by scripts/browser-test.sh, which starts the server and passes its URL and the demo's tokens in the
-environment. Screenshots of every page go to COUNTERSIGN_UI_SCREENSHOTS for review.
+Run by scripts/browser-test.sh, which starts the server and passes its URL and the deploy bot's token in the
+environment. People sign in as they would at work: through the identity provider — here the demo's own, at
+/demo-idp — and mint their API tokens themselves. Screenshots of every page go to COUNTERSIGN_UI_SCREENSHOTS.
 """
 
 import http.server
@@ -59,11 +60,24 @@ class UITest(unittest.TestCase):
         self.addCleanup(self.driver.quit)
 
     def sign_in(self, who, driver=None):
+        """Through the identity provider: the sign-in page sends the browser to it, the person is picked there, and
+        the code it sends back is redeemed for a verified ID token naming them."""
         d = driver or self.driver
         d.get(BASE + "/ui/sign-in")
-        d.find_element(By.ID, "token").send_keys(TOKENS[who])
-        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        d.find_element(By.ID, "provider-sign-in").click()
+        find(d, By.CSS_SELECTOR, f"button[name=person][value='{who}']").click()
         self.assertIn(who, find(d, By.CLASS_NAME, "who").text)
+
+    def minted(self, who):
+        """An API token `who` mints for themselves while signed in (nobody else can mint it)."""
+        d = browser()
+        try:
+            self.sign_in(who, d)
+            d.get(BASE + "/ui/tokens")
+            d.find_element(By.ID, "mint").click()
+            return find(d, By.ID, "minted-token").text
+        finally:
+            d.quit()
 
     def card(self, pr, driver=None):
         d = driver or self.driver
@@ -108,9 +122,10 @@ class UITest(unittest.TestCase):
         self.assertIn("alice may not review this request: they are the change's author",
                       self.driver.find_element(By.ID, "error-message").text)
         self.shot("forced-approval-refused")
-        status = api(f"/api/v1/deploy-requests/{request_id}", TOKENS["frank"])
+        frank = self.minted("frank")
+        status = api(f"/api/v1/deploy-requests/{request_id}", frank)
         self.assertEqual(status["decision"]["verdict"], "pending")
-        refused = api("/api/v1/audit/query", TOKENS["frank"], {
+        refused = api("/api/v1/audit/query", frank, {
             "sql": f"SELECT COUNT(*) AS n FROM entries WHERE type = 'approval.refused' AND canonical LIKE '%{request_id}%'"})
         self.assertEqual(refused["rows"][0][0], 1)
 
@@ -178,10 +193,34 @@ class UITest(unittest.TestCase):
         d.get(BASE + "/ui/metrics")
         self.assertTrue(d.current_url.startswith(BASE + "/ui/sign-in"))
         d.find_element(By.ID, "token").send_keys("cst_" + "A" * 43)
-        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        d.find_element(By.CSS_SELECTOR, "form[action='/ui/sign-in'] button[type=submit]").click()
         self.assertIn("That token is not valid", find(d, By.CLASS_NAME, "alert").text)
         self.shot("sign-in-refused")
         self.assertEqual([e for e in self.console_errors() if "401" not in e["message"]], [])
+
+    def test_the_demo_identity_provider_signs_in_only_its_own_client(self):
+        """The demo's provider lists the policy's people and signs in whoever is picked, which is why it answers its
+        one client alone: an authorization request sending the code anywhere else, or without PKCE, is refused."""
+        d = self.driver
+        d.get(BASE + "/ui/sign-in")
+        d.find_element(By.ID, "provider-sign-in").click()
+        people = [b.get_attribute("value") for b in find(d, By.CSS_SELECTOR, "ul.people").find_elements(
+            By.CSS_SELECTOR, "button[name=person]")]
+        self.assertEqual(people, ["alice", "bob", "carol", "dave", "erin", "frank"])
+        self.shot("demo-identity-provider")
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(d.current_url).query)
+        self.assertEqual(query["code_challenge_method"], ["S256"])
+        for field, value, why in (("redirect_uri", "https://attacker.example/cb", "redirect_uri is not this client's"),
+                                  ("code_challenge_method", "plain", "PKCE"), ("client_id", "other", "client_id")):
+            forged = {k: v[0] for k, v in query.items()}
+            forged[field] = value
+            d.get(BASE + "/demo-idp/authorize?" + urllib.parse.urlencode(forged))
+            self.assertIn(why, find(d, By.ID, "error").text)
+        # A token the identity provider was not asked for: the server has no such sign-in in this browser.
+        d.get(BASE + "/ui/sign-in/callback?code=forged&state=forged")
+        find(d, By.TAG_NAME, "h1")
+        d.get(BASE + "/ui")
+        self.assertTrue(d.current_url.startswith(BASE + "/ui/sign-in"), "no session was started")
 
     def test_sign_out_ends_the_session(self):
         self.sign_in("bob")

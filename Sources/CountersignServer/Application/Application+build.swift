@@ -22,6 +22,8 @@ public struct ServerComponents: Sendable {
     public var identityProvider: OIDCProvider?
     /// The PagerDuty v3 webhook secret; `nil` leaves `/webhooks/pagerduty` unconfigured.
     public var pagerDutySecret: String?
+    /// The development identity provider of `serve --demo`, mounted at `/demo-idp`; `nil` everywhere else.
+    public var demoIdentityProvider: DemoIdentityProvider?
 
     public init(
         control: ControlPlane, signer: NoteSigner? = nil, kayenta: KayentaAPI? = nil, verifier: RegistryVerifier? = nil,
@@ -107,6 +109,9 @@ public func buildRouter(
         to: router)
     AdmissionRoutes(control: control).add(to: router)
     WebPages(control: control, configuration: configuration, provider: components.identityProvider).add(to: router)
+    if let demo = components.demoIdentityProvider {
+        DemoIdentityProviderRoutes(provider: demo, control: control).add(to: router)
+    }
     if let kayenta = components.kayenta {
         KayentaRoutes(control: control, api: kayenta).add(to: router)
     }
