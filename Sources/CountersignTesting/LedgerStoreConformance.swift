@@ -420,6 +420,42 @@ public enum LedgerStoreConformance {
         try check(
             again["separation_of_duties"]?["violations"] == .array([.string("dana is a committer")]),
             "the violation is named: \(String(describing: again["separation_of_duties"]))")
+
+        // The emergency path: a break-glass grant stood in for the approvals. Nobody but its invoker looked before
+        // the deploy, and the record says so rather than calling separation of duties kept.
+        let relaxation =
+            "break-glass: grant bg-9 by carol stood in for the approvals of tier emergency; review by team "
+            + "eng-managers due by 2026-11-29T14:30:00Z"
+        try await store.append([
+            LedgerFixtures.draft(
+                "deploy.requested", "deploy-bot", 40,
+                #"""
+                {"id":"req-9","service":"payments","environment":"production",
+                 "artifact":"registry.example.com/payments/api@\#(LedgerFixtures.digest)",
+                 "requester":"deploy-bot","deployer":"deploy-bot",
+                 "change":{"commit":"beef001","ref":"refs/heads/main","kind":"code","reversible":true,
+                   "ticket":"INC-311","pullRequest":{"number":77,"author":"carol"}}}
+                """#),
+            LedgerFixtures.draft(
+                "gate.decided", "countersign", 41,
+                #"{"request":"req-9","verdict":"allowed","tier":"emergency","relaxations":["\#(relaxation)"]}"#),
+            LedgerFixtures.draft(
+                "deploy.started", "deploy-bot", 42,
+                #"{"id":"dep-9","request":"req-9","environment":"production","service":"payments","digest":"\#(LedgerFixtures.digest)"}"#
+            ),
+        ])
+        let emergency = try require(
+            try await DeployRecord.report(
+                store, environment: "production", from: LedgerFixtures.at(0), to: LedgerFixtures.at(1_000)
+            ).first { $0["deploy_id"]?.stringValue == "dep-9" }, "the emergency deploy's record")
+        try check(emergency["separation_of_duties"]?["ok"] == .bool(false), "no approval before the deploy")
+        try check(
+            emergency["separation_of_duties"]?["violations"]
+                == .array([.string("no approval: " + relaxation.dropFirst("break-glass: ".count))]),
+            "the grant that stood in is named: \(String(describing: emergency["separation_of_duties"]))")
+        try check(
+            emergency["decision"]?["relaxations"] == .array([.string(relaxation)]),
+            "the decision's relaxations: \(String(describing: emergency["decision"]))")
     }
 
     public static func evidencePacks(_ store: any LedgerStore) async throws {

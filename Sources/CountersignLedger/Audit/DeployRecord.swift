@@ -125,6 +125,19 @@ public enum DeployRecord {
                 violations.append(.string("\(canonical(a)) is \(role)"))
             }
         }
+        // What the decision relaxed, from its own entry: on the emergency path a break-glass grant stood in for the
+        // approvals, so nobody but its invoker looked before the deploy — not separation of duties, however it was
+        // justified; the review afterwards is on the grant.
+        var relaxations: [String] = []
+        if let seq = decision.rows.first?[4].integerValue,
+            let entry = try await store.entries(from: Int(seq), count: 1).first,
+            let decided = try? entry.event(GateDecided.self)
+        {
+            relaxations = decided.relaxations ?? []
+        }
+        for r in relaxations where r.hasPrefix("break-glass: ") && r.contains("stood in for the approvals") {
+            violations.append(.string("no approval: " + r.dropFirst("break-glass: ".count)))
+        }
 
         let proof = try await store.inclusionProof(seq: Int(startedSeq.integerValue ?? -1), size: treeSize)
         func column(_ key: String) -> JSONValue { d[key]?.json ?? .null }
@@ -171,7 +184,7 @@ public enum DeployRecord {
         if let r = decision.rows.first {
             decided = .object([
                 ("verdict", r[0].json), ("tier", r[1].json), ("policy", r[2].json), ("decided_at", r[3].json),
-                ("seq", r[4].json),
+                ("seq", r[4].json), ("relaxations", .array(relaxations.map(JSONValue.string))),
             ])
         }
         members.append(("decision", decided))
