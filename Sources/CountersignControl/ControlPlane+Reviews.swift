@@ -50,11 +50,12 @@ extension ControlPlane {
         let approval = Approval(
             id: Self.newID("ap_"), approver: principal.identity, digest: state == .withdrawn ? "" : digest,
             environment: state == .withdrawn ? "" : request.environment, state: state, comment: comment,
-            at: now())
+            at: now(), groups: principal.groups)
         let bound = state != .withdrawn
         let reviewed = ApprovalReviewed(
             state, id: approval.id, request: id, approver: principal.identity,
-            digest: bound ? digest : nil, environment: bound ? request.environment : nil, comment: comment)
+            digest: bound ? digest : nil, environment: bound ? request.environment : nil, comment: comment,
+            groups: principal.groups)
         // The review and the decision it leads to, in one batch: never a recorded approval the gate has not seen.
         var batch = EntryBatch()
         try batch.add(reviewed, actor: principal.identity, at: approval.at)

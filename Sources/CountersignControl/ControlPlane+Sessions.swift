@@ -55,7 +55,10 @@ extension ControlPlane {
             let identity = policy.bundle.identity(named: session.identity), identity.roles.contains(role)
         else { return nil }
         return (
-            session.id, Principal(identity: identity.name, role: role, kind: identity.kind, tokenID: session.token),
+            session.id,
+            Principal(
+                identity: identity.name, role: role, kind: identity.kind, tokenID: session.token,
+                groups: session.groups),
             session.subject != nil
         )
     }

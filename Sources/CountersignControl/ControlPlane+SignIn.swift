@@ -60,7 +60,7 @@ extension ControlPlane {
         try batch.add(
             IdentityChanged(
                 .tokenCreated, identity: identity.name, token: token.id, tokenHash: token.hash, role: role.rawValue,
-                expiresAt: expires, issuer: claims.issuer, subject: claims.subject),
+                expiresAt: expires, issuer: claims.issuer, subject: claims.subject, groups: claims.groups),
             actor: identity.name, at: started)
         let sessionSecret = Self.sessionPrefix + session.secret.dropFirst(APIToken.prefix.count)
         try batch.add(
@@ -71,7 +71,7 @@ extension ControlPlane {
         try await record(batch)
         return (
             StartedSession(id: id, secret: sessionSecret, expiresAt: started.addingTimeInterval(lifetime)),
-            Principal(identity: identity.name, role: role, kind: .human, tokenID: token.id)
+            Principal(identity: identity.name, role: role, kind: .human, tokenID: token.id, groups: claims.groups)
         )
     }
 }

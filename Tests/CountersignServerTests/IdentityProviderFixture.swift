@@ -15,7 +15,8 @@ final class IdentityProviderFixture: @unchecked Sendable {
     static let redirectURI = ServerFixture.publicURL + "/ui/sign-in/callback"
     /// The provider's people: alice and bob by subject, dana by email only, and mallory whom no policy names.
     static let users = """
-        {"alice": {"sub": "00u-alice", "email": "alice@example.com", "email_verified": true, "name": "Alice"},
+        {"alice": {"sub": "00u-alice", "email": "alice@example.com", "email_verified": true, "name": "Alice",
+                   "groups": ["eng-payments", "Everyone"]},
          "bob": {"sub": "00u-bob", "email": "bob@example.com", "email_verified": true},
          "dana": {"sub": "00u-dana", "email": "Dana@Example.com", "email_verified": true},
          "dana-unverified": {"sub": "00u-dana2", "email": "dana@example.com", "email_verified": false},

@@ -110,6 +110,12 @@ import Testing
             #expect(entries.first?.payload["subject"]?.stringValue == "00u-alice")
             #expect(entries.first?.payload["issuer"]?.stringValue == idp.issuer)
             #expect(entries.first?.payload["role"]?.stringValue == "approver")
+            // And the groups the provider verified, as it wrote them: reviews in this session carry them, for the
+            // teams that name a sign-in group.
+            #expect(entries.first?.payload["groups"] == .array([.string("eng-payments"), .string("Everyone")]))
+            let session = try #require(
+                try await f.control.session(secret: String(cookie.dropFirst("countersign_session=".count))))
+            #expect(session.principal.groups == ["eng-payments", "Everyone"])
 
             // Signed in through the provider, alice mints her own token: her session's role, shown once.
             let tokens = try await client.call(.get, "/ui/tokens", [.cookie: cookie])

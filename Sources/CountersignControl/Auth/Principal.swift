@@ -7,12 +7,18 @@ public struct Principal: Sendable, Hashable {
     public var role: Identity.Role
     public var kind: Identity.Kind
     public var tokenID: String
+    /// The groups the organisation's identity provider verified when this person signed in, for a session that began
+    /// there; `nil` for a token (one carries no groups). Reviews given in the session carry them.
+    public var groups: [String]?
 
-    public init(identity: String, role: Identity.Role, kind: Identity.Kind, tokenID: String) {
+    public init(
+        identity: String, role: Identity.Role, kind: Identity.Kind, tokenID: String, groups: [String]? = nil
+    ) {
         self.identity = identity
         self.role = role
         self.kind = kind
         self.tokenID = tokenID
+        self.groups = groups
     }
 
     /// Throws `forbidden` unless the token's role is one of `roles`.

@@ -51,7 +51,8 @@ public actor DemoIdentityProvider {
                 Person(
                     name: identity.name, subject: identity.signIn?.subject ?? "demo:" + identity.name,
                     email: identity.signIn?.email,
-                    groups: policy.teams.values.filter { $0.members.contains(identity.name) }.map(\.name).sorted())
+                    groups: policy.teams.values.filter { $0.members.contains(identity.name) }
+                        .map { $0.signInGroup ?? $0.name }.sorted())
             }
         clientSecret = OIDCProvider.secret()
         kid = "demo-" + String(OIDCProvider.secret().prefix(8))

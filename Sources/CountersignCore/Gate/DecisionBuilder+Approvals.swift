@@ -59,6 +59,7 @@ extension DecisionBuilder {
             ordered.append(current[c])
         }
         var eligible: [String] = []
+        var eligibleReview: [Int] = []  // each eligible person's review, by its index in the evidence
         for (who, index) in ordered {
             if let identity = policy.identities[who] {  // `who` is canonical already
                 if identity.kind == .automation {
@@ -86,6 +87,7 @@ extension DecisionBuilder {
                 notes.append("\(who) withdrew their approval")
             case .granted:
                 eligible.append(who)
+                eligibleReview.append(index)
             }
         }
         // Assign approvers to rule slots so that each person counts once (augmenting-path bipartite matching).
@@ -93,8 +95,15 @@ extension DecisionBuilder {
         var slotRule: [Int] = []
         for (i, rule) in tier.approvals.enumerated() { slotRule += repeatElement(i, count: max(rule.count, 0)) }
         let teams = tier.approvals.map { policy.teamMembers[$0.team] ?? [] }
-        let fits: [[Bool]] = eligible.map { who in
-            let member = teams.map { $0.contains(who) }
+        // Who is on a team: for a team with a sign-in group and a review given through a sign-in, what the identity
+        // provider verified then; otherwise the policy's members.
+        let signInGroups = tier.approvals.map { policy.teams[$0.team]?.signInGroup }
+        let fits: [[Bool]] = eligible.indices.map { e in
+            let said = approvals[eligibleReview[e]].groups
+            let member = teams.indices.map { t in
+                if let group = signInGroups[t], let said { return said.contains(group) }
+                return teams[t].contains(eligible[e])
+            }
             return slotRule.map { member[$0] }
         }
         var holder = [Int?](repeating: nil, count: slotRule.count)
@@ -124,6 +133,15 @@ extension DecisionBuilder {
             if have.count < rule.count {
                 let need = rule.count - have.count
                 missing.append("needs \(need) more approval\(need == 1 ? "" : "s") from team \(rule.team)")
+                // Say whose approval the identity provider's groups kept off the team, so nobody wonders why.
+                if let group = signInGroups[i] {
+                    for e in eligible.indices where teams[i].contains(eligible[e]) {
+                        if approvals[eligibleReview[e]].groups?.contains(group) == false {
+                            notes.append(
+                                "\(eligible[e]) signed in without group \(group), which team \(rule.team) is read from")
+                        }
+                    }
+                }
                 // Say who on the team cannot approve this change, so nobody waits for them.
                 for member in (policy.teamMembers[rule.team] ?? []).sorted() {
                     if let why = excluded.first(where: { $0.who == member })?.why,

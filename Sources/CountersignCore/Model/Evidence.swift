@@ -116,9 +116,13 @@ public struct Approval: Sendable, Hashable, Codable {
     public var state: State
     public var comment: String?
     public var at: Date
+    /// The groups the organisation's identity provider verified for the reviewer when they signed in to give this
+    /// review; `nil` when it was given with a token that carries none (minted, or from before groups were recorded).
+    /// A team with a `signInGroup` counts the review by them (``Team/signInGroup``).
+    public var groups: [String]?
 
     private enum CodingKeys: String, CodingKey {
-        case id, approver, digest, environment, state, comment, at
+        case id, approver, digest, environment, state, comment, at, groups
     }
 
     /// The key evidence files used before `state`: refused with the new name rather than read as a default.
@@ -138,12 +142,14 @@ public struct Approval: Sendable, Hashable, Codable {
         state = try c.decodeIfPresent(State.self, forKey: .state) ?? .granted
         comment = try c.decodeIfPresent(String.self, forKey: .comment)
         at = try c.decode(Date.self, forKey: .at)
+        groups = try c.decodeIfPresent([String].self, forKey: .groups)
     }
 
     public init(
         id: String, approver: String, digest: String, environment: String, state: State = .granted,
-        comment: String? = nil, at: Date
+        comment: String? = nil, at: Date, groups: [String]? = nil
     ) {
+        self.groups = groups
         self.id = id
         self.approver = approver
         self.digest = digest

@@ -44,10 +44,16 @@ public struct Identity: Sendable, Hashable, Codable {
 public struct Team: Sendable, Hashable, Codable {
     public var name: String
     public var members: [String]
+    /// The organisation's identity-provider group that says who is on the team. For a review given through a
+    /// sign-in, the provider's word decides: it counts for the team when the verified groups hold this one, and not
+    /// otherwise — someone the provider took out of the group stops counting at their next sign-in, with no policy
+    /// edit. A review given with a token that carries no groups counts by `members`.
+    public var signInGroup: String?
 
-    public init(name: String, members: [String]) {
+    public init(name: String, members: [String], signInGroup: String? = nil) {
         self.name = name
         self.members = members
+        self.signInGroup = signInGroup
     }
 }
 

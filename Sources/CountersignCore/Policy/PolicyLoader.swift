@@ -316,13 +316,15 @@ struct PolicyReader {
     }
 
     mutating func readTeam(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
-        guard let f = fields(spec, context, allowed: ["members"], required: ["members"]) else { return }
+        guard let f = fields(spec, context, allowed: ["members", "signInGroup"], required: ["members"]) else { return }
         let members = strings(f["members"], "\(context).members")
         if members.isEmpty { fail(f["members"], "\(context): a team needs at least one member") }
         if teams[name] != nil {
             issues.append(PolicyIssue(file: file, line: line, message: "\(context): defined twice"))
         }
-        teams[name] = (Team(name: name, members: members), file, line)
+        let group = string(f["signInGroup"], "\(context).signInGroup")
+        if group?.isEmpty == true { fail(f["signInGroup"], "\(context).signInGroup must not be empty") }
+        teams[name] = (Team(name: name, members: members, signInGroup: group), file, line)
     }
 
     mutating func readIdentity(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {

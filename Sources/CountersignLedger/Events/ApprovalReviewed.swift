@@ -15,15 +15,18 @@ public struct ApprovalReviewed: LedgerEvent, Hashable {
     public var environment: String?
     public var team: String?
     public var comment: String?
+    /// The groups the identity provider verified for the reviewer at the sign-in this review was given in.
+    public var groups: [String]?
 
     private enum CodingKeys: String, CodingKey {
-        case id, request, approver, digest, environment, team, comment
+        case id, request, approver, digest, environment, team, comment, groups
     }
 
     public init(
         _ state: State, id: String?, request: String, approver: String, digest: String?, environment: String?,
-        team: String? = nil, comment: String? = nil
+        team: String? = nil, comment: String? = nil, groups: [String]? = nil
     ) {
+        self.groups = groups
         self.state = state
         self.id = id
         self.request = request
@@ -49,17 +52,19 @@ public struct ApprovalReviewed: LedgerEvent, Hashable {
             SQLStatement(
                 """
                 INSERT INTO approvals (request_id, approver, seq, at, state, approval_id, digest, environment, team,
-                    comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    comment, groups) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (request_id, approver) DO UPDATE SET seq = excluded.seq, at = excluded.at,
                     state = excluded.state, approval_id = COALESCE(excluded.approval_id, approvals.approval_id),
                     digest = COALESCE(excluded.digest, approvals.digest),
                     environment = COALESCE(excluded.environment, approvals.environment),
-                    team = COALESCE(excluded.team, approvals.team), comment = excluded.comment
+                    team = COALESCE(excluded.team, approvals.team), comment = excluded.comment,
+                    groups = excluded.groups
                 """,
                 [
                     try nonEmpty(request, "request"), try nonEmpty(approver, "approver"), entry.seq, entry.at,
                     .text(state.rawValue), id.sql, bound ? try sha256Digest(self.digest ?? "", "digest") : .null,
                     bound ? try nonEmpty(environment ?? "", "environment") : .null, team.sql, comment.sql,
+                    groups?.sql ?? .null,
                 ])
         ]
     }

@@ -26,6 +26,9 @@ public struct IdentityChanged: LedgerEvent, Hashable {
     /// shown): the provider's issuer and the person's subject there.
     public var issuer: String?
     public var subject: String?
+    /// With `subject`: the groups the provider verified for the person at that sign-in, which decide their membership
+    /// of teams that name a `signInGroup` for what they review in that session.
+    public var groups: [String]?
 
     /// The roles a token or session may carry.
     public static let roles = ["builder", "deployer", "approver", "auditor", "admin"]
@@ -33,8 +36,9 @@ public struct IdentityChanged: LedgerEvent, Hashable {
     public init(
         _ change: Change, identity: String, token: String? = nil, tokenHash: String? = nil, role: String? = nil,
         expiresAt: LedgerTime? = nil, session: String? = nil, sessionHash: String? = nil, bootstrap: Bool? = nil,
-        issuer: String? = nil, subject: String? = nil
+        issuer: String? = nil, subject: String? = nil, groups: [String]? = nil
     ) {
+        self.groups = groups
         self.bootstrap = bootstrap
         self.issuer = issuer
         self.subject = subject
@@ -57,12 +61,12 @@ public struct IdentityChanged: LedgerEvent, Hashable {
                 SQLStatement(
                     """
                     INSERT INTO api_tokens (token_id, token_hash, identity, role, created_seq, created_at, created_by,
-                        expires_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        expires_at, subject, groups) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
                         try nonEmpty(token ?? "", "token"), try hexSHA256(tokenHash ?? "", "tokenHash"),
                         try nonEmpty(identity ?? "", "identity"), try oneOf(role ?? "", Self.roles, "role"), entry.seq,
-                        entry.at, entry.actor, expiresAt?.sql ?? .null, subject.sql,
+                        entry.at, entry.actor, expiresAt?.sql ?? .null, subject.sql, groups?.sql ?? .null,
                     ])
             ]
         case .tokenRevoked:

@@ -30,6 +30,7 @@ public enum Projection {
         ("v9-identities", identities),
         ("v10-change-facts", changeFacts),
         ("v11-canary-environment", canaryEnvironment),
+        ("v12-sign-in-groups", signInGroups),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -115,6 +116,13 @@ public enum Projection {
     /// named stay without one: nothing to replay.
     static let canaryEnvironment: [String] = [
         "ALTER TABLE canary_verdicts ADD COLUMN environment TEXT"
+    ]
+
+    /// The groups the identity provider verified at a sign-in, on the token backing its session, and on each review
+    /// given in it. Entries from before held none: nothing to replay.
+    static let signInGroups: [String] = [
+        "ALTER TABLE api_tokens ADD COLUMN groups TEXT",
+        "ALTER TABLE approvals ADD COLUMN groups TEXT",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

@@ -35,7 +35,7 @@ extension ReadModel {
         for row in try await rows(
             "approvals",
             """
-            SELECT seq, approval_id, approver, digest, environment, state, comment, at FROM approvals
+            SELECT seq, approval_id, approver, digest, environment, state, comment, at, groups FROM approvals
             WHERE request_id = ? ORDER BY seq
             """, [.text(request.id)])
         {
@@ -47,7 +47,8 @@ extension ReadModel {
                     approver: try row.required(row.text("approver")), digest: row.text("digest") ?? "",
                     environment: row.text("environment") ?? "",
                     state: try row.required(row.text("state").flatMap(Approval.State.init(rawValue:))),
-                    comment: row.text("comment"), at: try row.required(row.date("at"))))
+                    comment: row.text("comment"), at: try row.required(row.date("at")),
+                    groups: try row.optionalStrings("groups")))
         }
         for row in try await rows(
             "canary_verdicts",

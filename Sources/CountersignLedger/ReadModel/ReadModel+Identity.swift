@@ -91,6 +91,8 @@ extension ReadModel {
         public var tokenRevoked: Bool
         /// The person's subject at the identity provider when the session began with a sign-in there.
         public var subject: String?
+        /// The groups the provider verified at that sign-in.
+        public var groups: [String]? = nil
     }
 
     /// The session whose secret hashes to `hash`.
@@ -100,7 +102,7 @@ extension ReadModel {
                 "web_sessions",
                 """
                 SELECT s.session_id, s.session_hash, s.identity, s.role, s.expires_at, s.ended_at, t.token_id,
-                    t.expires_at AS token_expires_at, t.revoked_at, t.subject
+                    t.expires_at AS token_expires_at, t.revoked_at, t.subject, t.groups
                 FROM web_sessions s JOIN api_tokens t ON t.token_id = s.token_id WHERE s.session_hash = ?
                 """, [.text(hash)]
             ).first
@@ -110,6 +112,7 @@ extension ReadModel {
             identity: try row.required(row.text("identity")), role: try row.required(row.text("role")),
             expiresAt: try row.required(row.date("expires_at")), ended: row.text("ended_at") != nil,
             token: try row.required(row.text("token_id")), tokenExpiresAt: try row.optionalDate("token_expires_at"),
-            tokenRevoked: row.text("revoked_at") != nil, subject: row.text("subject"))
+            tokenRevoked: row.text("revoked_at") != nil, subject: row.text("subject"),
+            groups: try row.optionalStrings("groups"))
     }
 }

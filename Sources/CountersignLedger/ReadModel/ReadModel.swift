@@ -74,6 +74,13 @@ public struct ProjectionRow: Sendable {
         return try required(date(name))
     }
 
+    /// A list column (a JSON array of strings) that may be NULL but, when set, must be one: a list that cannot be
+    /// read is not "no list".
+    func optionalStrings(_ name: String) throws(LedgerError) -> [String]? {
+        guard let text = text(name) else { return nil }
+        return try required(try? JSONValueDecoder().decode([String].self, from: Array(text.utf8)))
+    }
+
     func unreadable() -> LedgerError {
         let fields = zip(columns, values).map { "\($0)=\($1)" }.joined(separator: ", ")
         return LedgerError(.tampered, "a row of \(table) cannot be read (\(fields.prefix(300)))")
