@@ -68,11 +68,39 @@ extension ReadModel {
         return decisions
     }
 
-    /// One deploy of a request.
+    /// One deploy as recorded: its request, where and what it deployed, its status (`started`, `succeeded`,
+    /// `failed`, `rolled_back`), who started it, and when it started and ended.
     public struct RecordedDeploy: Sendable, Hashable {
-        public var id, status, startedAt: String
+        public var id, request, environment, service, digest, status, startedBy, startedAt: String
         public var finishedAt: String?
         public var startedSeq: Int64
+
+        static let columns =
+            "deploy_id, request_id, environment, service, digest, status, started_by, started_at, finished_at, "
+            + "started_seq"
+
+        init(_ row: ProjectionRow) throws(LedgerError) {
+            id = try row.required(row.text("deploy_id"))
+            request = try row.required(row.text("request_id"))
+            environment = try row.required(row.text("environment"))
+            service = try row.required(row.text("service"))
+            digest = try row.required(row.text("digest"))
+            status = try row.required(row.text("status"))
+            startedBy = try row.required(row.text("started_by"))
+            startedAt = try row.required(row.text("started_at"))
+            finishedAt = row.text("finished_at")
+            startedSeq = try row.required(row.integer("started_seq"))
+        }
+
+        /// The API's answer: the `deploys` columns by name.
+        public var json: JSONValue {
+            .object([
+                ("id", .string(id)), ("request", .string(request)), ("environment", .string(environment)),
+                ("service", .string(service)), ("digest", .string(digest)), ("status", .string(status)),
+                ("started_by", .string(startedBy)), ("started_at", .string(startedAt)),
+                ("finished_at", finishedAt.map(JSONValue.string) ?? .null),
+            ])
+        }
     }
 
     /// Request `id`'s deploys, in the order they started.
@@ -80,16 +108,9 @@ extension ReadModel {
         var deploys: [RecordedDeploy] = []
         for row in try await rows(
             "deploys",
-            """
-            SELECT deploy_id, status, started_at, finished_at, started_seq FROM deploys WHERE request_id = ?
-            ORDER BY started_seq
-            """, [.text(id)])
+            "SELECT \(RecordedDeploy.columns) FROM deploys WHERE request_id = ? ORDER BY started_seq", [.text(id)])
         {
-            deploys.append(
-                RecordedDeploy(
-                    id: try row.required(row.text("deploy_id")), status: try row.required(row.text("status")),
-                    startedAt: try row.required(row.text("started_at")), finishedAt: row.text("finished_at"),
-                    startedSeq: try row.required(row.integer("started_seq"))))
+            deploys.append(try RecordedDeploy(row))
         }
         return deploys
     }

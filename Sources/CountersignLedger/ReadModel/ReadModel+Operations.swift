@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 
 extension ReadModel {
@@ -49,6 +50,19 @@ extension ReadModel {
     /// Whether deploy `id` is recorded.
     public func deployExists(id: String) async throws(LedgerError) -> Bool {
         try await !rows("deploys", "SELECT 1 AS one FROM deploys WHERE deploy_id = ?", [.text(id)]).isEmpty
+    }
+
+    /// Deploy `id`, when there is one.
+    public func deploy(id: String) async throws(LedgerError) -> RecordedDeploy? {
+        guard
+            let row = try await rows(
+                "deploys",
+                """
+                SELECT \(RecordedDeploy.columns) FROM deploys WHERE deploy_id = ?
+                """, [.text(id)]
+            ).first
+        else { return nil }
+        return try RecordedDeploy(row)
     }
 
     /// Incident `id`: nil when there is none, else whether it is resolved.

@@ -100,6 +100,7 @@ public func buildRouter(
         .add(middleware: IdempotencyMiddleware(control: control))
     TokenRoutes(control: control).add(to: api)
     DeployRequestRoutes(control: control).add(to: api)
+    DeployRoutes(control: control).add(to: api)
     CheckRoutes(control: control).add(to: api)
     EvidenceRoutes(control: control, verifier: components.verifier).add(to: api)
     PolicyRoutes(control: control).add(to: api)
