@@ -20,6 +20,11 @@ extension ControlPlane {
             throw ControlError(
                 .badRequest, "id must be 1–128 letters, digits and . _ : - characters", details: ["field": "id"])
         }
+        // `gh-…` names GitHub's deployments, whose statuses finish the deploy of that id: a CI's deploy under such a
+        // name would be ended by someone else's deployment.
+        guard !deployID.lowercased().hasPrefix("gh-") else {
+            throw ControlError(.badRequest, "ids beginning gh- are GitHub's deployments", details: ["field": "id"])
+        }
         let status = try await deployRequest(id: id)
         let request = status.request
         guard policy.bundle.canonical(principal.identity) == policy.bundle.canonical(request.deployer) else {

@@ -76,6 +76,7 @@ import Testing
                 (#"{"request": "dr_nope"}"#, HTTPResponse.Status.notFound),
                 (#"{"request": "\#(allowed)", "id": "../etc"}"#, .badRequest),
                 (#"{"request": "\#(allowed)", "id": ""}"#, .badRequest),
+                (#"{"request": "\#(allowed)", "id": "GH-4242"}"#, .badRequest),
                 (#"{"id": "x"}"#, .badRequest),
             ] {
                 let refused = try await client.call(.post, "/api/v1/deploys", f.headers("deployer"), body)
