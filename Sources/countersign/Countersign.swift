@@ -9,7 +9,8 @@ struct Countersign: AsyncParsableCommand {
         subcommands: [
             CELCommand.self, PolicyCommand.self, GateCommand.self, LedgerCommand.self, AuditCommand.self,
             KeysCommand.self, CanaryCommand.self, ServeCommand.self, TokensCommand.self,
-            ArtifactCommand.self, AdmissionCommand.self, MetricsCommand.self,
+            ArtifactCommand.self, AdmissionCommand.self, MetricsCommand.self, WhoamiCommand.self,
+            RequestCommand.self, DeployCommand.self,
         ]
     )
 }
