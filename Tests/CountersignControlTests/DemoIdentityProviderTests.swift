@@ -107,4 +107,15 @@ import Testing
             _ = try await idp.authorize("mallory", authorization, now: Self.now)
         }
     }
+
+    /// Anyone can open the page and ask for codes: a bounded number wait at once, and expired ones make room.
+    @Test func codesInFlightAreBounded() async throws {
+        let idp = try await Self.provider()
+        let authorization = try idp.check(Self.query()).get()
+        for _ in 0..<DemoIdentityProvider.maximumCodes {
+            _ = try await idp.authorize("bob", authorization, now: Self.now)
+        }
+        await #expect(throws: ControlError.self) { _ = try await idp.authorize("bob", authorization, now: Self.now) }
+        _ = try await idp.authorize("bob", authorization, now: Self.now + 61)
+    }
 }

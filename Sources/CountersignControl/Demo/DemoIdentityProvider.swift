@@ -31,6 +31,8 @@ public actor DemoIdentityProvider {
     }
 
     public static let clientID = "countersign-demo"
+    /// Codes issued and not yet redeemed or expired, at most.
+    static let maximumCodes = 1_000
     public nonisolated let issuer: String
     public nonisolated let redirectURI: String
     public nonisolated let people: [Person]
@@ -124,6 +126,10 @@ public actor DemoIdentityProvider {
             throw ControlError(.badRequest, "\(name) is not a person this provider signs in")
         }
         codes = codes.filter { $0.value.expires > now }
+        // The page needs no sign-in, so anyone can ask for codes: a bounded number may wait at once.
+        guard codes.count < Self.maximumCodes else {
+            throw ControlError(.unavailable, "too many sign-ins in flight; try again in a minute")
+        }
         let code = OIDCProvider.secret()
         codes[code] = (person, authorization, now.addingTimeInterval(60))
         return redirectURI + "?" + OIDCProvider.form([("code", code), ("state", authorization.state)])
