@@ -147,6 +147,17 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Web")],
             swiftSettings: strictSettings),
+        // The HTTP API as a client calls it: the operations the CLI's client commands use, each checked against the
+        // OpenAPI document in tests, and one caller with the token, a deadline and the server's error as its own.
+        .target(
+            name: "CountersignClient",
+            dependencies: [
+                "CountersignControl", "CountersignEncoding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         // Gate metrics: the DORA keys and how the gates perform, computed from the ledger's projections.
         .target(
             name: "CountersignMetrics", dependencies: ["CountersignEncoding", "CountersignLedger"],
@@ -169,6 +180,7 @@ let package = Package(
                 "CountersignControl",
                 "CountersignServer",
                 "CountersignMetrics",
+                "CountersignClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -210,8 +222,9 @@ let package = Package(
             dependencies: [
                 "CountersignEncoding", "CountersignControl", "CountersignSupplyChain",
                 "CountersignServer", "CountersignLedger", "CountersignCore", "CountersignTesting", "CountersignCanary",
-                "CountersignSQLite",
+                "CountersignSQLite", "CountersignClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings),

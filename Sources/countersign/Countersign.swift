@@ -10,7 +10,8 @@ struct Countersign: AsyncParsableCommand {
             CELCommand.self, PolicyCommand.self, GateCommand.self, LedgerCommand.self, AuditCommand.self,
             KeysCommand.self, CanaryCommand.self, ServeCommand.self, TokensCommand.self,
             ArtifactCommand.self, AdmissionCommand.self, MetricsCommand.self, WhoamiCommand.self,
-            RequestCommand.self, DeployCommand.self,
+            RequestCommand.self, ApproveCommand.self, RejectCommand.self, CheckCommand.self, BuildCommand.self,
+            DeployCommand.self, BreakGlassCommand.self, IncidentCommand.self,
         ]
     )
 }

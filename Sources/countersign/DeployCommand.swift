@@ -1,8 +1,6 @@
 import ArgumentParser
-import CountersignControl
+import CountersignClient
 import CountersignEncoding
-import Foundation
-import NIOHTTP1
 
 /// `countersign deploy start|finish`: a CI records the deploys it carries out.
 struct DeployCommand: AsyncParsableCommand {
@@ -15,26 +13,32 @@ struct DeployCommand: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions
         @Option(help: "The deploy request's id.") var request: String
         @Option(help: "The CI's own id for the deploy (made when absent).") var id: String?
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             var members: [(String, JSONValue)] = [("request", .string(request))]
             if let id { members.append(("id", .string(id))) }
-            let deploy = try await server.client().call(.POST, "/api/v1/deploys", body: .object(members))
-            print(deploy["id"]?.stringValue ?? "")
+            let deploy = try await server.client().call(.startDeploy, body: .object(members))
+            output.show(deploy, deploy["id"]?.stringValue ?? "")
         }
     }
 
     struct Finish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record how a started deploy ended.")
+        enum Outcome: String, ExpressibleByArgument, CaseIterable {
+            case succeeded, failed
+            case rolledBack = "rolled_back"
+        }
+
         @OptionGroup var server: ServerOptions
         @Argument(help: "The deploy's id.") var id: String
-        @Option(help: "succeeded, failed or rolled_back.") var outcome: String
+        @Option(help: "succeeded, failed or rolled_back.") var outcome: Outcome
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let path = "/api/v1/deploys/\(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id)/finish"
             let deploy = try await server.client().call(
-                .POST, path, body: .object([("outcome", .string(outcome))]))
-            print("\(deploy["id"]?.stringValue ?? id): \(deploy["status"]?.stringValue ?? "?")")
+                .finishDeploy, id, body: .object([("outcome", .string(outcome.rawValue))]))
+            output.show(deploy, "\(deploy["id"]?.stringValue ?? id): \(deploy["status"]?.stringValue ?? "?")")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignClient
 import CountersignControl
 import Foundation
 
@@ -8,14 +9,10 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "The server's URL (COUNTERSIGN_SERVER; default http://127.0.0.1:8080).") var server: String?
     @Option(help: "An API token (COUNTERSIGN_TOKEN, which is the better place for it).") var token: String?
 
-    func client() throws(ControlError) -> ServerClient {
+    func client() throws(ControlError) -> APIClient {
         let env = ProcessInfo.processInfo.environment
-        let base = server ?? env["COUNTERSIGN_SERVER"] ?? "http://127.0.0.1:8080"
-        guard let url = URLComponents(string: base), url.scheme == "https" || url.scheme == "http", url.host != nil
-        else { throw ControlError(.badRequest, "--server must be an http(s) URL, got \(base)") }
-        guard let token = token ?? env["COUNTERSIGN_TOKEN"], !token.isEmpty else {
-            throw ControlError(.unauthenticated, "no token: set COUNTERSIGN_TOKEN (or pass --token)")
-        }
-        return ServerClient(base: base.hasSuffix("/") ? String(base.dropLast()) : base, token: token)
+        return try APIClient(
+            base: server ?? env["COUNTERSIGN_SERVER"] ?? "http://127.0.0.1:8080",
+            token: token ?? env["COUNTERSIGN_TOKEN"] ?? "")
     }
 }

@@ -1,0 +1,69 @@
+internal import AsyncHTTPClient
+public import CountersignControl
+public import CountersignEncoding
+internal import Foundation
+internal import NIOCore
+internal import NIOHTTP1
+
+/// The HTTP API as the client commands call it: an ``APIOperation`` with JSON in and out, the bearer token, a
+/// deadline, and the server's error answered as the command's failure (its message, exit status 1).
+public struct APIClient: Sendable {
+    public let base: String
+    let token: String
+
+    /// `base` is an http(s) URL without a trailing slash's ambiguity; `token` an API token or OIDC ID token.
+    public init(base: String, token: String) throws(ControlError) {
+        guard let url = URLComponents(string: base), url.scheme == "https" || url.scheme == "http", url.host != nil,
+            url.query == nil, url.fragment == nil
+        else { throw ControlError(.badRequest, "the server must be an http(s) URL, got \(base)") }
+        guard !token.isEmpty else {
+            throw ControlError(.unauthenticated, "no token: set COUNTERSIGN_TOKEN (or pass --token)")
+        }
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.token = token
+    }
+
+    /// Calls `operation` with its path `arguments` and `body`; the answer's JSON (null for 204) when the status is
+    /// 2xx, else a ``ControlError`` with the server's message.
+    public func call(
+        _ operation: APIOperation, _ arguments: String..., body: JSONValue? = nil
+    ) async throws(ControlError) -> JSONValue {
+        if let fields = operation.fields, let members = body?.objectMembers {
+            // The contract test checks the declared fields against the OpenAPI document; this keeps a command
+            // from sending one that is not declared.
+            for (name, _) in members where !fields.contains(name) {
+                throw ControlError(
+                    .internal, "\(operation.method.rawValue) \(operation.path) does not take a field \(name)")
+            }
+        }
+        let path = operation.path(arguments)
+        var request = HTTPClientRequest(url: base + path)
+        request.method = operation.method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "countersign-client")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body.canonicalBytes))
+        }
+        let status: Int
+        let bytes: ByteBuffer
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            status = Int(response.status.code)
+            bytes = try await response.body.collect(upTo: 8 << 20)
+        } catch {
+            throw ControlError(.unavailable, "\(base) cannot be reached: \(error)")
+        }
+        let answer = bytes.readableBytes == 0 ? nil : try? JSONValue(parsing: Array(bytes.readableBytesView))
+        guard (200..<300).contains(status) else {
+            let message = answer?["error"]?["message"]?.stringValue ?? "HTTP \(status)"
+            throw ControlError(.badRequest, "\(operation.method.rawValue) \(path): \(message)")
+        }
+        if status == 204 { return .null }
+        guard let answer else {
+            throw ControlError(.unavailable, "\(operation.method.rawValue) \(path): the answer is not JSON")
+        }
+        return answer
+    }
+}
