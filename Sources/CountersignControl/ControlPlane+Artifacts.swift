@@ -36,12 +36,16 @@ extension ControlPlane {
             try await record(
                 ArtifactVerified(
                     digest: digest, policy: result.policy, verified: result.verdict == .verified, details: details,
-                    policyHash: result.policyHash),
+                    policyHash: result.policyHash, sourceCommit: result.sourceCommit.flatMap(Self.commitID),
+                    sourceRepository: result.sourceRepository, reference: "\(reference.name)@\(digest)"),
                 actor: principal.identity)
             try await redecide(digest: digest, by: principal.identity)
         }
         return results
     }
+
+    /// A provenance's source commit when it is a full commit id (a binding needs one; anything else binds nothing).
+    static func commitID(_ commit: String) -> String? { Change.isCommitID(commit) ? commit.lowercased() : nil }
 
     /// Registers an artifact by its digest-pinned reference (builders), with the commit (and repository) it was
     /// built from when given: the record that binds the digest to its change, which the gate counts from a builder

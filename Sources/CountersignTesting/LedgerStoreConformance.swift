@@ -35,7 +35,53 @@ public enum LedgerStoreConformance {
         ("evidence packs verify offline and reveal tampering", evidencePacks),
         ("a probe write commits and leaves the log as it was", probeWrite),
         ("the read model answers from the projections", readModel),
+        ("the builds of a commit come from registrations and verified provenance", buildsOfACommit),
     ]
+
+    /// What a deployment that names only its commit is given (`ReadModel.builds(commit:)`): a builder's
+    /// registration and a verified provenance each bind a digest to the commit with the reference they name; a
+    /// rejected verification binds nothing, and a verified reference naming another digest is refused.
+    public static func buildsOfACommit(_ store: any LedgerStore) async throws {
+        let commit = "47efb7196c2a1a2fd3f52f2c59f0e2dd3d0e4d54"
+        let other = "sha256:" + String(repeating: "cd", count: 32)
+        try await store.append([
+            LedgerFixtures.draft(
+                "artifact.registered", "ci-builder", 1,
+                #"{"reference":"ghcr.io/acme/app@\#(LedgerFixtures.digest)","commit":"\#(commit.uppercased())","repository":"acme/app"}"#
+            ),
+            LedgerFixtures.draft(
+                "artifact.verified", "countersign", 2,
+                #"{"digest":"\#(other)","policy":"slsa","verified":true,"details":"d","sourceCommit":"\#(commit)","sourceRepository":"https://github.com/acme/app","reference":"ghcr.io/acme/worker@\#(other)"}"#
+            ),
+            LedgerFixtures.draft(
+                "artifact.verified", "countersign", 3,
+                #"{"digest":"\#(other)","policy":"slsa","verified":false,"details":"d","sourceCommit":"\#(commit)","reference":"evil.example/x@\#(other)"}"#
+            ),
+        ])
+        let builds = try await ReadModel(store).builds(commit: commit.uppercased())
+        try check(builds.count == 2, "one registration, one verified provenance: \(builds)")
+        try check(
+            builds.map(\.reference) == ["ghcr.io/acme/app@\(LedgerFixtures.digest)", "ghcr.io/acme/worker@\(other)"],
+            "each with its reference, oldest first: \(builds.map(\.reference))")
+        try check(builds.map(\.via) == [.builder, .provenance], "how each was bound")
+        try check(
+            builds[0].repository == "acme/app" && builds[0].by == "ci-builder",
+            "the registration's repository and builder")
+        try check(
+            builds[1].by == "slsa" && builds[1].commit == commit, "the policy that verified it, the commit lowercased")
+        try check(
+            try await ReadModel(store).builds(commit: String(repeating: "0", count: 40)).isEmpty,
+            "no build of another commit")
+        do {
+            try await store.append([
+                LedgerFixtures.draft(
+                    "artifact.verified", "countersign", 4,
+                    #"{"digest":"\#(other)","policy":"slsa","verified":true,"details":"d","sourceCommit":"\#(commit)","reference":"ghcr.io/acme/app@\#(LedgerFixtures.digest)"}"#
+                )
+            ])
+            try check(false, "a verified reference naming another digest must be refused")
+        } catch let e as LedgerError { try check(e.message.contains("names another digest"), e.message) }
+    }
 
     /// The typed queries over the deploy story, as the control plane asks them.
     public static func readModel(_ store: any LedgerStore) async throws {

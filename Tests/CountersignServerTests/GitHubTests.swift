@@ -104,7 +104,8 @@ import Testing
             // CI registers the digest as built from the merge commit.
             let registered = try await client.call(
                 .post, "/api/v1/artifacts", f.headers("builder"),
-                #"{"reference": "registry.example.com/hello@\#(ServerFixture.digest)", "commit": "\#(merge)"}"#)
+                #"{"reference": "registry.example.com/hello@\#(ServerFixture.digest)", "commit": "\#(merge)", "repository": "Codertocat/Hello-World"}"#
+            )
             #expect(registered.status == .created)
             let decided = try await deliver(client, "deployment_protection_rule", data: ruleData, delivery: "d-2")
             #expect(decided.status == .ok)
@@ -260,10 +261,10 @@ import Testing
             #expect(
                 try apiError(forged).message.contains("is not a protection-rule callback of the configured GitHub API"))
 
-            // A run without an artifact digest is rejected back to GitHub with the reason.
+            // A run whose commit has no known build is rejected back to GitHub with the reason.
             rule["deployment_callback_url"] = github.baseURL + "/repos/o/r/actions/runs/1/deployment_protection_rule"
             let noArtifact = try await deliver(client, "deployment_protection_rule", rule, delivery: "x-4")
-            #expect((try object(noArtifact)["outcome"] as? String)?.contains("names no digest-pinned artifact") == true)
+            #expect((try object(noArtifact)["outcome"] as? String)?.contains("no build of") == true)
         }
         var backoff: [String: ContinuousClock.Instant] = [:]
         github.answer(500)

@@ -6,9 +6,9 @@ internal import Foundation
 extension ControlPlane {
     /// `deployment_protection_rule` (requested): GitHub asks whether this run may deploy to an environment.
     ///
-    /// The artifact comes from the deployment's payload (`payload.artifact`, a digest-pinned reference the
-    /// workflow passes when it creates the deployment); without one the run is rejected with that reason, since a
-    /// commit is not an artifact. The change evidence is what earlier `pull_request` deliveries recorded for the
+    /// The artifact is the build of the deployment's commit in its repository (``build(of:commit:named:)``): what a
+    /// builder registered or provenance verified, which `payload.artifact` may pick among but never add to; a run
+    /// with no such build is rejected with the reason, since a commit is not an artifact. The change evidence is what earlier `pull_request` deliveries recorded for the
     /// commit; when there is none the change counts as irreversible code, the strictest reading. The callback URL
     /// must be a protection-rule callback of the configured API (`deploymentCallback`), so a forged delivery cannot
     /// redirect the token.
@@ -53,12 +53,12 @@ extension ControlPlane {
         guard bundle.environments[environment] != nil else {
             return try await reject("environment \(environment) is not defined in the Countersign policy")
         }
-        guard let artifact = deployment?["payload"]?["artifact"]?.stringValue,
-            (try? ArtifactReference(parsing: artifact)) != nil
-        else {
-            return try await reject(
-                "the deployment names no digest-pinned artifact; create it with payload.artifact = registry/repo@sha256:…"
-            )
+        let artifact: String
+        switch try await build(
+            of: repository, commit: commit, named: deployment?["payload"]?["artifact"]?.stringValue)
+        {
+        case .artifact(let reference): artifact = reference
+        case .refused(let reason): return try await reject(reason)
         }
         // GitHub's record of the commit, read again where its API is configured (a failed read leaves the request
         // waiting for the record, which the pull request's next delivery brings). The ref is the one being
@@ -74,7 +74,7 @@ extension ControlPlane {
         let request = DeployRequest(
             id: Self.newID("dr_"), service: service,
             environment: environment, artifact: artifact, change: change, requester: bundle.canonical(sender),
-            deployer: github.deployer ?? bundle.canonical(sender))
+            deployer: github.deployer ?? bundle.canonical(sender), refSource: .github)
         let status = try await record(DeployRequested(request, github: origin), by: "github")
         return "request \(request.id): \(status.decision?.verdict.rawValue ?? "undecided")"
     }

@@ -36,6 +36,7 @@ public struct ChangeResolution: Sendable {
         var change = facts.change
         change.repository = facts.repository
         change.commit = stated.commit
+        if request.refSource == .github { change.ref = stated.ref }
         // A rollback plan is the requester's word wherever it appears: nothing GitHub records stands behind it.
         change.rollbackPlan = nil
         var pullRequest = change.pullRequest ?? Change.PullRequest(number: 0, author: "")

@@ -174,9 +174,10 @@ struct DecisionBuilder {
         if env.sourceRefs.contains(where: { RefPattern.matches($0, request.change.ref) }) {
             add("source-ref", .satisfied, "\(request.change.ref) is an allowed source for \(env.name)")
         } else {
+            let ref = request.change.ref.isEmpty ? "no ref is known for the change, which" : request.change.ref
             add(
                 "source-ref", .denied,
-                "\(request.change.ref) is not an allowed source for \(env.name) (allowed: \(env.sourceRefs.joined(separator: ", ")))"
+                "\(ref) is not an allowed source for \(env.name) (allowed: \(env.sourceRefs.joined(separator: ", ")))"
             )
         }
     }

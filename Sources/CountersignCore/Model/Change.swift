@@ -110,10 +110,18 @@ public struct DeployRequest: Sendable, Hashable, Codable {
     public var change: Change
     public var requester: String
     public var deployer: String
+    /// Who vouches for `change.ref`: nil when it is the requester's word. `github` when it is the ref of the
+    /// workflow run in GitHub's signed protection-rule delivery, which outranks the record's ref (a pull request's
+    /// base, or none for a pushed commit): the run's ref is what deploys. Never set from the API's input.
+    public var refSource: RefSource?
+
+    public enum RefSource: String, Sendable, Hashable, Codable {
+        case github
+    }
 
     public init(
         id: String, service: String, environment: String, artifact: String, change: Change, requester: String,
-        deployer: String
+        deployer: String, refSource: RefSource? = nil
     ) {
         self.id = id
         self.service = service
@@ -122,5 +130,6 @@ public struct DeployRequest: Sendable, Hashable, Codable {
         self.change = change
         self.requester = requester
         self.deployer = deployer
+        self.refSource = refSource
     }
 }

@@ -81,9 +81,12 @@ public struct SourceBinding: Sendable, Hashable, Codable {
     /// The artifact policy whose verification read the provenance, or the builder identity that registered it.
     public var by: String
     public var at: Date
+    /// The digest-pinned reference that was registered or verified: where the build lives.
+    public var reference: String?
 
     public init(
-        id: String, digest: String, commit: String, repository: String? = nil, via: Via, by: String, at: Date
+        id: String, digest: String, commit: String, repository: String? = nil, via: Via, by: String, at: Date,
+        reference: String? = nil
     ) {
         self.id = id
         self.digest = digest
@@ -92,5 +95,6 @@ public struct SourceBinding: Sendable, Hashable, Codable {
         self.via = via
         self.by = by
         self.at = at
+        self.reference = reference
     }
 }

@@ -22,7 +22,7 @@ public struct ArtifactRegistered: LedgerEvent, Hashable {
             bindings.append(
                 try sourceBinding(
                     entry, digest: .text(parsed.digest), commit: commit, repository: repository, via: .builder,
-                    by: entry.actorName))
+                    by: entry.actorName, reference: reference))
         }
         return bindings + [
             SQLStatement(
@@ -49,10 +49,13 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
     /// The commit (and repository) the verified provenance says the artifact was built from.
     public var sourceCommit: String?
     public var sourceRepository: String?
+    /// The digest-pinned reference that was verified (absent before it was recorded): where the artifact lives,
+    /// which a deployment that names only its commit is given.
+    public var reference: String?
 
     public init(
         digest: String, policy: String, verified: Bool, details: String?, policyHash: String? = nil,
-        sourceCommit: String? = nil, sourceRepository: String? = nil
+        sourceCommit: String? = nil, sourceRepository: String? = nil, reference: String? = nil
     ) {
         self.digest = digest
         self.policy = policy
@@ -61,6 +64,7 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
         self.policyHash = policyHash
         self.sourceCommit = sourceCommit
         self.sourceRepository = sourceRepository
+        self.reference = reference
     }
 
     public var type: EventType { .artifactVerified }
@@ -69,11 +73,14 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
         // Only a verified provenance binds the digest to its commit: a rejected one is nobody's word.
         var bindings: [SQLStatement] = []
         if verified, let sourceCommit {
+            if let reference, try pinned(reference, "reference").digest != digest {
+                throw fail("reference", "names another digest than \(digest)")
+            }
             bindings.append(
                 try sourceBinding(
                     entry, digest: try sha256Digest(digest, "digest"), commit: sourceCommit,
                     repository: sourceRepository, via: .provenance,
-                    by: policy))
+                    by: policy, reference: reference))
         }
         return bindings + [
             SQLStatement(
@@ -94,19 +101,23 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
 }
 
 extension LedgerEvent {
-    /// The `artifact_sources` row of one binding of `digest` to the commit it was built from.
+    /// The `artifact_sources` row of one binding of `digest` to the commit it was built from, with the reference
+    /// that was registered or verified (where the build lives).
     func sourceBinding(
         _ entry: ProjectionContext, digest: SQLValue, commit: String, repository: String?, via: SourceBinding.Via,
-        by: String
+        by: String, reference: String?
     ) throws(LedgerError) -> SQLStatement {
         guard Change.isCommitID(commit) else {
             throw fail("commit", "must be a full git commit id (40 or 64 hex digits)")
         }
         return SQLStatement(
             """
-            INSERT INTO artifact_sources (seq, digest, commit_sha, repository, via, bound_by, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO artifact_sources (seq, digest, commit_sha, repository, via, bound_by, at, reference)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [entry.seq, digest, .text(commit.lowercased()), repository.sql, .text(via.rawValue), .text(by), entry.at])
+            [
+                entry.seq, digest, .text(commit.lowercased()), repository.sql, .text(via.rawValue), .text(by), entry.at,
+                reference.sql,
+            ])
     }
 }

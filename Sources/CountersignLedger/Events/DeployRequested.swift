@@ -47,10 +47,12 @@ public struct DeployRequested: LedgerEvent, Hashable {
 
     public var type: EventType { .deployRequested }
 
+    /// The request as the gate reads it. A request from a protection rule carries the ref of GitHub's run, which
+    /// GitHub's signed delivery vouches for.
     public var request: DeployRequest {
         DeployRequest(
             id: id, service: service, environment: environment, artifact: artifact, change: change,
-            requester: requester, deployer: deployer)
+            requester: requester, deployer: deployer, refSource: github == nil ? nil : .github)
     }
 
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {

@@ -31,12 +31,15 @@ public enum Projection {
         ("v10-change-facts", changeFacts),
         ("v11-canary-environment", canaryEnvironment),
         ("v12-sign-in-groups", signInGroups),
+        ("v13-builds-by-commit", buildsByCommit),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
     /// hold — a table or column filled from their payloads. The stores replay once every migration is applied (today's
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
-    public static let replayingMigrations: Set<String> = ["v4-metrics", "v9-identities", "v10-change-facts"]
+    public static let replayingMigrations: Set<String> = [
+        "v4-metrics", "v9-identities", "v10-change-facts", "v13-builds-by-commit",
+    ]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
     /// history length (tests check each query's plan): admission and re-decision by digest and environment,
@@ -123,6 +126,13 @@ public enum Projection {
     static let signInGroups: [String] = [
         "ALTER TABLE api_tokens ADD COLUMN groups TEXT",
         "ALTER TABLE approvals ADD COLUMN groups TEXT",
+    ]
+
+    /// The builds of a commit, which a GitHub protection rule looks up when the deployment names no artifact: each
+    /// binding's reference (registered or verified), by commit. Registrations already hold their reference: replayed.
+    static let buildsByCommit: [String] = [
+        "ALTER TABLE artifact_sources ADD COLUMN reference TEXT",
+        "CREATE INDEX artifact_sources_by_commit ON artifact_sources (commit_sha, seq)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

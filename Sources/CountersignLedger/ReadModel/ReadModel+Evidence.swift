@@ -117,18 +117,31 @@ extension ReadModel {
                     unknown: unknown.map { ChangeFacts.Fact(rawValue: $0) ?? .committers }, unresolved: unresolved,
                     at: try row.required(row.date("recorded_at"))))
         }
-        for row in try await rows(
+        evidence.sources = try await sourceBindings("digest", digest)
+    }
+
+    /// Every record binding a digest to the commit it was built from — verified provenance or a builder's
+    /// registration — of one commit: the builds a deployment that names only its commit may be given.
+    public func builds(commit: String) async throws(LedgerError) -> [SourceBinding] {
+        try await sourceBindings("commit_sha", commit.lowercased())
+    }
+
+    /// The `artifact_sources` rows whose `column` (digest or commit_sha, both indexed) is `value`, oldest first.
+    private func sourceBindings(_ column: String, _ value: String) async throws(LedgerError) -> [SourceBinding] {
+        try await rows(
             "artifact_sources",
-            "SELECT seq, commit_sha, repository, via, bound_by, at FROM artifact_sources WHERE digest = ? ORDER BY seq",
-            [.text(digest)])
-        {
-            let seq = try row.required(row.integer("seq"))
-            evidence.sources.append(
-                SourceBinding(
-                    id: "source:\(seq)", digest: digest, commit: try row.required(row.text("commit_sha")),
-                    repository: row.text("repository"),
-                    via: try row.required(row.text("via").flatMap(SourceBinding.Via.init(rawValue:))),
-                    by: try row.required(row.text("bound_by")), at: try row.required(row.date("at"))))
+            """
+            SELECT seq, digest, commit_sha, repository, via, bound_by, at, reference FROM artifact_sources
+            WHERE \(column) = ? ORDER BY seq
+            """,
+            [.text(value)]
+        ).map { row throws(LedgerError) in
+            SourceBinding(
+                id: "source:\(try row.required(row.integer("seq")))", digest: try row.required(row.text("digest")),
+                commit: try row.required(row.text("commit_sha")), repository: row.text("repository"),
+                via: try row.required(row.text("via").flatMap(SourceBinding.Via.init(rawValue:))),
+                by: try row.required(row.text("bound_by")), at: try row.required(row.date("at")),
+                reference: row.text("reference"))
         }
     }
 
