@@ -48,7 +48,7 @@ extension ControlPlane {
     /// names a repository. A protected environment decides on nothing else, so there a failed read refuses the
     /// request (503, nothing recorded: the caller tries again); elsewhere the request goes on with its own account.
     func readChangeFacts(for change: Change, environment: DeploymentEnvironment) async throws(ControlError) {
-        guard let repository = change.repository, github?.apiToken.isEmpty == false else { return }
+        guard let repository = change.repository, github?.callsAPI == true else { return }
         guard environment.protected || Change.isCommitID(change.commit) else { return }
         do {
             try await readChangeFacts(repository: repository, commit: change.commit)

@@ -22,14 +22,15 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_POLICY, \
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
-            COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
+            COUNTERSIGN_GITHUB_APP_ID, COUNTERSIGN_GITHUB_APP_KEY_FILE, COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
             COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
-            checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
+            checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
             maxConnections, storeDeadline). A flag wins over the environment, which wins over the file. Secrets come \
             from the \
-            environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET and COUNTERSIGN_GITHUB_TOKEN enable \
-            /webhooks/github; COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_OIDC_CLIENT_SECRET is \
+            environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
+            App (--github-app-id and --github-app-key: installation tokens made from the App's private key) or \
+            COUNTERSIGN_GITHUB_TOKEN (a fixed token); COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_OIDC_CLIENT_SECRET is \
             the OpenID Connect client's secret; COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET enables /webhooks/pagerduty; COUNTERSIGN_SESSION_KEY (32 or \
             more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
@@ -55,6 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
     var githubAPI: String?
     @Option(help: "The identity that deploys GitHub Actions runs (default: the run's sender).")
     var githubDeployer: String?
+    @Option(help: "The GitHub App's id (or client id), with --github-app-key.") var githubAppID: String?
+    @Option(help: "The GitHub App's private key, a PEM file as GitHub issues it.") var githubAppKey: String?
     @Option(help: "Seconds a connection may send nothing before it is closed (default 30).") var idleTimeout: Int?
     @Option(help: "Connections open at once; more are closed on accept (default 1024).") var maxConnections: Int?
     @Option(help: "Seconds every store call on the request path may take before it is a 503 (default 5).")
@@ -164,13 +167,29 @@ struct ServeCommand: AsyncParsableCommand {
 
         var githubSettings: GitHubConfiguration?
         if let secret = env["COUNTERSIGN_GITHUB_WEBHOOK_SECRET"], !secret.isEmpty {
-            guard let token = env["COUNTERSIGN_GITHUB_TOKEN"], !token.isEmpty else {
-                throw ValidationError("COUNTERSIGN_GITHUB_WEBHOOK_SECRET is set but COUNTERSIGN_GITHUB_TOKEN is not")
+            let api = githubAPI ?? env["COUNTERSIGN_GITHUB_API"] ?? "https://api.github.com"
+            let appID = githubAppID ?? env["COUNTERSIGN_GITHUB_APP_ID"]
+            let appKey = githubAppKey ?? env["COUNTERSIGN_GITHUB_APP_KEY_FILE"]
+            let token = env["COUNTERSIGN_GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let credentials: GitHubConfiguration.Credentials
+            switch (appID, appKey, token) {
+            case (let id?, let key?, nil):
+                credentials = .app(
+                    try await GitHubApp(appID: id, privateKeyPEM: try readFile(key), apiBaseURL: api))
+            case (nil, nil, let token?):
+                credentials = .token(token)
+            case (nil, nil, nil):
+                throw ValidationError(
+                    "COUNTERSIGN_GITHUB_WEBHOOK_SECRET is set but there are no GitHub credentials: a GitHub App "
+                        + "(--github-app-id and --github-app-key) or COUNTERSIGN_GITHUB_TOKEN")
+            case (_, _, .some) where appID != nil || appKey != nil:
+                throw ValidationError("use a GitHub App or COUNTERSIGN_GITHUB_TOKEN, not both")
+            default:
+                throw ValidationError("a GitHub App needs both --github-app-id and --github-app-key")
             }
             githubSettings = GitHubConfiguration(
-                webhookSecret: secret,
-                apiBaseURL: githubAPI ?? env["COUNTERSIGN_GITHUB_API"] ?? "https://api.github.com",
-                apiToken: token, deployer: githubDeployer ?? env["COUNTERSIGN_GITHUB_DEPLOYER"])
+                webhookSecret: secret, apiBaseURL: api, credentials: credentials,
+                deployer: githubDeployer ?? env["COUNTERSIGN_GITHUB_DEPLOYER"])
         }
         let urls = notify.isEmpty ? (env["COUNTERSIGN_NOTIFY"] ?? "").split(separator: ",").map(String.init) : notify
         let notifySecret = env["COUNTERSIGN_NOTIFY_SECRET"] ?? ""
@@ -289,6 +308,7 @@ struct ServeCommand: AsyncParsableCommand {
             "port": "COUNTERSIGN_PORT", "origin": "COUNTERSIGN_ORIGIN", "checkpointKey": "COUNTERSIGN_CHECKPOINT_KEY",
             "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
             "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
+            "githubAppID": "COUNTERSIGN_GITHUB_APP_ID", "githubAppKeyFile": "COUNTERSIGN_GITHUB_APP_KEY_FILE",
             "notify": "COUNTERSIGN_NOTIFY", "publicURL": "COUNTERSIGN_PUBLIC_URL",
             "oidcIssuer": "COUNTERSIGN_OIDC_ISSUER", "oidcClientID": "COUNTERSIGN_OIDC_CLIENT_ID",
             "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",

@@ -13,7 +13,7 @@ extension ControlPlane {
     /// author and committer and no ref (nothing says which branch it is on).
     @discardableResult
     func readChangeFacts(repository: String, commit: String) async throws(ControlError) -> ChangeRecorded? {
-        guard let github, !github.apiToken.isEmpty else { return nil }
+        guard let github, github.callsAPI else { return nil }
         guard Self.isRepositoryName(repository) else {
             throw ControlError(
                 .badRequest, "repository \(repository) is not a GitHub owner/name", details: ["field": "repository"])
@@ -23,7 +23,7 @@ extension ControlPlane {
                 .badRequest, "commit \(commit) is not a full git commit id (40 or 64 hex digits)",
                 details: ["field": "commit"])
         }
-        let api = GitHubAPI(github)
+        let api = GitHubAPI(baseURL: github.apiBaseURL, token: try await github.token(for: repository))
         let commit = commit.lowercased()
         let bundle = policy.bundle
         let pulls = try await api.list("/repos/\(repository)/commits/\(commit)/pulls")

@@ -25,14 +25,19 @@ struct GitHubAPI: Sendable {
         eventLoopGroupProvider: .singleton,
         configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
-    init(_ configuration: GitHubConfiguration) {
-        baseURL = configuration.apiBaseURL
-        token = configuration.apiToken
+    init(baseURL: String, token: String) {
+        self.baseURL = baseURL
+        self.token = token
     }
 
     /// The JSON document at `path` (`/repos/o/r/pulls/7`).
     func get(_ path: String) async throws(ControlError) -> JSONValue {
         try await fetch(baseURL + path).document
+    }
+
+    /// `method path` with no body, answered with `expect` (an App's token exchange answers 201).
+    func send(_ method: HTTPMethod, _ path: String, expect: UInt) async throws(ControlError) -> JSONValue {
+        try await fetch(baseURL + path, method: method, expect: expect).document
     }
 
     /// Every item of the list at `path`, following `Link: <…>; rel="next"` within the API root.
@@ -55,8 +60,11 @@ struct GitHubAPI: Sendable {
         return items
     }
 
-    private func fetch(_ url: String) async throws(ControlError) -> (document: JSONValue, next: String?) {
+    private func fetch(_ url: String, method: HTTPMethod = .GET, expect: UInt = 200) async throws(ControlError)
+        -> (document: JSONValue, next: String?)
+    {
         var request = HTTPClientRequest(url: url)
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/vnd.github+json")
         request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
@@ -72,7 +80,7 @@ struct GitHubAPI: Sendable {
         } catch {
             throw ControlError(.unavailable, "GitHub API \(Self.path(url)) could not be read: \(error)")
         }
-        guard status == 200 else {
+        guard status == expect else {
             let message = (try? JSONValue(parsing: String(decoding: body, as: UTF8.self)))?["message"]?.stringValue
             throw ControlError(
                 .unavailable, "GitHub API \(Self.path(url)) answered HTTP \(status)\(message.map { ": \($0)" } ?? "")")

@@ -27,4 +27,11 @@ extension GitHubConfiguration {
         else { return nil }
         return apiBaseURL + "/" + rest.joined(separator: "/")
     }
+
+    /// The `owner/name` a protection-rule callback URL names, when it is one (``deploymentCallback(_:)``).
+    func callbackRepository(_ text: String) -> String? {
+        guard let callback = deploymentCallback(text) else { return nil }
+        let rest = callback.dropFirst(apiBaseURL.count).split(separator: "/")
+        return "\(rest[1])/\(rest[2])"
+    }
 }

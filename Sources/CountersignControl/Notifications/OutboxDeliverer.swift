@@ -67,7 +67,15 @@ public struct OutboxDeliverer: Service {
         switch kind {
         case NotificationQueued.Kind.githubCallback.rawValue:
             guard let github = control.github else { return (.abandoned, "GitHub is not configured") }
-            request.headers.add(name: "Authorization", value: "Bearer \(github.apiToken)")
+            // Queued only for a callback URL of the configured API (`deploymentCallback`), which names its repository.
+            guard let repository = github.callbackRepository(target) else {
+                return (.abandoned, "\(target) is not a protection-rule callback of \(github.apiBaseURL)")
+            }
+            do {
+                request.headers.add(name: "Authorization", value: "Bearer \(try await github.token(for: repository))")
+            } catch {
+                return (.failed, error.message)
+            }
             request.headers.add(name: "Accept", value: "application/vnd.github+json")
             request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
         default:
