@@ -10,14 +10,9 @@ internal import NIOHTTP1
 /// request (with PKCE and a nonce), the code exchange, and the ID token's verification against the provider's
 /// published keys (OpenID Connect Core 1.0 §3.1, Discovery 1.0, RFC 7636).
 ///
-/// Signatures are checked by jwt-kit; everything around them is checked here, strictly and before any key is used:
-/// the compact form, an accepted asymmetric algorithm (never `none`, never HMAC — a provider's public key must not
-/// become a shared secret), a `kid` the provider publishes for that key type, then the claims — `iss` exactly the
-/// configured issuer, `aud` naming this client (and `azp` when there are several audiences), `exp`, `iat` and `nbf`
-/// against this server's clock with a minute's leeway, and the `nonce` this sign-in sent. Keys are fetched when a
-/// token names one not yet known (the provider rotated), at most once every ten seconds, so tokens naming made-up
-/// keys cannot make this server hammer the provider; a new key set replaces the old one, so a key the provider
-/// withdrew stops verifying.
+/// The signature is checked by the provider's ``OIDCKeySet`` (the form, the algorithm, the key, rotation); the claims
+/// here — `iss` exactly the configured issuer, `aud` naming this client (and `azp` when there are several audiences),
+/// `exp`, `iat` and `nbf` against this server's clock with a minute's leeway, and the `nonce` this sign-in sent.
 public actor OIDCProvider {
     public nonisolated let settings: OIDCSettings
     let client: HTTPClient
@@ -27,26 +22,18 @@ public actor OIDCProvider {
     }
 
     private var endpoints: Endpoints?
-    private var keys = JWTKeyCollection()
-    /// The published signing keys by `kid`: their type, and their algorithm when the provider pins one.
-    private var published: [String: (kty: String, alg: String?)] = [:]
-    private var refetched: ContinuousClock.Instant?
+    /// The provider's signing keys, which check every ID token's signature.
+    private let keySet: OIDCKeySet
 
-    static let refetchInterval: Duration = .seconds(10)
     /// How far the provider's clock and this server's may disagree.
     static let leeway: TimeInterval = 60
     /// How old an ID token may be when it arrives: it is minted for this sign-in, seconds ago.
     static let maxAge: TimeInterval = 600
-    static let algorithms: [String: String] = [
-        "RS256": "RSA", "RS384": "RSA", "RS512": "RSA", "PS256": "RSA", "PS384": "RSA", "PS512": "RSA",
-        "ES256": "EC", "ES384": "EC", "EdDSA": "OKP",
-    ]
-    static let timeout: TimeAmount = .seconds(10)
-    static let maxDocument = 1 << 20
 
     public init(settings: OIDCSettings) {
         self.settings = settings
         self.client = .shared
+        keySet = OIDCKeySet(issuer: settings.issuer)
     }
 
     // MARK: The flow
@@ -102,32 +89,10 @@ public actor OIDCProvider {
         return idToken
     }
 
-    /// The claims of `idToken`, once its signature, issuer, audience, times and `nonce` all check out.
+    /// The claims of `idToken`, once its signature (``OIDCKeySet``), issuer, audience, times and `nonce` all check
+    /// out.
     public func verify(idToken: String, nonce: String, now: Date) async throws(ControlError) -> IDTokenClaims {
-        func refused(_ why: String) -> ControlError { ControlError(.unauthenticated, "the ID token \(why)") }
-        let parts = idToken.split(separator: ".", omittingEmptySubsequences: false)
-        guard idToken.utf8.count <= 16_384, parts.count == 3,
-            let headerBytes = Base64URL.decode(parts[0]), let header = try? JSONValue(parsing: headerBytes),
-            let payloadBytes = Base64URL.decode(parts[1]), let payload = try? JSONValue(parsing: payloadBytes),
-            case .object = header, case .object = payload
-        else { throw refused("is not a signed JWT in compact form") }
-        guard let alg = header["alg"]?.stringValue, let kty = Self.algorithms[alg] else {
-            throw refused(
-                "is signed with alg \(header["alg"]?.stringValue ?? "(none)"), which is not accepted "
-                    + "(asymmetric signatures only: \(Self.algorithms.keys.sorted().joined(separator: ", ")))")
-        }
-        guard header["crit"] == nil else { throw refused("has critical header parameters this server does not know") }
-        guard let kid = header["kid"]?.stringValue else { throw refused("names no key (kid)") }
-        if published[kid] == nil { try await refreshKeys() }
-        guard let key = published[kid] else {
-            throw refused("is signed with key \(kid), which the provider does not publish")
-        }
-        guard key.kty == kty, key.alg == nil || key.alg == alg else {
-            throw refused("says alg \(alg), which key \(kid) (\(key.kty)\(key.alg.map { ", " + $0 } ?? "")) is not for")
-        }
-        do { _ = try await keys.verify(idToken, as: SignatureOnly.self) } catch {
-            throw refused("signature does not verify with key \(kid)")
-        }
+        let payload = try await keySet.verify(idToken, what: "the ID token")
         return try Self.claims(payload, settings: settings, nonce: nonce, now: now)
     }
 
@@ -172,38 +137,14 @@ public actor OIDCProvider {
             expiresAt: Date(timeIntervalSince1970: exp))
     }
 
-    /// jwt-kit checks the signature only; the claims are read from the payload by the one strict JSON reader.
-    struct SignatureOnly: JWTPayload {
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
-    }
-
     // MARK: Discovery and keys
 
     private func discover() async throws(ControlError) -> Endpoints {
         if let endpoints { return endpoints }
-        let base = settings.issuer.hasSuffix("/") ? String(settings.issuer.dropLast()) : settings.issuer
-        let (status, body) = try await send(
-            HTTPClientRequest(url: base + "/.well-known/openid-configuration"), what: "discovery document")
-        guard status == 200, let document = try? JSONValue(parsing: body) else {
-            throw ControlError(
-                .unavailable, "the identity provider's discovery document could not be read (HTTP \(status))")
-        }
-        // Discovery §4.3: the document is the issuer's own, or it is nobody's.
-        guard document["issuer"]?.stringValue == settings.issuer else {
-            throw ControlError(
-                .unavailable,
-                "the discovery document names issuer \(document["issuer"]?.stringValue ?? "none"), not \(settings.issuer)"
-            )
-        }
+        let document = try await OIDCKeySet.discovery(of: settings.issuer, client: client)
         var urls: [String] = []
         for field in ["authorization_endpoint", "token_endpoint", "jwks_uri"] {
-            guard let url = document[field]?.stringValue, let parsed = URLComponents(string: url),
-                let host = parsed.host,
-                parsed.scheme == "https" || (parsed.scheme == "http" && OIDCSettings.isLoopback(host))
-            else {
-                throw ControlError(.unavailable, "the discovery document's \(field) is missing or not https")
-            }
-            urls.append(url)
+            urls.append(try OIDCKeySet.endpoint(document, field))
         }
         if let methods = document["code_challenge_methods_supported"]?.arrayValue,
             !methods.contains(.string("S256"))
@@ -215,37 +156,8 @@ public actor OIDCProvider {
         return found
     }
 
-    /// Fetches the provider's key set: the first time, and again for a `kid` it does not hold — at most once per
-    /// ``refetchInterval``, counted from the last fetch a missing key caused.
-    private func refreshKeys() async throws(ControlError) {
-        let loaded = !published.isEmpty
-        if loaded, let refetched, ContinuousClock.now - refetched < Self.refetchInterval { return }
-        let (status, body) = try await send(HTTPClientRequest(url: try await discover().jwks), what: "key set")
-        if loaded { refetched = .now }
-        guard status == 200, let document = try? JSONValue(parsing: body), let list = document["keys"]?.arrayValue
-        else { throw ControlError(.unavailable, "the identity provider's key set could not be read (HTTP \(status))") }
-        let collection = JWTKeyCollection()
-        var found: [String: (kty: String, alg: String?)] = [:]
-        for key in list {
-            guard let kid = key["kid"]?.stringValue, let kty = key["kty"]?.stringValue,
-                ["RSA", "EC", "OKP"].contains(kty), (key["use"]?.stringValue ?? "sig") == "sig",
-                let jwk = try? JSONDecoder().decode(JWK.self, from: Data(key.canonicalString.utf8)),
-                (try? await collection.add(jwk: jwk)) != nil
-            else { continue }
-            found[kid] = (kty, key["alg"]?.stringValue)
-        }
-        keys = collection
-        published = found
-    }
-
     private func send(_ request: HTTPClientRequest, what: String) async throws(ControlError) -> (Int, [UInt8]) {
-        do {
-            let response = try await client.execute(request, timeout: Self.timeout)
-            let body = try await response.body.collect(upTo: Self.maxDocument)
-            return (Int(response.status.code), Array(buffer: body))
-        } catch {
-            throw ControlError(.unavailable, "the identity provider's \(what) could not be reached: \(error)")
-        }
+        try await OIDCKeySet.send(request, client: client, what: "the identity provider's \(what)")
     }
 
     // MARK: Form encoding
