@@ -132,6 +132,7 @@ extension ControlPlane {
     /// so a revocation or a policy change reaches every node within that time — but never past the token's own
     /// expiry, which is checked on every use, cached or not.
     public func authenticate(secret: String) async throws(ControlError) -> Principal {
+        if Self.isJWT(secret) { return try await authenticate(idToken: secret) }
         let unknown = ControlError(.unauthenticated, "the token is unknown, expired or revoked")
         guard APIToken.isWellFormed(secret) else { throw unknown }
         let hash = APIToken.hash(secret)

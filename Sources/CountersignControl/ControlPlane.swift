@@ -21,6 +21,8 @@ public struct ControlPlane: Sendable {
     /// Whether the last append failed for the store's sake; `/readyz` reports it.
     public let health = StoreHealth()
     let cache = ReadCache()
+    /// The key sets of the CI issuers the policy trusts.
+    let workloads = WorkloadIdentities()
     /// Which refusals are recorded (a few a minute per identity).
     let refusals = RefusalLog()
 

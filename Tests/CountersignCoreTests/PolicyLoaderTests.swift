@@ -245,6 +245,61 @@ import Testing
         #expect(issues(identity("ann", "human", "{ subject: s-1, email: ann@example.com }")).isEmpty)
     }
 
+    /// A CI ID token rule must pin who mints the token: GitHub gives any repository's job a token for any audience.
+    @Test func oidcRulesPinTheRepositoryAndBelongToAutomations() throws {
+        func identity(_ kind: String, _ roles: String, _ rule: String) -> String {
+            "\(Self.header)kind: Identity\nmetadata: { name: ci }\n"
+                + "spec: { kind: \(kind), roles: \(roles), oidc: [\(rule)] }\n"
+        }
+        let issuer = "issuer: https://token.actions.githubusercontent.com, audience: https://cs.example"
+        let good = "{ \(issuer), claims: { repository: acme/shop, ref: refs/heads/main } }"
+        let bundle = try PolicyLoader.load(sources: [("b.yaml", identity("automation", "[deployer]", good))])
+        #expect(
+            bundle.identities["ci"]?.oidc == [
+                Identity.OIDCTrust(
+                    issuer: "https://token.actions.githubusercontent.com", audience: "https://cs.example",
+                    claims: ["repository": "acme/shop", "ref": "refs/heads/main"])
+            ])
+        for (yaml, message) in [
+            (identity("human", "[approver]", good), "people sign in; only automation identities present CI ID tokens"),
+            (
+                identity("automation", "[deployer]", "{ \(issuer), claims: { ref: refs/heads/main } }"),
+                "must pin repository or sub"
+            ),
+            (
+                identity("automation", "[deployer]", "{ \(issuer), claims: { repository: \"*/shop\" } }"),
+                "must pin repository or sub"
+            ),
+            (
+                identity("automation", "[deployer]", "{ \(issuer), claims: { sub: \"*\" } }"),
+                "must pin repository or sub"
+            ),
+            (
+                identity("automation", "[deployer]", "{ issuer: http://ci.example, audience: a, claims: { sub: x } }"),
+                "must be an https URL"
+            ),
+            (
+                identity("automation", "[deployer]", "{ \(issuer), role: builder, claims: { sub: x } }"),
+                "is not one of the identity's roles"
+            ),
+            (
+                identity("automation", "[builder, deployer]", "{ \(issuer), claims: { sub: x } }"),
+                "name the role the token acts in"
+            ),
+            (
+                identity("automation", "[deployer]", "{ issuer: https://i.example, claims: { sub: x } }"),
+                "missing required field 'audience'"
+            ),
+            (identity("automation", "[deployer]", "{ \(issuer), claims: [sub] }"), "expected a mapping of claim names"),
+        ] {
+            let found = issues(yaml)
+            #expect(found.contains { $0.contains(message) }, "\(message): \(found)")
+        }
+        #expect(Identity.OIDCTrust.matches("refs/heads/*", "refs/heads/main"))
+        #expect(!Identity.OIDCTrust.matches("refs/heads/main", "refs/heads/main-evil"))
+        #expect(!Identity.OIDCTrust.matches("acme/shop", "Acme/Shop"), "exact, as the issuer writes it")
+    }
+
     /// Names the gate compares with a request's must be written as the request's are folded: `Production` would
     /// match nothing, so the freeze or tier naming it would silently cover nobody.
     @Test func policyNamesMustBeInTheirCanonicalForm() {

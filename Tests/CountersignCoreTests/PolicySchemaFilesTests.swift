@@ -263,6 +263,17 @@ import Testing
         #expect(issues.contains { $0.contains(refusal.loaderSays) }, "the loader said: \(issues)")
     }
 
+    /// The probe documents of a kind whose fields exclude each other: an Identity's `signIn` is a person's and its
+    /// `oidc` an automation's, so it is probed once as each, every other property kept.
+    static func exclusiveFields(_ kind: String, _ document: JSONValue) -> [JSONValue] {
+        guard kind == "Identity", let spec = document["spec"]?.objectMembers else { return [document] }
+        let person = spec.filter { $0.0 != "oidc" }
+        let automation =
+            spec.filter { $0.0 != "signIn" && $0.0 != "kind" && $0.0 != "roles" }
+            + [("kind", "automation"), ("roles", .array(["deployer"]))]
+        return [document.merging([("spec", .object(person))]), document.merging([("spec", .object(automation))])]
+    }
+
     /// For each kind, a document with every property its schema describes (each set to the property's first
     /// `examples` value): the schema accepts it and so does the loader, together with the example policy the
     /// values refer to. Then an unknown field in each object of that document, which the schema must refuse
@@ -289,12 +300,14 @@ import Testing
                 ("metadata", (document["metadata"] ?? .object([])).merging([("name", "schema-probe")]))
             ])
             #expect(document["spec"] != nil, "\(kind): no spec in \(document)")
-            let variants =
-                [(String?.none, document)] + Self.withUnknownField(document, path: kind).map { ($0.0, $0.1) }
-            for (n, (path, variant)) in variants.enumerated() {
-                let file = dir.appendingPathComponent("\(kind)-\(n).json").path
-                try variant.prettyString.write(toFile: file, atomically: true, encoding: .utf8)
-                probes.append(Probe(kind: kind, path: path, document: variant, file: file))
+            for (m, document) in Self.exclusiveFields(kind, document).enumerated() {
+                let variants =
+                    [(String?.none, document)] + Self.withUnknownField(document, path: kind).map { ($0.0, $0.1) }
+                for (n, (path, variant)) in variants.enumerated() {
+                    let file = dir.appendingPathComponent("\(kind)-\(m)-\(n).json").path
+                    try variant.prettyString.write(toFile: file, atomically: true, encoding: .utf8)
+                    probes.append(Probe(kind: kind, path: path, document: variant, file: file))
+                }
             }
         }
         let refused = try Self.refused(probes.map(\.file))

@@ -20,7 +20,17 @@ final class IdentityProviderFixture: @unchecked Sendable {
          "bob": {"sub": "00u-bob", "email": "bob@example.com", "email_verified": true},
          "dana": {"sub": "00u-dana", "email": "Dana@Example.com", "email_verified": true},
          "dana-unverified": {"sub": "00u-dana2", "email": "dana@example.com", "email_verified": false},
-         "mallory": {"sub": "00u-mallory", "email": "mallory@example.com", "email_verified": true}}
+         "mallory": {"sub": "00u-mallory", "email": "mallory@example.com", "email_verified": true},
+         "shop-deploy": {"sub": "repo:acme/shop:environment:production", "repository": "acme/shop",
+                         "repository_owner": "acme", "ref": "refs/heads/main", "environment": "production",
+                         "job_workflow_ref": "acme/shop/.github/workflows/deploy.yml@refs/heads/main",
+                         "event_name": "push"},
+         "shop-branch": {"sub": "repo:acme/shop:ref:refs/heads/evil", "repository": "acme/shop",
+                         "ref": "refs/heads/evil", "environment": "production",
+                         "job_workflow_ref": "acme/shop/.github/workflows/deploy.yml@refs/heads/evil"},
+         "fork-deploy": {"sub": "repo:mallory/shop:environment:production", "repository": "mallory/shop",
+                         "ref": "refs/heads/main", "environment": "production",
+                         "job_workflow_ref": "mallory/shop/.github/workflows/deploy.yml@refs/heads/main"}}
         """
 
     let process: ChildProcess
@@ -84,6 +94,17 @@ final class IdentityProviderFixture: @unchecked Sendable {
         let response = try await client.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)
         #expect(response.status == .ok, "\(path) \(body)")
+    }
+
+    /// A CI job's ID token for `audience`, asked as GitHub Actions asks (`GET /actions/id-token`), `job` being one of
+    /// ``users``.
+    func ciToken(_ job: String, audience: String) async throws -> String {
+        var request = HTTPClientRequest(url: issuer + "/actions/id-token?audience=" + audience)
+        request.headers.add(name: "Authorization", value: "Bearer \(job)")
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let answer = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        return try #require(answer?["value"] as? String, "no token for \(job)")
     }
 
     /// The requests the provider received, as `GET /control/log` lists them.

@@ -24,6 +24,9 @@ Endpoints:
                                               iat_offset, nonce, azp, kid, claims (null deletes a claim),
                                               sign ("unlisted" | "none" | "hs256-public"); a new call replaces them
     GET  /control/log                         the requests received, /control/* left out, client_secret removed
+    GET  /actions/id-token?audience=AUD       a CI job's ID token as GitHub Actions' token request answers it,
+                                              {"value": JWT}; the bearer names the job (a user), whose claims it
+                                              carries, with jti and nbf; /control/next applies to it
 """
 import argparse
 import base64
@@ -237,6 +240,10 @@ class Provider:
             claims["nonce"] = nonce
         if "azp" in overrides:
             claims["azp"] = overrides["azp"]
+        return self.finish(claims, user, overrides, key)
+
+    def finish(self, claims, user, overrides, key):
+        """The user's own claims under the token's, the overrides over both, signed."""
         claims.update({name: value for name, value in user.items() if name not in claims})
         for name, value in overrides.get("claims", {}).items():
             if value is None:
@@ -244,6 +251,25 @@ class Provider:
             else:
                 claims[name] = value
         return sign_id_token(claims, key, overrides.get("sign"), overrides.get("kid"))
+
+    def ci_token(self, login, audience):
+        """A CI job's ID token, as GitHub Actions' token request answers it: the job's claims, for the audience the
+        job asks for; /control/next overrides apply to it as to a sign-in's."""
+        with self.lock:
+            overrides, self.next_overrides = self.next_overrides, {}
+            key = self.keys[0]
+        user = self.users[login]
+        now = int(time.time())
+        claims = {
+            "iss": overrides.get("iss", self.issuer),
+            "sub": user["sub"],
+            "aud": overrides.get("aud", audience),
+            "exp": now + overrides.get("exp_offset", TOKEN_LIFETIME),
+            "iat": now + overrides.get("iat_offset", 0),
+            "nbf": now + overrides.get("iat_offset", 0),
+            "jti": secrets.token_hex(16),
+        }
+        return self.finish(claims, user, overrides, key)
 
     def authenticate_client(self, authorization, form):
         """The client id, from HTTP Basic (RFC 6749 2.3.1) or from client_id + client_secret in the body."""
@@ -351,6 +377,7 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/control/rotate"): lambda: self.control(body, self.rotate),
             ("POST", "/control/next"): lambda: self.control(body, lambda o: self.provider.set_next(parse_next(o))),
             ("GET", "/control/log"): lambda: self.send_json(200, self.provider.requests()),
+            ("GET", "/actions/id-token"): lambda: self.actions_token(query_pairs),
         }.get((self.command, path))
         if route:
             route()
@@ -394,6 +421,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(refusal.status, {"error": refusal.error, "error_description": refusal.description},
                                   {"Cache-Control": "no-store", **headers})
         self.send_json(200, answer, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def actions_token(self, pairs):
+        """GitHub Actions' ID token request (ACTIONS_ID_TOKEN_REQUEST_URL with &audience=, the request token as
+        the bearer): here the bearer names the job, one of the users."""
+        query = single_valued(pairs) or {}
+        scheme, _, job = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme != "Bearer" or job not in self.provider.users:
+            return self.send_json(401, {"message": "bad request token"})
+        self.send_json(200, {"value": self.provider.ci_token(job, query.get("audience", "https://github.com/acme"))})
 
     def rotate(self, options):
         if not isinstance(options, dict) or not isinstance(options.get("keep_old", False), bool):

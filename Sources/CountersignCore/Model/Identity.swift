@@ -22,21 +22,48 @@ public struct Identity: Sendable, Hashable, Codable {
         }
     }
 
+    /// Automations only: which OpenID Connect ID tokens a CI job may present as this identity instead of a
+    /// long-lived token — the issuer, the audience the job asks for, and claims that must all match (GitHub Actions:
+    /// `repository`, `ref`, `environment`, `job_workflow_ref`, …). A claim's pattern is exact, or ends in `*`
+    /// (`RefPattern`: `*` within a path segment, a trailing `*` the rest).
+    public struct OIDCTrust: Sendable, Hashable, Codable {
+        public var issuer: String
+        public var audience: String
+        /// The role the token acts in; absent when the identity holds exactly one.
+        public var role: Role?
+        public var claims: [String: String]
+
+        public init(issuer: String, audience: String, role: Role? = nil, claims: [String: String]) {
+            self.issuer = issuer
+            self.audience = audience
+            self.role = role
+            self.claims = claims
+        }
+
+        /// Whether `value` (a claim as the token carries it) matches `pattern`.
+        public static func matches(_ pattern: String, _ value: String) -> Bool {
+            pattern.contains("*") ? RefPattern.matches(pattern, value) : pattern == value
+        }
+    }
+
     public var name: String
     public var kind: Kind
     public var roles: Set<Role>
     public var aliases: [String]
     /// People only: who they are at the identity provider. `nil`: they cannot sign in through it.
     public var signIn: SignIn?
+    public var oidc: [OIDCTrust]
 
     public init(
-        name: String, kind: Kind, roles: Set<Role> = [], aliases: [String] = [], signIn: SignIn? = nil
+        name: String, kind: Kind, roles: Set<Role> = [], aliases: [String] = [], signIn: SignIn? = nil,
+        oidc: [OIDCTrust] = []
     ) {
         self.name = name
         self.kind = kind
         self.roles = roles
         self.aliases = aliases
         self.signIn = signIn
+        self.oidc = oidc
     }
 }
 

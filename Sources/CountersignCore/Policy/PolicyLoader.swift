@@ -328,7 +328,9 @@ struct PolicyReader {
     }
 
     mutating func readIdentity(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
-        guard let f = fields(spec, context, allowed: ["kind", "roles", "aliases", "signIn"], required: ["kind"]) else {
+        guard
+            let f = fields(spec, context, allowed: ["kind", "roles", "aliases", "signIn", "oidc"], required: ["kind"])
+        else {
             return
         }
         guard let kindText = string(f["kind"], "\(context).kind") else { return }
@@ -365,11 +367,75 @@ struct PolicyReader {
             // Automations never sign in: their credentials are tokens an admin issues (or CI's own identity tokens).
             if kind == .automation { fail(node, "\(context).signIn: automation identities do not sign in") }
         }
+        let oidc = readOIDCTrusts(f["oidc"], "\(context).oidc", kind: kind, roles: roles)
         identities[name] = (
             Identity(
                 name: name, kind: kind, roles: roles, aliases: strings(f["aliases"], "\(context).aliases"),
-                signIn: signIn), file, line
+                signIn: signIn, oidc: oidc), file, line
         )
+    }
+
+    /// An automation's trusted CI ID tokens. Every rule pins who may mint the token — `repository` or `sub`, not
+    /// starting with a wildcard — because an issuer like GitHub Actions gives any repository's job a token for any
+    /// audience it asks for; the issuer is https (http on a loopback address only); the role is one the identity
+    /// holds, and must be named when it holds several.
+    mutating func readOIDCTrusts(_ node: Node?, _ context: String, kind: Identity.Kind, roles: Set<Identity.Role>)
+        -> [Identity.OIDCTrust]
+    {
+        guard let node else { return [] }
+        guard let list = node.sequence else {
+            fail(node, "\(context): expected a list")
+            return []
+        }
+        if kind == .human { fail(node, "\(context): people sign in; only automation identities present CI ID tokens") }
+        var trusts: [Identity.OIDCTrust] = []
+        for item in list {
+            guard
+                let r = fields(
+                    item, context, allowed: ["issuer", "audience", "role", "claims"],
+                    required: ["issuer", "audience", "claims"]),
+                let issuer = string(r["issuer"], "\(context).issuer"),
+                let audience = string(r["audience"], "\(context).audience")
+            else { continue }
+            let url = URLComponents(string: issuer)
+            let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url?.host ?? "")
+            if url?.host == nil || url?.query != nil || url?.fragment != nil
+                || !(url?.scheme == "https" || (url?.scheme == "http" && loopback))
+            {
+                fail(r["issuer"], "\(context).issuer: \(issuer) must be an https URL (http only on a loopback address)")
+            }
+            if audience.isEmpty { fail(r["audience"], "\(context).audience must not be empty") }
+            var role: Identity.Role? = nil
+            if let text = r["role"].flatMap({ string($0, "\(context).role") }) {
+                role = Identity.Role(rawValue: text)
+                if role == nil || !roles.contains(role!) {
+                    fail(r["role"], "\(context).role: '\(text)' is not one of the identity's roles")
+                }
+            } else if roles.count != 1 {
+                fail(item, "\(context): name the role the token acts in (the identity holds \(roles.count) roles)")
+            }
+            var claims: [String: String] = [:]
+            if let mapping = r["claims"]?.mapping {
+                for (key, value) in mapping {
+                    guard let name = key.scalar?.string,
+                        let pattern = string(value, "\(context).claims.\(name)")
+                    else { continue }
+                    if pattern.isEmpty { fail(value, "\(context).claims.\(name) must not be empty") }
+                    claims[name] = pattern
+                }
+            } else {
+                fail(r["claims"], "\(context).claims: expected a mapping of claim names to patterns")
+            }
+            let pinned = ["repository", "sub"].contains { claims[$0].map { !$0.hasPrefix("*") } ?? false }
+            if !pinned {
+                fail(
+                    r["claims"] ?? item,
+                    "\(context).claims must pin repository or sub (not starting with *): the issuer gives any "
+                        + "repository's job a token for any audience it asks for")
+            }
+            trusts.append(Identity.OIDCTrust(issuer: issuer, audience: audience, role: role, claims: claims))
+        }
+        return trusts
     }
 
     mutating func readTier(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {
