@@ -5,7 +5,7 @@
 # (the scale-out store's tests run against a real one), Prometheus with promtool (the canary providers query a real
 # server loaded with known history), Python 3 with pip and venv (schemathesis, the signers, Selenium), a real OCI
 # registry and skopeo, openssl for independent signatures, strace (the durability test traces the real binary's
-# syncs), curl, and headless Chromium with its WebDriver for the web UI's tests.
+# syncs), curl, shellcheck (the GitHub Action's script), and headless Chromium with its WebDriver for the web UI's tests.
 set -euo pipefail
 missing=()
 [ -e /usr/share/zoneinfo/America/New_York ] || missing+=(tzdata)
@@ -21,6 +21,7 @@ command -v skopeo >/dev/null || missing+=(skopeo)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v strace >/dev/null || missing+=(strace)
 command -v curl >/dev/null || missing+=(curl)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -67,3 +67,40 @@ public struct APIClient: Sendable {
         return answer
     }
 }
+
+extension APIClient {
+    /// The job's OpenID Connect ID token for `audience`, asked of GitHub Actions as its toolkit asks
+    /// (`ACTIONS_ID_TOKEN_REQUEST_URL` with `&audience=`, the request token as the bearer; `{"value": JWT}`):
+    /// present only in a job with `permissions: id-token: write`.
+    public static func githubActionsIDToken(
+        audience: String, environment: [String: String]
+    ) async throws(ControlError) -> String {
+        guard let url = environment["ACTIONS_ID_TOKEN_REQUEST_URL"], !url.isEmpty,
+            let bearer = environment["ACTIONS_ID_TOKEN_REQUEST_TOKEN"], !bearer.isEmpty
+        else {
+            throw ControlError(
+                .unauthenticated,
+                "no token: set COUNTERSIGN_TOKEN (or pass --token), or run in GitHub Actions with "
+                    + "`permissions: id-token: write` to present the job's OIDC token")
+        }
+        var request = HTTPClientRequest(
+            url: url + (url.contains("?") ? "&" : "?") + "audience=" + APIOperation.encode(audience))
+        request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let status: UInt
+        let bytes: ByteBuffer
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            status = response.status.code
+            bytes = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw ControlError(.unavailable, "GitHub Actions' ID token request failed: \(error)")
+        }
+        guard status == 200, let answer = try? JSONValue(parsing: Array(bytes.readableBytesView)),
+            let token = answer["value"]?.stringValue, !token.isEmpty
+        else {
+            throw ControlError(.unauthenticated, "GitHub Actions answered the ID token request with HTTP \(status)")
+        }
+        return token
+    }
+}

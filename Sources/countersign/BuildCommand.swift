@@ -26,7 +26,7 @@ struct BuildCommand: AsyncParsableCommand {
             let env = ProcessInfo.processInfo.environment
             guard let commit = commit ?? env["GITHUB_SHA"], let repository = repository ?? env["GITHUB_REPOSITORY"]
             else { throw ValidationError("--commit and --repository are required outside GitHub Actions") }
-            let client = try server.client()
+            let client = try await server.client()
             let registered = try await client.call(
                 .registerBuild,
                 body: .object([

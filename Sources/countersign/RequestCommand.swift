@@ -25,7 +25,7 @@ struct RequestCommand: AsyncParsableCommand {
             do { body = try JSONValue(parsing: [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))) } catch {
                 throw ControlError(.badRequest, "\(file): \(error)")
             }
-            let client = try server.client()
+            let client = try await server.client()
             var status = try await client.call(.createRequest, body: body)
             let id = status["request"]?["id"]?.stringValue ?? ""
             let deadline = Date().addingTimeInterval(Double(wait))

@@ -6,6 +6,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 
 /// A fake GitHub for one App on 127.0.0.1 (`Tests/GitHubApp/github_app.py`): it verifies the App's JWT with PyJWT
@@ -54,6 +55,13 @@ final class FakeGitHubApp: @unchecked Sendable {
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// The App's clock, which a test moves on instead of sleeping.
+    final class Clock: Sendable {
+        private let offset = Mutex<TimeInterval>(0)
+        func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+        var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(self.offset.withLock { $0 }) } }
+    }
     func key(_ name: String) throws -> String { try String(contentsOfFile: path(name + ".pem"), encoding: .utf8) }
 
     static func openssl(_ arguments: [String]) throws {
@@ -81,10 +89,13 @@ final class FakeGitHubApp: @unchecked Sendable {
 /// installation tokens, kept per installation and made again before they expire.
 @Suite struct GitHubAppTests {
     @Test func installationTokensAreKeptPerInstallationAndRefreshedBeforeTheyExpire() async throws {
-        // Tokens live 303 s and are refreshed 300 s before they expire: each is kept for about three seconds.
-        let github = try FakeGitHubApp(ttl: 303)
+        // Tokens live 350 s and are refreshed 300 s before they expire: each is kept for about 50 s of the app's
+        // clock, which the test moves on by 55 s (its JWTs stay valid by the fake's real clock: iat is 60 s back).
+        let github = try FakeGitHubApp(ttl: 350)
+        let clock = FakeGitHubApp.Clock()
         let app = try await GitHubApp(
-            appID: FakeGitHubApp.appID, privateKeyPEM: try github.key("app"), apiBaseURL: github.api)
+            appID: FakeGitHubApp.appID, privateKeyPEM: try github.key("app"), apiBaseURL: github.api,
+            now: clock.now)
         let repository = "ZanieBot/Release-Authenticator-Example"
         let first = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<5 { group.addTask { try await app.token(installation: 119_022_551) } }
@@ -99,7 +110,7 @@ final class FakeGitHubApp: @unchecked Sendable {
         #expect(github.count(log, "POST", "/app/installations/119022551/access_tokens") == 1)
         #expect(log.allSatisfy { $0["who"] as? String == "app" }, "every JWT verified: \(log)")
 
-        try await Task.sleep(for: .milliseconds(3_200))
+        clock.advance(55)
         let refreshed = try await app.token(installation: 119_022_551)
         #expect(refreshed != token, "refreshed before it expires")
         log = try await github.log()
@@ -160,9 +171,11 @@ extension GitHubTests {
     /// The server as an App: the delivery's commit is read and the run called back with installation tokens, and
     /// a callback after the token's time is up carries a new one.
     @Test func theServerCallsGitHubAsAnApp() async throws {
-        let github = try FakeGitHubApp(ttl: 303)
+        let github = try FakeGitHubApp(ttl: 350)
+        let clock = FakeGitHubApp.Clock()
         let app = try await GitHubApp(
-            appID: FakeGitHubApp.appID, privateKeyPEM: try github.key("app"), apiBaseURL: github.api)
+            appID: FakeGitHubApp.appID, privateKeyPEM: try github.key("app"), apiBaseURL: github.api,
+            now: clock.now)
         let f = try await ServerFixture(
             github: GitHubConfiguration(
                 webhookSecret: Self.secret, apiBaseURL: github.api, credentials: .app(app), deployer: "deploy-bot"),
@@ -186,7 +199,7 @@ extension GitHubTests {
             let first = try await deliver(client, "deployment_protection_rule", data: ruleData, delivery: "app-1")
             #expect((try object(first)["outcome"] as? String)?.hasSuffix(": pending") == true)
             #expect(try await deliverer.deliverDue(&backoff) == 1)
-            try await Task.sleep(for: .milliseconds(3_200))
+            clock.advance(55)
             let second = try await deliver(client, "deployment_protection_rule", data: nextRun, delivery: "app-2")
             #expect((try object(second)["outcome"] as? String)?.hasSuffix(": pending") == true)
             #expect(try await deliverer.deliverDue(&backoff) == 1)
