@@ -33,12 +33,20 @@ extension ControlPlane {
                     + (result.builder.map { ["built by \($0)"] } ?? []))
                     .joined(separator: "; ")
                 : result.reasons.joined(separator: "; ")
-            try await record(
-                ArtifactVerified(
-                    digest: digest, policy: result.policy, verified: result.verdict == .verified, details: details,
-                    policyHash: result.policyHash, sourceCommit: result.sourceCommit.flatMap(Self.commitID),
-                    sourceRepository: result.sourceRepository, reference: "\(reference.name)@\(digest)"),
-                actor: principal.identity)
+            let verified = ArtifactVerified(
+                digest: digest, policy: result.policy, verified: result.verdict == .verified, details: details,
+                policyHash: result.policyHash, sourceCommit: result.sourceCommit.flatMap(Self.commitID),
+                sourceRepository: result.sourceRepository, reference: "\(reference.name)@\(digest)")
+            var batch = EntryBatch()
+            let at = now()
+            try batch.add(verified, actor: principal.identity, at: at)
+            // Verified provenance binds the digest to its commit: the commit's GitHub checks become the digest's.
+            if verified.verified, let commit = verified.sourceCommit {
+                for check in try await commitChecks(verified.sourceRepository, commit, for: digest) {
+                    try batch.add(check, actor: "github", at: at)
+                }
+            }
+            _ = try await record(batch)
             try await redecide(digest: digest, by: principal.identity)
         }
         return results
@@ -64,9 +72,19 @@ extension ControlPlane {
                 .badRequest, "commit \(commit) is not a full git commit id (40 or 64 hex digits)",
                 details: ["field": "commit"])
         }
-        try await record(
+        var batch = EntryBatch()
+        let at = now()
+        try batch.add(
             ArtifactRegistered(reference: reference, commit: commit?.lowercased(), repository: repository),
-            actor: principal.identity)
+            actor: principal.identity, at: at)
+        // A registration that binds (a builder that cannot deploy) gives the digest its commit's GitHub checks.
+        let binds = policy.bundle.identity(principal.identity).map { !$0.roles.contains(.deployer) } ?? true
+        if let commit, binds {
+            for check in try await commitChecks(repository, commit, for: parsed.digest) {
+                try batch.add(check, actor: "github", at: at)
+            }
+        }
+        _ = try await record(batch)
         if commit != nil { try await redecide(digest: parsed.digest, by: principal.identity) }
         return parsed.digest
     }

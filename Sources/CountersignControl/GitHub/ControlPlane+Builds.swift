@@ -23,29 +23,7 @@ extension ControlPlane {
         guard Change.isCommitID(commit) else {
             return .refused("the deployment's commit \(commit) is not a full commit id")
         }
-        let key = ChangeResolution.repositoryKey(repository)
-        let bindings = try await read { r throws(LedgerError) in try await r.builds(commit: commit) }
-        let bundle = policy.bundle
-        var builds: [String: String] = [:]  // digest → reference, the latest record's
-        var ignored: Set<String> = []
-        for binding in bindings {
-            guard binding.repository.map(ChangeResolution.repositoryKey) == key else {
-                ignored.insert("a record for \(binding.repository ?? "no repository")")
-                continue
-            }
-            if binding.via == .builder, !bundle.identities.isEmpty {
-                let identity = bundle.identity(binding.by)
-                guard let identity, identity.roles.contains(.builder), !identity.roles.contains(.deployer) else {
-                    ignored.insert("a registration by \(bundle.canonical(binding.by)), who may deploy or is no builder")
-                    continue
-                }
-            }
-            guard let reference = binding.reference else {
-                ignored.insert("a record from before references were kept")
-                continue
-            }
-            builds[binding.digest] = reference
-        }
+        let (builds, ignored) = try await trustedBuilds(of: repository, commit: commit)
         let commitName = "\(repository)@\(commit.prefix(12))"
         let note = ignored.isEmpty ? "" : " (ignored: \(ignored.sorted().joined(separator: "; ")))"
         if let override {
@@ -78,5 +56,36 @@ extension ControlPlane {
                 "\(builds.count) builds of \(commitName) are registered (\(builds.values.sorted().joined(separator: ", "))): "
                     + "name the one this job deploys with payload.artifact")
         }
+    }
+
+    /// The builds of `commit` in `repository` whose records count (see ``build(of:commit:named:)``), digest →
+    /// reference (the latest record's), and what was ignored and why.
+    func trustedBuilds(of repository: String, commit: String) async throws(ControlError)
+        -> (builds: [String: String], ignored: Set<String>)
+    {
+        let key = ChangeResolution.repositoryKey(repository)
+        let bindings = try await read { r throws(LedgerError) in try await r.builds(commit: commit) }
+        let bundle = policy.bundle
+        var builds: [String: String] = [:]
+        var ignored: Set<String> = []
+        for binding in bindings {
+            guard binding.repository.map(ChangeResolution.repositoryKey) == key else {
+                ignored.insert("a record for \(binding.repository ?? "no repository")")
+                continue
+            }
+            if binding.via == .builder, !bundle.identities.isEmpty {
+                let identity = bundle.identity(binding.by)
+                guard let identity, identity.roles.contains(.builder), !identity.roles.contains(.deployer) else {
+                    ignored.insert("a registration by \(bundle.canonical(binding.by)), who may deploy or is no builder")
+                    continue
+                }
+            }
+            guard let reference = binding.reference else {
+                ignored.insert("a record from before references were kept")
+                continue
+            }
+            builds[binding.digest] = reference
+        }
+        return (builds, ignored)
     }
 }

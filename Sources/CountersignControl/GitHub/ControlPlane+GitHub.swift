@@ -16,6 +16,8 @@ extension ControlPlane {
     /// - `deployment_protection_rule`: a deploy request for the run's environment and commit, decided at once;
     ///   the callback (approved / rejected, or a status comment while pending) is queued for GitHub.
     /// - `deployment_status`: success or failure of the deploy the request allowed.
+    /// - `deployment_review`: an approval or rejection clicked in GitHub, through the same review path.
+    /// - `check_run`, `check_suite`, `status`: a check against a commit, and through its builds against digests.
     /// - `ping` and anything else: acknowledged and recorded.
     ///
     /// - Returns: a one-line outcome for the response body.
@@ -59,6 +61,8 @@ extension ControlPlane {
         case "pull_request_review": outcome = try await pullRequestReview(payload, delivery: delivery)
         case "deployment_protection_rule": outcome = try await protectionRule(payload, github)
         case "deployment_status": outcome = try await deploymentStatus(payload)
+        case "deployment_review": outcome = try await deploymentReview(payload)
+        case "check_run", "check_suite", "status": outcome = try await githubCheck(event, payload)
         default: outcome = "\(event) acknowledged"
         }
         let received = WebhookReceived(

@@ -11,6 +11,8 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
     case artifactRegistered = "artifact.registered"
     case artifactVerified = "artifact.verified"
     case checkReported = "check.reported"
+    /// A check GitHub records against a commit (check run, check suite, commit status).
+    case commitCheckReported = "commit_check.reported"
     case deployRequested = "deploy.requested"
     case approvalGranted = "approval.granted"
     case approvalRejected = "approval.rejected"
@@ -58,6 +60,7 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
         case .artifactRegistered: return try decode(ArtifactRegistered.self, payload)
         case .artifactVerified: return try decode(ArtifactVerified.self, payload)
         case .checkReported: return try decode(CheckReported.self, payload)
+        case .commitCheckReported: return try decode(CommitCheckReported.self, payload)
         case .deployRequested: return try decode(DeployRequested.self, payload)
         case .approvalGranted, .approvalRejected, .approvalWithdrawn:
             var e = try decode(ApprovalReviewed.self, payload)

@@ -15,7 +15,7 @@ public enum Projection {
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
-        "retired_identities", "artifact_sources",
+        "retired_identities", "artifact_sources", "commit_checks",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -32,6 +32,7 @@ public enum Projection {
         ("v11-canary-environment", canaryEnvironment),
         ("v12-sign-in-groups", signInGroups),
         ("v13-builds-by-commit", buildsByCommit),
+        ("v14-commit-checks", commitChecks),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -133,6 +134,17 @@ public enum Projection {
     static let buildsByCommit: [String] = [
         "ALTER TABLE artifact_sources ADD COLUMN reference TEXT",
         "CREATE INDEX artifact_sources_by_commit ON artifact_sources (commit_sha, seq)",
+    ]
+
+    /// The checks GitHub records against commits, by commit: what a build of the commit registered later is given.
+    /// A new event: nothing to replay.
+    static let commitChecks: [String] = [
+        """
+        CREATE TABLE commit_checks (
+            seq BIGINT PRIMARY KEY NOT NULL, repository TEXT NOT NULL, commit_sha TEXT NOT NULL, name TEXT NOT NULL,
+            status TEXT NOT NULL, reported_by TEXT NOT NULL, details TEXT, at TEXT NOT NULL)
+        """,
+        "CREATE INDEX commit_checks_by_commit ON commit_checks (commit_sha, seq)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

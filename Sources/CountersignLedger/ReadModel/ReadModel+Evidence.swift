@@ -156,3 +156,26 @@ extension ReadModel {
         return try row.required(row.text("state").flatMap(Approval.State.init(rawValue:)))
     }
 }
+
+extension ReadModel {
+    /// The checks GitHub recorded against `commit`: the latest of each (repository, name), oldest first.
+    public func commitChecks(commit: String) async throws(LedgerError) -> [CommitCheckReported] {
+        var latest: [String: CommitCheckReported] = [:]
+        var order: [String] = []
+        for row in try await rows(
+            "commit_checks",
+            "SELECT repository, name, status, reported_by, details FROM commit_checks WHERE commit_sha = ? ORDER BY seq",
+            [.text(commit.lowercased())])
+        {
+            let check = CommitCheckReported(
+                repository: try row.required(row.text("repository")), commit: commit.lowercased(),
+                name: try row.required(row.text("name")),
+                status: try row.required(row.text("status").flatMap(CheckResult.Status.init(rawValue:))),
+                reportedBy: try row.required(row.text("reported_by")), details: row.text("details"))
+            let key = check.repository.lowercased() + "\u{0}" + check.name
+            if latest[key] == nil { order.append(key) }
+            latest[key] = check
+        }
+        return order.compactMap { latest[$0] }
+    }
+}
