@@ -146,6 +146,14 @@ public enum LedgerFixtures {
             draft(
                 "idempotency.answered", "countersign", 808,
                 #"{"scope":"\#(String(repeating: "1a", count: 32))","status":201,"body":"{\"seq\":5}"}"#),
+            draft(
+                "commits.pushed", "github", 809,
+                #"{"repository":"acme/payments","ref":"refs/heads/main","commits":[{"id":"c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b","at":"2026-11-03T07:00:00Z"}]}"#
+            ),
+            draft(
+                "commit_check.reported", "github", 810,
+                #"{"repository":"acme/payments","commit":"c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b","name":"unit","status":"passed","reportedBy":"ci-builder"}"#
+            ),
         ]
     }
 }

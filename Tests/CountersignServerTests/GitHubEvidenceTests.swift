@@ -69,6 +69,19 @@ extension GitHubTests {
                 #expect(answer.status == .ok, "\(String(buffer: answer.body))")
                 return try #require(try object(answer)["outcome"] as? String)
             }
+            // The push: when the commit was made (in its author's zone), where its lead time starts.
+            func push(_ timestamp: String) -> [String: Any] {
+                [
+                    "ref": "refs/heads/main", "repository": ["full_name": Self.realRepository],
+                    "commits": [
+                        ["id": Self.realCommit, "timestamp": timestamp], ["id": "not-a-commit", "timestamp": "x"],
+                    ],
+                ]
+            }
+            #expect(
+                try await outcome("push", push("2026-11-02T07:30:00-01:00"), "p-1")
+                    == "push to refs/heads/main: 1 commit time recorded")
+            _ = try await outcome("push", push("2026-11-03T00:00:00Z"), "p-2")
             // The unit tests conclude before the build is registered: recorded against the commit.
             let early = try await outcome("check_run", checkRun("unit", "success", id: 1), "c-1")
             #expect(early == "check unit passed at 47efb7196c2a by ci (no build of it yet)", "\(early)")
@@ -85,6 +98,9 @@ extension GitHubTests {
             let requested = try await outcome("deployment_protection_rule", rule, "r-1")
             #expect(requested.hasSuffix(": pending"), "\(requested)")
             let id = String(requested.dropFirst("request ".count).prefix { $0 != ":" })
+            let started = try await f.control.store.lookup(
+                "SELECT committed_at FROM deploy_requests WHERE request_id = ?", [.text(id)])
+            #expect(started.rows == [[.text("2026-11-02T08:30:00.000Z")]], "the first push's time, not the API's")
             var decision = try object(
                 try await client.call(.get, "/api/v1/deploy-requests/\(id)/decision", f.headers("alice")))
             #expect(Self.message(decision, "checks")?.contains("unit passed (reported by ci)") == true, "\(decision)")

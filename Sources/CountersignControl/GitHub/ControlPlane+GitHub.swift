@@ -17,6 +17,7 @@ extension ControlPlane {
     ///   the callback (approved / rejected, or a status comment while pending) is queued for GitHub.
     /// - `deployment_status`: success or failure of the deploy the request allowed.
     /// - `deployment_review`: an approval or rejection clicked in GitHub, through the same review path.
+    /// - `push`: when each pushed commit was made, where lead time starts.
     /// - `check_run`, `check_suite`, `status`: a check against a commit, and through its builds against digests.
     /// - `ping` and anything else: acknowledged and recorded.
     ///
@@ -62,6 +63,7 @@ extension ControlPlane {
         case "deployment_protection_rule": outcome = try await protectionRule(payload, github)
         case "deployment_status": outcome = try await deploymentStatus(payload)
         case "deployment_review": outcome = try await deploymentReview(payload)
+        case "push": outcome = try await push(payload)
         case "check_run", "check_suite", "status": outcome = try await githubCheck(event, payload)
         default: outcome = "\(event) acknowledged"
         }

@@ -131,3 +131,36 @@ extension ControlPlane {
             .map { Self.report($0, for: digest) }
     }
 }
+
+extension ControlPlane {
+    // MARK: push
+
+    /// `push`: when each pushed commit was made (`commits[].timestamp`), as `commits.pushed`. A deploy request for
+    /// one of them later starts its lead time there — GitHub's word, not the requester's.
+    func push(_ payload: JSONValue) async throws(ControlError) -> String {
+        let repository = payload["repository"]?["full_name"]?.stringValue ?? ""
+        guard Self.isRepositoryName(repository) else { throw ControlError(.badRequest, "push: missing repository") }
+        let ref = payload["ref"]?.stringValue ?? ""
+        let commits = (payload["commits"]?.arrayValue ?? []).compactMap { commit -> CommitsPushed.Pushed? in
+            guard let id = commit["id"]?.stringValue, Change.isCommitID(id),
+                let at = commit["timestamp"]?.stringValue.flatMap(RFC3339.date)
+            else { return nil }
+            return CommitsPushed.Pushed(id: id.lowercased(), at: at)
+        }
+        guard !commits.isEmpty else { return "push to \(ref): no commits" }
+        try await record(CommitsPushed(repository: repository, ref: ref, commits: commits), actor: "github")
+        return "push to \(ref): \(commits.count) commit time\(commits.count == 1 ? "" : "s") recorded"
+    }
+
+    /// `change` with the time a `push` delivery said its commit was made, when one was recorded.
+    func withPushedTime(_ change: Change) async throws(ControlError) -> Change {
+        guard let repository = change.repository, Change.isCommitID(change.commit),
+            let at = try await read({ r throws(LedgerError) in
+                try await r.commitTime(commit: change.commit, repository: repository)
+            })
+        else { return change }
+        var change = change
+        change.committedAt = at
+        return change
+    }
+}

@@ -13,6 +13,8 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
     case checkReported = "check.reported"
     /// A check GitHub records against a commit (check run, check suite, commit status).
     case commitCheckReported = "commit_check.reported"
+    /// The commits a push delivery names, with their times (lead time starts there).
+    case commitsPushed = "commits.pushed"
     case deployRequested = "deploy.requested"
     case approvalGranted = "approval.granted"
     case approvalRejected = "approval.rejected"
@@ -61,6 +63,7 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
         case .artifactVerified: return try decode(ArtifactVerified.self, payload)
         case .checkReported: return try decode(CheckReported.self, payload)
         case .commitCheckReported: return try decode(CommitCheckReported.self, payload)
+        case .commitsPushed: return try decode(CommitsPushed.self, payload)
         case .deployRequested: return try decode(DeployRequested.self, payload)
         case .approvalGranted, .approvalRejected, .approvalWithdrawn:
             var e = try decode(ApprovalReviewed.self, payload)

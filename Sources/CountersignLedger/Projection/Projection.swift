@@ -15,7 +15,7 @@ public enum Projection {
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
-        "retired_identities", "artifact_sources", "commit_checks",
+        "retired_identities", "artifact_sources", "commit_checks", "commit_times",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -32,7 +32,7 @@ public enum Projection {
         ("v11-canary-environment", canaryEnvironment),
         ("v12-sign-in-groups", signInGroups),
         ("v13-builds-by-commit", buildsByCommit),
-        ("v14-commit-checks", commitChecks),
+        ("v14-github-evidence", githubEvidence),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -136,15 +136,21 @@ public enum Projection {
         "CREATE INDEX artifact_sources_by_commit ON artifact_sources (commit_sha, seq)",
     ]
 
-    /// The checks GitHub records against commits, by commit: what a build of the commit registered later is given.
-    /// A new event: nothing to replay.
-    static let commitChecks: [String] = [
+    /// The checks GitHub records against commits, by commit: what a build of the commit registered later is given;
+    /// and when each pushed commit was made, by commit and repository (the first time recorded). New events:
+    /// nothing to replay.
+    static let githubEvidence: [String] = [
         """
         CREATE TABLE commit_checks (
             seq BIGINT PRIMARY KEY NOT NULL, repository TEXT NOT NULL, commit_sha TEXT NOT NULL, name TEXT NOT NULL,
             status TEXT NOT NULL, reported_by TEXT NOT NULL, details TEXT, at TEXT NOT NULL)
         """,
         "CREATE INDEX commit_checks_by_commit ON commit_checks (commit_sha, seq)",
+        """
+        CREATE TABLE commit_times (
+            commit_sha TEXT NOT NULL, repository TEXT NOT NULL, committed_at TEXT NOT NULL, seq BIGINT NOT NULL,
+            PRIMARY KEY (commit_sha, repository))
+        """,
     ]
 
     /// The statement that overwrites the probe row with the time `now`.
