@@ -15,6 +15,7 @@ public struct CanaryError: Error, Sendable, Hashable, CustomStringConvertible {
             case tooManySamples = "too many samples"
             case measurementFailed = "measurement failed"
             case notFound = "not found"
+            case unavailable
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -33,6 +34,8 @@ public struct CanaryError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let measurementFailed = Code(.measurementFailed)
         /// A canary configuration or execution that does not exist.
         public static let notFound = Code(.notFound)
+        /// Where executions are kept cannot be reached (the ledger is down): try again.
+        public static let unavailable = Code(.unavailable)
 
         public var description: String { kind.rawValue }
     }

@@ -5,22 +5,22 @@ internal import CountersignLedger
 internal import Foundation
 
 extension ControlPlane {
-    /// The Kayenta API over `configurations`, reading metrics from the Prometheus at `prometheus`; every finished
-    /// execution is recorded as `canary.judged`.
+    /// The Kayenta API over `configurations`, reading metrics from the Prometheus at `prometheus`, its executions
+    /// kept in the ledger (``LedgerKayentaExecutions``): any node answers a poll, a restart loses nothing, and each
+    /// judged execution is recorded as `canary.judged` with its finish.
     public func kayenta(configurations: [CanaryConfiguration], prometheus: String) throws(CanaryError) -> KayentaAPI {
         let service = try KayentaService(
             configurations: configurations, source: PrometheusKayentaSource(address: prometheus),
-            onFinished: { execution in await self.recordCanary(execution) })
+            store: LedgerKayentaExecutions(control: self))
         return KayentaAPI(service: service)
     }
 
-    /// Records one Kayenta execution. A failure to record is logged by the caller's absence of an entry only:
-    /// the judgement itself was already answered to Argo, which polls it by id.
+    /// The `canary.judged` of one finished Kayenta execution.
     ///
     /// It is Countersign's own analysis of metrics it queried itself, so it may gate — but only the digest and
     /// environment it can be shown to have judged (``KayentaExecution/binding``), under its configuration's name,
     /// and only in an environment of the policy. Any other execution is recorded and gates nothing.
-    func recordCanary(_ execution: KayentaExecution) async {
+    func canaryJudged(_ execution: KayentaExecution) -> CanaryJudged {
         var judged = CanaryJudged(
             id: execution.id, digest: nil, template: execution.configId ?? "ad-hoc", outcome: .fail, score: nil,
             judge: nil, application: execution.accounts.application, status: execution.status.rawValue)
@@ -37,8 +37,7 @@ extension ControlPlane {
         } else {
             judged.failure = execution.failure ?? "not judged"
         }
-        _ = try? await record(judged, actor: "countersign", at: execution.ended)
-        if let digest = judged.digest { try? await redecide(digest: digest, by: "countersign") }
+        return judged
     }
 }
 

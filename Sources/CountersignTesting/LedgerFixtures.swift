@@ -151,6 +151,14 @@ public enum LedgerFixtures {
                 #"{"repository":"acme/payments","ref":"refs/heads/main","commits":[{"id":"c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b","at":"2026-11-03T07:00:00Z"}]}"#
             ),
             draft(
+                "canary.execution", "countersign", 809.2,
+                #"{"id":"kx-1","application":"payments","state":"running","status":{"id":"kx-1","complete":false},"unfinished":{"id":"kx-1","configId":"latency"}}"#
+            ),
+            draft(
+                "canary.execution", "countersign", 809.4,
+                #"{"id":"kx-1","application":"payments","state":"succeeded","status":{"id":"kx-1","complete":true}}"#
+            ),
+            draft(
                 "commit_check.reported", "github", 810,
                 #"{"repository":"acme/payments","commit":"c0ffee1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b","name":"unit","status":"passed","reportedBy":"ci-builder"}"#
             ),

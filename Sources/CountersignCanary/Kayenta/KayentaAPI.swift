@@ -38,21 +38,22 @@ public struct KayentaAPI: Sendable {
                     }
                     statuses.insert(status)
                 }
-                let list = await service.listExecutions(
+                let list = try await service.listExecutions(
                     application: query["application"], statuses: statuses,
                     limit: try bounded(query["limit"], "limit", 1...1_000) ?? 20,
                     page: try bounded(query["page"], "page", 1...1_000_000) ?? 1)
-                return ok(.array(list.map(\.statusJSON)))
+                return ok(.array(list))
             case ("GET", "canary", 2):
-                return ok(try await service.execution(id: parts[1]).statusJSON)
+                return ok(try await service.status(id: parts[1]))
             case ("POST", "canary", 2):
                 let request = try KayentaExecutionRequest.decode(json: Data(body))
                 let execution = try await service.start(
                     configId: parts[1], request: request, accounts: accounts(query))
                 return ok(.object(["canaryExecutionId": .string(execution.id)]))
             case ("POST", "canary", 1):
-                let (config, request) = try adHoc(body)
-                let execution = try await service.startAdHoc(config, request: request, accounts: accounts(query))
+                let (config, json, request) = try adHoc(body)
+                let execution = try await service.startAdHoc(
+                    config, json: json, request: request, accounts: accounts(query))
                 return ok(.object(["canaryExecutionId": .string(execution.id)]))
             case (_, "canaryConfig", 1), (_, "canary", 1), (_, "canary", 2):
                 return failure(
@@ -63,6 +64,7 @@ public struct KayentaAPI: Sendable {
         } catch {
             switch error.code {
             case .notFound: return failure(404, "Not Found", error.message)
+            case .unavailable: return failure(503, "Service Unavailable", error.message)
             default: return failure(400, "Bad Request", error.message)
             }
         }
@@ -76,17 +78,16 @@ public struct KayentaAPI: Sendable {
             storageAccountName: query["storageAccountName"])
     }
 
-    private func adHoc(_ body: [UInt8]) throws(CanaryError) -> (CanaryConfiguration, KayentaExecutionRequest) {
+    private func adHoc(_ body: [UInt8]) throws(CanaryError)
+        -> (CanaryConfiguration, JSONValue, KayentaExecutionRequest)
+    {
         guard let top = (try? JSONValue(parsing: body))?.objectDictionary else {
             throw CanaryError(.invalidInput, "the ad-hoc request is not a JSON object")
         }
         guard let config = top["canaryConfig"], let request = top["executionRequest"] else {
             throw CanaryError(.invalidInput, "an ad-hoc request needs canaryConfig and executionRequest")
         }
-        return (
-            try CanaryConfiguration.decode(config),
-            try KayentaExecutionRequest.decode(request)
-        )
+        return (try CanaryConfiguration.decode(config), config, try KayentaExecutionRequest.decode(request))
     }
 
     /// Query numbers are bounded before any arithmetic: `limit=4611686018427387904&page=3` once overflowed the

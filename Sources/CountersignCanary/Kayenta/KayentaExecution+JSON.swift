@@ -1,11 +1,11 @@
-internal import CountersignEncoding
+public import CountersignEncoding
 internal import Foundation
 
 extension KayentaExecution {
     /// The `GET /canary/{id}` answer in Kayenta's `CanaryExecutionStatusResponse` shape: what Argo Rollouts reads
     /// (`complete`, `result.judgeResult.score.score`) plus the per-metric results Kayenta's UI shows. `result` is
     /// present only when the execution succeeded, `exception` only when it is terminal.
-    var statusJSON: JSONValue {
+    public var statusJSON: JSONValue {
         var o: [String: JSONValue] = [
             "id": .string(id),
             "application": .string(accounts.application),

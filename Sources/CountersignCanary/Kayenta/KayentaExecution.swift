@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 
 /// One Kayenta canary execution: a single judgement of one configuration over one request's scopes.
@@ -39,6 +40,8 @@ public struct KayentaExecution: Sendable, Hashable {
     public var failure: String?
     public var started: Date
     public var ended: Date?
+    /// An ad-hoc execution's configuration as it was sent, so another process can judge it.
+    public var configurationJSON: JSONValue? = nil
 
     public var complete: Bool { status != .running }
 

@@ -1,3 +1,4 @@
+public import CountersignEncoding
 public import Foundation
 public import ServiceLifecycle
 
@@ -9,9 +10,10 @@ public import ServiceLifecycle
 /// `countersign-v1`, otherwise with Kayenta's NetflixACAJudge-v1.0. A metric that cannot be read makes the
 /// execution `terminal` with the reason, as in Kayenta (Argo then records an Error measurement).
 ///
-/// Executions live in memory, the newest ``retention`` kept; the server records each finished one in the ledger
-/// through `onFinished`. An execution lost to a restart answers 404, which Argo counts as an Error measurement
-/// and retries under its `consecutiveErrorLimit`.
+/// Executions are kept in a ``KayentaExecutionStore``: the server's is the ledger, so any node answers a poll and a
+/// restart loses nothing — a starting service judges every execution the store holds unfinished, and a store that
+/// already holds one finished (two nodes resumed it) keeps the first judgement alone. ``MemoryKayentaExecutions``
+/// (the default) keeps the newest ``retention`` in this process.
 ///
 /// The service judges in child tasks of the one task group ``run()`` owns — a `Service` in the server's group — so
 /// no judgement outlives the server: a graceful shutdown stops taking executions and waits for those running.
@@ -24,36 +26,37 @@ public actor KayentaService: Service {
     }
 
     private var configurations: [StoredConfiguration] = []
-    private var executions: [String: KayentaExecution] = [:]
+    /// Executions this service is judging, by id.
+    private var judging: [String: KayentaExecution] = [:]
     /// Started executions, in the order ``run()`` picks them up.
     private nonisolated let started: AsyncStream<KayentaExecution>
     private nonisolated let enqueue: AsyncStream<KayentaExecution>.Continuation
+    /// The last executions this service judged, newest last, for ``completed(id:)`` asked after the fact.
+    private var judged: [KayentaExecution] = []
     /// Callers of ``completed(id:)`` waiting for an execution to finish.
-    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
-    /// Execution ids, oldest first, for eviction and listing.
-    private var order: [String] = []
+    private var waiters: [String: [CheckedContinuation<KayentaExecution, Never>]] = [:]
     private let source: any KayentaMetricSource
     private let clock: any AnalysisClock
-    private let onFinished: (@Sendable (KayentaExecution) async -> Void)?
-    public let retention: Int
+    public nonisolated let store: any KayentaExecutionStore
 
     /// - Throws: `invalidConfiguration` when two configurations share an id, or one has neither id nor name.
     public init(
         configurations: [CanaryConfiguration], source: any KayentaMetricSource,
-        clock: any AnalysisClock = SystemAnalysisClock(), retention: Int = 1000,
-        onFinished: (@Sendable (KayentaExecution) async -> Void)? = nil
+        clock: any AnalysisClock = SystemAnalysisClock(),
+        store: any KayentaExecutionStore = MemoryKayentaExecutions()
     ) throws(CanaryError) {
         self.source = source
         self.clock = clock
-        self.retention = Swift.max(1, retention)
-        self.onFinished = onFinished
+        self.store = store
         (started, enqueue) = AsyncStream.makeStream(of: KayentaExecution.self)
         self.configurations = try Self.store(configurations, at: clock.now())
     }
 
-    /// Judges every started execution, each in a child task, until a graceful shutdown (or ``stop()``); then waits
-    /// for the judgements still running.
+    /// Judges every execution the store holds unfinished — started by a process that stopped before judging it —
+    /// then every started one, each in a child task, until a graceful shutdown (or ``stop()``); then waits for
+    /// the judgements still running.
     public nonisolated func run() async {
+        await resume()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for await execution in started {
@@ -123,25 +126,57 @@ public actor KayentaService: Service {
     /// `POST /canary/{configId}`: starts judging and returns the running execution.
     public func start(
         configId: String, request: KayentaExecutionRequest, accounts: KayentaExecution.Accounts = .init()
-    ) throws(CanaryError) -> KayentaExecution {
+    ) async throws(CanaryError) -> KayentaExecution {
         guard let stored = configurations.first(where: { $0.id == configId }) else {
             throw CanaryError(.notFound, "no canary configuration with id \"\(configId)\"")
         }
-        return try start(stored.configuration, configId: configId, request: request, accounts: accounts)
+        return try await start(stored.configuration, configId: configId, request: request, accounts: accounts)
     }
 
     /// `POST /canary`: judges a configuration sent with the request.
+    /// `json` is the configuration as sent, kept so that another process can judge it after a restart.
     public func startAdHoc(
-        _ configuration: CanaryConfiguration, request: KayentaExecutionRequest,
+        _ configuration: CanaryConfiguration, json: JSONValue? = nil, request: KayentaExecutionRequest,
         accounts: KayentaExecution.Accounts = .init()
-    ) throws(CanaryError) -> KayentaExecution {
-        try start(configuration, configId: nil, request: request, accounts: accounts)
+    ) async throws(CanaryError) -> KayentaExecution {
+        try await start(configuration, configId: nil, request: request, accounts: accounts, json: json)
+    }
+
+    /// Queues what the store holds unfinished. A configuration that is no longer served, or an ad-hoc one that no
+    /// longer decodes, is finished as terminal with the reason, so Argo's poll ends.
+    private func resume() async {
+        guard let unfinished = try? await store.unfinished() else { return }
+        for stored in unfinished where judging[stored.id] == nil {
+            let configuration: CanaryConfiguration?
+            if let id = stored.configId {
+                configuration = configurations.first { $0.id == id }?.configuration
+            } else {
+                configuration = stored.configuration.flatMap { try? CanaryConfiguration.decode($0) }
+            }
+            guard let request = try? KayentaExecutionRequest.decode(stored.request) else { continue }
+            var execution = KayentaExecution(
+                id: stored.id, configId: stored.configId,
+                configuration: configuration ?? CanaryConfiguration(metrics: [], name: stored.configId ?? "ad-hoc"),
+                accounts: stored.accounts, request: request, status: .running, started: stored.started)
+            execution.configurationJSON = stored.configuration
+            judging[execution.id] = execution
+            if configuration == nil {
+                await finish(
+                    execution.id,
+                    .failure(
+                        CanaryError(
+                            .notFound,
+                            "canary configuration \"\(stored.configId ?? "ad-hoc")\" is no longer served")))
+            } else {
+                enqueue.yield(execution)
+            }
+        }
     }
 
     private func start(
         _ configuration: CanaryConfiguration, configId: String?, request: KayentaExecutionRequest,
-        accounts: KayentaExecution.Accounts
-    ) throws(CanaryError) -> KayentaExecution {
+        accounts: KayentaExecution.Accounts, json: JSONValue? = nil
+    ) async throws(CanaryError) -> KayentaExecution {
         for metric in configuration.metrics {
             let scope = metric.scopeName ?? "default"
             guard request.scopes[scope] != nil else {
@@ -150,19 +185,18 @@ public actor KayentaService: Service {
                     "metric \(metric.name) reads scope \"\(scope)\", which the request's scopes do not include")
             }
         }
-        let execution = KayentaExecution(
+        var execution = KayentaExecution(
             id: UUID().uuidString.lowercased(), configId: configId, configuration: configuration, accounts: accounts,
             request: request, status: .running, started: clock.now())
-        executions[execution.id] = execution
-        order.append(execution.id)
-        evict()
+        execution.configurationJSON = json
+        try await store.started(execution)
+        judging[execution.id] = execution
         enqueue.yield(execution)
         return execution
     }
 
     private func finish(_ id: String, _ outcome: Result<CanaryJudgement, CanaryError>) async {
-        defer { for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume() } }
-        guard var execution = executions[id] else { return }
+        guard var execution = judging.removeValue(forKey: id) else { return }
         switch outcome {
         case .success(let judgement):
             execution.status = .succeeded
@@ -172,8 +206,11 @@ public actor KayentaService: Service {
             execution.failure = error.message
         }
         execution.ended = clock.now()
-        executions[id] = execution
-        await onFinished?(execution)
+        // A store that cannot keep it leaves it unfinished there: the next start judges it again.
+        _ = try? await store.finished(execution)
+        judged.append(execution)
+        if judged.count > 256 { judged.removeFirst(judged.count - 256) }
+        for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: execution) }
     }
 
     /// Reads every series, then judges; runs off the actor so slow metric stores do not block polling.
@@ -212,47 +249,32 @@ public actor KayentaService: Service {
         }
     }
 
-    /// Drops the oldest finished executions beyond `retention`.
-    private func evict() {
-        var excess = order.count - retention
-        guard excess > 0 else { return }
-        order.removeAll { id in
-            guard excess > 0, executions[id]?.complete ?? true else { return false }
-            executions[id] = nil
-            excess -= 1
-            return true
-        }
-    }
-
-    /// `GET /canary/{id}`.
-    public func execution(id: String) throws(CanaryError) -> KayentaExecution {
-        guard let execution = executions[id] else {
+    /// `GET /canary/{id}`: the execution's status, from the store (any node's execution).
+    public func status(id: String) async throws(CanaryError) -> JSONValue {
+        guard let status = try await store.status(id: id) else {
             throw CanaryError(.notFound, "no canary execution with id \"\(id)\"")
         }
-        return execution
+        return status
     }
 
     /// `GET /canary/executions`: newest first, `limit` per page (pages count from 1); a page beyond the last is
     /// empty, however large the numbers.
     public func listExecutions(
         application: String? = nil, statuses: Set<KayentaExecution.Status> = [], limit: Int = 20, page: Int = 1
-    ) -> [KayentaExecution] {
-        let matching = order.reversed().compactMap { executions[$0] }.filter {
-            (application == nil || $0.accounts.application == application)
-                && (statuses.isEmpty || statuses.contains($0.status))
-        }
+    ) async throws(CanaryError) -> [JSONValue] {
         let size = Swift.max(1, limit)
         // `limit` and `page` come from the query string: a product past Int.max is a page past the end.
         let (skip, overflow) = Swift.max(0, page - 1).multipliedReportingOverflow(by: size)
         guard !overflow else { return [] }
-        return Array(matching.dropFirst(skip).prefix(size))
+        return try await store.statuses(application: application, statuses: statuses, limit: size, skip: skip)
     }
 
-    /// Waits for an execution to finish (the service must be running); for callers that judge synchronously.
+    /// Waits for an execution this service is judging to finish (the service must be running), and returns it.
     public func completed(id: String) async throws(CanaryError) -> KayentaExecution {
-        if let running = executions[id], !running.complete {
-            await withCheckedContinuation { waiters[id, default: []].append($0) }
+        if let done = judged.last(where: { $0.id == id }) { return done }
+        guard judging[id] != nil else {
+            throw CanaryError(.notFound, "canary execution \"\(id)\" is not being judged here")
         }
-        return try execution(id: id)
+        return await withCheckedContinuation { waiters[id, default: []].append($0) }
     }
 }

@@ -31,6 +31,8 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
     case notificationAttempted = "notification.attempted"
     case gateDecided = "gate.decided"
     case canaryJudged = "canary.judged"
+    /// A Kayenta execution started, or judged: what any node answers Argo's poll from.
+    case canaryExecution = "canary.execution"
     case deployStarted = "deploy.started"
     case deploySucceeded = "deploy.succeeded"
     case deployFailed = "deploy.failed"
@@ -77,6 +79,7 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
         case .notificationAttempted: return try decode(NotificationAttempted.self, payload)
         case .gateDecided: return try decode(GateDecided.self, payload)
         case .canaryJudged: return try decode(CanaryJudged.self, payload)
+        case .canaryExecution: return try decode(CanaryExecutionRecorded.self, payload)
         case .deployStarted: return try decode(DeployStarted.self, payload)
         case .deploySucceeded, .deployFailed, .deployRolledBack:
             var e = try decode(DeployFinished.self, payload)

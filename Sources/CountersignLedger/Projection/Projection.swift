@@ -15,7 +15,8 @@ public enum Projection {
         "deploy_requests", "approvals", "decisions", "deploys", "breakglass_grants", "incidents", "artifacts",
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
-        "retired_identities", "artifact_sources", "commit_checks", "commit_times",
+        "retired_identities", "artifact_sources", "commit_checks", "commit_times", "kayenta_executions",
+        "kayenta_finishes",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -33,6 +34,7 @@ public enum Projection {
         ("v12-sign-in-groups", signInGroups),
         ("v13-builds-by-commit", buildsByCommit),
         ("v14-github-evidence", githubEvidence),
+        ("v15-kayenta-executions", kayentaExecutions),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -151,6 +153,20 @@ public enum Projection {
             commit_sha TEXT NOT NULL, repository TEXT NOT NULL, committed_at TEXT NOT NULL, seq BIGINT NOT NULL,
             PRIMARY KEY (commit_sha, repository))
         """,
+    ]
+
+    /// Kayenta executions, so any node answers Argo's poll: each with its status as served, and while running what
+    /// another node needs to judge it; and one row per finish, whose key refuses a second. A new event: nothing to
+    /// replay.
+    static let kayentaExecutions: [String] = [
+        """
+        CREATE TABLE kayenta_executions (
+            execution_id TEXT PRIMARY KEY NOT NULL, application TEXT NOT NULL, state TEXT NOT NULL,
+            status TEXT NOT NULL, unfinished TEXT, started_seq BIGINT NOT NULL, started_at TEXT NOT NULL,
+            finished_seq BIGINT)
+        """,
+        "CREATE INDEX kayenta_executions_by_start ON kayenta_executions (started_seq)",
+        "CREATE TABLE kayenta_finishes (execution_id TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.
