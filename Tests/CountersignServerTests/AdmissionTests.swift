@@ -196,3 +196,91 @@ import Testing
         }
     }
 }
+
+/// Issue 17, item 7: a canary's own pods. A deploy that waits for nothing but its canary's verdict is admitted for
+/// the canary (the verdict needs it to run), with a warning; a failing verdict denies the deploy, and its pods are
+/// refused from then on. A deploy waiting for anything else is refused as before. Admission records nothing, so a
+/// `dryRun` review is answered as any other and leaves the ledger as it was.
+@Suite struct CanaryAdmissionTests {
+    static let policy =
+        ServerFixture.policy + """
+
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: Tier
+            metadata: { name: canaried }
+            spec:
+              priority: 20
+              match: "true"
+              environments: [production]
+              controls:
+                checks: [unit]
+                approvals: [{ team: owners, count: 1 }]
+                canary: { template: latency }
+            ---
+            apiVersion: countersign.dev/v1alpha1
+            kind: AnalysisTemplate
+            metadata: { name: latency }
+            spec: {}
+            """
+
+    @Test func aCanaryRunsBeforeItsVerdictAndNotAfterAFailingOne() async throws {
+        let f = try await ServerFixture(policy: Self.policy)
+        let image = "registry.example.com/shop@\(ServerFixture.digest)"
+        try await f.application().test(.router) { client in
+            func admit(dryRun: Bool = false) async throws -> [String: Any] {
+                let body = AdmissionTests.review(namespace: "shop-prod", image: image)
+                    .replacingOccurrences(
+                        of: #""operation": "CREATE""#, with: #""operation": "CREATE", "dryRun": \#(dryRun)"#)
+                return try AdmissionTests.response(try await client.call(.post, "/admission/validate", [:], body))
+            }
+            try await f.recordChangeFacts()
+            let created = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
+            let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
+            // Waiting for its checks, approval and canary: refused.
+            #expect(try await admit()["allowed"] as? Bool == false)
+            _ = try await client.call(
+                .post, "/api/v1/checks", f.headers("builder"),
+                #"{"digest": "\#(ServerFixture.digest)", "name": "unit", "status": "passed"}"#)
+            #expect(try await admit()["allowed"] as? Bool == false, "still waiting for an approval")
+            let approved = try await client.call(
+                .post, "/api/v1/deploy-requests/\(id)/reviews", f.headers("alice"), #"{"decision": "approve"}"#)
+            #expect(try object(approved)["verdict"] as? String == "pending")
+
+            // Waiting for nothing but the canary's verdict: its pods run, with a warning that says so.
+            let size = try await f.ledgerSize()
+            let canary = try await admit()
+            #expect(canary["allowed"] as? Bool == true)
+            let warnings = (canary["warnings"] as? [String]) ?? []
+            #expect(
+                warnings.contains {
+                    $0.contains(
+                        "admitted for its canary only: deploy request \(id) is waiting for canary analysis latency")
+                },
+                "\(warnings)")
+            let dry = try await admit(dryRun: true)
+            #expect(dry["allowed"] as? Bool == true)
+            #expect(try await f.ledgerSize() == size, "admission records nothing: a dry run has nothing to leave out")
+
+            // The canary fails: the deploy is denied, and no further pod of the digest is admitted.
+            let steady = (0..<30).map { String(100 + $0 % 5) }.joined(separator: ", ")
+            let slow = (0..<30).map { String(150 + $0 % 5) }.joined(separator: ", ")
+            let judged = try await client.call(
+                .post, "/api/v1/canary/judgements", f.headers("builder"),
+                """
+                {"digest": "\(ServerFixture.digest)", "environment": "production", "template": "latency",
+                 "config": {"metrics": [{"name": "p99", "groups": ["g"], "query": {},
+                            "analysisConfigurations": {"canary": {"direction": "increase"}}}],
+                            "classifier": {"groupWeights": {"g": 100}}},
+                 "canary": {"p99": [\(slow)]}, "baseline": {"p99": [\(steady)]}}
+                """)
+            #expect(judged.status == .created)
+            let after = try await admit()
+            #expect(after["allowed"] as? Bool == false)
+            #expect(
+                ((after["status"] as? [String: Any])?["message"] as? String ?? "")
+                    .contains("no deploy of \(ServerFixture.digest) to production has been allowed"))
+        }
+    }
+}

@@ -38,7 +38,8 @@ public struct LedgerImageApprover: ImageApprover {
             return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
         }
         guard let allowed else {
-            return .denied("no deploy of \(digest) to \(environment.name) has been allowed")
+            return await canaryPhase(digest: digest.description, environment: environment.name)
+                ?? .denied("no deploy of \(digest) to \(environment.name) has been allowed")
         }
         // Only a decision of the policy in force admits: one made under an earlier policy (a node that published
         // and crashed before deciding again, a request decided before the publication) is decided again first.
@@ -55,5 +56,33 @@ public struct LedgerImageApprover: ImageApprover {
             return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
         }
         return .approved
+    }
+
+    /// A deploy allowed for its canary phase: its latest decision, under the policy in force, waits for nothing but
+    /// its canary's verdict — every other control (approvals, checks, signatures, freezes) is satisfied — and that
+    /// verdict needs the canary to run. Its pods are admitted with a warning saying so; promotion waits for the
+    /// verdict (Argo's analysis reads it), and a failing verdict denies the deploy, so no further pod of the digest
+    /// is admitted.
+    private func canaryPhase(digest: String, environment: String) async -> ImageApproval? {
+        guard
+            let open = try? await control.read({ r throws(LedgerError) in try await r.openRequests(digest: digest) })
+        else { return nil }
+        for id in open {
+            guard let status = try? await control.deployRequest(id: id), status.request.environment == environment,
+                var decision = status.decision
+            else { continue }
+            if decision.policyHash != control.policy.bundle.hash {
+                guard let now = try? await control.decide(id: id, by: "admission") else { continue }
+                decision = now
+            }
+            let waiting = decision.controls.filter { $0.status != .satisfied }
+            guard decision.verdict == .pending, !waiting.isEmpty,
+                waiting.allSatisfy({ $0.control == "canary" && $0.status == .pending })
+            else { continue }
+            return .canary(
+                "admitted for its canary only: deploy request \(id) is \(waiting.map(\.message).joined(separator: "; ")); "
+                    + "promotion waits for the verdict")
+        }
+        return nil
     }
 }

@@ -84,6 +84,7 @@ public struct AdmissionController<Approver: ImageApprover>: Sendable {
             }
             switch await approver.approval(of: reference, digest: digest, namespace: request.namespace) {
             case .approved: continue
+            case .canary(let note): warnings.append("countersign: \(label): \(note)")
             case .denied(let reason): offences.append("\(label): image \(reference.name)@\(digest) \(reason)")
             }
         }

@@ -33,6 +33,9 @@ public struct AdmissionScope: Sendable, Hashable {
 /// An approver's answer. A denial carries the reason shown to whoever applied the object.
 public enum ImageApproval: Sendable, Hashable {
     case approved
+    /// Admitted for a canary only — the deploy waits for nothing but its canary's verdict, which needs the canary
+    /// to run — with the note the response carries as a warning.
+    case canary(String)
     case denied(String)
 }
 
