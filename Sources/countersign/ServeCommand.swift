@@ -31,7 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
             App (--github-app-id and --github-app-key: installation tokens made from the App's private key) or \
             COUNTERSIGN_GITHUB_TOKEN (a fixed token); COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_OIDC_CLIENT_SECRET is \
-            the OpenID Connect client's secret; COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET enables /webhooks/pagerduty; COUNTERSIGN_SESSION_KEY (32 or \
+            the OpenID Connect client's secret; COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET enables /webhooks/pagerduty; COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET (32 or more \
+            characters, sent by Opsgenie as Authorization: Bearer …) enables /webhooks/opsgenie; COUNTERSIGN_SESSION_KEY (32 or \
             more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
             ledger); SIGHUP stages a changed file, which takes effect once an admin proposes it
@@ -198,6 +199,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let notifications = NotificationSettings(urls: urls, secret: notifySecret)
         let pagerDutySecret = process["COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        let opsgenieSecret = process["COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let opsgenieSecret, opsgenieSecret.utf8.count < 32 {
+            throw ValidationError(
+                "COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET must be 32 characters or more: it is the whole credential")
+        }
         let github = githubSettings
         let settings = configuration
         let store = StoreOptions(database: database)
@@ -210,6 +216,7 @@ struct ServeCommand: AsyncParsableCommand {
                 control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath),
                 identityProvider: identityProvider)
             components.pagerDutySecret = pagerDutySecret
+            components.opsgenieSecret = opsgenieSecret
             components.demoIdentityProvider = demoProvider
             if let prometheus {
                 do { components.kayenta = try control.kayenta(configurations: configs, prometheus: prometheus) } catch {

@@ -19,19 +19,25 @@ extension ControlPlane {
         guard let pagerDutyID = event["data"]?["id"]?.stringValue, !pagerDutyID.isEmpty, pagerDutyID.utf8.count <= 64,
             pagerDutyID.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else { throw ControlError(.badRequest, "the event names no incident (event.data.id)") }
-        let id = "pd:" + pagerDutyID
+        return try await incidentFromTool(
+            id: "pd:" + pagerDutyID, opens: type == "incident.triggered",
+            title: event["data"]?["title"]?.stringValue ?? "PagerDuty incident \(pagerDutyID)",
+            severity: event["data"]?["urgency"]?.stringValue, tool: "pagerduty")
+    }
+
+    /// Opens (`opens`) or resolves the incident an incident tool declared, idempotently by the incident's state: a
+    /// replayed delivery changes nothing, and a resolved incident is never opened again.
+    func incidentFromTool(id: String, opens: Bool, title: String, severity: String?, tool: String)
+        async throws(ControlError) -> String
+    {
         let state = try await read({ r throws(LedgerError) in try await r.incidentResolved(id: id) })
-        switch (type, state) {
-        case ("incident.triggered", nil):
-            let title = event["data"]?["title"]?.stringValue ?? "PagerDuty incident \(pagerDutyID)"
+        switch (opens, state) {
+        case (true, nil):
             try await record(
-                IncidentOpened(
-                    id: id, title: String(title.prefix(500)), severity: event["data"]?["urgency"]?.stringValue,
-                    deploys: []),
-                actor: "pagerduty")
+                IncidentOpened(id: id, title: String(title.prefix(500)), severity: severity, deploys: []), actor: tool)
             return "opened"
-        case ("incident.resolved", false?):
-            try await record(IncidentResolved(id: id), actor: "pagerduty")
+        case (false, false?):
+            try await record(IncidentResolved(id: id), actor: tool)
             return "resolved"
         default:
             return "unchanged"

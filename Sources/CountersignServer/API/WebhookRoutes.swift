@@ -14,11 +14,18 @@ public struct WebhookRoutes: Sendable {
     let reading: ConcurrencyLimit
     /// The PagerDuty v3 webhook subscription's signing secret; `nil` leaves `/webhooks/pagerduty` answering 404.
     let pagerDutySecret: String?
+    /// The secret the Opsgenie webhook integration sends as `Authorization: Bearer …`; `nil` leaves
+    /// `/webhooks/opsgenie` answering 404.
+    let opsgenieSecret: String?
 
-    public init(control: ControlPlane, limits: ServerLimits = ServerLimits(), pagerDutySecret: String? = nil) {
+    public init(
+        control: ControlPlane, limits: ServerLimits = ServerLimits(), pagerDutySecret: String? = nil,
+        opsgenieSecret: String? = nil
+    ) {
         self.control = control
         reading = ConcurrencyLimit(limits.webhookBodies, of: "webhook deliveries")
         self.pagerDutySecret = pagerDutySecret
+        self.opsgenieSecret = opsgenieSecret
     }
 
     public func add(to router: Router<ServerRequestContext>) {
@@ -38,6 +45,21 @@ public struct WebhookRoutes: Sendable {
                 throw ControlError(.unauthenticated, "no X-PagerDuty-Signature signature matches the body")
             }
             return JSONBody.response(.object([("outcome", .string(try await control.handlePagerDuty(body: body)))]))
+        }
+        // Alerts from Opsgenie, which signs nothing: its integration sends the shared secret as a custom header.
+        router.post("webhooks/opsgenie") { request, _ in
+            guard let secret = opsgenieSecret else {
+                throw ControlError(.notFound, "Opsgenie webhooks are not configured on this server")
+            }
+            let given = request.headers[.authorization].map { Array($0.utf8) } ?? []
+            guard APIToken.constantTimeEquals(given, Array("Bearer \(secret)".utf8)) else {
+                throw ControlError(
+                    .unauthenticated, "the Opsgenie webhook's Authorization header does not carry the secret")
+            }
+            do throws(LedgerError) { try reading.enter() } catch { throw ControlError(ledger: error) }
+            defer { reading.leave() }
+            let body = try await JSONBody.bytes(request, limit: 1 << 20)
+            return JSONBody.response(.object([("outcome", .string(try await control.handleOpsgenie(body: body)))]))
         }
         router.post("webhooks/github") { request, _ in
             guard let github = control.github else {

@@ -22,6 +22,8 @@ public struct ServerComponents: Sendable {
     public var identityProvider: OIDCProvider?
     /// The PagerDuty v3 webhook secret; `nil` leaves `/webhooks/pagerduty` unconfigured.
     public var pagerDutySecret: String?
+    /// The shared secret of `/webhooks/opsgenie` (Opsgenie's integration sends it as `Authorization: Bearer …`).
+    public var opsgenieSecret: String?
     /// The development identity provider of `serve --demo`, mounted at `/demo-idp`; `nil` everywhere else.
     public var demoIdentityProvider: DemoIdentityProvider?
 
@@ -106,7 +108,10 @@ public func buildRouter(
     PolicyRoutes(control: control).add(to: api)
     MetricsRoutes(control: control).add(to: api)
     LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
-    WebhookRoutes(control: control, limits: configuration.limits, pagerDutySecret: components.pagerDutySecret).add(
+    WebhookRoutes(
+        control: control, limits: configuration.limits, pagerDutySecret: components.pagerDutySecret,
+        opsgenieSecret: components.opsgenieSecret
+    ).add(
         to: router)
     AdmissionRoutes(control: control).add(to: router)
     WebPages(control: control, configuration: configuration, provider: components.identityProvider).add(to: router)
