@@ -50,9 +50,10 @@ extension GitHubTests {
         return rule
     }
 
-    @Test func anOrdinaryJobDeploysTheRegisteredBuildOfItsCommit() async throws {
+    /// A GitHub API answering for the recorded delivery's pushed commit — no pull request, zaniebot wrote and
+    /// committed it — and a server of the release policy configured with it.
+    static func releaseFixture() async throws -> (FakeHTTPServer, ServerFixture) {
         let github = try await FakeHTTPServer()
-        // GitHub's record of the pushed commit: no pull request, zaniebot wrote and committed it.
         try github.serve("/repos/\(Self.realRepository)/commits/\(Self.realCommit)/pulls", [Any]())
         try github.serve(
             "/repos/\(Self.realRepository)/commits/\(Self.realCommit)",
@@ -67,6 +68,11 @@ extension GitHubTests {
             github: GitHubConfiguration(
                 webhookSecret: Self.secret, apiBaseURL: github.baseURL, apiToken: "ghs_test", deployer: "deploy-bot"),
             policy: Self.releasePolicy)
+        return (github, f)
+    }
+
+    @Test func anOrdinaryJobDeploysTheRegisteredBuildOfItsCommit() async throws {
+        let (github, f) = try await Self.releaseFixture()
         let image = "ghcr.io/zaniebot/app@\(ServerFixture.digest)"
         let otherDigest = "sha256:" + String(repeating: "cd", count: 32)
         try await f.application().test(.router) { client in

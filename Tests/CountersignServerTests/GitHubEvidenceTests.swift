@@ -47,21 +47,7 @@ extension GitHubTests {
     }
 
     @Test func githubChecksAndReviewsDecideTheRun() async throws {
-        let github = try await FakeHTTPServer()
-        try github.serve("/repos/\(Self.realRepository)/commits/\(Self.realCommit)/pulls", [Any]())
-        try github.serve(
-            "/repos/\(Self.realRepository)/commits/\(Self.realCommit)",
-            [
-                "sha": Self.realCommit, "author": ["login": "zaniebot"], "committer": ["login": "zaniebot"],
-                "commit": [
-                    "author": ["email": "zanie@example.com", "date": "2026-11-02T09:00:00Z"],
-                    "committer": ["email": "zanie@example.com", "date": "2026-11-02T09:00:00Z"],
-                ],
-            ])
-        let f = try await ServerFixture(
-            github: GitHubConfiguration(
-                webhookSecret: Self.secret, apiBaseURL: github.baseURL, apiToken: "ghs_test", deployer: "deploy-bot"),
-            policy: Self.releasePolicy)
+        let (github, f) = try await Self.releaseFixture()
         let image = "ghcr.io/zaniebot/app@\(ServerFixture.digest)"
         try await f.application().test(.router) { client in
             func outcome(_ event: String, _ payload: [String: Any], _ delivery: String) async throws -> String {

@@ -17,14 +17,8 @@ import Testing
         let configs = dir.appendingPathComponent("canary")
         try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try #"""
-        {"id": "success-rate", "name": "success-rate",
-         "metrics": [{"name": "success", "groups": ["health"],
-                      "query": {"type": "prometheus", "metricName": "canary_success_rate",
-                                "customFilter": "track=\"${scope}\""},
-                      "analysisConfigurations": {"canary": {"direction": "decrease"}}}],
-         "classifier": {"groupWeights": {"health": 100}}}
-        """#.write(to: configs.appendingPathComponent("success-rate.json"), atomically: true, encoding: .utf8)
+        try KayentaPersistenceTests.configuration.write(
+            to: configs.appendingPathComponent("success-rate.json"), atomically: true, encoding: .utf8)
         // The same judgement of two builds' series, selected by their image digest.
         try #"""
         {"id": "digest-success", "name": "digest-success",
