@@ -3,7 +3,8 @@
 # server against its OpenAPI document) and, in a venv inside the build directory, the independent signers the
 # supply-chain fixtures are made with (securesystemslib, in-toto-attestation, cryptography) and check-jsonschema,
 # which validates policy documents against schemas/policy (PolicySchemaFilesTests), and PyJWT, which the test
-# identity provider Tests/IdentityProvider/idp.py signs ID tokens with; and Selenium, which drives
+# identity provider Tests/IdentityProvider/idp.py signs ID tokens with (and Tests/GitHubApp/github_app.py verifies
+# the GitHub App's JWTs with); slack_sdk, whose block models validate the Slack messages; and Selenium, which drives
 # Chromium through the web UI (scripts/browser-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ if ! "$venv/bin/python" -c 'import importlib.metadata as m; assert m.version("ch
 fi
 if ! "$venv/bin/python" -c 'import jwt; assert jwt.__version__ == "2.15.1"' 2>/dev/null; then
     "$venv/bin/pip" install -q 'PyJWT==2.15.1'
+fi
+if ! "$venv/bin/python" -c 'import slack_sdk.version as v; assert v.__version__ == "3.36.0"' 2>/dev/null; then
+    "$venv/bin/pip" install -q 'slack_sdk==3.36.0'
 fi
 browser=.build/browser-venv
 if ! "$browser/bin/python" -c 'import selenium; assert selenium.__version__ == "4.50.0"' 2>/dev/null; then

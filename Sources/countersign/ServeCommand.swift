@@ -31,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
             App (--github-app-id and --github-app-key: installation tokens made from the App's private key) or \
             COUNTERSIGN_GITHUB_TOKEN (a fixed token); COUNTERSIGN_NOTIFY_SECRET signs outbound notifications; COUNTERSIGN_OIDC_CLIENT_SECRET is \
-            the OpenID Connect client's secret; COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET enables /webhooks/pagerduty; COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET (32 or more \
+            the OpenID Connect client's secret; COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET enables /webhooks/pagerduty; \
+            COUNTERSIGN_SLACK_WEBHOOKS and COUNTERSIGN_TEAMS_WEBHOOKS (comma-separated URL, ENVIRONMENT=URL or \
+            team:TEAM=URL incoming webhooks) post decisions to chat, and COUNTERSIGN_SLACK_SIGNING_SECRET takes Approve \
+            and Reject from Slack at /webhooks/slack/interactions; COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET (32 or more \
             characters, sent by Opsgenie as Authorization: Bearer …) enables /webhooks/opsgenie; COUNTERSIGN_SESSION_KEY (32 or \
             more characters, the same on every node) signs the web UI's sign-in forms.
             The policy in force is the one last published in the ledger (the file is used directly only on a fresh
@@ -197,7 +200,17 @@ struct ServeCommand: AsyncParsableCommand {
         if !urls.isEmpty && notifySecret.isEmpty {
             throw ValidationError("--notify needs COUNTERSIGN_NOTIFY_SECRET to sign the notifications")
         }
-        let notifications = NotificationSettings(urls: urls, secret: notifySecret)
+        var chats: [ChatRoute] = []
+        for (variable, service) in [
+            ("COUNTERSIGN_SLACK_WEBHOOKS", ChatRoute.Service.slack), ("COUNTERSIGN_TEAMS_WEBHOOKS", .teams),
+        ] {
+            for route in (process[variable] ?? "").split(separator: ",") {
+                chats.append(try ChatRoute(route.trimmingCharacters(in: .whitespaces), service: service))
+            }
+        }
+        let notifications = NotificationSettings(
+            urls: urls, secret: notifySecret, chats: chats, publicURL: configuration.publicURL?.origin,
+            slackSigningSecret: process["COUNTERSIGN_SLACK_SIGNING_SECRET"].flatMap { $0.isEmpty ? nil : $0 })
         let pagerDutySecret = process["COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         let opsgenieSecret = process["COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let opsgenieSecret, opsgenieSecret.utf8.count < 32 {

@@ -31,6 +31,7 @@ extension ControlPlane {
         for url in notifications.urls {
             try queue(kind: .webhook, target: url, body: summary, request: request.id, into: &batch)
         }
+        try notifyChats(request, decision, into: &batch)
         guard let github else { return }
         var body: [(String, JSONValue)] = [
             ("environment_name", .string(github.environment)), ("comment", .string(Self.comment(decision, request))),
@@ -42,6 +43,33 @@ extension ControlPlane {
         }
         try queue(
             kind: .githubCallback, target: github.callback, body: .object(body), request: request.id, into: &batch)
+    }
+
+    /// Chat messages for the routes that cover the request: its environment's, those of the teams its tier asks to
+    /// approve, and everything's. Posted when people are needed (the decision waits for approvals) and when the
+    /// verdict is final; a decision waiting only for machines (checks, a canary) posts nothing.
+    func notifyChats(_ request: DeployRequest, _ decision: Decision, into batch: inout EntryBatch) throws(ControlError)
+    {
+        guard !notifications.chats.isEmpty else { return }
+        let waitsForPeople = decision.controls.contains { $0.control == "approvals" && $0.status == .pending }
+        guard decision.verdict != .pending || waitsForPeople else { return }
+        let teams = policy.bundle.tiers.first { $0.name == decision.tier }?.approvals.map(\.team) ?? []
+        let link = ChatMessage.link(request, publicURL: notifications.publicURL)
+        var sent: Set<String> = []
+        for route in notifications.chats
+        where route.covers(environment: request.environment, teams: teams) && sent.insert(route.key).inserted {
+            let body: JSONValue
+            switch route.service {
+            case .slack:
+                body = ChatMessage.slack(
+                    request, decision, link: link, interactive: notifications.slackSigningSecret != nil)
+            case .teams:
+                body = ChatMessage.teams(request, decision, link: link)
+            }
+            try queue(
+                kind: route.service == .slack ? .slack : .teams, target: route.key, body: body, request: request.id,
+                into: &batch)
+        }
     }
 
     /// The comment GitHub shows with the decision: the verdict and each unmet control, within GitHub's 1024

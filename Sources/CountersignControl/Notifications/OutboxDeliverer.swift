@@ -60,7 +60,15 @@ public struct OutboxDeliverer: Service {
     private func send(kind: String, target: String, body: [UInt8], id: String) async
         -> (NotificationAttempted.Outcome, String?)
     {
-        var request = HTTPClientRequest(url: target)
+        var url = target
+        if kind == NotificationQueued.Kind.slack.rawValue || kind == NotificationQueued.Kind.teams.rawValue {
+            // The outbox names the route; its URL, a secret, is the configuration's.
+            guard let route = control.notifications.chats.first(where: { $0.key == target }) else {
+                return (.abandoned, "no \(kind) route \(target) is configured any more")
+            }
+            url = route.url
+        }
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "countersign")
@@ -78,6 +86,8 @@ public struct OutboxDeliverer: Service {
             }
             request.headers.add(name: "Accept", value: "application/vnd.github+json")
             request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
+        case NotificationQueued.Kind.slack.rawValue, NotificationQueued.Kind.teams.rawValue:
+            break
         default:
             request.headers.add(
                 name: "X-Countersign-Signature-256",

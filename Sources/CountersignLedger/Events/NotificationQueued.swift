@@ -4,6 +4,10 @@ public struct NotificationQueued: LedgerEvent, Hashable {
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case webhook
         case githubCallback = "github-callback"
+        /// A Slack message (Block Kit) to the route the target names.
+        case slack
+        /// A Microsoft Teams message (an Adaptive Card) to the route the target names.
+        case teams
     }
 
     public var id: String

@@ -61,6 +61,19 @@ public struct WebhookRoutes: Sendable {
             let body = try await JSONBody.bytes(request, limit: 1 << 20)
             return JSONBody.response(.object([("outcome", .string(try await control.handleOpsgenie(body: body)))]))
         }
+        // Approve and Reject clicked in Slack messages: signed by Slack, within five minutes, processed once.
+        router.post("webhooks/slack/interactions") { request, _ in
+            do throws(LedgerError) { try reading.enter() } catch { throw ControlError(ledger: error) }
+            defer { reading.leave() }
+            let body = try await JSONBody.bytes(request, limit: 1 << 20)
+            let outcome = try await control.handleSlackInteraction(
+                timestamp: request.headers[.init("X-Slack-Request-Timestamp")!],
+                signature: request.headers[.init("X-Slack-Signature")!], body: body)
+            return JSONBody.response(
+                .object([
+                    ("response_type", "ephemeral"), ("replace_original", .bool(false)), ("text", .string(outcome)),
+                ]))
+        }
         router.post("webhooks/github") { request, _ in
             guard let github = control.github else {
                 throw ControlError(.notFound, "GitHub webhooks are not configured on this server")
