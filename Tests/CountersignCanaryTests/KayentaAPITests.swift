@@ -293,3 +293,49 @@ import Testing
         }
     }
 }
+
+/// What an execution can be shown to have judged (`KayentaExecution.binding`) when Argo's Kayenta provider started
+/// it: the request carries `scope` and `location` only, so the canary's digest is its scope and the environment its
+/// location, and the query must select the series by `${scope}`.
+@Suite struct KayentaBindingTests {
+    static let canary = "sha256:" + String(repeating: "c", count: 64)
+    static let baseline = "sha256:" + String(repeating: "b", count: 64)
+
+    static func execution(
+        control: String = baseline, experiment: String = canary,
+        locations: (String, String) = ("production", "production"),
+        filter: String = #"digest=\"${scope}\""#
+    ) throws -> KayentaExecution {
+        let config = try CanaryConfiguration.decode(
+            json: Data(
+                #"{"name": "c", "metrics": [{"name": "m", "groups": ["g"], "query": {"type": "prometheus", "customFilter": "\#(filter)"}, "analysisConfigurations": {"canary": {}}}], "classifier": {"groupWeights": {"g": 100}}}"#
+                    .utf8))
+        let request = try KayentaExecutionRequest.decode(
+            json: Data(
+                """
+                {"scopes": {"default": {
+                   "controlScope": {"scope": "\(control)", "location": "\(locations.0)", "step": 60,
+                                    "start": "2026-01-01T00:10:00Z", "end": "2026-01-01T00:30:00Z"},
+                   "experimentScope": {"scope": "\(experiment)", "location": "\(locations.1)", "step": 60,
+                                       "start": "2026-01-01T00:10:00Z", "end": "2026-01-01T00:30:00Z"}}},
+                 "thresholds": {"pass": 90, "marginal": 75}}
+                """.utf8))
+        return KayentaExecution(
+            id: "x", configId: "c", configuration: config, accounts: .init(), request: request, status: .running,
+            started: Date())
+    }
+
+    @Test func argosRequestBindsByScopeAndLocation() throws {
+        let bound = try #require(try Self.execution().binding)
+        #expect(bound.digest == Self.canary && bound.environment == "production")
+        // A canary compared with itself, scopes in two places, no environment, a scope that is no digest, a query
+        // that does not select by the scope: nothing is bound.
+        #expect(try Self.execution(control: Self.canary).binding == nil)
+        #expect(try Self.execution(locations: ("production", "staging")).binding == nil)
+        #expect(try Self.execution(locations: ("", "")).binding == nil)
+        #expect(try Self.execution(experiment: "canary").binding == nil)
+        #expect(try Self.execution(experiment: Self.canary.uppercased()).binding == nil)
+        #expect(try Self.execution(filter: #"track=\"canary\""#).binding == nil)
+        #expect(try Self.execution(filter: #"digest=\"${digest}\""#).binding == nil, "${digest} is empty here")
+    }
+}
