@@ -18,20 +18,10 @@ extension GitHubTests {
     static let provenanceCommit = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d"
 
     @Test func theBuildWhoseVerifiedProvenanceNamesTheCommitIsDeployed() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let registry = try #require(environment["COUNTERSIGN_TEST_REGISTRY"], "run under scripts/with-registry.sh")
-        let python = try #require(environment["COUNTERSIGN_TEST_PYTHON"], "run scripts/python-deps.sh")
-        let seeded = FileManager.default.temporaryDirectory.appendingPathComponent("provenance-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: seeded) }
-        let seed = try ChildProcess(
-            python, ["scripts/registry-fixture.py", registry, seeded.path], standardOutput: .discard)
-        let seedErrors = CommandRunner.readAll(seed.standardError!)
-        seed.waitUntilExit()
-        #expect(seed.terminationStatus == 0, "\(String(decoding: seedErrors, as: UTF8.self))")
-        let fixture = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: seeded.appendingPathComponent("fixture.json")))
-                as? [String: Any])
-        let reference = try #require((fixture["references"] as? [String: String])?["app"])
+        // The registry seeded once for every suite: a seed of this test's own would re-sign the others' images.
+        let seed = try await RegistrySeed.get()
+        let seeded = seed.directory
+        let reference = try #require(seed.references["app"])
         let artifactPolicies = try String(contentsOf: seeded.appendingPathComponent("policy.yaml"), encoding: .utf8)
 
         let github = try await FakeHTTPServer()
