@@ -292,3 +292,83 @@ import Testing
                 })
     }
 }
+
+/// Issue 18, item 7: what an attacker with push access found in the verifier's reading of a policy and of
+/// provenance.
+@Suite struct VerifierFixesTests {
+    let release = TestKey("release")
+
+    func material(_ statement: [UInt8], payloadType: String = DSSEEnvelope.inTotoPayloadType) -> ArtifactMaterial {
+        ArtifactMaterial(
+            signatures: [Fixtures.signature(Fixtures.payload(), by: release)],
+            attestations: [
+                AttestationCandidate(
+                    envelopeJSON: Fixtures.envelope(statement, signers: [release], payloadType: payloadType),
+                    source: "att")
+            ])
+    }
+
+    /// A policy that names only who may sign provenance requires provenance: a signature alone is not enough.
+    @Test func provenanceKeysAloneRequireProvenance() throws {
+        let other = TestKey("builder")
+        let policy = try Fixtures.policy(
+            """
+            images: ["registry.example.com/*"]
+            signatures: { keys: [keys/release.pub] }
+            provenance: { keys: [keys/builder.pub] }
+            """, keys: ["keys/release.pub": release.pem, "keys/builder.pub": other.pem])
+        #expect(policy.policy.requiresProvenance)
+        let unattested = ArtifactVerifier(policy: policy).verify(
+            Fixtures.image,
+            material: ArtifactMaterial(signatures: [Fixtures.signature(Fixtures.payload(), by: release)]))
+        #expect(unattested.verdict == .rejected, "\(unattested.reasons)")
+        let signaturesOnly = try Fixtures.policy(
+            #"images: ["registry.example.com/*"]\#nsignatures: { keys: [keys/release.pub] }"#,
+            keys: ["keys/release.pub": release.pem])
+        #expect(
+            !signaturesOnly.policy.requiresProvenance,
+            "provenance keys defaulting to the signature keys require nothing")
+    }
+
+    /// Only in-toto's own payload type is an attestation: a prefix is not a type.
+    @Test func aForeignPayloadTypeIsRefused() throws {
+        let verifier = ArtifactVerifier(policy: try Fixtures.standardPolicy(release))
+        for type in ["application/vnd.in-toto.evil+json", "application/vnd.in-toto+json; x=1", "text/plain"] {
+            let result = verifier.verify(Fixtures.image, material: material(Fixtures.statement(), payloadType: type))
+            #expect(result.verdict == .rejected, "\(type)")
+            #expect(result.reasons.contains { $0.contains("not in-toto") }, "\(type): \(result.reasons)")
+        }
+        #expect(verifier.verify(Fixtures.image, material: material(Fixtures.statement())).verdict == .verified)
+    }
+
+    /// `sourceRefs` match the whole ref.
+    @Test func sourceRefPatternsAreAnchored() throws {
+        let verifier = ArtifactVerifier(
+            policy: try Fixtures.policy(
+                """
+                images: ["registry.example.com/*"]
+                signatures: { keys: [keys/release.pub] }
+                provenance: { builders: ["\(Fixtures.trustedBuilder)"], sourceRefs: ["refs/heads/main", "refs/tags/v.*"] }
+                """, keys: ["keys/release.pub": release.pem]))
+        for (ref, verdict) in [
+            ("refs/heads/main", VerificationResult.Verdict.verified), ("refs/heads/main-evil", .rejected),
+            ("refs/heads/evil/refs/heads/main", .rejected), ("refs/tags/v1.2", .verified), ("xrefs/tags/v1", .rejected),
+        ] {
+            let result = verifier.verify(Fixtures.image, material: material(Fixtures.statement(ref: ref)))
+            #expect(result.verdict == verdict, "\(ref): \(result.reasons)")
+        }
+    }
+
+    /// `git+https://…/app.git@ref` and the workflow's `https://…/app` are one repository.
+    @Test func repositoryURLsAreComparedNormalised() throws {
+        let statement = String(decoding: Fixtures.statement(), as: UTF8.self).replacingOccurrences(
+            of: #""uri": "git+https://github.com/acme/app@"#, with: #""uri": "git+https://github.com/acme/app.git@"#)
+        #expect(statement.contains("app.git@"))
+        let provenance = try SLSAProvenance(statement: try InTotoStatement(parsing: Array(statement.utf8)))
+        #expect(provenance.sourceRepository == "https://github.com/acme/app")
+        let other = statement.replacingOccurrences(of: "acme/app.git@", with: "acme/other.git@")
+        #expect(throws: SupplyChainError.self) {
+            try SLSAProvenance(statement: try InTotoStatement(parsing: Array(other.utf8)))
+        }
+    }
+}

@@ -161,6 +161,8 @@ public struct ArtifactPolicy: Sendable {
     public let matchDockerReference: Bool
     /// Keys trusted to sign attestations; defaults to ``signatureKeys``.
     public let provenanceKeys: [String]
+    /// Whether `provenance.keys` was written: naming who may sign provenance requires provenance.
+    public let provenanceKeysNamed: Bool
     /// How many distinct trusted keys must have signed one attestation envelope.
     public let provenanceThreshold: Int
     public let predicateTypes: [String]
@@ -170,7 +172,8 @@ public struct ArtifactPolicy: Sendable {
     public let buildTypes: [String]
     /// Accepted source repositories (`https://github.com/o/r`); empty accepts any.
     public let sourceRepositories: [String]
-    /// Patterns (RE2 syntax, unanchored unless written with `^…$`) the source ref must match; empty accepts any.
+    /// Patterns (RE2 syntax) one of which the whole source ref must match — anchored, `refs/heads/main` is not
+    /// `refs/heads/main-evil`; empty accepts any.
     public let sourceRefs: [String]
     public let condition: Condition?
     /// For a multi-arch index: verify the listed manifest of this platform (`linux/amd64`) instead of the
@@ -190,6 +193,7 @@ public struct ArtifactPolicy: Sendable {
         self.signatureThreshold = signatureThreshold
         self.matchDockerReference = matchDockerReference
         self.provenanceKeys = provenanceKeys ?? signatureKeys
+        self.provenanceKeysNamed = provenanceKeys != nil
         self.provenanceThreshold = provenanceThreshold
         self.predicateTypes = predicateTypes
         self.builders = builders
@@ -201,8 +205,10 @@ public struct ArtifactPolicy: Sendable {
     }
 
     /// Whether the policy asks for provenance at all (any provenance field set).
+    /// Whether the policy requires provenance: whenever any provenance field is set — its keys alone included, so a
+    /// policy that names only who may sign provenance does not silently require none.
     public var requiresProvenance: Bool {
         !predicateTypes.isEmpty || !builders.isEmpty || !buildTypes.isEmpty || !sourceRepositories.isEmpty
-            || !sourceRefs.isEmpty || condition != nil
+            || !sourceRefs.isEmpty || condition != nil || provenanceKeysNamed
     }
 }

@@ -64,9 +64,11 @@ public struct SLSAProvenance: Sendable {
             throw fail("has predicate type '\(statement.predicateType.prefix(120))', not SLSA provenance v1 or v0.2")
         }
         if let uriSource {
+            // Compared in one form (`git+`, `.git` dropped): `git+https://…/app.git@…` is the workflow's `…/app`.
             let normalized = repository.map(SLSAProvenance.normalize)
-            if let normalized, normalized != uriSource.repository {
-                throw fail("names two source repositories, \(normalized) and \(uriSource.repository)")
+            let named = SLSAProvenance.normalize(uriSource.repository)
+            if let normalized, normalized != named {
+                throw fail("names two source repositories, \(normalized) and \(named)")
             }
             if let r = ref, let u = uriSource.ref, r != u {
                 throw fail("names two source refs, \(r) and \(u)")

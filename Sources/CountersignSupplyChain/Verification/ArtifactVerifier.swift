@@ -200,10 +200,8 @@ public struct ArtifactVerifier: Sendable {
             }
         }
         let prefix = "attestation in \(att.source)"
-        guard
-            envelope.payloadType == DSSEEnvelope.inTotoPayloadType
-                || envelope.payloadType.hasPrefix("application/vnd.in-toto.")
-        else {
+        // Exactly in-toto's type: `application/vnd.in-toto.anything` is another type, whatever its prefix.
+        guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else {
             return (false, "\(prefix) has payload type '\(envelope.payloadType.prefix(100))', not in-toto", nil)
         }
         let (accepted, unmatched) = envelope.verify(with: policy.provenanceKeys)

@@ -33,8 +33,9 @@ public struct VerificationPolicy: Sendable {
         self.provenanceKeys = try load(policy.provenanceKeys)
         self.policyHash = policyHash
         var patterns: [LinearRegex] = []
+        // Anchored: a pattern matches the whole ref, so `refs/heads/main` is not also `refs/heads/main-evil`.
         for p in policy.sourceRefs {
-            do { patterns.append(try LinearRegex(p)) } catch {
+            do { patterns.append(try LinearRegex("^(?:\(p))$")) } catch {
                 throw SupplyChainError(
                     .invalidConfiguration, "ArtifactPolicy \(policy.name): source ref pattern '\(p)': \(error.message)")
             }
