@@ -14,18 +14,22 @@ struct ArtifactCommand: AsyncParsableCommand {
 /// Registry options shared by the commands that talk to registries.
 struct RegistryOptions: ParsableArguments {
     @Option(help: "Seconds each registry exchange may take.") var timeout: Double = 10
+    @Option(help: "Seconds the whole verification may take, whatever the number of layers.")
+    var deadline: Double = 60
     @Option(name: .customLong("plain-http"), help: "A registry host spoken to over plain HTTP (loopback always is).")
     var plainHTTP: [String] = []
     @Option(help: "Registry user name (with COUNTERSIGN_REGISTRY_PASSWORD).") var username: String?
 
     func validate() throws {
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must lie in (0, 300] seconds") }
+        guard deadline > 0, deadline <= 3600 else { throw ValidationError("--deadline must lie in (0, 3600] seconds") }
     }
 
     /// The client configuration; credentials apply to `registry`.
     func configuration(for registry: String) -> RegistryConfiguration {
         var c = RegistryConfiguration()
         c.timeout = .milliseconds(Int64(timeout * 1000))
+        c.verificationDeadline = .milliseconds(Int64(deadline * 1000))
         c.plainHTTPHosts.formUnion(plainHTTP)
         if let username {
             let password = ProcessInfo.processInfo.environment["COUNTERSIGN_REGISTRY_PASSWORD"] ?? ""

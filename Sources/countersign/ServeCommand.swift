@@ -23,10 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
             COUNTERSIGN_GITHUB_APP_ID, COUNTERSIGN_GITHUB_APP_KEY_FILE, COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
-            COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE; and from a YAML file (--config or \
+            COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE, COUNTERSIGN_VERIFICATION_DEADLINE; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
             checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
-            maxConnections, storeDeadline). A flag wins over the environment, which wins over the file. Secrets come \
+            maxConnections, storeDeadline, verificationDeadline). A flag wins over the environment, which wins over the file. Secrets come \
             from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
             App (--github-app-id and --github-app-key: installation tokens made from the App's private key) or \
@@ -66,6 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Connections open at once; more are closed on accept (default 1024).") var maxConnections: Int?
     @Option(help: "Seconds every store call on the request path may take before it is a 503 (default 5).")
     var storeDeadline: Int?
+    @Option(help: "Seconds one artifact verification may take in all, whatever the layers (default 60).")
+    var verificationDeadline: Int?
     @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
     var notify: [String] = []
     @Option(
@@ -131,6 +133,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let s = try setting(storeDeadline, "COUNTERSIGN_STORE_DEADLINE", 1...60) {
             configuration.limits.storeDeadline = .seconds(s)
         }
+        var registry = RegistryConfiguration()
+        if let s = try setting(verificationDeadline, "COUNTERSIGN_VERIFICATION_DEADLINE", 1...3600) {
+            registry.verificationDeadline = .seconds(s)
+        }
+        let registryConfiguration = registry
         if let url = publicURL ?? env["COUNTERSIGN_PUBLIC_URL"] {
             do { configuration.publicURL = try PublicURL(parsing: url) } catch {
                 throw ValidationError(error.message)
@@ -226,7 +233,8 @@ struct ServeCommand: AsyncParsableCommand {
                 policy: PolicyHolder(bundle, path: policyPath), github: github,
                 notifications: notifications)
             var components = ServerComponents(
-                control: control, signer: signer, verifier: Self.verifier(bundle: bundle, policyPath: policyPath),
+                control: control, signer: signer,
+                verifier: Self.verifier(bundle: bundle, policyPath: policyPath, registry: registryConfiguration),
                 identityProvider: identityProvider)
             components.pagerDutySecret = pagerDutySecret
             components.opsgenieSecret = opsgenieSecret
@@ -332,7 +340,7 @@ struct ServeCommand: AsyncParsableCommand {
             "notify": "COUNTERSIGN_NOTIFY", "publicURL": "COUNTERSIGN_PUBLIC_URL",
             "oidcIssuer": "COUNTERSIGN_OIDC_ISSUER", "oidcClientID": "COUNTERSIGN_OIDC_CLIENT_ID",
             "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",
-            "storeDeadline": "COUNTERSIGN_STORE_DEADLINE",
+            "storeDeadline": "COUNTERSIGN_STORE_DEADLINE", "verificationDeadline": "COUNTERSIGN_VERIFICATION_DEADLINE",
         ]
         let loaded: Any?
         let text = try readFile(path)
@@ -382,7 +390,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Registry verification under the policy's ArtifactPolicies, when their keys can be read. Without it the
     /// server still runs — decisions that need verification stay pending, which fails closed — and says why.
-    static func verifier(bundle: PolicyBundle, policyPath: String) -> RegistryVerifier? {
+    static func verifier(
+        bundle: PolicyBundle, policyPath: String, registry: RegistryConfiguration = RegistryConfiguration()
+    ) -> RegistryVerifier? {
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: policyPath, isDirectory: &isDirectory)
         let directory =
@@ -391,7 +401,7 @@ struct ServeCommand: AsyncParsableCommand {
             let policies = try VerificationPolicy.all(in: bundle, keyDirectory: directory)
             guard !policies.isEmpty else { return nil }
             return RegistryVerifier(
-                client: RegistryClient(httpClient: .shared, configuration: RegistryConfiguration()), policies: policies,
+                client: RegistryClient(httpClient: .shared, configuration: registry), policies: policies,
                 cache: VerificationCache())
         } catch {
             printError("countersign: artifact verification is off: \(error.reason)")

@@ -274,3 +274,50 @@ final class Box: @unchecked Sendable {
     func set(_ v: String) { lock.withLock { stored = v } }
     var value: String { lock.withLock { stored } }
 }
+
+/// Issue 18, item 6: one deadline for a whole verification. A hostile registry answers each of many signature
+/// layers just inside the per-request timeout; the verification ends at its own deadline, not after all of them.
+@Suite struct VerificationDeadlineTests {
+    @Test func manyLayersEachJustInTimeStillEndAtTheVerificationsDeadline() async throws {
+        let blob = Array("x".utf8)
+        let blobDigest = Digest.of(blob)
+        let layers = (0..<40).map { _ in
+            #"{"mediaType":"\#(SimpleSigningPayload.mediaType)","digest":"\#(blobDigest)","size":1,"annotations":{"dev.cosignproject.cosign/signature":"c2ln"}}"#
+        }
+        let sig = Array(
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[\#(layers.joined(separator: ","))]}"#
+                .utf8)
+        let image = RegistryClientTests.manifest
+        let digest = RegistryClientTests.digest
+        let server = try await FakeHTTPServer { request in
+            let manifestHeaders = [("Content-Type", "application/vnd.oci.image.manifest.v1+json")]
+            if request.uri.hasSuffix("/manifests/\(digest)") { return .init(headers: manifestHeaders, body: image) }
+            if request.uri.hasSuffix("/manifests/\(digest.tagForm).sig") {
+                return .init(headers: manifestHeaders, body: sig)
+            }
+            // Each layer arrives a byte at a time, well inside the per-request timeout.
+            if request.uri.contains("/blobs/") { return .init(body: blob, dribble: true) }
+            return .init(status: .notFound)
+        }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var configuration = RegistryConfiguration()
+        configuration.timeout = .seconds(5)
+        configuration.verificationDeadline = .milliseconds(1_500)
+        let release = TestKey("release")
+        let policy = try Fixtures.policy(
+            #"images: ["\#(server.host)/*"]\#nsignatures: { keys: [keys/release.pub] }"#,
+            keys: ["keys/release.pub": release.pem])
+        let verifier = RegistryVerifier(
+            client: RegistryClient(httpClient: http, configuration: configuration), policies: [policy])
+        let started = ContinuousClock.now
+        let error = await #expect(throws: SupplyChainError.self) {
+            try await verifier.verify(try ImageReference(parsing: "\(server.host)/demo/app@\(digest)"), now: Date())
+        }
+        let took = ContinuousClock.now - started
+        #expect(error?.code == .registryUnavailable)
+        #expect(error?.reason.contains("did not finish within") == true, "\(error?.reason ?? "")")
+        #expect(took < .seconds(4), "ended at the deadline, not after 40 layers: \(took)")
+        try await http.shutdown()
+        try await server.stop()
+    }
+}

@@ -4,6 +4,9 @@ public struct RegistryConfiguration: Sendable {
     /// The deadline for each whole exchange (head and body). A registry that is slow, silent or dribbling bytes
     /// fails with ``SupplyChainError/Code/registryUnavailable`` when it passes.
     public var timeout: Duration = .seconds(10)
+    /// The deadline for one whole verification — every manifest, layer and referrer it reads — so a hostile registry
+    /// answering each of many layers just inside ``timeout`` cannot hold a verification open without bound.
+    public var verificationDeadline: Duration = .seconds(60)
     /// Manifests larger than this are refused (distribution itself caps them at 4 MiB).
     public var maxManifestBytes = 4 << 20
     /// Signature, attestation and bundle blobs larger than this are refused.

@@ -16,8 +16,36 @@ public struct RegistryVerifier: Sendable {
     }
 
     /// One result per covering policy. A reference with no digest, or one no policy covers, is a single rejected
-    /// result (never an allow); a registry fault is thrown.
+    /// result (never an allow); a registry fault is thrown, and so is a verification that does not finish within
+    /// the configuration's `verificationDeadline`, however many layers the registry serves.
     public func verify(_ reference: ImageReference, now: Date) async throws(SupplyChainError) -> [VerificationResult] {
+        let deadline = client.configuration.verificationDeadline
+        do {
+            return try await withThrowingTaskGroup(of: [VerificationResult]?.self) { group in
+                group.addTask { try await self.verifyUnbounded(reference, now: now) }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let results = first else {
+                    throw SupplyChainError(
+                        .registryUnavailable,
+                        "verifying \(reference.canonical) did not finish within \(deadline) (the whole verification's "
+                            + "deadline, whatever the number of layers)")
+                }
+                return results
+            }
+        } catch let error as SupplyChainError {
+            throw error
+        } catch {
+            throw SupplyChainError(.registryUnavailable, "verifying \(reference.canonical) failed: \(error)")
+        }
+    }
+
+    private func verifyUnbounded(_ reference: ImageReference, now: Date) async throws(SupplyChainError)
+        -> [VerificationResult]
+    {
         let covering = policies.filter { $0.covers(reference) }
         guard let digest = reference.digest else {
             let policy = covering.first ?? policies.first
