@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import CountersignSupplyChain
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 
 /// Verification against a real registry (distribution 2.8) holding an image pushed by skopeo, signatures made by
@@ -139,6 +141,63 @@ import Testing
                 client: RegistryClient(httpClient: http, configuration: offline), policies: policies, cache: cache
             ).verify(reference, now: now.addingTimeInterval(30))
             #expect(cached.first?.verdict == .verified)
+        }
+    }
+}
+
+/// Issue 18, item 4: no signed child inside an unsigned wrapper. Anyone who can push to the repository can write an
+/// index that lists the legitimately signed linux/amd64 manifest beside an unsigned one for linux/arm64; a policy that
+/// verifies only its platform's manifest would admit it, and arm64 nodes would run the unsigned image.
+@Suite(.serialized) struct MultiArchIndexTests {
+    @Test func anIndexWrappingASignedChildWithAnUnsignedOneIsRejected() async throws {
+        let fixture = try await RegistryFixture.get()
+        let reference = try ImageReference(parsing: try fixture.reference("multi"))
+        try await withHTTPClient { http in
+            // Any other manifest of the repository stands in for the attacker's image: the signature's own manifest.
+            let base = "http://\(fixture.registry)/v2/\(reference.repository)/manifests/"
+            func head(_ tag: String) async throws -> (digest: String, size: Int) {
+                var head = HTTPClientRequest(url: base + tag)
+                head.method = .HEAD
+                head.headers.add(name: "Accept", value: "application/vnd.oci.image.manifest.v1+json")
+                let found = try await http.execute(head, timeout: .seconds(10))
+                return (
+                    try #require(found.headers.first(name: "Docker-Content-Digest")),
+                    try #require(found.headers.first(name: "Content-Length").flatMap(Int.init))
+                )
+            }
+            let (unsigned, size) = try await head("\(fixture.digest.tagForm).sig")
+            let (_, signedSize) = try await head(fixture.digest.description)
+            let index = """
+                {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+                  {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "\(fixture.digest)",
+                   "size": \(signedSize), "platform": {"os": "linux", "architecture": "amd64"}},
+                  {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "\(unsigned)",
+                   "size": \(size), "platform": {"os": "linux", "architecture": "arm64"}}]}
+                """
+            var put = HTTPClientRequest(url: base + "wrapped")
+            put.method = .PUT
+            put.headers.add(name: "Content-Type", value: "application/vnd.oci.image.index.v1+json")
+            put.body = .bytes(ByteBuffer(string: index))
+            let pushed = try await http.execute(put, timeout: .seconds(10))
+            #expect(pushed.status.code == 201)
+            let wrapped = try #require(pushed.headers.first(name: "Docker-Content-Digest"))
+
+            let verifier = RegistryVerifier(client: RegistryClient(httpClient: http), policies: try fixture.policies())
+            let result = try #require(
+                try await verifier.verify(
+                    try ImageReference(parsing: "\(fixture.registry)/\(reference.repository)@\(wrapped)"), now: Date()
+                ).first)
+            #expect(result.policy == "platform-signed")
+            #expect(result.verdict == .rejected)
+            #expect(
+                result.reasons.contains {
+                    $0.contains(
+                        "is not signed as a whole, and not every manifest it lists verifies: linux/arm64 \(unsigned)")
+                }, "\(result.reasons)")
+            // The fixture's own index lists only the signed manifest: every child verifies.
+            let honest = try #require(try await verifier.verify(reference, now: Date()).first)
+            #expect(honest.verdict == .verified, "\(honest.reasons)")
+            #expect(honest.checks.contains { $0.name == "index" && $0.detail.contains("every manifest the index") })
         }
     }
 }

@@ -63,7 +63,15 @@ public struct RegistryVerifier: Sendable {
             }
             var subject = digest
             if let platform = policy.policy.platform {
-                subject = try await client.platformManifest(reference, platform: platform)
+                let index = try await client.manifest(reference)
+                checkedManifest = true
+                if index.isIndex {
+                    let result = try await verifyIndex(
+                        reference, index: index, platform: platform, policy: policy, materials: &materials)
+                    cache?.store(result, for: reference, policy: policy, now: now)
+                    results.append(result)
+                    continue
+                }
             } else if !checkedManifest {
                 // The digest must name a manifest this registry serves, byte for byte.
                 _ = try await client.manifest(reference)
@@ -82,6 +90,79 @@ public struct RegistryVerifier: Sendable {
             results.append(result)
         }
         return results
+    }
+
+    /// The most manifests an index may list for its children to be verified one by one.
+    static let maxChildren = 64
+
+    /// An index under a policy that names a platform. Whatever runs on a node is one of the manifests the index
+    /// lists, so the index is accepted when it is signed as a whole (cosign's usual way: the index digest), or when
+    /// every manifest it lists verifies — never for a signed child inside an unsigned wrapper that also lists
+    /// something else. The result is the platform's manifest's, with the index's own requirement.
+    private func verifyIndex(
+        _ reference: ImageReference, index: Manifest, platform: String, policy: VerificationPolicy,
+        materials: inout [Digest: ArtifactMaterial]
+    ) async throws(SupplyChainError) -> VerificationResult {
+        guard let entry = index.manifests.first(where: { $0.platform == platform }) else {
+            let listed = index.manifests.compactMap(\.platform).joined(separator: ", ")
+            throw SupplyChainError(
+                .notFound,
+                "index \(index.digest) lists no \(platform) manifest (it lists \(listed.isEmpty ? "none" : listed))")
+        }
+        func material(_ digest: Digest) async throws(SupplyChainError) -> ArtifactMaterial {
+            if let known = materials[digest] { return known }
+            let found = try await client.material(for: reference, digest: digest)
+            materials[digest] = found
+            return found
+        }
+        let verifier = ArtifactVerifier(policy: policy)
+        let whole = verifier.verify(reference, material: try await material(index.digest))
+        if whole.verdict == .verified {
+            return Self.adding(
+                .init(
+                    name: "index", passed: true, detail: "the index \(index.digest) is signed as a whole",
+                    kind: .requirement),
+                to: whole)
+        }
+        guard index.manifests.count <= Self.maxChildren else {
+            return Self.adding(
+                .init(
+                    name: "index", passed: false,
+                    detail:
+                        "the index \(index.digest) is not signed as a whole and lists \(index.manifests.count) manifests, more than the \(Self.maxChildren) verified one by one",
+                    kind: .requirement), to: whole)
+        }
+        var chosen: VerificationResult?
+        var failing: [String] = []
+        for child in index.manifests {
+            let result = verifier.verify(reference, subject: child.digest, material: try await material(child.digest))
+            if child.digest == entry.digest { chosen = chosen ?? result }
+            if result.verdict != .verified {
+                failing.append(
+                    "\(child.platform ?? "no platform") \(child.digest): \(result.reasons.first ?? "not verified")")
+            }
+        }
+        let check: VerificationResult.Check =
+            failing.isEmpty
+            ? .init(
+                name: "index", passed: true,
+                detail: "every manifest the index \(index.digest) lists verifies (\(index.manifests.count))",
+                kind: .requirement)
+            : .init(
+                name: "index", passed: false,
+                detail: "the index \(index.digest) is not signed as a whole, and not every manifest it lists verifies: "
+                    + failing.joined(separator: "; "),
+                kind: .requirement)
+        return Self.adding(check, to: chosen ?? whole)
+    }
+
+    static func adding(_ check: VerificationResult.Check, to result: VerificationResult) -> VerificationResult {
+        var out = VerificationResult(
+            reference: result.reference, digest: result.digest, policy: result.policy, policyHash: result.policyHash,
+            checks: result.checks + [check], signers: result.signers, builder: result.builder)
+        out.sourceCommit = result.sourceCommit
+        out.sourceRepository = result.sourceRepository
+        return out
     }
 
     static func uncovered(_ reference: ImageReference) -> VerificationResult {
