@@ -50,7 +50,9 @@ import Testing
                 }
             }
             let took = ContinuousClock.now - started
-            #expect(took < .seconds(3), "three calls on a dead database took \(took) with a 2 s budget")
+            // Shared, the three end within the 2 s budget; each waiting its own 2 s would take 6 s, two of them 4 s.
+            // The margin below 4 s is for a busy test machine, not for the store.
+            #expect(took < .milliseconds(3_900), "three calls on a dead database took \(took) with a 2 s budget")
             #expect(errors.count == 3 && errors.allSatisfy { $0.code == .timedOut || $0.code == .storage })
             #expect(errors.last?.message.contains("spent") == true, "\(errors.map(\.message))")
         }

@@ -1,5 +1,6 @@
 internal import CountersignCore
 public import Foundation
+internal import Synchronization
 
 /// Verifies an image end to end: checks the digest against the registry, gathers its signatures and
 /// attestations, and judges them under every ``VerificationPolicy`` whose `images` cover it — all of them must
@@ -20,27 +21,34 @@ public struct RegistryVerifier: Sendable {
     /// the configuration's `verificationDeadline`, however many layers the registry serves.
     public func verify(_ reference: ImageReference, now: Date) async throws(SupplyChainError) -> [VerificationResult] {
         let deadline = client.configuration.verificationDeadline
-        do {
-            return try await withThrowingTaskGroup(of: [VerificationResult]?.self) { group in
-                group.addTask { try await self.verifyUnbounded(reference, now: now) }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let results = first else {
-                    throw SupplyChainError(
-                        .registryUnavailable,
-                        "verifying \(reference.canonical) did not finish within \(deadline) (the whole verification's "
-                            + "deadline, whatever the number of layers)")
-                }
-                return results
+        let expired = SupplyChainError(
+            .registryUnavailable,
+            "verifying \(reference.canonical) did not finish within \(deadline) (the whole verification's deadline, "
+                + "whatever the number of layers)")
+        // The caller is answered at the deadline whatever the registry does: the work is cancelled, and not waited
+        // for (a request in flight may notice the cancellation only when its own exchange ends).
+        let once = Once()
+        let result: Result<[VerificationResult], SupplyChainError> = await withCheckedContinuation { continuation in
+            let finish: @Sendable (Result<[VerificationResult], SupplyChainError>) -> Bool = { outcome in
+                guard once.claim() else { return false }
+                continuation.resume(returning: outcome)
+                return true
             }
-        } catch let error as SupplyChainError {
-            throw error
-        } catch {
-            throw SupplyChainError(.registryUnavailable, "verifying \(reference.canonical) failed: \(error)")
+            let work = Task {
+                do throws(SupplyChainError) {
+                    _ = finish(.success(try await self.verifyUnbounded(reference, now: now)))
+                } catch {
+                    _ = finish(.failure(error))
+                }
+                once.stopTimer()
+            }
+            once.start(
+                Task {
+                    try? await Task.sleep(for: deadline)
+                    if finish(.failure(expired)) { work.cancel() }
+                })
         }
+        return try result.get()
     }
 
     private func verifyUnbounded(_ reference: ImageReference, now: Date) async throws(SupplyChainError)
@@ -90,6 +98,32 @@ public struct RegistryVerifier: Sendable {
             results.append(result)
         }
         return results
+    }
+
+    /// The first of the work and its deadline to claim it answers; the deadline's timer is stopped once the work
+    /// is done, so no sleeping task outlives a verification by the whole deadline.
+    final class Once: Sendable {
+        private let state = Mutex<(claimed: Bool, done: Bool, timer: Task<Void, Never>?)>((false, false, nil))
+        func claim() -> Bool {
+            state.withLock { s in
+                defer { s.claimed = true }
+                return !s.claimed
+            }
+        }
+        func start(_ timer: Task<Void, Never>) {
+            let done = state.withLock { s in
+                s.timer = timer
+                return s.done
+            }
+            if done { timer.cancel() }
+        }
+        func stopTimer() {
+            let timer = state.withLock { s in
+                s.done = true
+                return s.timer
+            }
+            timer?.cancel()
+        }
     }
 
     /// The most manifests an index may list for its children to be verified one by one.
