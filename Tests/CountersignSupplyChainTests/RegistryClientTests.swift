@@ -329,3 +329,22 @@ final class Box: @unchecked Sendable {
         try await server.stop()
     }
 }
+
+extension RegistryClientTests {
+    /// A `.sig` tag whose manifest carries no signature layers says so, rather than passing for a missing tag.
+    @Test func aSigTagWithoutSignatureLayersIsNamed() async throws {
+        let digest = Self.digest
+        let material = try await withClient(route: { request in
+            if request.uri.hasSuffix("/manifests/\(digest.tagForm).sig") {
+                return .init(
+                    headers: [("Content-Type", "application/vnd.oci.image.manifest.v1+json")], body: Self.manifest)
+            }
+            return .init(status: .notFound)
+        }) { client, server in
+            try await client.material(
+                for: try ImageReference(parsing: "\(server.host)/demo/app@\(digest)"), digest: digest)
+        }
+        #expect(material.signatures.isEmpty)
+        #expect(material.notes.contains("the \(digest.tagForm).sig tag has no signature layers"), "\(material.notes)")
+    }
+}

@@ -372,3 +372,25 @@ import Testing
         }
     }
 }
+
+extension VerifierFixesTests {
+    /// Each way a signature layer can be wrong says which (issue 18, item 7).
+    @Test func eachBrokenSignatureLayerSaysWhatIsWrong() throws {
+        let verifier = ArtifactVerifier(policy: try Fixtures.standardPolicy(release))
+        let payload = Fixtures.payload()
+        let good = Fixtures.signature(payload, by: release)
+        func reasons(_ signature: String) -> [String] {
+            var material = material(Fixtures.statement())
+            material.signatures = [SignatureLayer(payload: payload, signature: signature, source: "sig layer 1")]
+            return verifier.verify(Fixtures.image, material: material).reasons
+        }
+        #expect(reasons("").contains("signature in sig layer 1 has no dev.cosignproject.cosign/signature annotation"))
+        let truncated = String(good.signature.prefix(4 * 10 + 1))
+        #expect(
+            reasons(truncated).contains { $0.contains("is truncated base64 (41 characters)") }, "\(reasons(truncated))")
+        #expect(reasons("!!!!").contains { $0.contains("is not valid base64") })
+        let mallory = Fixtures.signature(payload, by: TestKey("mallory")).signature
+        #expect(reasons(mallory).contains("signature in sig layer 1 is not by a key in the trusted set (release.pub)"))
+        #expect(reasons(good.signature).isEmpty)
+    }
+}

@@ -129,6 +129,9 @@ public struct RegistryClient: Sendable {
         var material = ArtifactMaterial()
         let sigTag = "\(digest.tagForm).sig"
         if let manifest = try await optionalManifest(image, sigTag) {
+            if !manifest.layers.contains(where: { $0.mediaType == SimpleSigningPayload.mediaType }) {
+                material.notes.append("the \(sigTag) tag has no signature layers")
+            }
             for (n, layer) in manifest.layers.enumerated() where layer.mediaType == SimpleSigningPayload.mediaType {
                 let source = "\(image.name):\(sigTag) layer \(n + 1)"
                 let payload = try await blob(image, layer.digest, size: layer.size)

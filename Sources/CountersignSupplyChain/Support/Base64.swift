@@ -15,6 +15,10 @@ enum Base64 {
             default: s.unicodeScalars.append(c)
             }
         }
+        // Unpadded, a length of 4n+1 characters is no encoding at all: text cut short, not a different value.
+        if !s.contains("="), s.utf8.count % 4 == 1 {
+            throw SupplyChainError(.malformedDocument, "\(what) is truncated base64 (\(s.utf8.count) characters)")
+        }
         while s.utf8.count % 4 != 0 { s += "=" }
         guard let data = Data(base64Encoded: s) else {
             throw SupplyChainError(.malformedDocument, "\(what) is not valid base64")

@@ -136,6 +136,9 @@ public struct ArtifactVerifier: Sendable {
     func checkSignature(_ layer: SignatureLayer, digest: Digest, reference: ImageReference) -> (
         Bool, String, PublicKey?
     ) {
+        guard !layer.signature.isEmpty else {
+            return (false, "signature in \(layer.source) has no \(SignatureLayer.signatureAnnotation) annotation", nil)
+        }
         let signature: [UInt8]
         do { signature = try Base64.decode(layer.signature, what: "the signature annotation") } catch {
             return (false, "signature in \(layer.source): \(error.reason)", nil)
