@@ -202,7 +202,8 @@ import Testing
 /// refused from then on. A deploy waiting for anything else is refused as before. Admission records nothing, so a
 /// `dryRun` review is answered as any other and leaves the ledger as it was.
 @Suite struct CanaryAdmissionTests {
-    static let policy =
+    /// Production's deploys need the unit check, an owner's approval and a pass of canary analysis `template`.
+    static func policy(canary template: String) -> String {
         ServerFixture.policy + """
 
             ---
@@ -216,16 +217,17 @@ import Testing
               controls:
                 checks: [unit]
                 approvals: [{ team: owners, count: 1 }]
-                canary: { template: latency }
+                canary: { template: \(template) }
             ---
             apiVersion: countersign.dev/v1alpha1
             kind: AnalysisTemplate
-            metadata: { name: latency }
+            metadata: { name: \(template) }
             spec: {}
             """
+    }
 
     @Test func aCanaryRunsBeforeItsVerdictAndNotAfterAFailingOne() async throws {
-        let f = try await ServerFixture(policy: Self.policy)
+        let f = try await ServerFixture(policy: Self.policy(canary: "latency"))
         let image = "registry.example.com/shop@\(ServerFixture.digest)"
         try await f.application().test(.router) { client in
             func admit(dryRun: Bool = false) async throws -> [String: Any] {

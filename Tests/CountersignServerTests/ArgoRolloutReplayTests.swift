@@ -14,27 +14,7 @@ import Testing
 @Suite struct ArgoRolloutReplayTests {
     static let canary = "sha256:" + String(repeating: "c", count: 64)
     static let baseline = "sha256:" + String(repeating: "b", count: 64)
-    static let policy =
-        ServerFixture.policy + """
-
-            ---
-            apiVersion: countersign.dev/v1alpha1
-            kind: Tier
-            metadata: { name: canaried }
-            spec:
-              priority: 20
-              match: "true"
-              environments: [production]
-              controls:
-                checks: [unit]
-                approvals: [{ team: owners, count: 1 }]
-                canary: { template: digest-success }
-            ---
-            apiVersion: countersign.dev/v1alpha1
-            kind: AnalysisTemplate
-            metadata: { name: digest-success }
-            spec: {}
-            """
+    static let policy = CanaryAdmissionTests.policy(canary: "digest-success")
     /// The canary configuration the AnalysisTemplate names: each build's series selected by `${scope}`, the digest
     /// Argo passes as the scope.
     static let configuration = #"""
