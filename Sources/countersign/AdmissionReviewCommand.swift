@@ -73,16 +73,24 @@ struct AdmissionReviewCommand: AsyncParsableCommand {
         throw ExitCode(response.allowed ? 0 : (response.code == 400 ? 1 : 3))
     }
 
-    /// Approved when every covering policy's newest verification of `digest` is verified.
+    /// Approved when every covering policy's newest verification of `digest` — made under the policy's definition
+    /// in force and, when it matches the repository, in the image's repository — is verified.
     static func approval(
         _ image: ImageReference, _ digest: Digest, policies: [VerificationPolicy], verifications: [ArtifactVerification]
     ) -> ImageApproval {
         let covering = policies.filter { $0.covers(image) }
         guard !covering.isEmpty else { return .denied("is not covered by any ArtifactPolicy") }
         for policy in covering {
-            let latest = verifications.filter { $0.digest == digest.description && $0.policy == policy.name }
-                .max { $0.at < $1.at }
-            guard let latest else { return .denied("has no verification under ArtifactPolicy \(policy.name)") }
+            let latest = verifications.filter {
+                $0.digest == digest.description && $0.policy == policy.name && $0.policyHash == policy.policyHash
+                    && (!policy.policy.matchDockerReference || $0.repository == image.name)
+            }
+            .max { $0.at < $1.at }
+            guard let latest else {
+                return .denied(
+                    "has no verification under ArtifactPolicy \(policy.name) as defined now"
+                        + (policy.policy.matchDockerReference ? " in \(image.name)" : ""))
+            }
             guard latest.verified else {
                 return .denied("was rejected under ArtifactPolicy \(policy.name): \(latest.details ?? "no details")")
             }

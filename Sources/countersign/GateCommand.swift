@@ -50,7 +50,8 @@ struct GateEvaluateCommand: ParsableCommand {
             throw ControlError(.badRequest, error.issues.map(\.description).joined(separator: "\n"))
         }
         let deployRequest: DeployRequest = try decode(DeployRequest.self, request)
-        let facts: Evidence = try evidence.map { try decode(Evidence.self, $0) } ?? Evidence()
+        var facts: Evidence = try evidence.map { try decode(Evidence.self, $0) } ?? Evidence()
+        facts.stateVerifications(of: deployRequest, under: bundle)
         let now = at.flatMap(RFC3339.date) ?? Date()
         let decision = Gate.decide(deployRequest, evidence: facts, policy: bundle, now: now)
         switch output {

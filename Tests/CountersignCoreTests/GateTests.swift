@@ -87,6 +87,8 @@ enum Fixture {
         """
 
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
+    /// The ArtifactPolicy the tiers name, as defined in the example policy.
+    static var signedFromMain: ArtifactPolicy { bundle.artifactPolicies["signed-from-main"]! }
     static let otherDigest = "sha256:" + String(repeating: "cd", count: 32)
 
     static func date(_ s: String) -> Date { RFC3339.date(s)! }
@@ -147,7 +149,8 @@ enum Fixture {
             artifactVerifications: [
                 ArtifactVerification(
                     id: "v1", digest: digest, policy: "signed-from-main", verified: true,
-                    at: date("2026-11-02T09:00:00Z"))
+                    at: date("2026-11-02T09:00:00Z"), policyHash: signedFromMain.hash,
+                    repository: "registry.example.com/payments/api")
             ],
             approvals: approvals, breakGlassGrants: grants, sources: [binding])
     }
@@ -399,7 +402,8 @@ enum Fixture {
         v.artifactVerifications = [
             ArtifactVerification(
                 id: "v2", digest: Fixture.digest, policy: "signed-from-main", verified: false,
-                details: "provenance source ref refs/heads/feature/x does not match", at: Fixture.monday)
+                details: "provenance source ref refs/heads/feature/x does not match", at: Fixture.monday,
+                policyHash: Fixture.signedFromMain.hash)
         ]
         let d = Fixture.decide(Fixture.request(), v)
         #expect(d.verdict == .denied)

@@ -18,8 +18,11 @@ import Testing
         // The same digest in another repository is not a hit: its signatures live there.
         let copy = try ImageReference(parsing: "registry.example.com/other/app@\(Fixtures.digest)")
         #expect(cache.lookup(copy, policy: policy, now: t0) == nil)
-        // A new policy version (another bundle hash) empties the cache.
-        let changed = try Fixtures.policy("images: ['*']\nsignatures: { keys: [k] }\n# v2", keys: ["k": release.pem])
+        // A comment changes nothing the policy proves: the same definition, the same hash.
+        let commented = try Fixtures.policy("images: ['*']\nsignatures: { keys: [k] }\n# v2", keys: ["k": release.pem])
+        #expect(commented.policyHash == policy.policyHash)
+        // A new definition (another ArtifactPolicy hash) empties the cache.
+        let changed = try Fixtures.policy("images: ['*', 'x/*']\nsignatures: { keys: [k] }", keys: ["k": release.pem])
         #expect(changed.policyHash != policy.policyHash)
         #expect(cache.lookup(Fixtures.image, policy: changed, now: t0) == nil)
         #expect(cache.count == 0)

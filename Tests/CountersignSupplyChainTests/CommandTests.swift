@@ -105,15 +105,20 @@ import Testing
             rejected.stdout.contains(
                 "container c1: image \(fixture.registry)/demo/featureref@\(fixture.digest) is rejected"))
         #expect(!rejected.stdout.contains("container c0"))
-        // Evidence approves a digest under every covering policy.
+        // Evidence that names neither the policy definition nor the repository it was made under approves nothing:
+        // admission cannot tell it from a verification under an earlier policy, or of a copy in another repository.
         let evidence = dir.appendingPathComponent("evidence.json")
         try """
         {"artifactVerifications": [{"id": "v1", "digest": "\(fixture.digest)", "policy": "signed-from-main", "verified": true, "at": "2026-12-01T00:00:00Z"}]}
         """.write(to: evidence, atomically: true, encoding: .utf8)
-        let approved = try CommandRunner.run([
+        let unbound = try CommandRunner.run([
             "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", evidence.path,
         ])
-        #expect(approved.status == 0, "\(approved.stdout)\(approved.stderr)")
+        #expect(unbound.status == 3, "\(unbound.stdout)\(unbound.stderr)")
+        #expect(
+            unbound.stdout.contains(
+                "has no verification under ArtifactPolicy signed-from-main as defined now in \(fixture.registry)/demo/app"
+            ))
         // The evidence `artifact verify` writes is what `admission review` (and `gate evaluate`) read.
         let written = try CommandRunner.run([
             "artifact", "verify", good, "--policy", fixture.policyPath, "--output", "evidence",
@@ -132,11 +137,27 @@ import Testing
         #expect(rejectedEvidence.status == 3)
         try rejectedEvidence.stdout.write(to: chained, atomically: true, encoding: .utf8)
         let fromRejection = try CommandRunner.run([
-            "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", chained.path,
+            "admission", "review", try pod([feature]), "--policy", fixture.policyPath, "--evidence", chained.path,
         ])
         #expect(fromRejection.status == 3)
         #expect(fromRejection.stdout.contains("was rejected under ArtifactPolicy signed-from-main: "))
         #expect(fromRejection.stdout.contains("provenance source ref refs/heads/feature/x does not match"))
+        // The policy binds signatures to the repository: the rejection of the copy in demo/featureref says nothing
+        // about demo/app (nor would its verification approve it).
+        let elsewhere = try CommandRunner.run([
+            "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", chained.path,
+        ])
+        #expect(elsewhere.status == 3)
+        #expect(elsewhere.stdout.contains("has no verification under ArtifactPolicy signed-from-main as defined now"))
+        // Evidence made under another definition of the policy (here: one hash off) approves nothing.
+        let stale = written.stdout.replacingOccurrences(
+            of: "\"policyHash\": \"sha256:", with: "\"policyHash\": \"sha256:0")
+        #expect(stale != written.stdout)
+        try String(stale).write(to: chained, atomically: true, encoding: .utf8)
+        let fromStale = try CommandRunner.run([
+            "admission", "review", try pod([good]), "--policy", fixture.policyPath, "--evidence", chained.path,
+        ])
+        #expect(fromStale.status == 3, "\(fromStale.stdout)")
         let uncovered = try CommandRunner.run([
             "admission", "review", try pod(["elsewhere.example/app@\(fixture.digest)"]), "--policy", fixture.policyPath,
             "--evidence", evidence.path,

@@ -101,7 +101,7 @@ enum Fixtures {
             """
         let bundle = try PolicyLoader.load(sources: [(file: "policy.yaml", text: yaml)])
         return try VerificationPolicy(
-            policy: try #require(bundle.artifactPolicies[name]), keys: keys, policyHash: bundle.hash)
+            policy: try #require(bundle.artifactPolicies[name]), keys: keys)
     }
 
     /// The policy DESIGN §3 shows: a release key, SLSA v1 from GitHub's hosted runner, main or release branches.

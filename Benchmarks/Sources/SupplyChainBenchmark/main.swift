@@ -60,8 +60,7 @@ let policyYAML = """
 let bundle = try PolicyLoader.load(sources: [(file: "policy.yaml", text: policyYAML)])
 let policy = try VerificationPolicy(
     policy: bundle.artifactPolicies["signed-from-main"]!,
-    keys: ["keys/release.pub": release.publicKey.pemRepresentation],
-    policyHash: bundle.hash)
+    keys: ["keys/release.pub": release.publicKey.pemRepresentation])
 let verifier = ArtifactVerifier(policy: policy)
 let material = ArtifactMaterial(
     signatures: [SignatureLayer(payload: payload, signature: Data(signatureDER).base64EncodedString(), source: "sig")],

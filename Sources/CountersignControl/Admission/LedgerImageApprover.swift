@@ -38,13 +38,16 @@ public struct LedgerImageApprover: ImageApprover {
             return .denied("the ledger is unavailable, so nothing is admitted: \(error.message)")
         }
         guard let allowed else {
-            return await canaryPhase(digest: digest.description, environment: environment.name)
+            return await canaryPhase(image, digest: digest.description, environment: environment.name)
                 ?? .denied("no deploy of \(digest) to \(environment.name) has been allowed")
         }
         // Only a decision of the policy in force admits: one made under an earlier policy (a node that published
         // and crashed before deciding again, a request decided before the publication) is decided again first.
         do {
             let status = try await control.deployRequest(id: allowed)
+            if let refusal = otherRepository(image, status.request, tier: status.decision?.tier) {
+                return .denied(refusal)
+            }
             guard status.decision?.policyHash != bundle.hash else { return .approved }
             let now = try await control.decide(id: allowed, by: "admission")
             guard now.verdict == .allowed else {
@@ -58,12 +61,26 @@ public struct LedgerImageApprover: ImageApprover {
         return .approved
     }
 
+    /// Why the pod's image is not what the request deployed, when its tier's ArtifactPolicy binds signatures to the
+    /// repository (`matchDockerReference`): the gate counted a verification in the request's repository only, so the
+    /// same digest pulled from another repository (one the policy may not even cover) was never verified there.
+    private func otherRepository(_ image: ImageReference, _ request: DeployRequest, tier: String?) -> String? {
+        let bundle = control.policy.bundle
+        guard let name = bundle.tiers.first(where: { $0.name == tier })?.artifactPolicy,
+            let policy = bundle.artifactPolicies[name], policy.matchDockerReference
+        else { return nil }
+        let requested = (try? ArtifactReference(parsing: request.artifact))?.canonicalRepository
+        guard requested != image.name else { return nil }
+        return "deploy request \(request.id) deployed the digest from \(requested ?? request.artifact), not from "
+            + "\(image.name); ArtifactPolicy \(name) binds signatures to the repository"
+    }
+
     /// A deploy allowed for its canary phase: its latest decision, under the policy in force, waits for nothing but
     /// its canary's verdict — every other control (approvals, checks, signatures, freezes) is satisfied — and that
     /// verdict needs the canary to run. Its pods are admitted with a warning saying so; promotion waits for the
     /// verdict (Argo's analysis reads it), and a failing verdict denies the deploy, so no further pod of the digest
     /// is admitted.
-    private func canaryPhase(digest: String, environment: String) async -> ImageApproval? {
+    private func canaryPhase(_ image: ImageReference, digest: String, environment: String) async -> ImageApproval? {
         guard
             let open = try? await control.read({ r throws(LedgerError) in try await r.openRequests(digest: digest) })
         else { return nil }
@@ -77,7 +94,8 @@ public struct LedgerImageApprover: ImageApprover {
             }
             let waiting = decision.controls.filter { $0.status != .satisfied }
             guard decision.verdict == .pending, !waiting.isEmpty,
-                waiting.allSatisfy({ $0.control == "canary" && $0.status == .pending })
+                waiting.allSatisfy({ $0.control == "canary" && $0.status == .pending }),
+                otherRepository(image, status.request, tier: decision.tier) == nil
             else { continue }
             return .canary(
                 "admitted for its canary only: deploy request \(id) is \(waiting.map(\.message).joined(separator: "; ")); "

@@ -115,7 +115,7 @@ public struct DemoHistory: Sendable {
             let committed = now.addingTimeInterval(-rng.double(20 * 60...30 * 3_600))
             let pr = rng.int(1000...9999)
             let artifact = "registry.example.com/\(service)@\(digest)"
-            try await verified(digest)
+            try await verified(artifact)
             let reviewer = Self.people.filter { $0 != author }[rng.int(0...3)]
             let change = Change(
                 repository: "acme/\(service)", commit: commit, ref: "refs/heads/main",
@@ -166,12 +166,17 @@ public struct DemoHistory: Sendable {
                 reference: artifact, commit: change.commit, repository: change.repository, by: builder)
         }
 
-        /// Records the digest as verified under signed-from-main, saying that no registry was involved.
-        func verified(_ digest: String) async throws(ControlError) {
+        /// Records the artifact as verified under signed-from-main as defined now, saying that no registry was
+        /// involved.
+        func verified(_ artifact: String) async throws(ControlError) {
+            guard let reference = try? ArtifactReference(parsing: artifact) else {
+                throw ControlError(.internal, "demo seed: \(artifact) is not a pinned reference")
+            }
             _ = try await control.record(
                 ArtifactVerified(
-                    digest: digest, policy: "signed-from-main", verified: true,
-                    details: "demo seed: recorded, not verified against a registry"),
+                    digest: reference.digest, policy: "signed-from-main", verified: true,
+                    details: "demo seed: recorded, not verified against a registry",
+                    policyHash: control.policy.bundle.artifactPolicies["signed-from-main"]?.hash, reference: artifact),
                 actor: "demo-seed")
         }
 
@@ -287,7 +292,6 @@ public struct DemoHistory: Sendable {
             for (i, author) in ["alice", "dave", "erin", "alice"].enumerated() {
                 advance(to: end.addingTimeInterval(Double(i - 4) * 1_800))
                 let digest = "sha256:" + (0..<4).map { _ in String(format: "%016llx", rng.next()) }.joined()
-                try await verified(digest)
                 let service = i % 2 == 0 ? "search" : "web"
                 let change = Change(
                     repository: "acme/\(service)",
@@ -298,6 +302,7 @@ public struct DemoHistory: Sendable {
                     ticket: "DBA-\(70 + i)", kind: "schema-migration", reversible: false, labels: ["one-way"],
                     committedAt: now.addingTimeInterval(-3 * 3_600))
                 let artifact = "registry.example.com/\(service)@\(digest)"
+                try await verified(artifact)
                 // Reviewed by a DBA who did not write it, who has approved the deploy too: a payments owner's
                 // approval is what each one waits for.
                 let dba = author == "dave" ? "erin" : "dave"

@@ -273,13 +273,43 @@ struct DecisionBuilder {
     }
 
     mutating func checkArtifact(_ tier: Tier) {
-        guard let name = tier.artifactPolicy else { return }
-        let results = evidence.artifactVerifications.filter {
-            $0.digest == digest && $0.policy == name && !isAfterNow($0.at)
+        guard let name = tier.artifactPolicy, let artifactPolicy = policy.artifactPolicies[name] else { return }
+        // A verification proves what it was made under: this definition of the policy (one made before it began
+        // requiring provenance proved nothing about provenance) and, when signatures must name the repository, the
+        // repository it was made in (a digest verified in staging is not verified for production's repository).
+        let repository =
+            artifactPolicy.matchDockerReference
+            ? (try? ArtifactReference(parsing: request.artifact))?.canonicalRepository : nil
+        var superseded = 0
+        var elsewhere: Set<String> = []
+        var latest: ArtifactVerification? = nil
+        for result in evidence.artifactVerifications
+        where result.digest == digest && result.policy == name && !isAfterNow(result.at) {
+            guard result.policyHash == artifactPolicy.hash else {
+                superseded += 1
+                continue
+            }
+            if let repository, result.repository != repository {
+                elsewhere.insert(result.repository ?? "an unrecorded repository")
+                continue
+            }
+            if latest.map({ $0.at <= result.at }) ?? true { latest = result }
         }
-        .sorted { $0.at < $1.at }
-        guard let latest = results.last else {
-            add("artifact", .pending, "waiting for signature and provenance verification of \(digest) under \(name)")
+        guard let latest else {
+            var why = ""
+            if superseded > 0 {
+                why +=
+                    " (ignored \(superseded) verification\(superseded == 1 ? "" : "s") made under another definition "
+                    + "of \(name): verify again)"
+            }
+            if let repository, !elsewhere.isEmpty {
+                why +=
+                    " (ignored verifications in \(elsewhere.sorted().joined(separator: ", ")): \(name) matches the "
+                    + "repository, so only a verification in \(repository) counts)"
+            }
+            add(
+                "artifact", .pending,
+                "waiting for signature and provenance verification of \(digest) under \(name)\(why)")
             return
         }
         evidenceIDs.append(latest.id)

@@ -69,6 +69,37 @@ public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ArtifactReference {
+    /// ``repository`` as `docker pull` reads it, Docker Hub's defaults spelled out (`nginx` is
+    /// `docker.io/library/nginx`): two spellings of one repository compare equal.
+    public var canonicalRepository: String { Self.canonicalName(repository) }
+
+    /// `registry/path` with Docker Hub's defaults applied: a first component that is not a host (no `.` or `:`, not
+    /// `localhost`, no uppercase) means `docker.io`, where a one-component path is under `library/`; and
+    /// `index.docker.io` is `docker.io`. The one rule for this: ``isRegistryComponent(_:)`` and
+    /// ``defaultedPath(registry:path:)`` serve the supply chain's image references too.
+    public static func canonicalName(_ name: String) -> String {
+        var components = name.split(separator: "/", omittingEmptySubsequences: false)
+        var registry = "docker.io"
+        if components.count > 1, let first = components.first, isRegistryComponent(first) {
+            registry = String(first)
+            components.removeFirst()
+        }
+        let (host, path) = defaultedPath(registry: registry, path: components.map(String.init))
+        return host + "/" + path.joined(separator: "/")
+    }
+
+    /// Whether a reference's first component names a registry host rather than a path component.
+    public static func isRegistryComponent(_ first: Substring) -> Bool {
+        first.contains(".") || first.contains(":") || first == "localhost" || first.contains(where: \.isUppercase)
+    }
+
+    /// Docker Hub's spellings made one: `index.docker.io` is `docker.io`, whose one-component paths live under
+    /// `library/`.
+    public static func defaultedPath(registry: String, path: [String]) -> (registry: String, path: [String]) {
+        let registry = registry == "index.docker.io" ? "docker.io" : registry
+        return (registry, registry == "docker.io" && path.count == 1 ? ["library"] + path : path)
+    }
+
     /// Whether `text` is a content digest as Countersign binds everything to: `sha256:` and 64 lowercase hex.
     public static func isDigest(_ text: String) -> Bool {
         guard text.utf8.count == 71 else { return false }

@@ -71,14 +71,25 @@ public struct ArtifactVerification: Sendable, Hashable, Codable {
     /// What was checked, with which key or builder, or why it was rejected.
     public var details: String?
     public var at: Date
+    /// The ``ArtifactPolicy/hash`` of the definition it was verified under: the gate counts it only while that
+    /// definition is in force (absent in verifications recorded before it was kept, which therefore count for none).
+    public var policyHash: String?
+    /// The repository (`registry/path`, Docker Hub's defaults spelled out) the digest was verified in: under
+    /// `matchDockerReference` it counts only for that repository.
+    public var repository: String?
 
-    public init(id: String, digest: String, policy: String, verified: Bool, details: String? = nil, at: Date) {
+    public init(
+        id: String, digest: String, policy: String, verified: Bool, details: String? = nil, at: Date,
+        policyHash: String? = nil, repository: String? = nil
+    ) {
         self.id = id
         self.digest = digest
         self.policy = policy
         self.verified = verified
         self.details = details
         self.at = at
+        self.policyHash = policyHash
+        self.repository = repository
     }
 }
 
@@ -218,5 +229,21 @@ public struct BreakGlassGrant: Sendable, Hashable, Codable {
         self.incident = incident
         self.grantedAt = grantedAt
         self.expiresAt = expiresAt
+    }
+}
+
+extension Evidence {
+    /// Evidence written by hand (a policy test case, `gate evaluate --evidence`) states what was verified, not which
+    /// definition was hashed: a verification that names no `policyHash` or `repository` is of the policy as loaded
+    /// and of the request's repository. Never for recorded evidence — the ledger keeps both, and one recorded
+    /// without them counts for nothing.
+    public mutating func stateVerifications(of request: DeployRequest, under bundle: PolicyBundle) {
+        let repository = (try? ArtifactReference(parsing: request.artifact))?.canonicalRepository
+        for i in artifactVerifications.indices {
+            if artifactVerifications[i].policyHash == nil {
+                artifactVerifications[i].policyHash = bundle.artifactPolicies[artifactVerifications[i].policy]?.hash
+            }
+            if artifactVerifications[i].repository == nil { artifactVerifications[i].repository = repository }
+        }
     }
 }

@@ -1,4 +1,5 @@
 public import CEL
+internal import CountersignEncoding
 public import Foundation
 
 /// A validated set of policy documents. Immutable and `Sendable`: load once, decide many times.
@@ -179,6 +180,11 @@ public struct ArtifactPolicy: Sendable {
     /// For a multi-arch index: verify the listed manifest of this platform (`linux/amd64`) instead of the
     /// index digest itself. `nil` verifies the digest as given.
     public let platform: String?
+    /// `sha256:` of this policy's own definition (RFC 8785 JSON of every field as read): what a verification
+    /// records, so the gate counts it only under the definition it was made under. The bundle's hash would not
+    /// do: any edit elsewhere in the bundle would void every verification, and that churn teaches people to
+    /// ignore it.
+    public let hash: String
 
     public init(
         name: String, images: [String], signatureKeys: [String] = [], signatureThreshold: Int = 1,
@@ -202,9 +208,30 @@ public struct ArtifactPolicy: Sendable {
         self.sourceRefs = sourceRefs
         self.condition = condition
         self.platform = platform
+        func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        let definition: JSONValue = .object([
+            ("name", .string(name)), ("images", strings(images)),
+            (
+                "signatures",
+                .object([
+                    ("keys", strings(signatureKeys)), ("threshold", .number(Double(signatureThreshold))),
+                    ("matchDockerReference", .bool(matchDockerReference)),
+                ])
+            ),
+            (
+                "provenance",
+                .object([
+                    ("keys", provenanceKeys.map(strings) ?? .null), ("threshold", .number(Double(provenanceThreshold))),
+                    ("predicateTypes", strings(predicateTypes)), ("builders", strings(builders)),
+                    ("buildTypes", strings(buildTypes)), ("sourceRepositories", strings(sourceRepositories)),
+                    ("sourceRefs", strings(sourceRefs)), ("condition", condition.map { .string($0.source) } ?? .null),
+                ])
+            ),
+            ("platform", platform.map(JSONValue.string) ?? .null),
+        ])
+        self.hash = "sha256:" + Hex.sha256(definition.canonicalBytes)
     }
 
-    /// Whether the policy asks for provenance at all (any provenance field set).
     /// Whether the policy requires provenance: whenever any provenance field is set — its keys alone included, so a
     /// policy that names only who may sign provenance does not silently require none.
     public var requiresProvenance: Bool {

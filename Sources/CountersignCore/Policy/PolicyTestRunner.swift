@@ -95,6 +95,7 @@ public enum PolicyTestRunner {
         } catch {
             return .failure(CaseError("case '\(name)': \(error.message)"))
         }
+        evidence.stateVerifications(of: request, under: bundle)
         switch m["recorded"]?.scalar?.string {
         case nil, "false": break
         case "true": recordAsStated(&request, &evidence, at: at)

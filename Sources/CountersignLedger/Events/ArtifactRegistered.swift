@@ -82,7 +82,17 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
                     repository: sourceRepository, via: .provenance,
                     by: policy, reference: reference))
         }
+        let repository = try reference.map { r throws(LedgerError) in try pinned(r, "reference").canonicalRepository }
         return bindings + [
+            SQLStatement(
+                """
+                INSERT INTO artifact_verifications (seq, digest, policy, policy_hash, repository, verified, details, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    entry.seq, try sha256Digest(digest, "digest"), try nonEmpty(policy, "policy"), policyHash.sql,
+                    repository.sql, .integer(verified ? 1 : 0), details.sql, entry.at,
+                ]),
             SQLStatement(
                 """
                 INSERT INTO artifacts (digest, verified, verification_policy, verified_at, verification_details)
@@ -95,7 +105,7 @@ public struct ArtifactVerified: LedgerEvent, Hashable {
                     try sha256Digest(digest, "digest"), .integer(verified ? 1 : 0), try nonEmpty(policy, "policy"),
                     entry.at,
                     details.sql,
-                ])
+                ]),
         ]
     }
 }

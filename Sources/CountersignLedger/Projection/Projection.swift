@@ -16,7 +16,7 @@ public enum Projection {
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
         "retired_identities", "artifact_sources", "commit_checks", "commit_times", "kayenta_executions",
-        "kayenta_finishes",
+        "kayenta_finishes", "artifact_verifications",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -35,6 +35,7 @@ public enum Projection {
         ("v13-builds-by-commit", buildsByCommit),
         ("v14-github-evidence", githubEvidence),
         ("v15-kayenta-executions", kayentaExecutions),
+        ("v16-artifact-verifications", artifactVerifications),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -42,6 +43,7 @@ public enum Projection {
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
     public static let replayingMigrations: Set<String> = [
         "v4-metrics", "v9-identities", "v10-change-facts", "v13-builds-by-commit",
+        "v16-artifact-verifications",
     ]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
@@ -167,6 +169,18 @@ public enum Projection {
         """,
         "CREATE INDEX kayenta_executions_by_start ON kayenta_executions (started_seq)",
         "CREATE TABLE kayenta_finishes (execution_id TEXT PRIMARY KEY NOT NULL, seq BIGINT NOT NULL)",
+    ]
+
+    /// Every verification of a digest, each with the policy definition (`ArtifactPolicy.hash`) and the repository
+    /// it was made under — the evidence the gate weighs, where `artifacts` keeps only the latest of any policy.
+    /// Earlier verifications hold their reference: replayed.
+    static let artifactVerifications: [String] = [
+        """
+        CREATE TABLE artifact_verifications (
+            seq BIGINT PRIMARY KEY NOT NULL, digest TEXT NOT NULL, policy TEXT NOT NULL, policy_hash TEXT,
+            repository TEXT, verified BIGINT NOT NULL, details TEXT, at TEXT NOT NULL)
+        """,
+        "CREATE INDEX artifact_verifications_by_digest ON artifact_verifications (digest, seq)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

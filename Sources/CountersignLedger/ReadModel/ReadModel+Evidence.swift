@@ -20,18 +20,19 @@ extension ReadModel {
                     reportedBy: row.text("reported_by") ?? "", at: try row.required(row.date("at"))))
         }
         for row in try await rows(
-            "artifacts",
+            "artifact_verifications",
             """
-            SELECT registered_seq, verified, verification_policy, verified_at, verification_details FROM artifacts
-            WHERE digest = ? AND verified IS NOT NULL
+            SELECT seq, policy, policy_hash, repository, verified, details, at FROM artifact_verifications
+            WHERE digest = ? ORDER BY seq
             """, [.text(digest)])
         {
             evidence.artifactVerifications.append(
                 ArtifactVerification(
-                    id: "verification:\(digest)", digest: digest,
-                    policy: try row.required(row.text("verification_policy")),
-                    verified: try row.required(row.integer("verified")) == 1, details: row.text("verification_details"),
-                    at: try row.required(row.date("verified_at"))))
+                    id: "verification:\(try row.required(row.integer("seq")))", digest: digest,
+                    policy: try row.required(row.text("policy")),
+                    verified: try row.required(row.integer("verified")) == 1, details: row.text("details"),
+                    at: try row.required(row.date("at")), policyHash: row.text("policy_hash"),
+                    repository: row.text("repository")))
         }
         for row in try await rows(
             "approvals",

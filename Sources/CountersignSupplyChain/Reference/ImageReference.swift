@@ -1,3 +1,5 @@
+internal import CountersignCore
+
 /// An OCI image reference parsed by the distribution grammar: `[registry[:port]/]path[:tag][@digest]`.
 ///
 /// Docker Hub's defaults apply as `docker pull` applies them: a name whose first component is not a host (no `.`
@@ -46,9 +48,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         }
         var components = rest.split(separator: "/", omittingEmptySubsequences: false)
         var registry = "docker.io"
-        if components.count > 1, let first = components.first,
-            first.contains(".") || first.contains(":") || first == "localhost" || first.contains(where: \.isUppercase)
-        {
+        if components.count > 1, let first = components.first, ArtifactReference.isRegistryComponent(first) {
             guard ImageReference.isRegistry(first) else { throw fail("has an invalid registry host '\(first)'") }
             registry = String(first)
             components.removeFirst()
@@ -59,9 +59,9 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
                 "has an invalid path component '\(c.prefix(140))' (lowercase letters and digits, separated by "
                     + "'.', '_', '__' or dashes)")
         }
-        if registry == "docker.io", components.count == 1 { components.insert("library", at: 0) }
-        if registry == "index.docker.io" { registry = "docker.io" }
-        let repository = components.joined(separator: "/")
+        let defaulted = ArtifactReference.defaultedPath(registry: registry, path: components.map(String.init))
+        registry = defaulted.registry
+        let repository = defaulted.path.joined(separator: "/")
         guard registry.utf8.count + 1 + repository.utf8.count <= ImageReference.maxNameLength else {
             throw fail("has a name longer than \(ImageReference.maxNameLength) characters")
         }

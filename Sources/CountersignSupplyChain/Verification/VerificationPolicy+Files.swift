@@ -20,7 +20,7 @@ extension VerificationPolicy {
                 }
                 keys[path] = text
             }
-            out.append(try VerificationPolicy(policy: policy, keys: keys, policyHash: bundle.hash))
+            out.append(try VerificationPolicy(policy: policy, keys: keys))
         }
         return out
     }

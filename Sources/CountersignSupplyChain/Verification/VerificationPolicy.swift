@@ -2,19 +2,18 @@ public import CEL
 public import CountersignCore
 
 /// An ``ArtifactPolicy`` made ready to verify with: its keys parsed, its source-ref patterns compiled, and the
-/// hash of the policy bundle it came from, so results (and the cache) know which policy version they were
-/// made under. Built once per policy load; each verification brings only its own artifact.
+/// hash of its definition, so results (and the cache, and the gate) know which version of it they were made under. Built once per policy load; each verification brings only its own artifact.
 public struct VerificationPolicy: Sendable {
     public let policy: ArtifactPolicy
     public let signatureKeys: [PublicKey]
     public let provenanceKeys: [PublicKey]
-    /// The policy bundle's content hash.
-    public let policyHash: String
+    /// ``ArtifactPolicy/hash``: the definition this verifies under.
+    public var policyHash: String { policy.hash }
     let sourceRefPatterns: [LinearRegex]
     let imagePatterns: [[UInt8]]
 
     /// - Parameter keys: PEM text for every key the policy names, keyed by the name as written in the policy.
-    public init(policy: ArtifactPolicy, keys: [String: String], policyHash: String) throws(SupplyChainError) {
+    public init(policy: ArtifactPolicy, keys: [String: String]) throws(SupplyChainError) {
         func load(_ names: [String]) throws(SupplyChainError) -> [PublicKey] {
             var out: [PublicKey] = []
             for name in names {
@@ -31,7 +30,6 @@ public struct VerificationPolicy: Sendable {
         self.policy = policy
         self.signatureKeys = try load(policy.signatureKeys)
         self.provenanceKeys = try load(policy.provenanceKeys)
-        self.policyHash = policyHash
         var patterns: [LinearRegex] = []
         // Anchored: a pattern matches the whole ref, so `refs/heads/main` is not also `refs/heads/main-evil`.
         for p in policy.sourceRefs {

@@ -52,6 +52,7 @@ public struct VerificationResult: Sendable {
         }
         return ArtifactVerification(
             id: id, digest: digest?.description ?? reference, policy: policy, verified: verdict == .verified,
-            details: details, at: at)
+            details: details, at: at, policyHash: policyHash,
+            repository: (try? ImageReference(parsing: reference))?.name)
     }
 }
