@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // The formats every other target reads and writes: one strict JSON reader, the RFC 8785 writer, Codable to
@@ -99,12 +100,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         // Artifact gating: OCI references and the registry client, cosign signatures, DSSE/in-toto/SLSA
-        // provenance checked under ArtifactPolicy, and Kubernetes admission.
+        // provenance checked under ArtifactPolicy, and Kubernetes admission. RSA keys come from swift-crypto's
+        // extras; BigInt gives RSASSA-PSS the raw public operation swift-crypto does not expose (its PSS verifier
+        // accepts only a salt as long as the hash, and Go's and Python's signers default to the longest salt).
         .target(
             name: "CountersignSupplyChain",
             dependencies: [
                 "CEL", "CountersignCore", "CountersignEncoding",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -43,6 +43,8 @@ struct AdmissionReviewCommand: AsyncParsableCommand {
                 throw ControlError(.badRequest, "\(evidence): \(error.description)")
             }
         }
+        // Read before the client exists: an unreadable credentials file exits 1 with nothing to shut down.
+        let credentials = verify ? try registry.credentials() : [:]
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let response: AdmissionResponse
         if verify {
@@ -50,7 +52,9 @@ struct AdmissionReviewCommand: AsyncParsableCommand {
             let options = registry
             let approver = ClosureApprover { image, _, _ in
                 let verifier = RegistryVerifier(
-                    client: RegistryClient(httpClient: http, configuration: options.configuration(for: image.registry)),
+                    client: RegistryClient(
+                        httpClient: http,
+                        configuration: options.configuration(for: image.registry, credentials: credentials)),
                     policies: policies, cache: cache)
                 do throws(SupplyChainError) {
                     let results = try await verifier.verify(image, now: Date())

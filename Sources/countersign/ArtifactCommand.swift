@@ -19,18 +19,37 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .customLong("plain-http"), help: "A registry host spoken to over plain HTTP (loopback always is).")
     var plainHTTP: [String] = []
     @Option(help: "Registry user name (with COUNTERSIGN_REGISTRY_PASSWORD).") var username: String?
+    @Option(
+        help: """
+            Registry credentials: Docker's config.json or a Kubernetes .dockerconfigjson, the file or its directory \
+            (default COUNTERSIGN_DOCKER_CONFIG). --username wins for the image's registry.
+            """)
+    var dockerConfig: String?
 
     func validate() throws {
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must lie in (0, 300] seconds") }
         guard deadline > 0, deadline <= 3600 else { throw ValidationError("--deadline must lie in (0, 3600] seconds") }
     }
 
-    /// The client configuration; credentials apply to `registry`.
-    func configuration(for registry: String) -> RegistryConfiguration {
+    /// The client configuration: the credentials file's for every registry, `--username`'s for `registry`.
+    func configuration(for registry: String) throws -> RegistryConfiguration {
+        configuration(for: registry, credentials: try credentials())
+    }
+
+    /// The credentials file's registry credentials (none without one), or exit 1 saying what is wrong with it.
+    func credentials() throws -> [String: RegistryCredentials] {
+        guard let path = dockerConfig ?? ProcessInfo.processInfo.environment["COUNTERSIGN_DOCKER_CONFIG"] else {
+            return [:]
+        }
+        do { return try DockerConfig.credentials(atPath: path) } catch { throw ControlError(.badRequest, error.reason) }
+    }
+
+    func configuration(for registry: String, credentials: [String: RegistryCredentials]) -> RegistryConfiguration {
         var c = RegistryConfiguration()
         c.timeout = .milliseconds(Int64(timeout * 1000))
         c.verificationDeadline = .milliseconds(Int64(deadline * 1000))
         c.plainHTTPHosts.formUnion(plainHTTP)
+        c.credentials = credentials
         if let username {
             let password = ProcessInfo.processInfo.environment["COUNTERSIGN_REGISTRY_PASSWORD"] ?? ""
             c.credentials[registry] = .basic(username: username, password: password)

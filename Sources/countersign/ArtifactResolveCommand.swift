@@ -17,8 +17,9 @@ struct ArtifactResolveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let image = try parseReference(reference)
+        let configuration = try registry.configuration(for: image.registry)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let client = RegistryClient(httpClient: http, configuration: registry.configuration(for: image.registry))
+        let client = RegistryClient(httpClient: http, configuration: configuration)
         let outcome: Result<Digest, SupplyChainError>
         do {
             if let platform {

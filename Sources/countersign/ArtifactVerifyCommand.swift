@@ -30,9 +30,10 @@ struct ArtifactVerifyCommand: AsyncParsableCommand {
         guard !policies.isEmpty else {
             throw ControlError(.badRequest, "\(policy) defines no ArtifactPolicy")
         }
+        let configuration = try registry.configuration(for: image.registry)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let verifier = RegistryVerifier(
-            client: RegistryClient(httpClient: http, configuration: registry.configuration(for: image.registry)),
+            client: RegistryClient(httpClient: http, configuration: configuration),
             policies: policies)
         let outcome: Result<[VerificationResult], SupplyChainError>
         do { outcome = .success(try await verifier.verify(image, now: Date())) } catch { outcome = .failure(error) }

@@ -23,10 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
             COUNTERSIGN_GITHUB_APP_ID, COUNTERSIGN_GITHUB_APP_KEY_FILE, COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
-            COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE, COUNTERSIGN_VERIFICATION_DEADLINE; and from a YAML file (--config or \
+            COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE, COUNTERSIGN_VERIFICATION_DEADLINE, \
+            COUNTERSIGN_DOCKER_CONFIG; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
             checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
-            maxConnections, storeDeadline, verificationDeadline). A flag wins over the environment, which wins over the file. Secrets come \
+            maxConnections, storeDeadline, verificationDeadline, dockerConfig). A flag wins over the environment, which wins over the file. Secrets come \
             from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
             App (--github-app-id and --github-app-key: installation tokens made from the App's private key) or \
@@ -68,6 +69,12 @@ struct ServeCommand: AsyncParsableCommand {
     var storeDeadline: Int?
     @Option(help: "Seconds one artifact verification may take in all, whatever the layers (default 60).")
     var verificationDeadline: Int?
+    @Option(
+        help: """
+            Registry credentials: Docker's config.json or a mounted Kubernetes .dockerconfigjson (the file, or the \
+            directory it is mounted in).
+            """)
+    var dockerConfig: String?
     @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
     var notify: [String] = []
     @Option(
@@ -136,6 +143,11 @@ struct ServeCommand: AsyncParsableCommand {
         var registry = RegistryConfiguration()
         if let s = try setting(verificationDeadline, "COUNTERSIGN_VERIFICATION_DEADLINE", 1...3600) {
             registry.verificationDeadline = .seconds(s)
+        }
+        if let path = dockerConfig ?? env["COUNTERSIGN_DOCKER_CONFIG"] {
+            do { registry.credentials = try DockerConfig.credentials(atPath: path) } catch {
+                throw ValidationError(error.reason)
+            }
         }
         let registryConfiguration = registry
         if let url = publicURL ?? env["COUNTERSIGN_PUBLIC_URL"] {
@@ -341,6 +353,7 @@ struct ServeCommand: AsyncParsableCommand {
             "oidcIssuer": "COUNTERSIGN_OIDC_ISSUER", "oidcClientID": "COUNTERSIGN_OIDC_CLIENT_ID",
             "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",
             "storeDeadline": "COUNTERSIGN_STORE_DEADLINE", "verificationDeadline": "COUNTERSIGN_VERIFICATION_DEADLINE",
+            "dockerConfig": "COUNTERSIGN_DOCKER_CONFIG",
         ]
         let loaded: Any?
         let text = try readFile(path)

@@ -1,19 +1,31 @@
+internal import BigInt
 internal import Crypto
 public import Foundation
+internal import _CryptoExtras
 
-/// A public key that signatures and attestations are verified with: ECDSA P-256 (cosign's default; SHA-256,
-/// DER or raw r‖s signatures) or Ed25519, read from a PEM `PUBLIC KEY` (PKIX SubjectPublicKeyInfo) block.
+/// A public key that signatures and attestations are verified with, read from a PEM `PUBLIC KEY` (PKIX
+/// SubjectPublicKeyInfo) block: ECDSA P-256 (cosign's default; SHA-256), ECDSA P-384 (SHA-384 as Sigstore signs
+/// with it, or SHA-256 as `cosign sign --key` does), Ed25519, or RSA of 2048 to 4096 bits (SHA-256, PKCS#1 v1.5 or
+/// PSS with any salt length). ECDSA signatures may be DER or raw r‖s.
 ///
 /// Keys are compared by ``id`` — the SHA-256 of the SPKI DER — so the same key loaded from two files counts once
 /// toward a threshold.
 public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
-    public enum Algorithm: String, Sendable { case ecdsaP256 = "ecdsa-p256-sha256", ed25519 }
+    public enum Algorithm: String, Sendable {
+        case ecdsaP256 = "ecdsa-p256-sha256", ecdsaP384 = "ecdsa-p384", ed25519, rsa = "rsa-sha256"
+    }
+
+    /// The RSA modulus sizes accepted: below 2048 bits is breakable in reach of a motivated attacker; above 4096 is
+    /// a verification-cost lever for whoever supplies the key or certificate, and nobody signs with it.
+    public static let rsaBits = 2048...4096
 
     /// swift-crypto's key types are immutable values whose storage is never written after construction, but
     /// they are not marked `Sendable` in the 3.x series; sharing them read-only across tasks is safe.
     enum Material: @unchecked Sendable {
         case p256(P256.Signing.PublicKey)
+        case p384(P384.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
+        case rsa(_RSA.Signing.PublicKey, modulus: Data, exponent: Data)
     }
 
     /// A label for messages and evidence: usually the key file's name, as the policy names it.
@@ -44,15 +56,40 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
             algorithm = .ed25519
             return
         }
-        do {
-            material = .p256(try P256.Signing.PublicKey(derRepresentation: der))
+        if let key = try? P256.Signing.PublicKey(derRepresentation: der) {
+            material = .p256(key)
             algorithm = .ecdsaP256
-        } catch {
-            throw SupplyChainError(
-                .invalidKey,
-                "key \(name): not an ECDSA P-256 or Ed25519 SubjectPublicKeyInfo (RSA and other curves "
-                    + "are not supported)")
+            return
         }
+        if let key = try? P384.Signing.PublicKey(derRepresentation: der) {
+            material = .p384(key)
+            algorithm = .ecdsaP384
+            return
+        }
+        if let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: der) {
+            guard let primitives = try? key.getKeyPrimitives() else {
+                throw SupplyChainError(.invalidKey, "key \(name): an unreadable RSA key")
+            }
+            // The modulus's own bit length: swift-crypto's `keySizeInBits` counts whole octets (2047 bits is "2048").
+            let bits = RSASSAPSS.bitLength(BigUInt(primitives.modulus))
+            guard PublicKey.rsaBits.contains(bits) else {
+                throw SupplyChainError(
+                    .invalidKey,
+                    "key \(name): an RSA key of \(bits) bits; Countersign accepts \(PublicKey.rsaBits.lowerBound) "
+                        + "to \(PublicKey.rsaBits.upperBound) bits")
+            }
+            let exponent = BigUInt(primitives.publicExponent)
+            guard exponent >= 3, exponent & 1 == 1 else {
+                throw SupplyChainError(.invalidKey, "key \(name): an RSA key with an invalid public exponent")
+            }
+            material = .rsa(key, modulus: primitives.modulus, exponent: primitives.publicExponent)
+            algorithm = .rsa
+            return
+        }
+        throw SupplyChainError(
+            .invalidKey,
+            "key \(name): not an ECDSA P-256 or P-384, Ed25519 or RSA SubjectPublicKeyInfo (other curves and "
+                + "algorithms are not supported)")
     }
 
     /// The same key under another label (a keyless signer is named by its certificate identity).
@@ -63,7 +100,8 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         self.material = key.material
     }
 
-    /// Whether `signature` is this key's signature over `message` (ECDSA: SHA-256 of the message).
+    /// Whether `signature` is this key's signature over `message` (the hash each algorithm signs with is named in
+    /// the type's comment).
     public func verifies(_ signature: [UInt8], over message: some DataProtocol) -> Bool {
         switch material {
         case .p256(let key):
@@ -77,8 +115,28 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
             }
             guard let parsed else { return false }
             return key.isValidSignature(parsed, for: message)
+        case .p384(let key):
+            let parsed: P384.Signing.ECDSASignature?
+            if let der = try? P384.Signing.ECDSASignature(derRepresentation: signature) {
+                parsed = der
+            } else if signature.count == 96 {
+                parsed = try? P384.Signing.ECDSASignature(rawRepresentation: signature)
+            } else {
+                parsed = nil
+            }
+            guard let parsed else { return false }
+            return key.isValidSignature(parsed, for: SHA384.hash(data: Data(message)))
+                || key.isValidSignature(parsed, for: SHA256.hash(data: Data(message)))
         case .ed25519(let key):
             return key.isValidSignature(signature, for: Data(message))
+        case .rsa(let key, let modulus, let exponent):
+            let digest = SHA256.hash(data: Data(message))
+            if key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: digest, padding: .insecurePKCS1v1_5)
+            {
+                return true
+            }
+            return RSASSAPSS.verify(signature, over: message, modulus: modulus, exponent: exponent)
         }
     }
 
