@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // The formats every other target reads and writes: one strict JSON reader, the RFC 8785 writer, Codable to
@@ -103,13 +105,17 @@ let package = Package(
         // provenance checked under ArtifactPolicy, and Kubernetes admission. RSA keys come from swift-crypto's
         // extras; BigInt gives RSASSA-PSS the raw public operation swift-crypto does not expose (its PSS verifier
         // accepts only a salt as long as the hash, and Go's and Python's signers default to the longest salt).
+        // Keyless verification reads Fulcio certificates with swift-certificates and swift-asn1, and proves log
+        // inclusion with the ledger's RFC 6962 Merkle code (the same algorithm, one implementation).
         .target(
             name: "CountersignSupplyChain",
             dependencies: [
-                "CEL", "CountersignCore", "CountersignEncoding",
+                "CEL", "CountersignCore", "CountersignEncoding", "CountersignLedger",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "BigInt", package: "BigInt"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,7 +8,7 @@ import Foundation
 struct ArtifactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "artifact", abstract: "Resolve and verify OCI artifacts (cosign signatures, SLSA provenance).",
-        subcommands: [ArtifactResolveCommand.self, ArtifactVerifyCommand.self])
+        subcommands: [ArtifactResolveCommand.self, ArtifactVerifyCommand.self, ArtifactVerifyBundleCommand.self])
 }
 
 /// Registry options shared by the commands that talk to registries.

@@ -227,7 +227,7 @@ import Testing
                 .utf8)
         let parsed = try SigstoreBundle(parsing: bundle)
         var material = good()
-        material.attestations = [AttestationCandidate(envelope: parsed.envelope, source: "bundle")]
+        material.attestations = [AttestationCandidate(envelope: try #require(parsed.envelope), source: "bundle")]
         #expect(
             ArtifactVerifier(policy: try Fixtures.standardPolicy(release)).verify(image, material: material).verdict
                 == .verified)

@@ -33,6 +33,9 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     /// `sha256:<hex>` of the SubjectPublicKeyInfo DER.
     public let id: String
     public let algorithm: Algorithm
+    /// The DER the key was read from (SubjectPublicKeyInfo, or PKCS#1 for a trusted root's older RSA keys): signed
+    /// notes name a key by a hash of it.
+    let der: [UInt8]
     let material: Material
 
     /// The fixed SPKI prefix of an Ed25519 key (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING }.
@@ -47,6 +50,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     public init(der: [UInt8], name: String) throws(SupplyChainError) {
         self.name = name
         self.id = Digest.of(der).description
+        self.der = der
         if der.count == 44, Array(der.prefix(12)) == PublicKey.ed25519Prefix {
             do {
                 material = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32)))
@@ -71,7 +75,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
                 throw SupplyChainError(.invalidKey, "key \(name): an unreadable RSA key")
             }
             // The modulus's own bit length: swift-crypto's `keySizeInBits` counts whole octets (2047 bits is "2048").
-            let bits = RSASSAPSS.bitLength(BigUInt(primitives.modulus))
+            let bits = RSAVerification.bitLength(BigUInt(primitives.modulus))
             guard PublicKey.rsaBits.contains(bits) else {
                 throw SupplyChainError(
                     .invalidKey,
@@ -96,6 +100,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     public init(renaming key: PublicKey, to name: String) {
         self.name = name
         self.id = key.id
+        self.der = key.der
         self.algorithm = key.algorithm
         self.material = key.material
     }
@@ -129,14 +134,33 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
                 || key.isValidSignature(parsed, for: SHA256.hash(data: Data(message)))
         case .ed25519(let key):
             return key.isValidSignature(signature, for: Data(message))
-        case .rsa(let key, let modulus, let exponent):
-            let digest = SHA256.hash(data: Data(message))
-            if key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: digest, padding: .insecurePKCS1v1_5)
-            {
-                return true
-            }
-            return RSASSAPSS.verify(signature, over: message, modulus: modulus, exponent: exponent)
+        case .rsa(_, let modulus, let exponent):
+            return RSAVerification.verify(
+                signature, digest: Array(SHA256.hash(data: Data(message))), modulus: modulus, exponent: exponent)
+        }
+    }
+
+    /// Whether `signature` is this key's signature over a message whose SHA-256 is `digest` — what a verifier given
+    /// only an artifact's digest checks (a Sigstore `hashedrekord` signs the artifact's bytes). ECDSA and RSA sign a
+    /// hash, so this is the same check as ``verifies(_:over:)``; Ed25519 signs the message itself and cannot.
+    public func verifies(_ signature: [UInt8], sha256Digest digest: [UInt8]) -> Bool {
+        guard digest.count == 32 else { return false }
+        let prehashed = PrehashedSHA256(bytes: digest)
+        switch material {
+        case .p256(let key):
+            let parsed =
+                (try? P256.Signing.ECDSASignature(derRepresentation: signature))
+                ?? (signature.count == 64 ? try? P256.Signing.ECDSASignature(rawRepresentation: signature) : nil)
+            return parsed.map { key.isValidSignature($0, for: prehashed) } ?? false
+        case .p384(let key):
+            let parsed =
+                (try? P384.Signing.ECDSASignature(derRepresentation: signature))
+                ?? (signature.count == 96 ? try? P384.Signing.ECDSASignature(rawRepresentation: signature) : nil)
+            return parsed.map { key.isValidSignature($0, for: prehashed) } ?? false
+        case .ed25519:
+            return false
+        case .rsa(_, let modulus, let exponent):
+            return RSAVerification.verify(signature, digest: digest, modulus: modulus, exponent: exponent)
         }
     }
 
@@ -162,4 +186,17 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
         return Array(data)
     }
+}
+
+/// A SHA-256 digest computed elsewhere (an artifact's, as a caller gives it), in the form swift-crypto's ECDSA
+/// verifiers take: they use a digest's bytes whatever its type.
+struct PrehashedSHA256: Crypto.Digest {
+    static let byteCount = 32
+    let bytes: [UInt8]
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes(body)
+    }
+    func makeIterator() -> Array<UInt8>.Iterator { bytes.makeIterator() }
+    var description: String { "SHA256 digest: " + bytes.map { String(format: "%02x", $0) }.joined() }
 }

@@ -167,9 +167,19 @@ public struct RegistryClient: Sendable {
             }
             guard let layer = manifest.layers.first else { continue }
             let bytes = try await blob(image, layer.digest, size: layer.size)
-            do {
+            do throws(SupplyChainError) {
                 let bundle = try SigstoreBundle(parsing: bytes)
-                material.attestations.append(AttestationCandidate(envelope: bundle.envelope, source: source))
+                guard case .publicKey = bundle.material else {
+                    throw SupplyChainError(
+                        .malformedDocument,
+                        "the Sigstore bundle is certificate-signed (keyless), which registry verification does not "
+                            + "read yet (countersign artifact verify-bundle does)")
+                }
+                guard let envelope = bundle.envelope else {
+                    throw SupplyChainError(
+                        .malformedDocument, "the Sigstore bundle holds a message signature; only DSSE bundles attest")
+                }
+                material.attestations.append(AttestationCandidate(envelope: envelope, source: source))
             } catch {
                 material.attestations.append(AttestationCandidate(invalid: error.reason, source: source))
             }

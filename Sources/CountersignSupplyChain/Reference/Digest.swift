@@ -52,6 +52,16 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// The SHA-256 of everything `handle` reads, 1 MiB at a time: a release artifact is never held whole.
+    public static func sha256(reading handle: FileHandle) throws -> Digest {
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return Digest(algorithm: .sha256, bytes: hasher.finalize())
+    }
+
+    /// The digest's bytes.
+    public var bytes: [UInt8] { Hex.decode(hex) ?? [] }
+
     /// Whether `bytes` hash to this digest — the check every fetched byte goes through.
     public func matches(_ bytes: some DataProtocol) -> Bool {
         Digest.of(bytes, algorithm: algorithm) == self
