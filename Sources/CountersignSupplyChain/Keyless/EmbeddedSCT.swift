@@ -9,13 +9,19 @@ internal import X509
 /// that precertificate (the leaf's TBSCertificate without the SCT-list extension) bound to the issuer's key. This type
 /// does the reconstruction once, at parse time, so verification is a single signature check over `signedData`.
 struct EmbeddedSCT: Sendable, Hashable {
-    let logID: [UInt8]  // 32 bytes
-    let timestamp: UInt64  // ms since epoch
+    /// The log's id: SHA-256 of its key, 32 bytes.
+    let logID: [UInt8]
+    /// Milliseconds since the epoch.
+    let timestamp: UInt64
     let extensions: [UInt8]
-    let hashAlgorithm: UInt8  // TLS HashAlgorithm (4 = sha256)
-    let signatureAlgorithm: UInt8  // TLS SignatureAlgorithm (1 = rsa, 3 = ecdsa)
-    let signature: [UInt8]  // DER ECDSA or RSA PKCS#1 v1.5 signature bytes
-    let signedData: [UInt8]  // what the log signed: version, type, timestamp, entry_type=1, issuer_key_hash, u24 tbs, u16 extensions
+    /// TLS HashAlgorithm (4 = sha256).
+    let hashAlgorithm: UInt8
+    /// TLS SignatureAlgorithm (1 = rsa, 3 = ecdsa).
+    let signatureAlgorithm: UInt8
+    /// DER ECDSA or RSA PKCS#1 v1.5 signature bytes.
+    let signature: [UInt8]
+    /// What the log signed: version, type, timestamp, entry_type = 1, issuer_key_hash, u24 TBS, u16 extensions.
+    let signedData: [UInt8]
 
     /// OID of the X.509v3 extension holding a `SignedCertificateTimestampList` (RFC 6962 §3.3).
     static let sctListExtensionOID: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 11129, 2, 4, 2]
