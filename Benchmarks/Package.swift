@@ -50,6 +50,11 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
+            name: "KeylessBenchmark",
+            dependencies: [.product(name: "CountersignSupplyChain", package: root.lastPathComponent)],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
             name: "GateBenchmark",
             dependencies: [
                 .product(name: "CountersignCore", package: root.lastPathComponent),

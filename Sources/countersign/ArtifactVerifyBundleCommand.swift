@@ -30,17 +30,19 @@ struct ArtifactVerifyBundleCommand: AsyncParsableCommand {
     @Option(help: "A PEM public key, for a bundle signed by a managed key.") var key: String?
     @Option(help: "text or json.") var output: Output = .text
 
+    /// A usage error is ArgumentParser's 64, as for every command (ExitStatus.swift).
     func validate() throws {
-        guard (digest == nil) != (artifact == nil) else { throw ValidationError("give --digest or --artifact") }
+        func usage(_ message: String) -> ValidationError { ValidationError(message) }
+        guard (digest == nil) != (artifact == nil) else { throw usage("give --digest or --artifact") }
         if key != nil {
             guard certificateIdentity == nil, certificateIdentityRegexp == nil, certificateOidcIssuer == nil else {
-                throw ValidationError("--key and the certificate options are alternatives")
+                throw usage("--key and the certificate options are alternatives")
             }
         } else {
             guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil) else {
-                throw ValidationError("give --certificate-identity or --certificate-identity-regexp (or --key)")
+                throw usage("give --certificate-identity or --certificate-identity-regexp (or --key)")
             }
-            guard certificateOidcIssuer != nil else { throw ValidationError("give --certificate-oidc-issuer") }
+            guard certificateOidcIssuer != nil else { throw usage("give --certificate-oidc-issuer") }
         }
     }
 
@@ -48,7 +50,7 @@ struct ArtifactVerifyBundleCommand: AsyncParsableCommand {
         let artifactDigest: Digest
         if let digest {
             guard let parsed = try? Digest(parsing: digest), parsed.algorithm == .sha256 else {
-                throw ValidationError("--digest must be sha256:<64 lowercase hex>")
+                throw ControlError(.badRequest, "--digest must be sha256:<64 lowercase hex>")
             }
             artifactDigest = parsed
         } else {

@@ -105,14 +105,21 @@ public struct FulcioCertificate: Sendable {
     /// Whether the certificate chains to `authority` at `time`: path validation (signatures, basic constraints,
     /// name constraints, every certificate's validity) at that instant — the time the log or a timestamp authority
     /// attests — never now; and `time` inside the authority's trusted period.
+    ///
+    /// Every certificate of the authority's chain is an anchor: the trusted root lists them all as what it trusts
+    /// (sigstore-python reads it so too), so the path is leaf → issuing CA, whose own validity at `time` is still
+    /// checked — and the CA-to-root signature, the same for every bundle, is not verified again for each (a P-384
+    /// verification, a quarter of the work).
     func chains(to authority: TrustedRoot.Authority, at time: Date) async -> Bool {
-        guard authority.validity.contains(time), let anchor = authority.chain.last else { return false }
-        var verifier = Verifier(rootCertificates: CertificateStore([anchor])) {
+        guard authority.validity.contains(time), !authority.chain.isEmpty else { return false }
+        guard authority.chain.allSatisfy({ $0.notValidBefore <= time && time <= $0.notValidAfter }) else {
+            return false
+        }
+        var verifier = Verifier(rootCertificates: CertificateStore(authority.chain)) {
             RFC5280Policy(fixedExpiryValidationTime: time)
             CodeSigningLeafPolicy()
         }
-        let result = await verifier.validate(
-            leaf: certificate, intermediates: CertificateStore(authority.chain.dropLast()))
+        let result = await verifier.validate(leaf: certificate, intermediates: CertificateStore())
         if case .validCertificate = result { return true }
         return false
     }
