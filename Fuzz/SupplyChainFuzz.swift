@@ -56,10 +56,12 @@ let verifiers: [ArtifactVerifier] = {
     let bundle = try! PolicyLoader.load(sources: [("fuzz.yaml", policyText)])
     return ["signed", "built"].map { name in
         let policy = try! VerificationPolicy(
-            policy: bundle.artifactPolicies[name]!, keys: ["fuzz.pub": publicKeyPEM], policyHash: bundle.hash)
+            policy: bundle.artifactPolicies[name]!, keys: ["fuzz.pub": publicKeyPEM])
         return ArtifactVerifier(policy: policy)
     }
 }()
+/// The public-good trusted root, whose logs no fuzzed note can have been signed by.
+let publicGood = try! TrustedRoot.publicGood.get()
 let subject = try! ImageReference(
     parsing: "registry.example.com/acme/app@sha256:" + String(repeating: "ab", count: 32))
 
@@ -101,6 +103,20 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if let statement = try? InTotoStatement(parsing: input) { _ = try? SLSAProvenance(statement: statement) }
     _ = try? SimpleSigningPayload(parsing: input)
     _ = try? SigstoreBundle(parsing: input)
+    _ = try? TrustedRoot(json: input, source: "fuzz")
+    _ = try? DockerConfig.credentials(json: input, source: "fuzz")
+    if let log = publicGood.transparencyLogs.first,
+        (try? SignedCheckpoint(verifying: text, log: log, strictOrigin: false)) != nil,
+        let blank = input.firstIndex(of: 0x0A)
+    {
+        // A checkpoint the log really signed (the seed corpus holds one): any change to its first line breaks it.
+        var tampered = input
+        tampered[blank / 2] ^= 0x01
+        require(
+            (try? SignedCheckpoint(
+                verifying: String(decoding: tampered, as: UTF8.self), log: log, strictOrigin: false)) == nil,
+            "a checkpoint changed after signing still verified")
+    }
     _ = try? Manifest(parsing: input, digest: Digest.of(input), contentType: nil)
     _ = try? PublicKey(pem: text, name: "fuzz")
     _ = try? PublicKey(der: input, name: "fuzz")

@@ -70,7 +70,7 @@ modules_for() {
     case "$1" in
         cel | policy) echo "CountersignEncoding CEL CountersignCore" ;;
         json | ledger) echo "CountersignEncoding CEL CountersignCore CountersignLedger" ;;
-        supply-chain | admission) echo "CountersignEncoding CEL CountersignCore CountersignSupplyChain" ;;
+        supply-chain | admission) echo "CountersignEncoding CEL CountersignCore CountersignLedger CountersignSupplyChain" ;;
         webhooks) echo "CountersignEncoding CEL CountersignCore CountersignLedger" ;;
         query) echo "CountersignEncoding CEL CountersignCore CountersignLedger CountersignMetrics CountersignCanary" ;;
         canary) echo "CountersignEncoding CEL CountersignCore CountersignLedger CountersignCanary" ;;
