@@ -182,6 +182,78 @@ def push_bundle_referrer(registry, repo, digest, manifest_size, envelope):
     registry.push_manifest(repo, digest.replace(":", "-"), index, "application/vnd.oci.image.index.v1+json")
 
 
+RELEASE_WORKFLOW = "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main"
+OTHER_WORKFLOW = "https://github.com/mallory/app/.github/workflows/release.yml@refs/heads/main"
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+
+
+def keyless_sign(out, identity, args):
+    """Signs with the private Sigstore instance in OUT/keyless (scripts/sigstore-fixture.py): a Fulcio-like
+    certificate for IDENTITY with GitHub's claims, a Rekor v1 entry, an SCT. Returns (bundle, cosign annotations)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    instance = os.path.join(out, "keyless")
+    if not os.path.exists(os.path.join(instance, "trusted_root.json")):
+        run(sys.executable, os.path.join(here, "sigstore-fixture.py"), "init", instance, "--seed", "countersign")
+    repository = identity.split("/.github/")[0]
+    claims = {"sourceRepositoryURI": repository, "sourceRepositoryRef": "refs/heads/main",
+              "buildTrigger": "push", "sourceRepositoryDigest": "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d"}
+    bundle = os.path.join(instance, "out-bundle.json")
+    annotations = os.path.join(instance, "out-annotations.json")
+    extra = ["--cosign-annotations", annotations] if "--artifact" in args else []
+    run(sys.executable, os.path.join(here, "sigstore-fixture.py"), "sign", instance, "--identity", identity,
+        "--issuer", GITHUB_ISSUER, "--claims", json.dumps(claims), *args, "--bundle", bundle, *extra)
+    with open(bundle, "rb") as f:
+        signed = f.read()
+    if not extra:
+        return signed, None
+    with open(annotations) as f:
+        return signed, json.load(f)
+
+
+def push_keyless(registry, out, repo, digest, manifest_size, name, identity):
+    """A keyless-signed image as cosign and GitHub leave it: a `.sig` layer whose certificate, Rekor bundle and
+    signature annotations cosign writes, and a GitHub-style artifact attestation — a Sigstore bundle v0.3 holding a
+    DSSE SLSA provenance statement — as a referrer."""
+    payload = simple_signing(digest, name)
+    path = os.path.join(out, "keyless-payload.json")
+    with open(path, "wb") as f:
+        f.write(payload)
+    _, annotations = keyless_sign(out, identity, ["--artifact", path])
+    layer = registry.push_blob(repo, payload)
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": empty_config(registry, repo, [layer["digest"]]),
+                "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", **layer,
+                            "annotations": annotations}]}
+    registry.push_manifest(repo, digest.replace(":", "-") + ".sig", manifest)
+    statement_path = os.path.join(out, "keyless-statement.json")
+    with open(statement_path, "wb") as f:
+        f.write(statement_v1(digest, name))
+    bundle, _ = keyless_sign(out, identity, ["--dsse-payload-file", statement_path,
+                                             "--payload-type", "application/vnd.in-toto+json"])
+    push_bundle_bytes(registry, repo, digest, manifest_size, bundle)
+
+
+def push_bundle_bytes(registry, repo, digest, manifest_size, bundle):
+    layer = registry.push_blob(repo, bundle)
+    empty = registry.push_blob(repo, b"{}")
+    artifact_type = "application/vnd.dev.sigstore.bundle.v0.3+json"
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "artifactType": artifact_type,
+                "config": {"mediaType": "application/vnd.oci.empty.v1+json", **empty},
+                "layers": [{"mediaType": artifact_type, **layer}],
+                "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
+                            "size": manifest_size},
+                "annotations": {"dev.sigstore.bundle.content": "dsse-envelope",
+                                "dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1"}}
+    body = json.dumps(manifest, separators=(",", ":")).encode()
+    ref = "sha256:" + sha256(body)
+    registry.push_manifest(repo, ref, manifest)
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+             "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": ref,
+                            "size": len(body), "artifactType": artifact_type}]}
+    registry.push_manifest(repo, digest.replace(":", "-"), index, "application/vnd.oci.image.index.v1+json")
+
+
 def statement_v1(digest, name, builder=TRUSTED_BUILDER, ref="refs/heads/main"):
     repo = "https://github.com/acme/app"
     predicate = {
@@ -301,6 +373,13 @@ def main():
         push_attestation(registry, repo, digest, json.dumps(dsse(statement_v1(digest, name), release),
                                                             separators=(",", ":")).encode(), "https://slsa.dev/provenance/v1")
         refs[repo.split("/")[0]] = f"{name}@{index['digest']}"
+    # Keyless: signed by acme's release workflow, and by mallory's, through the private Sigstore instance.
+    for case, identity in (("app", RELEASE_WORKFLOW), ("mallory", OTHER_WORKFLOW)):
+        repo = "keyless/" + case
+        run("skopeo", "copy", "--quiet", "--dest-tls-verify=false", f"oci:{layout}:v1", f"docker://{host}/{repo}:v1")
+        name = f"{host}/{repo}"
+        push_keyless(registry, out, repo, digest, manifest_size, name, identity)
+        refs["keyless-" + case] = f"{name}@{digest}"
     with open(os.path.join(out, "policy.yaml"), "w") as f:
         f.write(f"""apiVersion: countersign.dev/v1alpha1
 kind: ArtifactPolicy
@@ -346,6 +425,19 @@ metadata: {{ name: index-signed }}
 spec:
   images: ["{host}/multiidx/*"]
   signatures: {{ keys: [keys/release.pub] }}
+---
+apiVersion: countersign.dev/v1alpha1
+kind: ArtifactPolicy
+metadata: {{ name: keyless-release }}
+spec:
+  images: ["{host}/keyless/*"]
+  trustedRoot: keyless/trusted_root.json
+  signatures:
+    identities: [{{ issuer: "{GITHUB_ISSUER}", subject: "{RELEASE_WORKFLOW}" }}]
+    matchDockerReference: true
+  provenance:
+    builders: ["{TRUSTED_BUILDER}"]
+    condition: "signer.sourceRepositoryURI == 'https://github.com/acme/app' && signer.sourceRepositoryRef == 'refs/heads/main'"
 """)
     with open(os.path.join(out, "fixture.json"), "w") as f:
         json.dump({"registry": host, "digest": digest, "references": refs}, f, indent=2)

@@ -253,44 +253,6 @@ import Testing
             try Fixtures.policy("images: [x]\nsignatures: { keys: [k] }", keys: ["k": "not a key"])
         }
     }
-
-    /// A stand-in for the keyless verifier that trusts one certificate text and vouches for its key.
-    struct StubKeyless: KeylessVerifier {
-        let trustedCertificate: String
-        let key: PublicKey
-        func signingKey(
-            certificatePEM: String, chainPEM: String?, transparencyLogEntry: [UInt8]?, trustRoot: KeylessTrustRoot
-        )
-            -> Result<(key: PublicKey, identity: String), SupplyChainError>
-        {
-            certificatePEM == trustedCertificate
-                ? .success((key, "https://github.com/acme/app/.github/workflows/build.yml@refs/heads/main"))
-                : .failure(SupplyChainError(.invalidKey, "the chain does not end at a Fulcio root"))
-        }
-    }
-
-    @Test func keylessSignaturesGoThroughThePluggedInVerifier() throws {
-        let ephemeral = TestKey("ephemeral")
-        let policy = try Fixtures.policy("images: ['*']\nsignatures: { keys: [k] }", keys: ["k": release.pem])
-        let payload = Fixtures.payload()
-        let layer = SignatureLayer(
-            payload: payload, signature: ephemeral.signBase64(payload), certificate: "CERT", source: "sig")
-        let material = ArtifactMaterial(signatures: [layer])
-        // Without a keyless verifier a certificate signature is refused, saying why.
-        let plain = ArtifactVerifier(policy: policy).verify(image, material: material)
-        #expect(plain.reasons.contains { $0.contains("keyless verification is not enabled") })
-        let root = KeylessTrustRoot(certificateAuthorities: [], transparencyLogs: [], identities: [])
-        let stub = StubKeyless(trustedCertificate: "CERT", key: try PublicKey(pem: ephemeral.pem, name: "cert"))
-        let keyless = ArtifactVerifier(policy: policy, keyless: (stub, root)).verify(image, material: material)
-        #expect(keyless.verdict == .verified, "\(keyless.reasons)")
-        #expect(keyless.signers == ["https://github.com/acme/app/.github/workflows/build.yml@refs/heads/main"])
-        let untrusted = StubKeyless(trustedCertificate: "OTHER", key: try PublicKey(pem: ephemeral.pem, name: "cert"))
-        #expect(
-            ArtifactVerifier(policy: policy, keyless: (untrusted, root)).verify(image, material: material).reasons
-                .contains {
-                    $0.contains("certificate not trusted: the chain does not end at a Fulcio root")
-                })
-    }
 }
 
 /// Issue 18, item 7: what an attacker with push access found in the verifier's reading of a policy and of

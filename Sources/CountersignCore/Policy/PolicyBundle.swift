@@ -150,6 +150,19 @@ public struct BreakGlassPolicy: Sendable {
 /// How an artifact must be signed and built. `CountersignSupplyChain` verifies an artifact under it and records
 /// the outcome as `ArtifactVerification` evidence, which the gate consumes.
 public struct ArtifactPolicy: Sendable {
+    /// A keyless signer the policy accepts: the OIDC issuer, exactly, and the certificate's identity (SAN) — exactly
+    /// (`subject`) or by an RE2 pattern that must match the whole identity (`subjectPattern`).
+    public struct KeylessIdentity: Sendable, Hashable {
+        public let issuer: String
+        public let subject: String?
+        public let subjectPattern: String?
+        public init(issuer: String, subject: String? = nil, subjectPattern: String? = nil) {
+            self.issuer = issuer
+            self.subject = subject
+            self.subjectPattern = subjectPattern
+        }
+    }
+
     public let name: String
     /// Globs (`*` any run of characters, `?` one) over `registry/repository`.
     public let images: [String]
@@ -157,6 +170,14 @@ public struct ArtifactPolicy: Sendable {
     public let signatureKeys: [String]
     /// How many distinct trusted keys must have signed the digest.
     public let signatureThreshold: Int
+    /// Keyless signers accepted for signatures; each distinct identity counts once toward ``signatureThreshold``,
+    /// beside each distinct key.
+    public let signatureIdentities: [KeylessIdentity]
+    /// Keyless signers accepted for attestations; defaults to ``signatureIdentities``.
+    public let provenanceIdentities: [KeylessIdentity]
+    /// The Sigstore `trusted_root.json` keyless signatures are verified against (relative to the policy file);
+    /// `nil` is Sigstore's public-good instance.
+    public let trustedRoot: String?
     /// Whether the signed payload's `docker-reference` must name the image's repository (defeats copying a
     /// signed digest into another repository).
     public let matchDockerReference: Bool
@@ -164,6 +185,8 @@ public struct ArtifactPolicy: Sendable {
     public let provenanceKeys: [String]
     /// Whether `provenance.keys` was written: naming who may sign provenance requires provenance.
     public let provenanceKeysNamed: Bool
+    /// Whether `provenance.identities` was written, likewise.
+    public let provenanceIdentitiesNamed: Bool
     /// How many distinct trusted keys must have signed one attestation envelope.
     public let provenanceThreshold: Int
     public let predicateTypes: [String]
@@ -191,11 +214,16 @@ public struct ArtifactPolicy: Sendable {
         matchDockerReference: Bool = false, provenanceKeys: [String]? = nil, provenanceThreshold: Int = 1,
         predicateTypes: [String] = [], builders: [String] = [], buildTypes: [String] = [],
         sourceRepositories: [String] = [], sourceRefs: [String] = [], condition: Condition? = nil,
-        platform: String? = nil
+        platform: String? = nil, signatureIdentities: [KeylessIdentity] = [],
+        provenanceIdentities: [KeylessIdentity]? = nil, trustedRoot: String? = nil
     ) {
         self.name = name
         self.images = images
         self.signatureKeys = signatureKeys
+        self.signatureIdentities = signatureIdentities
+        self.provenanceIdentities = provenanceIdentities ?? signatureIdentities
+        self.provenanceIdentitiesNamed = provenanceIdentities != nil
+        self.trustedRoot = trustedRoot
         self.signatureThreshold = signatureThreshold
         self.matchDockerReference = matchDockerReference
         self.provenanceKeys = provenanceKeys ?? signatureKeys
@@ -209,6 +237,15 @@ public struct ArtifactPolicy: Sendable {
         self.condition = condition
         self.platform = platform
         func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        func identities(_ values: [KeylessIdentity]) -> JSONValue {
+            .array(
+                values.map {
+                    .object([
+                        ("issuer", .string($0.issuer)), ("subject", $0.subject.map(JSONValue.string) ?? .null),
+                        ("subjectPattern", $0.subjectPattern.map(JSONValue.string) ?? .null),
+                    ])
+                })
+        }
         let definition: JSONValue = .object([
             ("name", .string(name)), ("images", strings(images)),
             (
@@ -216,6 +253,7 @@ public struct ArtifactPolicy: Sendable {
                 .object([
                     ("keys", strings(signatureKeys)), ("threshold", .number(Double(signatureThreshold))),
                     ("matchDockerReference", .bool(matchDockerReference)),
+                    ("identities", identities(signatureIdentities)),
                 ])
             ),
             (
@@ -225,9 +263,11 @@ public struct ArtifactPolicy: Sendable {
                     ("predicateTypes", strings(predicateTypes)), ("builders", strings(builders)),
                     ("buildTypes", strings(buildTypes)), ("sourceRepositories", strings(sourceRepositories)),
                     ("sourceRefs", strings(sourceRefs)), ("condition", condition.map { .string($0.source) } ?? .null),
+                    ("identities", provenanceIdentities.map(identities) ?? .null),
                 ])
             ),
             ("platform", platform.map(JSONValue.string) ?? .null),
+            ("trustedRoot", trustedRoot.map(JSONValue.string) ?? .null),
         ])
         self.hash = "sha256:" + Hex.sha256(definition.canonicalBytes)
     }
@@ -236,6 +276,9 @@ public struct ArtifactPolicy: Sendable {
     /// policy that names only who may sign provenance does not silently require none.
     public var requiresProvenance: Bool {
         !predicateTypes.isEmpty || !builders.isEmpty || !buildTypes.isEmpty || !sourceRepositories.isEmpty
-            || !sourceRefs.isEmpty || condition != nil || provenanceKeysNamed
+            || !sourceRefs.isEmpty || condition != nil || provenanceKeysNamed || provenanceIdentitiesNamed
     }
+
+    /// Whether the policy requires signatures: by a key or by a keyless identity.
+    public var requiresSignatures: Bool { !signatureKeys.isEmpty || !signatureIdentities.isEmpty }
 }

@@ -86,7 +86,11 @@ struct PolicyReader {
     var analysisTemplates: Set<String> = []
     var file = ""
     let celEnvironment = PolicySchema.environmentForConditions
-    let provenanceEnvironment = CEL.Environment(variables: ["provenance": .map(.string, .dyn)])
+    /// A provenance condition reads the provenance and its keyless signer (`signer.issuer`, `signer.subject` and the
+    /// Fulcio claims, `signer.sourceRepositoryURI` …; empty for a key-signed attestation).
+    let provenanceEnvironment = CEL.Environment(variables: [
+        "provenance": .map(.string, .dyn), "signer": .map(.string, .string),
+    ])
 
     mutating func fail(_ node: Node?, _ message: String) {
         issues.append(PolicyIssue(file: file, line: node?.mark?.line ?? 0, message: message))
@@ -581,18 +585,57 @@ struct PolicyReader {
         freezes.append((freeze, file, line))
     }
 
+    /// `[{issuer, subject | subjectPattern}]`: keyless signers, each with exactly one of the two subject forms; a
+    /// pattern must compile (RE2, matched against the whole identity).
+    mutating func keylessIdentities(_ node: Node?, _ context: String) -> [ArtifactPolicy.KeylessIdentity] {
+        guard let node else { return [] }
+        guard let items = node.sequence else {
+            fail(node, "\(context) must be a list of {issuer, subject | subjectPattern}")
+            return []
+        }
+        var out: [ArtifactPolicy.KeylessIdentity] = []
+        for (n, item) in items.enumerated() {
+            let where_ = "\(context)[\(n)]"
+            guard let m = fields(item, where_, allowed: ["issuer", "subject", "subjectPattern"]) else { continue }
+            guard let issuer = m["issuer"].flatMap({ string($0, "\(where_).issuer") }), !issuer.isEmpty else {
+                fail(item, "\(where_).issuer is required: the OIDC issuer that vouches for the signer")
+                continue
+            }
+            let subject = m["subject"].flatMap { string($0, "\(where_).subject") }
+            let pattern = m["subjectPattern"].flatMap { string($0, "\(where_).subjectPattern") }
+            guard (subject == nil) != (pattern == nil) else {
+                fail(item, "\(where_): give subject or subjectPattern, one of them")
+                continue
+            }
+            if let pattern {
+                do { _ = try LinearRegex(pattern) } catch {
+                    fail(item, "\(where_).subjectPattern: '\(pattern)': \(error.message)")
+                }
+            }
+            out.append(ArtifactPolicy.KeylessIdentity(issuer: issuer, subject: subject, subjectPattern: pattern))
+        }
+        return out
+    }
+
     mutating func readArtifactPolicy(_ name: String, _ spec: Node?, _ context: String) {
-        guard let f = fields(spec, context, allowed: ["images", "signatures", "provenance", "platform"]) else { return }
+        guard
+            let f = fields(spec, context, allowed: ["images", "signatures", "provenance", "platform", "trustedRoot"])
+        else { return }
         let signatures = fields(
-            f["signatures"], "\(context).signatures", allowed: ["keys", "threshold", "matchDockerReference"])
+            f["signatures"], "\(context).signatures",
+            allowed: ["keys", "identities", "threshold", "matchDockerReference"])
         let provenance = fields(
             f["provenance"], "\(context).provenance",
             allowed: [
-                "keys", "threshold", "predicateTypes", "builders", "buildTypes", "sourceRepositories", "sourceRefs",
-                "condition",
+                "keys", "identities", "threshold", "predicateTypes", "builders", "buildTypes", "sourceRepositories",
+                "sourceRefs", "condition",
             ])
         let keys = strings(signatures?["keys"], "\(context).signatures.keys")
         let provenanceKeys = provenance?["keys"].map { strings($0, "\(context).provenance.keys") }
+        let identities = keylessIdentities(signatures?["identities"], "\(context).signatures.identities")
+        let provenanceIdentities = provenance?["identities"].map {
+            keylessIdentities($0, "\(context).provenance.identities")
+        }
         let sourceRefs = strings(provenance?["sourceRefs"], "\(context).provenance.sourceRefs")
         for pattern in sourceRefs {
             do { _ = try LinearRegex(pattern) } catch {
@@ -609,13 +652,15 @@ struct PolicyReader {
         }
         let policy = ArtifactPolicy(
             name: name, images: strings(f["images"], "\(context).images"), signatureKeys: keys,
-            signatureThreshold: threshold(signatures?["threshold"], "signatures.threshold", keyCount: keys.count),
+            signatureThreshold: threshold(
+                signatures?["threshold"], "signatures.threshold", keyCount: keys.count + identities.count),
             matchDockerReference: signatures?["matchDockerReference"].flatMap {
                 bool($0, "\(context).signatures.matchDockerReference")
             } ?? false,
             provenanceKeys: provenanceKeys,
             provenanceThreshold: threshold(
-                provenance?["threshold"], "provenance.threshold", keyCount: (provenanceKeys ?? keys).count),
+                provenance?["threshold"], "provenance.threshold",
+                keyCount: (provenanceKeys ?? keys).count + (provenanceIdentities ?? identities).count),
             predicateTypes: strings(provenance?["predicateTypes"], "\(context).provenance.predicateTypes"),
             builders: strings(provenance?["builders"], "\(context).provenance.builders"),
             buildTypes: strings(provenance?["buildTypes"], "\(context).provenance.buildTypes"),
@@ -624,11 +669,16 @@ struct PolicyReader {
             condition: provenance?["condition"].flatMap {
                 condition($0, "\(context).provenance.condition", env: provenanceEnvironment)
             },
-            platform: f["platform"].flatMap { string($0, "\(context).platform") })
-        if policy.requiresProvenance, policy.provenanceKeys.isEmpty {
+            platform: f["platform"].flatMap { string($0, "\(context).platform") }, signatureIdentities: identities,
+            provenanceIdentities: provenanceIdentities,
+            trustedRoot: f["trustedRoot"].flatMap {
+                string($0, "\(context).trustedRoot")
+            })
+        if policy.requiresProvenance, policy.provenanceKeys.isEmpty, policy.provenanceIdentities.isEmpty {
             fail(
                 spec,
-                "\(context).provenance: no keys to verify attestations with (set provenance.keys or signatures.keys)")
+                "\(context).provenance: no keys or identities to verify attestations with (set provenance.keys, "
+                    + "provenance.identities, signatures.keys or signatures.identities)")
         }
         if artifactPolicies[name] != nil { fail(spec, "\(context): defined twice") }
         artifactPolicies[name] = policy

@@ -96,10 +96,11 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
                 + "algorithms are not supported)")
     }
 
-    /// The same key under another label (a keyless signer is named by its certificate identity).
-    public init(renaming key: PublicKey, to name: String) {
+    /// The same key under another label (a keyless signer is named by its certificate identity), and another id
+    /// when it is to count as that identity rather than as its key.
+    public init(renaming key: PublicKey, to name: String, id: String? = nil) {
         self.name = name
-        self.id = key.id
+        self.id = id ?? key.id
         self.der = key.der
         self.algorithm = key.algorithm
         self.material = key.material

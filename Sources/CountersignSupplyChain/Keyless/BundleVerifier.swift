@@ -38,6 +38,10 @@ public struct BundleVerifier: Sendable {
         public let logs: [String]
         /// The DSSE envelope's in-toto statement payload, for attestation bundles.
         public let statement: InTotoStatement?
+        /// Every SAN value of the certificate.
+        public let subjects: [String]
+        /// The certificate's key.
+        let certificateKey: PublicKey?
     }
 
     public enum Verdict: Sendable {
@@ -46,6 +50,24 @@ public struct BundleVerifier: Sendable {
     }
 
     struct Rejection: Error { let reason: String }
+
+    /// Verifies `bundle` for `artifact` and says who signed it, without asking whether that signer is accepted:
+    /// the registry path verifies material once and lets each policy judge the signer (``KeylessSigner``).
+    public func signer(of bundle: SigstoreBundle, artifact: Digest) async -> KeylessVerdict {
+        do throws(Rejection) {
+            guard artifact.algorithm == .sha256 else {
+                throw Rejection(reason: "Sigstore bundles sign SHA-256 digests")
+            }
+            let verified = try await check(bundle, artifact.bytes, nil, nil)
+            guard let key = verified.certificateKey else { throw Rejection(reason: "the bundle is not keyless") }
+            return .verified(
+                KeylessSigner(
+                    subjects: verified.subjects, issuer: verified.issuer, claims: verified.claims,
+                    signedAt: verified.signedAt, key: key))
+        } catch {
+            return .rejected(error.reason)
+        }
+    }
 
     /// Verifies `bundle` for the artifact of SHA-256 `artifact`: keyless when `identities` are given (at least one
     /// must admit the certificate), by `key` for a managed-key bundle.
@@ -62,8 +84,9 @@ public struct BundleVerifier: Sendable {
         }
     }
 
+    /// `identities` nil verifies the certificate without asking who it names (``signer(of:artifact:)``).
     func check(
-        _ bundle: SigstoreBundle, _ digest: [UInt8], _ identities: [CertificateIdentity], _ managedKey: PublicKey?
+        _ bundle: SigstoreBundle, _ digest: [UInt8], _ identities: [CertificateIdentity]?, _ managedKey: PublicKey?
     ) async throws(Rejection) -> Verified {
         func reject(_ reason: String) -> Rejection { Rejection(reason: reason) }
         guard digest.count == 32 else { throw reject("the artifact digest is not a SHA-256") }
@@ -74,7 +97,7 @@ public struct BundleVerifier: Sendable {
         switch bundle.material {
         case .certificate(let leaf, let der):
             guard managedKey == nil else { throw reject("the bundle is signed by a certificate, not by the given key") }
-            guard !identities.isEmpty else { throw reject("no certificate identity is accepted") }
+            guard identities.map({ !$0.isEmpty }) ?? true else { throw reject("no certificate identity is accepted") }
             do { certificate = try FulcioCertificate(leaf, der: der) } catch { throw reject(error.reason) }
             signingKey = certificate!.key
             signer = .certificate(der)
@@ -156,7 +179,7 @@ public struct BundleVerifier: Sendable {
             }
             if let problem = certificate.signingUseProblem() { throw reject(problem) }
             try verifySCT(certificate)
-            guard identities.contains(where: { $0.admits(certificate) }) else {
+            if let identities, !identities.contains(where: { $0.admits(certificate) }) {
                 throw reject(
                     "the certificate names \(certificate.subjects.joined(separator: ", ")) (issuer "
                         + "\(certificate.issuer ?? "none")), not "
@@ -189,7 +212,8 @@ public struct BundleVerifier: Sendable {
         }
         return Verified(
             subject: certificate?.subjects.first ?? signingKey.name, issuer: certificate?.issuer,
-            claims: certificate?.claims ?? [:], signedAt: times.sorted(), logs: logs, statement: statement)
+            claims: certificate?.claims ?? [:], signedAt: times.sorted(), logs: logs, statement: statement,
+            subjects: certificate?.subjects ?? [], certificateKey: certificate?.key)
     }
 
     /// Proves `entry` is in `log`, and returns its integrated time when a signed entry timestamp vouches for it.

@@ -32,8 +32,12 @@ public struct CertificateIdentity: Sendable, CustomStringConvertible {
 
     /// Whether `certificate` names this identity: its issuer, and one of its SAN values.
     func admits(_ certificate: FulcioCertificate) -> Bool {
-        guard certificate.issuer == issuer else { return false }
-        return certificate.subjects.contains { value in
+        admits(issuer: certificate.issuer, subjects: certificate.subjects)
+    }
+
+    func admits(issuer: String?, subjects: [String]) -> Bool {
+        guard issuer == self.issuer else { return false }
+        return subjects.contains { value in
             switch subject {
             case .exact(let expected): value == expected
             case .pattern: regex?.matches(value) ?? false

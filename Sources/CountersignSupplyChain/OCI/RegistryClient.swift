@@ -141,6 +141,7 @@ public struct RegistryClient: Sendable {
                         certificate: layer.annotations[SignatureLayer.certificateAnnotation],
                         chain: layer.annotations[SignatureLayer.chainAnnotation],
                         transparencyLogEntry: layer.annotations[SignatureLayer.bundleAnnotation].map { Array($0.utf8) },
+                        timestamp: layer.annotations[SignatureLayer.timestampAnnotation].map { Array($0.utf8) },
                         source: source))
             }
         } else {
@@ -151,7 +152,10 @@ public struct RegistryClient: Sendable {
             for (n, layer) in manifest.layers.enumerated() where layer.mediaType == DSSEEnvelope.mediaType {
                 let bytes = try await blob(image, layer.digest, size: layer.size)
                 material.attestations.append(
-                    AttestationCandidate(envelopeJSON: bytes, source: "\(image.name):\(attTag) layer \(n + 1)"))
+                    AttestationCandidate(
+                        envelopeJSON: bytes, certificate: layer.annotations[SignatureLayer.certificateAnnotation],
+                        rekorBundle: layer.annotations[SignatureLayer.bundleAnnotation].map { Array($0.utf8) },
+                        source: "\(image.name):\(attTag) layer \(n + 1)"))
             }
         } else {
             material.notes.append("no \(attTag) tag")
@@ -170,10 +174,8 @@ public struct RegistryClient: Sendable {
             do throws(SupplyChainError) {
                 let bundle = try SigstoreBundle(parsing: bytes)
                 guard case .publicKey = bundle.material else {
-                    throw SupplyChainError(
-                        .malformedDocument,
-                        "the Sigstore bundle is certificate-signed (keyless), which registry verification does not "
-                            + "read yet (countersign artifact verify-bundle does)")
+                    material.attestations.append(AttestationCandidate(bundle: bundle, source: source))
+                    continue
                 }
                 guard let envelope = bundle.envelope else {
                     throw SupplyChainError(

@@ -20,25 +20,74 @@ public struct AttestationCandidate: Sendable {
     enum Content: Sendable {
         case raw([UInt8])
         case envelope(DSSEEnvelope)
+        /// A certificate-signed (keyless) bundle: a cosign v3 signature or attestation, a GitHub attestation.
+        case bundle(SigstoreBundle)
         case invalid(String)
     }
     let content: Content
     /// Where it came from, for messages.
     public let source: String
+    /// A keyless `.att` layer's certificate and Rekor bundle annotations.
+    let certificate: String?
+    let rekorBundle: [UInt8]?
+    /// For a keyless candidate, what keyless verification came to (``RegistryVerifier`` fills it in).
+    public var keyless: KeylessVerdict?
+
+    /// The envelope, however it came.
+    var envelope: DSSEEnvelope? {
+        switch content {
+        case .envelope(let e): e
+        case .bundle(let b): b.envelope
+        case .raw(let bytes): try? DSSEEnvelope(parsing: bytes)
+        case .invalid: nil
+        }
+    }
+
+    /// The candidate as the keyless bundle it amounts to, when it is one.
+    func keylessBundle() throws(SupplyChainError) -> SigstoreBundle? {
+        switch content {
+        case .bundle(let bundle): return bundle
+        case .raw(let bytes):
+            guard let certificate else { return nil }
+            return try SigstoreBundle.cosign(
+                certificatePEM: certificate, rekorBundle: rekorBundle, timestamp: nil,
+                content: .dsse(try DSSEEnvelope(parsing: bytes)))
+        default: return nil
+        }
+    }
+
+    /// A keyless bundle from a referrer.
+    init(bundle: SigstoreBundle, source: String) {
+        content = .bundle(bundle)
+        self.source = source
+        certificate = nil
+        rekorBundle = nil
+    }
+
+    /// An `.att` layer's blob with its certificate and Rekor bundle annotations (keyless `cosign attest`).
+    init(envelopeJSON: [UInt8], certificate: String?, rekorBundle: [UInt8]?, source: String) {
+        content = .raw(envelopeJSON)
+        self.source = source
+        self.certificate = certificate
+        self.rekorBundle = rekorBundle
+    }
 
     /// An `.att` layer's blob: the DSSE envelope JSON.
     public init(envelopeJSON: [UInt8], source: String) {
-        content = .raw(envelopeJSON)
-        self.source = source
+        self.init(envelopeJSON: envelopeJSON, certificate: nil, rekorBundle: nil, source: source)
     }
 
     public init(envelope: DSSEEnvelope, source: String) {
         content = .envelope(envelope)
         self.source = source
+        certificate = nil
+        rekorBundle = nil
     }
 
     init(invalid reason: String, source: String) {
         content = .invalid(reason)
         self.source = source
+        certificate = nil
+        rekorBundle = nil
     }
 }

@@ -6,19 +6,15 @@ internal import CountersignCore
 /// subject digest, then the fields — and the signed bytes are parsed only after their signature verified.
 public struct ArtifactVerifier: Sendable {
     public let policy: VerificationPolicy
-    /// Where keyless verification plugs in: a certificate-bearing signature that no configured key verifies is
-    /// handed to this verifier, which answers with the certificate's key once chain, log entry and identity check
-    /// out. `nil` (today's default) rejects such signatures with a reason that says keyless is not enabled.
-    public let keyless: (verifier: any KeylessVerifier, trustRoot: KeylessTrustRoot)?
 
     /// The predicate type cosign v3 uses for a plain image signature (a DSSE statement in a bundle).
     public static let cosignSignPredicate = "https://sigstore.dev/cosign/sign/v1"
 
-    public init(
-        policy: VerificationPolicy, keyless: (verifier: any KeylessVerifier, trustRoot: KeylessTrustRoot)? = nil
-    ) {
+    /// A keyless signature or attestation reaches this verifier already proven (chain, log, SCT, time: its
+    /// ``KeylessVerdict``, which ``RegistryVerifier`` computes against the policy's trusted root); here the policy
+    /// decides whether its signer is one it accepts.
+    public init(policy: VerificationPolicy) {
         self.policy = policy
-        self.keyless = keyless
     }
 
     /// Verifies `reference`, whose `digest` must be set; `subject` is the digest the material belongs to (the
@@ -61,7 +57,7 @@ public struct ArtifactVerifier: Sendable {
         }
 
         var signers: [PublicKey] = []
-        if !policy.policy.signatureKeys.isEmpty {
+        if policy.policy.requiresSignatures {
             for layer in material.signatures {
                 let (ok, detail, key) = checkSignature(layer, digest: digest, reference: reference)
                 candidate("signature", ok, detail)
@@ -69,10 +65,17 @@ public struct ArtifactVerifier: Sendable {
             }
             // A cosign v3 signature is a DSSE statement of the cosign/sign predicate, stored as a bundle.
             for att in material.attestations {
-                guard case .envelope(let envelope) = att.content,
-                    let statement = try? InTotoStatement(parsing: envelope.payload),
+                guard let envelope = att.envelope, let statement = try? InTotoStatement(parsing: envelope.payload),
                     statement.predicateType == ArtifactVerifier.cosignSignPredicate
                 else { continue }
+                if case .bundle = att.content {
+                    let (ok, detail, key) = keylessSigner(att.keyless, policy.signatureIdentities, att.source)
+                    candidate(
+                        "signature", ok && statement.covers(digest),
+                        ok ? "bundle signature by \(detail) over \(digest)" : detail)
+                    if ok, statement.covers(digest), let key, !signers.contains(key) { signers.append(key) }
+                    continue
+                }
                 let (accepted, _) = envelope.verify(with: policy.signatureKeys)
                 if let key = accepted.first, statement.covers(digest) {
                     candidate("signature", true, "bundle signature by key \(key.name) over \(digest) (\(att.source))")
@@ -90,9 +93,10 @@ public struct ArtifactVerifier: Sendable {
                     "no cosign signature found for \(digest)\(material.notes.isEmpty ? "" : " (\(material.notes.joined(separator: "; ")))")"
                 )
             } else {
+                let trusted = policy.signatureKeys.map(\.name) + policy.signatureIdentities.map(\.description)
                 requirement(
                     "signatures", false,
-                    "\(signers.count) of \(needed) required trusted keys signed \(digest) (trusted: \(policy.signatureKeys.map(\.name).joined(separator: ", ")))"
+                    "\(signers.count) of \(needed) required trusted signers signed \(digest) (trusted: \(trusted.joined(separator: ", ")))"
                 )
             }
         }
@@ -144,28 +148,14 @@ public struct ArtifactVerifier: Sendable {
             return (false, "signature in \(layer.source): \(error.reason)", nil)
         }
         var signer = policy.signatureKeys.first { $0.verifies(signature, over: layer.payload) }
-        if signer == nil, let certificate = layer.certificate, let keyless {
-            switch keyless.verifier.signingKey(
-                certificatePEM: certificate, chainPEM: layer.chain, transparencyLogEntry: layer.transparencyLogEntry,
-                trustRoot: keyless.trustRoot)
-            {
-            case .success(let found) where found.key.verifies(signature, over: layer.payload):
-                signer = PublicKey(renaming: found.key, to: found.identity)
-            case .success:
-                return (false, "signature in \(layer.source) does not verify with its certificate's key", nil)
-            case .failure(let error):
-                return (false, "signature in \(layer.source): certificate not trusted: \(error.reason)", nil)
-            }
+        if signer == nil, layer.certificate != nil {
+            // Keyless: proven against the trusted root over these payload bytes; the policy accepts the signer or not.
+            let (ok, detail, key) = keylessSigner(layer.keyless, policy.signatureIdentities, layer.source)
+            guard ok, let key else { return (false, "signature in \(layer.source): \(detail)", nil) }
+            signer = key
         }
         guard let key = signer else {
             let trusted = policy.signatureKeys.map(\.name).joined(separator: ", ")
-            if layer.certificate != nil {
-                return (
-                    false,
-                    "signature in \(layer.source) is by a certificate key, which is not in the trusted set (\(trusted)); keyless verification is not enabled",
-                    nil
-                )
-            }
             return (false, "signature in \(layer.source) is not by a key in the trusted set (\(trusted))", nil)
         }
         let payload: SimpleSigningPayload
@@ -192,25 +182,65 @@ public struct ArtifactVerifier: Sendable {
         return (true, "signature by key \(key.name) over \(digest) (\(layer.source))", key)
     }
 
+    /// A keyless candidate's signer, as the policy sees it: accepted by one of `identities` (counted as that
+    /// identity), or why not.
+    func keylessSigner(_ verdict: KeylessVerdict?, _ identities: [CertificateIdentity], _ source: String) -> (
+        Bool, String, PublicKey?
+    ) {
+        switch verdict {
+        case nil:
+            return (false, "keyless, and not verified against a trusted root (\(source))", nil)
+        case .rejected(let why):
+            return (false, "keyless verification failed: \(why) (\(source))", nil)
+        case .verified(let signer):
+            guard let identity = signer.admitted(by: identities) else {
+                let accepted = identities.isEmpty ? "none" : identities.map(\.description).joined(separator: ", ")
+                return (
+                    false,
+                    "signed by \(signer.description), not an accepted identity (accepted: \(accepted)) (\(source))", nil
+                )
+            }
+            return (true, "\(signer.description) (\(source))", signer.counted(as: identity))
+        }
+    }
+
     func checkAttestation(_ att: AttestationCandidate, digest: Digest) -> (Bool, String, SLSAProvenance?) {
         let envelope: DSSEEnvelope
+        var keylessSigner: KeylessSigner? = nil
         switch att.content {
         case .invalid(let why): return (false, "attestation in \(att.source): \(why)", nil)
         case .envelope(let e): envelope = e
+        case .bundle(let bundle):
+            guard let e = bundle.envelope else {
+                return (false, "attestation in \(att.source): the bundle holds no DSSE envelope", nil)
+            }
+            envelope = e
         case .raw(let bytes):
             do { envelope = try DSSEEnvelope(parsing: bytes) } catch {
                 return (false, "attestation in \(att.source): \(error.reason)", nil)
             }
         }
+        if case .verified(let signer) = att.keyless { keylessSigner = signer }
         let prefix = "attestation in \(att.source)"
         // Exactly in-toto's type: `application/vnd.in-toto.anything` is another type, whatever its prefix.
         guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else {
             return (false, "\(prefix) has payload type '\(envelope.payloadType.prefix(100))', not in-toto", nil)
         }
-        let (accepted, unmatched) = envelope.verify(with: policy.provenanceKeys)
+        var (accepted, unmatched) = envelope.verify(with: policy.provenanceKeys)
+        if att.keyless != nil || att.certificate != nil
+            || {
+                if case .bundle = att.content { return true }
+                return false
+            }()
+        {
+            let (ok, detail, key) = self.keylessSigner(att.keyless, policy.provenanceIdentities, att.source)
+            guard ok, let key else { return (false, "attestation in \(att.source): \(detail)", nil) }
+            if !accepted.contains(key) { accepted.append(key) }
+        }
         let needed = policy.policy.provenanceThreshold
         guard accepted.count >= needed else {
-            let trusted = policy.provenanceKeys.map(\.name).joined(separator: ", ")
+            let trusted = (policy.provenanceKeys.map { $0.name } + policy.provenanceIdentities.map { $0.description })
+                .joined(separator: ", ")
             if accepted.isEmpty {
                 let who = unmatched.isEmpty ? "it carries no signatures" : unmatched.joined(separator: ", ")
                 return (false, "\(prefix): \(who) not in the trusted set (\(trusted))", nil)
@@ -282,7 +312,10 @@ public struct ArtifactVerifier: Sendable {
         }
         if let condition = p.condition {
             do {
-                switch try condition.program.evaluate(["provenance": ArtifactVerifier.binding(provenance)]) {
+                switch try condition.program.evaluate([
+                    "provenance": ArtifactVerifier.binding(provenance),
+                    "signer": ArtifactVerifier.binding(keylessSigner),
+                ]) {
                 case .bool(true): break
                 case .bool(false):
                     return (false, "provenance condition '\(condition.source)' is false", provenance)
@@ -304,6 +337,18 @@ public struct ArtifactVerifier: Sendable {
             "\(statement.predicateType) provenance signed by \(keys): builder \(provenance.builderID), \(source) (\(att.source))",
             provenance
         )
+    }
+
+    /// The `signer` variable of a provenance condition: the keyless signer's issuer, subject and Fulcio claims by
+    /// name (`sourceRepositoryURI`, `sourceRepositoryRef`, `buildSignerURI`, `buildTrigger`, …); empty for a
+    /// key-signed attestation, so a condition on it fails closed there.
+    static func binding(_ signer: KeylessSigner?) -> Value {
+        var map = MapValue()
+        guard let signer else { return .map(map) }
+        for (name, value) in signer.claims { map.set(MapKey(.string(name))!, .string(value)) }
+        map.set(MapKey(.string("issuer"))!, .string(signer.issuer ?? ""))
+        map.set(MapKey(.string("subject"))!, .string(signer.subjects.first ?? ""))
+        return .map(map)
     }
 
     /// The `provenance` variable of a policy condition: the predicate's own fields, plus the normalised ones

@@ -93,7 +93,8 @@ public struct RegistryVerifier: Sendable {
                 materials[subject] = material
             }
             let result = ArtifactVerifier(policy: policy).verify(
-                reference, subject: subject == digest ? nil : subject, material: material)
+                reference, subject: subject == digest ? nil : subject,
+                material: await Self.proven(material, digest: subject, root: policy.trustedRoot))
             cache?.store(result, for: reference, policy: policy, now: now)
             results.append(result)
         }
@@ -126,6 +127,33 @@ public struct RegistryVerifier: Sendable {
         }
     }
 
+    /// `material` with each keyless candidate proven against `root` (chain, log, SCT, time — ``BundleVerifier``):
+    /// a `.sig` layer over its payload bytes, an attestation or bundle over `digest`. Who signed is left for the
+    /// policy. No root (a policy that accepts no keyless signer) proves nothing, and such candidates stay unproven.
+    static func proven(_ material: ArtifactMaterial, digest: Digest, root: TrustedRoot?) async -> ArtifactMaterial {
+        guard let root else { return material }
+        let verifier = BundleVerifier(root: root)
+        var out = material
+        for i in out.signatures.indices {
+            do throws(SupplyChainError) {
+                guard let bundle = try out.signatures[i].keylessBundle() else { continue }
+                out.signatures[i].keyless = await verifier.signer(
+                    of: bundle, artifact: Digest.of(out.signatures[i].payload))
+            } catch {
+                out.signatures[i].keyless = .rejected(error.reason)
+            }
+        }
+        for i in out.attestations.indices {
+            do throws(SupplyChainError) {
+                guard let bundle = try out.attestations[i].keylessBundle() else { continue }
+                out.attestations[i].keyless = await verifier.signer(of: bundle, artifact: digest)
+            } catch {
+                out.attestations[i].keyless = .rejected(error.reason)
+            }
+        }
+        return out
+    }
+
     /// The most manifests an index may list for its children to be verified one by one.
     static let maxChildren = 64
 
@@ -144,10 +172,12 @@ public struct RegistryVerifier: Sendable {
                 "index \(index.digest) lists no \(platform) manifest (it lists \(listed.isEmpty ? "none" : listed))")
         }
         func material(_ digest: Digest) async throws(SupplyChainError) -> ArtifactMaterial {
-            if let known = materials[digest] { return known }
+            if let known = materials[digest] {
+                return await Self.proven(known, digest: digest, root: policy.trustedRoot)
+            }
             let found = try await client.material(for: reference, digest: digest)
             materials[digest] = found
-            return found
+            return await Self.proven(found, digest: digest, root: policy.trustedRoot)
         }
         let verifier = ArtifactVerifier(policy: policy)
         let whole = verifier.verify(reference, material: try await material(index.digest))

@@ -20,7 +20,11 @@ extension VerificationPolicy {
                 }
                 keys[path] = text
             }
-            out.append(try VerificationPolicy(policy: policy, keys: keys))
+            var root: TrustedRoot? = nil
+            if let path = policy.trustedRoot {
+                root = try TrustedRoot(contentsOf: path.hasPrefix("/") ? path : directory + "/" + path)
+            }
+            out.append(try VerificationPolicy(policy: policy, keys: keys, trustedRoot: root))
         }
         return out
     }

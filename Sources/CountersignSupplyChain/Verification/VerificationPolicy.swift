@@ -7,13 +7,22 @@ public struct VerificationPolicy: Sendable {
     public let policy: ArtifactPolicy
     public let signatureKeys: [PublicKey]
     public let provenanceKeys: [PublicKey]
+    /// Keyless signers accepted for signatures and for attestations.
+    public let signatureIdentities: [CertificateIdentity]
+    public let provenanceIdentities: [CertificateIdentity]
+    /// What keyless signatures are verified against: the policy's `trustedRoot`, or Sigstore's public-good root.
+    public let trustedRoot: TrustedRoot?
     /// ``ArtifactPolicy/hash``: the definition this verifies under.
     public var policyHash: String { policy.hash }
     let sourceRefPatterns: [LinearRegex]
     let imagePatterns: [[UInt8]]
 
     /// - Parameter keys: PEM text for every key the policy names, keyed by the name as written in the policy.
-    public init(policy: ArtifactPolicy, keys: [String: String]) throws(SupplyChainError) {
+    /// - Parameter trustedRoot: the root the policy's `trustedRoot` names, read by the caller; nil is the public-good
+    ///   root (used only when the policy accepts keyless signers).
+    public init(policy: ArtifactPolicy, keys: [String: String], trustedRoot: TrustedRoot? = nil)
+        throws(SupplyChainError)
+    {
         func load(_ names: [String]) throws(SupplyChainError) -> [PublicKey] {
             var out: [PublicKey] = []
             for name in names {
@@ -27,9 +36,29 @@ public struct VerificationPolicy: Sendable {
             }
             return out
         }
+        func identities(_ list: [ArtifactPolicy.KeylessIdentity]) throws(SupplyChainError) -> [CertificateIdentity] {
+            var out: [CertificateIdentity] = []
+            for identity in list {
+                if let pattern = identity.subjectPattern {
+                    out.append(try CertificateIdentity(issuer: identity.issuer, subjectPattern: pattern))
+                } else {
+                    out.append(CertificateIdentity(issuer: identity.issuer, subject: identity.subject ?? ""))
+                }
+            }
+            return out
+        }
         self.policy = policy
         self.signatureKeys = try load(policy.signatureKeys)
         self.provenanceKeys = try load(policy.provenanceKeys)
+        self.signatureIdentities = try identities(policy.signatureIdentities)
+        self.provenanceIdentities = try identities(policy.provenanceIdentities)
+        if policy.signatureIdentities.isEmpty && policy.provenanceIdentities.isEmpty {
+            self.trustedRoot = trustedRoot
+        } else if let trustedRoot {
+            self.trustedRoot = trustedRoot
+        } else {
+            self.trustedRoot = try TrustedRoot.publicGood.get()
+        }
         var patterns: [LinearRegex] = []
         // Anchored: a pattern matches the whole ref, so `refs/heads/main` is not also `refs/heads/main-evil`.
         for p in policy.sourceRefs {
@@ -40,10 +69,10 @@ public struct VerificationPolicy: Sendable {
         }
         sourceRefPatterns = patterns
         imagePatterns = policy.images.map { Array($0.utf8) }
-        if signatureKeys.count < policy.signatureThreshold, !policy.signatureKeys.isEmpty {
+        if signatureKeys.count + signatureIdentities.count < policy.signatureThreshold, policy.requiresSignatures {
             throw SupplyChainError(
                 .invalidConfiguration,
-                "ArtifactPolicy \(policy.name): threshold \(policy.signatureThreshold) exceeds the \(signatureKeys.count) distinct keys"
+                "ArtifactPolicy \(policy.name): threshold \(policy.signatureThreshold) exceeds the \(signatureKeys.count) distinct keys and \(signatureIdentities.count) identities"
             )
         }
     }
