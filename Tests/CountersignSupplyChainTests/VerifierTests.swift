@@ -105,7 +105,7 @@ import Testing
             Fixtures.signature(Fixtures.payload(), by: release), Fixtures.signature(Fixtures.payload(), by: release),
         ])
         let result = ArtifactVerifier(policy: policy).verify(image, material: once)
-        #expect(result.reasons.first == "1 of 2 required trusted keys signed \(digest) (trusted: a.pub, b.pub)")
+        #expect(result.reasons.first == "1 of 2 required trusted signers signed \(digest) (trusted: a.pub, b.pub)")
         let twice = ArtifactMaterial(signatures: [
             Fixtures.signature(Fixtures.payload(), by: release), Fixtures.signature(Fixtures.payload(), by: second),
         ])
