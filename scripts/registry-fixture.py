@@ -210,47 +210,90 @@ def keyless_sign(out, identity, args):
         return signed, json.load(f)
 
 
-def push_keyless(registry, out, repo, digest, manifest_size, name, identity):
-    """A keyless-signed image as cosign and GitHub leave it: a `.sig` layer whose certificate, Rekor bundle and
-    signature annotations cosign writes, and a GitHub-style artifact attestation — a Sigstore bundle v0.3 holding a
-    DSSE SLSA provenance statement — as a referrer."""
-    payload = simple_signing(digest, name)
-    path = os.path.join(out, "keyless-payload.json")
+def keyless_dsse(out, identity, statement):
+    path = os.path.join(out, "keyless-statement.json")
     with open(path, "wb") as f:
-        f.write(payload)
-    _, annotations = keyless_sign(out, identity, ["--artifact", path])
-    layer = registry.push_blob(repo, payload)
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": empty_config(registry, repo, [layer["digest"]]),
-                "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", **layer,
-                            "annotations": annotations}]}
-    registry.push_manifest(repo, digest.replace(":", "-") + ".sig", manifest)
-    statement_path = os.path.join(out, "keyless-statement.json")
-    with open(statement_path, "wb") as f:
-        f.write(statement_v1(digest, name))
-    bundle, _ = keyless_sign(out, identity, ["--dsse-payload-file", statement_path,
+        f.write(statement)
+    bundle, _ = keyless_sign(out, identity, ["--dsse-payload-file", path,
                                              "--payload-type", "application/vnd.in-toto+json"])
-    push_bundle_bytes(registry, repo, digest, manifest_size, bundle)
+    return bundle
 
 
-def push_bundle_bytes(registry, repo, digest, manifest_size, bundle):
-    layer = registry.push_blob(repo, bundle)
-    empty = registry.push_blob(repo, b"{}")
+def push_keyless(registry, out, repo, digest, manifest_size, name, identity, style):
+    """A keyless-signed image as cosign and GitHub leave it. `sig`: a `.sig` layer whose certificate, Rekor bundle
+    and signature annotations cosign writes, and a GitHub-style artifact attestation — a Sigstore bundle v0.3
+    holding a DSSE SLSA provenance statement — as a referrer. `att`: the same `.sig`, and the attestation as a
+    keyless `.att` layer (`cosign attest` before v3: the envelope, with certificate and Rekor bundle annotations).
+    `v3`: cosign v3 — the signature a DSSE statement of the cosign/sign predicate in a bundle, both bundles
+    referrers."""
+    referrers = []
+    if style in ("sig", "att"):
+        payload = simple_signing(digest, name)
+        path = os.path.join(out, "keyless-payload.json")
+        with open(path, "wb") as f:
+            f.write(payload)
+        _, annotations = keyless_sign(out, identity, ["--artifact", path])
+        layer = registry.push_blob(repo, payload)
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": empty_config(registry, repo, [layer["digest"]]),
+                    "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", **layer,
+                                "annotations": annotations}]}
+        registry.push_manifest(repo, digest.replace(":", "-") + ".sig", manifest)
+    else:
+        statement = json.dumps({"_type": "https://in-toto.io/Statement/v1",
+                                "subject": [{"name": name, "digest": {"sha256": digest.split(":", 1)[1]}}],
+                                "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": {}},
+                               separators=(",", ":")).encode()
+        referrers.append(keyless_dsse(out, identity, statement))
+    provenance = keyless_dsse(out, identity, statement_v1(digest, name))
+    if style == "att":
+        parsed = json.loads(provenance)
+        entry = parsed["verificationMaterial"]["tlogEntries"][0]
+        der = base64.b64decode(parsed["verificationMaterial"]["certificate"]["rawBytes"])
+        pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
+            base64.b64encode(der).decode()[i:i + 64] for i in range(0, len(base64.b64encode(der)), 64)
+        ) + "\n-----END CERTIFICATE-----\n"
+        rekor = {"SignedEntryTimestamp": entry["inclusionPromise"]["signedEntryTimestamp"],
+                 "Payload": {"body": entry["canonicalizedBody"], "integratedTime": int(entry["integratedTime"]),
+                             "logIndex": int(entry["logIndex"]),
+                             "logID": base64.b64decode(entry["logId"]["keyId"]).hex()}}
+        envelope = json.dumps(parsed["dsseEnvelope"], separators=(",", ":")).encode()
+        layer = registry.push_blob(repo, envelope)
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": empty_config(registry, repo, [layer["digest"]]),
+                    "layers": [{"mediaType": "application/vnd.dsse.envelope.v1+json", **layer,
+                                "annotations": {"dev.cosignproject.cosign/signature": "",
+                                                "dev.sigstore.cosign/certificate": pem,
+                                                "dev.sigstore.cosign/bundle": json.dumps(rekor, separators=(",", ":")),
+                                                "predicateType": "https://slsa.dev/provenance/v1"}}]}
+        registry.push_manifest(repo, digest.replace(":", "-") + ".att", manifest)
+    else:
+        referrers.append(provenance)
+    if referrers:
+        push_bundle_referrers(registry, repo, digest, manifest_size, referrers)
+
+
+def push_bundle_referrers(registry, repo, digest, manifest_size, bundles):
+    """Each bundle as a referrer of DIGEST, listed in the `sha256-<hex>` fallback index (distribution 2.8 has no
+    referrers API)."""
     artifact_type = "application/vnd.dev.sigstore.bundle.v0.3+json"
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "artifactType": artifact_type,
-                "config": {"mediaType": "application/vnd.oci.empty.v1+json", **empty},
-                "layers": [{"mediaType": artifact_type, **layer}],
-                "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
-                            "size": manifest_size},
-                "annotations": {"dev.sigstore.bundle.content": "dsse-envelope",
-                                "dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1"}}
-    body = json.dumps(manifest, separators=(",", ":")).encode()
-    ref = "sha256:" + sha256(body)
-    registry.push_manifest(repo, ref, manifest)
-    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-             "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": ref,
-                            "size": len(body), "artifactType": artifact_type}]}
+    entries = []
+    for bundle in bundles:
+        layer = registry.push_blob(repo, bundle)
+        empty = registry.push_blob(repo, b"{}")
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "artifactType": artifact_type,
+                    "config": {"mediaType": "application/vnd.oci.empty.v1+json", **empty},
+                    "layers": [{"mediaType": artifact_type, **layer}],
+                    "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
+                                "size": manifest_size},
+                    "annotations": {"dev.sigstore.bundle.content": "dsse-envelope"}}
+        body = json.dumps(manifest, separators=(",", ":")).encode()
+        ref = "sha256:" + sha256(body)
+        registry.push_manifest(repo, ref, manifest)
+        entries.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": ref,
+                        "size": len(body), "artifactType": artifact_type})
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries}
     registry.push_manifest(repo, digest.replace(":", "-"), index, "application/vnd.oci.image.index.v1+json")
 
 
@@ -374,11 +417,12 @@ def main():
                                                             separators=(",", ":")).encode(), "https://slsa.dev/provenance/v1")
         refs[repo.split("/")[0]] = f"{name}@{index['digest']}"
     # Keyless: signed by acme's release workflow, and by mallory's, through the private Sigstore instance.
-    for case, identity in (("app", RELEASE_WORKFLOW), ("mallory", OTHER_WORKFLOW)):
+    for case, identity, style in (("app", RELEASE_WORKFLOW, "sig"), ("mallory", OTHER_WORKFLOW, "sig"),
+                                  ("att", RELEASE_WORKFLOW, "att"), ("v3", RELEASE_WORKFLOW, "v3")):
         repo = "keyless/" + case
         run("skopeo", "copy", "--quiet", "--dest-tls-verify=false", f"oci:{layout}:v1", f"docker://{host}/{repo}:v1")
         name = f"{host}/{repo}"
-        push_keyless(registry, out, repo, digest, manifest_size, name, identity)
+        push_keyless(registry, out, repo, digest, manifest_size, name, identity, style)
         refs["keyless-" + case] = f"{name}@{digest}"
     with open(os.path.join(out, "policy.yaml"), "w") as f:
         f.write(f"""apiVersion: countersign.dev/v1alpha1

@@ -34,6 +34,22 @@ import Testing
         #expect(details.contains("(bundle referrer)"), "\(details)")
     }
 
+    /// The older `cosign attest` (a keyless `.att` layer with certificate and Rekor bundle annotations) and cosign
+    /// v3 (the signature itself a bundle of the cosign/sign predicate, both bundles referrers).
+    @Test(arguments: ["keyless-att", "keyless-v3"])
+    func everyPlaceCosignKeepsThemVerifies(_ name: String) async throws {
+        let result = try await verify(name)
+        #expect(result.verdict == .verified, "\(name): \(result.reasons)")
+        #expect(result.signers == [Self.workflow])
+        let details = result.checks.map(\.detail).joined(separator: "\n")
+        if name == "keyless-att" { #expect(details.contains(".att layer 1"), "\(details)") }
+        // The v3 signature bundle counts as the signature, not as a provenance candidate.
+        #expect(!details.contains("cosign/sign/v1"), "\(details)")
+        #expect(
+            details.contains("signature by \(Self.workflow)")
+                || details.contains("bundle signature by \(Self.workflow)"), "\(details)")
+    }
+
     @Test func anotherWorkflowSigningTheSameWayIsRefused() async throws {
         let result = try await verify("keyless-mallory")
         #expect(result.verdict == .rejected)

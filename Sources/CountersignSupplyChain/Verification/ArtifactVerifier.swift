@@ -106,7 +106,15 @@ public struct ArtifactVerifier: Sendable {
             var acceptedDetail: String? = nil
             var examined = 0
             for att in material.attestations {
-                if case .envelope(let e) = att.content, let s = try? InTotoStatement(parsing: e.payload),
+                // A cosign v3 signature (key-signed or keyless) is a signature, counted above, not provenance.
+                if case .envelope = att.content, let e = att.envelope,
+                    let s = try? InTotoStatement(parsing: e.payload),
+                    s.predicateType == ArtifactVerifier.cosignSignPredicate
+                {
+                    continue
+                }
+                if case .bundle = att.content, let e = att.envelope,
+                    let s = try? InTotoStatement(parsing: e.payload),
                     s.predicateType == ArtifactVerifier.cosignSignPredicate
                 {
                     continue
@@ -158,14 +166,16 @@ public struct ArtifactVerifier: Sendable {
             let trusted = policy.signatureKeys.map(\.name).joined(separator: ", ")
             return (false, "signature in \(layer.source) is not by a key in the trusted set (\(trusted))", nil)
         }
+        // A keyless signer is named by its identity, a key by its file.
+        let by = key.id.hasPrefix("keyless:") ? key.name : "key \(key.name)"
         let payload: SimpleSigningPayload
         do { payload = try SimpleSigningPayload(parsing: layer.payload) } catch {
-            return (false, "signature in \(layer.source) by key \(key.name): \(error.reason)", nil)
+            return (false, "signature in \(layer.source) by \(by): \(error.reason)", nil)
         }
         guard payload.manifestDigest == digest else {
             return (
                 false,
-                "signature in \(layer.source) by key \(key.name) names \(payload.manifestDigest), not artifact \(digest)",
+                "signature in \(layer.source) by \(by) names \(payload.manifestDigest), not artifact \(digest)",
                 nil
             )
         }
@@ -174,12 +184,12 @@ public struct ArtifactVerifier: Sendable {
             guard named == reference.name else {
                 return (
                     false,
-                    "signature in \(layer.source) by key \(key.name) names docker-reference '\(payload.dockerReference.prefix(200))', not \(reference.name)",
+                    "signature in \(layer.source) by \(by) names docker-reference '\(payload.dockerReference.prefix(200))', not \(reference.name)",
                     nil
                 )
             }
         }
-        return (true, "signature by key \(key.name) over \(digest) (\(layer.source))", key)
+        return (true, "signature by \(by) over \(digest) (\(layer.source))", key)
     }
 
     /// A keyless candidate's signer, as the policy sees it: accepted by one of `identities` (counted as that
