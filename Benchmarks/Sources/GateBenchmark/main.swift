@@ -29,6 +29,8 @@ evidence.approvals.append(
         id: "apr-302", approver: "dave", digest: evidence.approvals[0].digest, environment: "production",
         at: RFC3339.date("2026-11-03T09:45:00Z")!))
 let now = RFC3339.date("2026-11-03T10:00:00Z")!
+// As `gate evaluate` reads a hand-written evidence file: its verification is of the policy as loaded.
+evidence.stateVerifications(of: request, under: bundle)
 let check = Gate.decide(request, evidence: evidence, policy: bundle, now: now)
 guard check.verdict == .allowed else { fatalError("expected allowed, got \(check.verdict): \(check.reasons)") }
 
