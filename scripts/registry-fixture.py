@@ -10,7 +10,11 @@ Usage: registry-fixture.py REGISTRY OUTDIR   (REGISTRY is host:port of a plain-H
 - one Sigstore bundle v0.3 referrer reachable only through the `sha256-<hex>` fallback tag (distribution 2.8 has
   no referrers API);
 - one tampered variant per repository (wrong key, payload naming another digest, modified payload, attestation for
-  another subject, untrusted builder, feature-branch ref).
+  another subject, untrusted builder, feature-branch ref);
+- keyless signatures by a private Sigstore instance (scripts/sigstore-fixture.py, in OUTDIR/keyless with its
+  trusted_root.json): `keyless/app` a `.sig` layer with cosign's certificate and Rekor annotations and a GitHub-style
+  attestation bundle referrer, `keyless/att` a keyless `.att` layer instead, `keyless/v3` cosign v3's signature
+  bundle, and `keyless/mallory` the same as `keyless/app` by another workflow.
 
 Writes OUTDIR/fixture.json (digest, references per case) and OUTDIR/policy.yaml with OUTDIR/keys/*.pub. Needs
 skopeo, openssl and the pip packages securesystemslib[crypto] and in-toto-attestation.
@@ -160,26 +164,11 @@ def push_attestation(registry, repo, digest, envelope_json, predicate_type):
 
 
 def push_bundle_referrer(registry, repo, digest, manifest_size, envelope):
+    """A key-signed bundle (cosign v3's form) holding ENVELOPE, as a referrer of DIGEST."""
     bundle = json.dumps({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
                          "verificationMaterial": {"publicKey": {"hint": "release"}, "tlogEntries": []},
                          "dsseEnvelope": envelope}, separators=(",", ":")).encode()
-    layer = registry.push_blob(repo, bundle)
-    empty = registry.push_blob(repo, b"{}")
-    artifact_type = "application/vnd.dev.sigstore.bundle.v0.3+json"
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "artifactType": artifact_type,
-                "config": {"mediaType": "application/vnd.oci.empty.v1+json", **empty},
-                "layers": [{"mediaType": artifact_type, **layer}],
-                "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
-                            "size": manifest_size},
-                "annotations": {"dev.sigstore.bundle.content": "dsse-envelope"}}
-    body = json.dumps(manifest, separators=(",", ":")).encode()
-    ref = "sha256:" + sha256(body)
-    registry.push_manifest(repo, ref, manifest)
-    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-             "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": ref,
-                            "size": len(body), "artifactType": artifact_type}]}
-    registry.push_manifest(repo, digest.replace(":", "-"), index, "application/vnd.oci.image.index.v1+json")
+    push_bundle_referrers(registry, repo, digest, manifest_size, [bundle])
 
 
 RELEASE_WORKFLOW = "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main"
