@@ -18,14 +18,24 @@ struct LedgerCommand: AsyncParsableCommand {
         ])
 }
 
-/// The `--database` option every ledger and audit command shares.
+/// The `--database` option every command that opens the ledger shares: the flag, else `COUNTERSIGN_DATABASE` (as
+/// `serve` reads it), else `./countersign.db` — so `COUNTERSIGN_DATABASE=… countersign tokens create` mints into
+/// the configured ledger, never into a new file beside it.
 struct StoreOptions: ParsableArguments {
     @Option(
-        help: "The ledger: a SQLite file path, or a postgres:// URL (postgres://user@host:port/db?sslmode=disable).")
-    var database: String = "./countersign.db"
+        name: .customLong("database"),
+        help: """
+            The ledger: a SQLite file path, or a postgres:// URL (postgres://user@host:port/db?sslmode=disable); \
+            default COUNTERSIGN_DATABASE, else ./countersign.db.
+            """)
+    var databaseOption: String?
 
     init() {}
-    init(database: String) { self.database = database }
+    init(database: String) { self.databaseOption = database }
+
+    var database: String {
+        databaseOption ?? ProcessInfo.processInfo.environment["COUNTERSIGN_DATABASE"] ?? "./countersign.db"
+    }
 
     var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
 

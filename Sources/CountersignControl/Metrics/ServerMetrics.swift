@@ -8,7 +8,15 @@ internal import Prometheus
 public final class ServerMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
 
-    public init() {}
+    public init() {
+        // `countersign_build_info{version,commit} 1`: which build each node runs, joinable to every other series.
+        registry.makeGauge(
+            descriptor: .init(
+                namespace: "countersign", metricName: "build", unitName: "info",
+                helpText: "The build this process runs: 1, labelled with its version and commit."),
+            labels: [("version", BuildInfo.version), ("commit", BuildInfo.commit)]
+        ).set(to: 1)
+    }
 
     package func request(method: String, route: String, status: Int, duration: Duration) {
         registry.makeCounter(

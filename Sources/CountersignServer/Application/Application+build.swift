@@ -49,8 +49,11 @@ public func buildRouter(
     router.add(middleware: MetricsMiddleware(metrics: control.metrics))
     router.add(middleware: ErrorShapeMiddleware())
     router.add(middleware: StoreBudgetMiddleware(limit: configuration.limits.storeDeadline))
-    router.get("health") { _, _ in
-        JSONBody.response(.object([("status", .string("ok"))]))
+    // Liveness: the process answers. `/health` is the older name of the same probe; readiness is `/readyz`.
+    for path in ["health", "livez"] {
+        router.get(RouterPath(path)) { _, _ in
+            JSONBody.response(.object([("status", .string("ok")), ("version", .string(BuildInfo.version))]))
+        }
     }
     // Ready when the store answers a read within its deadline and takes writes: a full disk or read-only file fails
     // writes while reads still work, so after an append failed for the store's sake a probe write must succeed
