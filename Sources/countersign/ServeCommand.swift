@@ -24,10 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
             COUNTERSIGN_GITHUB_APP_ID, COUNTERSIGN_GITHUB_APP_KEY_FILE, COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
             COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE, COUNTERSIGN_VERIFICATION_DEADLINE, \
-            COUNTERSIGN_DOCKER_CONFIG; and from a YAML file (--config or \
+            COUNTERSIGN_DOCKER_CONFIG, COUNTERSIGN_TLS_CERT, COUNTERSIGN_TLS_KEY; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
             checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
-            maxConnections, storeDeadline, verificationDeadline, dockerConfig). A flag wins over the environment, which wins over the file. Secrets come \
+            maxConnections, storeDeadline, verificationDeadline, dockerConfig, tlsCert, tlsKey). A flag wins over the environment, which wins over the file. Secrets come \
             from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
             App (--github-app-id and --github-app-key: installation tokens made from the App's private key) or \
@@ -75,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
             directory it is mounted in).
             """)
     var dockerConfig: String?
+    @Option(help: "A PEM certificate chain to serve HTTPS with (with --tls-key); reloaded when the file changes.")
+    var tlsCert: String?
+    @Option(help: "The certificate's PEM private key.") var tlsKey: String?
     @Option(name: .customLong("notify"), help: "A URL to POST JSON notifications to (repeatable).")
     var notify: [String] = []
     @Option(
@@ -144,6 +147,17 @@ struct ServeCommand: AsyncParsableCommand {
         if let s = try setting(verificationDeadline, "COUNTERSIGN_VERIFICATION_DEADLINE", 1...3600) {
             registry.verificationDeadline = .seconds(s)
         }
+        var tls: CertificateReloader? = nil
+        switch (tlsCert ?? env["COUNTERSIGN_TLS_CERT"], tlsKey ?? env["COUNTERSIGN_TLS_KEY"]) {
+        case (let certificate?, let key?):
+            // Read now, so a bad pair refuses to start with the file named rather than failing every handshake.
+            do { tls = try CertificateReloader(certificatePath: certificate, keyPath: key) } catch {
+                throw ValidationError("\(error)")
+            }
+        case (nil, nil): break
+        default: throw ValidationError("TLS needs both --tls-cert and --tls-key")
+        }
+        let tlsReloader = tls
         if let path = dockerConfig ?? env["COUNTERSIGN_DOCKER_CONFIG"] {
             do { registry.credentials = try DockerConfig.credentials(atPath: path) } catch {
                 throw ValidationError(error.reason)
@@ -262,14 +276,15 @@ struct ServeCommand: AsyncParsableCommand {
             } catch let error as LedgerError {
                 throw ControlError(ledger: error)
             }
-            let app = buildApplication(
+            let scheme = tlsReloader == nil ? "http" : "https"
+            let app = try buildApplication(
                 configuration: settings, components: components,
                 services: [PolicyReloader(control: control), OutboxDeliverer(control: control)]
-                    + (components.kayenta.map { [$0.service] } ?? [])
+                    + (components.kayenta.map { [$0.service] } ?? []), tls: tlsReloader
             ) { port in
                 // Written straight to the descriptor so it shows at once even when stdout is a pipe.
                 FileHandle.standardOutput.write(
-                    Data("countersign: listening on http://\(settings.host):\(port) (ledger \(database))\n".utf8))
+                    Data("countersign: listening on \(scheme)://\(settings.host):\(port) (ledger \(database))\n".utf8))
             }
             try await app.runService()
         }
@@ -353,7 +368,8 @@ struct ServeCommand: AsyncParsableCommand {
             "oidcIssuer": "COUNTERSIGN_OIDC_ISSUER", "oidcClientID": "COUNTERSIGN_OIDC_CLIENT_ID",
             "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",
             "storeDeadline": "COUNTERSIGN_STORE_DEADLINE", "verificationDeadline": "COUNTERSIGN_VERIFICATION_DEADLINE",
-            "dockerConfig": "COUNTERSIGN_DOCKER_CONFIG",
+            "dockerConfig": "COUNTERSIGN_DOCKER_CONFIG", "tlsCert": "COUNTERSIGN_TLS_CERT",
+            "tlsKey": "COUNTERSIGN_TLS_KEY",
         ]
         let loaded: Any?
         let text = try readFile(path)

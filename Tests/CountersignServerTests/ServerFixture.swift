@@ -174,7 +174,13 @@ struct ServerFixture {
     func application(
         components: ServerComponents? = nil, configuration: ServerConfiguration = ServerFixture.configuration
     ) -> some ApplicationProtocol {
-        buildApplication(configuration: configuration, components: components ?? ServerComponents(control: control))
+        // Without TLS nothing in building an application throws.
+        do {
+            return try buildApplication(
+                configuration: configuration, components: components ?? ServerComponents(control: control))
+        } catch {
+            fatalError("the test application did not build: \(error)")
+        }
     }
 
     func headers(_ who: String?) -> HTTPFields {

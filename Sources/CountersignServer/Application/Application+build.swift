@@ -5,6 +5,8 @@ public import CountersignLedger
 public import CountersignSupplyChain
 internal import Foundation
 public import Hummingbird
+internal import HummingbirdCore
+internal import HummingbirdTLS
 internal import Logging
 internal import NIOCore
 public import ServiceLifecycle
@@ -129,20 +131,25 @@ public func buildRouter(
 
 /// The application: the router on `configuration`'s address, with `services` (a PostgreSQL client, say) run
 /// beside it in one service group and shut down gracefully with it on SIGTERM or SIGINT.
+/// With `tls`, it serves HTTPS (a Kubernetes admission webhook is called over HTTPS only), the certificate followed
+/// as it is rotated.
 public func buildApplication(
     configuration: ServerConfiguration, components: ServerComponents, services: [any Service] = [],
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+    tls: CertificateReloader? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
     var logger = Logger(label: "countersign")
     logger.logLevel = .info
     let limits = configuration.limits
     let connections = ConnectionLimiter.Count(limit: limits.maxConnections)
     let (seconds, attoseconds) = limits.idleTimeout.components
     let idle = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    let http: HTTPServerBuilder = .http1(
+        configuration: .init(additionalChannelHandlers: [ConnectionLimiter(connections)], idleTimeout: idle))
+    // A TLS configuration swift-nio-ssl cannot build is an error, never a fallback to plain HTTP.
+    let server = try tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: $0.configuration) } ?? http
     return Application(
         router: buildRouter(configuration: configuration, components: components),
-        server: .http1(
-            configuration: .init(additionalChannelHandlers: [ConnectionLimiter(connections)], idleTimeout: idle)),
+        server: server,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "countersign"),
         services: services,
