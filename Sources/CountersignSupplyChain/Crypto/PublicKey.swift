@@ -111,26 +111,10 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     public func verifies(_ signature: [UInt8], over message: some DataProtocol) -> Bool {
         switch material {
         case .p256(let key):
-            let parsed: P256.Signing.ECDSASignature?
-            if let der = try? P256.Signing.ECDSASignature(derRepresentation: signature) {
-                parsed = der
-            } else if signature.count == 64 {
-                parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
-            } else {
-                parsed = nil
-            }
-            guard let parsed else { return false }
+            guard let parsed = Self.p256Signature(signature) else { return false }
             return key.isValidSignature(parsed, for: message)
         case .p384(let key):
-            let parsed: P384.Signing.ECDSASignature?
-            if let der = try? P384.Signing.ECDSASignature(derRepresentation: signature) {
-                parsed = der
-            } else if signature.count == 96 {
-                parsed = try? P384.Signing.ECDSASignature(rawRepresentation: signature)
-            } else {
-                parsed = nil
-            }
-            guard let parsed else { return false }
+            guard let parsed = Self.p384Signature(signature) else { return false }
             return key.isValidSignature(parsed, for: SHA384.hash(data: Data(message)))
                 || key.isValidSignature(parsed, for: SHA256.hash(data: Data(message)))
         case .ed25519(let key):
@@ -141,6 +125,17 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// An ECDSA signature as DER, or as raw r‖s of the curve's size.
+    static func p256Signature(_ bytes: [UInt8]) -> P256.Signing.ECDSASignature? {
+        (try? P256.Signing.ECDSASignature(derRepresentation: bytes))
+            ?? (bytes.count == 64 ? try? P256.Signing.ECDSASignature(rawRepresentation: bytes) : nil)
+    }
+
+    static func p384Signature(_ bytes: [UInt8]) -> P384.Signing.ECDSASignature? {
+        (try? P384.Signing.ECDSASignature(derRepresentation: bytes))
+            ?? (bytes.count == 96 ? try? P384.Signing.ECDSASignature(rawRepresentation: bytes) : nil)
+    }
+
     /// Whether `signature` is this key's signature over a message whose SHA-256 is `digest` — what a verifier given
     /// only an artifact's digest checks (a Sigstore `hashedrekord` signs the artifact's bytes). ECDSA and RSA sign a
     /// hash, so this is the same check as ``verifies(_:over:)``; Ed25519 signs the message itself and cannot.
@@ -149,15 +144,9 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         let prehashed = PrehashedSHA256(bytes: digest)
         switch material {
         case .p256(let key):
-            let parsed =
-                (try? P256.Signing.ECDSASignature(derRepresentation: signature))
-                ?? (signature.count == 64 ? try? P256.Signing.ECDSASignature(rawRepresentation: signature) : nil)
-            return parsed.map { key.isValidSignature($0, for: prehashed) } ?? false
+            return Self.p256Signature(signature).map { key.isValidSignature($0, for: prehashed) } ?? false
         case .p384(let key):
-            let parsed =
-                (try? P384.Signing.ECDSASignature(derRepresentation: signature))
-                ?? (signature.count == 96 ? try? P384.Signing.ECDSASignature(rawRepresentation: signature) : nil)
-            return parsed.map { key.isValidSignature($0, for: prehashed) } ?? false
+            return Self.p384Signature(signature).map { key.isValidSignature($0, for: prehashed) } ?? false
         case .ed25519:
             return false
         case .rsa(_, let modulus, let exponent):
