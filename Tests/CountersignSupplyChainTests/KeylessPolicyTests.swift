@@ -74,6 +74,17 @@ import Testing
         }
     }
 
+    @Test func aKeyOnlyPolicyNamesWhyAKeylessSignatureDoesNotCount() throws {
+        let policy = try Fixtures.policy(
+            "images: ['*']\nsignatures: { keys: [k] }", keys: ["k": TestKey("release").pem])
+        let result = ArtifactVerifier(policy: policy).verify(
+            Fixtures.image,
+            material: ArtifactMaterial(signatures: [Self.layer(.verified(try Self.signer(Self.workflow)))]))
+        #expect(result.verdict == .rejected)
+        #expect(
+            result.reasons.contains { $0.contains("accepts no keyless signer (set identities)") }, "\(result.reasons)")
+    }
+
     @Test func aThresholdCountsDistinctIdentitiesNotSignatures() throws {
         let policy = try Self.policy(
             Self.accepting.replacingOccurrences(of: "signatures:\n", with: "signatures:\n  threshold: 2\n"))

@@ -197,6 +197,13 @@ public struct ArtifactVerifier: Sendable {
     func keylessSigner(_ verdict: KeylessVerdict?, _ identities: [CertificateIdentity], _ source: String) -> (
         Bool, String, PublicKey?
     ) {
+        guard !identities.isEmpty else {
+            return (
+                false,
+                "keyless (a certificate), and ArtifactPolicy \(policy.name) accepts no keyless signer (set identities) (\(source))",
+                nil
+            )
+        }
         switch verdict {
         case nil:
             return (false, "keyless, and not verified against a trusted root (\(source))", nil)
