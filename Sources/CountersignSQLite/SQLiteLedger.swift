@@ -9,7 +9,7 @@ internal import GRDB
 /// DELETE. Appends run in `BEGIN IMMEDIATE` transactions, so writers in several processes are serialized by
 /// SQLite and can never leave a gap or fork the log; within a process, concurrent appends are group-committed.
 public final class SQLiteLedger: LedgerStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let group: GroupCommit
     private let readers: SQLiteReaderPool
     private let console: SQLiteAuditConsole

@@ -14,7 +14,7 @@ struct LedgerCommand: AsyncParsableCommand {
         subcommands: [
             LedgerAppendCommand.self, LedgerVerifyCommand.self, LedgerCheckpointCommand.self, LedgerProveCommand.self,
             LedgerConsistencyCommand.self, LedgerReplayCommand.self, LedgerExportCommand.self,
-            LedgerVerifyPackCommand.self, LedgerAuditGrantsCommand.self,
+            LedgerVerifyPackCommand.self, LedgerAuditGrantsCommand.self, LedgerBackupCommand.self,
         ])
 }
 
