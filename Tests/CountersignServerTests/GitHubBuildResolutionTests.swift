@@ -50,20 +50,30 @@ extension GitHubTests {
         return rule
     }
 
+    /// A GitHub API answering for `commit` of `repository` as pushed without a pull request, `login` its author and
+    /// committer.
+    static func gitHub(pushed commit: String, in repository: String, by login: String, email: String) async throws
+        -> FakeHTTPServer
+    {
+        let github = try await FakeHTTPServer()
+        try github.serve("/repos/\(repository)/commits/\(commit)/pulls", [Any]())
+        try github.serve(
+            "/repos/\(repository)/commits/\(commit)",
+            [
+                "sha": commit, "author": ["login": login], "committer": ["login": login],
+                "commit": [
+                    "author": ["email": email, "date": "2026-11-02T09:00:00Z"],
+                    "committer": ["email": email, "date": "2026-11-02T09:00:00Z"],
+                ],
+            ])
+        return github
+    }
+
     /// A GitHub API answering for the recorded delivery's pushed commit — no pull request, zaniebot wrote and
     /// committed it — and a server of the release policy configured with it.
     static func releaseFixture() async throws -> (FakeHTTPServer, ServerFixture) {
-        let github = try await FakeHTTPServer()
-        try github.serve("/repos/\(Self.realRepository)/commits/\(Self.realCommit)/pulls", [Any]())
-        try github.serve(
-            "/repos/\(Self.realRepository)/commits/\(Self.realCommit)",
-            [
-                "sha": Self.realCommit, "author": ["login": "zaniebot"], "committer": ["login": "zaniebot"],
-                "commit": [
-                    "author": ["email": "zanie@example.com", "date": "2026-11-02T09:00:00Z"],
-                    "committer": ["email": "zanie@example.com", "date": "2026-11-02T09:00:00Z"],
-                ],
-            ])
+        let github = try await Self.gitHub(
+            pushed: Self.realCommit, in: Self.realRepository, by: "zaniebot", email: "zanie@example.com")
         let f = try await ServerFixture(
             github: GitHubConfiguration(
                 webhookSecret: Self.secret, apiBaseURL: github.baseURL, apiToken: "ghs_test", deployer: "deploy-bot"),

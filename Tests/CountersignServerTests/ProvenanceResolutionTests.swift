@@ -24,17 +24,8 @@ extension GitHubTests {
         let reference = try #require(seed.references["app"])
         let artifactPolicies = try String(contentsOf: seeded.appendingPathComponent("policy.yaml"), encoding: .utf8)
 
-        let github = try await FakeHTTPServer()
-        try github.serve("/repos/acme/app/commits/\(Self.provenanceCommit)/pulls", [Any]())
-        try github.serve(
-            "/repos/acme/app/commits/\(Self.provenanceCommit)",
-            [
-                "sha": Self.provenanceCommit, "author": ["login": "bob"], "committer": ["login": "bob"],
-                "commit": [
-                    "author": ["email": "bob@example.com", "date": "2026-11-02T09:00:00Z"],
-                    "committer": ["email": "bob@example.com", "date": "2026-11-02T09:00:00Z"],
-                ],
-            ])
+        let github = try await Self.gitHub(
+            pushed: Self.provenanceCommit, in: "acme/app", by: "bob", email: "bob@example.com")
         let f = try await ServerFixture(
             github: GitHubConfiguration(
                 webhookSecret: Self.secret, apiBaseURL: github.baseURL, apiToken: "ghs_test", deployer: "deploy-bot"),
