@@ -31,4 +31,10 @@ public struct KeylessSigner: Sendable, Hashable {
 public enum KeylessVerdict: Sendable, Hashable {
     case verified(KeylessSigner)
     case rejected(String)
+
+    /// The signer, when verified.
+    public var signer: KeylessSigner? {
+        if case .verified(let signer) = self { return signer }
+        return nil
+    }
 }

@@ -43,6 +43,25 @@ public struct AttestationCandidate: Sendable {
         }
     }
 
+    /// Whether it is certificate-signed: a keyless bundle, or an `.att` layer with a certificate.
+    var isKeyless: Bool {
+        if case .bundle = content { return true }
+        return certificate != nil
+    }
+
+    /// The cosign v3 signature this candidate is — a bundle's DSSE statement of the cosign/sign predicate, key-signed
+    /// or keyless — or nil: a signature, counted as one, never provenance.
+    var cosignSignature: (envelope: DSSEEnvelope, statement: InTotoStatement)? {
+        switch content {
+        case .envelope, .bundle:
+            guard let envelope, let statement = try? InTotoStatement(parsing: envelope.payload),
+                statement.predicateType == ArtifactVerifier.cosignSignPredicate
+            else { return nil }
+            return (envelope, statement)
+        case .raw, .invalid: return nil
+        }
+    }
+
     /// The candidate as the keyless bundle it amounts to, when it is one.
     func keylessBundle() throws(SupplyChainError) -> SigstoreBundle? {
         switch content {

@@ -65,10 +65,8 @@ public struct ArtifactVerifier: Sendable {
             }
             // A cosign v3 signature is a DSSE statement of the cosign/sign predicate, stored as a bundle.
             for att in material.attestations {
-                guard let envelope = att.envelope, let statement = try? InTotoStatement(parsing: envelope.payload),
-                    statement.predicateType == ArtifactVerifier.cosignSignPredicate
-                else { continue }
-                if case .bundle = att.content {
+                guard let (envelope, statement) = att.cosignSignature else { continue }
+                if att.isKeyless {
                     let (ok, detail, key) = keylessSigner(att.keyless, policy.signatureIdentities, att.source)
                     candidate(
                         "signature", ok && statement.covers(digest),
@@ -107,18 +105,7 @@ public struct ArtifactVerifier: Sendable {
             var examined = 0
             for att in material.attestations {
                 // A cosign v3 signature (key-signed or keyless) is a signature, counted above, not provenance.
-                if case .envelope = att.content, let e = att.envelope,
-                    let s = try? InTotoStatement(parsing: e.payload),
-                    s.predicateType == ArtifactVerifier.cosignSignPredicate
-                {
-                    continue
-                }
-                if case .bundle = att.content, let e = att.envelope,
-                    let s = try? InTotoStatement(parsing: e.payload),
-                    s.predicateType == ArtifactVerifier.cosignSignPredicate
-                {
-                    continue
-                }
+                if att.cosignSignature != nil { continue }
                 examined += 1
                 let (ok, detail, provenance) = checkAttestation(att, digest: digest)
                 candidate("provenance", ok, detail)
@@ -223,7 +210,6 @@ public struct ArtifactVerifier: Sendable {
 
     func checkAttestation(_ att: AttestationCandidate, digest: Digest) -> (Bool, String, SLSAProvenance?) {
         let envelope: DSSEEnvelope
-        var keylessSigner: KeylessSigner? = nil
         switch att.content {
         case .invalid(let why): return (false, "attestation in \(att.source): \(why)", nil)
         case .envelope(let e): envelope = e
@@ -237,20 +223,14 @@ public struct ArtifactVerifier: Sendable {
                 return (false, "attestation in \(att.source): \(error.reason)", nil)
             }
         }
-        if case .verified(let signer) = att.keyless { keylessSigner = signer }
         let prefix = "attestation in \(att.source)"
         // Exactly in-toto's type: `application/vnd.in-toto.anything` is another type, whatever its prefix.
         guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else {
             return (false, "\(prefix) has payload type '\(envelope.payloadType.prefix(100))', not in-toto", nil)
         }
         var (accepted, unmatched) = envelope.verify(with: policy.provenanceKeys)
-        if att.keyless != nil || att.certificate != nil
-            || {
-                if case .bundle = att.content { return true }
-                return false
-            }()
-        {
-            let (ok, detail, key) = self.keylessSigner(att.keyless, policy.provenanceIdentities, att.source)
+        if att.isKeyless {
+            let (ok, detail, key) = keylessSigner(att.keyless, policy.provenanceIdentities, att.source)
             guard ok, let key else { return (false, "attestation in \(att.source): \(detail)", nil) }
             if !accepted.contains(key) { accepted.append(key) }
         }
@@ -331,7 +311,7 @@ public struct ArtifactVerifier: Sendable {
             do {
                 switch try condition.program.evaluate([
                     "provenance": ArtifactVerifier.binding(provenance),
-                    "signer": ArtifactVerifier.binding(keylessSigner),
+                    "signer": ArtifactVerifier.binding(att.keyless.flatMap(\.signer)),
                 ]) {
                 case .bool(true): break
                 case .bool(false):
