@@ -75,7 +75,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
                 throw SupplyChainError(.invalidKey, "key \(name): an unreadable RSA key")
             }
             // The modulus's own bit length: swift-crypto's `keySizeInBits` counts whole octets (2047 bits is "2048").
-            let bits = RSAVerification.bitLength(BigUInt(primitives.modulus))
+            let bits = BigUInt(primitives.modulus).bitWidth
             guard PublicKey.rsaBits.contains(bits) else {
                 throw SupplyChainError(
                     .invalidKey,
@@ -160,21 +160,18 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     static func pemBody(_ pem: String, name: String) throws(SupplyChainError) -> [UInt8] {
-        let begin = "-----BEGIN PUBLIC KEY-----"
-        let end = "-----END PUBLIC KEY-----"
         guard pem.utf8.count <= 64 << 10 else { throw SupplyChainError(.invalidKey, "key \(name): PEM is too large") }
-        guard let start = pem.range(of: begin), let stop = pem.range(of: end, range: start.upperBound..<pem.endIndex)
-        else {
+        let body: [UInt8]?
+        do { body = try PEM.block("PUBLIC KEY", in: pem, what: "key \(name)") } catch {
+            throw SupplyChainError(.invalidKey, "key \(name): the PEM body is not valid base64")
+        }
+        guard let body else {
             if pem.contains("PRIVATE KEY") {
                 throw SupplyChainError(.invalidKey, "key \(name): is a private key; give the public key")
             }
             throw SupplyChainError(.invalidKey, "key \(name): no PEM 'PUBLIC KEY' block")
         }
-        let body = pem[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
-        guard !body.isEmpty, let data = Data(base64Encoded: String(body)) else {
-            throw SupplyChainError(.invalidKey, "key \(name): the PEM body is not valid base64")
-        }
-        return Array(data)
+        return body
     }
 }
 

@@ -22,13 +22,11 @@ enum RSAVerification {
         0x20,
     ]
 
-    /// The number of significant bits (BigUInt's `bitWidth` is the minimal width, not its storage's).
-    static func bitLength(_ n: BigUInt) -> Int { n.bitWidth }
-
     /// Whether `signature` is a PKCS#1 v1.5 or PSS signature over the message whose SHA-256 is `digest`.
     static func verify(_ signature: [UInt8], digest: [UInt8], modulus: Data, exponent: Data) -> Bool {
         let n = BigUInt(modulus)
-        let modBits = bitLength(n)
+        // BigUInt's `bitWidth` is the number of significant bits, not its storage's.
+        let modBits = n.bitWidth
         let k = (modBits + 7) / 8
         // §8.x.2 step 1: the signature is exactly k octets and, as an integer, less than the modulus.
         guard digest.count == hashLength, signature.count == k, n > 0 else { return false }
