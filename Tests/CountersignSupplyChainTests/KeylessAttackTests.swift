@@ -86,6 +86,11 @@ import Testing
             (String(Self.identity.dropLast()), Self.issuer),
             (Self.identity.replacingOccurrences(of: "refs/heads/main", with: "refs/heads/dev"), Self.issuer),
             (Self.identity, Self.issuer + "/"), (Self.identity, "https://token.actions.githubusercontent.com.evil"),
+            // Unicode look-alikes: a Cyrillic а in github, a fullwidth solidus, a trailing zero-width space.
+            (Self.identity.replacingOccurrences(of: "github", with: "g\u{0456}thub"), Self.issuer),
+            (Self.identity.replacingOccurrences(of: "/.github/", with: "/.github\u{FF0F}"), Self.issuer),
+            (Self.identity + "\u{200B}", Self.issuer),
+            (Self.identity, Self.issuer.replacingOccurrences(of: "a", with: "\u{0430}")),
             (Self.identity, "https://accounts.google.com"),
         ] {
             let reason = try await fixture.rejection([CertificateIdentity(issuer: issuer, subject: subject)])
