@@ -86,6 +86,7 @@ let package = Package(
             name: "CountersignPostgres",
             dependencies: [
                 "CountersignEncoding", "CountersignLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),

@@ -35,6 +35,7 @@ public final class PostgresLedger: LedgerStore {
         _ body: @Sendable (PostgresLedger) async throws -> T
     ) async throws -> T {
         let parsed = try PostgresURL(url)
+        try await parsed.probe()
         let client = PostgresClient(configuration: parsed.configuration, backgroundLogger: logger)
         let auditClient = try auditURL.map { text throws(LedgerError) in
             let audit = try PostgresURL(text, defaultSchema: parsed.schema)
