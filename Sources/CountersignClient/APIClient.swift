@@ -26,7 +26,7 @@ public struct APIClient: Sendable {
     /// Calls `operation` with its path `arguments` and `body`; the answer's JSON (null for 204) when the status is
     /// 2xx, else a ``ControlError`` with the server's message.
     public func call(
-        _ operation: APIOperation, _ arguments: String..., body: JSONValue? = nil
+        _ operation: APIOperation, _ arguments: String..., query: [(String, String)] = [], body: JSONValue? = nil
     ) async throws(ControlError) -> JSONValue {
         if let fields = operation.fields, let members = body?.objectMembers {
             // The contract test checks the declared fields against the OpenAPI document; this keeps a command
@@ -37,24 +37,7 @@ public struct APIClient: Sendable {
             }
         }
         let path = operation.path(arguments)
-        var request = HTTPClientRequest(url: base + path)
-        request.method = operation.method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "countersign-client")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body.canonicalBytes))
-        }
-        let status: Int
-        let bytes: ByteBuffer
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            status = Int(response.status.code)
-            bytes = try await response.body.collect(upTo: 8 << 20)
-        } catch {
-            throw ControlError(.unavailable, "\(base) cannot be reached: \(error)")
-        }
+        let (status, bytes) = try await send(operation, path: path, query: query, accept: "application/json", body: body)
         let answer = bytes.readableBytes == 0 ? nil : try? JSONValue(parsing: Array(bytes.readableBytesView))
         guard (200..<300).contains(status) else {
             let message = answer?["error"]?["message"]?.stringValue ?? "HTTP \(status)"
@@ -65,6 +48,41 @@ public struct APIClient: Sendable {
             throw ControlError(.unavailable, "\(operation.method.rawValue) \(path): the answer is not JSON")
         }
         return answer
+    }
+
+    /// Calls an operation that answers text (a signed note): the text when the status is 2xx, nil for 404.
+    public func text(_ operation: APIOperation, _ arguments: String...) async throws(ControlError) -> String? {
+        let path = operation.path(arguments)
+        let (status, bytes) = try await send(operation, path: path, query: [], accept: "text/plain", body: nil)
+        if status == 404 { return nil }
+        guard (200..<300).contains(status) else {
+            let answer = try? JSONValue(parsing: Array(bytes.readableBytesView))
+            let message = answer?["error"]?["message"]?.stringValue ?? "HTTP \(status)"
+            throw ControlError(.badRequest, "\(operation.method.rawValue) \(path): \(message)")
+        }
+        return String(buffer: bytes)
+    }
+
+    private func send(
+        _ operation: APIOperation, path: String, query: [(String, String)], accept: String, body: JSONValue?
+    ) async throws(ControlError) -> (Int, ByteBuffer) {
+        var components = URLComponents()
+        components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        var request = HTTPClientRequest(url: base + path + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        request.method = operation.method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: "countersign-client")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body.canonicalBytes))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            return (Int(response.status.code), try await response.body.collect(upTo: 8 << 20))
+        } catch {
+            throw ControlError(.unavailable, "\(base) cannot be reached: \(error)")
+        }
     }
 }
 

@@ -37,11 +37,13 @@ public struct APIOperation: Sendable, CustomStringConvertible {
     public static let openIncident = APIOperation(
         .POST, "/api/v1/incidents", fields: ["title", "severity", "deploys"])
     public static let resolveIncident = APIOperation(.POST, "/api/v1/incidents/{id}/resolve")
+    public static let checkpoint = APIOperation(.GET, "/api/v1/ledger/checkpoint")
+    public static let consistencyProof = APIOperation(.GET, "/api/v1/ledger/proofs/consistency")
 
     /// Every operation a command calls.
     public static let all: [APIOperation] = [
         whoami, createRequest, request, review, startDeploy, finishDeploy, reportCheck, registerBuild,
-        verifyArtifact, breakGlass, reviewBreakGlass, openIncident, resolveIncident,
+        verifyArtifact, breakGlass, reviewBreakGlass, openIncident, resolveIncident, checkpoint, consistencyProof,
     ]
 
     /// The path with each `{name}` replaced, in order, by a percent-encoded argument: an id cannot add a segment or

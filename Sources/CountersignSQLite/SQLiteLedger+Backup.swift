@@ -58,3 +58,61 @@ extension SQLiteLedger {
         return (size, try await copy.root(size: size))
     }
 }
+
+extension SQLiteLedger {
+    /// Puts a backup back as the ledger at `destination`, which must not exist: the backup is copied beside it,
+    /// opened and verified as a ledger (every entry, the tree, and its latest stored checkpoint with `verifier`),
+    /// then handed to `check` — which holds it against the checkpoint published outside the database — and only
+    /// when all of that passes is it synced and renamed into place. Nothing is left behind on a refusal. Answers
+    /// the restored size and what `check` answered.
+    public static func restore<T: Sendable>(
+        from backup: String, to destination: String, verifier: NoteVerifier?,
+        check: @Sendable (SQLiteLedger) async throws -> T
+    ) async throws -> (size: Int, checked: T) {
+        for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: destination + suffix) {
+            throw LedgerError(
+                .invalidInput,
+                "\(destination + suffix) exists: restore never overwrites a ledger; move it aside first")
+        }
+        guard FileManager.default.fileExists(atPath: backup) else {
+            throw LedgerError(.invalidInput, "no backup at \(backup)")
+        }
+        let temporary = destination + ".restoring-\(UUID().uuidString)"
+        defer {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                try? FileManager.default.removeItem(atPath: temporary + suffix)
+            }
+        }
+        do { try FileManager.default.copyItem(atPath: backup, toPath: temporary) } catch {
+            throw LedgerError(.storage, "cannot copy \(backup) beside \(destination): \(error.localizedDescription)")
+        }
+        let result = try await Self.checked(temporary, verifier: verifier, check: check)
+        do {
+            for suffix in ["-wal", ""] where FileManager.default.fileExists(atPath: temporary + suffix) {
+                let handle = try FileHandle(forUpdating: URL(fileURLWithPath: temporary + suffix))
+                try handle.synchronize()
+                try handle.close()
+                try FileManager.default.moveItem(atPath: temporary + suffix, toPath: destination + suffix)
+            }
+            let directory = try FileHandle(
+                forReadingFrom: URL(fileURLWithPath: destination).deletingLastPathComponent())
+            try? directory.synchronize()
+            try directory.close()
+        } catch {
+            throw LedgerError(.storage, "cannot move the restored ledger into place at \(destination): \(error)")
+        }
+        return result
+    }
+
+    /// Opens `path`, verifies it and runs `check`; the ledger is closed when this returns.
+    private static func checked<T: Sendable>(
+        _ path: String, verifier: NoteVerifier?, check: @Sendable (SQLiteLedger) async throws -> T
+    ) async throws -> (size: Int, checked: T) {
+        let ledger = try SQLiteLedger(path: path)
+        let report = try await ledger.verify(verifier: verifier, progress: { _, _ in })
+        if let problem = report.problem {
+            throw LedgerError(.tampered, "the backup does not verify: \(problem.message)")
+        }
+        return (report.entries, try await check(ledger))
+    }
+}

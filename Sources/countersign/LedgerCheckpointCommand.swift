@@ -1,7 +1,10 @@
 import ArgumentParser
+import CountersignControl
 import CountersignLedger
+import Foundation
 
-/// `countersign ledger checkpoint --key FILE [--origin ORIGIN]`: signs and stores a checkpoint, prints the note.
+/// `countersign ledger checkpoint --key FILE [--origin ORIGIN] [--publish DEST]`: signs and stores a checkpoint (and
+/// publishes it), prints the note.
 struct LedgerCheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint", abstract: "Sign a C2SP checkpoint of the current tree and print it.")
@@ -14,10 +17,20 @@ struct LedgerCheckpointCommand: AsyncParsableCommand {
     @Option(help: "The log origin (default: the key's name).")
     var origin: String?
 
+    @Option(help: "Also publish it to a directory or an http(s) URL, as `serve --publish-checkpoints` does.")
+    var publish: String?
+
     func run() async throws {
         let signer = try loadSigner(key)
         let origin = self.origin ?? signer.name
-        let note = try await store.withStore { try await $0.checkpoint(signer: signer, origin: origin) }
+        let publication = try publish.map {
+            try CheckpointPublication($0, token: ProcessInfo.processInfo.environment["COUNTERSIGN_PUBLISH_TOKEN"])
+        }
+        let note = try await store.withStore {
+            try await CheckpointSigner(
+                store: $0, signer: signer, origin: origin, publication: publication, interval: nil
+            ).sign()
+        }
         print(note, terminator: "")
     }
 }

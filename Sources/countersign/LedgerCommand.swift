@@ -15,6 +15,7 @@ struct LedgerCommand: AsyncParsableCommand {
             LedgerAppendCommand.self, LedgerVerifyCommand.self, LedgerCheckpointCommand.self, LedgerProveCommand.self,
             LedgerConsistencyCommand.self, LedgerReplayCommand.self, LedgerExportCommand.self,
             LedgerVerifyPackCommand.self, LedgerAuditGrantsCommand.self, LedgerBackupCommand.self,
+            LedgerRestoreCommand.self, LedgerWitnessCommand.self,
         ])
 }
 
@@ -95,6 +96,14 @@ func loadVerifier(_ v: String) throws -> NoteVerifier {
     let text = FileManager.default.contents(atPath: v).map { String(decoding: $0, as: UTF8.self) } ?? v
     do { return try NoteVerifier(text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
         throw ControlError(.badRequest, "--verifier: \(error)")
+    }
+}
+
+/// A witness's key given inline or as a file.
+func loadWitness(_ v: String) throws -> CosignatureVerifier {
+    let text = FileManager.default.contents(atPath: v).map { String(decoding: $0, as: UTF8.self) } ?? v
+    do { return try CosignatureVerifier(text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
+        throw ControlError(.badRequest, "--witness: \(error)")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CountersignControl
 internal import CountersignEncoding
 import CountersignLedger
 import CountersignSQLite
@@ -32,6 +33,20 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
             """)
     var projections = false
 
+    @Option(
+        help: """
+            Also check the ledger against the latest checkpoint published outside it: a directory (`serve \
+            --publish-checkpoints`, or a witness's state), a note file or an http(s) URL. The ledger must extend it.
+            """)
+    var published: String?
+
+    @Option(
+        help: """
+            With --published: a witness's key (<name>+<hex id>+<base64 key>, or a file); the published checkpoint \
+            must carry its cosignature (repeatable).
+            """)
+    var witness: [String] = []
+
     /// The key to check the checkpoint with, and where it came from.
     func configuredKey() throws -> NoteVerifier? {
         let env = ProcessInfo.processInfo.environment
@@ -41,11 +56,22 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
         return nil
     }
 
+    func validate() throws {
+        if !witness.isEmpty && published == nil { throw ValidationError("--witness checks a --published checkpoint") }
+    }
+
     func run() async throws {
         let key = try configuredKey()
+        let publication = try published.map { try CheckpointPublication($0) }
+        let witnesses = try witness.map(loadWitness)
+        if publication != nil && key == nil {
+            throw ValidationError(
+                "--published needs the log's checkpoint key (--verifier, COUNTERSIGN_CHECKPOINT_VERIFIER or "
+                    + "COUNTERSIGN_CHECKPOINT_KEY): an unsigned checkpoint proves nothing")
+        }
         let interactive = isatty(2) == 1
         let check = projections
-        let (report, difference) = try await store.withStore { store in
+        let (report, difference, publishedCheck) = try await store.withStore { store in
             let report = try await store.verify(verifier: key) { done, total in
                 guard interactive, total > 0 else { return }
                 let width = 30
@@ -54,8 +80,16 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) entries".utf8))
             }
             // The tables are compared only with a log that verifies: a replay of a tampered log proves nothing.
-            guard check, report.problem == nil else { return (report, String?.none) }
-            return (report, try await ProjectionCheck.firstDifference(in: store))
+            guard report.problem == nil else { return (report, String?.none, String?.none) }
+            let difference = check ? try await ProjectionCheck.firstDifference(in: store) : nil
+            guard let publication, let key else { return (report, difference, String?.none) }
+            do {
+                let published = try await publication.check(store, log: key, witnesses: witnesses)
+                let by = witnesses.isEmpty ? "" : ", cosigned by " + witnesses.map(\.name).joined(separator: ", ")
+                return (report, difference, "extends the checkpoint published at size \(published.size)\(by)")
+            } catch let error as ControlError where error.code == .conflict || error.code == .unprocessable {
+                return (report, difference, "TAMPERED: " + error.message)
+            }
         }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         if let problem = report.problem {
@@ -84,8 +118,13 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
             printError("TAMPERED: \(difference)")
             throw ExitCode.failure
         }
+        if let publishedCheck, publishedCheck.hasPrefix("TAMPERED: ") {
+            printError(publishedCheck)
+            throw ExitCode.failure
+        }
         print(
             "ok: \(report.entries) entries, root \(Hex.encode(report.rootHash)), \(signature)"
-                + (check ? "; every projection table matches a replay of the entries" : ""))
+                + (check ? "; every projection table matches a replay of the entries" : "")
+                + (publishedCheck.map { "; \($0)" } ?? ""))
     }
 }

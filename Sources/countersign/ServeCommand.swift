@@ -21,12 +21,13 @@ struct ServeCommand: AsyncParsableCommand {
             Every option can also come from the environment: COUNTERSIGN_DATABASE, COUNTERSIGN_AUDIT_DATABASE, \
             COUNTERSIGN_POLICY, \
             COUNTERSIGN_HOST, COUNTERSIGN_PORT, COUNTERSIGN_ORIGIN, COUNTERSIGN_CHECKPOINT_KEY, \
+            COUNTERSIGN_PUBLISH_CHECKPOINTS, COUNTERSIGN_CHECKPOINT_INTERVAL, \
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
             COUNTERSIGN_GITHUB_APP_ID, COUNTERSIGN_GITHUB_APP_KEY_FILE, COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
             COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE, COUNTERSIGN_VERIFICATION_DEADLINE, \
             COUNTERSIGN_DOCKER_CONFIG, COUNTERSIGN_TLS_CERT, COUNTERSIGN_TLS_KEY; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
-            checkpointKey, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
+            checkpointKey, publishCheckpoints, checkpointInterval, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
             maxConnections, storeDeadline, verificationDeadline, dockerConfig, tlsCert, tlsKey). A flag wins over the environment, which wins over the file. Secrets come \
             from the \
             environment only, never flags: COUNTERSIGN_GITHUB_WEBHOOK_SECRET enables /webhooks/github, with a GitHub \
@@ -54,6 +55,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (default 8080).") var port: Int?
     @Option(help: "Checkpoint origin line (default countersign.local/ledger).") var origin: String?
     @Option(help: "A note signing key from `keys generate`, to sign checkpoints.") var checkpointKey: String?
+    @Option(
+        help: """
+            Where each signed checkpoint is published outside the database: a directory or an http(s) URL (PUT; \
+            COUNTERSIGN_PUBLISH_TOKEN is its bearer token). Publication refuses a checkpoint that does not extend the \
+            published one.
+            """)
+    var publishCheckpoints: String?
+    @Option(help: "With --checkpoint-key: seconds between checkpoints while the log grows; 0 signs only on request (default 60).")
+    var checkpointInterval: Int?
     @Option(help: "Prometheus base URL; enables the Kayenta API at /kayenta/{token}.") var prometheus: String?
     @Option(help: "A directory of Kayenta canary-config JSON files served by the Kayenta API.")
     var canaryConfigs: String?
@@ -198,6 +208,13 @@ struct ServeCommand: AsyncParsableCommand {
         let identityProvider = organisationProvider
         let demoProvider = demoIdentityProvider
         let signer = try (checkpointKey ?? env["COUNTERSIGN_CHECKPOINT_KEY"]).map(loadSigner)
+        let publication = try (publishCheckpoints ?? env["COUNTERSIGN_PUBLISH_CHECKPOINTS"]).map {
+            try CheckpointPublication($0, token: process["COUNTERSIGN_PUBLISH_TOKEN"])
+        }
+        if publication != nil && signer == nil {
+            throw ValidationError("--publish-checkpoints needs --checkpoint-key: only signed checkpoints are published")
+        }
+        let interval = try setting(checkpointInterval, "COUNTERSIGN_CHECKPOINT_INTERVAL", 0...86_400) ?? 60
         let prometheus = self.prometheus ?? env["COUNTERSIGN_PROMETHEUS"]
         let configsPath = canaryConfigs ?? env["COUNTERSIGN_CANARY_CONFIGS"]
         let configs = try configsPath.map(Self.loadCanaryConfigs) ?? []
@@ -263,6 +280,12 @@ struct ServeCommand: AsyncParsableCommand {
                 verifier: Self.verifier(bundle: bundle, policyPath: policyPath, registry: registryConfiguration),
                 identityProvider: identityProvider)
             components.pagerDutySecret = pagerDutySecret
+            components.publication = publication
+            let checkpoints = signer.map {
+                CheckpointSigner(
+                    store: control.store, signer: $0, origin: settings.origin, publication: publication,
+                    interval: interval == 0 ? nil : .seconds(interval))
+            }
             components.opsgenieSecret = opsgenieSecret
             components.demoIdentityProvider = demoProvider
             if let prometheus {
@@ -280,7 +303,8 @@ struct ServeCommand: AsyncParsableCommand {
             let app = try buildApplication(
                 configuration: settings, components: components,
                 services: [PolicyReloader(control: control), OutboxDeliverer(control: control)]
-                    + (components.kayenta.map { [$0.service] } ?? []), tls: tlsReloader
+                    + (components.kayenta.map { [$0.service] } ?? []) + (checkpoints.map { [$0] } ?? []),
+                tls: tlsReloader
             ) { port in
                 // Written straight to the descriptor so it shows at once even when stdout is a pipe.
                 FileHandle.standardOutput.write(
@@ -361,6 +385,8 @@ struct ServeCommand: AsyncParsableCommand {
             "database": "COUNTERSIGN_DATABASE", "auditDatabase": "COUNTERSIGN_AUDIT_DATABASE",
             "policy": "COUNTERSIGN_POLICY", "host": "COUNTERSIGN_HOST",
             "port": "COUNTERSIGN_PORT", "origin": "COUNTERSIGN_ORIGIN", "checkpointKey": "COUNTERSIGN_CHECKPOINT_KEY",
+            "publishCheckpoints": "COUNTERSIGN_PUBLISH_CHECKPOINTS",
+            "checkpointInterval": "COUNTERSIGN_CHECKPOINT_INTERVAL",
             "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
             "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
             "githubAppID": "COUNTERSIGN_GITHUB_APP_ID", "githubAppKeyFile": "COUNTERSIGN_GITHUB_APP_KEY_FILE",

@@ -52,6 +52,20 @@ final class FakeHTTPServer: Sendable {
             let code = log.statuses.withLock { $0.isEmpty ? 204 : $0.removeFirst() }
             return Response(status: .init(code: code))
         }
+        // As a store of published files: a PUT keeps its body, which later GETs of the path answer.
+        router.on("**", method: .put) { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            log.calls.withLock {
+                $0.append(Call(method: "PUT", path: request.uri.path, headers: headers, body: body))
+            }
+            let code = log.statuses.withLock { $0.isEmpty ? 201 : $0.removeFirst() }
+            if code == 201 {
+                log.documents.withLock { $0[request.uri.path] = Document(status: 200, body: body, headers: [:]) }
+            }
+            return Response(status: .init(code: code))
+        }
         router.on("**", method: .get) { request, _ -> Response in
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -81,7 +95,7 @@ final class FakeHTTPServer: Sendable {
     deinit { task.cancel() }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
-    /// The `POST`s it received: callbacks and notifications.
+    /// The `POST`s (and `PUT`s) it received: callbacks, notifications, published files.
     var recorded: [Call] { log.calls.withLock { $0.filter { $0.method != "GET" } } }
     /// The `GET`s it answered: API reads.
     var reads: [Call] { log.calls.withLock { $0.filter { $0.method == "GET" } } }

@@ -123,6 +123,13 @@ extension LedgerStore {
         return size
     }
 
+    /// Whether this ledger extends `checkpoint`: it holds at least that many entries and its root at that size is
+    /// the checkpoint's. (The origin is the caller's to compare.)
+    public func extends(_ checkpoint: Checkpoint) async throws(LedgerError) -> Bool {
+        guard try await size() >= checkpoint.size else { return false }
+        return try await root(size: checkpoint.size) == checkpoint.rootHash
+    }
+
     /// Signs and stores a checkpoint of the current tree, and returns the note. Before signing, the current tree
     /// must extend the latest stored checkpoint (its root at that size is recomputed from the stored nodes), and a
     /// checkpoint for a size is never replaced: the ledger never signs two inconsistent checkpoints.

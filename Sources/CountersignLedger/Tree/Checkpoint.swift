@@ -129,26 +129,42 @@ public struct NoteVerifier: Sendable, Hashable {
     /// Verifies a signed note and returns its text. Signatures by other keys are ignored; one by this key must
     /// be present and valid.
     public func verify(_ note: String) throws(NoteError) -> String {
-        guard let split = note.range(of: "\n\n", options: .backwards) else {
-            throw NoteError("not a signed note: no blank line")
-        }
-        let text = String(note[..<split.lowerBound]) + "\n"
-        let signatures = note[split.upperBound...].split(separator: "\n")
+        let parsed = try SignedNote(note)
         var sawOurs = false
-        for line in signatures {
-            guard line.hasPrefix("— ") else { throw NoteError("malformed signature line") }
-            let fields = line.dropFirst(2).split(separator: " ")
-            guard fields.count == 2, let blob = Data(base64Encoded: String(fields[1])), blob.count >= 5 else {
-                throw NoteError("malformed signature line")
-            }
-            guard fields[0] == Substring(name), Array(blob.prefix(4)) == keyID else { continue }
+        for signature in parsed.signatures {
+            guard signature.name == name, Array(signature.blob.prefix(4)) == keyID else { continue }
             sawOurs = true
-            guard publicKey.isValidSignature(blob.dropFirst(4), for: Data(text.utf8)) else {
+            guard publicKey.isValidSignature(signature.blob.dropFirst(4), for: Data(parsed.text.utf8)) else {
                 throw NoteError("signature by \(name) does not verify")
             }
         }
         guard sawOurs else { throw NoteError("no signature by \(name)") }
-        return text
+        return parsed.text
+    }
+}
+
+/// A C2SP signed note taken apart: its text (ending in a newline) and its signature lines, each a key name and the
+/// decoded key ID ‖ signature. Every line after the blank one must be a well-formed signature line.
+public struct SignedNote: Sendable {
+    public let text: String
+    public let signatures: [(name: String, blob: [UInt8])]
+
+    public init(_ note: String) throws(NoteError) {
+        guard let split = note.range(of: "\n\n", options: .backwards) else {
+            throw NoteError("not a signed note: no blank line")
+        }
+        text = String(note[..<split.lowerBound]) + "\n"
+        var signatures: [(name: String, blob: [UInt8])] = []
+        for line in note[split.upperBound...].split(separator: "\n") {
+            guard line.hasPrefix("— ") else { throw NoteError("malformed signature line") }
+            let fields = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count == 2, let blob = Data(base64Encoded: String(fields[1])), blob.count >= 5 else {
+                throw NoteError("malformed signature line")
+            }
+            signatures.append((String(fields[0]), Array(blob)))
+        }
+        guard !signatures.isEmpty else { throw NoteError("not a signed note: no signature lines") }
+        self.signatures = signatures
     }
 }
 

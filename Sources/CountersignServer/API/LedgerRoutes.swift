@@ -9,14 +9,12 @@ public import Hummingbird
 /// as a query, for any authenticated caller except where noted.
 public struct LedgerRoutes: Sendable {
     let control: ControlPlane
-    /// Signs checkpoints; without one, `POST /ledger/checkpoint` answers 503 with the reason.
-    let signer: NoteSigner?
-    let origin: String
+    /// Signs (and publishes) checkpoints; without one, `POST /ledger/checkpoint` answers 404 with the reason.
+    let checkpoints: CheckpointSigner?
 
-    public init(control: ControlPlane, signer: NoteSigner?, origin: String) {
+    public init(control: ControlPlane, checkpoints: CheckpointSigner?) {
         self.control = control
-        self.signer = signer
-        self.origin = origin
+        self.checkpoints = checkpoints
     }
 
     struct QueryBody: Decodable { var sql: String }
@@ -66,13 +64,10 @@ public struct LedgerRoutes: Sendable {
         }
         group.post("ledger/checkpoint") { _, context in
             try context.caller().require(.admin, to: "sign checkpoints")
-            guard let signer else {
+            guard let checkpoints else {
                 throw ControlError(.notFound, "this server signs no checkpoints (start it with --checkpoint-key)")
             }
-            return Self.note(
-                try await Self.ledger { () async throws(LedgerError) in
-                    try await store.checkpoint(signer: signer, origin: origin)
-                })
+            return Self.note(try await checkpoints.sign())
         }
         group.post("audit/query") { request, context in
             try context.caller().require(.auditor, .admin, to: "run audit queries")

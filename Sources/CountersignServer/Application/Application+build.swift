@@ -16,6 +16,8 @@ public struct ServerComponents: Sendable {
     public var control: ControlPlane
     /// Signs ledger checkpoints; `nil` disables `POST /api/v1/ledger/checkpoint`.
     public var signer: NoteSigner?
+    /// Where each signed checkpoint is published outside the database (`--publish-checkpoints`); `nil`: nowhere.
+    public var publication: CheckpointPublication?
     /// Serves the Kayenta API; `nil` leaves `/kayenta` unmounted.
     public var kayenta: KayentaAPI?
     /// Verifies artifacts against their registries (`POST /api/v1/artifacts/verify`); `nil` answers 404.
@@ -112,7 +114,12 @@ public func buildRouter(
     EvidenceRoutes(control: control, verifier: components.verifier).add(to: api)
     PolicyRoutes(control: control).add(to: api)
     MetricsRoutes(control: control).add(to: api)
-    LedgerRoutes(control: control, signer: components.signer, origin: configuration.origin).add(to: api)
+    let checkpoints = components.signer.map {
+        CheckpointSigner(
+            store: control.store, signer: $0, origin: configuration.origin, publication: components.publication,
+            interval: nil)
+    }
+    LedgerRoutes(control: control, checkpoints: checkpoints).add(to: api)
     WebhookRoutes(
         control: control, limits: configuration.limits, pagerDutySecret: components.pagerDutySecret,
         opsgenieSecret: components.opsgenieSecret
