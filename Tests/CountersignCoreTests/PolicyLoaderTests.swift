@@ -1,4 +1,5 @@
 import CEL
+import Foundation
 import Testing
 
 @testable import CountersignCore
@@ -109,6 +110,27 @@ import Testing
     func reportsEveryProblemWithFileAndLine(_ body: String, _ expected: String) {
         let found = issues(Self.header + body)
         #expect(found.contains { $0.contains(expected) }, "\(found)")
+    }
+
+    /// The example policy mounted as Kubernetes mounts a ConfigMap: each file a link into `..data`, itself a link to
+    /// a timestamped directory. It loads as the same policy (the same hash) as the plain directory — each document
+    /// once, not three times, and no editor's dot-file either.
+    @Test func aPolicyMountedFromAConfigMapLoadsOnce() throws {
+        let fm = FileManager.default
+        let mount = fm.temporaryDirectory.appendingPathComponent("configmap-\(UUID())").path
+        let version = mount + "/..2026_12_07_10_00_00.123"
+        try fm.createDirectory(atPath: version, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: mount) }
+        let files = try fm.contentsOfDirectory(atPath: Fixture.policyPath).filter { $0.hasSuffix(".yaml") }
+        for file in files {
+            try fm.copyItem(atPath: Fixture.policyPath + "/" + file, toPath: version + "/" + file)
+            try fm.createSymbolicLink(atPath: mount + "/" + file, withDestinationPath: "..data/" + file)
+        }
+        try fm.createSymbolicLink(atPath: mount + "/..data", withDestinationPath: "..2026_12_07_10_00_00.123")
+        try "not: [a, policy".write(toFile: mount + "/.draft.yaml", atomically: true, encoding: .utf8)
+        #expect(PolicyLoader.yamlFiles(inDirectory: mount).count == files.count)
+        let mounted = try PolicyLoader.load(path: mount)
+        #expect(mounted.hash == (try PolicyLoader.load(path: Fixture.policyPath)).hash)
     }
 
     @Test func rejectsTiersThatCanBothMatchAtOnePriority() {

@@ -97,6 +97,39 @@ import Testing
         #expect(try curl(base + "/livez", ca: "first-ca.crt") == nil, "the old certificate is still served")
     }
 
+    /// A Secret mounted in a pod, renewed the way kubelet renews it: `tls.crt` is a link to `..data/tls.crt` that
+    /// never changes; the new pair lands in a new timestamped directory and `..data` is repointed to it in one
+    /// rename. The server follows the links and serves the renewed certificate without a restart.
+    @Test func aSecretRenewedByKubeletIsServed() async throws {
+        try issue("first")
+        try issue("second")
+        let secret = path("secret")
+        let fm = FileManager.default
+        func version(_ name: String, from pair: String) throws {
+            try fm.createDirectory(atPath: secret + "/" + name, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: path(pair + ".crt"), toPath: secret + "/" + name + "/tls.crt")
+            try fm.copyItem(atPath: path(pair + ".key"), toPath: secret + "/" + name + "/tls.key")
+        }
+        try version("..2026_12_07_10_00_00.1", from: "first")
+        try fm.createSymbolicLink(atPath: secret + "/..data", withDestinationPath: "..2026_12_07_10_00_00.1")
+        for file in ["tls.crt", "tls.key"] {
+            try fm.createSymbolicLink(atPath: secret + "/" + file, withDestinationPath: "..data/" + file)
+        }
+        let server = try ScaleOutTests.Server(
+            database: path("ledger.db"), policy: "examples/policy",
+            ["--tls-cert", secret + "/tls.crt", "--tls-key", secret + "/tls.key"])
+        defer { _ = server.stop() }
+        let base = "https://127.0.0.1:\(server.port)"
+        #expect(try curl(base + "/livez", ca: "first-ca.crt")?.status == 200)
+
+        try version("..2026_12_07_11_00_00.2", from: "second")
+        try fm.createSymbolicLink(atPath: secret + "/..data_tmp", withDestinationPath: "..2026_12_07_11_00_00.2")
+        #expect(rename(secret + "/..data_tmp", secret + "/..data") == 0)
+        try fm.removeItem(atPath: secret + "/..2026_12_07_10_00_00.1")
+        #expect(try curl(base + "/livez", ca: "second-ca.crt")?.status == 200, "the renewed certificate is not served")
+        #expect(try curl(base + "/livez", ca: "first-ca.crt") == nil, "the old certificate is still served")
+    }
+
     @Test func aPairThatCannotServeRefusesToStart() throws {
         try issue("first")
         try issue("second")

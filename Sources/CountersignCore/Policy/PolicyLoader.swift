@@ -18,6 +18,17 @@ public enum PolicyLoader {
         try load(sources: try sources(path: path))
     }
 
+    /// The YAML files under a directory, sorted. Hidden files and directories are not the policy's: a ConfigMap
+    /// mounted in a pod holds each file three times — the name, `..data/` and a `..<timestamp>/` directory kubelet
+    /// swaps on update — and an editor's or git's dot-files are no one's policy.
+    public static func yamlFiles(inDirectory path: String) -> [String] {
+        (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
+            .sorted()
+            .map { path + "/" + $0 }
+    }
+
     /// The texts `load(path:)` reads, so a policy can be recorded exactly as loaded and loaded again from the
     /// record.
     public static func sources(path: String) throws(PolicyError) -> [(file: String, text: String)] {
@@ -26,15 +37,7 @@ public enum PolicyLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PolicyError(issues: [PolicyIssue(file: path, line: 0, message: "no such file or directory")])
         }
-        var files = [path]
-        if isDirectory.boolValue {
-            let enumerator = FileManager.default.enumerator(atPath: path)
-            files = (enumerator?.allObjects as? [String] ?? [])
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-                .sorted()
-                .map { path + "/" + $0 }
-        }
-        for file in files {
+        for file in isDirectory.boolValue ? yamlFiles(inDirectory: path) : [path] {
             guard let data = FileContents.read(atPath: file), let text = String(data: data, encoding: .utf8)
             else {
                 throw PolicyError(issues: [PolicyIssue(file: file, line: 0, message: "cannot read the file as UTF-8")])

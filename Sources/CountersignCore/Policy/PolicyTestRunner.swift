@@ -69,8 +69,7 @@ public enum PolicyTestRunner {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
         guard isDirectory.boolValue else { return [path] }
-        return (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { path + "/" + $0 }
+        return PolicyLoader.yamlFiles(inDirectory: path)
     }
 
     static func runCase(_ node: Node, suite: String, bundle: PolicyBundle) -> Result<CaseResult, CaseError> {

@@ -52,11 +52,15 @@ public final class CertificateReloader: Sendable {
         return override
     }
 
+    /// What identifies the files' current contents without reading them: for each, the file a chain of links
+    /// ends at, its inode, modification time and size. The link's own attributes are not enough — in a pod the
+    /// Secret's `tls.crt` is a link that never changes while kubelet repoints `..data` beside it on each renewal.
     static func stamp(_ paths: String...) -> String {
         paths.map { path in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(time)/\(attributes?[.size] as? Int ?? -1)"
+            var status = stat()
+            guard stat(path, &status) == 0 else { return "missing" }
+            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            return "\(resolved)@\(status.st_ino)/\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)/\(status.st_size)"
         }.joined(separator: "|")
     }
 
