@@ -4,7 +4,8 @@
 # supply-chain fixtures are made with (securesystemslib, in-toto-attestation, cryptography) and check-jsonschema,
 # which validates policy documents against schemas/policy (PolicySchemaFilesTests), and PyJWT, which the test
 # identity provider Tests/IdentityProvider/idp.py signs ID tokens with (and Tests/GitHubApp/github_app.py verifies
-# the GitHub App's JWTs with); slack_sdk, whose block models validate the Slack messages; and Selenium, which drives
+# the GitHub App's JWTs with); slack_sdk, whose block models validate the Slack messages; kubernetes-validate, which
+# validates the rendered Kubernetes manifests against the API's schemas (scripts/kubernetes-check.py); and Selenium, which drives
 # Chromium through the web UI (scripts/browser-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ if ! "$venv/bin/python" -c 'import jwt; assert jwt.__version__ == "2.15.1"' 2>/d
 fi
 if ! "$venv/bin/python" -c 'import slack_sdk.version as v; assert v.__version__ == "3.36.0"' 2>/dev/null; then
     "$venv/bin/pip" install -q 'slack_sdk==3.36.0'
+fi
+if ! "$venv/bin/python" -c 'import kubernetes_validate.version as v; assert v.__version__ == "1.37.0"' 2>/dev/null; then
+    "$venv/bin/pip" install -q 'kubernetes-validate==1.37.0'
 fi
 browser=.build/browser-venv
 if ! "$browser/bin/python" -c 'import selenium; assert selenium.__version__ == "4.50.0"' 2>/dev/null; then

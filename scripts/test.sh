@@ -3,7 +3,8 @@
 # PostgreSQL (COUNTERSIGN_TEST_POSTGRES) and a Prometheus loaded with known history (COUNTERSIGN_TEST_PROMETHEUS),
 # a docker-registry seeded with signed images (COUNTERSIGN_TEST_REGISTRY), all on 127.0.0.1; then schemathesis
 # against a live server and its OpenAPI document, the web UI in headless Chromium (Selenium), and every command the
-# README shows with its output (scripts/readme-check.py: each must print what the README shows), and a short run of
+# README shows with its output (scripts/readme-check.py: each must print what the README shows), the Kubernetes
+# manifests rendered with kubectl kustomize and validated (scripts/kubernetes-check.py), and a short run of
 # each libFuzzer target (Fuzz/run.sh --smoke: 4,000 executions or 20 s each, after a build of about six minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,5 @@ scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
 scripts/schemathesis.sh
 scripts/browser-test.sh
 python3 scripts/readme-check.py
+"$COUNTERSIGN_TEST_PYTHON" scripts/kubernetes-check.py --self-test
 Fuzz/run.sh --smoke
