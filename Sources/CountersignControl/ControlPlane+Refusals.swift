@@ -1,5 +1,6 @@
 internal import CountersignCore
 internal import CountersignLedger
+public import CountersignSupplyChain
 internal import Foundation
 
 extension ControlPlane {
@@ -23,5 +24,19 @@ extension ControlPlane {
         _ = try? await IdempotencyClaim.$current.withValue(nil) {
             try await record(event, actor: principal.identity)
         }
+    }
+
+    /// Records what warn-mode admission admitted that enforcement would have refused (`admission.warned`), unless
+    /// the review was a dry run — a few a minute per namespace, counting the rest. Admission answers the same
+    /// whether or not the entry could be written: the API server's own deadline is not spent on the ledger's
+    /// troubles, and warn mode admits either way.
+    public func recordAdmissionWarning(_ request: AdmissionRequest, reason: String) async {
+        guard !request.dryRun else { return }
+        let (admitted, suppressed) = refusals.admit("admission:" + request.namespace, now: now())
+        guard admitted else { return }
+        let event = AdmissionWarned(
+            namespace: request.namespace, kind: request.typeName, name: request.name, user: request.user,
+            uid: request.uid, reason: reason, suppressed: suppressed > 0 ? suppressed : nil)
+        _ = try? await IdempotencyClaim.$current.withValue(nil) { try await record(event, actor: "admission") }
     }
 }

@@ -1,4 +1,7 @@
+import CountersignControl
 import CountersignCore
+import CountersignEncoding
+import CountersignLedger
 import CountersignServer
 import Foundation
 import HTTPTypes
@@ -32,7 +35,8 @@ import Testing
 
     static func podSpec(_ image: String) -> String { #"{"containers": [{"name": "app", "image": "\#(image)"}]}"# }
 
-    /// The fixture's policy with an unprotected environment and one whose admission is in audit mode.
+    /// The fixture's policy with an unprotected environment and one whose admission is in warn mode (under its older
+    /// name, `audit`).
     static let policy =
         ServerFixture.policy + """
 
@@ -151,8 +155,8 @@ import Testing
     }
 
     /// Outside protected environments an unknown kind is admitted with a warning, its pod specs still checked; in
-    /// an environment in audit mode what would be refused is admitted and reported (warning and audit annotation).
-    @Test func unprotectedAndAuditModeNamespacesReportInstead() async throws {
+    /// an environment in warn mode what would be refused is admitted and reported (warning and audit annotation).
+    @Test func unprotectedAndWarnModeNamespacesReportInstead() async throws {
         let f = try await ServerFixture(policy: Self.policy)
         let image = "registry.example.com/shop@\(ServerFixture.digest)"
         try await f.application().test(.router) { client in
@@ -181,18 +185,101 @@ import Testing
     }
 
     @Test func admissionModeIsAPolicyFieldCheckedAtLoad() throws {
-        #expect(throws: PolicyError.self) {
+        func load(_ spec: String) throws -> PolicyBundle {
             try PolicyLoader.load(sources: [
                 (
                     "env.yaml",
-                    """
-                    apiVersion: countersign.dev/v1alpha1
-                    kind: Environment
-                    metadata: { name: prod }
-                    spec: { rank: 1, admission: Audit }
-                    """
+                    "apiVersion: countersign.dev/v1alpha1\nkind: Environment\nmetadata: { name: prod }\nspec: \(spec)\n"
                 )
             ])
+        }
+        for spec in [
+            "{ rank: 1, admission: Audit }", "{ rank: 1, admission: WARN }", "{ rank: 1, admission: warn-only }",
+            "{ rank: 1, namespaces: [{ name: a }] }", "{ rank: 1, namespaces: [{ name: a, admission: Warn }] }",
+            "{ rank: 1, namespaces: [{ name: a, admission: warn, labels: x }] }", "{ rank: 1, namespaces: [a, a] }",
+            "{ rank: 1, namespaces: [a, { name: a, admission: warn }] }", "{ rank: 1, namespaces: a }",
+        ] {
+            #expect(throws: PolicyError.self, "\(spec)") { try load(spec) }
+        }
+        let environment = try #require(
+            try load("{ rank: 1, admission: warn, namespaces: [a, { name: b, admission: enforce }] }")
+                .environments["prod"])
+        #expect(environment.admission(of: "a") == .warn)
+        #expect(environment.admission(of: "b") == .enforce)
+        #expect(try load("{ rank: 1, admission: audit }").environments["prod"]?.admission == .warn)
+    }
+
+    /// Issue 19 item 4: admission rolled out a namespace at a time. The policy — never the object, never a label a
+    /// team sets — says which namespaces warn. Warn mode admits with a warning and records `admission.warned` (who
+    /// applied what, and why enforcement would refuse it), never for a dry run, and a few a minute per namespace
+    /// so a crash-looping workload cannot flood the ledger.
+    @Test func warnModeIsPerNamespaceRecordedAndNeverForADryRun() async throws {
+        let policy =
+            ServerFixture.policy + """
+
+                ---
+                apiVersion: countersign.dev/v1alpha1
+                kind: Environment
+                metadata: { name: rollout }
+                spec: { rank: 30, protected: true, namespaces: [shop-a, { name: shop-b, admission: warn }] }
+                """
+        let f = try await ServerFixture(policy: policy)
+        let image = "registry.example.com/shop@\(ServerFixture.digest)"
+        @Sendable func review(_ namespace: String, dryRun: Bool = false, uid: String = "u-9", labels: String = "{}") -> String {
+            """
+            {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+             "request": {"uid": "\(uid)", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                         "namespace": "\(namespace)", "operation": "CREATE", "dryRun": \(dryRun),
+                         "userInfo": {"username": "mallory@example.com", "groups": ["shop-devs"]},
+                         "object": {"kind": "Pod", "metadata": {"name": "shop", "labels": \(labels),
+                                    "annotations": \(labels)},
+                                    "spec": {"containers": [{"name": "app", "image": "\(image)"}]}}}}
+            """
+        }
+        @Sendable func warned() async throws -> [[String: Any]] {
+            try await f.control.store.entries(from: 0, count: 1000).filter { $0.type == .admissionWarned }.map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.payload.canonicalBytes)) as? [String: Any])
+            }
+        }
+        try await f.application().test(.router) { client in
+            // The enforced namespace refuses, whatever the object says about itself.
+            let forged = #"{"countersign.dev/admission": "warn", "countersign.dev/mode": "warn"}"#
+            let enforced = try Self.response(
+                try await client.call(.post, "/admission/validate", [:], review("shop-a", labels: forged)))
+            #expect(enforced["allowed"] as? Bool == false)
+
+            // A dry run in the warn namespace: the same answer, nothing recorded.
+            let dry = try Self.response(
+                try await client.call(.post, "/admission/validate", [:], review("shop-b", dryRun: true)))
+            #expect(dry["allowed"] as? Bool == true)
+            #expect((dry["warnings"] as? [String])?.first?.hasPrefix("countersign (warn mode, not enforced)") == true)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await warned().isEmpty)
+
+            // A real one: admitted, warned, recorded with who applied it and why.
+            let real = try Self.response(
+                try await client.call(.post, "/admission/validate", [:], review("shop-b", uid: "u-real")))
+            #expect(real["allowed"] as? Bool == true)
+            var entries: [[String: Any]] = []
+            for _ in 0..<50 where entries.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                entries = try await warned()
+            }
+            let entry = try #require(entries.first)
+            #expect(entry["namespace"] as? String == "shop-b")
+            #expect(entry["user"] as? String == "mallory@example.com")
+            #expect(entry["uid"] as? String == "u-real")
+            #expect(entry["kind"] as? String == "v1 Pod")
+            #expect((entry["reason"] as? String)?.contains("no deploy of \(ServerFixture.digest) to rollout") == true)
+
+            // A loop of 40 more: a few a minute are recorded, not 40.
+            for i in 0..<40 {
+                _ = try await client.call(.post, "/admission/validate", [:], review("shop-b", uid: "u-\(i)"))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let flood = try await warned().count
+            #expect(flood <= 10, "\(flood) entries for one namespace in a minute")
+            #expect(flood >= 2)
         }
     }
 }

@@ -13,7 +13,7 @@ public struct LedgerImageApprover: ImageApprover {
     public init(control: ControlPlane) { self.control = control }
 
     /// The namespace's environment decides: `protected` refuses kinds admission does not recognise, and
-    /// `admission: audit` reports instead of refusing. A namespace in no environment is strict (protected,
+    /// `admission: warn` (the environment's, or the namespace's own) reports instead of refusing. A namespace in no environment is strict (protected,
     /// enforced) — nothing about it lightens the gate.
     public func scope(of namespace: String) async -> AdmissionScope {
         guard
@@ -21,7 +21,8 @@ public struct LedgerImageApprover: ImageApprover {
                 $0.namespaces.contains(namespace)
             })
         else { return .strict }
-        return AdmissionScope(protected: environment.protected, enforced: environment.admission == .enforce)
+        return AdmissionScope(
+            protected: environment.protected, enforced: environment.admission(of: namespace) == .enforce)
     }
 
     public func approval(of image: ImageReference, digest: Digest, namespace: String) async -> ImageApproval {

@@ -103,23 +103,34 @@ public struct DeploymentEnvironment: Sendable, Hashable, Codable {
     /// The Kubernetes namespaces whose workloads run in this environment; admission checks their images against
     /// this environment's decisions.
     public var namespaces: [String]
-    /// Whether admission refuses what it would deny in these namespaces, or only reports it (audit mode).
+    /// Whether admission refuses what it would deny in these namespaces, or only warns (and records it).
     public var admission: AdmissionEnforcement
+    /// Namespaces whose admission differs from the environment's (`namespaces: [{name, admission}]`): a webhook is
+    /// rolled out one namespace at a time.
+    public var namespaceAdmission: [String: AdmissionEnforcement]
 
-    /// How admission treats an environment's namespaces. Enforcing is the default; audit mode — admitting and
-    /// reporting what would be refused, to roll the webhook out — lightens the gate, so it is a policy change,
-    /// published by one admin and approved by another, never a server flag.
+    /// How admission treats an environment's namespaces. Enforcing is the default; warn mode — admitting what would
+    /// be refused, with a warning to whoever applied it, an audit annotation and an `admission.warned` entry, to roll
+    /// the webhook out — lightens the gate, so it is a policy change, published by one admin and approved by
+    /// another, never a server flag or a namespace label a team could set. (`audit` is its older name.)
     public enum AdmissionEnforcement: String, Sendable, Hashable, Codable, CaseIterable {
-        case enforce, audit
+        case enforce, warn
+    }
+
+    /// The admission mode of one of this environment's namespaces.
+    public func admission(of namespace: String) -> AdmissionEnforcement {
+        namespaceAdmission[namespace] ?? admission
     }
 
     public init(
         name: String, rank: Int, protected: Bool, deployers: [String] = [], sourceRefs: [String] = [],
         defaultTier: String? = nil, selfApprovalBelowRank: Int? = nil, approvalMaxAge: Int64? = nil,
-        namespaces: [String] = [], admission: AdmissionEnforcement = .enforce
+        namespaces: [String] = [], admission: AdmissionEnforcement = .enforce,
+        namespaceAdmission: [String: AdmissionEnforcement] = [:]
     ) {
         self.namespaces = namespaces
         self.admission = admission
+        self.namespaceAdmission = namespaceAdmission
         self.name = name
         self.rank = rank
         self.protected = protected

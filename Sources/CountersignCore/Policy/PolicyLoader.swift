@@ -288,6 +288,7 @@ struct PolicyReader {
             return
         }
         guard let rank = int(f["rank"], "\(context).rank") else { return }
+        let (namespaces, namespaceAdmission) = self.namespaces(f["namespaces"], "\(context).namespaces")
         let environment = DeploymentEnvironment(
             name: name, rank: rank, protected: bool(f["protected"], "\(context).protected") ?? false,
             deployers: strings(f["deployers"], "\(context).deployers"),
@@ -295,8 +296,8 @@ struct PolicyReader {
             defaultTier: string(f["defaultTier"], "\(context).defaultTier"),
             selfApprovalBelowRank: int(f["selfApprovalBelowRank"], "\(context).selfApprovalBelowRank"),
             approvalMaxAge: duration(f["approvalMaxAge"], "\(context).approvalMaxAge"),
-            namespaces: strings(f["namespaces"], "\(context).namespaces"),
-            admission: admission(f["admission"], "\(context).admission"))
+            namespaces: namespaces, admission: admission(f["admission"], "\(context).admission"),
+            namespaceAdmission: namespaceAdmission)
         for namespace in environment.namespaces {
             if let other = environments.values.sorted(by: { ($0.1, $0.2, $0.0.name) < ($1.1, $1.2, $1.0.name) })
                 .first(where: { $0.0.namespaces.contains(namespace) })
@@ -312,14 +313,46 @@ struct PolicyReader {
         environments[name] = (environment, file, line)
     }
 
-    /// `enforce` (the default) or `audit`.
+    /// `enforce` (the default) or `warn`; `audit`, its older name, still reads as `warn`, so a policy published
+    /// before the rename loads as it was.
     mutating func admission(_ node: Node?, _ context: String) -> DeploymentEnvironment.AdmissionEnforcement {
         guard let node, let value = string(node, context) else { return .enforce }
+        if value == "audit" { return .warn }
         guard let mode = DeploymentEnvironment.AdmissionEnforcement(rawValue: value) else {
-            fail(node, "\(context): expected enforce or audit, got '\(value)'")
+            fail(node, "\(context): expected enforce or warn, got '\(value)'")
             return .enforce
         }
         return mode
+    }
+
+    /// An environment's namespaces: each a name, or `{name, admission}` for one whose admission differs.
+    mutating func namespaces(_ node: Node?, _ context: String) -> (
+        [String], [String: DeploymentEnvironment.AdmissionEnforcement]
+    ) {
+        guard let node else { return ([], [:]) }
+        guard let sequence = node.sequence else {
+            fail(node, "\(context): expected a list of namespaces")
+            return ([], [:])
+        }
+        var names: [String] = []
+        var modes: [String: DeploymentEnvironment.AdmissionEnforcement] = [:]
+        for (i, item) in sequence.enumerated() {
+            let itemContext = "\(context)[\(i)]"
+            if item.mapping != nil {
+                guard let f = fields(item, itemContext, allowed: ["name", "admission"], required: ["name", "admission"]),
+                    let name = string(f["name"], "\(itemContext).name")
+                else { continue }
+                names.append(name)
+                modes[name] = admission(f["admission"], "\(itemContext).admission")
+            } else if let name = string(item, itemContext) {
+                names.append(name)
+            }
+        }
+        for name in names where name.isEmpty || names.filter({ $0 == name }).count > 1 {
+            fail(node, "\(context): \(name.isEmpty ? "a namespace must have a name" : "\(name) is listed twice")")
+            break
+        }
+        return (names, modes)
     }
 
     mutating func readTeam(_ name: String, _ spec: Node?, _ context: String, _ line: Int) {

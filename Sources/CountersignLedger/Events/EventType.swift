@@ -23,6 +23,8 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
     case approvalRefused = "approval.refused"
     /// Any other action an authenticated caller was refused (a wrong role, a forbidding rule).
     case accessRefused = "access.refused"
+    /// What warn-mode admission admitted that enforcement would have refused.
+    case admissionWarned = "admission.warned"
     /// The change evidence a webhook delivered.
     case changeRecorded = "change.recorded"
     /// Each inbound delivery, once.
@@ -48,7 +50,9 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// Whether entries of this type write projection rows; the others are recorded only, and an append skips
     /// building their statements altogether.
-    public var projects: Bool { self != .teamChanged && self != .approvalRefused && self != .accessRefused }
+    public var projects: Bool {
+        self != .teamChanged && self != .approvalRefused && self != .accessRefused && self != .admissionWarned
+    }
 
     /// Reads a payload recorded under this type as its event. Members the type does not declare are ignored (an
     /// older entry may carry fields no longer written); a missing or malformed one is an error naming it
@@ -73,6 +77,7 @@ public enum EventType: String, CaseIterable, Sendable, CustomStringConvertible {
             return e
         case .approvalRefused: return try decode(ApprovalRefused.self, payload)
         case .accessRefused: return try decode(AccessRefused.self, payload)
+        case .admissionWarned: return try decode(AdmissionWarned.self, payload)
         case .changeRecorded: return try decode(ChangeRecorded.self, payload)
         case .webhookReceived: return try decode(WebhookReceived.self, payload)
         case .notificationQueued: return try decode(NotificationQueued.self, payload)

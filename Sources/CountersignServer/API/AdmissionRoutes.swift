@@ -10,9 +10,11 @@ internal import NIOCore
 /// pinned by digest and allowed for the namespace's environment. Run it behind TLS (the API server requires
 /// HTTPS) and scope the webhook with a namespaceSelector to the namespaces the policy maps.
 public struct AdmissionRoutes: Sendable {
+    let control: ControlPlane
     let controller: AdmissionController<LedgerImageApprover>
 
     public init(control: ControlPlane) {
+        self.control = control
         controller = AdmissionController(approver: LedgerImageApprover(control: control))
     }
 
@@ -24,7 +26,17 @@ public struct AdmissionRoutes: Sendable {
             guard case .object? = try? JSONValue(parsing: body) else {
                 throw ControlError(.badRequest, "the body must be an AdmissionReview JSON object")
             }
-            let answer = await controller.review(body)
+            let answer: AdmissionResponse
+            if let request = try? AdmissionRequest(review: body) {
+                answer = await controller.review(request)
+                // Warn mode's trace is written after the answer, never in its way: the API server's deadline is
+                // for the decision, and warn mode admits whether or not the entry is written.
+                if let reason = answer.wouldDeny, !request.dryRun {
+                    Task { [control] in await control.recordAdmissionWarning(request, reason: reason) }
+                }
+            } else {
+                answer = await controller.review(body)
+            }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: answer.reviewJSON)))

@@ -57,10 +57,11 @@ public final class CertificateReloader: Sendable {
     /// Secret's `tls.crt` is a link that never changes while kubelet repoints `..data` beside it on each renewal.
     static func stamp(_ paths: String...) -> String {
         paths.map { path in
-            var status = stat()
-            guard stat(path, &status) == 0 else { return "missing" }
             let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-            return "\(resolved)@\(status.st_ino)/\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)/\(status.st_size)"
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return "missing" }
+            let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let inode = attributes[.systemFileNumber].map { "\($0)" } ?? "?"
+            return "\(resolved)@\(inode)/\(time)/\(attributes[.size] as? Int ?? -1)"
         }.joined(separator: "|")
     }
 

@@ -6,17 +6,18 @@ internal import CountersignEncoding
 ///
 /// Strict about what it does not know: an object whose kind is not recognised (``AdmissionRequest/Recognition``)
 /// is not trusted — its pod specs are checked wherever they sit, and in a protected namespace it is refused, since
-/// what its controller would run cannot be known. In audit mode (``AdmissionScope/enforced`` false) refusals are
-/// reported instead: the object is admitted with the reason as a warning and an audit annotation.
+/// what its controller would run cannot be known. In warn mode (``AdmissionScope/enforced`` false) refusals are
+/// reported instead: the object is admitted with the reason as a warning and an audit annotation, and the response
+/// carries it as ``AdmissionResponse/wouldDeny`` for the caller to record.
 public struct AdmissionController<Approver: ImageApprover>: Sendable {
     public let approver: Approver
 
-    /// The audit annotation that carries, in audit mode, what enforcement would have refused.
+    /// The audit annotation that carries, in warn mode, what enforcement would have refused.
     public static var auditAnnotation: String { "would-deny" }
 
     public init(approver: Approver) { self.approver = approver }
 
-    /// Answers a raw review body. A body that cannot be read is denied with code 400 (fail closed, audit mode or
+    /// Answers a raw review body. A body that cannot be read is denied with code 400 (fail closed, warn mode or
     /// not); its `uid` is echoed when it can be found.
     public func review(_ body: [UInt8]) async -> AdmissionResponse {
         do {
@@ -96,10 +97,10 @@ public struct AdmissionController<Approver: ImageApprover>: Sendable {
             "countersign denied \(subject) in namespace \(request.namespace): " + offences.joined(separator: "; ")
         guard scope.enforced else {
             let reported =
-                "countersign (audit mode, not enforced): would have " + message.dropFirst("countersign ".count)
+                "countersign (warn mode, not enforced): would have " + message.dropFirst("countersign ".count)
             return AdmissionResponse(
                 uid: request.uid, allowed: true, code: 200, message: nil, warnings: [reported] + warnings,
-                auditAnnotations: [Self.auditAnnotation: reported])
+                auditAnnotations: [Self.auditAnnotation: reported], wouldDeny: message)
         }
         return AdmissionResponse(uid: request.uid, allowed: false, code: 403, message: message, warnings: warnings)
     }

@@ -38,6 +38,11 @@ public struct AdmissionRequest: Sendable {
     public let kind: String
     public let namespace: String
     public let operation: String
+    /// A `--dry-run=server` request: answered as any other, but nothing may be recorded for it (the webhook's
+    /// `sideEffects: NoneOnDryRun`). Anything but an absent or `false` field counts as a dry run.
+    public let dryRun: Bool
+    /// Who applied the object (`userInfo.username`), as the API server authenticated them.
+    public let user: String?
     public let name: String?
     public let recognition: Recognition
     /// Every container of every pod spec found in the object, the recognised pod spec's first.
@@ -103,6 +108,8 @@ public struct AdmissionRequest: Sendable {
         version = request["kind"]?["version"]?.stringValue ?? ""
         namespace = request["namespace"]?.stringValue ?? ""
         operation = request["operation"]?.stringValue ?? ""
+        dryRun = request["dryRun"].map { $0.boolValue != false && !$0.isNull } ?? false
+        user = request["userInfo"]?["username"]?.stringValue
         let object = request["object"]
         name = object?["metadata"]?["name"]?.stringValue ?? request["name"]?.stringValue
         let key = Array("\(group)/\(kind)".utf8)

@@ -2,7 +2,7 @@ internal import CountersignEncoding
 
 /// The answer to an AdmissionReview: the request's `uid` echoed, allowed or not, a status code and a message
 /// naming every offending image, warnings the API server shows the user, and audit annotations it writes to its
-/// audit log (what audit mode would have refused).
+/// audit log (what warn mode would have refused).
 public struct AdmissionResponse: Sendable, Hashable {
     public let uid: String
     public let allowed: Bool
@@ -12,11 +12,14 @@ public struct AdmissionResponse: Sendable, Hashable {
     public let warnings: [String]
     /// `auditAnnotations`: keys the API server prefixes with the webhook's name.
     public let auditAnnotations: [String: String]
+    /// In warn mode, the denial enforcement would have answered; nil otherwise. Not part of the review's JSON.
+    public let wouldDeny: String?
 
     public init(
         uid: String, allowed: Bool, code: Int, message: String?, warnings: [String],
-        auditAnnotations: [String: String] = [:]
+        auditAnnotations: [String: String] = [:], wouldDeny: String? = nil
     ) {
+        self.wouldDeny = wouldDeny
         self.uid = uid
         self.allowed = allowed
         self.code = code

@@ -17,8 +17,9 @@ public struct AdmissionScope: Sendable, Hashable {
     /// In a protected namespace an object of a kind Countersign does not recognise is refused: what its
     /// controller would run cannot be known. Elsewhere it is admitted with a warning (its pod specs still checked).
     public var protected: Bool
-    /// Refusals deny. When `false` (audit mode) what would have been refused is admitted and reported instead —
-    /// as a warning to whoever applied it and an audit annotation in the API server's audit log.
+    /// Refusals deny. When `false` (warn mode) what would have been refused is admitted and reported instead —
+    /// as a warning to whoever applied it, an audit annotation in the API server's audit log, and (unless the
+    /// review is a dry run) an `admission.warned` entry in the ledger.
     public var enforced: Bool
 
     public init(protected: Bool, enforced: Bool) {
