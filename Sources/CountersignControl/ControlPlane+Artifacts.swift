@@ -22,8 +22,14 @@ extension ControlPlane {
                 details: ["field": "reference"])
         }
         let results: [VerificationResult]
+        let started = ContinuousClock.now
         do { results = try await verifier.verify(reference, now: now()) } catch {
+            metrics.verification(outcome: "error", duration: ContinuousClock.now - started)
             throw ControlError(.unavailable, "cannot verify \(reference.canonical): \(error.reason)")
+        }
+        for result in results {
+            metrics.verification(
+                outcome: result.verdict == .verified ? "verified" : "rejected", duration: ContinuousClock.now - started)
         }
         for result in results {
             guard let digest = result.digest?.description else { continue }

@@ -284,7 +284,7 @@ struct ServeCommand: AsyncParsableCommand {
             let checkpoints = signer.map {
                 CheckpointSigner(
                     store: control.store, signer: $0, origin: settings.origin, publication: publication,
-                    interval: interval == 0 ? nil : .seconds(interval))
+                    interval: interval == 0 ? nil : .seconds(interval), metrics: control.metrics)
             }
             components.opsgenieSecret = opsgenieSecret
             components.demoIdentityProvider = demoProvider

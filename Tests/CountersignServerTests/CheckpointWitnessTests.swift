@@ -203,9 +203,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ledger = try SQLiteLedger(path: dir + "/honest.db")
         _ = try await ledger.append((0..<8).map(LedgerFixtures.filler))
+        let metrics = ServerMetrics()
         let sign = { (store: any LedgerStore) in
             try await CheckpointSigner(
-                store: store, signer: signer, origin: "log.test/ledger", publication: publication, interval: nil
+                store: store, signer: signer, origin: "log.test/ledger", publication: publication, interval: nil,
+                metrics: metrics
             ).sign()
         }
         let first = try await sign(ledger)
@@ -237,5 +239,12 @@ import Testing
         let refused = await #expect(throws: ControlError.self) { try await sign(ledger) }
         #expect(refused?.message.contains("answered HTTP 503: the checkpoint is not published") == true)
         #expect(try await publication.latest() == second)
+        // Each publication is counted by outcome: a fork is `refused` (page someone), a store that failed `failed`.
+        let scrape = String(decoding: metrics.exposition(), as: UTF8.self)
+        for (outcome, count) in [("published", 2), ("refused", 1), ("failed", 1)] {
+            #expect(
+                scrape.contains(#"countersign_checkpoint_publications_total{outcome="\#(outcome)"} \#(count)"#),
+                "\(outcome): \(scrape)")
+        }
     }
 }

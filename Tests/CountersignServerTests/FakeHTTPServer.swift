@@ -99,7 +99,8 @@ final class FakeHTTPServer: Sendable {
     var recorded: [Call] { log.calls.withLock { $0.filter { $0.method != "GET" } } }
     /// The `GET`s it answered: API reads.
     var reads: [Call] { log.calls.withLock { $0.filter { $0.method == "GET" } } }
-    func answer(_ codes: Int...) { log.statuses.withLock { $0 += codes } }
+    func answer(_ codes: Int...) { answer(contentsOf: codes) }
+    func answer(contentsOf codes: [Int]) { log.statuses.withLock { $0 += codes } }
 
     /// Serves `json` (a JSON object or array) at `path` — a path alone matches any query, a path with a query that
     /// query only.

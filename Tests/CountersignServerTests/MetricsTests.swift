@@ -1,4 +1,6 @@
 import CountersignServer
+import CountersignLedger
+import CountersignControl
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -32,6 +34,47 @@ import Testing
                 text.contains(
                     #"countersign_http_requests_total{method="GET",route="/api/v1/deploy-requests/{id}",status="404"} 1"#
                 ))
+        }
+    }
+
+    /// Issue 19 item 5: what an operator pages on — the outbox's backlog and failing deliveries, admission reviews by
+    /// outcome and latency, checkpoint publications — with labels from fixed sets only.
+    @Test func operationsAreMeasured() async throws {
+        let receiver = try await FakeHTTPServer()
+        let f = try await ServerFixture(
+            notifications: NotificationSettings(urls: [receiver.baseURL + "/hook"], secret: "n0tify"),
+            policy: AdmissionTests.policy)
+        try await f.application().test(.router) { client in
+            _ = try await f.requestAndAllow(client)
+            let backlog = try await f.control.read { r throws(LedgerError) in try await r.outboxBacklog() }
+            #expect(backlog.pending > 0)
+            var text = String(buffer: try await client.call(.get, "/metrics", [:]).body)
+            #expect(text.contains("countersign_outbox_pending \(backlog.pending).0"), "\(text)")
+            #expect(text.contains("countersign_outbox_abandoned 0.0"))
+
+            // The receiver fails every delivery once: each attempt is counted as failed, and nothing leaves the backlog.
+            receiver.answer(contentsOf: Array(repeating: 500, count: backlog.pending))
+            var next: [String: ContinuousClock.Instant] = [:]
+            let attempted = try await OutboxDeliverer(control: f.control).deliverDue(&next)
+            #expect(attempted == backlog.pending)
+            text = String(buffer: try await client.call(.get, "/metrics", [:]).body)
+            #expect(text.contains(#"countersign_outbox_attempts_total{kind="webhook",outcome="failed"} \#(attempted)"#), "\(text)")
+            #expect(text.contains("countersign_outbox_pending \(backlog.pending).0"))
+
+            // Admission: one denied (an unmapped namespace), one warned (warn mode), one allowed (a deletion).
+            let image = "registry.example.com/shop@\(ServerFixture.digest)"
+            for namespace in ["nowhere", "shop-canary"] {
+                _ = try await client.call(
+                    .post, "/admission/validate", [:], AdmissionTests.review(namespace: namespace, image: image))
+            }
+            let deletion = AdmissionTests.review(namespace: "nowhere", image: image).replacingOccurrences(
+                of: #""operation": "CREATE""#, with: #""operation": "DELETE""#)
+            _ = try await client.call(.post, "/admission/validate", [:], deletion)
+            text = String(buffer: try await client.call(.get, "/metrics", [:]).body)
+            for outcome in ["allowed", "denied", "warned"] {
+                #expect(text.contains(#"countersign_admission_reviews_total{outcome="\#(outcome)"} 1"#), "\(outcome)")
+            }
+            #expect(text.contains("countersign_admission_review_duration_seconds_count 3"))
         }
     }
 }

@@ -158,6 +158,10 @@ import Testing
             body: #"{"reference": "\#(image)"}"#)
         #expect(status == 200, "\(body)")
         #expect(body.contains(#""verdict":"verified""#), "\(body)")
+        // The verification is counted by outcome and timed.
+        let scrape = try Spawn.run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.port)/metrics"])
+        #expect(scrape.contains(#"countersign_artifact_verifications_total{outcome="verified"} 1"#), "\(scrape)")
+        #expect(scrape.contains("countersign_artifact_verification_duration_seconds_count 1"))
     }
 
     @Test func serveRefusesCredentialsItCannotUse() throws {

@@ -11,12 +11,14 @@ public struct CheckpointSigner: Service {
     let origin: String
     let publication: CheckpointPublication?
     let interval: Duration?
+    let metrics: ServerMetrics?
     let logger = Logger(label: "countersign.checkpoint")
 
     public init(
         store: any LedgerStore, signer: NoteSigner, origin: String, publication: CheckpointPublication?,
-        interval: Duration?
+        interval: Duration?, metrics: ServerMetrics? = nil
     ) {
+        self.metrics = metrics
         self.store = store
         self.signer = signer
         self.origin = origin
@@ -32,7 +34,14 @@ public struct CheckpointSigner: Service {
         do { note = try await store.checkpoint(signer: signer, origin: origin) } catch {
             throw ControlError(ledger: error)
         }
-        try await publication?.publish(note, ledger: store)
+        guard let publication else { return note }
+        do {
+            try await publication.publish(note, ledger: store)
+            metrics?.checkpointPublication(outcome: "published")
+        } catch {
+            metrics?.checkpointPublication(outcome: error.code == .conflict ? "refused" : "failed")
+            throw error
+        }
         return note
     }
 

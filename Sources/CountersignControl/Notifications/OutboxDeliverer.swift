@@ -49,6 +49,7 @@ public struct OutboxDeliverer: Service {
                 kind: notification.kind, target: notification.target, body: Array(notification.body.utf8), id: id)
             var final = outcome
             if outcome == .failed, attempts >= control.notifications.maxAttempts { final = .abandoned }
+            control.metrics.outboxAttempt(kind: notification.kind, outcome: final.rawValue)
             try await control.record(
                 NotificationAttempted(id: id, outcome: final, attempt: attempts, error: error), actor: "countersign")
             nextAttempt[id] = .now + .seconds(min(300, 1 << min(attempts - 1, 9)))

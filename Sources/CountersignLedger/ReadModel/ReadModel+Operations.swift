@@ -27,6 +27,20 @@ extension ReadModel {
         return pending
     }
 
+    /// The outbox's backlog: notifications still to deliver, and those abandoned.
+    public func outboxBacklog() async throws(LedgerError) -> (pending: Int, abandoned: Int) {
+        guard
+            let row = try await rows(
+                "outbox",
+                """
+                SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL AND abandoned_at IS NULL) AS pending,
+                       COUNT(*) FILTER (WHERE abandoned_at IS NOT NULL) AS abandoned FROM outbox
+                """
+            ).first
+        else { return (0, 0) }
+        return (Int(row.integer("pending") ?? 0), Int(row.integer("abandoned") ?? 0))
+    }
+
     /// An `Idempotency-Key` as claimed, and its answer once recorded.
     public struct IdempotencyKey: Sendable, Hashable {
         public var fingerprint: String

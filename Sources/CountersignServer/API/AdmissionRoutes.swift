@@ -26,7 +26,13 @@ public struct AdmissionRoutes: Sendable {
             guard case .object? = try? JSONValue(parsing: body) else {
                 throw ControlError(.badRequest, "the body must be an AdmissionReview JSON object")
             }
+            let started = ContinuousClock.now
             let answer: AdmissionResponse
+            defer {
+                control.metrics.admission(
+                    outcome: answer.wouldDeny != nil ? "warned" : answer.allowed ? "allowed" : "denied",
+                    duration: ContinuousClock.now - started)
+            }
             if let request = try? AdmissionRequest(review: body) {
                 answer = await controller.review(request)
                 // Warn mode's trace is written after the answer, never in its way: the API server's deadline is

@@ -100,6 +100,9 @@ public func buildRouter(
     }
     router.get("metrics") { _, _ in
         if let size = try? await control.store.size() { control.metrics.ledgerSize(size) }
+        if let backlog = try? await control.read({ r throws(LedgerError) in try await r.outboxBacklog() }) {
+            control.metrics.outbox(pending: backlog.pending, abandoned: backlog.abandoned)
+        }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: control.metrics.exposition())))
@@ -117,7 +120,7 @@ public func buildRouter(
     let checkpoints = components.signer.map {
         CheckpointSigner(
             store: control.store, signer: $0, origin: configuration.origin, publication: components.publication,
-            interval: nil)
+            interval: nil, metrics: control.metrics)
     }
     LedgerRoutes(control: control, checkpoints: checkpoints).add(to: api)
     WebhookRoutes(
