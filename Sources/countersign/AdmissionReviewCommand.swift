@@ -51,10 +51,12 @@ struct AdmissionReviewCommand: AsyncParsableCommand {
             let cache = VerificationCache()
             let options = registry
             let approver = ClosureApprover { image, _, _ in
+                let configuration: RegistryConfiguration
+                do { configuration = try options.configuration(for: image.registry, credentials: credentials) } catch {
+                    return .denied("cannot be verified: \(error)")
+                }
                 let verifier = RegistryVerifier(
-                    client: RegistryClient(
-                        httpClient: http,
-                        configuration: options.configuration(for: image.registry, credentials: credentials)),
+                    client: RegistryClient(httpClient: http, configuration: configuration),
                     policies: policies, cache: cache)
                 do throws(SupplyChainError) {
                     let results = try await verifier.verify(image, now: Date())

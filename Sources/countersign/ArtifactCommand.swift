@@ -33,25 +33,25 @@ struct RegistryOptions: ParsableArguments {
 
     /// The client configuration: the credentials file's for every registry, `--username`'s for `registry`.
     func configuration(for registry: String) throws -> RegistryConfiguration {
-        configuration(for: registry, credentials: try credentials())
+        try configuration(for: registry, credentials: try credentials())
     }
 
     /// The credentials file's registry credentials (none without one), or exit 1 saying what is wrong with it.
     func credentials() throws -> [String: RegistryCredentials] {
-        guard let path = dockerConfig ?? ProcessInfo.processInfo.environment["COUNTERSIGN_DOCKER_CONFIG"] else {
+        guard let path = try Settings(config: nil).value(dockerConfig, "COUNTERSIGN_DOCKER_CONFIG") else {
             return [:]
         }
         do { return try DockerConfig.credentials(atPath: path) } catch { throw ControlError(.badRequest, error.reason) }
     }
 
-    func configuration(for registry: String, credentials: [String: RegistryCredentials]) -> RegistryConfiguration {
+    func configuration(for registry: String, credentials: [String: RegistryCredentials]) throws -> RegistryConfiguration {
         var c = RegistryConfiguration()
         c.timeout = .milliseconds(Int64(timeout * 1000))
         c.verificationDeadline = .milliseconds(Int64(deadline * 1000))
         c.plainHTTPHosts.formUnion(plainHTTP)
         c.credentials = credentials
         if let username {
-            let password = ProcessInfo.processInfo.environment["COUNTERSIGN_REGISTRY_PASSWORD"] ?? ""
+            let password = try Settings(config: nil).secret("COUNTERSIGN_REGISTRY_PASSWORD") ?? ""
             c.credentials[registry] = .basic(username: username, password: password)
         }
         return c

@@ -35,7 +35,7 @@ struct AuditQueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let sql = self.sql
-        let audit = auditDatabase ?? ProcessInfo.processInfo.environment["COUNTERSIGN_AUDIT_DATABASE"]
+        let audit = try store.settings.value(auditDatabase, "COUNTERSIGN_AUDIT_DATABASE")
         let result = try await store.withStore(audit: audit) { try await $0.audit(sql) }
         switch output {
         case .table: print(result.table, terminator: "")

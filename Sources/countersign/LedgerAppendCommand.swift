@@ -34,7 +34,7 @@ struct LedgerAppendCommand: AsyncParsableCommand {
             }
         }
         let batch = drafts
-        let entries = try await store.withStore { try await $0.append(batch) }
+        let entries = try await store.withStore(creating: .configured) { try await $0.append(batch) }
         for e in entries { printJSON(.object([("seq", .number(Double(e.seq))), ("type", .string(e.type.rawValue))])) }
     }
 }

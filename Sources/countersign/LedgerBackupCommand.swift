@@ -22,12 +22,13 @@ struct LedgerBackupCommand: AsyncParsableCommand {
     @Option(help: "The backup file to create.") var to: String
 
     func run() async throws {
-        guard !store.isPostgres else {
+        guard try !store.isPostgres else {
             throw ControlError(
                 .badRequest, "a PostgreSQL ledger is backed up with pg_dump; ledger backup copies a SQLite ledger")
         }
-        guard FileManager.default.fileExists(atPath: store.database) else {
-            throw ControlError(.badRequest, "no ledger at \(store.database)")
+        let database = try store.database
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw ControlError(.badRequest, "no ledger at \(database)")
         }
         let destination = to
         let (size, root) = try await store.withStore { ledger in

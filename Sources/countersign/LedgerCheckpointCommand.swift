@@ -24,7 +24,7 @@ struct LedgerCheckpointCommand: AsyncParsableCommand {
         let signer = try loadSigner(key)
         let origin = self.origin ?? signer.name
         let publication = try publish.map {
-            try CheckpointPublication($0, token: ProcessInfo.processInfo.environment["COUNTERSIGN_PUBLISH_TOKEN"])
+            try CheckpointPublication($0, token: try store.settings.secret("COUNTERSIGN_PUBLISH_TOKEN"))
         }
         let note = try await store.withStore {
             try await CheckpointSigner(

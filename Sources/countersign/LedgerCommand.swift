@@ -19,35 +19,78 @@ struct LedgerCommand: AsyncParsableCommand {
         ])
 }
 
-/// The `--database` option every command that opens the ledger shares: the flag, else `COUNTERSIGN_DATABASE` (as
-/// `serve` reads it), else `./countersign.db` — so `COUNTERSIGN_DATABASE=… countersign tokens create` mints into
+/// The options every command that opens the ledger shares: `--database` and `--config`, resolved as `serve`
+/// resolves them (``Settings``: the flag, else `COUNTERSIGN_DATABASE` in any of its forms, else the configuration
+/// file's `database`, else `./countersign.db`) — so `COUNTERSIGN_DATABASE=… countersign tokens create` mints into
 /// the configured ledger, never into a new file beside it.
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .customLong("database"),
         help: """
-            The ledger: a SQLite file path, or a postgres:// URL (postgres://user@host:port/db?sslmode=disable); \
-            default COUNTERSIGN_DATABASE, else ./countersign.db.
+            The ledger: a SQLite file path, or a postgres:// URL (postgres://user@host:port/db?sslmode=verify-full); \
+            default COUNTERSIGN_DATABASE, else the configuration file's database, else ./countersign.db.
             """)
     var databaseOption: String?
 
-    init() {}
-    init(database: String) { self.databaseOption = database }
+    @Option(help: "A YAML configuration file, as `serve` reads it (default COUNTERSIGN_CONFIG).")
+    var config: String?
 
-    var database: String {
-        databaseOption ?? ProcessInfo.processInfo.environment["COUNTERSIGN_DATABASE"] ?? "./countersign.db"
+    init() {}
+    init(database: String) {
+        self.databaseOption = database
+        self.config = nil
     }
 
-    var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+    /// Which commands may create a SQLite ledger that does not exist yet.
+    enum Creation {
+        /// Never: a command that reads or checks a ledger has nothing to read in a new one.
+        case never
+        /// At a path someone configured (a flag, the environment, the file), saying so — never at the default
+        /// `./countersign.db`, where a new file is the mark of a configuration the command did not see.
+        case configured
+        /// `serve`: its zero-configuration start creates `./countersign.db`.
+        case always
+    }
+
+    var settings: Settings { get throws { try Settings(config: config) } }
+
+    var database: String { get throws { try settings.value(databaseOption, "COUNTERSIGN_DATABASE") ?? "./countersign.db" } }
+
+    var isPostgres: Bool {
+        get throws {
+            let database = try database
+            return database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+        }
+    }
 
     /// Opens the store, runs `body` with it and closes it. Ledger errors become a message and exit status 1. On
-    /// PostgreSQL, audit queries log in with `audit` (a SELECT-only role's URL); without it they are refused.
-    func withStore<T: Sendable>(audit: String? = nil, _ body: @Sendable (any LedgerStore) async throws -> T)
-        async throws -> T
-    {
+    /// PostgreSQL, audit queries log in with `audit` (a SELECT-only role's URL); without it they are refused. A
+    /// SQLite file that does not exist is created only as `creating` allows.
+    func withStore<T: Sendable>(
+        audit: String? = nil, creating: Creation = .never, _ body: @Sendable (any LedgerStore) async throws -> T
+    ) async throws -> T {
+        let database = try database
         do {
-            if isPostgres {
+            if try isPostgres {
                 return try await PostgresLedger.withLedger(url: database, auditURL: audit) { try await body($0) }
+            }
+            if !FileManager.default.fileExists(atPath: database) {
+                let configured = try settings.isSet(databaseOption, "COUNTERSIGN_DATABASE")
+                switch creating {
+                case .always: break
+                case .configured where configured:
+                    printError("countersign: created a new ledger at \(database)")
+                case .configured:
+                    throw ControlError(
+                        .badRequest,
+                        "no ledger at \(database), and none is configured: name it with --database, COUNTERSIGN_DATABASE "
+                            + "or the configuration file's database (`countersign serve` creates a new one)")
+                case .never:
+                    throw ControlError(
+                        .badRequest,
+                        "no ledger at \(database): name an existing one with --database, COUNTERSIGN_DATABASE or the "
+                            + "configuration file's database")
+                }
             }
             return try await body(try SQLiteLedger(path: database))
         } catch let error as LedgerError {

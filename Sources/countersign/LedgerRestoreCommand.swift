@@ -31,24 +31,26 @@ struct LedgerRestoreCommand: AsyncParsableCommand {
     var witness: [String] = []
 
     func run() async throws {
-        guard !store.isPostgres else {
+        guard try !store.isPostgres else {
             throw ValidationError(
                 "a PostgreSQL ledger is restored with pg_restore; then check it with `ledger verify --published`")
         }
-        let verify = LedgerVerifyCommand.parseOrExit(verifier.map { ["--verifier", $0] } ?? [])
+        let verify = LedgerVerifyCommand.parseOrExit(
+            (verifier.map { ["--verifier", $0] } ?? []) + (store.config.map { ["--config", $0] } ?? []))
         guard let key = try verify.configuredKey() else {
             throw ValidationError(
                 "restore needs the log's checkpoint key (--verifier, COUNTERSIGN_CHECKPOINT_VERIFIER or "
                     + "COUNTERSIGN_CHECKPOINT_KEY): the published checkpoint must be checked")
         }
+        let database = try store.database
         let publication = try CheckpointPublication(published)
         let witnesses = try witness.map(loadWitness)
         do {
-            let (size, checkpoint) = try await SQLiteLedger.restore(from: from, to: store.database, verifier: key) {
+            let (size, checkpoint) = try await SQLiteLedger.restore(from: from, to: database, verifier: key) {
                 try await publication.check($0, log: key, witnesses: witnesses)
             }
             print(
-                "restored \(size) entries to \(store.database): the backup verifies and extends the checkpoint "
+                "restored \(size) entries to \(database): the backup verifies and extends the checkpoint "
                     + "published at size \(checkpoint.size)")
         } catch let error as LedgerError {
             printError("REFUSED: \(error.message)")

@@ -49,10 +49,9 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
 
     /// The key to check the checkpoint with, and where it came from.
     func configuredKey() throws -> NoteVerifier? {
-        let env = ProcessInfo.processInfo.environment
-        if let verifier { return try loadVerifier(verifier) }
-        if let text = env["COUNTERSIGN_CHECKPOINT_VERIFIER"], !text.isEmpty { return try loadVerifier(text) }
-        if let path = env["COUNTERSIGN_CHECKPOINT_KEY"], !path.isEmpty { return try loadSigner(path).verifier }
+        let settings = try store.settings
+        if let text = try settings.value(verifier, "COUNTERSIGN_CHECKPOINT_VERIFIER") { return try loadVerifier(text) }
+        if let path = try settings.value(nil, "COUNTERSIGN_CHECKPOINT_KEY") { return try loadSigner(path).verifier }
         return nil
     }
 

@@ -119,25 +119,21 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let demoEnd = try demoUntil.map { try parseTime($0, "--demo-until") } ?? Date()
-        let process = ProcessInfo.processInfo.environment
-        let file = try Self.configFile(config ?? process["COUNTERSIGN_CONFIG"])
-        // The environment over the file: one lookup for both.
-        var env = file
-        for (key, value) in process { env[key] = value }
-        let database = self.database ?? env["COUNTERSIGN_DATABASE"] ?? "./countersign.db"
-        let auditDatabase = self.auditDatabase ?? env["COUNTERSIGN_AUDIT_DATABASE"]
-        let policyPath = self.policy ?? env["COUNTERSIGN_POLICY"] ?? "examples/policy"
+        let resolved = try Settings(config: config)
+        let database = try resolved.value(self.database, "COUNTERSIGN_DATABASE") ?? "./countersign.db"
+        let auditDatabase = try resolved.value(self.auditDatabase, "COUNTERSIGN_AUDIT_DATABASE")
+        let policyPath = try resolved.value(self.policy, "COUNTERSIGN_POLICY") ?? "examples/policy"
         var configuration = ServerConfiguration()
-        configuration.host = host ?? env["COUNTERSIGN_HOST"] ?? configuration.host
-        if let raw = port.map(String.init) ?? env["COUNTERSIGN_PORT"] {
+        configuration.host = try resolved.value(host, "COUNTERSIGN_HOST") ?? configuration.host
+        if let raw = try resolved.value(port.map(String.init), "COUNTERSIGN_PORT") {
             guard let p = Int(raw), (0...65535).contains(p) else {
                 throw ValidationError("the port must be 0–65535, got \(raw)")
             }
             configuration.port = p
         }
-        configuration.origin = origin ?? env["COUNTERSIGN_ORIGIN"] ?? configuration.origin
+        configuration.origin = try resolved.value(origin, "COUNTERSIGN_ORIGIN") ?? configuration.origin
         func setting(_ flag: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let raw = flag.map(String.init) ?? env[name] else { return nil }
+            guard let raw = try resolved.value(flag.map(String.init), name) else { return nil }
             guard let n = Int(raw), range.contains(n) else {
                 throw ValidationError(
                     "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(raw)")
@@ -158,7 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
             registry.verificationDeadline = .seconds(s)
         }
         var tls: CertificateReloader? = nil
-        switch (tlsCert ?? env["COUNTERSIGN_TLS_CERT"], tlsKey ?? env["COUNTERSIGN_TLS_KEY"]) {
+        switch (try resolved.value(tlsCert, "COUNTERSIGN_TLS_CERT"), try resolved.value(tlsKey, "COUNTERSIGN_TLS_KEY")) {
         case (let certificate?, let key?):
             // Read now, so a bad pair refuses to start with the file named rather than failing every handshake.
             do { tls = try CertificateReloader(certificatePath: certificate, keyPath: key) } catch {
@@ -168,18 +164,18 @@ struct ServeCommand: AsyncParsableCommand {
         default: throw ValidationError("TLS needs both --tls-cert and --tls-key")
         }
         let tlsReloader = tls
-        if let path = dockerConfig ?? env["COUNTERSIGN_DOCKER_CONFIG"] {
+        if let path = try resolved.value(dockerConfig, "COUNTERSIGN_DOCKER_CONFIG") {
             do { registry.credentials = try DockerConfig.credentials(atPath: path) } catch {
                 throw ValidationError(error.reason)
             }
         }
         let registryConfiguration = registry
-        if let url = publicURL ?? env["COUNTERSIGN_PUBLIC_URL"] {
+        if let url = try resolved.value(publicURL, "COUNTERSIGN_PUBLIC_URL") {
             do { configuration.publicURL = try PublicURL(parsing: url) } catch {
                 throw ValidationError(error.message)
             }
         }
-        if let key = process["COUNTERSIGN_SESSION_KEY"] {
+        if let key = try resolved.secret("COUNTERSIGN_SESSION_KEY") {
             guard key.utf8.count >= 32 else {
                 throw ValidationError(
                     "COUNTERSIGN_SESSION_KEY must be at least 32 characters (openssl rand -base64 32)")
@@ -189,9 +185,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         for warning in Self.webWarnings(configuration, database: database) { printError("countersign: \(warning)") }
         var organisationProvider = try Self.identityProvider(
-            issuer: oidcIssuer ?? env["COUNTERSIGN_OIDC_ISSUER"],
-            clientID: oidcClientId ?? env["COUNTERSIGN_OIDC_CLIENT_ID"],
-            secret: process["COUNTERSIGN_OIDC_CLIENT_SECRET"], configuration: configuration)
+            issuer: try resolved.value(oidcIssuer, "COUNTERSIGN_OIDC_ISSUER"),
+            clientID: try resolved.value(oidcClientId, "COUNTERSIGN_OIDC_CLIENT_ID"),
+            secret: try resolved.secret("COUNTERSIGN_OIDC_CLIENT_SECRET"), configuration: configuration)
 
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policyPath) } catch {
@@ -207,24 +203,24 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let identityProvider = organisationProvider
         let demoProvider = demoIdentityProvider
-        let signer = try (checkpointKey ?? env["COUNTERSIGN_CHECKPOINT_KEY"]).map(loadSigner)
-        let publication = try (publishCheckpoints ?? env["COUNTERSIGN_PUBLISH_CHECKPOINTS"]).map {
-            try CheckpointPublication($0, token: process["COUNTERSIGN_PUBLISH_TOKEN"])
+        let signer = try (try resolved.value(checkpointKey, "COUNTERSIGN_CHECKPOINT_KEY")).map(loadSigner)
+        let publication = try (try resolved.value(publishCheckpoints, "COUNTERSIGN_PUBLISH_CHECKPOINTS")).map {
+            try CheckpointPublication($0, token: try resolved.secret("COUNTERSIGN_PUBLISH_TOKEN"))
         }
         if publication != nil && signer == nil {
             throw ValidationError("--publish-checkpoints needs --checkpoint-key: only signed checkpoints are published")
         }
         let interval = try setting(checkpointInterval, "COUNTERSIGN_CHECKPOINT_INTERVAL", 0...86_400) ?? 60
-        let prometheus = self.prometheus ?? env["COUNTERSIGN_PROMETHEUS"]
-        let configsPath = canaryConfigs ?? env["COUNTERSIGN_CANARY_CONFIGS"]
+        let prometheus = try resolved.value(self.prometheus, "COUNTERSIGN_PROMETHEUS")
+        let configsPath = try resolved.value(canaryConfigs, "COUNTERSIGN_CANARY_CONFIGS")
         let configs = try configsPath.map(Self.loadCanaryConfigs) ?? []
 
         var githubSettings: GitHubConfiguration?
-        if let secret = env["COUNTERSIGN_GITHUB_WEBHOOK_SECRET"], !secret.isEmpty {
-            let api = githubAPI ?? env["COUNTERSIGN_GITHUB_API"] ?? "https://api.github.com"
-            let appID = githubAppID ?? env["COUNTERSIGN_GITHUB_APP_ID"]
-            let appKey = githubAppKey ?? env["COUNTERSIGN_GITHUB_APP_KEY_FILE"]
-            let token = env["COUNTERSIGN_GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let secret = try resolved.secret("COUNTERSIGN_GITHUB_WEBHOOK_SECRET"), !secret.isEmpty {
+            let api = try resolved.value(githubAPI, "COUNTERSIGN_GITHUB_API") ?? "https://api.github.com"
+            let appID = try resolved.value(githubAppID, "COUNTERSIGN_GITHUB_APP_ID")
+            let appKey = try resolved.value(githubAppKey, "COUNTERSIGN_GITHUB_APP_KEY_FILE")
+            let token = try resolved.secret("COUNTERSIGN_GITHUB_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
             let credentials: GitHubConfiguration.Credentials
             switch (appID, appKey, token) {
             case (let id?, let key?, nil):
@@ -243,10 +239,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             githubSettings = GitHubConfiguration(
                 webhookSecret: secret, apiBaseURL: api, credentials: credentials,
-                deployer: githubDeployer ?? env["COUNTERSIGN_GITHUB_DEPLOYER"])
+                deployer: try resolved.value(githubDeployer, "COUNTERSIGN_GITHUB_DEPLOYER"))
         }
-        let urls = notify.isEmpty ? (env["COUNTERSIGN_NOTIFY"] ?? "").split(separator: ",").map(String.init) : notify
-        let notifySecret = env["COUNTERSIGN_NOTIFY_SECRET"] ?? ""
+        let urls = notify.isEmpty ? (try resolved.value(nil, "COUNTERSIGN_NOTIFY") ?? "").split(separator: ",").map(String.init) : notify
+        let notifySecret = try resolved.secret("COUNTERSIGN_NOTIFY_SECRET") ?? ""
         if !urls.isEmpty && notifySecret.isEmpty {
             throw ValidationError("--notify needs COUNTERSIGN_NOTIFY_SECRET to sign the notifications")
         }
@@ -254,15 +250,15 @@ struct ServeCommand: AsyncParsableCommand {
         for (variable, service) in [
             ("COUNTERSIGN_SLACK_WEBHOOKS", ChatRoute.Service.slack), ("COUNTERSIGN_TEAMS_WEBHOOKS", .teams),
         ] {
-            for route in (process[variable] ?? "").split(separator: ",") {
+            for route in (try resolved.secret(variable) ?? "").split(separator: ",") {
                 chats.append(try ChatRoute(route.trimmingCharacters(in: .whitespaces), service: service))
             }
         }
         let notifications = NotificationSettings(
             urls: urls, secret: notifySecret, chats: chats, publicURL: configuration.publicURL?.origin,
-            slackSigningSecret: process["COUNTERSIGN_SLACK_SIGNING_SECRET"].flatMap { $0.isEmpty ? nil : $0 })
-        let pagerDutySecret = process["COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        let opsgenieSecret = process["COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+            slackSigningSecret: try resolved.secret("COUNTERSIGN_SLACK_SIGNING_SECRET").flatMap { $0.isEmpty ? nil : $0 })
+        let pagerDutySecret = try resolved.secret("COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET").flatMap { $0.isEmpty ? nil : $0 }
+        let opsgenieSecret = try resolved.secret("COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET").flatMap { $0.isEmpty ? nil : $0 }
         if let opsgenieSecret, opsgenieSecret.utf8.count < 32 {
             throw ValidationError(
                 "COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET must be 32 characters or more: it is the whole credential")
@@ -270,7 +266,7 @@ struct ServeCommand: AsyncParsableCommand {
         let github = githubSettings
         let settings = configuration
         let store = StoreOptions(database: database)
-        try await store.withStore(audit: auditDatabase) { ledger in
+        try await store.withStore(audit: auditDatabase, creating: .always) { ledger in
             let control = ControlPlane(
                 store: DeadlineStore(ledger, limit: settings.limits.storeDeadline),
                 policy: PolicyHolder(bundle, path: policyPath), github: github,
@@ -375,48 +371,6 @@ struct ServeCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(
             Data(
                 "countersign: people sign in at /ui/sign-in through the demo's identity provider (/demo-idp)\n".utf8))
-    }
-
-    /// The settings of a YAML configuration file, as the environment variables they stand for. Unknown keys and
-    /// secrets (which belong in the environment) are refused.
-    static func configFile(_ path: String?) throws -> [String: String] {
-        guard let path else { return [:] }
-        let keys = [
-            "database": "COUNTERSIGN_DATABASE", "auditDatabase": "COUNTERSIGN_AUDIT_DATABASE",
-            "policy": "COUNTERSIGN_POLICY", "host": "COUNTERSIGN_HOST",
-            "port": "COUNTERSIGN_PORT", "origin": "COUNTERSIGN_ORIGIN", "checkpointKey": "COUNTERSIGN_CHECKPOINT_KEY",
-            "publishCheckpoints": "COUNTERSIGN_PUBLISH_CHECKPOINTS",
-            "checkpointInterval": "COUNTERSIGN_CHECKPOINT_INTERVAL",
-            "prometheus": "COUNTERSIGN_PROMETHEUS", "canaryConfigs": "COUNTERSIGN_CANARY_CONFIGS",
-            "githubAPI": "COUNTERSIGN_GITHUB_API", "githubDeployer": "COUNTERSIGN_GITHUB_DEPLOYER",
-            "githubAppID": "COUNTERSIGN_GITHUB_APP_ID", "githubAppKeyFile": "COUNTERSIGN_GITHUB_APP_KEY_FILE",
-            "notify": "COUNTERSIGN_NOTIFY", "publicURL": "COUNTERSIGN_PUBLIC_URL",
-            "oidcIssuer": "COUNTERSIGN_OIDC_ISSUER", "oidcClientID": "COUNTERSIGN_OIDC_CLIENT_ID",
-            "idleTimeout": "COUNTERSIGN_IDLE_TIMEOUT", "maxConnections": "COUNTERSIGN_MAX_CONNECTIONS",
-            "storeDeadline": "COUNTERSIGN_STORE_DEADLINE", "verificationDeadline": "COUNTERSIGN_VERIFICATION_DEADLINE",
-            "dockerConfig": "COUNTERSIGN_DOCKER_CONFIG", "tlsCert": "COUNTERSIGN_TLS_CERT",
-            "tlsKey": "COUNTERSIGN_TLS_KEY",
-        ]
-        let loaded: Any?
-        let text = try readFile(path)
-        do { loaded = try Yams.load(yaml: text) } catch {
-            throw ControlError(.badRequest, "\(path): not valid YAML: \(error)")
-        }
-        guard let mapping = loaded as? [String: Any] else {
-            throw ControlError(.badRequest, "\(path): the configuration must be a mapping of settings")
-        }
-        var settings: [String: String] = [:]
-        for (key, value) in mapping {
-            guard let name = keys[key] else {
-                throw ControlError(.badRequest, "\(path): unknown setting \(key) (secrets belong in the environment)")
-            }
-            if let list = value as? [Any] {
-                settings[name] = list.map { "\($0)" }.joined(separator: ",")
-            } else {
-                settings[name] = "\(value)"
-            }
-        }
-        return settings
     }
 
     /// What an operator should know about the web UI's settings: a server reachable beyond loopback without a

@@ -16,15 +16,22 @@ struct TokensCommand: AsyncParsableCommand {
 /// Options both token commands share: where the ledger and the policy are.
 struct TokenStoreOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
-    @Option(help: "The policy file or directory that defines identities and roles.")
-    var policy: String = "examples/policy"
+    @Option(
+        help: """
+            The policy file or directory that defines identities and roles (default COUNTERSIGN_POLICY, else the \
+            configuration file's policy, else examples/policy).
+            """)
+    var policy: String?
 
-    func withControlPlane(_ body: @Sendable (ControlPlane) async throws -> Void) async throws {
+    func withControlPlane(
+        creating: StoreOptions.Creation = .never, _ body: @Sendable (ControlPlane) async throws -> Void
+    ) async throws {
+        let policy = try store.settings.value(self.policy, "COUNTERSIGN_POLICY") ?? "examples/policy"
         let bundle: PolicyBundle
         do { bundle = try PolicyLoader.load(path: policy) } catch {
             throw ControlError(.badRequest, "\(policy): \(error)")
         }
-        try await store.withStore { ledger in
+        try await store.withStore(creating: creating) { ledger in
             try await body(ControlPlane(store: ledger, policy: PolicyHolder(bundle, path: policy)))
         }
     }
@@ -52,7 +59,7 @@ struct TokensCreateCommand: AsyncParsableCommand {
         let role = Identity.Role(rawValue: role)!
         let expiresAt = try expires.map { try parseTime($0, "--expires") }
         let identity = self.identity
-        try await options.withControlPlane { control in
+        try await options.withControlPlane(creating: .configured) { control in
             let token = try await control.createToken(
                 identity: identity, role: role, issuer: .host(user: NSUserName()), expiresAt: expiresAt)
             print(token.secret)

@@ -137,7 +137,10 @@ import Testing
         let required: [EventType: JSONValue] = [
             .accessRefused: .object([
                 ("identity", "x"), ("role", "deployer"), ("action", "POST /api/v1/tokens"), ("reason", "refused"),
-            ])
+            ]),
+            .admissionWarned: .object([
+                ("namespace", "shop"), ("kind", "v1 Pod"), ("uid", "u-1"), ("reason", "would have denied"),
+            ]),
         ]
         for type in EventType.allCases where !Projection.projects(type) {
             let draft = try EntryDraft(type: type, at: Date(), actor: "x", payload: required[type] ?? .object([]))
