@@ -5,7 +5,8 @@
 # which validates policy documents against schemas/policy (PolicySchemaFilesTests), and PyJWT, which the test
 # identity provider Tests/IdentityProvider/idp.py signs ID tokens with (and Tests/GitHubApp/github_app.py verifies
 # the GitHub App's JWTs with); slack_sdk, whose block models validate the Slack messages; kubernetes-validate, which
-# validates the rendered Kubernetes manifests against the API's schemas (scripts/kubernetes-check.py); and Selenium, which drives
+# validates the rendered Kubernetes manifests against the API's schemas (scripts/kubernetes-check.py);
+# opentelemetry-proto, which the test OTLP receiver decodes traces with (scripts/otlp-receiver.py); and Selenium, which drives
 # Chromium through the web UI (scripts/browser-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,9 @@ if ! "$venv/bin/python" -c 'import slack_sdk.version as v; assert v.__version__ 
 fi
 if ! "$venv/bin/python" -c 'import kubernetes_validate.version as v; assert v.__version__ == "1.37.0"' 2>/dev/null; then
     "$venv/bin/pip" install -q 'kubernetes-validate==1.37.0'
+fi
+if ! "$venv/bin/python" -c 'import importlib.metadata as m; assert m.version("opentelemetry-proto") == "1.45.2"' 2>/dev/null; then
+    "$venv/bin/pip" install -q 'opentelemetry-proto==1.45.2'
 fi
 browser=.build/browser-venv
 if ! "$browser/bin/python" -c 'import selenium; assert selenium.__version__ == "4.50.0"' 2>/dev/null; then

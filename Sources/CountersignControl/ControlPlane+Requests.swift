@@ -2,6 +2,8 @@ public import CountersignCore
 internal import CountersignEncoding
 public import CountersignLedger
 internal import Foundation
+internal import CountersignSupplyChain
+internal import Tracing
 
 extension ControlPlane {
     /// Records a deploy request by `principal` (who must hold the deployer role) and decides it.
@@ -121,11 +123,19 @@ extension ControlPlane {
 
     /// Decides now; records and notifies, in one batch, only when the decision differs from the last one recorded.
     func decide(_ status: DeployRequestStatus, by actor: String) async throws(ControlError) -> Decision {
-        let (changed, batch) = try await plan(status, by: actor)
-        guard let decision = changed else { return status.decision! }
-        try await record(batch)
-        count(decision, after: status)
-        return decision
+        try await traced("gate.decide") { span throws(ControlError) in
+            span.attributes["countersign.request"] = status.request.id
+            span.attributes["countersign.environment"] = status.request.environment
+            let (changed, batch) = try await plan(status, by: actor)
+            guard let decision = changed else {
+                span.attributes["countersign.verdict"] = status.decision?.verdict.rawValue
+                return status.decision!
+            }
+            span.attributes["countersign.verdict"] = decision.verdict.rawValue
+            try await record(batch)
+            count(decision, after: status)
+            return decision
+        }
     }
 
     /// The decision `status`'s request gets now, and the entries recording it: the decision and its

@@ -2,6 +2,8 @@ internal import CountersignCore
 internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
+internal import CountersignSupplyChain
+internal import Tracing
 
 /// The control plane's operations — deploy requests, decisions, approvals, checks, tokens — over a ledger store
 /// and the policy in force. Independent of HTTP: the router maps requests onto these methods, and tests call
@@ -65,6 +67,14 @@ public struct ControlPlane: Sendable {
     /// its entry comes first, and when the append fails because the key was claimed meanwhile, the answer is 409.
     package func record(_ batch: EntryBatch) async throws(ControlError) -> [LedgerEntry] {
         guard !batch.drafts.isEmpty else { return [] }
+        return try await traced("ledger.append") { span throws(ControlError) in
+            span.attributes["countersign.entries"] = batch.drafts.count
+            span.attributes["countersign.types"] = Set(batch.drafts.map(\.type.rawValue)).sorted().joined(separator: ",")
+            return try await append(batch)
+        }
+    }
+
+    private func append(_ batch: EntryBatch) async throws(ControlError) -> [LedgerEntry] {
         var drafts = batch.drafts
         var claimed: IdempotencyClaim?
         if let claim = IdempotencyClaim.current, let event = claim.take() {

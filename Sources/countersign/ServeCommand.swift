@@ -10,6 +10,8 @@ import CountersignServer
 import CountersignSupplyChain
 import Foundation
 import Hummingbird
+import ServiceLifecycle
+import Logging
 import Yams
 
 /// `countersign serve`: the control plane's HTTP server, on the embedded default with no flags.
@@ -25,7 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
             COUNTERSIGN_PROMETHEUS, COUNTERSIGN_CANARY_CONFIGS, COUNTERSIGN_GITHUB_API, COUNTERSIGN_GITHUB_DEPLOYER, \
             COUNTERSIGN_GITHUB_APP_ID, COUNTERSIGN_GITHUB_APP_KEY_FILE, COUNTERSIGN_NOTIFY (comma-separated URLs), COUNTERSIGN_PUBLIC_URL, COUNTERSIGN_IDLE_TIMEOUT, \
             COUNTERSIGN_MAX_CONNECTIONS, COUNTERSIGN_STORE_DEADLINE, COUNTERSIGN_VERIFICATION_DEADLINE, \
-            COUNTERSIGN_DOCKER_CONFIG, COUNTERSIGN_TLS_CERT, COUNTERSIGN_TLS_KEY; and from a YAML file (--config or \
+            COUNTERSIGN_DOCKER_CONFIG, COUNTERSIGN_TLS_CERT, COUNTERSIGN_TLS_KEY, COUNTERSIGN_LOG_FORMAT, \
+            COUNTERSIGN_LOG_LEVEL (each also as COUNTERSIGN_X_FILE or a file in COUNTERSIGN_SECRETS_DIR); traces go \
+            to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT is set; and from a YAML file (--config or \
             COUNTERSIGN_CONFIG) with the same names in camelCase (database, auditDatabase, policy, host, port, origin, \
             checkpointKey, publishCheckpoints, checkpointInterval, prometheus, canaryConfigs, githubAPI, githubDeployer, githubAppID, githubAppKeyFile, notify, publicURL, oidcIssuer, oidcClientID, idleTimeout, \
             maxConnections, storeDeadline, verificationDeadline, dockerConfig, tlsCert, tlsKey). A flag wins over the environment, which wins over the file. Secrets come \
@@ -85,6 +89,11 @@ struct ServeCommand: AsyncParsableCommand {
             directory it is mounted in).
             """)
     var dockerConfig: String?
+    @Option(help: "Log lines as text or json, on standard error (COUNTERSIGN_LOG_FORMAT; default text).")
+    var logFormat: String?
+    @Option(
+        help: "The least severe level logged: trace, debug, info, notice, warning, error, critical (COUNTERSIGN_LOG_LEVEL; default info).")
+    var logLevel: String?
     @Option(help: "A PEM certificate chain to serve HTTPS with (with --tls-key); reloaded when the file changes.")
     var tlsCert: String?
     @Option(help: "The certificate's PEM private key.") var tlsKey: String?
@@ -120,6 +129,23 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let demoEnd = try demoUntil.map { try parseTime($0, "--demo-until") } ?? Date()
         let resolved = try Settings(config: config)
+        // Before anything logs: the format and level of every line, and traces when a collector is configured.
+        let formatName = try resolved.value(logFormat, "COUNTERSIGN_LOG_FORMAT") ?? "text"
+        guard let format = Telemetry.LogFormat(rawValue: formatName) else {
+            throw ValidationError("the log format must be text or json, got \(formatName)")
+        }
+        let levelName = try resolved.value(logLevel, "COUNTERSIGN_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError(
+                "the log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \(levelName)")
+        }
+        let tracing: (any Service)?
+        do {
+            tracing = try Telemetry.bootstrap(
+                format: format, level: level, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let database = try resolved.value(self.database, "COUNTERSIGN_DATABASE") ?? "./countersign.db"
         let auditDatabase = try resolved.value(self.auditDatabase, "COUNTERSIGN_AUDIT_DATABASE")
         let policyPath = try resolved.value(self.policy, "COUNTERSIGN_POLICY") ?? "examples/policy"
@@ -298,7 +324,7 @@ struct ServeCommand: AsyncParsableCommand {
             let scheme = tlsReloader == nil ? "http" : "https"
             let app = try buildApplication(
                 configuration: settings, components: components,
-                services: [PolicyReloader(control: control), OutboxDeliverer(control: control)]
+                services: (tracing.map { [$0] } ?? []) + [PolicyReloader(control: control), OutboxDeliverer(control: control)]
                     + (components.kayenta.map { [$0.service] } ?? []) + (checkpoints.map { [$0] } ?? []),
                 tls: tlsReloader
             ) { port in

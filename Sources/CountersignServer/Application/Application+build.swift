@@ -50,6 +50,10 @@ public func buildRouter(
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     let control = components.control
+    // Outermost: a span per request (continuing a caller's `traceparent`), then its access-log line, which is
+    // written inside the span and so carries its trace id.
+    router.add(middleware: TracingMiddleware())
+    router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: control.metrics))
     router.add(middleware: ErrorShapeMiddleware())
     router.add(middleware: StoreBudgetMiddleware(limit: configuration.limits.storeDeadline))
@@ -147,8 +151,7 @@ public func buildApplication(
     configuration: ServerConfiguration, components: ServerComponents, services: [any Service] = [],
     tls: CertificateReloader? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    var logger = Logger(label: "countersign")
-    logger.logLevel = .info
+    let logger = Logger(label: "countersign")
     let limits = configuration.limits
     let connections = ConnectionLimiter.Count(limit: limits.maxConnections)
     let (seconds, attoseconds) = limits.idleTimeout.components

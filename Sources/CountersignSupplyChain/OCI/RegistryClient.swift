@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 internal import CountersignEncoding
 internal import Foundation
+internal import Tracing
 internal import NIOCore
 internal import NIOHTTP1
 internal import Synchronization
@@ -306,6 +307,17 @@ public struct RegistryClient: Sendable {
     /// The raw exchange under the deadline: the head *and* the body must arrive in time, so a registry that
     /// dribbles bytes cannot hold a verification open.
     func exchange(_ url: String, headers: HTTPHeaders, maxBytes: Int) async throws(SupplyChainError) -> Response {
+        try await traced("registry.get", kind: .client) { span throws(SupplyChainError) in
+            span.attributes["http.request.method"] = "GET"
+            span.attributes["url.full"] = url
+            let response = try await get(url, headers: headers, maxBytes: maxBytes)
+            span.attributes["http.response.status_code"] = response.status
+            return response
+        }
+    }
+
+    /// One GET within the configured timeout, its body collected up to `maxBytes`.
+    private func get(_ url: String, headers: HTTPHeaders, maxBytes: Int) async throws(SupplyChainError) -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers = headers
