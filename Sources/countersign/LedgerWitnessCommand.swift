@@ -23,8 +23,12 @@ struct LedgerWitnessCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @Option(help: "The witness's private key file (`keys generate --witness`).") var key: String
-    @Option(help: "The log's checkpoint verifier key (<name>+<hex id>+<base64 key>), or a file holding it.")
-    var logVerifier: String
+    @Option(
+        help: """
+            The log's checkpoint verifier key (<name>+<hex id>+<base64 key>), or a file holding it; repeat it while \
+            the log rotates its key (the new one and the old).
+            """)
+    var logVerifier: [String]
     @Option(help: "The witness's state directory: the last cosigned checkpoint, and every one before it.")
     var state: String
 
@@ -33,7 +37,8 @@ struct LedgerWitnessCommand: AsyncParsableCommand {
         do { cosigner = try Cosigner(privateKey: try readFile(key)) } catch let error as NoteError {
             throw ControlError(.badRequest, "--key: \(error.message)")
         }
-        let log = try loadVerifier(logVerifier)
+        guard !logVerifier.isEmpty else { throw ValidationError("--log-verifier is required") }
+        let log = try logVerifier.map(loadVerifier)
         let store = try CheckpointPublication(state)
         guard case .directory = store.place else {
             throw ValidationError("--state must be a directory")
@@ -44,7 +49,7 @@ struct LedgerWitnessCommand: AsyncParsableCommand {
         if let note = try await store.latest() {
             do {
                 _ = try cosigner.verifier.verify(note)
-                previous = try Checkpoint(body: try log.verify(note))
+                previous = try Checkpoint(body: try Witness.verified(note, by: log))
             } catch {
                 throw ControlError(.conflict, "the state in \(state) is not a checkpoint this witness cosigned: \(error)")
             }

@@ -164,6 +164,15 @@ import Testing
         #expect(throws: NoteError.self) {
             try Witness.check(unsigned, log: Self.log.verifier, previous: previous, proof: proof)
         }
+        // The log rotates its key: a witness configured with both keys follows it; with the old one alone it does not.
+        let rotated = try NoteSigner(name: "log.test/ledger")
+        let (underNewKey, _) = try Self.checkpoint(leaves, signer: rotated)
+        #expect(
+            try Witness.check(underNewKey, log: [rotated.verifier, Self.log.verifier], previous: previous, proof: proof)
+                .size == 20)
+        #expect(throws: NoteError.self) {
+            try Witness.check(underNewKey, log: [Self.log.verifier], previous: previous, proof: proof)
+        }
         let otherOrigin = try Self.log.sign(Checkpoint(origin: "log.test/other", size: 20, rootHash: full.root()).body)
         #expect(throws: NoteError("the checkpoint is of log log.test/other, not log.test/ledger")) {
             try Witness.check(otherOrigin, log: Self.log.verifier, previous: previous, proof: proof)

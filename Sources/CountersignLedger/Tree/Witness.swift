@@ -8,7 +8,15 @@ public enum Witness {
     public static func check(_ note: String, log: NoteVerifier, previous: Checkpoint?, proof: [[UInt8]])
         throws(NoteError) -> Checkpoint
     {
-        let checkpoint = try Checkpoint(body: try log.verify(note))
+        try check(note, log: [log], previous: previous, proof: proof)
+    }
+
+    /// As above, for a log with several keys — its current one and the one it is rotating from: the note must be
+    /// signed by one of them.
+    public static func check(_ note: String, log keys: [NoteVerifier], previous: Checkpoint?, proof: [[UInt8]])
+        throws(NoteError) -> Checkpoint
+    {
+        let checkpoint = try Checkpoint(body: try verified(note, by: keys))
         guard let previous else { return checkpoint }
         guard checkpoint.origin == previous.origin else {
             throw NoteError("the checkpoint is of log \(checkpoint.origin), not \(previous.origin)")
@@ -28,5 +36,14 @@ public enum Witness {
                     + "\(previous.size) this witness cosigned")
         }
         return checkpoint
+    }
+
+    /// The note's text when one of `keys` signed it; the last key's error otherwise.
+    public static func verified(_ note: String, by keys: [NoteVerifier]) throws(NoteError) -> String {
+        var failure = NoteError("no log key is configured")
+        for key in keys {
+            do { return try key.verify(note) } catch { failure = error }
+        }
+        throw failure
     }
 }
