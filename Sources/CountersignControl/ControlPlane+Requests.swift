@@ -78,7 +78,7 @@ extension ControlPlane {
         let (decision, decided) = try await plan(undecided, by: "countersign")
         batch.add(contentsOf: decided)
         let entries = try await record(batch)
-        if let decision { count(decision, after: undecided) }
+        if let decision { await count(decision, of: request.id) }
         let recorded = DeployRequestStatus(
             request: request, decision: decision, seq: entries[0].seq, github: requested.github,
             requestedAt: requestedAt)
@@ -133,7 +133,7 @@ extension ControlPlane {
             }
             span.attributes["countersign.verdict"] = decision.verdict.rawValue
             try await record(batch)
-            count(decision, after: status)
+            await count(decision, of: status.request.id)
             return decision
         }
     }
@@ -165,14 +165,17 @@ extension ControlPlane {
         return (decision, batch)
     }
 
-    /// The metrics of a decision once it is recorded.
-    func count(_ decision: Decision, after status: DeployRequestStatus) {
+    /// The metrics of a decision once it is recorded. The approval wait has one definition everywhere (the
+    /// dashboard, the API, docs/metrics.md): from *ready* — the first decision in which approvals were the only
+    /// control not satisfied — to the first allowing decision after it, both as the projection recorded them; it is
+    /// observed once, by the decision that set `allowed_at`. A request that never waited on approvals has none.
+    func count(_ decision: Decision, of request: String) async {
         metrics.decision(verdict: decision.verdict.rawValue, tier: decision.tier)
-        if decision.verdict == .allowed, status.decision?.verdict == .pending,
-            policy.bundle.tiers.first(where: { $0.name == decision.tier })?.approvals.isEmpty == false
-        {
-            metrics.approvalWait(decision.decidedAt.timeIntervalSince(status.requestedAt))
-        }
+        guard decision.verdict == .allowed,
+            let (ready, allowed) = try? await read({ r throws(LedgerError) in try await r.readiness(of: request) }),
+            let ready, let allowed, abs(allowed.timeIntervalSince(decision.decidedAt)) < 0.001
+        else { return }
+        metrics.approvalWait(allowed.timeIntervalSince(ready))
     }
 
     /// The latest recorded decision of request `id` as JSON bytes: one indexed read of the projection, and the

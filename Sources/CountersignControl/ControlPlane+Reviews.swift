@@ -62,7 +62,7 @@ extension ControlPlane {
         let (changed, decided) = try await plan(status, by: principal.identity, applying: approval)
         batch.add(contentsOf: decided)
         try await record(batch)
-        if let changed { count(changed, after: status) }
+        if let changed { await count(changed, of: status.request.id) }
         // A concurrent review planned without this one (and this one without it): whichever is recorded last, a
         // second look at the projections, which now hold both, decides on everything.
         return try await decide(id: id, by: principal.identity)

@@ -1,6 +1,7 @@
 import CountersignServer
 import CountersignLedger
 import CountersignControl
+import CountersignEncoding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -75,6 +76,39 @@ import Testing
                 #expect(text.contains(#"countersign_admission_reviews_total{outcome="\#(outcome)"} 1"#), "\(outcome)")
             }
             #expect(text.contains("countersign_admission_review_duration_seconds_count 3"))
+        }
+    }
+
+    /// Issue 21 item 5: one definition of approval wait — ready (approvals the only control left) to the first
+    /// allowing decision — in the Prometheus histogram and the gate metrics alike, on a hand-computed history:
+    /// requested at t, the unit check passes at t+10 min (ready), alice approves at t+40 min: the wait is 30 minutes,
+    /// not the 40 since the request.
+    @Test func approvalWaitIsReadyToAllowedEverywhere() async throws {
+        let clock = TestClock()
+        let f = try await ServerFixture(clock: clock)
+        try await f.application().test(.router) { client in
+            try await f.recordChangeFacts()
+            let created = try await client.call(
+                .post, "/api/v1/deploy-requests", f.headers("deployer"), ServerFixture.requestBody())
+            let id = try #require((try object(created)["request"] as? [String: Any])?["id"] as? String)
+            clock.advance(600)
+            _ = try await client.call(
+                .post, "/api/v1/checks", f.headers("builder"),
+                #"{"digest": "\#(ServerFixture.digest)", "name": "unit", "status": "passed"}"#)
+            clock.advance(1800)
+            let approved = try await client.call(
+                .post, "/api/v1/deploy-requests/\(id)/reviews", f.headers("alice"), #"{"decision": "approve"}"#)
+            #expect(try object(approved)["verdict"] as? String == "allowed")
+            let scrape = String(buffer: try await client.call(.get, "/metrics", [:]).body)
+            #expect(scrape.contains("countersign_approval_wait_seconds_sum 1800.0"), "\(scrape)")
+            #expect(scrape.contains("countersign_approval_wait_seconds_count 1"))
+            let from = RFC3339.string(clock.now.addingTimeInterval(-86_400))
+            let to = RFC3339.string(clock.now.addingTimeInterval(60))
+            let gates = try object(
+                try await client.call(.get, "/api/v1/metrics/gates?from=\(from)&to=\(to)", f.headers("alice")))
+            let wait = try #require(gates["approvalWait"] as? [String: Any], "\(gates.keys)")
+            #expect(wait["median"] as? Double == 1800)
+            #expect(wait["count"] as? Int == 1)
         }
     }
 }

@@ -2,7 +2,7 @@ internal import Foundation
 internal import Prometheus
 
 /// The server's Prometheus metrics, exposed at `/metrics`: HTTP requests and latencies by route, decisions by
-/// verdict and tier, approval wait time (request → allowed after a human approval), the ledger's size, the outbox's
+/// verdict and tier, approval wait time (ready → allowed: docs/metrics.md's one definition), the ledger's size, the outbox's
 /// backlog and delivery attempts, admission reviews by outcome and latency, artifact verifications by outcome and
 /// latency, and checkpoint publications. Labels take only values from small fixed sets (no namespace, reference or
 /// identity), so nothing a caller sends can grow the series count.
@@ -53,7 +53,8 @@ public final class ServerMetrics: Sendable {
         registry.makeValueHistogram(
             descriptor: .init(
                 namespace: "countersign", metricName: "approval_wait", unitName: "seconds",
-                helpText: "Time from a deploy request to its allowing decision, for requests that needed approval."),
+                helpText:
+                    "Time from ready (approvals the only control left) to the first allowing decision: the time people cost."),
             labels: [],
             buckets: [60, 300, 900, 3600, 4 * 3600, 24 * 3600, 72 * 3600, 7 * 24 * 3600]
         ).record(seconds)

@@ -1,5 +1,6 @@
 public import CountersignCore
 public import CountersignEncoding
+public import Foundation
 
 extension ReadModel {
     /// The ledger position of request `id`'s `deploy.requested` entry.
@@ -158,6 +159,17 @@ extension ReadModel {
             try row.required(row.text("request_id")), try row.required(row.text("service")),
             try row.required(row.text("digest"))
         )
+    }
+
+    /// When request `id` became ready (approvals the only control left) and when it was first allowed after that —
+    /// the two ends of its approval wait, as the projection of `gate.decided` records them.
+    public func readiness(of id: String) async throws(LedgerError) -> (ready: Date?, allowed: Date?) {
+        guard
+            let row = try await rows(
+                "deploy_requests", "SELECT ready_at, allowed_at FROM deploy_requests WHERE request_id = ?", [.text(id)]
+            ).first
+        else { return (nil, nil) }
+        return (row.text("ready_at").flatMap(RFC3339.date), row.text("allowed_at").flatMap(RFC3339.date))
     }
 
     /// How many requests wait on a decision (`pending`).
