@@ -25,7 +25,7 @@ import argparse
 import importlib.util
 import json
 import os
-import stat
+import subprocess
 import sys
 import tarfile
 
@@ -218,9 +218,41 @@ def loader(args):
     for root, _, files in os.walk(args.rootfs):
         if any(".so" in name for name in files) and "/usr/local/bin" not in root:
             folders.add(root)
-    ld = os.path.join(args.rootfs, interpreter.lstrip("/"))
-    command = [ld, "--inhibit-cache", "--library-path", ":".join(sorted(folders)), binary] + args.args
-    os.execve(ld, command, {"PATH": "/usr/bin:/bin"})
+    ld = inside(args.rootfs, interpreter)
+    command = [ld, "--inhibit-cache", "--library-path", ":".join(sorted(folders))]
+    # The binary's RUNPATH (/opt/swift/… in a dynamic build) would find the machine's libraries for any the image
+    # lacks: every library must resolve inside ROOTFS.
+    listing = subprocess.run(command + ["--list", binary], capture_output=True, text=True, check=True).stdout
+    root = os.path.realpath(args.rootfs) + "/"
+    for line in listing.splitlines():
+        if "=>" in line and not os.path.realpath(line.split("=>")[1].split("(")[0].strip()).startswith(root):
+            fail(f"outside the image: {line.strip()}")
+    os.execve(ld, command + [binary] + args.args, {"PATH": "/usr/bin:/bin"})
+
+
+def inside(rootfs, path):
+    """PATH resolved as a chroot to ROOTFS would: an absolute link (/usr/lib64/ld-linux-x86-64.so.2 ->
+    /lib/x86_64-linux-gnu/…) names a path in the image, never the machine's."""
+    pending, resolved, links = [p for p in path.split("/") if p], [], 0
+    while pending:
+        part = pending.pop(0)
+        if part in (".", ""):
+            continue
+        if part == "..":
+            resolved = resolved[:-1]
+            continue
+        here = os.path.join(rootfs, *resolved, part)
+        if os.path.islink(here):
+            links += 1
+            if links > 40:
+                fail(f"too many links resolving {path} in {rootfs}")
+            target = os.readlink(here)
+            if target.startswith("/"):
+                resolved = []
+            pending = [p for p in target.split("/") if p] + pending
+        else:
+            resolved.append(part)
+    return os.path.join(rootfs, *resolved)
 
 
 def sign(args):
@@ -255,10 +287,8 @@ def main():
     p.add_argument("--config", required=True)
     p.add_argument("--host")
     p.add_argument("--port")
-    p.add_argument("args", nargs="*")
     p = commands.add_parser("loader")
     p.add_argument("rootfs")
-    p.add_argument("args", nargs="*")
     p = commands.add_parser("sign")
     p.add_argument("--registry", required=True)
     p.add_argument("--repo", required=True)
@@ -268,7 +298,10 @@ def main():
     p = commands.add_parser("keypair")
     p.add_argument("dir")
     p.add_argument("name")
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []  # the image's arguments, after --
+    args = parser.parse_args(argv[:len(argv) - len(extra) - (1 if "--" in argv else 0)])
+    args.args = extra
     {"inspect": inspect, "layers": layers, "run": run, "loader": loader, "sign": sign, "keypair": keypair}[
         args.command](args)
 

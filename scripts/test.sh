@@ -18,6 +18,9 @@ scripts/with-postgres.sh COUNTERSIGN_TEST_POSTGRES \
     scripts/with-prometheus.sh COUNTERSIGN_TEST_PROMETHEUS \
     scripts/with-registry.sh COUNTERSIGN_TEST_REGISTRY \
     swift test "$@"
+# The container image, built from the debug binary without a Docker engine: pushed to a local registry, inspected,
+# run chrooted from its own files alone, signed and verified by countersign itself (starts its own registry).
+scripts/image-check.sh
 scripts/schemathesis.sh
 scripts/browser-test.sh
 python3 scripts/readme-check.py

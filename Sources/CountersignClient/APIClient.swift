@@ -37,7 +37,8 @@ public struct APIClient: Sendable {
             }
         }
         let path = operation.path(arguments)
-        let (status, bytes) = try await send(operation, path: path, query: query, accept: "application/json", body: body)
+        let (status, bytes) = try await send(
+            operation, path: path, query: query, accept: "application/json", body: body)
         let answer = bytes.readableBytes == 0 ? nil : try? JSONValue(parsing: Array(bytes.readableBytesView))
         guard (200..<300).contains(status) else {
             let message = answer?["error"]?["message"]?.stringValue ?? "HTTP \(status)"

@@ -1,8 +1,8 @@
 public import CountersignCore
 internal import CountersignEncoding
 public import CountersignLedger
-internal import Foundation
 internal import CountersignSupplyChain
+internal import Foundation
 internal import Tracing
 
 extension ControlPlane {

@@ -1,8 +1,8 @@
 internal import CountersignCore
 internal import CountersignEncoding
 public import CountersignLedger
-public import Foundation
 internal import CountersignSupplyChain
+public import Foundation
 internal import Tracing
 
 /// The control plane's operations — deploy requests, decisions, approvals, checks, tokens — over a ledger store
@@ -69,7 +69,8 @@ public struct ControlPlane: Sendable {
         guard !batch.drafts.isEmpty else { return [] }
         return try await traced("ledger.append") { span throws(ControlError) in
             span.attributes["countersign.entries"] = batch.drafts.count
-            span.attributes["countersign.types"] = Set(batch.drafts.map(\.type.rawValue)).sorted().joined(separator: ",")
+            span.attributes["countersign.types"] = Set(batch.drafts.map(\.type.rawValue)).sorted().joined(
+                separator: ",")
             return try await append(batch)
         }
     }

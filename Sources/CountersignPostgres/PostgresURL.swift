@@ -115,7 +115,8 @@ public struct PostgresURL: Sendable {
             }
             if error.code == .sslUnsupported {
                 throw LedgerError(
-                    .storage, "the PostgreSQL server at \(endpoint.host):\(endpoint.port) does not offer TLS, and "
+                    .storage,
+                    "the PostgreSQL server at \(endpoint.host):\(endpoint.port) does not offer TLS, and "
                         + "sslmode=\(mode) requires it")
             }
             return

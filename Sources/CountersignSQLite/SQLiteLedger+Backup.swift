@@ -69,7 +69,8 @@ extension SQLiteLedger {
         from backup: String, to destination: String, verifier: NoteVerifier?,
         check: @Sendable (SQLiteLedger) async throws -> T
     ) async throws -> (size: Int, checked: T) {
-        for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: destination + suffix) {
+        for suffix in ["", "-wal", "-shm", "-journal"]
+        where FileManager.default.fileExists(atPath: destination + suffix) {
             throw LedgerError(
                 .invalidInput,
                 "\(destination + suffix) exists: restore never overwrites a ledger; move it aside first")

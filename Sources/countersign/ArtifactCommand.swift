@@ -44,7 +44,8 @@ struct RegistryOptions: ParsableArguments {
         do { return try DockerConfig.credentials(atPath: path) } catch { throw ControlError(.badRequest, error.reason) }
     }
 
-    func configuration(for registry: String, credentials: [String: RegistryCredentials]) throws -> RegistryConfiguration {
+    func configuration(for registry: String, credentials: [String: RegistryCredentials]) throws -> RegistryConfiguration
+    {
         var c = RegistryConfiguration()
         c.timeout = .milliseconds(Int64(timeout * 1000))
         c.verificationDeadline = .milliseconds(Int64(deadline * 1000))

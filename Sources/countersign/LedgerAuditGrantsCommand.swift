@@ -20,7 +20,9 @@ struct LedgerAuditGrantsCommand: AsyncParsableCommand {
     var role: String
 
     func validate() throws {
-        guard try store.isPostgres else { throw ValidationError("audit-grants is for a PostgreSQL ledger (postgres://…)") }
+        guard try store.isPostgres else {
+            throw ValidationError("audit-grants is for a PostgreSQL ledger (postgres://…)")
+        }
     }
 
     func run() async throws {

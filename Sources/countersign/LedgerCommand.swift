@@ -54,7 +54,9 @@ struct StoreOptions: ParsableArguments {
 
     var settings: Settings { get throws { try Settings(config: config) } }
 
-    var database: String { get throws { try settings.value(databaseOption, "COUNTERSIGN_DATABASE") ?? "./countersign.db" } }
+    var database: String {
+        get throws { try settings.value(databaseOption, "COUNTERSIGN_DATABASE") ?? "./countersign.db" }
+    }
 
     var isPostgres: Bool {
         get throws {

@@ -51,7 +51,8 @@ struct LedgerWitnessCommand: AsyncParsableCommand {
                 _ = try cosigner.verifier.verify(note)
                 previous = try Checkpoint(body: try Witness.verified(note, by: log))
             } catch {
-                throw ControlError(.conflict, "the state in \(state) is not a checkpoint this witness cosigned: \(error)")
+                throw ControlError(
+                    .conflict, "the state in \(state) is not a checkpoint this witness cosigned: \(error)")
             }
         }
         let client = try await server.client()

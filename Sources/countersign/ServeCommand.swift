@@ -10,8 +10,8 @@ import CountersignServer
 import CountersignSupplyChain
 import Foundation
 import Hummingbird
-import ServiceLifecycle
 import Logging
+import ServiceLifecycle
 import Yams
 
 /// `countersign serve`: the control plane's HTTP server, on the embedded default with no flags.
@@ -66,7 +66,10 @@ struct ServeCommand: AsyncParsableCommand {
             published one.
             """)
     var publishCheckpoints: String?
-    @Option(help: "With --checkpoint-key: seconds between checkpoints while the log grows; 0 signs only on request (default 60).")
+    @Option(
+        help:
+            "With --checkpoint-key: seconds between checkpoints while the log grows; 0 signs only on request (default 60)."
+    )
     var checkpointInterval: Int?
     @Option(help: "Prometheus base URL; enables the Kayenta API at /kayenta/{token}.") var prometheus: String?
     @Option(help: "A directory of Kayenta canary-config JSON files served by the Kayenta API.")
@@ -92,7 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log lines as text or json, on standard error (COUNTERSIGN_LOG_FORMAT; default text).")
     var logFormat: String?
     @Option(
-        help: "The least severe level logged: trace, debug, info, notice, warning, error, critical (COUNTERSIGN_LOG_LEVEL; default info).")
+        help:
+            "The least severe level logged: trace, debug, info, notice, warning, error, critical (COUNTERSIGN_LOG_LEVEL; default info)."
+    )
     var logLevel: String?
     @Option(help: "A PEM certificate chain to serve HTTPS with (with --tls-key); reloaded when the file changes.")
     var tlsCert: String?
@@ -137,7 +142,8 @@ struct ServeCommand: AsyncParsableCommand {
         let levelName = try resolved.value(logLevel, "COUNTERSIGN_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError(
-                "the log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \(levelName)")
+                "the log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \(levelName)"
+            )
         }
         let tracing: (any Service)?
         do {
@@ -180,7 +186,8 @@ struct ServeCommand: AsyncParsableCommand {
             registry.verificationDeadline = .seconds(s)
         }
         var tls: CertificateReloader? = nil
-        switch (try resolved.value(tlsCert, "COUNTERSIGN_TLS_CERT"), try resolved.value(tlsKey, "COUNTERSIGN_TLS_KEY")) {
+        switch (try resolved.value(tlsCert, "COUNTERSIGN_TLS_CERT"), try resolved.value(tlsKey, "COUNTERSIGN_TLS_KEY"))
+        {
         case (let certificate?, let key?):
             // Read now, so a bad pair refuses to start with the file named rather than failing every handshake.
             do { tls = try CertificateReloader(certificatePath: certificate, keyPath: key) } catch {
@@ -267,7 +274,9 @@ struct ServeCommand: AsyncParsableCommand {
                 webhookSecret: secret, apiBaseURL: api, credentials: credentials,
                 deployer: try resolved.value(githubDeployer, "COUNTERSIGN_GITHUB_DEPLOYER"))
         }
-        let urls = notify.isEmpty ? (try resolved.value(nil, "COUNTERSIGN_NOTIFY") ?? "").split(separator: ",").map(String.init) : notify
+        let urls =
+            notify.isEmpty
+            ? (try resolved.value(nil, "COUNTERSIGN_NOTIFY") ?? "").split(separator: ",").map(String.init) : notify
         let notifySecret = try resolved.secret("COUNTERSIGN_NOTIFY_SECRET") ?? ""
         if !urls.isEmpty && notifySecret.isEmpty {
             throw ValidationError("--notify needs COUNTERSIGN_NOTIFY_SECRET to sign the notifications")
@@ -282,9 +291,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let notifications = NotificationSettings(
             urls: urls, secret: notifySecret, chats: chats, publicURL: configuration.publicURL?.origin,
-            slackSigningSecret: try resolved.secret("COUNTERSIGN_SLACK_SIGNING_SECRET").flatMap { $0.isEmpty ? nil : $0 })
-        let pagerDutySecret = try resolved.secret("COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET").flatMap { $0.isEmpty ? nil : $0 }
-        let opsgenieSecret = try resolved.secret("COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET").flatMap { $0.isEmpty ? nil : $0 }
+            slackSigningSecret: try resolved.secret("COUNTERSIGN_SLACK_SIGNING_SECRET").flatMap {
+                $0.isEmpty ? nil : $0
+            })
+        let pagerDutySecret = try resolved.secret("COUNTERSIGN_PAGERDUTY_WEBHOOK_SECRET").flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        let opsgenieSecret = try resolved.secret("COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET").flatMap {
+            $0.isEmpty ? nil : $0
+        }
         if let opsgenieSecret, opsgenieSecret.utf8.count < 32 {
             throw ValidationError(
                 "COUNTERSIGN_OPSGENIE_WEBHOOK_SECRET must be 32 characters or more: it is the whole credential")
@@ -324,7 +339,9 @@ struct ServeCommand: AsyncParsableCommand {
             let scheme = tlsReloader == nil ? "http" : "https"
             let app = try buildApplication(
                 configuration: settings, components: components,
-                services: (tracing.map { [$0] } ?? []) + [PolicyReloader(control: control), OutboxDeliverer(control: control)]
+                services: (tracing.map { [$0] } ?? []) + [
+                    PolicyReloader(control: control), OutboxDeliverer(control: control),
+                ]
                     + (components.kayenta.map { [$0.service] } ?? []) + (checkpoints.map { [$0] } ?? []),
                 tls: tlsReloader
             ) { port in

@@ -168,8 +168,10 @@ import Testing
         let rotated = try NoteSigner(name: "log.test/ledger")
         let (underNewKey, _) = try Self.checkpoint(leaves, signer: rotated)
         #expect(
-            try Witness.check(underNewKey, log: [rotated.verifier, Self.log.verifier], previous: previous, proof: proof)
-                .size == 20)
+            try Witness.check(
+                underNewKey, log: [rotated.verifier, Self.log.verifier], previous: previous, proof: proof
+            )
+            .size == 20)
         #expect(throws: NoteError.self) {
             try Witness.check(underNewKey, log: [Self.log.verifier], previous: previous, proof: proof)
         }

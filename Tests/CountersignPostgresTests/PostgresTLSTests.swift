@@ -101,7 +101,9 @@ import Testing
         let tls = try TLSCluster()
         try await tls.serve("server")
         #expect(await Self.open(tls.url("sslmode=verify-full&sslrootcert=FILES/good-ca.pem")).error == nil)
-        #expect(await Self.open(tls.url("sslmode=verify-full&sslrootcert=FILES/good-ca.pem", host: "localhost")).error == nil)
+        #expect(
+            await Self.open(tls.url("sslmode=verify-full&sslrootcert=FILES/good-ca.pem", host: "localhost")).error
+                == nil)
 
         // Another root, or the system's store (which never heard of the test CA): refused at once, with the reason.
         for query in ["sslmode=verify-full&sslrootcert=FILES/other-ca.pem", "sslmode=verify-full"] {

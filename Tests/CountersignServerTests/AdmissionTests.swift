@@ -225,7 +225,9 @@ import Testing
                 """
         let f = try await ServerFixture(policy: policy)
         let image = "registry.example.com/shop@\(ServerFixture.digest)"
-        @Sendable func review(_ namespace: String, dryRun: Bool = false, uid: String = "u-9", labels: String = "{}") -> String {
+        @Sendable func review(_ namespace: String, dryRun: Bool = false, uid: String = "u-9", labels: String = "{}")
+            -> String
+        {
             """
             {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
              "request": {"uid": "\(uid)", "kind": {"group": "", "version": "v1", "kind": "Pod"},

@@ -116,7 +116,8 @@ import Testing
             "ledger", "verify", "--verifier", s.logVerifier, "--published", state, "--witness", s.witnessVerifier,
         ])
         #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("extends the checkpoint published at size \(size), cosigned by witness.test/w1"))
+        #expect(
+            verified.stdout.contains("extends the checkpoint published at size \(size), cosigned by witness.test/w1"))
         // A witness key the checkpoint does not carry fails it.
         let other = try CommandRunner.run([
             "keys", "generate", "--witness", "--name", "witness.test/w2", "--out", s.dir + "/w2.key",

@@ -104,7 +104,8 @@ import Testing
         #expect(fromDirectory != 0)
         #expect(directoryMessage.contains("COUNTERSIGN_SESSION_KEY must be at least 32 characters"))
         // A secret in the configuration file is refused, for serve and for the other commands.
-        let leaky = try write("database: \(path("ledger.db"))\nsessionKey: hunter2hunter2hunter2hunter2hunter2\n", "c.yaml")
+        let leaky = try write(
+            "database: \(path("ledger.db"))\nsessionKey: hunter2hunter2hunter2hunter2hunter2\n", "c.yaml")
         for command in [["serve", "--config", leaky], ["ledger", "verify", "--config", leaky]] {
             let (refused, _, message) = try run(command)
             #expect(refused != 0)

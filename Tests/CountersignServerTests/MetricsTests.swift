@@ -1,7 +1,7 @@
-import CountersignServer
-import CountersignLedger
 import CountersignControl
 import CountersignEncoding
+import CountersignLedger
+import CountersignServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -59,7 +59,9 @@ import Testing
             let attempted = try await OutboxDeliverer(control: f.control).deliverDue(&next)
             #expect(attempted == backlog.pending)
             text = String(buffer: try await client.call(.get, "/metrics", [:]).body)
-            #expect(text.contains(#"countersign_outbox_attempts_total{kind="webhook",outcome="failed"} \#(attempted)"#), "\(text)")
+            #expect(
+                text.contains(#"countersign_outbox_attempts_total{kind="webhook",outcome="failed"} \#(attempted)"#),
+                "\(text)")
             #expect(text.contains("countersign_outbox_pending \(backlog.pending).0"))
 
             // Admission: one denied (an unmapped namespace), one warned (warn mode), one allowed (a deletion).

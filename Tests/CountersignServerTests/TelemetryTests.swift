@@ -32,7 +32,8 @@ import Testing
         }
         var collector = ""
         for _ in 0..<100 where collector.isEmpty {
-            collector = (try? String(contentsOfFile: dir + "/port", encoding: .utf8))?
+            collector =
+                (try? String(contentsOfFile: dir + "/port", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if collector.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         }
@@ -63,7 +64,8 @@ import Testing
         #expect(created == "201")
         // A Kayenta address carries a token in its path; the log must not.
         _ = try Spawn.run(
-            "/usr/bin/curl", ["-sS", "-o", "/dev/null", base + "/kayenta/cst_path-secret-token/canaryConfig?x=query-secret"])
+            "/usr/bin/curl",
+            ["-sS", "-o", "/dev/null", base + "/kayenta/cst_path-secret-token/canaryConfig?x=query-secret"])
         server.terminate()
         let stderr = String(decoding: CommandRunner.readAll(server.standardError!), as: UTF8.self)
         server.waitUntilExit()
@@ -74,7 +76,9 @@ import Testing
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == lines.count, "a log line is not JSON: \(lines.filter { !$0.hasPrefix("{") })")
         let access = try #require(
-            objects.first { $0["logger"] as? String == "countersign.access" && $0["route"] as? String == "/api/v1/deploy-requests" },
+            objects.first {
+                $0["logger"] as? String == "countersign.access" && $0["route"] as? String == "/api/v1/deploy-requests"
+            },
             "\(stderr)")
         #expect(access["status"] as? Int == 201)
         #expect(access["identity"] as? String == "deploy-bot")
@@ -120,8 +124,11 @@ import Testing
     @Test func settingsTheBuildCannotHonourAreRefusedAtStart() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telemetry-bad-\(UUID())").path
         for (environment, arguments, message) in [
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], [String](),
-             "OTLP/HTTP only"),
+            (
+                ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"],
+                [String](),
+                "OTLP/HTTP only"
+            ),
             (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_TRACES_EXPORTER": "zipkin"], [], "only otlp"),
             ([:], ["--log-format", "xml"], "the log format must be text or json"),
             ([:], ["--log-level", "verbose"], "the log level must be one of"),

@@ -61,7 +61,8 @@ public struct CheckpointPublication: Sendable {
             let (status, body) = try await request(.GET, url)
             if status == 404 { return nil }
             guard status == 200 else {
-                throw ControlError(.unavailable, "GET \(url) answered HTTP \(status): the published checkpoint is unknown")
+                throw ControlError(
+                    .unavailable, "GET \(url) answered HTTP \(status): the published checkpoint is unknown")
             }
             return body
         }

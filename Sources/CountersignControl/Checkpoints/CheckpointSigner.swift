@@ -51,7 +51,9 @@ public struct CheckpointSigner: Service {
             try? await Task.sleep(for: interval)
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { return }
             do {
-                let signed = try await store.latestCheckpoint().map { try Checkpoint(body: Checkpoint.body(ofNote: $0)) }
+                let signed = try await store.latestCheckpoint().map {
+                    try Checkpoint(body: Checkpoint.body(ofNote: $0))
+                }
                 guard try await store.size() > signed?.size ?? 0 else { continue }
                 let note = try await sign()
                 logger.debug("checkpoint signed", metadata: ["note": .string(note)])

@@ -54,7 +54,8 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 namespace: "countersign", metricName: "approval_wait", unitName: "seconds",
                 helpText:
-                    "Time from ready (approvals the only control left) to the first allowing decision: the time people cost."),
+                    "Time from ready (approvals the only control left) to the first allowing decision: the time people cost."
+            ),
             labels: [],
             buckets: [60, 300, 900, 3600, 4 * 3600, 24 * 3600, 72 * 3600, 7 * 24 * 3600]
         ).record(seconds)

@@ -339,7 +339,9 @@ struct PolicyReader {
         for (i, item) in sequence.enumerated() {
             let itemContext = "\(context)[\(i)]"
             if item.mapping != nil {
-                guard let f = fields(item, itemContext, allowed: ["name", "admission"], required: ["name", "admission"]),
+                guard
+                    let f = fields(
+                        item, itemContext, allowed: ["name", "admission"], required: ["name", "admission"]),
                     let name = string(f["name"], "\(itemContext).name")
                 else { continue }
                 names.append(name)

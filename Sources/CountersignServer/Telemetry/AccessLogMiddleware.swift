@@ -51,7 +51,10 @@ public struct AccessLogMiddleware: RouterMiddleware {
 
     static func acceptable(_ id: String) -> String? {
         guard (1...64).contains(id.utf8.count),
-            id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) })
+            id.unicodeScalars.allSatisfy({
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+            })
         else { return nil }
         return id
     }

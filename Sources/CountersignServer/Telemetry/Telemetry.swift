@@ -58,7 +58,8 @@ public enum Telemetry {
         }
         for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
             if let proto = value(name), !["http/protobuf", "http/json"].contains(proto) {
-                throw TelemetryError("\(name)=\(proto): this build exports traces over OTLP/HTTP only (http/protobuf or http/json)")
+                throw TelemetryError(
+                    "\(name)=\(proto): this build exports traces over OTLP/HTTP only (http/protobuf or http/json)")
             }
         }
         if let exporter = value("OTEL_TRACES_EXPORTER"), !["otlp", "none"].contains(exporter) {

@@ -1,10 +1,10 @@
 public import AsyncHTTPClient
 internal import CountersignEncoding
 internal import Foundation
-internal import Tracing
 internal import NIOCore
 internal import NIOHTTP1
 internal import Synchronization
+internal import Tracing
 
 /// An OCI distribution client for verification: resolves tags, fetches manifests and blobs and checks every byte
 /// against the digest it was asked for, follows the Bearer token and Basic challenges, and finds signatures and
