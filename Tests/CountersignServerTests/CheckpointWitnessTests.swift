@@ -65,6 +65,14 @@ import Testing
             return try await body(url)
         }
 
+        /// The witness command with its key, the log's key, its state and the token.
+        func witness(state: String) -> [String] {
+            [
+                "ledger", "witness", "--key", dir + "/witness.key", "--log-verifier", logVerifier, "--state", state,
+                "--token", token,
+            ]
+        }
+
         /// Waits until the published checkpoint covers `size` entries.
         func waitForPublication(_ published: String, size: Int) async throws {
             for _ in 0..<100 {
@@ -83,10 +91,7 @@ import Testing
         let s = try await Setup(entries: 10)
         let published = s.dir + "/published"
         let state = s.dir + "/witness"
-        let witness = [
-            "ledger", "witness", "--key", s.dir + "/witness.key", "--log-verifier", s.logVerifier, "--state", state,
-            "--token", s.token,
-        ]
+        let witness = s.witness(state: state)
         // A backup now, at 11 entries (ten and the token).
         #expect(try s.run(["ledger", "backup", "--to", s.dir + "/old.db"]).status == 0)
 
@@ -163,10 +168,7 @@ import Testing
         let s = try await Setup(entries: 4)
         let published = s.dir + "/published"
         let state = s.dir + "/witness"
-        let witness = [
-            "ledger", "witness", "--key", s.dir + "/witness.key", "--log-verifier", s.logVerifier, "--state", state,
-            "--token", s.token,
-        ]
+        let witness = s.witness(state: state)
         #expect(try s.run(["ledger", "backup", "--to", s.dir + "/old.db"]).status == 0)
         try await Setup.append(6, to: s.ledger, from: 100)
         try await s.serving(published: published) { url in

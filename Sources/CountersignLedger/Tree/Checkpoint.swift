@@ -50,17 +50,32 @@ public struct NoteSigner: Sendable {
 
     /// Reads the private key text form `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 ‖ seed)>`.
     public init(privateKey text: String) throws(NoteError) {
+        let parsed = try Self.privateKey(text, type: 0x01)
+        name = parsed.name
+        seed = Array(parsed.key.rawRepresentation)
+        guard parsed.id == keyIDHex else { throw NoteError("private key id does not match the key") }
+    }
+
+    /// The parts of a private key's text form `PRIVATE+KEY+<name>+<hex key id>+<base64(type ‖ seed)>`, for a log's
+    /// key (type 0x01) or a witness's (0x04); the caller checks the id against the key it derives.
+    static func privateKey(_ text: String, type: UInt8) throws(NoteError) -> (
+        name: String, id: String, key: Curve25519.Signing.PrivateKey
+    ) {
         // Base64 may itself contain '+': split only at the four leading separators.
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(
             separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY",
-            let raw = Data(base64Encoded: String(parts[4])), raw.count == 33, raw.first == 0x01,
+            let raw = Data(base64Encoded: String(parts[4])), raw.count == 33,
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
         else { throw NoteError("malformed private key: expected PRIVATE+KEY+<name>+<hex id>+<base64 key>") }
-        try NoteSigner.validate(String(parts[2]))
-        name = String(parts[2])
-        seed = Array(key.rawRepresentation)
-        guard parts[3] == Substring(keyIDHex) else { throw NoteError("private key id does not match the key") }
+        guard raw.first == type else {
+            throw NoteError(
+                type == 0x04
+                    ? "not a witness key (signature type 0x04): a log's note key cannot cosign"
+                    : "not a log's note key (signature type 0x01)")
+        }
+        try validate(String(parts[2]))
+        return (String(parts[2]), String(parts[3]), key)
     }
 
     static func validate(_ name: String) throws(NoteError) {

@@ -21,21 +21,10 @@ public struct Cosigner: Sendable {
 
     /// Reads `PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 ‖ seed)>`.
     public init(privateKey text: String) throws(NoteError) {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(
-            separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY",
-            let raw = Data(base64Encoded: String(parts[4])), raw.count == 33,
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
-        else { throw NoteError("malformed witness key: expected PRIVATE+KEY+<name>+<hex id>+<base64 key>") }
-        guard raw.first == 0x04 else {
-            throw NoteError("not a witness key (signature type 0x04): a log's note key cannot cosign")
-        }
-        try NoteSigner.validate(String(parts[2]))
-        name = String(parts[2])
-        seed = Array(key.rawRepresentation)
-        guard parts[3] == Substring(Hex.encode(verifier.keyID)) else {
-            throw NoteError("witness key id does not match the key")
-        }
+        let parsed = try NoteSigner.privateKey(text, type: 0x04)
+        name = parsed.name
+        seed = Array(parsed.key.rawRepresentation)
+        guard parsed.id == Hex.encode(verifier.keyID) else { throw NoteError("witness key id does not match the key") }
     }
 
     public var verifier: CosignatureVerifier {
