@@ -27,6 +27,9 @@ public struct DeliveryMetrics: Sendable, Encodable {
         public var leadTimeBucket: String?
         /// Successful deploys whose change carries no commit time (they have no lead time).
         public var withoutCommitTime: Int
+        /// Which deploys those are — the first 20 by id — so the gap can be closed at its source (a CI that sends
+        /// no `committedAt`, a repository whose pushes are not delivered) rather than only counted.
+        public var withoutCommitTimeDeploys: [String]
         public var finished: Int
         public var failed: Int
         public var changeFailureRate: Double?
@@ -154,7 +157,9 @@ public struct DeliveryMetrics: Sendable, Encodable {
             frequency: FourKeys.frequency(
                 daysPerWeek: deployingDays(step: 7 * 86_400), weeksPerMonth: deployingWeeks()),
             leadTime: lead, leadTimeBucket: FourKeys.duration(seconds: lead.median),
-            withoutCommitTime: succeeded.filter { $0.committed == nil }.count, finished: finished.count,
+            withoutCommitTime: succeeded.filter { $0.committed == nil }.count,
+            withoutCommitTimeDeploys: Array(succeeded.filter { $0.committed == nil }.map(\.id).sorted().prefix(20)),
+            finished: finished.count,
             failed: failed.count, changeFailureRate: rate, changeFailureBucket: FourKeys.failureRate(rate),
             recovery: recovery, recoveryBucket: FourKeys.duration(seconds: recovery.median))
     }

@@ -49,6 +49,7 @@ import Testing
         #expect(close(row.leadTime.median, 150 * 60))
         #expect(row.leadTimeBucket == "One day")
         #expect(row.withoutCommitTime == 0)
+        #expect(row.withoutCommitTimeDeploys.isEmpty)
         // d4 rolled back, d5 caused INC-1: 2 of 6 finished deploys.
         #expect(row.finished == 6)
         #expect(row.failed == 2)
@@ -72,6 +73,10 @@ import Testing
             ])
         #expect(m.groups[1].deployments == 1)
         #expect(m.groups[1].withoutCommitTime == 1)
+        // Counted and named, so the gap can be closed where it starts.
+        #expect(m.groups[1].withoutCommitTimeDeploys == ["d7"])
+        #expect(m.groups[0].withoutCommitTimeDeploys.isEmpty)
+        #expect(m.overall.withoutCommitTimeDeploys == ["d7"])
         #expect(m.overall.deployments == 6)
     }
 
