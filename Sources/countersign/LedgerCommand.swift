@@ -54,6 +54,16 @@ struct StoreOptions: ParsableArguments {
 
     var settings: Settings { get throws { try Settings(config: config) } }
 
+    /// The key a checkpoint is checked with: `flag` (a verifier key or a file holding one), else
+    /// `COUNTERSIGN_CHECKPOINT_VERIFIER`, else the public half of `COUNTERSIGN_CHECKPOINT_KEY` (the key `serve` signs
+    /// with) — as the environment and the configuration file give them; nil when none is configured.
+    func checkpointVerifier(_ flag: String?) throws -> NoteVerifier? {
+        let settings = try settings
+        if let text = try settings.value(flag, "COUNTERSIGN_CHECKPOINT_VERIFIER") { return try loadVerifier(text) }
+        if let path = try settings.value(nil, "COUNTERSIGN_CHECKPOINT_KEY") { return try loadSigner(path).verifier }
+        return nil
+    }
+
     var database: String {
         get throws { try settings.value(databaseOption, "COUNTERSIGN_DATABASE") ?? "./countersign.db" }
     }

@@ -35,9 +35,7 @@ struct LedgerRestoreCommand: AsyncParsableCommand {
             throw ValidationError(
                 "a PostgreSQL ledger is restored with pg_restore; then check it with `ledger verify --published`")
         }
-        let verify = LedgerVerifyCommand.parseOrExit(
-            (verifier.map { ["--verifier", $0] } ?? []) + (store.config.map { ["--config", $0] } ?? []))
-        guard let key = try verify.configuredKey() else {
+        guard let key = try store.checkpointVerifier(verifier) else {
             throw ValidationError(
                 "restore needs the log's checkpoint key (--verifier, COUNTERSIGN_CHECKPOINT_VERIFIER or "
                     + "COUNTERSIGN_CHECKPOINT_KEY): the published checkpoint must be checked")

@@ -47,20 +47,12 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
             """)
     var witness: [String] = []
 
-    /// The key to check the checkpoint with, and where it came from.
-    func configuredKey() throws -> NoteVerifier? {
-        let settings = try store.settings
-        if let text = try settings.value(verifier, "COUNTERSIGN_CHECKPOINT_VERIFIER") { return try loadVerifier(text) }
-        if let path = try settings.value(nil, "COUNTERSIGN_CHECKPOINT_KEY") { return try loadSigner(path).verifier }
-        return nil
-    }
-
     func validate() throws {
         if !witness.isEmpty && published == nil { throw ValidationError("--witness checks a --published checkpoint") }
     }
 
     func run() async throws {
-        let key = try configuredKey()
+        let key = try store.checkpointVerifier(verifier)
         let publication = try published.map { try CheckpointPublication($0) }
         let witnesses = try witness.map(loadWitness)
         if publication != nil && key == nil {

@@ -1,5 +1,8 @@
 import CountersignTesting
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// Issue 19 item 6: logs and traces as an operator collects them, from the real binary. Traces go over OTLP/HTTP to
@@ -137,6 +140,32 @@ import Testing
                 ["serve", "--database", dir + "/ledger.db", "--port", "0"] + arguments, environment: environment)
             #expect(run.status != 0)
             #expect(run.stderr.contains(message), "\(run.stderr)")
+        }
+    }
+
+    /// The request id is the caller's only when it is a plain token of at most 64 characters; anything else — too
+    /// long, a space, quotes, a path, JSON, a non-ASCII letter — could forge or break a log line in a shipper that
+    /// does not quote it, and is replaced by a new id, never echoed.
+    @Test func aHostileRequestIDIsReplacedNotEchoed() async throws {
+        let f = try await ServerFixture()
+        let plain = String(repeating: "a", count: 63) + "Z"
+        try await f.application().test(.router) { client in
+            let kept = try await client.execute(uri: "/livez", method: .get, headers: [.init("X-Request-Id")!: plain])
+            #expect(kept.headers[.init("X-Request-Id")!] == plain)
+            for hostile in [
+                plain + "a", "a b", #""quoted""#, "../../etc/passwd", #"{"level":"critical"}"#, "été", "id;x=1", "",
+            ] {
+                let answered = try await client.execute(
+                    uri: "/livez", method: .get, headers: [.init("X-Request-Id")!: hostile])
+                let id = try #require(answered.headers[.init("X-Request-Id")!], "\(hostile)")
+                #expect(id != hostile, "\(hostile) was echoed")
+                #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(id)")
+            }
+            // An error's answer carries the id too (answered by the middleware, not lost with the thrown error).
+            let refused = try await client.execute(
+                uri: "/api/v1/whoami", method: .get, headers: [.init("X-Request-Id")!: "trace-me.1"])
+            #expect(refused.status == .unauthorized)
+            #expect(refused.headers[.init("X-Request-Id")!] == "trace-me.1")
         }
     }
 }

@@ -50,11 +50,10 @@ public func buildRouter(
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     let control = components.control
-    // Outermost: a span per request (continuing a caller's `traceparent`), then its access-log line, which is
-    // written inside the span and so carries its trace id.
+    // Outermost: a span per request (continuing a caller's `traceparent`), then its access-log line and metrics,
+    // written inside the span, so the line carries its trace id.
     router.add(middleware: TracingMiddleware())
-    router.add(middleware: AccessLogMiddleware())
-    router.add(middleware: MetricsMiddleware(metrics: control.metrics))
+    router.add(middleware: AccessLogMiddleware(metrics: control.metrics))
     router.add(middleware: ErrorShapeMiddleware())
     router.add(middleware: StoreBudgetMiddleware(limit: configuration.limits.storeDeadline))
     // Liveness: the process answers. `/health` is the older name of the same probe; readiness is `/readyz`.

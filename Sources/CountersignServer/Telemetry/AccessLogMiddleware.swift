@@ -1,18 +1,21 @@
+public import CountersignControl
 internal import Foundation
 internal import HTTPTypes
 public import Hummingbird
 internal import Logging
 
-/// One access-log line per request: method, route pattern, status, duration, the caller's identity when a token or
-/// session named one, and the request id — the caller's `X-Request-Id` when it is a plain token (letters, digits,
+/// Observes every request once: one access-log line — method, route pattern, status, duration, the caller's
+/// identity when a token named one, and the request id — the caller's `X-Request-Id` when it is a plain token (letters, digits,
 /// `.`, `_`, `-`, at most 64), else a new one — echoed on the response so a report can be found. Never the raw path
 /// or query (a Kayenta address carries its token in the path), never a header: no `Authorization`, no cookie can
-/// reach the log.
+/// reach the log — and the same status and duration counted in ``ServerMetrics`` by route pattern (never the raw
+/// path, so a scan of random URLs cannot grow the series count).
 public struct AccessLogMiddleware: RouterMiddleware {
     public typealias Context = ServerRequestContext
     let logger = Logger(label: "countersign.access")
+    let metrics: ServerMetrics
 
-    public init() {}
+    public init(metrics: ServerMetrics) { self.metrics = metrics }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -39,8 +42,10 @@ public struct AccessLogMiddleware: RouterMiddleware {
 
     private func log(_ request: Request, _ context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
+        let route = context.endpointPath ?? "unmatched"
+        metrics.request(method: request.method.rawValue, route: route, status: status, duration: elapsed)
         var metadata: Logger.Metadata = [
-            "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "unmatched"),
+            "method": .string(request.method.rawValue), "route": .string(route),
             "status": .stringConvertible(status),
             "duration_ms": .stringConvertible((elapsed / .microseconds(1)).rounded() / 1000),
             "request_id": .string(context.state.requestID ?? ""),
