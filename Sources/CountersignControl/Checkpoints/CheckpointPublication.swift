@@ -128,7 +128,9 @@ public struct CheckpointPublication: Sendable {
             }
             let extends: Bool
             do { extends = try await ledger.extends(published) } catch { throw ControlError(ledger: error) }
-            guard extends, checkpoint.size >= published.size else {
+            // Another node published a larger checkpoint of this same log meanwhile: this one is older, not a fork.
+            if extends, checkpoint.size < published.size { return }
+            guard extends else {
                 throw ControlError(
                     .conflict,
                     "FORK: this ledger does not extend the checkpoint published at \(description) (size "

@@ -133,10 +133,14 @@ extension LedgerStore {
     /// Signs and stores a checkpoint of the current tree, and returns the note. Before signing, the current tree
     /// must extend the latest stored checkpoint (its root at that size is recomputed from the stored nodes), and a
     /// checkpoint for a size is never replaced: the ledger never signs two inconsistent checkpoints.
+    ///
+    /// The latest checkpoint is read before the size: another node may sign meanwhile, and a size read first could be
+    /// smaller than the checkpoint it stores — an honest race, not a rewritten log.
     public func checkpoint(signer: NoteSigner, origin: String) async throws(LedgerError) -> String {
+        let latest = try await latestCheckpoint()
         let size = try await self.size()
         let root = try await self.root(size: size)
-        if let note = try await latestCheckpoint() {
+        if let note = latest {
             guard let previous = try? Checkpoint(body: Checkpoint.body(ofNote: note)) else {
                 throw LedgerError(.tampered, "the latest stored checkpoint is malformed")
             }
