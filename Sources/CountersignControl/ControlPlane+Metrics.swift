@@ -31,8 +31,10 @@ extension ControlPlane {
         do { return try await DeliveryMetrics.compute(store, period) } catch { throw ControlError(ledger: error) }
     }
 
-    public func gateMetrics(_ period: MetricsPeriod, idleWindow: Int = 100) async throws(ControlError) -> GateMetrics {
-        do { return try await GateMetrics.compute(store, period, idleWindow: idleWindow) } catch {
+    public func gateMetrics(_ period: MetricsPeriod, tier: String? = nil, idleWindow: Int = 100)
+        async throws(ControlError) -> GateMetrics
+    {
+        do { return try await GateMetrics.compute(store, period, tier: tier, idleWindow: idleWindow) } catch {
             throw ControlError(ledger: error)
         }
     }

@@ -2,8 +2,9 @@ internal import CountersignEncoding
 public import CountersignLedger
 public import Foundation
 
-/// How the gates themselves perform, from the ledger: how long people wait for approvals, how often each control
-/// holds or blocks a request, which controls have blocked nothing lately, and whether deploys that humans approved
+/// How the gates themselves perform, from the ledger: how long people wait for approvals, how often each control —
+/// and each rule of it: every named check, approval rule, freeze, artifact policy, `require` condition and canary
+/// template — holds or blocks a request, which have blocked nothing lately, and whether deploys that humans approved
 /// cause fewer incidents than deploys automated controls passed alone (DORA found formal approval buys no
 /// stability; this is the team's own evidence either way).
 public struct GateMetrics: Sendable, Encodable {
@@ -36,6 +37,33 @@ public struct GateMetrics: Sendable, Encodable {
         public var lastBlocked: Date?
     }
 
+    /// One rule's record over the period's requests (``ControlResult/rule``): a check by its name, an approval rule
+    /// as `team@tier`, a freeze, an artifact policy, a canary template by theirs, a `require` condition by its
+    /// source, a peer-review rule by its tier. A control that is one rule of its environment (`deployer`,
+    /// `source-ref`) and decisions recorded before the gate named its rules are measured by kind only
+    /// (``controls``).
+    public struct RuleRate: Sendable, Encodable {
+        public var control: String
+        public var rule: String
+        /// Requests whose decisions evaluated the rule.
+        public var requests: Int
+        /// Requests it denied (or could not evaluate) at least once.
+        public var blocked: Int
+        /// Requests it held pending at least once.
+        public var held: Int
+        public var blockRate: Double
+        public var holdRate: Double
+        /// Its last evaluations (decisions) up to the period's end, at most the idle window, and how many of them
+        /// denied or could not evaluate.
+        public var recentEvaluations: Int
+        public var recentBlocks: Int
+        /// It blocked nothing in its last `idleWindow` evaluations, and has had that many: a rule that never says
+        /// no costs every deploy its wait and tests nothing.
+        public var idle: Bool
+        /// Its last block before the period's end, if any.
+        public var lastBlocked: Date?
+    }
+
     /// Deploys by how they were authorized, and the incidents they caused.
     public struct Correlation: Sendable, Encodable {
         /// `human-approved` (granted approvals when the deploy started) or `automated` (none: the policy's
@@ -49,21 +77,26 @@ public struct GateMetrics: Sendable, Encodable {
 
     public var from: Date
     public var to: Date
+    /// The tier filter: only requests last decided under this tier.
+    public var tier: String?
     public var requests: Int
     public var approvalWait: DurationSummary
     public var approvalWaitByTier: [ApprovalWait]
     public var controls: [ControlRate]
     public var idleControls: [IdleControl]
+    /// Each rule, by control and rule.
+    public var rules: [RuleRate]
     /// The window `idleControls` looks back over.
     public var idleWindow: Int
     public var correlation: [Correlation]
 
-    /// Computes every gate metric for `period`; a control is idle when it blocked nothing in its last
-    /// `idleWindow` evaluations up to the period's end (and has had at least that many).
-    public static func compute(_ store: any LedgerStore, _ period: MetricsPeriod, idleWindow: Int = 100)
-        async throws(LedgerError) -> GateMetrics
-    {
-        let (filter, arguments) = Self.filter(period, alias: "r")
+    /// Computes every gate metric for `period` (and `tier`, when given: requests last decided under it); a control
+    /// or rule is idle when it blocked nothing in its last `idleWindow` evaluations up to the period's end (and has
+    /// had at least that many).
+    public static func compute(
+        _ store: any LedgerStore, _ period: MetricsPeriod, tier: String? = nil, idleWindow: Int = 100
+    ) async throws(LedgerError) -> GateMetrics {
+        let (filter, arguments) = Self.filter(period, alias: "r", tier: tier)
         let requests =
             try await store.lookup(
                 "SELECT COUNT(*) FROM deploy_requests r WHERE \(filter)", arguments
@@ -95,36 +128,43 @@ public struct GateMetrics: Sendable, Encodable {
             """, arguments)
         let controls = rates.rows.compactMap { row -> ControlRate? in
             guard let name = row[0].textValue, let n = row[1].integerValue, n > 0 else { return nil }
-            let blocked = Int(row[2].integerValue ?? 0)
-            let held = Int(row[3].integerValue ?? 0)
+            let (blocked, held) = (Int(row[2].integerValue ?? 0), Int(row[3].integerValue ?? 0))
             return ControlRate(
                 control: name, requests: Int(n), blocked: blocked, held: held,
                 blockRate: Double(blocked) / Double(n), holdRate: Double(held) / Double(n))
         }
-
+        let recent = RecentEvaluations(store: store, period: period, tier: tier, window: idleWindow)
         var idle: [IdleControl] = []
-        let end = SQLValue.text(RFC3339.string(period.to, fraction: .milliseconds))
         for control in controls.map(\.control) {
-            let recent = try await store.lookup(
-                """
-                SELECT status, decided_at FROM decision_controls WHERE control = ? AND decided_at < ?
-                ORDER BY seq DESC LIMIT ?
-                """, [.text(control), end, .integer(Int64(idleWindow))])
-            guard recent.rows.count >= idleWindow,
-                !recent.rows.contains(where: { ["denied", "error"].contains($0[0].textValue ?? "") })
-            else { continue }
-            let last = try await store.lookup(
-                """
-                SELECT MAX(decided_at) FROM decision_controls WHERE control = ? AND status IN ('denied', 'error')
-                    AND decided_at < ?
-                """, [.text(control), end])
+            let (evaluations, blocks) = try await recent.count(control)
+            guard evaluations >= idleWindow, blocks == 0 else { continue }
             idle.append(
                 IdleControl(
-                    control: control, decisions: recent.rows.count,
-                    lastBlocked: last.rows.first?.first?.textValue.flatMap(RFC3339.date)))
+                    control: control, decisions: evaluations, lastBlocked: try await recent.lastBlocked(control)))
         }
 
-        let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at")
+        let ruleRows = try await store.lookup(
+            """
+            SELECT r.control, r.rule, COUNT(*), CAST(SUM(r.blocked) AS BIGINT), CAST(SUM(r.held) AS BIGINT)
+            FROM request_rules r
+            WHERE \(filter) AND r.rule <> '' GROUP BY r.control, r.rule ORDER BY r.control, r.rule
+            """, arguments)
+        var rules: [RuleRate] = []
+        for row in ruleRows.rows {
+            guard let control = row[0].textValue, let rule = row[1].textValue, let n = row[2].integerValue, n > 0
+            else { continue }
+            let (blocked, held) = (Int(row[3].integerValue ?? 0), Int(row[4].integerValue ?? 0))
+            let (evaluations, blocks) = try await recent.count(control, rule: rule)
+            rules.append(
+                RuleRate(
+                    control: control, rule: rule, requests: Int(n), blocked: blocked, held: held,
+                    blockRate: Double(blocked) / Double(n), holdRate: Double(held) / Double(n),
+                    recentEvaluations: evaluations, recentBlocks: blocks,
+                    idle: evaluations >= idleWindow && blocks == 0,
+                    lastBlocked: try await recent.lastBlocked(control, rule: rule)))
+        }
+
+        let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at", tier: tier)
         let deploys = try await store.lookup(
             """
             SELECT d.deploy_id, d.tier, d.human_approvals FROM deploys d WHERE \(deployFilter)
@@ -147,16 +187,18 @@ public struct GateMetrics: Sendable, Encodable {
         }.sorted { ($0.authorization, $0.tier ?? "") < ($1.authorization, $1.tier ?? "") }
 
         return GateMetrics(
-            from: period.from, to: period.to, requests: Int(requests), approvalWait: DurationSummary(all),
+            from: period.from, to: period.to, tier: tier, requests: Int(requests), approvalWait: DurationSummary(all),
             approvalWaitByTier: byTier.map { tier, value in
                 ApprovalWait(
                     tier: tier.isEmpty ? nil : tier, wait: DurationSummary(value.waits), notAllowed: value.open)
             }.sorted { ($0.tier ?? "") < ($1.tier ?? "") },
-            controls: controls, idleControls: idle, idleWindow: idleWindow, correlation: correlation)
+            controls: controls, idleControls: idle, rules: rules, idleWindow: idleWindow, correlation: correlation)
     }
 
     /// The period's condition on requests (by request time) or deploys (by start time).
-    static func filter(_ period: MetricsPeriod, alias: String, time: String? = nil) -> (String, [SQLValue]) {
+    static func filter(_ period: MetricsPeriod, alias: String, time: String? = nil, tier: String? = nil)
+        -> (String, [SQLValue])
+    {
         var conditions = ["\(time ?? "\(alias).requested_at") >= ?", "\(time ?? "\(alias).requested_at") < ?"]
         var arguments: [SQLValue] = [
             .text(RFC3339.string(period.from, fraction: .milliseconds)),
@@ -169,6 +211,10 @@ public struct GateMetrics: Sendable, Encodable {
         if let environment = period.environment {
             conditions.append("\(alias).environment = ?")
             arguments.append(.text(environment))
+        }
+        if let tier {
+            conditions.append("\(alias).tier = ?")
+            arguments.append(.text(tier))
         }
         return (conditions.joined(separator: " AND "), arguments)
     }

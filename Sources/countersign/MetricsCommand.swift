@@ -66,14 +66,17 @@ struct MetricsDORACommand: AsyncParsableCommand {
     }
 }
 
-/// `countersign metrics gates --from T1 --to T2 [--idle-window N]`.
+/// `countersign metrics gates --from T1 --to T2 [--tier T] [--idle-window N]`.
 struct MetricsGatesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gates",
-        abstract: "Approval wait, block rate per control, idle controls, and incidents by how deploys were authorized.")
+        abstract:
+            "Approval wait, block rate per control and per rule, idle rules, and incidents by how deploys were authorized."
+    )
 
     @OptionGroup var options: MetricsOptions
-    @Option(help: "Flag controls that blocked nothing in their last N evaluations.") var idleWindow = 100
+    @Option(help: "Only requests last decided under this tier.") var tier: String?
+    @Option(help: "Flag controls and rules that blocked nothing in their last N evaluations.") var idleWindow = 100
 
     func validate() throws {
         guard idleWindow > 0 else { throw ValidationError("--idle-window must be positive") }
@@ -81,8 +84,10 @@ struct MetricsGatesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let period = try options.metricsPeriod
-        let window = idleWindow
-        let m = try await options.store.withStore { try await GateMetrics.compute($0, period, idleWindow: window) }
+        let (window, tier) = (idleWindow, tier.flatMap { $0.isEmpty ? nil : $0 })
+        let m = try await options.store.withStore {
+            try await GateMetrics.compute($0, period, tier: tier, idleWindow: window)
+        }
         try options.emit(m) {
             var out = "requests: \(m.requests)\n"
             out +=
@@ -101,6 +106,28 @@ struct MetricsGatesCommand: AsyncParsableCommand {
                 ).table
             for idle in m.idleControls {
                 out += "idle: \(idle.control) blocked nothing in its last \(idle.decisions) evaluations\n"
+            }
+            out += "\n"
+            // A `require` rule is its condition's source: shortened here, whole in `--output json`.
+            func short(_ rule: String) -> String { rule.count <= 40 ? rule : rule.prefix(39) + "…" }
+            out +=
+                QueryResult(
+                    columns: [
+                        "control", "rule", "requests", "blocked", "block rate", "held", "hold rate", "last blocks",
+                    ],
+                    rows: m.rules.map { r in
+                        [
+                            r.control, short(r.rule), String(r.requests), String(r.blocked),
+                            String(format: "%.1f %%", r.blockRate * 100), String(r.held),
+                            String(format: "%.1f %%", r.holdRate * 100),
+                            "\(r.recentBlocks) of \(r.recentEvaluations)\(r.idle ? " (idle)" : "")",
+                        ].map(SQLValue.text)
+                    }
+                ).table
+            for r in m.rules where r.idle {
+                out +=
+                    "idle: \(r.control) \(short(r.rule)) blocked nothing in its last "
+                    + "\(r.recentEvaluations) evaluations\n"
             }
             out += "\n"
             out +=

@@ -31,7 +31,17 @@ struct History {
         _ request: String, _ verdict: String, at minutes: Double, tier: String = "stateless",
         _ controls: [(String, String)]
     ) {
-        let list = controls.map { #"{"control":"\#($0.0)","status":"\#($0.1)","message":""}"# }
+        decide(request, verdict, at: minutes, tier: tier, rules: controls.map { ($0.0, nil, $0.1) })
+    }
+
+    /// A decision whose controls name their rules (`nil`: one recorded before rules were named).
+    mutating func decide(
+        _ request: String, _ verdict: String, at minutes: Double, tier: String = "stateless",
+        rules controls: [(String, String?, String)]
+    ) {
+        let list = controls.map {
+            #"{"control":"\#($0.0)",\#($0.1.map { #""rule":"\#($0)","# } ?? "")"status":"\#($0.2)","message":""}"#
+        }
         drafts.append(
             LedgerFixtures.draft(
                 "gate.decided", "countersign", minutes,

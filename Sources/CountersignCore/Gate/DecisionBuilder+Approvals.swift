@@ -5,10 +5,24 @@ extension DecisionBuilder {
     /// Separation of duties: `count` distinct humans per team rule, none of them the change's author or a
     /// committer, the requester or the deployer (through aliases); each approval bound to this digest and
     /// environment and not expired; one approver counts for one rule. A rejection by an eligible approver denies.
+    ///
+    /// Each rule is its own control result (``ControlResult/rule`` `team@tier`), so the gate metrics can tell a rule
+    /// that never rejects from one that does; what is said of the reviews in general is said on the first rule still
+    /// waiting.
     mutating func checkApprovals(_ tier: Tier, _ env: DeploymentEnvironment) {
         guard !tier.approvals.isEmpty else { return }
         let selfApproval = env.selfApprovalBelowRank.map { env.rank < $0 } ?? false
         let excluded = SeparationOfDuties.exclusions(request, environment: env, policy: policy)
+        let teams = tier.approvals.map { policy.teamMembers[$0.team] ?? [] }
+        // Who is on a team: for a team with a sign-in group and a review given through a sign-in, what the identity
+        // provider verified then; otherwise the policy's members.
+        let signInGroups = tier.approvals.map { policy.teams[$0.team]?.signInGroup }
+        func isMember(_ who: String, review: Int, of rule: Int) -> Bool {
+            if let group = signInGroups[rule], let said = evidence.approvals[review].groups {
+                return said.contains(group)
+            }
+            return teams[rule].contains(who)
+        }
 
         // The latest review of each approver for this digest and environment: the current reviews in time order
         // (of two at the same time, the one recorded last), then by name, keeping each name's last. Reviews are
@@ -80,8 +94,13 @@ extension DecisionBuilder {
             }
             switch approvals[index].state {
             case .rejected:
+                // Denied under each rule whose team the rejecter is on (under none of them: the tier's approvals
+                // as a whole, which any eligible approver may refuse).
                 evidenceIDs.append(approvals[index].id)
-                add("approvals", .denied, "rejected by \(who)\(approvals[index].comment.map { ": \($0)" } ?? "")")
+                let message = "rejected by \(who)\(approvals[index].comment.map { ": \($0)" } ?? "")"
+                let under = tier.approvals.indices.filter { isMember(who, review: index, of: $0) }
+                if under.isEmpty { add("approvals", .denied, message) }
+                for rule in under { add("approvals", .denied, message, rule: tier.approvals[rule].rule) }
                 return
             case .withdrawn:
                 notes.append("\(who) withdrew their approval")
@@ -94,16 +113,8 @@ extension DecisionBuilder {
         // Slots, approvers and who may fill what are small integers here, so the search hashes no strings.
         var slotRule: [Int] = []
         for (i, rule) in tier.approvals.enumerated() { slotRule += repeatElement(i, count: max(rule.count, 0)) }
-        let teams = tier.approvals.map { policy.teamMembers[$0.team] ?? [] }
-        // Who is on a team: for a team with a sign-in group and a review given through a sign-in, what the identity
-        // provider verified then; otherwise the policy's members.
-        let signInGroups = tier.approvals.map { policy.teams[$0.team]?.signInGroup }
         let fits: [[Bool]] = eligible.indices.map { e in
-            let said = approvals[eligibleReview[e]].groups
-            let member = teams.indices.map { t in
-                if let group = signInGroups[t], let said { return said.contains(group) }
-                return teams[t].contains(eligible[e])
-            }
+            let member = teams.indices.map { isMember(eligible[e], review: eligibleReview[e], of: $0) }
             return slotRule.map { member[$0] }
         }
         var holder = [Int?](repeating: nil, count: slotRule.count)
@@ -126,32 +137,34 @@ extension DecisionBuilder {
         for case let person? in holder { isCounted[person] = true }
         let counted = eligible.indices.filter { isCounted[$0] }.map { eligible[$0] }
         for (who, index) in ordered where counted.contains(who) { evidenceIDs.append(approvals[index].id) }
-        var missing: [String] = []
+        // Each rule still short: what it needs, then what keeps people off its team — whose approval the identity
+        // provider's groups kept off it, and who on it cannot approve this change — so nobody waits for them.
+        var missing: [(rule: Int, needs: String, notes: [String])] = []
         for (i, rule) in tier.approvals.enumerated() {
             let have = slotRule.indices.filter { slotRule[$0] == i }.compactMap { holder[$0].map { eligible[$0] } }
                 .sorted()
             if have.count < rule.count {
                 let need = rule.count - have.count
-                missing.append("needs \(need) more approval\(need == 1 ? "" : "s") from team \(rule.team)")
-                // Say whose approval the identity provider's groups kept off the team, so nobody wonders why.
+                var ruleNotes: [String] = []
                 if let group = signInGroups[i] {
                     for e in eligible.indices where teams[i].contains(eligible[e]) {
                         if approvals[eligibleReview[e]].groups?.contains(group) == false {
-                            notes.append(
+                            ruleNotes.append(
                                 "\(eligible[e]) signed in without group \(group), which team \(rule.team) is read from")
                         }
                     }
                 }
-                // Say who on the team cannot approve this change, so nobody waits for them.
                 for member in (policy.teamMembers[rule.team] ?? []).sorted() {
-                    if let why = excluded.first(where: { $0.who == member })?.why,
-                        !notes.contains("\(member) is excluded as \(why)")
-                    {
-                        notes.append("\(member) is excluded as \(why)")
+                    if let why = excluded.first(where: { $0.who == member })?.why {
+                        ruleNotes.append("\(member) is excluded as \(why)")
                     }
                 }
+                missing.append(
+                    (i, "needs \(need) more approval\(need == 1 ? "" : "s") from team \(rule.team)", ruleNotes))
             } else {
-                add("approvals", .satisfied, "team \(rule.team): approved by \(have.joined(separator: ", "))")
+                add(
+                    "approvals", .satisfied, "team \(rule.team): approved by \(have.joined(separator: ", "))",
+                    rule: rule.rule)
             }
         }
         if selfApproval, let author = request.change.pullRequest?.author, counted.contains(policy.canonical(author)) {
@@ -173,13 +186,18 @@ extension DecisionBuilder {
             add(
                 "approvals", .satisfied,
                 "on the emergency path: break-glass grant \(grant.id) from \(who) (incident "
-                    + "\(grant.incident ?? "none")) stands in for what was missing (\(missing.joined(separator: "; "))) "
+                    + "\(grant.incident ?? "none")) stands in for what was missing "
+                    + "(\(missing.map(\.needs).joined(separator: "; "))) "
                     + "until \(RFC3339.string(grant.expiresAt))")
             relaxations.append(
                 "break-glass: grant \(grant.id) by \(who)\(role) stood in for the approvals of tier \(tier.name); review by "
                     + "team \(freeze.breakGlass.reviewTeam) due by \(RFC3339.string(reviewBy))")
             return
         }
-        add("approvals", .pending, (missing + notes).joined(separator: "; "))
+        for (n, m) in missing.enumerated() {
+            var lines = [m.needs]
+            for note in (n == 0 ? notes : []) + m.notes where !lines.contains(note) { lines.append(note) }
+            add("approvals", .pending, lines.joined(separator: "; "), rule: tier.approvals[m.rule].rule)
+        }
     }
 }

@@ -27,7 +27,7 @@ extension DecisionBuilder {
                 add(
                     "freeze", .satisfied,
                     "\(freeze.name) is active, lifted by break-glass grant \(grant.id) from \(policy.canonical(grant.invokedBy))"
-                        + " until \(RFC3339.string(grant.expiresAt))")
+                        + " until \(RFC3339.string(grant.expiresAt))", rule: freeze.name)
                 relaxations.append(
                     "break-glass: grant \(grant.id) by \(policy.canonical(grant.invokedBy)) (incident \(grant.incident ?? "none"))"
                         + " lifted freeze \(freeze.name); review by team \(freeze.breakGlass.reviewTeam) due by \(RFC3339.string(reviewBy))"
@@ -42,7 +42,7 @@ extension DecisionBuilder {
             add(
                 "freeze", .denied,
                 "deploys to \(env.name) are frozen by \(freeze.name) until \(RFC3339.string(until)); "
-                    + (problems.isEmpty ? how : problems.joined(separator: "; ") + "; " + how))
+                    + (problems.isEmpty ? how : problems.joined(separator: "; ") + "; " + how), rule: freeze.name)
         }
     }
 }

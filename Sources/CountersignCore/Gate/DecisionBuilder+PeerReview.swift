@@ -19,7 +19,7 @@ extension DecisionBuilder {
             add(
                 "peer-review", .pending,
                 "the reviews of \(commit) are read from GitHub's record of it, and there is none yet: \(env.name) does "
-                    + "not take reviewers on the request's word")
+                    + "not take reviewers on the request's word", rule: tier.name)
             return
         } else {
             pullRequest = request.change.pullRequest
@@ -29,7 +29,8 @@ extension DecisionBuilder {
             add(
                 "peer-review", .pending,
                 "\(commit) has no pull request, so nobody reviewed it: the tier needs \(rule.count) approving "
-                    + "review\(rule.count == 1 ? "" : "s") of its head by someone who did not write it")
+                    + "review\(rule.count == 1 ? "" : "s") of its head by someone who did not write it", rule: tier.name
+            )
             return
         }
         // Those who wrote the change: its author and every commit author and committer. The change decided on holds
@@ -78,7 +79,7 @@ extension DecisionBuilder {
                 ([
                     "\(subject) needs \(need) more approving review\(need == 1 ? "" : "s") of its head commit by someone "
                         + "who did not write it, per \(source)"
-                ] + notes).joined(separator: "; "))
+                ] + notes).joined(separator: "; "), rule: tier.name)
             return
         }
         var merged = ""
@@ -86,22 +87,23 @@ extension DecisionBuilder {
             guard let mergedBy = pr.mergedBy, !mergedBy.isEmpty else {
                 add(
                     "peer-review", .pending,
-                    "\(subject) is reviewed but not merged: the tier needs it merged by someone who did not write it")
+                    "\(subject) is reviewed but not merged: the tier needs it merged by someone who did not write it",
+                    rule: tier.name)
                 return
             }
             let merger = policy.canonical(mergedBy)
             if let why = writers.first(where: { $0.who == merger })?.why {
                 add(
                     "peer-review", .denied,
-                    "\(subject) was merged by \(merger), \(why): the tier needs a merge by someone who did not write it"
-                )
+                    "\(subject) was merged by \(merger), \(why): the tier needs a merge by someone who did not write it",
+                    rule: tier.name)
                 return
             }
             if !policy.identities.isEmpty, policy.identities[merger] == nil {
                 add(
                     "peer-review", .pending,
                     "\(subject) was merged by \(mergedBy), who is not a known identity: name the login as someone's "
-                        + "alias so separation of duties can tell who merged it")
+                        + "alias so separation of duties can tell who merged it", rule: tier.name)
                 return
             }
             merged = "; merged by " + merger
@@ -111,6 +113,6 @@ extension DecisionBuilder {
         subject += " per "
         subject += source
         subject += merged
-        add("peer-review", .satisfied, subject)
+        add("peer-review", .satisfied, subject, rule: tier.name)
     }
 }

@@ -72,8 +72,8 @@ struct DecisionBuilder {
     /// time up to half a millisecond later than the decision's — it is not from the future.
     func isAfterNow(_ at: Date) -> Bool { at.timeIntervalSince(now) >= 0.001 }
 
-    mutating func add(_ control: String, _ status: ControlResult.Status, _ message: String) {
-        controls.append(ControlResult(control, status, message))
+    mutating func add(_ control: String, _ status: ControlResult.Status, _ message: String, rule: String? = nil) {
+        controls.append(ControlResult(control, status, message, rule: rule))
     }
 
     mutating func run() {
@@ -260,14 +260,15 @@ struct DecisionBuilder {
                 if future > 0 {
                     note += " (ignored \(future) report\(future == 1 ? "" : "s") dated after the decision time)"
                 }
-                add("checks", .pending, "waiting for check \(name) on \(digest)\(note)")
+                add("checks", .pending, "waiting for check \(name) on \(digest)\(note)", rule: name)
                 continue
             }
             evidenceIDs.append(latest.id)
             switch latest.status {
-            case .passed: add("checks", .satisfied, "\(name) passed (reported by \(latest.reportedBy))")
-            case .failed: add("checks", .denied, "\(name) failed for \(digest) (reported by \(latest.reportedBy))")
-            case .pending: add("checks", .pending, "\(name) is still running for \(digest)")
+            case .passed: add("checks", .satisfied, "\(name) passed (reported by \(latest.reportedBy))", rule: name)
+            case .failed:
+                add("checks", .denied, "\(name) failed for \(digest) (reported by \(latest.reportedBy))", rule: name)
+            case .pending: add("checks", .pending, "\(name) is still running for \(digest)", rule: name)
             }
         }
     }
@@ -309,14 +310,16 @@ struct DecisionBuilder {
             }
             add(
                 "artifact", .pending,
-                "waiting for signature and provenance verification of \(digest) under \(name)\(why)")
+                "waiting for signature and provenance verification of \(digest) under \(name)\(why)", rule: name)
             return
         }
         evidenceIDs.append(latest.id)
         if latest.verified {
-            add("artifact", .satisfied, "verified under \(name)\(latest.details.map { ": \($0)" } ?? "")")
+            add("artifact", .satisfied, "verified under \(name)\(latest.details.map { ": \($0)" } ?? "")", rule: name)
         } else {
-            add("artifact", .denied, "verification under \(name) rejected \(digest): \(latest.details ?? "no details")")
+            add(
+                "artifact", .denied, "verification under \(name) rejected \(digest): \(latest.details ?? "no details")",
+                rule: name)
         }
     }
 
@@ -363,14 +366,15 @@ struct DecisionBuilder {
             }
             add(
                 "canary", .pending,
-                "waiting for canary analysis \(template) of \(digest) in \(request.environment)" + why)
+                "waiting for canary analysis \(template) of \(digest) in \(request.environment)" + why, rule: template)
             return
         }
         evidenceIDs.append(latest.id)
         switch latest.outcome {
-        case .pass: add("canary", .satisfied, "canary analysis \(template) passed")
-        case .fail: add("canary", .denied, "canary analysis \(template) failed for \(digest)")
-        case .inconclusive: add("canary", .pending, "canary analysis \(template) is inconclusive; run it again")
+        case .pass: add("canary", .satisfied, "canary analysis \(template) passed", rule: template)
+        case .fail: add("canary", .denied, "canary analysis \(template) failed for \(digest)", rule: template)
+        case .inconclusive:
+            add("canary", .pending, "canary analysis \(template) is inconclusive; run it again", rule: template)
         }
     }
 
@@ -401,15 +405,18 @@ struct DecisionBuilder {
         for r in tier.require {
             do {
                 switch try r.condition.program.evaluate(bindings) {
-                case .bool(true): add("require", .satisfied, r.condition.source)
-                case .bool(false): add("require", .denied, r.message)
+                case .bool(true): add("require", .satisfied, r.condition.source, rule: r.condition.source)
+                case .bool(false): add("require", .denied, r.message, rule: r.condition.source)
                 case let other:
                     add(
                         "require", .error,
-                        "\(r.condition.location): \(r.condition.source) yielded \(other.typeName), not a bool")
+                        "\(r.condition.location): \(r.condition.source) yielded \(other.typeName), not a bool",
+                        rule: r.condition.source)
                 }
             } catch {
-                add("require", .error, "\(r.condition.location): \(r.condition.source): \(error.message)")
+                add(
+                    "require", .error, "\(r.condition.location): \(r.condition.source): \(error.message)",
+                    rule: r.condition.source)
             }
         }
     }

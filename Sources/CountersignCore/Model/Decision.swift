@@ -63,10 +63,16 @@ public struct ControlResult: Sendable, Hashable, Codable {
     /// Why, and what would satisfy it ("needs 1 more approval from team payments-owners; alice is excluded as
     /// the change's author").
     public var message: String
+    /// Which rule of the control's kind this is, so the gate metrics can measure each rule and not only each kind:
+    /// a check's name, an approval rule as `team@tier`, a freeze's name, an artifact policy's, a canary
+    /// template's, a `require` condition's source, the tier whose peer-review rule it is. `nil` for a control that
+    /// is one rule of its environment (`deployer`, `source-ref`), and in decisions recorded before rules were named.
+    public var rule: String?
 
-    public init(_ control: String, _ status: Status, _ message: String) {
+    public init(_ control: String, _ status: Status, _ message: String, rule: String? = nil) {
         self.control = control
         self.status = status
         self.message = message
+        self.rule = rule
     }
 }

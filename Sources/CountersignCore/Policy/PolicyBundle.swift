@@ -96,6 +96,15 @@ public struct PeerReviewRule: Sendable, Hashable {
 public struct ApprovalRule: Sendable, Hashable {
     public let team: String
     public let count: Int
+    /// The rule's name in decisions and gate metrics, `team@tier` (``ControlResult/rule``): `@` is in no name,
+    /// so no two rules read alike. Made once, when the policy loads, not per decision.
+    public let rule: String
+
+    public init(team: String, count: Int, tier: String) {
+        self.team = team
+        self.count = count
+        rule = team + "@" + tier
+    }
 }
 
 /// An extra CEL condition with the message shown when it fails.

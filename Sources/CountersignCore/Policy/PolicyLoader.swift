@@ -501,7 +501,7 @@ struct PolicyReader {
             else { continue }
             let count = int(r["count"], "\(context).controls.approvals.count") ?? 1
             if count < 1 { fail(r["count"], "\(context).controls.approvals.count must be at least 1") }
-            rules.append(ApprovalRule(team: team, count: count))
+            rules.append(ApprovalRule(team: team, count: count, tier: name))
         }
         if let a = c["approvals"], a.sequence == nil { fail(a, "\(context).controls.approvals: expected a list") }
         var requirements: [Requirement] = []

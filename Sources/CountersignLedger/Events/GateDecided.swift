@@ -18,11 +18,13 @@ public struct GateDecided: LedgerEvent, Hashable {
     public var evidenceIDs: [String]?
     public var decidedAt: Date?
 
-    /// One control's result; the message may be absent from entries appended by hand.
+    /// One control's result; the message may be absent from entries appended by hand, the rule from entries
+    /// recorded before the gate named its rules.
     public struct Control: Codable, Sendable, Hashable {
         public var control: String
         public var status: ControlResult.Status
         public var message: String?
+        public var rule: String?
     }
 
     public init(_ decision: Decision) {
@@ -31,7 +33,9 @@ public struct GateDecided: LedgerEvent, Hashable {
         tier = decision.tier
         policy = decision.policyHash
         reasons = decision.reasons
-        controls = decision.controls.map { Control(control: $0.control, status: $0.status, message: $0.message) }
+        controls = decision.controls.map {
+            Control(control: $0.control, status: $0.status, message: $0.message, rule: $0.rule)
+        }
         requestID = decision.requestID
         relaxations = decision.relaxations
         policyHash = decision.policyHash
@@ -49,7 +53,7 @@ public struct GateDecided: LedgerEvent, Hashable {
         var controlResults: [ControlResult] = []
         for c in controls {
             guard let message = c.message else { return nil }
-            controlResults.append(ControlResult(c.control, c.status, message))
+            controlResults.append(ControlResult(c.control, c.status, message, rule: c.rule))
         }
         return Decision(
             requestID: requestID, verdict: verdict, tier: tier, controls: controlResults, relaxations: relaxations,
@@ -73,13 +77,41 @@ public struct GateDecided: LedgerEvent, Hashable {
         // (`request_controls`: block and hold rate without scanning every decision), and when it became ready —
         // every control satisfied but approvals — and was first allowed after that (approval wait).
         var statuses: [(String, ControlResult.Status)] = []
+        var rules: [String: (control: String, rule: String, blocked: Bool, held: Bool)] = [:]
         for (i, control) in (controls ?? []).enumerated() {
             _ = try nonEmpty(control.control, "controls[\(i)].control")
             statuses.append((control.control, control.status))
+            let rule = control.rule ?? ""
             statements.append(
                 SQLStatement(
-                    "INSERT INTO decision_controls (seq, request_id, decided_at, control, status) VALUES (?, ?, ?, ?, ?)",
-                    [entry.seq, request, entry.at, .text(control.control), .text(control.status.rawValue)]))
+                    """
+                    INSERT INTO decision_controls (seq, request_id, decided_at, control, status, rule)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [entry.seq, request, entry.at, .text(control.control), .text(control.status.rawValue), .text(rule)]
+                ))
+            let key = control.control + "\u{0}" + rule
+            var summary = rules[key] ?? (control.control, rule, false, false)
+            summary.blocked = summary.blocked || control.status == .denied || control.status == .error
+            summary.held = summary.held || control.status == .pending
+            rules[key] = summary
+        }
+        for (_, r) in rules.sorted(by: { $0.key < $1.key }) {
+            statements.append(
+                SQLStatement(
+                    """
+                    INSERT INTO request_rules
+                        (request_id, control, rule, tier, requested_at, service, environment, blocked, held)
+                    SELECT r.request_id, ?, ?, ?, r.requested_at, r.service, r.environment, ?, ? FROM deploy_requests r
+                    WHERE r.request_id = ?
+                    ON CONFLICT (request_id, control, rule) DO UPDATE SET tier = COALESCE(excluded.tier, request_rules.tier),
+                        blocked = request_rules.blocked | excluded.blocked, held = request_rules.held | excluded.held
+                    """,
+                    [
+                        .text(r.control), .text(r.rule), tier.sql, .integer(r.blocked ? 1 : 0),
+                        .integer(r.held ? 1 : 0),
+                        request,
+                    ]))
         }
         for name in Set(statuses.map(\.0)).sorted() {
             let mine = statuses.filter { $0.0 == name }.map(\.1)
@@ -88,12 +120,13 @@ public struct GateDecided: LedgerEvent, Hashable {
             statements.append(
                 SQLStatement(
                     """
-                    INSERT INTO request_controls (request_id, control, requested_at, service, environment, blocked, held)
-                    SELECT r.request_id, ?, r.requested_at, r.service, r.environment, ?, ? FROM deploy_requests r
+                    INSERT INTO request_controls
+                        (request_id, control, tier, requested_at, service, environment, blocked, held)
+                    SELECT r.request_id, ?, ?, r.requested_at, r.service, r.environment, ?, ? FROM deploy_requests r
                     WHERE r.request_id = ?
-                    ON CONFLICT (request_id, control) DO UPDATE SET
+                    ON CONFLICT (request_id, control) DO UPDATE SET tier = COALESCE(excluded.tier, request_controls.tier),
                         blocked = request_controls.blocked | excluded.blocked, held = request_controls.held | excluded.held
-                    """, [.text(name), .integer(blocked), .integer(held), request]))
+                    """, [.text(name), tier.sql, .integer(blocked), .integer(held), request]))
         }
         let ready =
             statuses.contains { $0.0 == "approvals" && $0.1 == .pending }

@@ -16,7 +16,7 @@ public enum Projection {
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
         "retired_identities", "artifact_sources", "commit_checks", "commit_times", "kayenta_executions",
-        "kayenta_finishes", "artifact_verifications",
+        "kayenta_finishes", "artifact_verifications", "request_rules",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -36,6 +36,7 @@ public enum Projection {
         ("v14-github-evidence", githubEvidence),
         ("v15-kayenta-executions", kayentaExecutions),
         ("v16-artifact-verifications", artifactVerifications),
+        ("v17-gate-rules", gateRules),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -43,7 +44,7 @@ public enum Projection {
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
     public static let replayingMigrations: Set<String> = [
         "v4-metrics", "v9-identities", "v10-change-facts", "v13-builds-by-commit",
-        "v16-artifact-verifications",
+        "v16-artifact-verifications", "v17-gate-rules",
     ]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
@@ -181,6 +182,26 @@ public enum Projection {
             repository TEXT, verified BIGINT NOT NULL, details TEXT, at TEXT NOT NULL)
         """,
         "CREATE INDEX artifact_verifications_by_digest ON artifact_verifications (digest, seq)",
+    ]
+
+    /// What the gate metrics read per rule, not only per kind of control (``ControlResult/rule``): each decision's
+    /// control rows name their rule (which rules never block, by an index on the rule), and a per-request summary
+    /// by rule (`request_rules`: a rule's block and hold rate, filtered by tier and environment, without scanning
+    /// every decision). A control that names no rule — one rule of its environment, or a decision recorded before
+    /// rules were named — has the rule `''`. Both summaries keep the tier the request was last decided under, the
+    /// metrics' tier filter. Replayed: recorded decisions that name rules fill both.
+    static let gateRules: [String] = [
+        "ALTER TABLE decision_controls ADD COLUMN rule TEXT",
+        "ALTER TABLE request_controls ADD COLUMN tier TEXT",
+        """
+        CREATE TABLE request_rules (
+            request_id TEXT NOT NULL, control TEXT NOT NULL, rule TEXT NOT NULL, tier TEXT, requested_at TEXT NOT NULL,
+            service TEXT NOT NULL, environment TEXT NOT NULL, blocked BIGINT NOT NULL, held BIGINT NOT NULL,
+            PRIMARY KEY (request_id, control, rule))
+        """,
+        "CREATE INDEX request_rules_by_time ON request_rules (requested_at)",
+        "CREATE INDEX decision_controls_by_rule ON decision_controls (control, rule, seq)",
+        "CREATE INDEX decision_controls_rule_blocks ON decision_controls (control, rule, status, decided_at)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

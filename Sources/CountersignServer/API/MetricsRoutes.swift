@@ -18,8 +18,9 @@ public struct MetricsRoutes: Sendable {
         group.get("metrics/gates") { request, context in
             _ = try context.caller()
             let window = try LedgerRoutes.integer(request, "idleWindow", in: 1...10_000) ?? 100
+            let tier = request.uri.queryParameters["tier"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             return try JSONBody.response(
-                try await control.gateMetrics(try Self.period(request, control), idleWindow: window))
+                try await control.gateMetrics(try Self.period(request, control), tier: tier, idleWindow: window))
         }
     }
 
