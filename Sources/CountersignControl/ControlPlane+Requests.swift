@@ -18,7 +18,7 @@ extension ControlPlane {
             throw ControlError(.badRequest, "\(field) must not be empty", details: ["field": field])
         }
         // Recorded in the names' canonical form (`Payments` is `payments`), the form the gate decides on.
-        var request = DeployRequest(
+        let request = DeployRequest(
             id: Self.newID("dr_"), service: input.service, environment: input.environment, artifact: input.artifact,
             change: input.change, requester: principal.identity, deployer: input.deployer ?? principal.identity
         ).canonicalNames
@@ -43,7 +43,6 @@ extension ControlPlane {
                 details: ["field": "artifact"])
         }
         try await readChangeFacts(for: request.change, environment: environment)
-        request.change = try await withPushedTime(request.change)
         return try await record(DeployRequested(request), by: principal.identity)
     }
 

@@ -30,6 +30,9 @@ public struct DeliveryMetrics: Sendable, Encodable {
         /// Which deploys those are — the first 20 by id — so the gap can be closed at its source (a CI that sends
         /// no `committedAt`, a repository whose pushes are not delivered) rather than only counted.
         public var withoutCommitTimeDeploys: [String]
+        /// Successful deploys whose commit time is only the requester's word: GitHub has said nothing of the commit
+        /// (no `push` delivery, no record of the change). Their lead time is what the deploy bot said it was.
+        public var commitTimeFromRequester: Int
         public var finished: Int
         public var failed: Int
         public var changeFailureRate: Double?
@@ -60,6 +63,8 @@ public struct DeliveryMetrics: Sendable, Encodable {
         var started: Date
         var finished: Date?
         var committed: Date?
+        /// `push`, `github` or `request` (``commitTimeFromRequester``).
+        var committedSource: String?
         var incidentOpened: Date?
         var incidentResolved: Date?
 
@@ -159,6 +164,7 @@ public struct DeliveryMetrics: Sendable, Encodable {
             leadTime: lead, leadTimeBucket: FourKeys.duration(seconds: lead.median),
             withoutCommitTime: succeeded.filter { $0.committed == nil }.count,
             withoutCommitTimeDeploys: Array(succeeded.filter { $0.committed == nil }.map(\.id).sorted().prefix(20)),
+            commitTimeFromRequester: succeeded.filter { $0.committed != nil && $0.committedSource == "request" }.count,
             finished: finished.count,
             failed: failed.count, changeFailureRate: rate, changeFailureBucket: FourKeys.failureRate(rate),
             recovery: recovery, recoveryBucket: FourKeys.duration(seconds: recovery.median))
@@ -166,8 +172,10 @@ public struct DeliveryMetrics: Sendable, Encodable {
 
     static func deploys(_ store: any LedgerStore, _ period: MetricsPeriod) async throws(LedgerError) -> [Deploy] {
         var sql = """
-            SELECT d.deploy_id, d.service, d.environment, d.status, d.started_at, d.finished_at, d.committed_at
-            FROM deploys d WHERE d.started_at >= ? AND d.started_at < ?
+            SELECT d.deploy_id, d.service, d.environment, d.status, d.started_at, d.finished_at, d.committed_at,
+                r.commit_time_source
+            FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
+            WHERE d.started_at >= ? AND d.started_at < ?
             """
         var arguments: [SQLValue] = [
             .text(RFC3339.string(period.from, fraction: .milliseconds)),
@@ -192,7 +200,7 @@ public struct DeliveryMetrics: Sendable, Encodable {
                 Deploy(
                     id: id, service: service, environment: environment, status: status, started: started,
                     finished: row[5].textValue.flatMap(RFC3339.date),
-                    committed: row[6].textValue.flatMap(RFC3339.date)))
+                    committed: row[6].textValue.flatMap(RFC3339.date), committedSource: row[7].textValue))
         }
         let incidents = try await IncidentLinks.read(store, before: period.to)
         for i in deploys.indices {

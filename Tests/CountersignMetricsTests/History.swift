@@ -11,7 +11,7 @@ struct History {
 
     mutating func request(
         _ id: String, service: String = "payments", environment: String = "production", at minutes: Double,
-        committed: Double? = nil
+        committed: Double? = nil, commit: String? = nil
     ) {
         let committedAt =
             committed.map { #","committedAt":"\#(RFC3339.string(LedgerFixtures.at($0), fraction: .milliseconds))""# }
@@ -22,7 +22,7 @@ struct History {
                 #"""
                 {"id":"\#(id)","service":"\#(service)","environment":"\#(environment)",
                  "artifact":"registry.example.com/\#(service)@\#(LedgerFixtures.digest)","requester":"deploy-bot",
-                 "deployer":"deploy-bot","change":{"commit":"c-\#(id)","ref":"refs/heads/main","kind":"code",
+                 "deployer":"deploy-bot","change":{"commit":"\#(commit ?? "c-\(id)")","ref":"refs/heads/main","kind":"code",
                  "reversible":true\#(committedAt)}}
                 """#))
     }
@@ -47,6 +47,29 @@ struct History {
                 "gate.decided", "countersign", minutes,
                 #"{"request":"\#(request)","verdict":"\#(verdict)","tier":"\#(tier)","reasons":[],"controls":[\#(list.joined(separator: ","))]}"#
             ))
+    }
+
+    /// A `push` delivery of `commit`, received at `minutes`, saying it was made at `made`.
+    mutating func push(_ commit: String, made: Double, at minutes: Double) {
+        drafts.append(
+            LedgerFixtures.draft(
+                "commits.pushed", "github", minutes,
+                #"""
+                {"repository":"acme/payments","ref":"refs/heads/main",
+                 "commits":[{"id":"\#(commit)","at":"\#(RFC3339.string(LedgerFixtures.at(made), fraction: .milliseconds))"}]}
+                """#))
+    }
+
+    /// GitHub's record of `commit`'s change (read from its API), saying it was made at `made`.
+    mutating func record(_ commit: String, made: Double, at minutes: Double) {
+        drafts.append(
+            LedgerFixtures.draft(
+                "change.recorded", "github", minutes,
+                #"""
+                {"repository":"acme/payments","source":"github-api","change":{"commit":"\#(commit)",
+                 "ref":"refs/heads/main","kind":"code","reversible":true,
+                 "committedAt":"\#(RFC3339.string(LedgerFixtures.at(made), fraction: .milliseconds))"}}
+                """#))
     }
 
     mutating func approve(_ request: String, by approver: String = "alice", at minutes: Double) {

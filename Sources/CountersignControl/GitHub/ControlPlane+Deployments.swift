@@ -71,7 +71,6 @@ extension ControlPlane {
             ?? Change(commit: commit, ref: ref, kind: "code", reversible: false, labels: [])
         change.ref = ref
         change.repository = repository
-        change = try await withPushedTime(change)
         let request = DeployRequest(
             id: Self.newID("dr_"), service: service,
             environment: environment, artifact: artifact, change: change, requester: bundle.canonical(sender),

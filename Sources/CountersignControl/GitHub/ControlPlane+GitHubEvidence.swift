@@ -151,16 +151,4 @@ extension ControlPlane {
         try await record(CommitsPushed(repository: repository, ref: ref, commits: commits), actor: "github")
         return "push to \(ref): \(commits.count) commit time\(commits.count == 1 ? "" : "s") recorded"
     }
-
-    /// `change` with the time a `push` delivery said its commit was made, when one was recorded.
-    func withPushedTime(_ change: Change) async throws(ControlError) -> Change {
-        guard let repository = change.repository, Change.isCommitID(change.commit),
-            let at = try await read({ r throws(LedgerError) in
-                try await r.commitTime(commit: change.commit, repository: repository)
-            })
-        else { return change }
-        var change = change
-        change.committedAt = at
-        return change
-    }
 }

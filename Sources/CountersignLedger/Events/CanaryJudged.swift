@@ -134,23 +134,33 @@ public struct ChangeRecorded: LedgerEvent, Hashable {
         } catch {
             throw fail("change", "cannot be stored: \(error.message)")
         }
-        return [
+        let commit = try nonEmpty(change.commit.lowercased(), "change.commit")
+        // GitHub's word on when the commit was made, for the lead time of the requests that name it (never after
+        // the record itself).
+        var committed = change.committedAt.map { LedgerTime($0).sql }
+        if case .text(let t)? = committed, case .text(let now) = entry.at, t > now { committed = entry.at }
+        var statements = [
             SQLStatement(
                 """
                 INSERT INTO changes (commit_sha, seq, repository, pull_request, change, delivery_id, recorded_at,
-                    source, unknown, unresolved)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    source, unknown, unresolved, committed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (commit_sha) DO UPDATE SET seq = excluded.seq, repository = excluded.repository,
                     pull_request = excluded.pull_request, change = excluded.change,
                     delivery_id = excluded.delivery_id, recorded_at = excluded.recorded_at,
-                    source = excluded.source, unknown = excluded.unknown, unresolved = excluded.unresolved
+                    source = excluded.source, unknown = excluded.unknown, unresolved = excluded.unresolved,
+                    committed_at = excluded.committed_at
                 """,
                 [
-                    try nonEmpty(change.commit.lowercased(), "change.commit"), entry.seq, repository.sql,
+                    commit, entry.seq, repository.sql,
                     change.pullRequest.map { SQLValue.integer(Int64($0.number)) } ?? .null, .text(stored),
                     delivery.sql, entry.at, .text((source ?? .githubWebhook).rawValue), .text(unknown),
-                    .text(unresolved),
+                    .text(unresolved), committed ?? .null,
                 ])
         ]
+        if let committed {
+            statements += CommitTime.statements(commit: commit, source: "github", time: "?", [committed])
+        }
+        return statements
     }
 }

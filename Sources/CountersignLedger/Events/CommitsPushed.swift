@@ -32,12 +32,20 @@ public struct CommitsPushed: LedgerEvent, Hashable {
         var statements: [SQLStatement] = []
         for (n, commit) in commits.enumerated() {
             guard Change.isCommitID(commit.id) else { throw fail("commits[\(n)].id", "must be a full git commit id") }
+            // A commit existed when it was pushed: a timestamp after the delivery (a clock set forward to shorten a
+            // lead time) counts as the delivery's time.
+            var at = LedgerTime(commit.at).sql
+            if case .text(let t) = at, case .text(let received) = entry.at, t > received { at = entry.at }
+            let sha = SQLValue.text(commit.id.lowercased())
             statements.append(
                 SQLStatement(
                     """
                     INSERT INTO commit_times (commit_sha, repository, committed_at, seq) VALUES (?, ?, ?, ?)
                     ON CONFLICT (commit_sha, repository) DO NOTHING
-                    """, [.text(commit.id.lowercased()), .text(key), LedgerTime(commit.at).sql, entry.seq]))
+                    """, [sha, .text(key), at, entry.seq]))
+            statements += CommitTime.statements(
+                commit: sha, source: "push", time: "(SELECT MIN(committed_at) FROM commit_times WHERE commit_sha = ?)",
+                [sha])
         }
         return statements
     }

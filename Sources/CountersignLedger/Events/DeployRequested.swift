@@ -58,13 +58,27 @@ public struct DeployRequested: LedgerEvent, Hashable {
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
         let pinned = try pinned(artifact, "artifact")
         let pr = change.pullRequest
+        let commit = SQLValue.text(change.commit.lowercased())
+        // The commit time: a push's, else GitHub's record's, else the requester's — never after the request, which
+        // a commit cannot postdate (a bot's word would shorten its own lead time).
+        let asserted = change.committedAt.map { LedgerTime($0).sql }.map { a -> SQLValue in
+            if case .text(let t) = a, case .text(let now) = entry.at, t > now { return entry.at }
+            return a
+        }
         return [
             SQLStatement(
                 """
                 INSERT INTO deploy_requests (request_id, seq, requested_at, requester, deployer, service, environment,
                     artifact, digest, commit_sha, source_ref, change_kind, pull_request, author, committers, ticket,
-                    committed_at, reviewers)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    committed_at, commit_time_source, reviewers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    COALESCE(
+                        (SELECT MIN(committed_at) FROM commit_times WHERE commit_sha = ?),
+                        (SELECT committed_at FROM changes WHERE commit_sha = ?), ?),
+                    COALESCE(
+                        (SELECT 'push' FROM commit_times WHERE commit_sha = ? LIMIT 1),
+                        (SELECT 'github' FROM changes WHERE commit_sha = ? AND committed_at IS NOT NULL), ?),
+                    ?)
                 """,
                 [
                     try nonEmpty(id, "id"), entry.seq, entry.at, try nonEmpty(requester, "requester"),
@@ -73,8 +87,8 @@ public struct DeployRequested: LedgerEvent, Hashable {
                     .text(artifact), .text(pinned.digest), try nonEmpty(change.commit, "change.commit"),
                     try nonEmpty(change.ref, "change.ref"), try nonEmpty(change.kind, "change.kind"),
                     pr.map { SQLValue.integer(Int64($0.number)) } ?? .null, (pr?.author).sql,
-                    (pr?.committers ?? []).sql, change.ticket.sql,
-                    change.committedAt.map { LedgerTime($0).sql } ?? .null, (pr?.reviewers ?? []).sql,
+                    (pr?.committers ?? []).sql, change.ticket.sql, commit, commit, asserted ?? .null, commit, commit,
+                    asserted == nil ? .null : .text("request"), (pr?.reviewers ?? []).sql,
                 ])
         ]
     }

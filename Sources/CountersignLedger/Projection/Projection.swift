@@ -37,6 +37,7 @@ public enum Projection {
         ("v15-kayenta-executions", kayentaExecutions),
         ("v16-artifact-verifications", artifactVerifications),
         ("v17-gate-rules", gateRules),
+        ("v18-commit-times", commitTimes),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -44,7 +45,7 @@ public enum Projection {
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
     public static let replayingMigrations: Set<String> = [
         "v4-metrics", "v9-identities", "v10-change-facts", "v13-builds-by-commit",
-        "v16-artifact-verifications", "v17-gate-rules",
+        "v16-artifact-verifications", "v17-gate-rules", "v18-commit-times",
     ]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
@@ -202,6 +203,17 @@ public enum Projection {
         "CREATE INDEX request_rules_by_time ON request_rules (requested_at)",
         "CREATE INDEX decision_controls_by_rule ON decision_controls (control, rule, seq)",
         "CREATE INDEX decision_controls_rule_blocks ON decision_controls (control, rule, status, decided_at)",
+    ]
+
+    /// Lead time on every path (issue 21): a request's commit time is GitHub's word where GitHub has said it — the
+    /// first `push` delivery of the commit (`push`), else GitHub's record of the change (`github`, kept on
+    /// `changes.committed_at`) — and the requester's own only where GitHub has said nothing (`request`): a deploy
+    /// bot's word would let the party measured set its own lead time. A later push or record overrides a weaker
+    /// source on the request and on its deploys. Replayed: recorded pushes and records fill earlier requests.
+    static let commitTimes: [String] = [
+        "ALTER TABLE deploy_requests ADD COLUMN commit_time_source TEXT",
+        "ALTER TABLE changes ADD COLUMN committed_at TEXT",
+        "CREATE INDEX commit_times_by_commit ON commit_times (commit_sha, committed_at)",
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

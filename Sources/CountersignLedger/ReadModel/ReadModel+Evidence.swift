@@ -181,13 +181,3 @@ extension ReadModel {
         return order.compactMap { latest[$0] }
     }
 }
-
-extension ReadModel {
-    /// When `commit` was made, as the first `push` delivery of it in `repository` said.
-    public func commitTime(commit: String, repository: String) async throws(LedgerError) -> Date? {
-        try await rows(
-            "commit_times", "SELECT committed_at FROM commit_times WHERE commit_sha = ? AND repository = ?",
-            [.text(commit.lowercased()), .text(ChangeResolution.repositoryKey(repository))]
-        ).first.flatMap { $0.date("committed_at") }
-    }
-}
