@@ -1,4 +1,4 @@
-internal import CountersignCore
+public import CountersignCore
 internal import CountersignEncoding
 public import CountersignMetrics
 internal import Foundation
@@ -27,14 +27,24 @@ extension ControlPlane {
         }
     }
 
+    /// Whether `role` may see approvers by name in the gate metrics.
+    public static func seesPeople(_ role: Identity.Role) -> Bool { role == .admin || role == .auditor }
+
     public func deliveryMetrics(_ period: MetricsPeriod) async throws(ControlError) -> DeliveryMetrics {
         do { return try await DeliveryMetrics.compute(store, period) } catch { throw ControlError(ledger: error) }
     }
 
-    public func gateMetrics(_ period: MetricsPeriod, tier: String? = nil, idleWindow: Int = 100)
-        async throws(ControlError) -> GateMetrics
-    {
-        do { return try await GateMetrics.compute(store, period, tier: tier, idleWindow: idleWindow) } catch {
+    /// The gate metrics for `period`, reviews attributed to the approval rules of the policy in force. Approvers are
+    /// named only for a viewer whose role audits people (admin, auditor): anyone else sees the rules, and how many
+    /// approvers show a sign, never a list of people.
+    public func gateMetrics(
+        _ period: MetricsPeriod, tier: String? = nil, idleWindow: Int = 100, viewer: Identity.Role
+    ) async throws(ControlError) -> GateMetrics {
+        do {
+            return try await GateMetrics.compute(
+                store, period, tier: tier, idleWindow: idleWindow,
+                approvalRules: ApprovalSignals.RuleTeam.all(in: policy.bundle), names: Self.seesPeople(viewer))
+        } catch {
             throw ControlError(ledger: error)
         }
     }

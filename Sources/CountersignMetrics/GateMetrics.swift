@@ -62,6 +62,17 @@ public struct GateMetrics: Sendable, Encodable {
         public var idle: Bool
         /// Its last block before the period's end, if any.
         public var lastBlocked: Date?
+        /// Week by week from the period's start (the last week may be shorter): for a sparkline of the rule's
+        /// block and hold rate.
+        public var weeks: [RuleWeek]
+    }
+
+    /// A rule's requests in one week of the period, by request time.
+    public struct RuleWeek: Sendable, Encodable {
+        public var start: Date
+        public var requests: Int
+        public var blocked: Int
+        public var held: Int
     }
 
     /// Deploys by how they were authorized, and the incidents they caused.
@@ -86,15 +97,22 @@ public struct GateMetrics: Sendable, Encodable {
     public var idleControls: [IdleControl]
     /// Each rule, by control and rule.
     public var rules: [RuleRate]
+    /// What each rule's holds were worth, against the period's base rates.
+    public var worth: [RuleWorth]
+    public var baseRates: RuleWorth.Base
+    /// Rubber-stamp signals per approval rule (and per approver, for viewers who may see people).
+    public var approvalSignals: ApprovalSignals
     /// The window `idleControls` looks back over.
     public var idleWindow: Int
     public var correlation: [Correlation]
 
     /// Computes every gate metric for `period` (and `tier`, when given: requests last decided under it); a control
     /// or rule is idle when it blocked nothing in its last `idleWindow` evaluations up to the period's end (and has
-    /// had at least that many).
+    /// had at least that many). Reviews are attributed to `approvalRules`, by default those of the policy last
+    /// published in the ledger; approvers are named only when `names` (a viewer who may audit people).
     public static func compute(
-        _ store: any LedgerStore, _ period: MetricsPeriod, tier: String? = nil, idleWindow: Int = 100
+        _ store: any LedgerStore, _ period: MetricsPeriod, tier: String? = nil, idleWindow: Int = 100,
+        approvalRules: [ApprovalSignals.RuleTeam]? = nil, names: Bool = false
     ) async throws(LedgerError) -> GateMetrics {
         let (filter, arguments) = Self.filter(period, alias: "r", tier: tier)
         let requests =
@@ -149,6 +167,32 @@ public struct GateMetrics: Sendable, Encodable {
             FROM request_rules r
             WHERE \(filter) AND r.rule <> '' GROUP BY r.control, r.rule ORDER BY r.control, r.rule
             """, arguments)
+        // Each rule's requests by day, folded into weeks from the period's start.
+        let weekCount = max(1, Int((period.to.timeIntervalSince(period.from) / (7 * 86_400)).rounded(.up)))
+        var weekly: [String: [RuleWeek]] = [:]
+        let daily = try await store.lookup(
+            """
+            SELECT r.control, r.rule, substr(r.requested_at, 1, 10), COUNT(*), CAST(SUM(r.blocked) AS BIGINT),
+                CAST(SUM(r.held) AS BIGINT)
+            FROM request_rules r WHERE \(filter) AND r.rule <> '' GROUP BY r.control, r.rule, substr(r.requested_at, 1, 10)
+            """, arguments)
+        for row in daily.rows {
+            guard let control = row[0].textValue, let rule = row[1].textValue,
+                let day = row[2].textValue.flatMap({ RFC3339.date($0 + "T00:00:00Z") })
+            else { continue }
+            let key = control + "\u{0}" + rule
+            if weekly[key] == nil {
+                weekly[key] = (0..<weekCount).map {
+                    RuleWeek(
+                        start: period.from.addingTimeInterval(Double($0) * 7 * 86_400), requests: 0, blocked: 0, held: 0
+                    )
+                }
+            }
+            let week = min(weekCount - 1, max(0, Int(day.timeIntervalSince(period.from) / (7 * 86_400))))
+            weekly[key]![week].requests += Int(row[3].integerValue ?? 0)
+            weekly[key]![week].blocked += Int(row[4].integerValue ?? 0)
+            weekly[key]![week].held += Int(row[5].integerValue ?? 0)
+        }
         var rules: [RuleRate] = []
         for row in ruleRows.rows {
             guard let control = row[0].textValue, let rule = row[1].textValue, let n = row[2].integerValue, n > 0
@@ -161,8 +205,18 @@ public struct GateMetrics: Sendable, Encodable {
                     blockRate: Double(blocked) / Double(n), holdRate: Double(held) / Double(n),
                     recentEvaluations: evaluations, recentBlocks: blocks,
                     idle: evaluations >= idleWindow && blocks == 0,
-                    lastBlocked: try await recent.lastBlocked(control, rule: rule)))
+                    lastBlocked: try await recent.lastBlocked(control, rule: rule),
+                    weeks: weekly[control + "\u{0}" + rule] ?? []))
         }
+
+        let (worthBase, worth) = try await RuleWorth.compute(
+            store, requests: (filter, arguments), rules: (filter, arguments), before: period.to)
+        var ruleTeams = approvalRules ?? []
+        if approvalRules == nil, let policy = try await PolicyRecorded.published(in: store) {
+            ruleTeams = ApprovalSignals.RuleTeam.all(in: policy)
+        }
+        let signals = try await ApprovalSignals.compute(
+            store, filter: filter, arguments, rules: ruleTeams, names: names)
 
         let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at", tier: tier)
         let deploys = try await store.lookup(
@@ -192,7 +246,8 @@ public struct GateMetrics: Sendable, Encodable {
                 ApprovalWait(
                     tier: tier.isEmpty ? nil : tier, wait: DurationSummary(value.waits), notAllowed: value.open)
             }.sorted { ($0.tier ?? "") < ($1.tier ?? "") },
-            controls: controls, idleControls: idle, rules: rules, idleWindow: idleWindow, correlation: correlation)
+            controls: controls, idleControls: idle, rules: rules, worth: worth, baseRates: worthBase,
+            approvalSignals: signals, idleWindow: idleWindow, correlation: correlation)
     }
 
     /// The period's condition on requests (by request time) or deploys (by start time).

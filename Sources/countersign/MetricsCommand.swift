@@ -85,8 +85,9 @@ struct MetricsGatesCommand: AsyncParsableCommand {
     func run() async throws {
         let period = try options.metricsPeriod
         let (window, tier) = (idleWindow, tier.flatMap { $0.isEmpty ? nil : $0 })
+        // Whoever reads the ledger's file reads every review in it: approvers are named here.
         let m = try await options.store.withStore {
-            try await GateMetrics.compute($0, period, tier: tier, idleWindow: window)
+            try await GateMetrics.compute($0, period, tier: tier, idleWindow: window, names: true)
         }
         try options.emit(m) {
             var out = "requests: \(m.requests)\n"
@@ -128,6 +129,46 @@ struct MetricsGatesCommand: AsyncParsableCommand {
                 out +=
                     "idle: \(r.control) \(short(r.rule)) blocked nothing in its last "
                     + "\(r.recentEvaluations) evaluations\n"
+            }
+            out += "\n"
+            func percent(_ r: Double?) -> String { r.map { String(format: "%.0f %%", $0 * 100) } ?? "—" }
+            func rate(_ r: RuleWorth.Rate?) -> String {
+                r.map { String(format: "%d/%d (%.0f–%.0f %%)", $0.count, $0.of, $0.low * 100, $0.high * 100) } ?? "—"
+            }
+            out +=
+                "base rates: failed \(rate(m.baseRates.failed)); automated deploys named by an incident "
+                + "\(rate(m.baseRates.automatedIncidents))\n"
+            out +=
+                QueryResult(
+                    columns: ["control", "rule", "deploys", "held, then failed", "compared with the base rate"],
+                    rows: m.worth.map { w in
+                        [w.control, short(w.rule), String(w.deploys), rate(w.held), w.heldVerdict].map(SQLValue.text)
+                    }
+                ).table
+            out += "\n"
+            func signals(_ name: String, _ s: ApprovalSignals.Signals) -> [SQLValue] {
+                [
+                    name, String(s.approvals), String(s.rejections), percent(s.commentRate),
+                    DurationSummary.describe(s.readyToApproval.median), percent(s.withinAMinuteRate),
+                    String(s.beforeReady), percent(s.burstRate),
+                    s.flags.isEmpty ? "—" : s.flags.joined(separator: "; "),
+                ].map(SQLValue.text)
+            }
+            let columns = [
+                "approved", "rejected", "commented", "ready → approval", "within a minute", "before ready",
+                "in bursts", "signs",
+            ]
+            out +=
+                QueryResult(
+                    columns: ["approval rule"] + columns,
+                    rows: m.approvalSignals.rules.map { signals($0.rule, $0.signals) }
+                ).table
+            if let approvers = m.approvalSignals.approvers {
+                out +=
+                    QueryResult(
+                        columns: ["approver"] + columns,
+                        rows: approvers.map { signals($0.approver, $0.signals) }
+                    ).table
             }
             out += "\n"
             out +=

@@ -163,6 +163,76 @@ class UITest(unittest.TestCase):
         d.get(BASE + pages["ledger-entry"])
         self.assertIn("verified", d.find_element(By.ID, "inclusion").text)
 
+    OVERLAPS = """
+        // Pairs of text labels in one chart whose boxes intersect: a chart whose labels collide cannot be read.
+        const found = [];
+        for (const [n, svg] of [...document.querySelectorAll('svg.chart')].entries()) {
+          const boxes = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()])
+            .filter(([, b]) => b.width > 0);
+          for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, p] = boxes[i], [b, q] = boxes[j];
+            if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5)
+              found.push(`chart ${n}: '${a}' and '${b}'`);
+          }
+        }
+        return found;"""
+
+    def rule_rows(self, driver=None):
+        d = driver or self.driver
+        return [(r.find_element(By.TAG_NAME, "th").text, r.get_attribute("class") or "")
+                for r in d.find_elements(By.CSS_SELECTOR, "table.rules tbody tr")]
+
+    def test_gate_metrics_single_out_each_rule_and_the_rubber_stamp(self):
+        """The demo's history holds a check that never fails, an approval rule that never rejects and an approver who
+        approves everything within seconds; the metrics page singles out each, names the approver only to an auditor
+        or admin, sorts by any column, and its charts' labels never collide, on a desktop or a phone."""
+        self.sign_in("frank")  # an auditor: sees people
+        d = self.driver
+        d.get(BASE + "/ui/metrics?days=90&environment=")
+        rows = dict(self.rule_rows())
+        self.assertIn("idle", rows["checks integration idle"], rows)
+        self.assertNotIn("idle", rows["approvals payments-owners@schema-migration"], rows)  # it rejects
+        signs = {r.find_element(By.TAG_NAME, "th").text: r.find_element(By.CSS_SELECTOR, "td:last-child").text
+                 for r in d.find_elements(By.CSS_SELECTOR, "table.signals:not(#approvers) tbody tr")}
+        self.assertIn("never rejected", signs["dba@schema-migration"], signs)
+        self.assertEqual(signs["payments-owners@schema-migration"], "—", signs)
+        approvers = {r.find_element(By.TAG_NAME, "th").text: r.find_element(By.CSS_SELECTOR, "td:last-child").text
+                     for r in d.find_elements(By.CSS_SELECTOR, "#approvers tbody tr")}
+        self.assertIn("within a minute of ready", approvers["erin"], approvers)
+        self.assertEqual([who for who, s in approvers.items() if "within a minute of ready" in s], ["erin"])
+        d.find_element(By.ID, "rules").location_once_scrolled_into_view
+        self.shot("metrics-rules")
+        self.assertEqual(d.execute_script(self.OVERLAPS), [])
+        # Sorted by block rate: the largest first, the column marked.
+        d.find_element(By.LINK_TEXT, "Block rate").click()
+        find(d, By.CSS_SELECTOR, "th[aria-sort] a")
+        self.assertEqual(d.find_element(By.CSS_SELECTOR, "th[aria-sort]").text, "Block rate")
+        rates = [float(r.find_elements(By.TAG_NAME, "td")[1].text.rstrip(" %") or 0)
+                 for r in d.find_elements(By.CSS_SELECTOR, "table.rules tbody tr")]
+        self.assertEqual(rates, sorted(rates, reverse=True))
+        self.assertIn("days=90", d.current_url)  # the filters survive the sort
+        # By tier: only that tier's rules.
+        d.get(BASE + "/ui/metrics?days=90&environment=&tier=schema-migration")
+        self.assertNotIn("canary slo-gate", dict(self.rule_rows()))
+        self.assertIn("approvals dba@schema-migration", " ".join(dict(self.rule_rows())))
+        self.assertEqual(self.console_errors(), [])
+
+        # An approver sees the rules and a count, never the people.
+        self.sign_in("bob")
+        d.get(BASE + "/ui/metrics?days=90&environment=")
+        self.assertEqual(d.find_elements(By.ID, "approvers"), [])
+        self.assertRegex(d.find_element(By.ID, "approver-count").text, r"^[1-9]\d* of \d+ approver\(s\) show a sign")
+        self.assertNotIn("erin", d.find_element(By.TAG_NAME, "main").text)
+
+        phone = browser(width=390, height=844)
+        self.addCleanup(phone.quit)
+        self.sign_in("frank", phone)
+        phone.get(BASE + "/ui/metrics?days=90&environment=")
+        self.assertLessEqual(phone.execute_script("return document.documentElement.scrollWidth - window.innerWidth"), 0)
+        self.assertEqual(phone.execute_script(self.OVERLAPS), [])
+        phone.find_element(By.ID, "rules").location_once_scrolled_into_view
+        self.shot("metrics-rules-phone", phone)
+
     def test_keyboard_and_small_screens(self):
         self.sign_in("bob")
         body = self.driver.find_element(By.TAG_NAME, "body")

@@ -11,6 +11,11 @@ internal import Synchronization
 /// canary judgements, failures and rollbacks, incidents, the Black Friday freeze with one break-glass and its
 /// review — and requests still waiting for approval, so the inbox has work on first run.
 ///
+/// And the gates the gate metrics exist to find (issue 21): a check that never fails (`integration`) beside ones
+/// that do (`unit` in staging, `migration-dry-run` against production's data), an approval rule that never rejects
+/// (`dba`) beside one that does (`payments-owners`), and an approver who approves everything within seconds of it
+/// being ready, without a word (erin).
+///
 /// The history is seeded from a fixed random seed, so two demos look the same. Artifact verifications are
 /// recorded as `artifact.verified` by `demo-seed` with details saying so: no registry is involved.
 public struct DemoHistory: Sendable {
@@ -95,6 +100,17 @@ public struct DemoHistory: Sendable {
 
         static func services(_ i: Int) -> String { DemoHistory.services[i] }
 
+        /// The checks CI reports in each environment's phase and how often each fails: every check once per build,
+        /// before staging; a migration's dry run again against production's data, before production (its latest
+        /// result is the one that counts). `integration` never fails — the check the gate metrics should single out.
+        static let checks: [String: [(String, Double)]] = [
+            "staging": [
+                ("policy-lint", 0.02), ("unit", 0.04), ("integration", 0), ("migration-dry-run", 0.02),
+                ("rollback-tested", 0.02),
+            ],
+            "production": [("migration-dry-run", 0.12)],
+        ]
+
         /// One change: built and verified, deployed to staging, then requested for production and taken through
         /// whatever its tier needs.
         mutating func change(service: String, ending end: Date) async throws(ControlError) {
@@ -124,17 +140,20 @@ public struct DemoHistory: Sendable {
                 committedAt: committed)
             try await recorded(change, artifact: artifact, reviewer: reviewer)
             for environment in ["staging", "production"] {
+                // A migration's dry run against production's data runs in the pipeline before it asks for
+                // production; the build's checks run after the staging request is made.
+                var failed = false
+                let before = environment == "production" && kind == "schema-migration"
+                if before { failed = try await report(environment, digest: digest) }
                 let status = try await control.requestDeploy(
                     DeployRequestInput(service: service, environment: environment, artifact: artifact, change: change),
                     by: deployBot)
                 summary.requests += 1
-                advance(by: rng.double(60...600))
-                for name in ["policy-lint", "unit", "integration", "migration-dry-run", "rollback-tested"] {
-                    let failed = environment == "staging" && rng.double(0...1) < 0.03
-                    _ = try await control.reportCheck(
-                        digest: digest, name: name, status: failed ? .failed : .passed, by: builder)
-                    if failed { return }
+                if !before, environment == "staging" {
+                    advance(by: rng.double(60...600))
+                    failed = try await report(environment, digest: digest)
                 }
+                if failed { return }
                 // Each environment's canary is judged there: a pass speaks for its own environment only.
                 if kind != "schema-migration", !labels.contains("hotfix") {
                     let healthy = rng.double(0...1) < (kind == "code-behind-flag" ? 0.85 : 0.97)
@@ -146,6 +165,18 @@ public struct DemoHistory: Sendable {
                 try await deploy(status.request, digest: digest, production: environment == "production")
                 advance(by: rng.double(600...5_400))
             }
+        }
+
+        /// Reports `environment`'s checks of the build, each passing or failing at its rate; true when one failed
+        /// (CI stops there).
+        mutating func report(_ environment: String, digest: String) async throws(ControlError) -> Bool {
+            for (name, failure) in Self.checks[environment] ?? [] {
+                let failed = rng.double(0...1) < failure
+                _ = try await control.reportCheck(
+                    digest: digest, name: name, status: failed ? .failed : .passed, by: builder)
+                if failed { return true }
+            }
+            return false
         }
 
         /// Records what GitHub would record about the change (its pull request, by its author alone, approved by
@@ -181,7 +212,9 @@ public struct DemoHistory: Sendable {
         }
 
         /// Approves as the tier's teams require, by members who are not the change's author, after a wait;
-        /// sometimes the author tries first and is refused, sometimes a reviewer rejects. False when rejected.
+        /// sometimes the author tries first and is refused, sometimes a payments owner rejects (a DBA never does).
+        /// erin approves within seconds of the request being ready, first and without a comment, whatever it is.
+        /// False when rejected.
         mutating func approve(_ request: DeployRequest, author: String) async throws(ControlError) -> Bool {
             let bundle = control.policy.bundle
             guard let decision = try await control.deployRequest(id: request.id).decision, decision.verdict == .pending,
@@ -192,15 +225,28 @@ public struct DemoHistory: Sendable {
                     id: request.id, state: .granted, comment: nil, by: person(author, .approver))
             }
             var used: Set<String> = [author]
+            var reviews: [(approver: String, team: String)] = []
             for rule in tier.approvals.flatMap({ rule in Array(repeating: rule, count: rule.count) }) {
+                let members = (bundle.teams[rule.team]?.members ?? []).filter { !used.contains($0) }
+                // erin answers most of what she may: the fastest approver is the one asked.
+                let eager = members.contains("erin") && rng.double(0...1) < 0.75
+                guard let approver = eager ? "erin" : members.isEmpty ? nil : members[rng.int(0...(members.count - 1))]
+                else { return false }
+                used.insert(approver)
+                reviews.append((approver, rule.team))
+            }
+            for (approver, team) in reviews.sorted(by: {
+                ($0.approver == "erin" ? 0 : 1) < ($1.approver == "erin" ? 0 : 1)
+            }) {
+                if approver == "erin" {
+                    advance(by: rng.double(4...40))
+                    _ = try await control.review(
+                        id: request.id, state: .granted, comment: nil, by: person(approver, .approver))
+                    continue
+                }
                 // Waits are long-tailed: most within the hour, some over a day.
                 advance(by: min(60 * exp(rng.double(0.5...5.5)), 2 * 86_400))
-                let members = (bundle.teams[rule.team]?.members ?? []).filter { !used.contains($0) }
-                guard let approver = members.isEmpty ? nil : members[rng.int(0...(members.count - 1))] else {
-                    return false
-                }
-                used.insert(approver)
-                if rng.double(0...1) < 0.04 {
+                if team == "payments-owners", rng.double(0...1) < 0.15 {
                     _ = try await control.review(
                         id: request.id, state: .rejected, comment: "rollback plan does not cover the cache",
                         by: person(approver, .approver))

@@ -18,7 +18,7 @@ public struct PolicyBundle: Sendable {
     /// Alias or name (lowercased) → identity name.
     let aliases: [String: String]
     /// Team → canonical member names, precomputed so deciding doesn't resolve aliases again.
-    let teamMembers: [String: Set<String>]
+    public let teamMembers: [String: Set<String>]
 
     init(
         environments: [String: DeploymentEnvironment], teams: [String: Team], identities: [String: Identity],

@@ -34,18 +34,6 @@ public enum DeployRecord {
         return records
     }
 
-    /// The published policy with `hash`, loaded from the ledger's own record of its files; `nil` when the ledger
-    /// holds no such publication or it no longer loads (names are then compared in their canonical form alone).
-    static func policy(_ store: some LedgerStore, hash: String) async throws(LedgerError) -> PolicyBundle? {
-        let found = try await store.lookup(
-            "SELECT seq FROM policies WHERE hash = ? AND state = 'published' ORDER BY seq DESC LIMIT 1", [.text(hash)])
-        guard let seq = found.rows.first?.first?.integerValue,
-            let entry = try await store.entries(from: Int(seq), count: 1).first,
-            let files = try? entry.event(PolicyRecorded.self).sources
-        else { return nil }
-        return try? PolicyLoader.load(sources: files.map { ($0.file, $0.text) })
-    }
-
     /// How many deploys `report` would list.
     public static func count(_ store: some LedgerStore, environment: String, from: Date, to: Date)
         async throws(LedgerError) -> Int
@@ -107,7 +95,7 @@ public enum DeployRecord {
             if let known = policies[hash] {
                 bundle = known
             } else {
-                bundle = try await policy(store, hash: hash)
+                bundle = try await PolicyRecorded.published(in: store, hash: hash)
                 policies[hash] = bundle
             }
         }

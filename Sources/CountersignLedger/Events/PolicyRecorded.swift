@@ -1,3 +1,5 @@
+public import CountersignCore
+
 /// `policy.proposed`, `policy.published`: a policy bundle by its hash, with the files it was loaded from — so any
 /// node, and any auditor, can load exactly the policy that decided. Publishing needs an admin other than the
 /// proposer; the first node on an empty ledger publishes its file once (`bootstrap`).
@@ -74,5 +76,23 @@ public struct PolicyRecorded: LedgerEvent, Hashable {
             }
         }
         return statements
+    }
+}
+
+extension PolicyRecorded {
+    /// The published policy with `hash` (the latest published when `nil`), loaded from the ledger's own record of
+    /// its files; `nil` when the ledger holds no such publication or it no longer loads (names are then compared in
+    /// their canonical form alone).
+    public static func published(in store: some LedgerStore, hash: String? = nil) async throws(LedgerError)
+        -> PolicyBundle?
+    {
+        let found = try await store.lookup(
+            "SELECT seq FROM policies WHERE state = 'published'\(hash == nil ? "" : " AND hash = ?") "
+                + "ORDER BY seq DESC LIMIT 1", hash.map { [.text($0)] } ?? [])
+        guard let seq = found.rows.first?.first?.integerValue,
+            let entry = try await store.entries(from: Int(seq), count: 1).first,
+            let files = try? entry.event(PolicyRecorded.self).sources
+        else { return nil }
+        return try? PolicyLoader.load(sources: files.map { ($0.file, $0.text) })
     }
 }

@@ -16,11 +16,12 @@ public struct MetricsRoutes: Sendable {
             return try JSONBody.response(try await control.deliveryMetrics(try Self.period(request, control)))
         }
         group.get("metrics/gates") { request, context in
-            _ = try context.caller()
+            let caller = try context.caller()
             let window = try LedgerRoutes.integer(request, "idleWindow", in: 1...10_000) ?? 100
             let tier = request.uri.queryParameters["tier"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             return try JSONBody.response(
-                try await control.gateMetrics(try Self.period(request, control), tier: tier, idleWindow: window))
+                try await control.gateMetrics(
+                    try Self.period(request, control), tier: tier, idleWindow: window, viewer: caller.role))
         }
     }
 

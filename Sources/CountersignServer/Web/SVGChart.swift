@@ -45,6 +45,63 @@ enum SVGChart {
         return svg + legend(series.map { ($0.name, $0.style) }) + "</svg>"
     }
 
+    /// Horizontal bars: one row per label, one bar per series, labels on the left in a column of their own — a
+    /// label has its row whatever its length and however many rows there are, so no two can collide (a label longer
+    /// than its column is shortened, whole in the row's tooltip). The chart grows with its rows.
+    static func hbars(
+        title: String, labels: [String], series: [Series], ceiling: Double? = nil, format: (Double) -> String = axis
+    ) -> String {
+        let maxValue = max(ceiling ?? series.flatMap(\.values).max() ?? 0, 1e-9)
+        // A bar's value is written after it, in 11-unit type: each bar gets a 14-unit lane, so no two values touch.
+        let rowH = 8.0 + 14.0 * Double(max(series.count, 1))
+        let labelW = 150.0
+        let (left, right) = (margin.left + labelW, width - margin.right - 44)
+        let h = margin.top + Double(labels.count) * rowH + 30
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(f(width)) \(f(h))\" role=\"img\" "
+            + "aria-label=\"\(escape(title))\"><title>\(escape(title))</title><desc>"
+            + escape(describe(labels, series, format)) + "</desc>"
+        for (i, label) in labels.enumerated() {
+            let y0 = margin.top + Double(i) * rowH
+            let shown = label.count > 22 ? String(label.prefix(21)) + "…" : label
+            svg +=
+                "<text x=\"\(f(left - 8))\" y=\"\(f(y0 + rowH / 2 + 3))\" text-anchor=\"end\"><title>\(escape(label))</title>"
+                + escape(shown) + "</text>"
+            for (j, s) in series.enumerated() where i < s.values.count {
+                let w = s.values[i] / maxValue * (right - left)
+                let y = y0 + 4 + Double(j) * 14
+                svg += rect(
+                    x: left, y: y + 2, w: max(w, 0.5), h: 9, style: s.style,
+                    tip: "\(label) — \(s.name): \(format(s.values[i]))")
+                svg += text(x: left + max(w, 0.5) + 4, y: y + 10.5, format(s.values[i]), anchor: "start")
+            }
+        }
+        svg +=
+            "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(left))\" y1=\"\(f(margin.top))\" "
+            + "y2=\"\(f(margin.top + Double(labels.count) * rowH))\"/>"
+        return svg + legend(series.map { ($0.name, $0.style) }, y: h - 8, x: left) + "</svg>"
+    }
+
+    /// A sparkline: one small bar per week (its block rate), the weeks with no request left empty, so a table row
+    /// shows a rule's history at a glance. Labelled for screen readers with every week's figure.
+    static func spark(title: String, values: [Double?], style: String = "series-c") -> String {
+        let (w, h) = (Double(max(values.count, 1)) * 6, 22.0)
+        let described = values.enumerated().map {
+            "week \($0 + 1): \($1.map { "\(Int(($0 * 100).rounded())) %" } ?? "none")"
+        }
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"spark\" viewBox=\"0 0 \(f(w)) \(f(h))\" width=\"\(f(w))\" "
+            + "height=\"\(f(h))\" role=\"img\" aria-label=\"\(escape(title + ": " + described.joined(separator: ", ")))\">"
+        svg += "<line class=\"base\" x1=\"0\" x2=\"\(f(w))\" y1=\"\(f(h - 0.5))\" y2=\"\(f(h - 0.5))\"/>"
+        for (i, v) in values.enumerated() {
+            guard let v else { continue }
+            let bar = max(1.5, v * (h - 2))
+            svg +=
+                "<rect class=\"\(v > 0 ? style : "zero")\" x=\"\(f(Double(i) * 6 + 1))\" y=\"\(f(h - 1 - bar))\" width=\"4\" height=\"\(f(bar))\"/>"
+        }
+        return svg + "</svg>"
+    }
+
     /// A line over labelled points; `nil` values leave a gap.
     static func line(
         title: String, labels: [String], values: [Double?], style: String = "series-a",

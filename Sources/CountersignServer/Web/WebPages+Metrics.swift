@@ -17,12 +17,15 @@ extension WebPages {
         let days = q["days"].flatMap { Int($0) }.map { min(max($0, 7), 730) } ?? 90
         let environment = q["environment"] ?? "production"
         let service = q["service"] ?? ""
+        let tierNames = control.policy.bundle.tiers.map(\.name).sorted()
+        let tier = q["tier"].flatMap { tierNames.contains($0) ? $0 : nil }
+        let sort = q["sort"].flatMap(RuleOrder.init(rawValue:)) ?? .rule
         let period = try control.metricsPeriod(
             from: RFC3339.string(control.now().addingTimeInterval(-Double(days) * 86_400), fraction: .milliseconds),
             to: nil,
             service: service, environment: environment)
         let delivery = try await control.deliveryMetrics(period)
-        let gates = try await control.gateMetrics(period)
+        let gates = try await control.gateMetrics(period, tier: tier, viewer: session.principal.role)
         let hours = { (s: Double) in s / 3_600 }
 
         let weeks = delivery.weeks.map {
@@ -42,12 +45,12 @@ extension WebPages {
             series: [
                 .init(name: "requests", values: gates.approvalWait.bands.map { Double($0.count) }, style: "series-b")
             ])
-        let blockChart = SVGChart.bars(
+        let blockChart = SVGChart.hbars(
             title: "Block and hold rate per control (%)", labels: gates.controls.map(\.control),
             series: [
                 .init(name: "blocked", values: gates.controls.map { $0.blockRate * 100 }, style: "series-c"),
                 .init(name: "held", values: gates.controls.map { $0.holdRate * 100 }, style: "series-b"),
-            ], format: { String(format: "%.0f%%", $0) })
+            ], ceiling: 100, format: { String(format: "%.0f%%", $0) })
 
         func row(_ r: DeliveryMetrics.Row) -> [String: Any] {
             [
@@ -65,8 +68,41 @@ extension WebPages {
         }
         let services = try await control.read({ r throws(LedgerError) in try await r.services(limit: 200) })
             .map { ["name": $0, "selected": $0 == service] }
+        let filters = [
+            ("days", String(days)), ("environment", environment), ("service", service), ("tier", tier ?? ""),
+        ]
         let page: [String: Any] = [
-            "days": days, "environments": environments, "services": services,
+            "days": days, "environments": environments, "services": services, "allEnvironments": environment.isEmpty,
+            "tiers": tierNames.map { ["name": $0, "selected": $0 == tier] },
+            "ruleColumns": RuleOrder.allCases.map { column -> [String: Any] in
+                var query = filters.filter { !$0.1.isEmpty }.map { "\($0.0)=\(Self.formEncoded($0.1))" }
+                query.append("sort=\(column.rawValue)")
+                return [
+                    "label": column.label, "href": "/ui/metrics?" + query.joined(separator: "&") + "#rules",
+                    "sorted": column == sort,
+                ]
+            },
+            "rules": sort.sorted(gates.rules).map { r -> [String: Any] in
+                let worth = gates.worth.first { $0.control == r.control && $0.rule == r.rule }
+                return [
+                    "control": r.control, "rule": r.rule.count > 48 ? String(r.rule.prefix(47)) + "…" : r.rule,
+                    "full": r.rule, "requests": r.requests, "blockRate": WebFormat.percent(r.blockRate),
+                    "holdRate": WebFormat.percent(r.holdRate), "recentBlocks": r.recentBlocks,
+                    "recentEvaluations": r.recentEvaluations, "idle": r.idle,
+                    "spark": SVGChart.spark(
+                        title: "\(r.control) \(r.rule), block rate per week",
+                        values: r.weeks.map { $0.requests == 0 ? nil : Double($0.blocked) / Double($0.requests) }),
+                    "held": worth?.held.map(Self.rate) ?? "—", "verdict": worth?.heldVerdict ?? "—",
+                ]
+            },
+            "baseFailed": gates.baseRates.failed.map(Self.rate) ?? "—",
+            "baseIncidents": gates.baseRates.automatedIncidents.map(Self.rate) ?? "—",
+            "signalRules": gates.approvalSignals.rules.map { Self.signals($0.rule, $0.signals) },
+            "signalApprovers": gates.approvalSignals.approvers.map { $0.map { Self.signals($0.approver, $0.signals) } }
+                ?? [],
+            "namesHidden": gates.approvalSignals.approvers == nil,
+            "flaggedApprovers": gates.approvalSignals.flaggedApprovers,
+            "approverCount": gates.approvalSignals.approverCount,
             "periods": [30, 90, 180, 365].map { ["days": $0, "selected": $0 == days] },
             "overall": row(delivery.overall), "groups": delivery.groups.map(row),
             "deployChart": deployChart, "leadChart": leadChart, "waitChart": waitChart, "blockChart": blockChart,
@@ -102,5 +138,55 @@ extension WebPages {
         ]
         return renderer.page(
             "metrics", title: "Metrics", section: "metrics", session: session, context: page, started: started)
+    }
+
+    /// "3/41 (2–19 %)": a proportion and its 95 % interval.
+    static func rate(_ r: RuleWorth.Rate) -> String {
+        String(format: "%d/%d (%.0f–%.0f %%)", r.count, r.of, r.low * 100, r.high * 100)
+    }
+
+    static func signals(_ name: String, _ s: ApprovalSignals.Signals) -> [String: Any] {
+        [
+            "name": name, "approvals": s.approvals, "rejections": s.rejections,
+            "commented": WebFormat.percent(s.commentRate), "median": DurationSummary.describe(s.readyToApproval.median),
+            "quick": WebFormat.percent(s.withinAMinuteRate), "beforeReady": s.beforeReady,
+            "bursts": WebFormat.percent(s.burstRate), "flags": s.flags, "flagged": !s.flags.isEmpty,
+        ]
+    }
+
+    static func formEncoded(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+
+    /// How the rules table is sorted: by rule (its control, then its name), or by a figure, largest first.
+    enum RuleOrder: String, CaseIterable {
+        case rule, requests, block, hold, recent
+
+        var label: String {
+            switch self {
+            case .rule: "Rule"
+            case .requests: "Requests"
+            case .block: "Block rate"
+            case .hold: "Hold rate"
+            case .recent: "Last blocks"
+            }
+        }
+
+        func sorted(_ rules: [GateMetrics.RuleRate]) -> [GateMetrics.RuleRate] {
+            let byName = rules.sorted { ($0.control, $0.rule) < ($1.control, $1.rule) }
+            func key(_ r: GateMetrics.RuleRate) -> Double {
+                switch self {
+                case .rule: 0
+                case .requests: Double(r.requests)
+                case .block: r.blockRate
+                case .hold: r.holdRate
+                // Idle rules first: blocked least in their window, then the most evaluated.
+                case .recent: -Double(r.recentBlocks) + Double(r.recentEvaluations) / 1e6
+                }
+            }
+            // Stable: ties keep the rule order.
+            return byName.enumerated().sorted { (key($1.element), $0.offset) < (key($0.element), $1.offset) }
+                .map(\.element)
+        }
     }
 }

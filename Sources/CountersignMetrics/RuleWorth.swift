@@ -1,0 +1,122 @@
+internal import CountersignEncoding
+public import CountersignLedger
+public import Foundation
+
+/// What a rule's holds were worth: of the deploys it held (or blocked) that later went out, how many failed —
+/// failed, rolled back, or named by an incident — against the base rate of every deploy in the period; and for an
+/// approval rule, how many of the deploys it approved an incident named, against deploys that automated controls
+/// passed alone.
+///
+/// What this can say: whether the changes a rule stopped to look at went on to fail more often than changes in
+/// general — a rule that holds the risky ones should see more failures among them, a rule whose held deploys fail at
+/// the base rate is not telling risky changes apart. What it cannot say: what a change it blocked *for good* would
+/// have done (it never went out), nor whether a rule caused a failure rate to fall (the comparison is observational,
+/// and tiers are chosen because their changes differ). Each rate carries a 95 % Wilson interval; with fewer than
+/// ``minimum`` deploys the verdict is that there are too few to tell.
+public struct RuleWorth: Sendable, Encodable {
+    /// A proportion with its 95 % Wilson score interval.
+    public struct Rate: Sendable, Encodable, Equatable {
+        public var count: Int
+        public var of: Int
+        public var rate: Double
+        public var low: Double
+        public var high: Double
+
+        init?(_ count: Int, of n: Int) {
+            guard n > 0 else { return nil }
+            let z = 1.959964
+            let p = Double(count) / Double(n)
+            let denominator = 1 + z * z / Double(n)
+            let centre = (p + z * z / (2 * Double(n))) / denominator
+            let spread = z * (p * (1 - p) / Double(n) + z * z / (4 * Double(n) * Double(n))).squareRoot() / denominator
+            (self.count, of, rate, low, high) = (count, n, p, max(0, centre - spread), min(1, centre + spread))
+        }
+
+        /// How this rate compares with `base`: above or below only when the intervals do not overlap.
+        func compared(with base: Rate?, _ what: String) -> String {
+            guard of >= RuleWorth.minimum, let base else { return "too few deploys to tell" }
+            if low > base.high { return "\(what) more often than the base rate" }
+            if high < base.low { return "\(what) less often than the base rate" }
+            return "no different from the base rate"
+        }
+    }
+
+    public var control: String
+    public var rule: String
+    /// Finished deploys of requests the rule evaluated.
+    public var deploys: Int
+    /// Of them, those whose request it held or blocked first, and how many of those failed.
+    public var held: Rate?
+    public var heldVerdict: String
+    /// Approval rules: the deploys it approved and how many of them an incident named.
+    public var approvedIncidents: Rate?
+    public var approvedVerdict: String?
+
+    static let minimum = 10
+
+    /// The base rates of the period's finished deploys: failed (any way), and named by an incident among those
+    /// automated controls passed alone.
+    public struct Base: Sendable, Encodable {
+        public var failed: Rate?
+        public var automatedIncidents: Rate?
+    }
+
+    static func compute(
+        _ store: any LedgerStore, requests: (String, [SQLValue]), rules: (String, [SQLValue]), before end: Date
+    ) async throws(LedgerError) -> (base: Base, rules: [RuleWorth]) {
+        let incidents = try await IncidentLinks.read(store, before: end)
+        let all = try await store.lookup(
+            """
+            SELECT d.deploy_id, d.status, d.human_approvals FROM deploys d
+            JOIN deploy_requests r ON r.request_id = d.request_id WHERE \(requests.0) AND d.status <> 'started'
+            """, requests.1)
+        func failed(_ id: String, _ status: String) -> Bool {
+            status == "failed" || status == "rolled_back" || incidents.first[id] != nil
+        }
+        var (deploys, failures, automated, automatedIncidents) = (0, 0, 0, 0)
+        for row in all.rows {
+            guard let id = row[0].textValue, let status = row[1].textValue else { continue }
+            deploys += 1
+            if failed(id, status) { failures += 1 }
+            if (row[2].integerValue ?? 0) == 0 {
+                automated += 1
+                if incidents.first[id] != nil { automatedIncidents += 1 }
+            }
+        }
+        let base = Base(
+            failed: Rate(failures, of: deploys), automatedIncidents: Rate(automatedIncidents, of: automated))
+
+        let rows = try await store.lookup(
+            """
+            SELECT r.control, r.rule, r.held, r.blocked, d.deploy_id, d.status FROM request_rules r
+            JOIN deploys d ON d.request_id = r.request_id
+            WHERE \(rules.0) AND r.rule <> '' AND d.status <> 'started' ORDER BY r.control, r.rule
+            """, rules.1)
+        var tallies: [String: (control: String, rule: String, deploys: Int, held: Int, heldFailed: Int, named: Int)] =
+            [:]
+        for row in rows.rows {
+            guard let control = row[0].textValue, let rule = row[1].textValue, let id = row[4].textValue,
+                let status = row[5].textValue
+            else { continue }
+            let key = control + "\u{0}" + rule
+            var t = tallies[key] ?? (control, rule, 0, 0, 0, 0)
+            t.deploys += 1
+            if (row[2].integerValue ?? 0) == 1 || (row[3].integerValue ?? 0) == 1 {
+                t.held += 1
+                if failed(id, status) { t.heldFailed += 1 }
+            }
+            if incidents.first[id] != nil { t.named += 1 }
+            tallies[key] = t
+        }
+        let worth = tallies.values.map { t in
+            let held = Rate(t.heldFailed, of: t.held)
+            let approved = t.control == "approvals" ? Rate(t.named, of: t.deploys) : nil
+            return RuleWorth(
+                control: t.control, rule: t.rule, deploys: t.deploys, held: held,
+                heldVerdict: held?.compared(with: base.failed, "failed") ?? "held nothing that went out",
+                approvedIncidents: approved,
+                approvedVerdict: approved?.compared(with: base.automatedIncidents, "named by an incident"))
+        }.sorted { ($0.control, $0.rule) < ($1.control, $1.rule) }
+        return (base, worth)
+    }
+}
