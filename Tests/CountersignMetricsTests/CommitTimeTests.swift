@@ -7,7 +7,8 @@ import Testing
 
 /// Lead time on every path (issue 21, item 4): a commit time is GitHub's word where GitHub has said it — a `push`
 /// delivery, else its record of the change — whichever arrives first or last, and the requester's only where GitHub
-/// said nothing; no source may date a commit after it was pushed or requested.
+/// said nothing; a push dated after its delivery counts as the delivery's time, a requester's claim dated after its
+/// own request counts for nothing.
 @Suite struct CommitTimeTests {
     static func sha(_ n: Int) -> String { String(repeating: String(n), count: 40) }
 
@@ -26,9 +27,12 @@ import Testing
         h.record(sha(3), made: 40, at: 50)
         h.request("r3", at: 100, committed: 99, commit: sha(3))
         h.deploy("d3", request: "r3", started: 110, finished: 120)
-        // d4: only the bot's word, dated after its own request: counted as the request's time (lead time 20).
+        // d4: only the bot's word, dated after its own request: no commit time at all, not one made up.
         h.request("r4", at: 100, committed: 500, commit: sha(4))
         h.deploy("d4", request: "r4", started: 110, finished: 120)
+        // d7: only the bot's word, and a possible one: counted, as the requester's (lead time 25).
+        h.request("r7", at: 100, committed: 95, commit: sha(7))
+        h.deploy("d7", request: "r7", started: 110, finished: 120)
         // d5: a push whose commit claims to be made after GitHub delivered it (a clock set forward): the delivery's
         // time, 70, not 95.
         h.push(sha(5), made: 95, at: 70)
@@ -58,18 +62,19 @@ import Testing
         let seen = rows.rows.map { "\($0[0].textValue ?? "") \(minutes($0[1]) ?? -1) \($0[2].textValue ?? "-")" }
         #expect(
             seen == [
-                "r1 30.0 push", "r2 100.0 push", "r3 40.0 github", "r4 100.0 request", "r5 70.0 push",
-                "r6 20.0 push",
+                "r1 30.0 push", "r2 100.0 push", "r3 40.0 github", "r4 -1.0 -", "r5 70.0 push", "r6 20.0 push",
+                "r7 95.0 request",
             ])
         // Each deploy carries its request's commit time, however late it was learned.
         #expect(rows.rows.allSatisfy { $0[1] == $0[3] }, "\(rows.rows)")
 
         let m = try await DeliveryMetrics.compute(
             store, try MetricsPeriod(from: LedgerFixtures.start, to: LedgerFixtures.at(1_000)))
-        // Lead times to the finish at 120: 90, 20, 80, 20, 50, 100 minutes.
+        // Lead times to the finish at 120: 90, 20, 80, 50, 100, 25 minutes; d4 has none.
         #expect(m.overall.leadTime.count == 6)
         #expect(close(m.overall.leadTime.median, (50 + 80) / 2 * 60))
-        #expect(m.overall.withoutCommitTime == 0)
+        #expect(m.overall.withoutCommitTime == 1)
+        #expect(m.overall.withoutCommitTimeDeploys == ["d4"])
         #expect(m.overall.commitTimeFromRequester == 1)
     }
 }

@@ -72,11 +72,15 @@ struct History {
                 """#))
     }
 
-    mutating func approve(_ request: String, by approver: String = "alice", at minutes: Double) {
+    mutating func approve(
+        _ request: String, by approver: String = "alice", at minutes: Double, state: String = "granted",
+        comment: String? = nil
+    ) {
+        let said = comment.map { #","comment":"\#($0)""# } ?? ""
         drafts.append(
             LedgerFixtures.draft(
-                "approval.granted", approver, minutes,
-                #"{"request":"\#(request)","approver":"\#(approver)","digest":"\#(LedgerFixtures.digest)","environment":"production"}"#
+                "approval.\(state)", approver, minutes,
+                #"{"request":"\#(request)","approver":"\#(approver)","digest":"\#(LedgerFixtures.digest)","environment":"production"\#(said)}"#
             ))
     }
 
@@ -111,7 +115,12 @@ struct History {
     func withPostgres(_ body: @escaping @Sendable (any LedgerStore) async throws -> Void) async throws {
         let drafts = drafts
         try await PostgresLedger.withLedger(url: try TestPostgres.freshLedgerURL()) { ledger in
-            try await ledger.append(drafts.sorted { $0.at < $1.at })
+            // In batches: one commit of hundreds of projected entries can outlast the store's deadline on a busy
+            // machine running the suite in parallel.
+            let sorted = drafts.sorted { $0.at < $1.at }
+            for start in stride(from: 0, to: sorted.count, by: 50) {
+                try await ledger.append(Array(sorted[start..<min(start + 50, sorted.count)]))
+            }
             try await body(ledger)
         }
     }

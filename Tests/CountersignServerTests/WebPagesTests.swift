@@ -212,6 +212,22 @@ import Testing
                 .get, "/api/v1/metrics/dora?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", f.headers("alice"))
             #expect(inverted.status == .badRequest)
             #expect(try await client.call(.get, "/api/v1/metrics/gates", [:]).status == .unauthorized)
+
+            // Approvers by name only for an admin or an auditor; anyone else gets the rules and a count, whatever the
+            // query asks for.
+            for (who, named) in [("admin", true), ("auditor", true), ("alice", false), ("deployer", false)] {
+                for query in ["", "?names=true", "?approvers=alice", "?viewer=auditor"] {
+                    let answer = try object(
+                        try await client.call(.get, "/api/v1/metrics/gates\(query)", f.headers(who)))
+                    let signals = try #require(answer["approvalSignals"] as? [String: Any], "\(answer.keys)")
+                    let approvers = signals["approvers"] as? [[String: Any]]
+                    #expect((approvers != nil) == named, "\(who)\(query)")
+                    #expect(signals["approverCount"] as? Int == 1, "\(who)")
+                    if named { #expect(approvers?.map { $0["approver"] as? String } == ["alice"]) }
+                    let rules = try #require(signals["rules"] as? [[String: Any]])
+                    #expect(!rules.isEmpty && rules.allSatisfy { ($0["rule"] as? String)?.contains("@") == true })
+                }
+            }
             #expect(
                 try await client.call(.get, "/api/v1/metrics/gates?idleWindow=0", f.headers("alice")).status
                     == .badRequest)

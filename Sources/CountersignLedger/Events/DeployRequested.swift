@@ -59,10 +59,11 @@ public struct DeployRequested: LedgerEvent, Hashable {
         let pinned = try pinned(artifact, "artifact")
         let pr = change.pullRequest
         let commit = SQLValue.text(change.commit.lowercased())
-        // The commit time: a push's, else GitHub's record's, else the requester's — never after the request, which
-        // a commit cannot postdate (a bot's word would shorten its own lead time).
-        let asserted = change.committedAt.map { LedgerTime($0).sql }.map { a -> SQLValue in
-            if case .text(let t) = a, case .text(let now) = entry.at, t > now { return entry.at }
+        // The commit time: a push's, else GitHub's record's, else the requester's — which counts for nothing when it
+        // is after the request itself (a commit cannot postdate its deploy request): no time, counted and named as
+        // such, rather than one made up.
+        let asserted = change.committedAt.map { LedgerTime($0).sql }.flatMap { a -> SQLValue? in
+            if case .text(let t) = a, case .text(let now) = entry.at, t > now { return nil }
             return a
         }
         return [
