@@ -34,8 +34,8 @@ def add(t, type, actor, payload): story.append((t, type, actor, payload))
 def decision(t, request, verdict, controls):
     add(t, "gate.decided", "countersign", {
         "request": request, "requestID": request, "verdict": verdict, "tier": "stateless", "policy": policy,
-        "policyHash": policy, "reasons": [f"{c}: {m}" for c, s, m in controls if s != "satisfied"],
-        "controls": [{"control": c, "status": s, "message": m} for c, s, m in controls],
+        "policyHash": policy, "reasons": [f"{c}: {m}" for c, s, m, _ in controls if s != "satisfied"],
+        "controls": [{"control": c, "status": s, "message": m, "rule": r} for c, s, m, r in controls],
         "relaxations": [], "evidenceIDs": [], "decidedAt": ts(t)})
 for i in range(deploys + 30):
     t = start + i * (90 * 86400 - 7200) / (deploys + 30)
@@ -49,18 +49,20 @@ for i in range(deploys + 30):
         "change": {"commit": "%040x" % (i + 1), "ref": "refs/heads/main", "kind": "code", "reversible": True,
                    "committedAt": ts(t - 3 * 3600 - (i % 17) * 600),
                    "pullRequest": {"number": 1000 + i, "author": author, "committers": [author]}}})
-    waiting = ("approvals", "pending", "needs 1 more approval from team payments-owners")
-    decision(t, request, "pending", [("checks", "pending", "waiting for check unit"), waiting])
+    waiting = ("approvals", "pending", "needs 1 more approval from team payments-owners", "payments-owners@stateless")
+    passed = [("checks", "satisfied", f"{name} passed", name) for name in ("unit", "integration")]
+    decision(t, request, "pending", [("checks", "pending", f"waiting for check {name}", name)
+                                     for name in ("unit", "integration")] + [waiting])
     for name in ("unit", "integration"):
         add(t + 60, "check.reported", "ci-builder", {"digest": digest, "name": name, "status": "passed",
                                                       "reportedBy": "ci-builder"})
-    decision(t + 60, request, "pending", [("checks", "satisfied", "unit, integration passed"), waiting])
+    decision(t + 60, request, "pending", passed + [waiting])
     if i >= deploys: continue  # the last ones wait in the inbox
     wait = 300 + (i * 7919) % 7200
     add(t + 60 + wait, "approval.granted", approver, {"request": request, "approver": approver, "digest": digest,
                                                        "environment": environment, "team": "payments-owners"})
-    done = ("approvals", "satisfied", f"approved by {approver}")
-    decision(t + 60 + wait, request, "allowed", [("checks", "satisfied", "unit, integration passed"), done])
+    done = ("approvals", "satisfied", f"team payments-owners: approved by {approver}", "payments-owners@stateless")
+    decision(t + 60 + wait, request, "allowed", passed + [done])
     deploy = f"dep_bench{i}"
     add(t + 120 + wait, "deploy.started", "deploy-bot", {"id": deploy, "request": request,
         "environment": environment, "service": service, "digest": digest})
@@ -125,6 +127,7 @@ query = json.dumps({"sql": "SELECT COUNT(*) FROM deploys"}).encode()
 count = json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/v1/audit/query", data=query,
     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})).read())["rows"][0][0]
 pages = ["/ui", "/ui/requests", "/ui/requests/dr_bench9999", "/ui/metrics", "/ui/metrics?days=30&environment=staging",
+         "/ui/metrics?environment=&tier=stateless&sort=block",
          "/ui/canary", "/ui/break-glass", "/ui/ledger", f"/ui/ledger/{size // 2}", "/ui/audit",
          "/ui/audit?sql=SELECT+service%2C+COUNT%28%2A%29+FROM+deploys+GROUP+BY+service",
          "/ui/audit?report=1&environment=production&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"]
