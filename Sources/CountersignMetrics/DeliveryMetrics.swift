@@ -177,19 +177,13 @@ public struct DeliveryMetrics: Sendable, Encodable {
             FROM deploys d LEFT JOIN deploy_requests r ON r.request_id = d.request_id
             WHERE d.started_at >= ? AND d.started_at < ?
             """
-        var arguments: [SQLValue] = [
+        let arguments: [SQLValue] = [
             .text(RFC3339.string(period.from, fraction: .milliseconds)),
             .text(RFC3339.string(period.to, fraction: .milliseconds)),
         ]
-        if let service = period.service {
-            sql += " AND d.service = ?"
-            arguments.append(.text(service))
-        }
-        if let environment = period.environment {
-            sql += " AND d.environment = ?"
-            arguments.append(.text(environment))
-        }
-        let result = try await store.lookup(sql, arguments)
+        let scope = period.scope("d")
+        for condition in scope.conditions { sql += " AND " + condition }
+        let result = try await store.lookup(sql, arguments + scope.arguments)
         var deploys: [Deploy] = []
         deploys.reserveCapacity(result.rows.count)
         for row in result.rows {

@@ -115,6 +115,50 @@ public struct GateMetrics: Sendable, Encodable {
         approvalRules: [ApprovalSignals.RuleTeam]? = nil, names: Bool = false
     ) async throws(LedgerError) -> GateMetrics {
         let (filter, arguments) = Self.filter(period, alias: "r", tier: tier)
+        let recent = RecentEvaluations(store: store, period: period, tier: tier, window: idleWindow)
+        // The sections read apart from each other, at once: the store's readers serve them side by side, so the
+        // page costs the slowest section, not their sum.
+        async let waits = capture { () async throws(LedgerError) in try await Self.waits(store, filter, arguments) }
+        async let kinds = capture { () async throws(LedgerError) in
+            try await Self.kinds(store, filter, arguments, recent)
+        }
+        async let rules = capture { () async throws(LedgerError) in
+            try await Self.rules(store, period, filter, arguments, recent)
+        }
+        async let worth = capture { () async throws(LedgerError) in
+            try await RuleWorth.compute(
+                store, requests: (filter, arguments), rules: (filter, arguments), before: period.to)
+        }
+        async let signals = capture { () async throws(LedgerError) in
+            var ruleTeams = approvalRules ?? []
+            if approvalRules == nil, let policy = try await PolicyRecorded.published(in: store) {
+                ruleTeams = ApprovalSignals.RuleTeam.all(in: policy)
+            }
+            return try await ApprovalSignals.compute(store, filter: filter, arguments, rules: ruleTeams, names: names)
+        }
+        async let correlation = capture { () async throws(LedgerError) in
+            try await Self.correlation(store, period, tier)
+        }
+        let (requests, wait, byTier) = try await waits.get()
+        let (controls, idle) = try await kinds.get()
+        let (base, rated) = try await worth.get()
+        return GateMetrics(
+            from: period.from, to: period.to, tier: tier, requests: requests, approvalWait: wait,
+            approvalWaitByTier: byTier, controls: controls, idleControls: idle, rules: try await rules.get(),
+            worth: rated, baseRates: base, approvalSignals: try await signals.get(), idleWindow: idleWindow,
+            correlation: try await correlation.get())
+    }
+
+    /// A section's result or its error, so sections can run as `async let` and keep their error type.
+    static func capture<T: Sendable>(_ body: sending () async throws(LedgerError) -> T) async -> Result<T, LedgerError>
+    {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// How many requests the period holds, and approval wait: ready → first allowed, overall and per tier.
+    static func waits(_ store: any LedgerStore, _ filter: String, _ arguments: [SQLValue]) async throws(LedgerError)
+        -> (Int, DurationSummary, [ApprovalWait])
+    {
         let requests =
             try await store.lookup(
                 "SELECT COUNT(*) FROM deploy_requests r WHERE \(filter)", arguments
@@ -138,6 +182,16 @@ public struct GateMetrics: Sendable, Encodable {
             }
         }
 
+        let byTierWaits = byTier.map { tier, value in
+            ApprovalWait(tier: tier.isEmpty ? nil : tier, wait: DurationSummary(value.waits), notAllowed: value.open)
+        }.sorted { ($0.tier ?? "") < ($1.tier ?? "") }
+        return (Int(requests), DurationSummary(all), byTierWaits)
+    }
+
+    /// Block and hold rate per kind of control, and the kinds idle over their last evaluations.
+    static func kinds(
+        _ store: any LedgerStore, _ filter: String, _ arguments: [SQLValue], _ recent: RecentEvaluations
+    ) async throws(LedgerError) -> ([ControlRate], [IdleControl]) {
         let rates = try await store.lookup(
             """
             SELECT r.control, COUNT(*), CAST(SUM(r.blocked) AS BIGINT), CAST(SUM(r.held) AS BIGINT)
@@ -151,7 +205,7 @@ public struct GateMetrics: Sendable, Encodable {
                 control: name, requests: Int(n), blocked: blocked, held: held,
                 blockRate: Double(blocked) / Double(n), holdRate: Double(held) / Double(n))
         }
-        let recent = RecentEvaluations(store: store, period: period, tier: tier, window: idleWindow)
+        let idleWindow = recent.window
         var idle: [IdleControl] = []
         for control in controls.map(\.control) {
             let (evaluations, blocks) = try await recent.count(control)
@@ -161,13 +215,16 @@ public struct GateMetrics: Sendable, Encodable {
                     control: control, decisions: evaluations, lastBlocked: try await recent.lastBlocked(control)))
         }
 
-        let ruleRows = try await store.lookup(
-            """
-            SELECT r.control, r.rule, COUNT(*), CAST(SUM(r.blocked) AS BIGINT), CAST(SUM(r.held) AS BIGINT)
-            FROM request_rules r
-            WHERE \(filter) AND r.rule <> '' GROUP BY r.control, r.rule ORDER BY r.control, r.rule
-            """, arguments)
-        // Each rule's requests by day, folded into weeks from the period's start.
+        return (controls, idle)
+    }
+
+    /// Each rule's block and hold rate, week by week, and whether it blocked anything in its last evaluations.
+    static func rules(
+        _ store: any LedgerStore, _ period: MetricsPeriod, _ filter: String, _ arguments: [SQLValue],
+        _ recent: RecentEvaluations
+    ) async throws(LedgerError) -> [RuleRate] {
+        let idleWindow = recent.window
+        // Each rule's requests by day, folded into weeks from the period's start; its totals are the weeks' sums.
         let weekCount = max(1, Int((period.to.timeIntervalSince(period.from) / (7 * 86_400)).rounded(.up)))
         var weekly: [String: [RuleWeek]] = [:]
         let daily = try await store.lookup(
@@ -194,30 +251,30 @@ public struct GateMetrics: Sendable, Encodable {
             weekly[key]![week].held += Int(row[5].integerValue ?? 0)
         }
         var rules: [RuleRate] = []
-        for row in ruleRows.rows {
-            guard let control = row[0].textValue, let rule = row[1].textValue, let n = row[2].integerValue, n > 0
-            else { continue }
-            let (blocked, held) = (Int(row[3].integerValue ?? 0), Int(row[4].integerValue ?? 0))
+        for (key, weeks) in weekly.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+            let (control, rule) = (parts[0], parts[1])
+            let n = weeks.reduce(0) { $0 + $1.requests }
+            guard n > 0 else { continue }
+            let (blocked, held) = (weeks.reduce(0) { $0 + $1.blocked }, weeks.reduce(0) { $0 + $1.held })
             let (evaluations, blocks) = try await recent.count(control, rule: rule)
             rules.append(
                 RuleRate(
-                    control: control, rule: rule, requests: Int(n), blocked: blocked, held: held,
+                    control: control, rule: rule, requests: n, blocked: blocked, held: held,
                     blockRate: Double(blocked) / Double(n), holdRate: Double(held) / Double(n),
                     recentEvaluations: evaluations, recentBlocks: blocks,
                     idle: evaluations >= idleWindow && blocks == 0,
-                    lastBlocked: try await recent.lastBlocked(control, rule: rule),
-                    weeks: weekly[control + "\u{0}" + rule] ?? []))
+                    lastBlocked: try await recent.lastBlocked(control, rule: rule), weeks: weeks))
         }
 
-        let (worthBase, worth) = try await RuleWorth.compute(
-            store, requests: (filter, arguments), rules: (filter, arguments), before: period.to)
-        var ruleTeams = approvalRules ?? []
-        if approvalRules == nil, let policy = try await PolicyRecorded.published(in: store) {
-            ruleTeams = ApprovalSignals.RuleTeam.all(in: policy)
-        }
-        let signals = try await ApprovalSignals.compute(
-            store, filter: filter, arguments, rules: ruleTeams, names: names)
+        return rules
+    }
 
+    /// Deploys started in the period by how they were authorized and tier, with the incidents they caused.
+    static func correlation(_ store: any LedgerStore, _ period: MetricsPeriod, _ tier: String?)
+        async throws(LedgerError)
+        -> [Correlation]
+    {
         let (deployFilter, deployArguments) = Self.filter(period, alias: "d", time: "d.started_at", tier: tier)
         let deploys = try await store.lookup(
             """
@@ -240,14 +297,7 @@ public struct GateMetrics: Sendable, Encodable {
                 incidentRate: value.deploys == 0 ? nil : Double(value.caused) / Double(value.deploys))
         }.sorted { ($0.authorization, $0.tier ?? "") < ($1.authorization, $1.tier ?? "") }
 
-        return GateMetrics(
-            from: period.from, to: period.to, tier: tier, requests: Int(requests), approvalWait: DurationSummary(all),
-            approvalWaitByTier: byTier.map { tier, value in
-                ApprovalWait(
-                    tier: tier.isEmpty ? nil : tier, wait: DurationSummary(value.waits), notAllowed: value.open)
-            }.sorted { ($0.tier ?? "") < ($1.tier ?? "") },
-            controls: controls, idleControls: idle, rules: rules, worth: worth, baseRates: worthBase,
-            approvalSignals: signals, idleWindow: idleWindow, correlation: correlation)
+        return correlation
     }
 
     /// The period's condition on requests (by request time) or deploys (by start time).
@@ -259,14 +309,9 @@ public struct GateMetrics: Sendable, Encodable {
             .text(RFC3339.string(period.from, fraction: .milliseconds)),
             .text(RFC3339.string(period.to, fraction: .milliseconds)),
         ]
-        if let service = period.service {
-            conditions.append("\(alias).service = ?")
-            arguments.append(.text(service))
-        }
-        if let environment = period.environment {
-            conditions.append("\(alias).environment = ?")
-            arguments.append(.text(environment))
-        }
+        let scope = period.scope(alias)
+        conditions += scope.conditions
+        arguments += scope.arguments
         if let tier {
             conditions.append("\(alias).tier = ?")
             arguments.append(.text(tier))

@@ -2,7 +2,7 @@ internal import CountersignEncoding
 internal import CountersignLedger
 internal import Foundation
 
-/// Which deploys incidents name (`incidents.deploy_ids`), each with the earliest incident that names it.
+/// Which deploys incidents name (`incident_deploys`), each with the earliest incident that names it.
 struct IncidentLinks {
     struct Incident {
         var opened: Date
@@ -13,15 +13,16 @@ struct IncidentLinks {
 
     static func read(_ store: any LedgerStore, before: Date) async throws(LedgerError) -> IncidentLinks {
         let result = try await store.lookup(
-            "SELECT opened_at, resolved_at, deploy_ids FROM incidents WHERE opened_at < ? ORDER BY opened_at",
-            [.text(RFC3339.string(before, fraction: .milliseconds))])
+            """
+            SELECT l.deploy_id, i.opened_at, i.resolved_at FROM incident_deploys l
+            JOIN incidents i ON i.incident_id = l.incident_id WHERE i.opened_at < ? ORDER BY i.opened_at, i.seq
+            """, [.text(RFC3339.string(before, fraction: .milliseconds))])
         var links = IncidentLinks()
         for row in result.rows {
-            guard let opened = row[0].textValue.flatMap(RFC3339.date), let ids = row[2].textValue,
-                case .array(let items)? = try? JSONValue(parsing: ids)
+            guard let id = row[0].textValue, links.first[id] == nil,
+                let opened = row[1].textValue.flatMap(RFC3339.date)
             else { continue }
-            let incident = Incident(opened: opened, resolved: row[1].textValue.flatMap(RFC3339.date))
-            for case .string(let id) in items where links.first[id] == nil { links.first[id] = incident }
+            links.first[id] = Incident(opened: opened, resolved: row[2].textValue.flatMap(RFC3339.date))
         }
         return links
     }

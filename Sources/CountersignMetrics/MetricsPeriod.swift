@@ -1,3 +1,4 @@
+public import CountersignLedger
 public import Foundation
 
 /// The slice of history a metric covers: `[from, to)`, optionally one service's or one environment's.
@@ -28,6 +29,22 @@ public struct MetricsPeriod: Sendable, Hashable {
     }
 
     var days: Double { to.timeIntervalSince(from) / 86_400 }
+
+    /// The service and environment filters as SQL conditions on `alias`'s columns, with their arguments: the one
+    /// place every metric scopes its rows.
+    func scope(_ alias: String) -> (conditions: [String], arguments: [SQLValue]) {
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let service {
+            conditions.append("\(alias).service = ?")
+            arguments.append(.text(service))
+        }
+        if let environment {
+            conditions.append("\(alias).environment = ?")
+            arguments.append(.text(environment))
+        }
+        return (conditions, arguments)
+    }
 }
 
 /// A metrics question that cannot be answered as asked (the period, a filter), or a ledger that cannot be read.

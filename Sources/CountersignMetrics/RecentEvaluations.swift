@@ -24,16 +24,11 @@ struct RecentEvaluations {
         }
         conditions += " AND dc.decided_at < ?"
         arguments.append(.text(RFC3339.string(period.to, fraction: .milliseconds)))
-        if period.service != nil || period.environment != nil {
+        let requests = period.scope("r")
+        if !requests.conditions.isEmpty {
             joins += " JOIN deploy_requests r ON r.request_id = dc.request_id"
-            if let service = period.service {
-                conditions += " AND r.service = ?"
-                arguments.append(.text(service))
-            }
-            if let environment = period.environment {
-                conditions += " AND r.environment = ?"
-                arguments.append(.text(environment))
-            }
+            for condition in requests.conditions { conditions += " AND " + condition }
+            arguments += requests.arguments
         }
         if let tier {
             joins += " JOIN decisions d ON d.seq = dc.seq"

@@ -64,59 +64,50 @@ public struct RuleWorth: Sendable, Encodable {
     static func compute(
         _ store: any LedgerStore, requests: (String, [SQLValue]), rules: (String, [SQLValue]), before end: Date
     ) async throws(LedgerError) -> (base: Base, rules: [RuleWorth]) {
-        let incidents = try await IncidentLinks.read(store, before: end)
+        // Counted where the rows are: a deploy failed when it failed, was rolled back, or an incident opened before
+        // the period's end names it.
+        let end = SQLValue.text(RFC3339.string(end, fraction: .milliseconds))
+        let named = "EXISTS (SELECT 1 FROM incident_deploys l WHERE l.deploy_id = d.deploy_id AND l.opened_at < ?)"
+        let failed = "(d.status IN ('failed', 'rolled_back') OR \(named))"
+        let automated = "COALESCE(d.human_approvals, 0) = 0"
         let all = try await store.lookup(
             """
-            SELECT d.deploy_id, d.status, d.human_approvals FROM deploys d
-            JOIN deploy_requests r ON r.request_id = d.request_id WHERE \(requests.0) AND d.status <> 'started'
-            """, requests.1)
-        func failed(_ id: String, _ status: String) -> Bool {
-            status == "failed" || status == "rolled_back" || incidents.first[id] != nil
-        }
-        var (deploys, failures, automated, automatedIncidents) = (0, 0, 0, 0)
-        for row in all.rows {
-            guard let id = row[0].textValue, let status = row[1].textValue else { continue }
-            deploys += 1
-            if failed(id, status) { failures += 1 }
-            if (row[2].integerValue ?? 0) == 0 {
-                automated += 1
-                if incidents.first[id] != nil { automatedIncidents += 1 }
-            }
-        }
+            SELECT COUNT(*), CAST(SUM(CASE WHEN \(failed) THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN \(automated) THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN \(automated) AND \(named) THEN 1 ELSE 0 END) AS BIGINT)
+            FROM deploys d JOIN deploy_requests r ON r.request_id = d.request_id
+            WHERE \(requests.0) AND d.status <> 'started'
+            """, [end, end] + requests.1)
+        let totals = (all.rows.first ?? []).map { Int($0.integerValue ?? 0) }
+        func total(_ i: Int) -> Int { i < totals.count ? totals[i] : 0 }
         let base = Base(
-            failed: Rate(failures, of: deploys), automatedIncidents: Rate(automatedIncidents, of: automated))
+            failed: Rate(total(1), of: total(0)), automatedIncidents: Rate(total(3), of: total(2)))
 
         let rows = try await store.lookup(
             """
-            SELECT r.control, r.rule, r.held, r.blocked, d.deploy_id, d.status FROM request_rules r
-            JOIN deploys d ON d.request_id = r.request_id
-            WHERE \(rules.0) AND r.rule <> '' AND d.status <> 'started' ORDER BY r.control, r.rule
-            """, rules.1)
-        var tallies: [String: (control: String, rule: String, deploys: Int, held: Int, heldFailed: Int, named: Int)] =
-            [:]
-        for row in rows.rows {
-            guard let control = row[0].textValue, let rule = row[1].textValue, let id = row[4].textValue,
-                let status = row[5].textValue
-            else { continue }
-            let key = control + "\u{0}" + rule
-            var t = tallies[key] ?? (control, rule, 0, 0, 0, 0)
-            t.deploys += 1
-            if (row[2].integerValue ?? 0) == 1 || (row[3].integerValue ?? 0) == 1 {
-                t.held += 1
-                if failed(id, status) { t.heldFailed += 1 }
+            SELECT r.control, r.rule, COUNT(*),
+                CAST(SUM(CASE WHEN r.held = 1 OR r.blocked = 1 THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN (r.held = 1 OR r.blocked = 1) AND \(failed) THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN \(named) THEN 1 ELSE 0 END) AS BIGINT)
+            FROM request_rules r JOIN deploys d ON d.request_id = r.request_id
+            WHERE \(rules.0) AND r.rule <> '' AND d.status <> 'started'
+            GROUP BY r.control, r.rule ORDER BY r.control, r.rule
+            """, [end, end] + rules.1)
+        let worth = rows.rows.compactMap { row -> RuleWorth? in
+            guard let control = row[0].textValue, let rule = row[1].textValue, let deploys = row[2].integerValue else {
+                return nil
             }
-            if incidents.first[id] != nil { t.named += 1 }
-            tallies[key] = t
-        }
-        let worth = tallies.values.map { t in
-            let held = Rate(t.heldFailed, of: t.held)
-            let approved = t.control == "approvals" ? Rate(t.named, of: t.deploys) : nil
+            let (held, heldFailed, named) = (
+                Int(row[3].integerValue ?? 0), Int(row[4].integerValue ?? 0), Int(row[5].integerValue ?? 0)
+            )
+            let heldRate = Rate(heldFailed, of: held)
+            let approved = control == "approvals" ? Rate(named, of: Int(deploys)) : nil
             return RuleWorth(
-                control: t.control, rule: t.rule, deploys: t.deploys, held: held,
-                heldVerdict: held?.compared(with: base.failed, "failed") ?? "held nothing that went out",
+                control: control, rule: rule, deploys: Int(deploys), held: heldRate,
+                heldVerdict: heldRate?.compared(with: base.failed, "failed") ?? "held nothing that went out",
                 approvedIncidents: approved,
                 approvedVerdict: approved?.compared(with: base.automatedIncidents, "named by an incident"))
-        }.sorted { ($0.control, $0.rule) < ($1.control, $1.rule) }
+        }
         return (base, worth)
     }
 }

@@ -15,17 +15,22 @@ public struct IncidentOpened: LedgerEvent, Hashable {
     public var type: EventType { .incidentOpened }
 
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
-        [
+        let id = try nonEmpty(self.id, "id")
+        return [
             SQLStatement(
                 """
                 INSERT INTO incidents (incident_id, seq, opened_at, opened_by, severity, title, deploy_ids)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-                [
-                    try nonEmpty(id, "id"), entry.seq, entry.at, entry.actor, severity.sql, title.sql,
-                    (deploys ?? []).sql,
-                ])
+                [id, entry.seq, entry.at, entry.actor, severity.sql, title.sql, (deploys ?? []).sql])
         ]
+            + (deploys ?? []).map { deploy in
+                SQLStatement(
+                    """
+                    INSERT INTO incident_deploys (deploy_id, incident_id, opened_at) VALUES (?, ?, ?)
+                    ON CONFLICT (deploy_id, incident_id) DO NOTHING
+                    """, [.text(deploy), id, entry.at])
+            }
     }
 }
 

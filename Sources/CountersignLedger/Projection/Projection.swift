@@ -16,7 +16,7 @@ public enum Projection {
         "checks", "api_tokens", "web_sessions", "canary_verdicts", "changes", "webhook_deliveries", "outbox",
         "policies", "decision_controls", "request_controls", "policy_bootstrap", "idempotency_keys",
         "retired_identities", "artifact_sources", "commit_checks", "commit_times", "kayenta_executions",
-        "kayenta_finishes", "artifact_verifications", "request_rules",
+        "kayenta_finishes", "artifact_verifications", "request_rules", "incident_deploys",
     ]
 
     /// The projection migrations, in order; released ones are never edited (each store records which it applied).
@@ -38,6 +38,7 @@ public enum Projection {
         ("v16-artifact-verifications", artifactVerifications),
         ("v17-gate-rules", gateRules),
         ("v18-commit-times", commitTimes),
+        ("v19-incident-deploys", incidentDeploys),
     ]
 
     /// Migrations after which every existing entry is projected again, because they add what older entries already
@@ -45,7 +46,7 @@ public enum Projection {
     /// statements need today's tables), and a crash before the replay leaves it pending for the next open.
     public static let replayingMigrations: Set<String> = [
         "v4-metrics", "v9-identities", "v10-change-facts", "v13-builds-by-commit",
-        "v16-artifact-verifications", "v17-gate-rules", "v18-commit-times",
+        "v16-artifact-verifications", "v17-gate-rules", "v18-commit-times", "v19-incident-deploys",
     ]
 
     /// Indexes for every lookup on the request path, so admission, re-decision and lists cost the same at any
@@ -214,6 +215,16 @@ public enum Projection {
         "ALTER TABLE deploy_requests ADD COLUMN commit_time_source TEXT",
         "ALTER TABLE changes ADD COLUMN committed_at TEXT",
         "CREATE INDEX commit_times_by_commit ON commit_times (commit_sha, committed_at)",
+    ]
+
+    /// Which deploys each incident names, one row per link (`incidents.deploy_ids` keeps the list as recorded): what
+    /// a metric joins to ask "did an incident name this deploy" without reading every incident's list. Replayed.
+    static let incidentDeploys: [String] = [
+        """
+        CREATE TABLE incident_deploys (
+            deploy_id TEXT NOT NULL, incident_id TEXT NOT NULL, opened_at TEXT NOT NULL,
+            PRIMARY KEY (deploy_id, incident_id))
+        """
     ]
 
     /// The statement that overwrites the probe row with the time `now`.

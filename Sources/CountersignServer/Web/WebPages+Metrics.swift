@@ -24,8 +24,10 @@ extension WebPages {
             from: RFC3339.string(control.now().addingTimeInterval(-Double(days) * 86_400), fraction: .milliseconds),
             to: nil,
             service: service, environment: environment)
-        let delivery = try await control.deliveryMetrics(period)
-        let gates = try await control.gateMetrics(period, tier: tier, viewer: session.principal.role)
+        // Read side by side: the page costs the slower of the two.
+        async let deliveryMetrics = control.deliveryMetrics(period)
+        async let gateMetrics = control.gateMetrics(period, tier: tier, viewer: session.principal.role)
+        let (delivery, gates) = try await (deliveryMetrics, gateMetrics)
         let hours = { (s: Double) in s / 3_600 }
 
         let weeks = delivery.weeks.map {
