@@ -21,7 +21,8 @@ import Testing
         ship(4, 8 * day, lead: 600, outcome: "rolled_back")
         ship(5, 15 * day, lead: 240)
         h.incident("INC-1", deploys: ["d5"], opened: 15 * day + 60, resolved: 15 * day + 240)
-        ship(6, 16 * day, lead: -50)  // committed after the deploy finished (and its request): dropped, as fourkeys drops it
+        // Committed after the deploy finished (and its request): no commit time, as fourkeys drops it.
+        ship(6, 16 * day, lead: -50)
         ship(7, 16 * day + 20, lead: nil, env: "staging")
         return h
     }
