@@ -69,7 +69,7 @@ public struct RegistryVerifier: Sendable {
                 results.append(cached)
                 continue
             }
-            var subject = digest
+            let subject = digest
             if let platform = policy.policy.platform {
                 let index = try await client.manifest(reference)
                 checkedManifest = true
