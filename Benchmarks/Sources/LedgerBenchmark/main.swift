@@ -52,6 +52,52 @@ let projectedRate = try await Task.detached {
     for batch in decisions { try await projected.append(batch) }
     return Double(batches * batchSize) / seconds(clock.now - start)
 }.value
+
+// As the server appends them: a deploy request, then the gate's decision on it, whose eight control results each name
+// their rule (the per-request and per-rule summary rows the gate metrics read are written with it).
+func requestAndDecision(_ i: Int) throws -> [EntryDraft] {
+    let at = Date(timeIntervalSince1970: 1_790_000_000 + Double(i))
+    let digest = "sha256:" + String(format: "%064x", i + 1)
+    let request = try EntryDraft(
+        type: .deployRequested, at: at, actor: "deploy-bot",
+        payload: JSONValue(
+            parsing: """
+                {"id":"dr_\(i)","service":"payments","environment":"production",
+                 "artifact":"registry.example.com/payments@\(digest)","requester":"deploy-bot","deployer":"deploy-bot",
+                 "change":{"commit":"\(String(format: "%040x", i + 1))","ref":"refs/heads/main","kind":"code",
+                 "reversible":true}}
+                """))
+    let controls: [(String, String, String?)] = [
+        ("artifact-reference", "satisfied", nil), ("deployer", "satisfied", nil), ("source-ref", "satisfied", nil),
+        ("tier", "satisfied", nil), ("checks", "satisfied", "unit"), ("checks", "pending", "integration"),
+        ("artifact", "satisfied", "signed-from-main"), ("approvals", "pending", "payments-owners@stateless"),
+    ]
+    let decision = try EntryDraft(
+        type: .gateDecided, at: at, actor: "countersign",
+        payload: .object([
+            ("request", .string("dr_\(i)")), ("verdict", .string("pending")), ("tier", .string("stateless")),
+            ("policy", .string("sha256:" + String(repeating: "cd", count: 32))), ("reasons", .array([])),
+            (
+                "controls",
+                .array(
+                    controls.map { c in
+                        .object(
+                            [("control", .string(c.0)), ("status", .string(c.1)), ("message", .string("…"))]
+                                + (c.2.map { [("rule", JSONValue.string($0))] } ?? []))
+                    })
+            ),
+        ]))
+    return [request, decision]
+}
+let served = try SQLiteLedger(path: dir.appendingPathComponent("served.db").path)
+let servedBatches = try (0..<batches).map { b in
+    try (0..<batchSize / 2).flatMap { try requestAndDecision(b * batchSize / 2 + $0) }
+}
+let servedRate = try await Task.detached {
+    let start = clock.now
+    for batch in servedBatches { try await served.append(batch) }
+    return Double(batches * batchSize) / seconds(clock.now - start)
+}.value
 var start = clock.now
 
 // Peers: plain SQLite (same pragmas, same batches, rows bound through the C API as the ledger's writer binds them),
@@ -220,6 +266,11 @@ print(
     String(
         format: "  with projections   %10.0f entries/s   (gate decisions: + a decisions row and a request update)",
         projectedRate))
+print(
+    String(
+        format:
+            "  as served          %10.0f entries/s   (a request, then its decision of 8 controls naming their rules)",
+        servedRate))
 print(String(format: "single append        %10.2f ms median (one durable transaction)", median(singles) * 1e3))
 print(
     String(
