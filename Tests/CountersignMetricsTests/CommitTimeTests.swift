@@ -30,6 +30,10 @@ import Testing
         // d4: only the bot's word, dated after its own request: no commit time at all, not one made up.
         h.request("r4", at: 100, committed: 500, commit: sha(4))
         h.deploy("d4", request: "r4", started: 110, finished: 120)
+        // d8: the commit spelt in capitals, the bot's word 99; the push (in GitHub's lowercase) still finds it: 45.
+        h.request("r8", at: 100, committed: 99, commit: sha(8).uppercased().replacingOccurrences(of: "8", with: "A"))
+        h.deploy("d8", request: "r8", started: 110, finished: 120)
+        h.push(sha(8).replacingOccurrences(of: "8", with: "a"), made: 45, at: 250)
         // d7: only the bot's word, and a possible one: counted, as the requester's (lead time 25).
         h.request("r7", at: 100, committed: 95, commit: sha(7))
         h.deploy("d7", request: "r7", started: 110, finished: 120)
@@ -63,16 +67,19 @@ import Testing
         #expect(
             seen == [
                 "r1 30.0 push", "r2 100.0 push", "r3 40.0 github", "r4 -1.0 -", "r5 70.0 push", "r6 20.0 push",
-                "r7 95.0 request",
+                "r7 95.0 request", "r8 45.0 push",
             ])
+        // Stored in its canonical form, so every lookup by commit finds it.
+        let capitals = try await store.lookup("SELECT commit_sha FROM deploy_requests WHERE request_id = 'r8'", [])
+        #expect(capitals.rows == [[.text(String(repeating: "a", count: 40))]])
         // Each deploy carries its request's commit time, however late it was learned.
         #expect(rows.rows.allSatisfy { $0[1] == $0[3] }, "\(rows.rows)")
 
         let m = try await DeliveryMetrics.compute(
             store, try MetricsPeriod(from: LedgerFixtures.start, to: LedgerFixtures.at(1_000)))
-        // Lead times to the finish at 120: 90, 20, 80, 50, 100, 25 minutes; d4 has none.
-        #expect(m.overall.leadTime.count == 6)
-        #expect(close(m.overall.leadTime.median, (50 + 80) / 2 * 60))
+        // Lead times to the finish at 120: 90, 20, 80, 50, 100, 25, 75 minutes; d4 has none.
+        #expect(m.overall.leadTime.count == 7)
+        #expect(close(m.overall.leadTime.median, 75 * 60))
         #expect(m.overall.withoutCommitTime == 1)
         #expect(m.overall.withoutCommitTimeDeploys == ["d4"])
         #expect(m.overall.commitTimeFromRequester == 1)

@@ -58,7 +58,10 @@ public struct DeployRequested: LedgerEvent, Hashable {
     public func statements(_ entry: ProjectionContext) throws(LedgerError) -> [SQLStatement] {
         let pinned = try pinned(artifact, "artifact")
         let pr = change.pullRequest
-        let commit = SQLValue.text(change.commit.lowercased())
+        // Kept in its canonical (lowercase) form: every lookup by commit — new GitHub facts re-deciding the requests
+        // that name it, a later push giving it a commit time — asks in that form, so a request that spelled its
+        // commit in capitals must not slip past them.
+        let commit = try nonEmpty(change.commit.lowercased(), "change.commit")
         // The commit time: a push's, else GitHub's record's, else the requester's — which counts for nothing when it
         // is after the request itself (a commit cannot postdate its deploy request): no time, counted and named as
         // such, rather than one made up.
@@ -85,7 +88,7 @@ public struct DeployRequested: LedgerEvent, Hashable {
                     try nonEmpty(id, "id"), entry.seq, entry.at, try nonEmpty(requester, "requester"),
                     try nonEmpty(deployer, "deployer"), try nonEmpty(service, "service"),
                     try nonEmpty(environment, "environment"),
-                    .text(artifact), .text(pinned.digest), try nonEmpty(change.commit, "change.commit"),
+                    .text(artifact), .text(pinned.digest), commit,
                     try nonEmpty(change.ref, "change.ref"), try nonEmpty(change.kind, "change.kind"),
                     pr.map { SQLValue.integer(Int64($0.number)) } ?? .null, (pr?.author).sql,
                     (pr?.committers ?? []).sql, change.ticket.sql, commit, commit, asserted ?? .null, commit, commit,
