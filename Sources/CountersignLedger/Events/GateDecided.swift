@@ -76,11 +76,17 @@ public struct GateDecided: LedgerEvent, Hashable {
         // Each control result (`decision_controls`: which controls never block), the request's summary of them
         // (`request_controls`: block and hold rate without scanning every decision), and when it became ready —
         // every control satisfied but approvals — and was first allowed after that (approval wait).
+        // One pass gathers what each row needs: a decision's kinds and rules, each blocked or held at least once.
         var statuses: [(String, ControlResult.Status)] = []
+        var kinds: [String: (blocked: Bool, held: Bool)] = [:]
         var rules: [String: (control: String, rule: String, blocked: Bool, held: Bool)] = [:]
         for (i, control) in (controls ?? []).enumerated() {
             _ = try nonEmpty(control.control, "controls[\(i)].control")
             statuses.append((control.control, control.status))
+            let blocked = control.status == .denied || control.status == .error
+            let held = control.status == .pending
+            let kind = kinds[control.control] ?? (false, false)
+            kinds[control.control] = (kind.blocked || blocked, kind.held || held)
             let rule = control.rule ?? ""
             statements.append(
                 SQLStatement(
@@ -91,10 +97,8 @@ public struct GateDecided: LedgerEvent, Hashable {
                     [entry.seq, request, entry.at, .text(control.control), .text(control.status.rawValue), .text(rule)]
                 ))
             let key = control.control + "\u{0}" + rule
-            var summary = rules[key] ?? (control.control, rule, false, false)
-            summary.blocked = summary.blocked || control.status == .denied || control.status == .error
-            summary.held = summary.held || control.status == .pending
-            rules[key] = summary
+            let summary = rules[key] ?? (control.control, rule, false, false)
+            rules[key] = (control.control, rule, summary.blocked || blocked, summary.held || held)
         }
         for (_, r) in rules.sorted(by: { $0.key < $1.key }) {
             statements.append(
@@ -113,10 +117,8 @@ public struct GateDecided: LedgerEvent, Hashable {
                         request,
                     ]))
         }
-        for name in Set(statuses.map(\.0)).sorted() {
-            let mine = statuses.filter { $0.0 == name }.map(\.1)
-            let blocked: Int64 = mine.contains { $0 == .denied || $0 == .error } ? 1 : 0
-            let held: Int64 = mine.contains(.pending) ? 1 : 0
+        for (name, kind) in kinds.sorted(by: { $0.key < $1.key }) {
+            let (blocked, held): (Int64, Int64) = (kind.blocked ? 1 : 0, kind.held ? 1 : 0)
             statements.append(
                 SQLStatement(
                     """
