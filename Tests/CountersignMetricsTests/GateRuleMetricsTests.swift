@@ -1,3 +1,4 @@
+import CountersignEncoding
 import CountersignLedger
 import CountersignMetrics
 import CountersignTesting
@@ -132,5 +133,29 @@ import Testing
         let ownersEarly = try #require(early.rules.first { $0.rule == Self.owners })
         #expect((ownersEarly.requests, ownersEarly.blocked, ownersEarly.recentEvaluations) == (2, 0, 3))
         #expect(ownersEarly.idle)
+    }
+
+    /// `countersign metrics gates` as a user runs it: the rules of one tier, idle ones named, as a table and as JSON.
+    @Test func theCommandLineFiltersByTier() async throws {
+        let (_, path) = try await Self.history().file()
+        let common = [
+            "metrics", "gates", "--database", path, "--from", RFC3339.string(LedgerFixtures.start),
+            "--to", RFC3339.string(LedgerFixtures.at(1_000)), "--tier", Self.migration, "--idle-window", "4",
+        ]
+        let table = try CommandRunner.run(common)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("idle: checks sast blocked nothing in its last 4 evaluations"), "\(table.stdout)")
+        #expect(table.stdout.contains("idle: approvals \(Self.dba) blocked nothing in its last 4 evaluations"))
+        #expect(!table.stdout.contains("payments-owners@stateless"))
+        let json = try CommandRunner.run(common + ["--output", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(object["tier"] as? String == Self.migration)
+        let rules = try #require(object["rules"] as? [[String: Any]])
+        #expect(rules.compactMap { $0["rule"] as? String } == [Self.dba, Self.owners, "sast", "unit"])
+        let refused = try CommandRunner.run(common.dropLast(2) + ["--idle-window", "0"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--idle-window must be positive"), "\(refused.stderr)")
     }
 }

@@ -104,11 +104,14 @@ struct History {
     }
 
     /// A fresh SQLite ledger holding the history, in time order.
-    func store() async throws -> SQLiteLedger {
+    func store() async throws -> SQLiteLedger { try await file().store }
+
+    /// The same, with the path of its file (for the command line).
+    func file() async throws -> (store: SQLiteLedger, path: String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).db")
         let store = try SQLiteLedger(path: path.path)
         try await store.append(drafts.sorted { $0.at < $1.at })
-        return store
+        return (store, path.path)
     }
 
     /// The same history in a fresh schema of the scratch PostgreSQL (scripts/test.sh starts it).
