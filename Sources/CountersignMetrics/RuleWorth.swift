@@ -32,6 +32,9 @@ public struct RuleWorth: Sendable, Encodable {
             (self.count, of, rate, low, high) = (count, n, p, max(0, centre - spread), min(1, centre + spread))
         }
 
+        /// "3/41 (2–19 %)": the count, the whole and the interval, as the command line and the web page show it.
+        public var summary: String { String(format: "%d/%d (%.0f–%.0f %%)", count, of, low * 100, high * 100) }
+
         /// How this rate compares with `base`: above or below only when the intervals do not overlap.
         func compared(with base: Rate?, _ what: String) -> String {
             guard of >= RuleWorth.minimum, let base else { return "too few deploys to tell" }

@@ -132,9 +132,7 @@ struct MetricsGatesCommand: AsyncParsableCommand {
             }
             out += "\n"
             func percent(_ r: Double?) -> String { r.map { String(format: "%.0f %%", $0 * 100) } ?? "—" }
-            func rate(_ r: RuleWorth.Rate?) -> String {
-                r.map { String(format: "%d/%d (%.0f–%.0f %%)", $0.count, $0.of, $0.low * 100, $0.high * 100) } ?? "—"
-            }
+            func rate(_ r: RuleWorth.Rate?) -> String { r?.summary ?? "—" }
             out +=
                 "base rates: failed \(rate(m.baseRates.failed)); automated deploys named by an incident "
                 + "\(rate(m.baseRates.automatedIncidents))\n"

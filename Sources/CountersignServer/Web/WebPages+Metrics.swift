@@ -77,7 +77,7 @@ extension WebPages {
             "days": days, "environments": environments, "services": services, "allEnvironments": environment.isEmpty,
             "tiers": tierNames.map { ["name": $0, "selected": $0 == tier] },
             "ruleColumns": RuleOrder.allCases.map { column -> [String: Any] in
-                var query = filters.filter { !$0.1.isEmpty }.map { "\($0.0)=\(Self.formEncoded($0.1))" }
+                var query = filters.filter { !$0.1.isEmpty }.map { "\($0.0)=\(Self.encode($0.1, keeping: ""))" }
                 query.append("sort=\(column.rawValue)")
                 return [
                     "label": column.label, "href": "/ui/metrics?" + query.joined(separator: "&") + "#rules",
@@ -94,11 +94,11 @@ extension WebPages {
                     "spark": SVGChart.spark(
                         title: "\(r.control) \(r.rule), block rate per week",
                         values: r.weeks.map { $0.requests == 0 ? nil : Double($0.blocked) / Double($0.requests) }),
-                    "held": worth?.held.map(Self.rate) ?? "—", "verdict": worth?.heldVerdict ?? "—",
+                    "held": worth?.held.map(\.summary) ?? "—", "verdict": worth?.heldVerdict ?? "—",
                 ]
             },
-            "baseFailed": gates.baseRates.failed.map(Self.rate) ?? "—",
-            "baseIncidents": gates.baseRates.automatedIncidents.map(Self.rate) ?? "—",
+            "baseFailed": gates.baseRates.failed.map(\.summary) ?? "—",
+            "baseIncidents": gates.baseRates.automatedIncidents.map(\.summary) ?? "—",
             "signalRules": gates.approvalSignals.rules.map { Self.signals($0.rule, $0.signals) },
             "signalApprovers": gates.approvalSignals.approvers.map { $0.map { Self.signals($0.approver, $0.signals) } }
                 ?? [],
@@ -142,11 +142,6 @@ extension WebPages {
             "metrics", title: "Metrics", section: "metrics", session: session, context: page, started: started)
     }
 
-    /// "3/41 (2–19 %)": a proportion and its 95 % interval.
-    static func rate(_ r: RuleWorth.Rate) -> String {
-        String(format: "%d/%d (%.0f–%.0f %%)", r.count, r.of, r.low * 100, r.high * 100)
-    }
-
     static func signals(_ name: String, _ s: ApprovalSignals.Signals) -> [String: Any] {
         [
             "name": name, "approvals": s.approvals, "rejections": s.rejections,
@@ -154,10 +149,6 @@ extension WebPages {
             "quick": WebFormat.percent(s.withinAMinuteRate), "beforeReady": s.beforeReady,
             "bursts": WebFormat.percent(s.burstRate), "flags": s.flags, "flagged": !s.flags.isEmpty,
         ]
-    }
-
-    static func formEncoded(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
     }
 
     /// How the rules table is sorted: by rule (its control, then its name), or by a figure, largest first.
